@@ -1,0 +1,167 @@
+//! The trail on disk: append-only JSON lines. One `write` per record on a file opened with
+//! O_APPEND, so two processes never interleave inside a line; a line torn by a crash is
+//! skipped with a warning and never takes earlier records with it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::AuditRecord;
+
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditRead {
+    pub records: Vec<AuditRecord>,
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        AuditLog { path: path.into() }
+    }
+
+    /// The trail in a data dir.
+    pub fn in_dir(dir: &Path) -> Self {
+        AuditLog::new(dir.join(crate::paths::AUDIT_FILE))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record and flushes it to disk before returning, so an intent is on disk
+    /// before its request leaves.
+    pub fn append(&self, record: &AuditRecord) -> io::Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let mut file = open_append(&self.path)?;
+        if !ends_with_newline(&mut file)? {
+            // A crash left a torn line: close it so this record starts on a line of its own.
+            line.insert(0, b'\n');
+        }
+        file.write_all(&line)?;
+        file.sync_data()
+    }
+
+    /// Every readable record, oldest first. A missing file is an empty trail.
+    pub fn read(&self) -> io::Result<AuditRead> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(AuditRead::default()),
+            Err(e) => return Err(e),
+        };
+        Ok(parse_trail(&text))
+    }
+}
+
+/// Parses trail bytes; lines that do not parse are reported, not fatal.
+pub fn parse_trail(bytes: &[u8]) -> AuditRead {
+    let mut out = AuditRead::default();
+    for (index, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<AuditRecord>(raw) {
+            Ok(record) => out.records.push(record),
+            Err(e) => out.skipped.push(SkippedLine {
+                line: index + 1,
+                reason: if e.is_eof() {
+                    "torn line (cut off, probably by a crash)".into()
+                } else {
+                    format!("unreadable line: {e}")
+                },
+            }),
+        }
+    }
+    out
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The trail names customers' numbers: keep it private like the token file.
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn ends_with_newline(file: &mut File) -> io::Result<bool> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{Operation, Phase};
+
+    fn record(n: u32) -> AuditRecord {
+        AuditRecord {
+            time: chrono::Utc::now(),
+            attempt: format!("a{n}"),
+            phase: Phase::Intent,
+            profile: "p".into(),
+            number: "1".into(),
+            op: Operation::Register,
+            region: None,
+            detail: None,
+            forced: false,
+            outcome: None,
+            code: None,
+            trace: None,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn torn_last_line_is_skipped_and_the_next_append_starts_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_dir(dir.path());
+        log.append(&record(1)).unwrap();
+        log.append(&record(2)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        f.write_all(br#"{"time":"2026-11-24T10:00:00Z","attempt":"torn"#)
+            .unwrap();
+        drop(f);
+
+        let read = log.read().unwrap();
+        assert_eq!(read.records.len(), 2);
+        assert_eq!(read.skipped.len(), 1);
+        assert!(read.skipped[0].reason.contains("torn"));
+
+        log.append(&record(3)).unwrap();
+        let read = log.read().unwrap();
+        let ids: Vec<_> = read.records.iter().map(|r| r.attempt.as_str()).collect();
+        assert_eq!(ids, ["a1", "a2", "a3"]);
+        assert_eq!(read.skipped.len(), 1, "only the torn line is lost");
+    }
+
+    #[test]
+    fn missing_trail_reads_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = AuditLog::in_dir(&dir.path().join("nope")).read().unwrap();
+        assert!(read.records.is_empty() && read.skipped.is_empty());
+    }
+}

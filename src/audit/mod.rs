@@ -1,0 +1,106 @@
+//! The audit trail: every mutating call is written before it is sent (intent) and after
+//! (outcome), as JSON lines in the data dir. The registration budget is derived from it.
+//! No record ever holds a PIN, a code or a token: there is no field for one.
+
+mod budget;
+mod file;
+
+pub use budget::{Budget, BudgetBook};
+pub use file::{AuditLog, AuditRead, SkippedLine};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Register,
+    Deregister,
+    Settings,
+    SetPin,
+    RequestCode,
+    VerifyCode,
+    /// Written by a newer wareg; kept so the trail still reads.
+    #[serde(other)]
+    Other,
+}
+
+impl Operation {
+    /// Register and deregister are the two that Meta limits per number (facts §6).
+    pub fn is_budgeted(self) -> bool {
+        matches!(self, Operation::Register | Operation::Deregister)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Register => "register",
+            Operation::Deregister => "deregister",
+            Operation::Settings => "settings",
+            Operation::SetPin => "set-pin",
+            Operation::RequestCode => "request-code",
+            Operation::VerifyCode => "verify-code",
+            Operation::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Intent,
+    Outcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    /// Meta answered with an error code.
+    Error,
+    /// Timeout, dropped connection or unreadable answer: it may or may not have happened.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub time: DateTime<Utc>,
+    /// Joins an intent to its outcome.
+    pub attempt: String,
+    pub phase: Phase,
+    pub profile: String,
+    pub number: String,
+    pub op: Operation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Non-secret particulars: "storage off", "method SMS", "api v25.0".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The user overrode an exhausted budget.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forced: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+    /// A short description of the error, never Meta's whole answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A fresh attempt id: time and randomness, unique enough to join two lines.
+pub fn new_attempt_id(now: DateTime<Utc>) -> String {
+    format!(
+        "{:x}-{:04x}",
+        now.timestamp_nanos_opt().unwrap_or_default(),
+        fastrand::u16(..)
+    )
+}

@@ -1,0 +1,235 @@
+//! The argument grammar. Secrets have no argv form: only `--pin-stdin` / `--pin-env VAR`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use crate::graph::Region;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wareg",
+    version,
+    about = "List, inspect, register and deregister WhatsApp Business phone numbers on Meta's Cloud API"
+)]
+pub struct Cli {
+    /// The config file (default: $WAREG_CONFIG, else the platform config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The profile to use instead of the number's own or the default.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The flags every command sees.
+#[derive(Debug, Clone, Default)]
+pub struct Global {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+}
+
+impl Cli {
+    pub fn global(&self) -> Global {
+        Global {
+            config: self.config.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+
+    /// Whether errors should also go to stdout as JSON.
+    pub fn json_output(&self) -> bool {
+        match &self.command {
+            Some(Command::Numbers(a)) => a.json,
+            Some(Command::Status(a)) => a.json,
+            Some(Command::Register(a)) => a.json,
+            Some(Command::Deregister(a)) => a.json,
+            Some(Command::SetPin(a)) => a.json,
+            Some(Command::RequestCode(a)) => a.json,
+            Some(Command::VerifyCode(a)) => a.json,
+            Some(Command::Audit(a)) => a.json,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The TUI (the default command).
+    #[command(hide = true)]
+    Tui,
+    /// The TUI against the built-in sandbox: no token, no network.
+    Demo,
+    /// Serve the sandbox Graph API alone (training, scripts, tests).
+    Sandbox(SandboxArgs),
+    /// Configured (and discovered) numbers; --refresh reads live status.
+    Numbers(NumbersArgs),
+    /// One number's live status, storage region and budget left.
+    Status(StatusArgs),
+    /// Register a number (POST /register), with local storage if asked.
+    Register(RegisterArgs),
+    /// Deregister a number (POST /deregister).
+    Deregister(DeregisterArgs),
+    /// Set or change the two-step verification PIN.
+    SetPin(SetPinArgs),
+    /// Ask Meta to send an ownership verification code by SMS or voice.
+    RequestCode(RequestCodeArgs),
+    /// Verify ownership with the code received.
+    VerifyCode(VerifyCodeArgs),
+    /// The audit trail, newest last.
+    Audit(AuditArgs),
+    /// Where the config is; validate it; write a commented starter.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// Delay added to every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Extra generated numbers in the WABA, for scale tests.
+    #[arg(long, default_value_t = 0)]
+    pub numbers: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct NumbersArgs {
+    /// Read live status from the API.
+    #[arg(long)]
+    pub refresh: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The phone number ID.
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where a PIN comes from. Never argv.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct PinSource {
+    /// Read the PIN from one line of stdin (not echoed on a terminal).
+    #[arg(long)]
+    pub pin_stdin: bool,
+    /// Read the PIN from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub pin_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The phone number ID.
+    pub id: String,
+    /// Keep message data at rest in this region (AU ID IN JP SG KR DE CH GB BR BH ZA AE CA).
+    #[arg(long, value_name = "CC", conflicts_with = "no_region")]
+    pub region: Option<Region>,
+    /// Register without local storage (turns it off on v21+).
+    #[arg(long)]
+    pub no_region: bool,
+    #[command(flatten)]
+    pub pin: PinSource,
+    /// Send even though the budget in the window is used up.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeregisterArgs {
+    /// The phone number ID.
+    pub id: String,
+    /// Confirm: messaging stops and local storage turns off.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send even though the budget in the window is used up.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetPinArgs {
+    /// The phone number ID.
+    pub id: String,
+    #[command(flatten)]
+    pub pin: PinSource,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    Sms,
+    Voice,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestCodeArgs {
+    /// The phone number ID.
+    pub id: String,
+    #[arg(long, value_enum)]
+    pub method: MethodArg,
+    /// The language of the message, e.g. en_US.
+    #[arg(long, default_value = "en_US")]
+    pub language: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where a verification code comes from. Never argv.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct CodeSource {
+    /// Read the code from one line of stdin (not echoed on a terminal).
+    #[arg(long)]
+    pub code_stdin: bool,
+    /// Read the code from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub code_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyCodeArgs {
+    /// The phone number ID.
+    pub id: String,
+    #[command(flatten)]
+    pub code: CodeSource,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this number's records.
+    pub id: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file is looked for.
+    Path,
+    /// Validate the config file.
+    Check,
+    /// Write a commented starter config (never over an existing file).
+    Init,
+}

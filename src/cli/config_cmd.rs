@@ -1,0 +1,83 @@
+//! `wareg config path|check|init`
+
+use std::io::Write;
+
+use super::args::{ConfigAction, Global};
+use super::error::CliError;
+use crate::config::{Config, ConfigError, STARTER, TokenSource};
+
+pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
+    let path = crate::paths::config_file(global.config.as_deref()).ok_or_else(|| {
+        CliError::Config(ConfigError::new(
+            "cannot find a home directory; pass --config FILE",
+        ))
+    })?;
+    match action {
+        ConfigAction::Path => {
+            let state = if path.exists() {
+                "exists"
+            } else {
+                "does not exist yet: `wareg config init` writes a starter"
+            };
+            println!("{}", path.display());
+            eprintln!("({state})");
+            Ok(())
+        }
+        ConfigAction::Check => {
+            let config = Config::load(&path)?;
+            println!("{}: OK", path.display());
+            println!("  default profile: {}", config.default_profile);
+            for p in config.profiles.values() {
+                let token = match &p.token {
+                    TokenSource::Env(var) if std::env::var_os(var).is_none() => {
+                        format!("{} (NOT SET now)", p.token.describe())
+                    }
+                    TokenSource::File(_) => match p.token.resolve() {
+                        Ok(_) => p.token.describe(),
+                        Err(e) => {
+                            return Err(CliError::Config(ConfigError::new(format!(
+                                "profile `{}`: {e}",
+                                p.name
+                            ))));
+                        }
+                    },
+                    _ => p.token.describe(),
+                };
+                println!(
+                    "  profile {}: {} {} token from {token}",
+                    p.name, p.base_url, p.api_version
+                );
+            }
+            println!("  numbers: {}", config.numbers.len());
+            println!(
+                "  budget: {} attempts per {} hours",
+                config.budget.max_attempts,
+                config.budget.window.as_secs() / 3600
+            );
+            Ok(())
+        }
+        ConfigAction::Init => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::Local(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => CliError::Usage(format!(
+                        "{} already exists; it was not changed. Edit it, or check it with `wareg config check`",
+                        path.display()
+                    )),
+                    _ => CliError::Local(format!("cannot write {}: {e}", path.display())),
+                })?;
+            file.write_all(STARTER.as_bytes())
+                .map_err(|e| CliError::Local(format!("cannot write {}: {e}", path.display())))?;
+            println!("wrote {}", path.display());
+            println!("next: set the token source, add your numbers, then run `wareg config check`");
+            Ok(())
+        }
+    }
+}

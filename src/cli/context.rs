@@ -1,0 +1,79 @@
+//! What a number command needs before it can send anything: the config, the number's profile,
+//! its token, a client and the engine. Everything here fails with exit 2 and sends nothing.
+
+use std::path::PathBuf;
+
+use super::args::Global;
+use super::error::CliError;
+use crate::config::{Config, ConfigError, Profile};
+use crate::engine::Engine;
+use crate::graph::{ClientSettings, GraphClient, NumberId};
+
+pub struct Context {
+    pub config: Config,
+    pub data_dir: PathBuf,
+}
+
+impl Context {
+    pub fn load(global: &Global) -> Result<Context, CliError> {
+        let path = crate::paths::config_file(global.config.as_deref()).ok_or_else(|| {
+            CliError::Config(ConfigError::new(
+                "cannot find a home directory for the config; pass --config FILE",
+            ))
+        })?;
+        let config = Config::load(&path)?;
+        let data_dir = data_dir()?;
+        crate::logging::init_file(&data_dir);
+        Ok(Context { config, data_dir })
+    }
+
+    pub fn profile_for(&self, id: &NumberId, global: &Global) -> Result<&Profile, CliError> {
+        Ok(self.config.profile_for(id, global.profile.as_deref())?)
+    }
+
+    /// A client for `profile`, with its token read now.
+    pub fn client(&self, profile: &Profile) -> Result<GraphClient, CliError> {
+        client_for(profile)
+    }
+
+    pub fn engine(&self, profile: &Profile) -> Result<Engine, CliError> {
+        Ok(Engine::new(
+            self.client(profile)?,
+            &self.data_dir,
+            &profile.name,
+            self.config.budget,
+        ))
+    }
+}
+
+pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
+    let token = profile.token.resolve().map_err(|e| {
+        CliError::Config(ConfigError::new(format!("profile `{}`: {e}", profile.name)))
+    })?;
+    GraphClient::new(ClientSettings {
+        base_url: profile.base_url.clone(),
+        version: profile.api_version,
+        token,
+        timeout: profile.timeout,
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))
+}
+
+pub fn data_dir() -> Result<PathBuf, CliError> {
+    crate::paths::data_dir()
+        .ok_or_else(|| CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into()))
+}
+
+pub fn parse_id(raw: &str) -> Result<NumberId, CliError> {
+    NumberId::parse(raw).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// A current-thread runtime for one command; the CLI does one thing at a time.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Local(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(future))
+}

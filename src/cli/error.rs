@@ -1,0 +1,103 @@
+//! Errors of the command line and how they reach the user: plain words on stderr, and under
+//! `--json` one JSON document on stdout too. Exit codes follow PRODUCT.md.
+
+use serde_json::{Value, json};
+
+use crate::config::ConfigError;
+use crate::engine::MutationError;
+use crate::graph::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage or bad input; nothing was sent.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// Meta answered with an error, or the network failed.
+    #[error("{context}: {error}")]
+    Api { context: String, error: ApiError },
+    /// A local problem before anything was sent (audit trail, data dir).
+    #[error("{0}")]
+    Local(String),
+    /// A mutation may or may not have happened; `steps` says which calls were made.
+    #[error("{message}")]
+    Unknown { message: String, steps: Value },
+}
+
+impl CliError {
+    pub fn api(context: impl Into<String>, error: ApiError) -> Self {
+        CliError::Api {
+            context: context.into(),
+            error,
+        }
+    }
+
+    pub fn mutation(context: impl Into<String>, error: MutationError) -> Self {
+        match error {
+            MutationError::Audit(why) => CliError::Local(why),
+            MutationError::Api(error) => CliError::api(context, error),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) | CliError::Local(_) => 2,
+            CliError::Api { error, .. } => error.exit_code(),
+            CliError::Unknown { .. } => 3,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Config(_) => "config",
+            CliError::Local(_) => "local",
+            CliError::Api {
+                error: ApiError::Graph { .. },
+                ..
+            } => "graph",
+            CliError::Api { .. } => "network",
+            CliError::Unknown { .. } => "unknown_outcome",
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let error = json!({"kind": self.kind(), "message": self.to_string()});
+        let mut out = json!({"ok": false, "exit_code": self.exit_code(), "error": error});
+        match self {
+            CliError::Api { error: api, .. } => out["error"]["detail"] = api_error_json(api),
+            CliError::Unknown { steps, .. } => out["steps"] = steps.clone(),
+            _ => {}
+        }
+        out
+    }
+
+    pub fn report(&self, json: bool) {
+        eprintln!("error: {self}");
+        if json {
+            println!("{}", self.to_json());
+        }
+    }
+}
+
+/// The parts of an API error a script may branch on.
+pub fn api_error_json(error: &ApiError) -> Value {
+    match error {
+        ApiError::Graph { http_status, error } => {
+            let entry = error.catalogue();
+            json!({
+                "http_status": http_status,
+                "code": error.code,
+                "subcode": error.error_subcode,
+                "title": error.title(),
+                "explanation": entry.map(|e| e.explanation.clone()),
+                "action": entry.map(|e| e.action.clone()),
+                "retry": entry.map(|e| e.retry.to_string()),
+                "meta_says": error.meta_says(),
+                "fbtrace_id": error.fbtrace_id,
+            })
+        }
+        other => json!({"summary": other.short()}),
+    }
+}

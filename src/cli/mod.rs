@@ -1,0 +1,55 @@
+//! The command line (PRODUCT.md "Command line"): the TUI by default, and headless twins of
+//! every TUI action for scripts, with `--json` and the exit codes 0/1/2/3.
+
+mod args;
+mod audit_cmd;
+mod config_cmd;
+mod context;
+mod error;
+mod mutate;
+mod numbers;
+mod output;
+mod sandbox_cmd;
+mod secret_input;
+mod status;
+
+pub use args::{Cli, Command, Global};
+pub use error::CliError;
+
+use clap::{CommandFactory, Parser};
+use std::process::ExitCode;
+
+/// Parses argv and runs the command; the binary's `main` is only this.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json_output();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            err.report(json);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let global = cli.global();
+    match cli.command.unwrap_or(Command::Tui) {
+        Command::Tui => crate::tui_entry::run_tui(&global),
+        Command::Demo => crate::tui_entry::run_demo(),
+        Command::Sandbox(args) => sandbox_cmd::run(args),
+        Command::Numbers(args) => numbers::run(&global, args),
+        Command::Status(args) => status::run(&global, args),
+        Command::Register(args) => mutate::register(&global, args),
+        Command::Deregister(args) => mutate::deregister(&global, args),
+        Command::SetPin(args) => mutate::set_pin(&global, args),
+        Command::RequestCode(args) => mutate::request_code(&global, args),
+        Command::VerifyCode(args) => mutate::verify_code(&global, args),
+        Command::Audit(args) => audit_cmd::run(args),
+        Command::Config { action } => config_cmd::run(&global, action),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}

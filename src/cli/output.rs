@@ -1,0 +1,56 @@
+//! Printing results: a human summary, or one JSON document under `--json`.
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::{Value, json};
+
+use crate::audit::Budget;
+use crate::config::BudgetPolicy;
+
+pub fn print_json(value: &Value) {
+    // A serde_json::Value always serializes.
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+pub fn budget_json(budget: &Budget) -> Value {
+    json!({
+        "used": budget.used,
+        "limit": budget.limit,
+        "left": budget.left(),
+        "next_free": budget.next_free,
+    })
+}
+
+/// "9 of 10 left in the 7-day window" or "none left; the next frees up at ...".
+pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
+    let window = window_words(policy);
+    match budget.next_free {
+        Some(at) => format!(
+            "none of {} left in the {window} window; the next attempt frees up at {}",
+            budget.limit,
+            local_time(at)
+        ),
+        None => format!(
+            "{} of {} left in the {window} window",
+            budget.left(),
+            budget.limit
+        ),
+    }
+}
+
+pub fn window_words(policy: &BudgetPolicy) -> String {
+    let hours = policy.window.as_secs() / 3600;
+    if hours % 24 == 0 {
+        format!("{}-day", hours / 24)
+    } else {
+        format!("{hours}-hour")
+    }
+}
+
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}

@@ -1,0 +1,35 @@
+//! `wareg sandbox [--listen ADDR] [--latency-ms N] [--numbers N]`
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::args::SandboxArgs;
+use super::context::block_on;
+use super::error::CliError;
+use crate::sandbox::{self, SandboxOptions};
+
+pub fn run(args: SandboxArgs) -> Result<(), CliError> {
+    block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+        let options = SandboxOptions {
+            latency: Duration::from_millis(args.latency_ms),
+            extra_numbers: args.numbers,
+            notices: Some(Arc::new(|line: String| eprintln!("{line}"))),
+            ..SandboxOptions::default()
+        };
+        let running = sandbox::start(listener, options)
+            .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
+        println!("wareg sandbox listening on {}", running.base_url());
+        println!(
+            "  WABA {}; any non-empty Bearer token works, `{}` answers 190",
+            running.waba_id(),
+            sandbox::EXPIRED_TOKEN
+        );
+        println!("  press Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+        drop(running);
+        Ok(())
+    })?
+}

@@ -1,0 +1,99 @@
+//! `wareg status ID [--json]`: live status, storage and budget left.
+
+use serde_json::json;
+
+use super::args::{Global, StatusArgs};
+use super::context::{Context, block_on, parse_id};
+use super::error::CliError;
+use super::output::{budget_json, budget_line, print_json};
+use crate::audit::Operation;
+
+pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
+    let id = parse_id(&args.id)?;
+    let ctx = Context::load(global)?;
+    let profile = ctx.profile_for(&id, global)?;
+    let engine = ctx.engine(profile)?;
+    let (number, settings) = block_on(async {
+        tokio::join!(
+            engine.client.get_number(&id),
+            engine.client.get_settings(&id)
+        )
+    })?;
+    let number = number.map_err(|e| CliError::api(format!("reading {id}"), e))?;
+    let books = engine
+        .budgets()
+        .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
+    let register = books.budget(id.as_str(), Operation::Register);
+    let deregister = books.budget(id.as_str(), Operation::Deregister);
+    let storage = settings
+        .as_ref()
+        .ok()
+        .and_then(|s| s.storage_configuration.clone());
+    let label = ctx.config.number(&id).and_then(|n| n.label.clone());
+
+    if args.json {
+        let mut out = json!({
+            "id": id,
+            "label": label,
+            "profile": profile.name,
+            "api_version": profile.api_version.to_string(),
+            "live": number,
+            "storage": storage,
+            "budget": {"register": budget_json(&register), "deregister": budget_json(&deregister)},
+        });
+        if let Err(e) = &settings {
+            out["storage_error"] = json!(e.to_string());
+        }
+        print_json(&out);
+        return Ok(());
+    }
+
+    let show = |v: Option<String>| v.unwrap_or_else(|| "(not given)".into());
+    println!("{id}  {}", label.unwrap_or_default());
+    println!(
+        "  number        {}",
+        show(number.display_phone_number.clone())
+    );
+    println!("  name          {}", show(number.verified_name.clone()));
+    println!(
+        "  status        {}",
+        show(number.status.as_ref().map(|s| s.to_string()))
+    );
+    println!(
+        "  ownership     {}",
+        show(
+            number
+                .code_verification_status
+                .as_ref()
+                .map(|s| s.to_string())
+        )
+    );
+    let pin = number.is_pin_enabled.map(|on| {
+        if on {
+            "set (register needs it)"
+        } else {
+            "not set (register sets it)"
+        }
+        .to_owned()
+    });
+    println!("  two-step PIN  {}", show(pin));
+    println!(
+        "  quality       {}",
+        show(number.quality_rating.as_ref().map(|s| s.to_string()))
+    );
+    println!(
+        "  platform      {}",
+        show(number.platform_type.as_ref().map(|s| s.to_string()))
+    );
+    match (&storage, &settings) {
+        (Some(s), _) => println!("  storage       {}", s.summary()),
+        (None, Err(e)) => println!("  storage       unknown: {}", e.short()),
+        (None, Ok(_)) => println!("  storage       (not given)"),
+    }
+    println!("  register      {}", budget_line(&register, &engine.policy));
+    println!(
+        "  deregister    {}",
+        budget_line(&deregister, &engine.policy)
+    );
+    Ok(())
+}

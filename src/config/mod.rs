@@ -1,0 +1,113 @@
+//! The TOML config (PRODUCT.md "Configuration"): profiles, numbers, the budget window.
+//! Unknown keys and bad values are errors located at file:line:col, found before the
+//! terminal is taken over. The user's file is never rewritten.
+
+mod located;
+mod raw;
+mod token;
+
+pub use located::ConfigError;
+pub use token::{TokenError, TokenSource};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::graph::{ApiVersion, NumberId};
+
+pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// The commented starter that `wareg config init` writes.
+pub const STARTER: &str = include_str!("../../assets/config.example.toml");
+
+/// A validated config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: Option<PathBuf>,
+    pub default_profile: String,
+    pub profiles: BTreeMap<String, Profile>,
+    pub numbers: Vec<NumberEntry>,
+    pub budget: BudgetPolicy,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub base_url: String,
+    pub api_version: ApiVersion,
+    pub token: TokenSource,
+    pub waba_id: Option<NumberId>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberEntry {
+    pub id: NumberId,
+    pub label: Option<String>,
+    pub profile: String,
+}
+
+/// How many register (or deregister) attempts a number may have in a moving window before
+/// wareg asks for an explicit override. Meta's limit is 10 per 72 h; the default window is
+/// a conservative 7 days (PRODUCT.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetPolicy {
+    pub window: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for BudgetPolicy {
+    fn default() -> Self {
+        BudgetPolicy {
+            window: Duration::from_secs(7 * 24 * 3600),
+            max_attempts: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let mut err = ConfigError::new(format!("cannot read the config file: {e}"));
+            err.file = Some(path.to_path_buf());
+            if e.kind() == std::io::ErrorKind::NotFound {
+                err = err.hint(
+                    "run `wareg config init` to write a commented starter, or try `wareg demo`",
+                );
+            }
+            err
+        })?;
+        Config::parse(&text, Some(path.to_path_buf()))
+    }
+
+    /// Validates config text; `file` is only used to locate errors.
+    pub fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigError> {
+        raw::parse(text, file)
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.get(name)
+    }
+
+    /// The profile for a number: `--profile` wins, then the number's own, then the default.
+    pub fn profile_for(&self, id: &NumberId, flag: Option<&str>) -> Result<&Profile, ConfigError> {
+        let name = flag
+            .map(str::to_owned)
+            .or_else(|| self.number(id).map(|n| n.profile.clone()))
+            .unwrap_or_else(|| self.default_profile.clone());
+        self.profile(&name).ok_or_else(|| {
+            ConfigError::new(format!("there is no profile named `{name}`")).hint(format!(
+                "use one of: {}",
+                self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    pub fn number(&self, id: &NumberId) -> Option<&NumberEntry> {
+        self.numbers.iter().find(|n| &n.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests;

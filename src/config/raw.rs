@@ -1,0 +1,317 @@
+//! The file as written (with spans), and its validation into [`Config`].
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use toml::Spanned;
+
+use super::located::{ConfigError, Locator};
+use super::{
+    BudgetPolicy, Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECS, NumberEntry, Profile, TokenSource,
+};
+use crate::graph::{ApiVersion, NumberId};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    default_profile: Option<Spanned<String>>,
+    #[serde(default)]
+    profiles: BTreeMap<String, Spanned<RawProfile>>,
+    #[serde(default)]
+    numbers: Vec<Spanned<RawNumber>>,
+    budget: Option<RawBudget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    base_url: Option<Spanned<String>>,
+    api_version: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_command: Option<Spanned<Vec<String>>>,
+    token_file: Option<Spanned<String>>,
+    waba_id: Option<Spanned<String>>,
+    timeout_secs: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumber {
+    id: Spanned<String>,
+    label: Option<String>,
+    profile: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudget {
+    window_hours: Option<Spanned<u64>>,
+    max_attempts: Option<Spanned<u32>>,
+}
+
+pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigError> {
+    let loc = Locator {
+        file: file.clone(),
+        text,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(&loc, &e))?;
+
+    let mut profiles = BTreeMap::new();
+    for (name, spanned) in &raw.profiles {
+        let profile = validate_profile(&loc, name, spanned)?;
+        profiles.insert(name.clone(), profile);
+    }
+    if profiles.is_empty() {
+        return Err(loc.error(None, "the config defines no profile").hint(
+            "add a [profiles.NAME] table with at least token_env = \"WHATSAPP_TOKEN\" (see `wareg config init`)",
+        ));
+    }
+
+    let default_profile = match &raw.default_profile {
+        Some(name) => {
+            if !profiles.contains_key(name.get_ref()) {
+                return Err(unknown_profile(&loc, name, &profiles));
+            }
+            name.get_ref().clone()
+        }
+        None if profiles.len() == 1 => profiles.keys().next().cloned().unwrap_or_default(),
+        None => {
+            return Err(loc
+                .error(
+                    Some(0..0),
+                    "default_profile is missing and there is more than one profile",
+                )
+                .hint(format!(
+                    "add default_profile = \"{}\" at the top",
+                    profiles.keys().next().cloned().unwrap_or_default()
+                )));
+        }
+    };
+
+    let mut numbers: Vec<NumberEntry> = Vec::new();
+    for spanned in &raw.numbers {
+        let n = spanned.get_ref();
+        let id = NumberId::parse(n.id.get_ref())
+            .map_err(|e| loc.error(Some(n.id.span()), format!("numbers.id: {e}")))?;
+        if numbers.iter().any(|seen| seen.id == id) {
+            return Err(loc
+                .error(Some(n.id.span()), format!("number {id} is listed twice"))
+                .hint("keep one [[numbers]] entry per id"));
+        }
+        let profile = match &n.profile {
+            Some(p) if !profiles.contains_key(p.get_ref()) => {
+                return Err(unknown_profile(&loc, p, &profiles));
+            }
+            Some(p) => p.get_ref().clone(),
+            None => default_profile.clone(),
+        };
+        numbers.push(NumberEntry {
+            id,
+            label: n.label.clone().filter(|l| !l.trim().is_empty()),
+            profile,
+        });
+    }
+
+    let budget = validate_budget(&loc, raw.budget.as_ref())?;
+    Ok(Config {
+        source: file,
+        default_profile,
+        profiles,
+        numbers,
+        budget,
+    })
+}
+
+fn validate_profile(
+    loc: &Locator,
+    name: &str,
+    spanned: &Spanned<RawProfile>,
+) -> Result<Profile, ConfigError> {
+    let p = spanned.get_ref();
+    let base_url = match &p.base_url {
+        Some(url) => {
+            let text = url.get_ref().trim();
+            let ok = url::Url::parse(text)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                .unwrap_or(false);
+            if !ok {
+                return Err(loc
+                    .error(
+                        Some(url.span()),
+                        format!("base_url `{text}` is not an http(s) URL"),
+                    )
+                    .hint(format!(
+                        "write base_url = \"{DEFAULT_BASE_URL}\" or leave it out"
+                    )));
+            }
+            text.trim_end_matches('/').to_owned()
+        }
+        None => DEFAULT_BASE_URL.to_owned(),
+    };
+    let api_version = match &p.api_version {
+        Some(v) => v
+            .get_ref()
+            .parse::<ApiVersion>()
+            .map_err(|e| loc.error(Some(v.span()), format!("api_version: {e}")))?,
+        None => ApiVersion::DEFAULT,
+    };
+    let waba_id = match &p.waba_id {
+        Some(w) => Some(
+            NumberId::parse(w.get_ref())
+                .map_err(|e| loc.error(Some(w.span()), format!("waba_id: {e}")))?,
+        ),
+        None => None,
+    };
+    let timeout = match &p.timeout_secs {
+        Some(t) if *t.get_ref() == 0 || *t.get_ref() > 600 => {
+            return Err(loc
+                .error(
+                    Some(t.span()),
+                    format!("timeout_secs = {} is out of range", t.get_ref()),
+                )
+                .hint("use a number of seconds from 1 to 600, e.g. timeout_secs = 30"));
+        }
+        Some(t) => Duration::from_secs(*t.get_ref()),
+        None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+    };
+    let token = validate_token_source(loc, name, spanned)?;
+    Ok(Profile {
+        name: name.to_owned(),
+        base_url,
+        api_version,
+        token,
+        waba_id,
+        timeout,
+    })
+}
+
+fn validate_token_source(
+    loc: &Locator,
+    name: &str,
+    spanned: &Spanned<RawProfile>,
+) -> Result<TokenSource, ConfigError> {
+    let p = spanned.get_ref();
+    let given = [
+        p.token_env.is_some(),
+        p.token_command.is_some(),
+        p.token_file.is_some(),
+    ];
+    match given.iter().filter(|g| **g).count() {
+        0 => {
+            return Err(loc
+                .error(Some(spanned.span()), format!("profile `{name}` has no token source"))
+                .hint("add one of token_env = \"WHATSAPP_TOKEN\", token_command = [\"pass\", \"show\", \"wa/prod\"] or token_file = \"~/.config/wareg/token\""));
+        }
+        1 => {}
+        _ => {
+            return Err(loc
+                .error(
+                    Some(spanned.span()),
+                    format!("profile `{name}` has more than one token source"),
+                )
+                .hint("keep exactly one of token_env, token_command, token_file"));
+        }
+    }
+    if let Some(var) = &p.token_env {
+        let v = var.get_ref().trim();
+        if v.is_empty() || v.contains('=') || v.contains('\0') {
+            return Err(loc
+                .error(
+                    Some(var.span()),
+                    "token_env must name an environment variable",
+                )
+                .hint("write token_env = \"WHATSAPP_TOKEN\" (the name, never the token itself)"));
+        }
+        return Ok(TokenSource::Env(v.to_owned()));
+    }
+    if let Some(cmd) = &p.token_command {
+        if cmd
+            .get_ref()
+            .first()
+            .is_none_or(|prog| prog.trim().is_empty())
+        {
+            return Err(loc
+                .error(Some(cmd.span()), "token_command is empty")
+                .hint("give the program and its arguments as a list, e.g. token_command = [\"pass\", \"show\", \"wa/prod\"]"));
+        }
+        return Ok(TokenSource::Command(cmd.get_ref().clone()));
+    }
+    let file = p
+        .token_file
+        .as_ref()
+        .map(|f| f.get_ref().trim())
+        .unwrap_or_default();
+    if file.is_empty() {
+        return Err(loc
+            .error(p.token_file.as_ref().map(|f| f.span()), "token_file is empty")
+            .hint("give the path of a file that holds only the token, readable by you alone (chmod 600)"));
+    }
+    Ok(TokenSource::File(expand_home(file)))
+}
+
+fn validate_budget(loc: &Locator, raw: Option<&RawBudget>) -> Result<BudgetPolicy, ConfigError> {
+    let mut policy = BudgetPolicy::default();
+    let Some(raw) = raw else { return Ok(policy) };
+    if let Some(hours) = &raw.window_hours {
+        if *hours.get_ref() == 0 || *hours.get_ref() > 24 * 90 {
+            return Err(loc
+                .error(
+                    Some(hours.span()),
+                    format!("window_hours = {} is out of range", hours.get_ref()),
+                )
+                .hint("use 72 (Meta's window) to 2160; the default is 168 (7 days)"));
+        }
+        policy.window = Duration::from_secs(hours.get_ref() * 3600);
+    }
+    if let Some(max) = &raw.max_attempts {
+        if *max.get_ref() == 0 || *max.get_ref() > 10 {
+            return Err(loc
+                .error(
+                    Some(max.span()),
+                    format!("max_attempts = {} is out of range", max.get_ref()),
+                )
+                .hint("use 1 to 10: Meta locks the number on the 11th request in its window"));
+        }
+        policy.max_attempts = *max.get_ref();
+    }
+    Ok(policy)
+}
+
+fn unknown_profile(
+    loc: &Locator,
+    name: &Spanned<String>,
+    profiles: &BTreeMap<String, Profile>,
+) -> ConfigError {
+    loc.error(
+        Some(name.span()),
+        format!("there is no profile named `{}`", name.get_ref()),
+    )
+    .hint(format!(
+        "use one of: {} (or add [profiles.{}])",
+        profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+        name.get_ref()
+    ))
+}
+
+fn syntax_error(loc: &Locator, e: &toml::de::Error) -> ConfigError {
+    let message = e.message().trim().to_owned();
+    let mut err = loc.error(e.span(), message.clone());
+    if message.starts_with("unknown field") {
+        err = err.hint("remove or rename the key; the keys allowed here are listed above");
+    } else if message.contains("missing field") {
+        err = err.hint("add the key named above");
+    } else if message.starts_with("invalid type") {
+        err = err.hint("check the value's type: strings in quotes, numbers without, lists in [ ]");
+    }
+    err
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => directories::BaseDirs::new()
+            .map(|d| d.home_dir().join(rest))
+            .unwrap_or_else(|| PathBuf::from(path)),
+        None => PathBuf::from(path),
+    }
+}

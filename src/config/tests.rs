@@ -1,0 +1,179 @@
+use super::*;
+
+fn err(text: &str) -> ConfigError {
+    Config::parse(text, Some(PathBuf::from("wareg.toml"))).unwrap_err()
+}
+
+const GOOD: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+api_version = "v20.0"
+token_env = "WHATSAPP_TOKEN"
+waba_id = "102290129340398"
+timeout_secs = 5
+
+[profiles.test]
+base_url = "http://127.0.0.1:8787/"
+token_command = ["pass", "show", "wa/test"]
+
+[budget]
+window_hours = 72
+max_attempts = 8
+
+[[numbers]]
+id = "106540352242922"
+label = "Support DE"
+
+[[numbers]]
+id = "106540352242923"
+profile = "test"
+"#;
+
+#[test]
+fn a_full_config_loads_with_defaults_filled_in() {
+    let c = Config::parse(GOOD, None).unwrap();
+    assert_eq!(c.default_profile, "prod");
+    let prod = c.profile("prod").unwrap();
+    assert_eq!(prod.base_url, DEFAULT_BASE_URL);
+    assert_eq!(prod.api_version.to_string(), "v20.0");
+    assert_eq!(prod.timeout, Duration::from_secs(5));
+    let test = c.profile("test").unwrap();
+    assert_eq!(test.base_url, "http://127.0.0.1:8787");
+    assert_eq!(test.api_version, ApiVersion::DEFAULT);
+    assert!(matches!(test.token, TokenSource::Command(_)));
+    assert_eq!(c.numbers[0].profile, "prod");
+    assert_eq!(c.numbers[1].profile, "test");
+    assert_eq!(c.budget.max_attempts, 8);
+    assert_eq!(c.budget.window, Duration::from_secs(72 * 3600));
+}
+
+#[test]
+fn the_starter_file_is_a_valid_config() {
+    let c = Config::parse(STARTER, None).unwrap();
+    assert_eq!(c.default_profile, "prod");
+    assert_eq!(c.budget, BudgetPolicy::default());
+}
+
+#[test]
+fn unknown_key_is_located_and_lists_the_allowed_keys() {
+    let e = err("[profiles.p]\ntoken_env = \"T\"\napi_verison = \"v25.0\"\n");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("wareg.toml:3:1: unknown field `api_verison`"),
+        "{text}"
+    );
+    assert!(text.contains("api_version"), "{text}");
+    assert!(text.contains("fix:"), "{text}");
+}
+
+#[test]
+fn syntax_error_is_located() {
+    let e = err("default_profile = \"p\"\n[profiles.p\n");
+    assert_eq!(e.at.map(|a| a.0), Some(2), "{e}");
+}
+
+#[test]
+fn bad_version_is_located_with_the_right_form() {
+    let e = err("[profiles.p]\ntoken_env = \"T\"\napi_version = \"25\"\n");
+    assert_eq!(e.at, Some((3, 15)), "{e}");
+    assert!(e.to_string().contains("v25.0"), "{e}");
+}
+
+#[test]
+fn non_numeric_number_id_is_located() {
+    let e = err("[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"+49 30 1234\"\n");
+    assert_eq!(e.at, Some((4, 6)), "{e}");
+    assert!(e.to_string().contains("not a numeric id"), "{e}");
+}
+
+#[test]
+fn unknown_profile_in_number_is_located() {
+    let e = err("[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\nprofile = \"q\"\n");
+    assert_eq!(e.at, Some((5, 11)), "{e}");
+    assert!(e.to_string().contains("use one of: p"), "{e}");
+}
+
+#[test]
+fn unknown_default_profile_is_reported() {
+    let e = err("default_profile = \"x\"\n[profiles.p]\ntoken_env = \"T\"\n");
+    assert_eq!(e.at, Some((1, 19)), "{e}");
+}
+
+#[test]
+fn token_source_must_be_exactly_one() {
+    let none = err("[profiles.p]\napi_version = \"v25.0\"\n");
+    assert!(none.to_string().contains("has no token source"), "{none}");
+    assert!(none.at.is_some());
+    let two = err("[profiles.p]\ntoken_env = \"T\"\ntoken_file = \"/tmp/t\"\n");
+    assert!(
+        two.to_string().contains("more than one token source"),
+        "{two}"
+    );
+}
+
+#[test]
+fn bad_values_are_located() {
+    let url = err("[profiles.p]\ntoken_env = \"T\"\nbase_url = \"graph.facebook.com\"\n");
+    assert_eq!(url.at.map(|a| a.0), Some(3), "{url}");
+    let timeout = err("[profiles.p]\ntoken_env = \"T\"\ntimeout_secs = 0\n");
+    assert!(
+        timeout
+            .to_string()
+            .contains("timeout_secs = 0 is out of range"),
+        "{timeout}"
+    );
+    let wrong_type = err("[profiles.p]\ntoken_env = \"T\"\ntimeout_secs = \"30\"\n");
+    assert_eq!(wrong_type.at.map(|a| a.0), Some(3), "{wrong_type}");
+    let budget = err("[profiles.p]\ntoken_env = \"T\"\n[budget]\nmax_attempts = 11\n");
+    assert!(budget.to_string().contains("11th"), "{budget}");
+    let dup =
+        err("[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"1\"\n");
+    assert!(dup.to_string().contains("listed twice"), "{dup}");
+}
+
+#[test]
+fn no_profiles_and_ambiguous_default_are_errors() {
+    assert!(err("").to_string().contains("no profile"));
+    let e = err("[profiles.a]\ntoken_env = \"T\"\n[profiles.b]\ntoken_env = \"T\"\n");
+    assert!(e.to_string().contains("default_profile is missing"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn token_file_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token");
+    std::fs::write(&path, "EAAGsecret\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = TokenSource::File(path.clone()).resolve().unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("chmod 600") && text.contains("644"), "{text}");
+    assert!(!text.contains("EAAGsecret"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let token = TokenSource::File(path).resolve().unwrap();
+    assert_eq!(token.expose(), "EAAGsecret");
+}
+
+#[test]
+fn token_command_runs_without_a_shell() {
+    let ok = TokenSource::Command(vec!["echo".into(), "tok; rm -rf /".into()])
+        .resolve()
+        .unwrap();
+    assert_eq!(ok.expose(), "tok; rm -rf /");
+    let failed = TokenSource::Command(vec!["false".into()])
+        .resolve()
+        .unwrap_err();
+    assert!(
+        matches!(failed, TokenError::CommandFailed { .. }),
+        "{failed}"
+    );
+    let missing = TokenSource::Command(vec!["no-such-program-wareg".into()])
+        .resolve()
+        .unwrap_err();
+    assert!(
+        matches!(missing, TokenError::CommandNotStarted { .. }),
+        "{missing}"
+    );
+}

@@ -1,0 +1,132 @@
+//! Token sources: an environment variable, a command (argv, no shell), or a private file.
+//! The token itself is never written, shown or put into an error message.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::secret::Token;
+
+#[derive(Debug, Clone)]
+pub enum TokenSource {
+    Env(String),
+    Command(Vec<String>),
+    File(PathBuf),
+    /// The built-in sandbox's fixed token (`wareg demo`); never read from a config file.
+    Sandbox,
+}
+
+/// The token every sandbox accepts; it guards nothing real.
+pub const SANDBOX_TOKEN: &str = "wareg-sandbox-token";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the environment variable {0} is not set or empty: export it before starting wareg")]
+    EnvMissing(String),
+    #[error("token_command `{program}` could not be started: {why}")]
+    CommandNotStarted { program: String, why: String },
+    #[error("token_command `{program}` failed ({status}){stderr}")]
+    CommandFailed {
+        program: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("token_command `{0}` printed nothing")]
+    CommandEmpty(String),
+    #[error("cannot read token_file {0}: {1}")]
+    FileUnreadable(PathBuf, String),
+    #[error(
+        "token_file {path} can be read by others (mode {mode:o}); a token there can be copied by anyone on this machine. Run: chmod 600 {path}"
+    )]
+    FileTooOpen { path: PathBuf, mode: u32 },
+    #[error("token_file {0} is empty")]
+    FileEmpty(PathBuf),
+}
+
+impl TokenSource {
+    /// Reads the token. Blocking (a command may take a while): call before raw mode or from a
+    /// blocking task.
+    pub fn resolve(&self) -> Result<Token, TokenError> {
+        match self {
+            TokenSource::Env(var) => std::env::var(var)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| Token::new(v.trim()))
+                .ok_or_else(|| TokenError::EnvMissing(var.clone())),
+            TokenSource::Command(argv) => run_token_command(argv),
+            TokenSource::File(path) => read_token_file(path),
+            TokenSource::Sandbox => Ok(Token::new(SANDBOX_TOKEN)),
+        }
+    }
+
+    /// Where the token comes from, for `config check` and the help screen.
+    pub fn describe(&self) -> String {
+        match self {
+            TokenSource::Env(var) => format!("environment variable {var}"),
+            TokenSource::Command(argv) => format!("command {}", argv.join(" ")),
+            TokenSource::File(path) => format!("file {}", path.display()),
+            TokenSource::Sandbox => "the sandbox's built-in token".into(),
+        }
+    }
+}
+
+fn run_token_command(argv: &[String]) -> Result<Token, TokenError> {
+    let program = argv.first().cloned().unwrap_or_default();
+    let output = Command::new(&program)
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| TokenError::CommandNotStarted {
+            program: program.clone(),
+            why: e.to_string(),
+        })?;
+    if !output.status.success() {
+        // Its stderr explains the failure ("not in the password store"); its stdout might be
+        // a partial secret and is never shown.
+        let first = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .next()
+            .map(|l| format!(": {}", l.chars().take(200).collect::<String>()))
+            .unwrap_or_default();
+        return Err(TokenError::CommandFailed {
+            program,
+            status: output.status.to_string(),
+            stderr: first,
+        });
+    }
+    let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if token.is_empty() {
+        return Err(TokenError::CommandEmpty(program));
+    }
+    Ok(Token::new(token))
+}
+
+fn read_token_file(path: &PathBuf) -> Result<Token, TokenError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| TokenError::FileUnreadable(path.clone(), e.to_string()))?;
+    check_private(path, &meta)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| TokenError::FileUnreadable(path.clone(), e.to_string()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(TokenError::FileEmpty(path.clone()));
+    }
+    Ok(Token::new(token))
+}
+
+#[cfg(unix)]
+fn check_private(path: &std::path::Path, meta: &std::fs::Metadata) -> Result<(), TokenError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(TokenError::FileTooOpen {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_: &std::path::Path, _: &std::fs::Metadata) -> Result<(), TokenError> {
+    Ok(())
+}

@@ -1,0 +1,520 @@
+//! The Graph API client: one function per endpoint, timeouts from the profile, automatic
+//! retries for reads only. Register and deregister are sent exactly once, whatever happens.
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use url::Url;
+
+use super::errors::{ApiError, GraphError, body_snippet};
+use super::region::Region;
+use super::retry::RetryPolicy;
+use super::types::{
+    FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, PhoneNumber, Settings, StorageConfig,
+    Success,
+};
+use super::version::ApiVersion;
+use crate::secret::{Pin, Token, VerificationCode};
+
+/// One finished HTTP exchange, for the log pane and the log file. Holds no secret: the token
+/// travels in a header and PINs and codes in bodies, none of which are recorded.
+#[derive(Debug, Clone)]
+pub struct CallEvent {
+    pub method: &'static str,
+    /// Path and query, e.g. `/v25.0/1065/register`.
+    pub path: String,
+    pub status: Option<u16>,
+    pub duration: Duration,
+    /// 1 for the first try of a request, 2 and 3 for automatic retries of reads.
+    pub attempt: u32,
+    pub error: Option<ApiError>,
+}
+
+pub type CallObserver = Arc<dyn Fn(&CallEvent) + Send + Sync>;
+
+/// Where and how to reach the Graph API: a profile, resolved.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub base_url: String,
+    pub version: ApiVersion,
+    pub token: Token,
+    pub timeout: Duration,
+}
+
+/// How an ownership code is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeMethod {
+    Sms,
+    Voice,
+}
+
+impl CodeMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeMethod::Sms => "SMS",
+            CodeMethod::Voice => "VOICE",
+        }
+    }
+}
+
+/// Cheap to clone: the worker hands a copy to each task.
+#[derive(Clone)]
+pub struct GraphClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    version: ApiVersion,
+    token: Token,
+    timeout: Duration,
+    retry: RetryPolicy,
+    observer: Option<CallObserver>,
+}
+
+/// Whether a request may be sent again after a transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Reads: retried with backoff.
+    Allowed,
+    /// Mutations: exactly one try (PRODUCT.md "never retried automatically").
+    Never,
+}
+
+impl GraphClient {
+    pub fn new(settings: ClientSettings) -> Result<Self, ApiError> {
+        let base = Url::parse(settings.base_url.trim_end_matches('/')).map_err(|e| {
+            ApiError::Refused(format!(
+                "base_url `{}` is not a URL: {e}",
+                settings.base_url
+            ))
+        })?;
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("wareg/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network(format!("cannot set up HTTP: {e}")))?;
+        Ok(GraphClient {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                version: settings.version,
+                token: settings.token,
+                timeout: settings.timeout,
+                retry: RetryPolicy::default(),
+                observer: None,
+            }),
+        })
+    }
+
+    /// Every call is reported to `observer` when it ends (the log pane, the log file).
+    pub fn with_observer(self, observer: CallObserver) -> Self {
+        self.rebuild(|inner| inner.observer = Some(observer))
+    }
+
+    pub fn with_retry(self, retry: RetryPolicy) -> Self {
+        self.rebuild(|inner| inner.retry = retry)
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let old = &self.inner;
+        let mut inner = Inner {
+            http: old.http.clone(),
+            base: old.base.clone(),
+            version: old.version,
+            token: old.token.clone(),
+            timeout: old.timeout,
+            retry: old.retry,
+            observer: old.observer.clone(),
+        };
+        change(&mut inner);
+        GraphClient {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub fn version(&self) -> ApiVersion {
+        self.inner.version
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    // ---- reads -------------------------------------------------------------------------
+
+    /// `GET /{id}` with the table's fields; if Meta rejects a field (code 100), once more with
+    /// the minimal set, since one unknown field fails the whole call (facts §3).
+    pub async fn get_number(&self, id: &NumberId) -> Result<PhoneNumber, ApiError> {
+        match self.get_number_fields(id, FULL_FIELDS).await {
+            Err(e) if e.code() == Some(100) => self.get_number_fields(id, MINIMAL_FIELDS).await,
+            other => other,
+        }
+    }
+
+    async fn get_number_fields(
+        &self,
+        id: &NumberId,
+        fields: &str,
+    ) -> Result<PhoneNumber, ApiError> {
+        let mut url = self.url(&[id.as_str()]);
+        url.query_pairs_mut().append_pair("fields", fields);
+        self.send(Method::GET, url, None, Resend::Allowed).await
+    }
+
+    /// Every number of a WABA, following `paging.next` until it is absent (facts §3: short or
+    /// empty pages do not mean the end).
+    pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
+        let mut url = self.url(&[waba.as_str(), "phone_numbers"]);
+        url.query_pairs_mut()
+            .append_pair("fields", FULL_FIELDS)
+            .append_pair("limit", "100");
+        let mut numbers = Vec::new();
+        loop {
+            let page: NumbersPage = self.send(Method::GET, url, None, Resend::Allowed).await?;
+            numbers.extend(page.data);
+            match page.paging.and_then(|p| p.next) {
+                Some(next) => url = self.same_origin(&next)?,
+                None => return Ok(numbers),
+            }
+        }
+    }
+
+    pub async fn get_settings(&self, id: &NumberId) -> Result<Settings, ApiError> {
+        let url = self.url(&[id.as_str(), "settings"]);
+        self.send(Method::GET, url, None, Resend::Allowed).await
+    }
+
+    // ---- mutations (never resent) ------------------------------------------------------
+
+    /// `POST /{id}/register`. `region_in_body` is only for v20 and older; on v21+ the caller
+    /// sets storage with [`GraphClient::set_storage`] first.
+    pub async fn register(
+        &self,
+        id: &NumberId,
+        pin: &Pin,
+        region_in_body: Option<Region>,
+    ) -> Result<(), ApiError> {
+        let mut body = json!({"messaging_product": "whatsapp", "pin": pin.expose()});
+        if let Some(region) = region_in_body {
+            body["data_localization_region"] = json!(region.code());
+        }
+        self.mutate(&[id.as_str(), "register"], Some(body)).await
+    }
+
+    /// `POST /{id}/deregister`, no body.
+    pub async fn deregister(&self, id: &NumberId) -> Result<(), ApiError> {
+        self.mutate(&[id.as_str(), "deregister"], None).await
+    }
+
+    /// `POST /{id}/settings`: local storage on in `region`, or off with `None` (v21+, only while
+    /// the number is unregistered). The documented body shape, not the spec's (facts §2.8).
+    pub async fn set_storage(&self, id: &NumberId, region: Option<Region>) -> Result<(), ApiError> {
+        let storage = match region {
+            Some(r) => StorageConfig {
+                status: super::types::StorageStatus::Enabled,
+                data_localization_region: Some(r.code().to_owned()),
+            },
+            None => StorageConfig {
+                status: super::types::StorageStatus::Disabled,
+                data_localization_region: None,
+            },
+        };
+        let body = json!({"storage_configuration": storage});
+        self.mutate(&[id.as_str(), "settings"], Some(body)).await
+    }
+
+    /// `POST /{id}` with `{"pin": ...}`: sets or changes the two-step PIN; no old PIN needed.
+    pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<(), ApiError> {
+        let body = json!({"pin": pin.expose()});
+        self.mutate(&[id.as_str()], Some(body)).await
+    }
+
+    pub async fn request_code(
+        &self,
+        id: &NumberId,
+        method: CodeMethod,
+        language: &str,
+    ) -> Result<(), ApiError> {
+        let body = json!({"code_method": method.as_str(), "language": language});
+        self.mutate(&[id.as_str(), "request_code"], Some(body))
+            .await
+    }
+
+    pub async fn verify_code(
+        &self,
+        id: &NumberId,
+        code: &VerificationCode,
+    ) -> Result<(), ApiError> {
+        let body = json!({"code": code.expose()});
+        self.mutate(&[id.as_str(), "verify_code"], Some(body)).await
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.base.clone();
+        {
+            // A base URL always has a path (at least "/"), so this cannot fail for http(s).
+            let mut path = url
+                .path_segments_mut()
+                .expect("http(s) base URL has a path");
+            path.pop_if_empty();
+            path.push(&self.inner.version.to_string());
+            path.extend(segments);
+        }
+        url
+    }
+
+    /// A paging link is followed only to the host we were configured with: the token goes
+    /// with every request, so an answer must not be able to send it elsewhere.
+    fn same_origin(&self, next: &str) -> Result<Url, ApiError> {
+        let url = Url::parse(next)
+            .map_err(|e| ApiError::Refused(format!("paging.next is not a URL ({e})")))?;
+        if url.origin() != self.inner.base.origin() {
+            return Err(ApiError::Refused(format!(
+                "refusing to follow paging.next to another host ({}): the token would go with it",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+        Ok(url)
+    }
+
+    async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<(), ApiError> {
+        let url = self.url(segments);
+        let answer: Success = self.send(Method::POST, url, body, Resend::Never).await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(ApiError::BadResponse {
+                http_status: 200,
+                content_type: "application/json".into(),
+                expected: "a success",
+                problem: "Meta answered success: false without an error".into(),
+                snippet: r#"{"success":false}"#.into(),
+            })
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        resend: Resend,
+    ) -> Result<T, ApiError> {
+        let tries = match resend {
+            Resend::Allowed => self.inner.retry.max_tries,
+            Resend::Never => 1,
+        };
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .send_once(method.clone(), url.clone(), body.as_ref(), attempt)
+                .await;
+            match result {
+                Err(e) if attempt < tries && e.is_transient() => {
+                    tokio::time::sleep(self.inner.retry.delay_before(attempt + 1)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        attempt: u32,
+    ) -> Result<T, ApiError> {
+        let started = Instant::now();
+        let mut request = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .bearer_auth(self.inner.token.expose());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let (status, result) = match request.send().await {
+            Err(e) => (None, Err(self.transport_error(&e))),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let content_type = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("no content type")
+                    .to_owned();
+                let result = match response.bytes().await {
+                    Err(e) => Err(self.transport_error(&e)),
+                    Ok(bytes) => decode(status, &content_type, &bytes),
+                };
+                (Some(status), result)
+            }
+        };
+        self.report(CallEvent {
+            method: method_name(&method),
+            path: path_and_query(&url),
+            status,
+            duration: started.elapsed(),
+            attempt,
+            error: result.as_ref().err().cloned(),
+        });
+        result
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout {
+                after: self.inner.timeout,
+            };
+        }
+        let root = root_cause(e);
+        let host = self.inner.base.host_str().unwrap_or("the server");
+        if e.is_connect() {
+            ApiError::Network(format!("could not connect to {host}: {root}"))
+        } else if e.is_body() || e.is_decode() {
+            ApiError::Network(format!(
+                "the connection broke while reading the answer: {root}"
+            ))
+        } else {
+            ApiError::Network(format!("request to {host} failed: {root}"))
+        }
+    }
+
+    fn report(&self, event: CallEvent) {
+        tracing::info!(
+            target: "wareg::api",
+            method = event.method,
+            path = %event.path,
+            status = event.status.unwrap_or(0),
+            ms = event.duration.as_millis() as u64,
+            attempt = event.attempt,
+            error = event.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+            "api call"
+        );
+        if let Some(observer) = &self.inner.observer {
+            observer(&event);
+        }
+    }
+}
+
+/// Turns an HTTP answer into `T` or an error that says what came back; never panics.
+pub fn decode<T: DeserializeOwned>(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(body).map_err(|e| {
+            // A 200 carrying Meta's error envelope is still an error from Meta.
+            match GraphError::from_body(body) {
+                Some(error) => ApiError::Graph {
+                    http_status: status,
+                    error,
+                },
+                None => bad_response(status, content_type, "the expected JSON", &e, body),
+            }
+        });
+    }
+    match GraphError::from_body(body) {
+        Some(error) => Err(ApiError::Graph {
+            http_status: status,
+            error,
+        }),
+        None => {
+            let problem = serde_json::from_slice::<Value>(body)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "JSON without Meta's error envelope".into());
+            Err(ApiError::BadResponse {
+                http_status: status,
+                content_type: content_type.to_owned(),
+                expected: "a Graph error (JSON)",
+                problem,
+                snippet: body_snippet(body),
+            })
+        }
+    }
+}
+
+fn bad_response(
+    status: u16,
+    content_type: &str,
+    expected: &'static str,
+    e: &serde_json::Error,
+    body: &[u8],
+) -> ApiError {
+    let problem = if body.is_empty() {
+        "the body is empty".to_owned()
+    } else if e.is_eof() {
+        format!("it is cut off after {} bytes", body.len())
+    } else {
+        e.to_string()
+    };
+    ApiError::BadResponse {
+        http_status: status,
+        content_type: content_type.to_owned(),
+        expected,
+        problem,
+        snippet: body_snippet(body),
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+fn method_name(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        _ => "OTHER",
+    }
+}
+
+fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reports_html_and_truncation_plainly() {
+        let html =
+            decode::<PhoneNumber>(502, "text/html", b"<html><body>Bad Gateway</body></html>");
+        let text = html.unwrap_err().to_string();
+        assert!(
+            text.contains("HTTP 502") && text.contains("text/html"),
+            "{text}"
+        );
+        assert!(text.contains("<html>"), "{text}");
+
+        let cut = decode::<PhoneNumber>(200, "application/json", br#"{"id":"1065","display_ph"#);
+        let text = cut.unwrap_err().to_string();
+        assert!(text.contains("cut off after"), "{text}");
+    }
+
+    #[test]
+    fn decode_reads_graph_errors_even_on_200() {
+        let body = br#"{"error":{"message":"m","type":"T","code":190,"fbtrace_id":"X"}}"#;
+        let err = decode::<Success>(200, "application/json", body).unwrap_err();
+        assert_eq!(err.code(), Some(190));
+    }
+}

@@ -1,0 +1,274 @@
+//! What can go wrong with a Graph call, and how it is put into words for support staff.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+use super::catalogue::{self, CatalogueEntry, RetryAdvice};
+
+/// Meta's error envelope (facts §1): `message`, `type` and `code` always; the rest optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphError {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    pub code: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_subcode: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_user_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_user_msg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbtrace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_transient: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_data: Option<ErrorData>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorData {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: GraphError,
+}
+
+impl GraphError {
+    /// Reads `{"error": {...}}`; anything else is not a Graph error.
+    pub fn from_body(body: &[u8]) -> Option<GraphError> {
+        serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error)
+    }
+
+    pub fn catalogue(&self) -> Option<&'static CatalogueEntry> {
+        catalogue::lookup(self.code)
+    }
+
+    /// The short name: the catalogue's title, else Meta's user title, else its message.
+    pub fn title(&self) -> String {
+        self.catalogue()
+            .map(|c| c.title.clone())
+            .or_else(|| self.error_user_title.clone())
+            .unwrap_or_else(|| self.message.clone())
+    }
+
+    /// What Meta itself said (facts §7.5): the user message if present, else message + details.
+    pub fn meta_says(&self) -> String {
+        if let Some(msg) = self.error_user_msg.as_deref().filter(|m| !m.is_empty()) {
+            return msg.to_owned();
+        }
+        match self.error_data.as_ref().and_then(|d| d.details.as_deref()) {
+            Some(details) if !details.is_empty() => format!("{} ({details})", self.message),
+            _ => self.message.clone(),
+        }
+    }
+
+    /// A safe-to-retry read failure: flagged transient by Meta, or a code the catalogue says
+    /// an automatic backoff is fine for, or a throttle.
+    pub fn is_transient(&self) -> bool {
+        self.is_transient == Some(true)
+            || matches!(self.code, 1 | 2 | 4 | 17 | 80007 | 80008 | 131000 | 133004)
+    }
+
+    /// Whether a register/deregister attempt that got this answer used Meta's budget.
+    pub fn used_budget(&self) -> bool {
+        self.catalogue().is_none_or(|c| c.uses_budget)
+    }
+}
+
+/// Everything a Graph call can end in other than success.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// Meta answered with its error envelope.
+    #[error("{}", graph_error_line(.error, *.http_status))]
+    Graph { http_status: u16, error: GraphError },
+    /// Something answered, but not with JSON we can read: an HTML error page, a cut-off body.
+    #[error(
+        "the server answered HTTP {http_status} ({content_type}) with a body that is not {expected}: {problem}; it began: {snippet:?}"
+    )]
+    BadResponse {
+        http_status: u16,
+        content_type: String,
+        expected: &'static str,
+        problem: String,
+        snippet: String,
+    },
+    /// No answer within the profile's timeout.
+    #[error("no answer within {}s (timeout)", .after.as_secs())]
+    Timeout { after: Duration },
+    /// Connection refused, reset, DNS failure, TLS failure.
+    #[error("network failure: {0}")]
+    Network(String),
+    /// The client refused to do something unsafe (e.g. follow a paging link to another host).
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn graph_error_line(e: &GraphError, status: u16) -> String {
+    let mut line = format!("Graph error {} ({}), HTTP {status}", e.code, e.title());
+    if let Some(entry) = e.catalogue() {
+        line.push_str(&format!(": {}", entry.explanation));
+    }
+    line.push_str(&format!(
+        " Meta says: {}.",
+        e.meta_says().trim_end_matches('.')
+    ));
+    if let Some(entry) = e.catalogue() {
+        line.push_str(&format!(" What to do: {}", entry.action));
+    }
+    match &e.fbtrace_id {
+        Some(trace) => line.push_str(&format!(" fbtrace_id: {trace}")),
+        None => line.push_str(" (no fbtrace_id)"),
+    }
+    line
+}
+
+impl ApiError {
+    pub fn graph(&self) -> Option<&GraphError> {
+        match self {
+            ApiError::Graph { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<i64> {
+        self.graph().map(|e| e.code)
+    }
+
+    pub fn trace_id(&self) -> Option<&str> {
+        self.graph().and_then(|e| e.fbtrace_id.as_deref())
+    }
+
+    /// May a *read* be retried automatically? Mutations never are.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Graph { http_status, error } => {
+                error.is_transient()
+                    || (*http_status >= 500
+                        && error
+                            .catalogue()
+                            .is_none_or(|c| c.retry == RetryAdvice::Safe))
+            }
+            ApiError::BadResponse { http_status, .. } => *http_status >= 500,
+            ApiError::Timeout { .. } | ApiError::Network(_) => true,
+            ApiError::Refused(_) => false,
+        }
+    }
+
+    /// For a mutation: did Meta tell us what happened? A Graph error is a definite "no"; a
+    /// timeout, a dropped connection or an unreadable answer leaves the outcome unknown.
+    pub fn outcome_known(&self) -> bool {
+        matches!(self, ApiError::Graph { .. } | ApiError::Refused(_))
+    }
+
+    /// The command-line exit code (PRODUCT.md): 1 Meta answered with an error, 3 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ApiError::Graph { .. } => 1,
+            _ => 3,
+        }
+    }
+
+    /// One short line for the log pane: the code and title, or the failure kind.
+    pub fn short(&self) -> String {
+        match self {
+            ApiError::Graph { error, .. } => format!("{} {}", error.code, error.title()),
+            ApiError::BadResponse {
+                http_status,
+                content_type,
+                ..
+            } => format!("unreadable answer (HTTP {http_status}, {content_type})"),
+            ApiError::Timeout { after } => format!("timeout after {}s", after.as_secs()),
+            ApiError::Network(why) => format!("network: {why}"),
+            ApiError::Refused(why) => why.clone(),
+        }
+    }
+}
+
+/// The first bytes of an unreadable body, as printable text, for error messages.
+pub fn body_snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(80)]);
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+impl fmt::Display for RetryAdvice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetryAdvice::Safe => "safe to retry",
+            RetryAdvice::Wait => "wait, then retry",
+            RetryAdvice::No => "do not retry",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_error_line_explains_code_and_trace() {
+        let body = br#"{"error":{"message":"(#133005) Two step verification PIN Mismatch","type":"OAuthException","code":133005,"error_data":{"messaging_product":"whatsapp","details":"Two step verification PIN incorrect"},"fbtrace_id":"AbCdEf123"}}"#;
+        let err = ApiError::Graph {
+            http_status: 400,
+            error: GraphError::from_body(body).unwrap(),
+        };
+        let text = err.to_string();
+        assert!(text.contains("133005"), "{text}");
+        assert!(text.contains("Two-step PIN mismatch"), "{text}");
+        assert!(
+            text.contains("Two step verification PIN incorrect"),
+            "{text}"
+        );
+        assert!(text.contains("fbtrace_id: AbCdEf123"), "{text}");
+        assert!(text.contains("What to do:"), "{text}");
+        assert_eq!(err.exit_code(), 1);
+        assert!(!err.is_transient());
+        assert!(err.outcome_known());
+    }
+
+    #[test]
+    fn transient_codes_and_unknown_outcomes() {
+        let e = GraphError {
+            message: "x".into(),
+            kind: None,
+            code: 2,
+            error_subcode: None,
+            error_user_title: None,
+            error_user_msg: None,
+            fbtrace_id: None,
+            is_transient: None,
+            error_data: None,
+        };
+        let graph = ApiError::Graph {
+            http_status: 503,
+            error: e,
+        };
+        assert!(graph.is_transient());
+        let timeout = ApiError::Timeout {
+            after: Duration::from_secs(3),
+        };
+        assert!(timeout.is_transient() && !timeout.outcome_known());
+        assert_eq!(timeout.exit_code(), 3);
+    }
+
+    #[test]
+    fn non_graph_bodies_are_not_graph_errors() {
+        assert!(GraphError::from_body(b"<html>502 Bad Gateway</html>").is_none());
+        assert!(GraphError::from_body(br#"{"error":{"message":"cut"#).is_none());
+        assert_eq!(
+            body_snippet(b"<html>\n<body>502</body>"),
+            "<html> <body>502</body>"
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! The Graph API: types, errors, the client. Nothing in here knows about the terminal.
+
+pub mod catalogue;
+pub mod client;
+pub mod enums;
+pub mod errors;
+pub mod region;
+pub mod retry;
+pub mod types;
+pub mod version;
+
+pub use client::{CallEvent, CallObserver, ClientSettings, CodeMethod, GraphClient};
+pub use errors::{ApiError, GraphError};
+pub use region::{Region, RegionGroup};
+pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};
+pub use version::ApiVersion;

@@ -1,0 +1,197 @@
+//! The Graph objects wareg reads. Every field but `id` is optional and unknown keys are
+//! ignored, because Meta's own sources disagree on which fields exist (facts §3, §7.7).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use super::enums::{
+    CodeVerification, NumberStatus, PlatformType, QualityRating, StorageStatus,
+};
+use super::region::Region;
+
+/// The fields the numbers table needs (facts §3, "Suggested fields").
+pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled";
+/// One bad field fails the whole call, so a read that fails on `FULL_FIELDS` falls back to this.
+pub const MINIMAL_FIELDS: &str = "id,display_phone_number,verified_name,status";
+
+/// A phone number ID or WABA ID: a numeric string, kept as text (facts §1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NumberId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadId {
+    #[error("an id is required: it is the numeric phone number ID, e.g. 106540352242922")]
+    Empty,
+    #[error(
+        "`{0}` is not a numeric id: use the phone number ID (digits only, e.g. 106540352242922), not the phone number"
+    )]
+    NotNumeric(String),
+}
+
+impl NumberId {
+    pub fn parse(raw: &str) -> Result<Self, BadId> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(BadId::Empty);
+        }
+        if !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(BadId::NotNumeric(raw.to_owned()));
+        }
+        Ok(NumberId(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NumberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throughput {
+    #[serde(default)]
+    pub level: Option<String>,
+}
+
+/// `GET /{id}` and the rows of `GET /{waba}/phone_numbers`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<NumberStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verification_status: Option<CodeVerification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<QualityRating>,
+    #[serde(
+        default,
+        alias = "host_platform",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub platform_type: Option<PlatformType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<Throughput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_onboarded_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_official_business_account: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pin_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_on_biz_app: Option<bool>,
+}
+
+/// `storage_configuration` from `GET /{id}/settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageConfig {
+    pub status: StorageStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_localization_region: Option<String>,
+}
+
+impl StorageConfig {
+    /// The region when local storage is on and the code is one we know.
+    pub fn region(&self) -> Option<Region> {
+        match self.status {
+            StorageStatus::Enabled => self.data_localization_region.as_deref()?.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// What the table's storage column shows: the region code, "off", or Meta's raw status.
+    pub fn summary(&self) -> String {
+        match (&self.status, &self.data_localization_region) {
+            (StorageStatus::Enabled, Some(region)) => region.clone(),
+            (StorageStatus::Disabled | StorageStatus::Default, _) => "off".into(),
+            (StorageStatus::NoStorage, _) => "no storage".into(),
+            (other, _) => other.as_str().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Settings {
+    #[serde(default)]
+    pub storage_configuration: Option<StorageConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Paging {
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// One page of `GET /{waba}/phone_numbers`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NumbersPage {
+    pub data: Vec<PhoneNumber>,
+    #[serde(default)]
+    pub paging: Option<Paging>,
+}
+
+/// `{"success": true}`, the answer of every mutation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Success {
+    pub success: bool,
+}
+
+/// What local storage a register should end up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageChoice {
+    /// Leave storage as it is (no flag given).
+    Keep,
+    /// Register without local storage (`--no-region`).
+    Off,
+    /// Keep message data at rest in this region (`--region CC`).
+    Region(Region),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_must_be_numeric() {
+        assert!(NumberId::parse("106540352242922").is_ok());
+        assert!(matches!(
+            NumberId::parse("+49 30 123"),
+            Err(BadId::NotNumeric(_))
+        ));
+        assert_eq!(NumberId::parse(" "), Err(BadId::Empty));
+    }
+
+    #[test]
+    fn phone_number_tolerates_unknown_values_and_extra_fields() {
+        let json = r#"{"id":"1","status":"HIBERNATING","quality_rating":"UNKNOWN",
+            "host_platform":"CLOUD_API","brand_new_field":{"x":1}}"#;
+        let n: PhoneNumber = serde_json::from_str(json).unwrap();
+        assert_eq!(n.status, Some(NumberStatus::Unknown("HIBERNATING".into())));
+        assert_eq!(n.quality_rating, Some(QualityRating::NotRated));
+        assert_eq!(n.platform_type, Some(PlatformType::CloudApi));
+    }
+
+    #[test]
+    fn storage_summary_reads_lowercase_spec_values() {
+        let s: StorageConfig = serde_json::from_str(r#"{"status":"default"}"#).unwrap();
+        assert_eq!(s.summary(), "off");
+        let s: StorageConfig = serde_json::from_str(
+            r#"{"status":"IN_COUNTRY_STORAGE_ENABLED","data_localization_region":"BR"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.region(), Some(Region::Br));
+        assert_eq!(s.summary(), "BR");
+    }
+}

@@ -1,0 +1,15 @@
+//! wareg: list, inspect, register and deregister WhatsApp Business phone numbers on Meta's
+//! Cloud API. The library holds the engine (config, Graph client, audit trail, sandbox) so
+//! that the command line, the TUI and the tests all drive the same code.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod fleet;
+pub mod graph;
+pub mod logging;
+pub mod paths;
+pub mod sandbox;
+pub mod secret;
+pub mod tui_entry;

@@ -1,0 +1,13 @@
+//! The built-in sandbox: a stateful stand-in for the Graph API's phone-number endpoints, served
+//! over real HTTP on loopback (`wareg sandbox`, `wareg demo`, the tests).
+
+mod seed;
+mod server;
+pub mod world;
+
+pub use seed::{Misbehaviour, Seed, SeedNumber};
+pub use server::{NoticeSink, RunningSandbox, SandboxOptions, start};
+pub use world::{Received, World};
+
+/// The token the sandbox treats as expired (190, subcode 463), to practise that error.
+pub const EXPIRED_TOKEN: &str = "expired-token";

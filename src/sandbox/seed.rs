@@ -1,0 +1,74 @@
+//! The seeded world from `assets/sandbox-numbers.toml`, plus generated numbers for scale.
+
+use serde::Deserialize;
+
+const SEED_TOML: &str = include_str!("../../assets/sandbox-numbers.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Misbehaviour {
+    /// Answers only after a long delay (past any sensible timeout).
+    Slow,
+    /// Answers with an HTML 502 page, like a gateway in trouble.
+    Html502,
+    /// Answers 200 with JSON cut off in the middle.
+    Truncated,
+    /// Drops the connection in the middle of the answer.
+    Reset,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedNumber {
+    pub id: String,
+    pub label: String,
+    pub display: String,
+    pub name: String,
+    pub status: String,
+    pub registered: bool,
+    pub verified: bool,
+    #[serde(default)]
+    pub pin: Option<String>,
+    pub quality: String,
+    #[serde(default)]
+    pub storage: Option<String>,
+    #[serde(default)]
+    pub coexistence: bool,
+    #[serde(default)]
+    pub misbehave: Option<Misbehaviour>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub waba_id: String,
+    pub number: Vec<SeedNumber>,
+}
+
+impl Seed {
+    /// The built-in world; `extra` generated numbers are appended for scale tests.
+    pub fn builtin(extra: usize) -> Seed {
+        // Compiled in and covered by tests, so a parse failure is a bug.
+        let mut seed: Seed =
+            toml::from_str(SEED_TOML).expect("assets/sandbox-numbers.toml is valid");
+        seed.number.extend((0..extra).map(generated));
+        seed
+    }
+}
+
+fn generated(i: usize) -> SeedNumber {
+    SeedNumber {
+        id: format!("{}", 1_990_000_000_000_000u64 + i as u64),
+        label: format!("Fleet {:05}", i + 1),
+        display: format!("+1 555-{:03}-{:04}", (i / 10_000) % 1000, i % 10_000),
+        name: format!("Fleet line {}", i + 1),
+        status: "CONNECTED".into(),
+        registered: true,
+        verified: true,
+        pin: Some("000000".into()),
+        quality: ["GREEN", "GREEN", "YELLOW", "RED"][i % 4].into(),
+        storage: None,
+        coexistence: false,
+        misbehave: None,
+    }
+}

@@ -1,0 +1,753 @@
+//! The sandbox's state and Meta's rules for it (facts §2, §5, §6): pure logic, no HTTP.
+
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use super::seed::{Misbehaviour, Seed};
+use crate::graph::{ApiVersion, Region};
+
+/// Meta's moving window for register and deregister, and its limit (facts §6).
+pub const META_WINDOW: Duration = Duration::from_secs(72 * 3600);
+pub const META_LIMIT: usize = 10;
+
+/// A request as the sandbox saw it, with secrets blanked, for tests and the demo's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub params: BTreeMap<String, String>,
+    pub authorized: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimNumber {
+    pub id: String,
+    pub display: String,
+    pub name: String,
+    pub status: String,
+    pub registered: bool,
+    pub verified: bool,
+    pub pin: Option<String>,
+    pub quality: String,
+    /// Storage in force while registered.
+    pub storage: Option<Region>,
+    /// v21+: storage set with /settings while unregistered, applied by the next register.
+    pub pending_storage: Option<Region>,
+    pub coexistence: bool,
+    pub misbehave: Option<Misbehaviour>,
+    pub register_times: VecDeque<Instant>,
+    pub deregister_times: VecDeque<Instant>,
+    pub pending_code: Option<String>,
+}
+
+/// An answer: HTTP status and JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    fn ok(body: Value) -> Reply {
+        Reply { status: 200, body }
+    }
+
+    fn success() -> Reply {
+        Reply::ok(json!({"success": true}))
+    }
+}
+
+/// Meta's error envelope with a fresh trace id.
+pub fn graph_error(status: u16, code: i64, message: &str, details: Option<&str>) -> Reply {
+    let mut error = json!({
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": trace_id(),
+    });
+    if let Some(details) = details {
+        error["error_data"] = json!({"messaging_product": "whatsapp", "details": details});
+    }
+    Reply {
+        status,
+        body: json!({"error": error}),
+    }
+}
+
+fn trace_id() -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let tail: String = (0..20)
+        .map(|_| alphabet[fastrand::usize(..alphabet.len())] as char)
+        .collect();
+    format!("A{tail}")
+}
+
+pub const KNOWN_FIELDS: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "code_verification_status",
+    "quality_rating",
+    "platform_type",
+    "host_platform",
+    "throughput",
+    "name_status",
+    "last_onboarded_time",
+    "is_official_business_account",
+    "account_mode",
+    "is_pin_enabled",
+    "is_on_biz_app",
+];
+const DEFAULT_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating";
+
+pub struct World {
+    pub waba_id: String,
+    pub numbers: BTreeMap<String, SimNumber>,
+    /// Keeps the WABA's listing order (seed order).
+    pub order: Vec<String>,
+    pub received: Vec<Received>,
+}
+
+impl World {
+    pub fn from_seed(seed: Seed) -> World {
+        let mut numbers = BTreeMap::new();
+        let mut order = Vec::new();
+        for n in seed.number {
+            order.push(n.id.clone());
+            numbers.insert(
+                n.id.clone(),
+                SimNumber {
+                    id: n.id,
+                    display: n.display,
+                    name: n.name,
+                    status: n.status,
+                    registered: n.registered,
+                    verified: n.verified,
+                    pin: n.pin,
+                    quality: n.quality,
+                    storage: n.storage.and_then(|s| s.parse().ok()),
+                    pending_storage: None,
+                    coexistence: n.coexistence,
+                    misbehave: n.misbehave,
+                    register_times: VecDeque::new(),
+                    deregister_times: VecDeque::new(),
+                    pending_code: None,
+                },
+            );
+        }
+        World {
+            waba_id: seed.waba_id,
+            numbers,
+            order,
+            received: Vec::new(),
+        }
+    }
+
+    pub fn misbehaviour(&self, id: &str) -> Option<Misbehaviour> {
+        self.numbers.get(id).and_then(|n| n.misbehave)
+    }
+
+    /// `GET /{id}?fields=...`
+    pub fn read_number(&self, id: &str, fields: Option<&str>) -> Reply {
+        let Some(n) = self.numbers.get(id) else {
+            return unknown_object(id);
+        };
+        match select_fields(n, fields.unwrap_or(DEFAULT_FIELDS)) {
+            Ok(obj) => Reply::ok(obj),
+            Err(reply) => reply,
+        }
+    }
+
+    /// `GET /{waba}/phone_numbers?fields&limit&after`, paged with `paging.next` on `origin`.
+    pub fn list_numbers(
+        &self,
+        version: &str,
+        waba: &str,
+        params: &BTreeMap<String, String>,
+        origin: &str,
+    ) -> Reply {
+        if waba != self.waba_id {
+            return unknown_object(waba);
+        }
+        let fields = params
+            .get("fields")
+            .map(String::as_str)
+            .unwrap_or("id,display_phone_number,verified_name");
+        let limit = match params.get("limit").map(|l| l.parse::<usize>()) {
+            None => 25,
+            Some(Ok(l)) if (1..=100).contains(&l) => l,
+            Some(_) => {
+                return graph_error(
+                    400,
+                    100,
+                    "(#100) Param limit must be a number between 1 and 100",
+                    None,
+                );
+            }
+        };
+        let start = match params.get("after") {
+            None => 0,
+            Some(cursor) => match decode_cursor(cursor) {
+                Some(i) => i,
+                None => return graph_error(400, 100, "(#100) The after cursor is not valid", None),
+            },
+        };
+        let mut data = Vec::new();
+        for id in self.order.iter().skip(start).take(limit) {
+            match select_fields(&self.numbers[id], fields) {
+                Ok(obj) => data.push(obj),
+                Err(reply) => return reply,
+            }
+        }
+        let end = start + data.len();
+        let mut paging =
+            json!({"cursors": {"before": encode_cursor(start), "after": encode_cursor(end)}});
+        if end < self.order.len() {
+            let next = format!(
+                "{origin}/{version}/{waba}/phone_numbers?fields={}&limit={limit}&after={}",
+                fields,
+                encode_cursor(end)
+            );
+            paging["next"] = json!(next);
+        }
+        Reply::ok(json!({"data": data, "paging": paging}))
+    }
+
+    pub fn read_settings(&self, id: &str) -> Reply {
+        let Some(n) = self.numbers.get(id) else {
+            return unknown_object(id);
+        };
+        let shown = if n.registered {
+            n.storage
+        } else {
+            n.pending_storage
+        };
+        let storage = match shown {
+            Some(r) => {
+                json!({"status": "IN_COUNTRY_STORAGE_ENABLED", "data_localization_region": r.code()})
+            }
+            None => json!({"status": "DEFAULT"}),
+        };
+        Reply::ok(json!({"storage_configuration": storage}))
+    }
+
+    /// `POST /{id}/settings` with the documented body (facts §2.8).
+    pub fn write_settings(&mut self, version: ApiVersion, id: &str, body: &Value) -> Reply {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        let Some(storage) = body.get("storage_configuration") else {
+            return graph_error(
+                400,
+                100,
+                "(#100) Only storage_configuration can be set in the sandbox",
+                None,
+            );
+        };
+        if !version.storage_via_settings() {
+            return graph_error(
+                400,
+                100,
+                "(#100) storage_configuration requires v21.0 or higher; on older versions send data_localization_region to /register",
+                None,
+            );
+        }
+        if n.registered {
+            return graph_error(
+                400,
+                100,
+                "(#100) Local storage can only be changed while the phone number is not registered",
+                Some("Deregister the number, change the setting, then register it again."),
+            );
+        }
+        match storage.get("status").and_then(Value::as_str) {
+            Some("IN_COUNTRY_STORAGE_ENABLED") => {
+                let region = storage
+                    .get("data_localization_region")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                match region.parse::<Region>() {
+                    Ok(r) if region == r.code() => n.pending_storage = Some(r),
+                    _ => return invalid_region(region),
+                }
+            }
+            Some("IN_COUNTRY_STORAGE_DISABLED") => n.pending_storage = None,
+            _ => {
+                return graph_error(
+                    400,
+                    100,
+                    "(#100) storage_configuration.status must be IN_COUNTRY_STORAGE_ENABLED or IN_COUNTRY_STORAGE_DISABLED",
+                    None,
+                );
+            }
+        }
+        Reply::success()
+    }
+
+    /// `POST /{id}/register`
+    pub fn register(
+        &mut self,
+        version: ApiVersion,
+        id: &str,
+        params: &Value,
+        now: Instant,
+    ) -> Reply {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        if let Some(lock) = over_limit(&mut n.register_times, now) {
+            return lock;
+        }
+        if params.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
+            return graph_error(
+                400,
+                100,
+                "(#100) The parameter messaging_product is required and must be whatsapp",
+                None,
+            );
+        }
+        let pin = params.get("pin").and_then(Value::as_str).unwrap_or("");
+        if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return graph_error(
+                400,
+                100,
+                "(#100) Invalid parameter: pin must be 6 digits",
+                None,
+            );
+        }
+        let region = params
+            .get("data_localization_region")
+            .and_then(Value::as_str);
+        if region.is_some() && version.storage_via_settings() {
+            return graph_error(
+                400,
+                12,
+                "(#12) Deprecated for versions v21.0 or higher",
+                Some(
+                    "Set data_localization_region with POST /{phone-number-id}/settings while the number is not registered.",
+                ),
+            );
+        }
+        let region = match region {
+            Some(code) => match code.parse::<Region>() {
+                Ok(r) if code == r.code() => Some(r),
+                _ => return invalid_region(code),
+            },
+            None => None,
+        };
+        if !n.verified {
+            return graph_error(
+                400,
+                133006,
+                "(#133006) Phone number re-verification needed",
+                Some(
+                    "Verify the phone number with request_code and verify_code before registering.",
+                ),
+            );
+        }
+        match &n.pin {
+            Some(existing) if existing != pin => {
+                return graph_error(
+                    400,
+                    133005,
+                    "(#133005) Two step verification PIN Mismatch",
+                    Some("Two step verification PIN incorrect."),
+                );
+            }
+            Some(_) => {}
+            None => n.pin = Some(pin.to_owned()),
+        }
+        n.storage = if version.storage_via_settings() {
+            n.pending_storage.take()
+        } else {
+            region
+        };
+        n.registered = true;
+        n.status = "CONNECTED".into();
+        Reply::success()
+    }
+
+    /// `POST /{id}/deregister`
+    pub fn deregister(&mut self, id: &str, now: Instant) -> Reply {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        if let Some(lock) = over_limit(&mut n.deregister_times, now) {
+            return lock;
+        }
+        if n.coexistence {
+            return graph_error(
+                400,
+                100,
+                "(#100) Deregister is not available for numbers in use with the WhatsApp Business app (coexistence)",
+                None,
+            );
+        }
+        if !n.registered {
+            return graph_error(
+                400,
+                133010,
+                "(#133010) Phone number Not Registered",
+                Some("The phone number is not registered on the WhatsApp Business Platform."),
+            );
+        }
+        n.registered = false;
+        n.storage = None;
+        n.pending_storage = None;
+        n.status = "DISCONNECTED".into();
+        Reply::success()
+    }
+
+    /// `POST /{id}` with `pin`: set or change the PIN, no old PIN needed (facts §2.7).
+    pub fn set_pin(&mut self, id: &str, params: &Value) -> Reply {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        let pin = params.get("pin").and_then(Value::as_str).unwrap_or("");
+        if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return graph_error(
+                400,
+                100,
+                "(#100) Invalid parameter: pin must be 6 digits",
+                None,
+            );
+        }
+        n.pin = Some(pin.to_owned());
+        Reply::success()
+    }
+
+    /// `POST /{id}/request_code`. Returns the code too, so the server can print it.
+    pub fn request_code(&mut self, id: &str, params: &Value) -> (Reply, Option<String>) {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return (unknown_object(id), None);
+        };
+        let method = params
+            .get("code_method")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !matches!(method, "SMS" | "VOICE" | "IVR") {
+            return (
+                graph_error(
+                    400,
+                    100,
+                    "(#100) code_method must be one of SMS, VOICE",
+                    None,
+                ),
+                None,
+            );
+        }
+        let language = params.get("language").and_then(Value::as_str).unwrap_or("");
+        if language.is_empty() {
+            return (
+                graph_error(400, 100, "(#100) The parameter language is required", None),
+                None,
+            );
+        }
+        let code = format!("{:06}", fastrand::u32(0..1_000_000));
+        n.pending_code = Some(code.clone());
+        (Reply::success(), Some(code))
+    }
+
+    /// `POST /{id}/verify_code`
+    pub fn verify_code(&mut self, id: &str, params: &Value) -> Reply {
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        let code = params.get("code").and_then(Value::as_str).unwrap_or("");
+        match &n.pending_code {
+            Some(expected) if expected == code => {
+                n.verified = true;
+                n.pending_code = None;
+                if n.status == "UNVERIFIED" {
+                    n.status = "PENDING".into();
+                }
+                Reply::success()
+            }
+            _ => graph_error(
+                400,
+                100,
+                "(#100) The verification code is invalid or has expired",
+                Some("Request a new code and try again."),
+            ),
+        }
+    }
+
+    /// The code waiting to be verified, for tests and the demo.
+    pub fn pending_code(&self, id: &str) -> Option<String> {
+        self.numbers.get(id).and_then(|n| n.pending_code.clone())
+    }
+}
+
+/// Records this request against the number's window; past the limit, 133016.
+fn over_limit(times: &mut VecDeque<Instant>, now: Instant) -> Option<Reply> {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= META_WINDOW)
+    {
+        times.pop_front();
+    }
+    if times.len() >= META_LIMIT {
+        return Some(graph_error(
+            400,
+            133016,
+            "(#133016) Account register deregister rate limit exceeded",
+            Some("Registration or deregistration is blocked for this number for 72 hours."),
+        ));
+    }
+    times.push_back(now);
+    None
+}
+
+fn invalid_region(code: &str) -> Reply {
+    graph_error(
+        400,
+        100,
+        &format!("(#100) Invalid parameter: data_localization_region `{code}` is not supported"),
+        None,
+    )
+}
+
+fn unknown_object(id: &str) -> Reply {
+    graph_error(
+        400,
+        100,
+        &format!(
+            "(#100) Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+        ),
+        None,
+    )
+}
+
+fn select_fields(n: &SimNumber, fields: &str) -> Result<Value, Reply> {
+    let mut obj = Map::new();
+    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let value = match field {
+            "id" => json!(n.id),
+            "display_phone_number" => json!(n.display),
+            "verified_name" => json!(n.name),
+            "status" => json!(n.status),
+            "code_verification_status" => json!(if n.verified {
+                "VERIFIED"
+            } else {
+                "NOT_VERIFIED"
+            }),
+            "quality_rating" => json!(n.quality),
+            "platform_type" | "host_platform" => json!(if n.registered {
+                "CLOUD_API"
+            } else {
+                "NOT_APPLICABLE"
+            }),
+            "throughput" => {
+                json!({"level": if n.registered { "STANDARD" } else { "NOT_APPLICABLE" }})
+            }
+            "name_status" => json!("APPROVED"),
+            "last_onboarded_time" => json!("2026-03-02T09:30:00+0000"),
+            "is_official_business_account" => json!(false),
+            "account_mode" => json!("LIVE"),
+            "is_pin_enabled" => json!(n.pin.is_some()),
+            "is_on_biz_app" => json!(n.coexistence),
+            other => {
+                return Err(graph_error(
+                    400,
+                    100,
+                    &format!(
+                        "(#100) Tried accessing nonexisting field ({other}) on node type (WhatsAppBusinessPhoneNumber)"
+                    ),
+                    None,
+                ));
+            }
+        };
+        obj.insert(field.to_owned(), value);
+    }
+    obj.entry("id").or_insert_with(|| json!(n.id));
+    Ok(Value::Object(obj))
+}
+
+fn encode_cursor(i: usize) -> String {
+    format!("QVFI{i:x}")
+}
+
+fn decode_cursor(cursor: &str) -> Option<usize> {
+    usize::from_str_radix(cursor.strip_prefix("QVFI")?, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        World::from_seed(Seed::builtin(0))
+    }
+
+    const CONNECTED: &str = "106540352242922";
+    const PENDING: &str = "106540352242923";
+    const UNVERIFIED: &str = "106540352242924";
+
+    fn v(s: &str) -> ApiVersion {
+        s.parse().unwrap()
+    }
+
+    fn code(r: &Reply) -> Option<i64> {
+        r.body["error"]["code"].as_i64()
+    }
+
+    #[test]
+    fn pin_must_match_an_existing_pin_and_otherwise_becomes_it() {
+        let mut w = world();
+        let now = Instant::now();
+        let wrong = w.register(
+            v("v25.0"),
+            CONNECTED,
+            &json!({"messaging_product":"whatsapp","pin":"000000"}),
+            now,
+        );
+        assert_eq!(code(&wrong), Some(133005));
+        let right = w.register(
+            v("v25.0"),
+            CONNECTED,
+            &json!({"messaging_product":"whatsapp","pin":"246810"}),
+            now,
+        );
+        assert_eq!(right.status, 200);
+        let fresh = w.register(
+            v("v25.0"),
+            PENDING,
+            &json!({"messaging_product":"whatsapp","pin":"777777"}),
+            now,
+        );
+        assert_eq!(fresh.status, 200);
+        assert_eq!(w.numbers[PENDING].pin.as_deref(), Some("777777"));
+    }
+
+    #[test]
+    fn the_eleventh_request_in_the_window_is_locked() {
+        let mut w = world();
+        let now = Instant::now();
+        for _ in 0..10 {
+            let r = w.register(
+                v("v25.0"),
+                CONNECTED,
+                &json!({"messaging_product":"whatsapp","pin":"000000"}),
+                now,
+            );
+            assert_eq!(code(&r), Some(133005));
+        }
+        let r = w.register(
+            v("v25.0"),
+            CONNECTED,
+            &json!({"messaging_product":"whatsapp","pin":"246810"}),
+            now,
+        );
+        assert_eq!(code(&r), Some(133016));
+        let later = now + META_WINDOW;
+        let r = w.register(
+            v("v25.0"),
+            CONNECTED,
+            &json!({"messaging_product":"whatsapp","pin":"246810"}),
+            later,
+        );
+        assert_eq!(r.status, 200);
+    }
+
+    #[test]
+    fn storage_rules_follow_the_version() {
+        let mut w = world();
+        let now = Instant::now();
+        let body =
+            json!({"messaging_product":"whatsapp","pin":"123456","data_localization_region":"DE"});
+        assert_eq!(code(&w.register(v("v25.0"), PENDING, &body, now)), Some(12));
+        assert_eq!(w.register(v("v20.0"), PENDING, &body, now).status, 200);
+        assert_eq!(w.numbers[PENDING].storage, Some(Region::De));
+
+        // v21+: settings only while unregistered, then a plain register applies it.
+        let settings = json!({"storage_configuration":{"status":"IN_COUNTRY_STORAGE_ENABLED","data_localization_region":"IN"}});
+        assert_eq!(
+            code(&w.write_settings(v("v25.0"), PENDING, &settings)),
+            Some(100)
+        );
+        assert_eq!(w.deregister(PENDING, now).status, 200);
+        assert_eq!(
+            w.numbers[PENDING].storage, None,
+            "deregister turns storage off"
+        );
+        assert_eq!(w.write_settings(v("v25.0"), PENDING, &settings).status, 200);
+        let plain = json!({"messaging_product":"whatsapp","pin":"123456"});
+        assert_eq!(w.register(v("v25.0"), PENDING, &plain, now).status, 200);
+        assert_eq!(w.numbers[PENDING].storage, Some(Region::In));
+    }
+
+    #[test]
+    fn verification_gates_registration() {
+        let mut w = world();
+        let now = Instant::now();
+        let body = json!({"messaging_product":"whatsapp","pin":"123456"});
+        assert_eq!(
+            code(&w.register(v("v25.0"), UNVERIFIED, &body, now)),
+            Some(133006)
+        );
+        let (reply, sent) =
+            w.request_code(UNVERIFIED, &json!({"code_method":"SMS","language":"en_US"}));
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            code(&w.verify_code(UNVERIFIED, &json!({"code":"not-it"}))),
+            Some(100)
+        );
+        assert_eq!(
+            w.verify_code(UNVERIFIED, &json!({"code": sent.unwrap()}))
+                .status,
+            200
+        );
+        assert_eq!(w.register(v("v25.0"), UNVERIFIED, &body, now).status, 200);
+    }
+
+    #[test]
+    fn deregister_rules() {
+        let mut w = world();
+        let now = Instant::now();
+        assert_eq!(code(&w.deregister(PENDING, now)), Some(133010));
+        assert_eq!(
+            code(&w.deregister("106540352242927", now)),
+            Some(100),
+            "coexistence"
+        );
+    }
+
+    #[test]
+    fn listing_pages_until_there_is_no_next() {
+        let w = World::from_seed(Seed::builtin(250));
+        let mut params = BTreeMap::new();
+        params.insert("limit".to_owned(), "100".to_owned());
+        params.insert("fields".to_owned(), "id,status".to_owned());
+        let mut seen = 0;
+        let mut pages = 0;
+        loop {
+            let r = w.list_numbers("v25.0", &w.waba_id.clone(), &params, "http://h");
+            pages += 1;
+            seen += r.body["data"].as_array().unwrap().len();
+            match r.body["paging"]["next"].as_str() {
+                Some(next) => {
+                    let after = next.rsplit("after=").next().unwrap().to_owned();
+                    params.insert("after".into(), after);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, w.order.len());
+        assert_eq!(pages, w.order.len().div_ceil(100));
+    }
+
+    #[test]
+    fn unknown_field_fails_the_whole_read() {
+        let w = world();
+        let r = w.read_number(CONNECTED, Some("id,unified_cert_status"));
+        assert_eq!(code(&r), Some(100));
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nonexisting field")
+        );
+    }
+}
