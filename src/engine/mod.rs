@@ -217,7 +217,7 @@ impl Engine {
                 });
                 record.code = e.code();
                 record.trace = e.trace_id().map(str::to_owned);
-                record.message = Some(e.short());
+                record.message = Some(e.graph().map(|g| g.title()).unwrap_or_else(|| e.short()));
             }
         }
         if let Err(e) = self.audit.append(&record) {

@@ -1,0 +1,498 @@
+//! The real binary against the sandbox over loopback: happy paths, bad input, budget, faults.
+
+mod common;
+
+use common::*;
+use wareg::audit::{AuditLog, AuditRecord, Operation, Phase};
+
+#[test]
+fn numbers_refresh_lists_configured_and_discovered_numbers() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["numbers", "--refresh", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = run.json()["numbers"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 10, "2 configured + 8 discovered");
+    assert_eq!(list[0]["id"], PENDING);
+    assert_eq!(list[0]["label"], "Sales UK");
+    assert_eq!(list[0]["live"]["status"], "PENDING");
+    assert_eq!(list[1]["live"]["status"], "CONNECTED");
+    assert!(
+        list.iter()
+            .any(|n| n["configured"] == false && n["live"]["status"] == "UNVERIFIED")
+    );
+    assert_eq!(
+        rig.calls(),
+        ["GET /v25.0/102290129340398/phone_numbers"],
+        "one page, no per-number reads"
+    );
+}
+
+#[test]
+fn numbers_without_refresh_sends_nothing() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["numbers"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Sales UK") && run.stdout.contains(CONNECTED),
+        "{}",
+        run.stdout
+    );
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_stdin(
+        &[
+            "register",
+            PENDING,
+            "--region",
+            "de",
+            "--pin-stdin",
+            "--json",
+        ],
+        "123456\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(out["ok"], true);
+    assert_eq!(out["steps"][0]["call"], "POST /settings (local storage DE)");
+    assert_eq!(out["budget"]["register"]["left"], 9);
+    let received = rig.sandbox.received();
+    let paths: Vec<_> = received.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/v25.0/{PENDING}/settings"),
+            format!("/v25.0/{PENDING}/register")
+        ]
+    );
+    assert!(received[0].params["storage_configuration"].contains("IN_COUNTRY_STORAGE_ENABLED"));
+    assert!(received[0].params["storage_configuration"].contains("\"DE\""));
+    assert!(!received[1].params.contains_key("data_localization_region"));
+    assert_eq!(received[1].params["messaging_product"], "whatsapp");
+
+    let status = rig.wareg(&["status", PENDING, "--json"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let s = status.json();
+    assert_eq!(s["live"]["status"], "CONNECTED");
+    assert_eq!(s["storage"]["data_localization_region"], "DE");
+    assert_eq!(s["budget"]["register"]["used"], 1);
+}
+
+#[test]
+fn register_on_v20_puts_the_region_in_the_body() {
+    let rig = Rig::new("v20.0");
+    let run = rig.wareg_stdin(
+        &["register", PENDING, "--region", "IN", "--pin-stdin"],
+        "123456\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let received = rig.sandbox.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].path, format!("/v20.0/{PENDING}/register"));
+    assert_eq!(received[0].params["data_localization_region"], "IN");
+}
+
+#[test]
+fn bad_pins_are_refused_before_anything_is_sent() {
+    let rig = Rig::new("v25.0");
+    for (pin, why) in [
+        ("12345\n", "5 digits"),
+        ("1234567\n", "7 digits"),
+        ("12a456\n", "digits only"),
+        ("\n", "empty"),
+    ] {
+        let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin"], pin);
+        assert_eq!(run.code, 2, "{pin:?}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{pin:?}: {}", run.stderr);
+        assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+    }
+    let run = rig.wareg_with(
+        &["register", PENDING, "--pin-env", "THE_PIN"],
+        None,
+        &[("THE_PIN", "98765")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("98765"),
+        "the error must not echo the PIN"
+    );
+    assert!(rig.calls().is_empty(), "{:?}", rig.calls());
+    assert!(
+        !rig.audit_path().exists(),
+        "nothing to audit when nothing was sent"
+    );
+}
+
+#[test]
+fn unknown_region_and_bad_id_are_usage_errors() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_stdin(
+        &["register", PENDING, "--region", "US", "--pin-stdin"],
+        "123456\n",
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown region `US`"), "{}", run.stderr);
+    let run = rig.wareg_stdin(&["register", "+4930123", "--pin-stdin"], "123456\n");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a numeric id"), "{}", run.stderr);
+    let run = rig.wareg(&["register", PENDING]);
+    assert_eq!(run.code, 2, "a PIN source is required");
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn wrong_pin_is_a_graph_error_named_and_explained() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_stdin(&["register", CONNECTED, "--pin-stdin"], "000000\n");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("133005"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Two-step PIN mismatch"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("fbtrace_id: A"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("9 of 10 left"),
+        "budget after the attempt: {}",
+        run.stderr
+    );
+}
+
+fn seed_attempts(rig: &Rig, number: &str, op: Operation, n: usize) {
+    let log = AuditLog::in_dir(&rig.data_dir());
+    for i in 0..n {
+        log.append(&AuditRecord {
+            time: chrono::Utc::now() - chrono::Duration::hours(1),
+            attempt: format!("seed{i}"),
+            phase: Phase::Intent,
+            profile: "sb".into(),
+            number: number.into(),
+            op,
+            region: None,
+            detail: None,
+            forced: false,
+            outcome: None,
+            code: None,
+            trace: None,
+            message: None,
+        })
+        .unwrap();
+    }
+}
+
+#[test]
+fn an_exhausted_budget_refuses_locally_unless_forced() {
+    let rig = Rig::new("v25.0");
+    seed_attempts(&rig, PENDING, Operation::Register, 10);
+    let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin"], "123456\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing to register"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("frees up at"), "{}", run.stderr);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(rig.calls().is_empty());
+
+    let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin", "--force"], "123456\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(rig.calls(), [format!("POST /v25.0/{PENDING}/register")]);
+    let trail = read(&rig.audit_path());
+    assert!(trail.contains("\"forced\":true"), "{trail}");
+}
+
+#[test]
+fn the_sandbox_locks_the_eleventh_request_with_133016() {
+    let rig = Rig::new("v25.0");
+    let mut last = None;
+    for _ in 0..11 {
+        last = Some(rig.wareg_stdin(
+            &["register", CONNECTED, "--pin-stdin", "--force"],
+            "000000\n",
+        ));
+    }
+    let run = last.unwrap();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("133016") && run.stderr.contains("72 hours"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deregister_needs_yes_and_reports_133010_for_unregistered_numbers() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["deregister", CONNECTED]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--yes") && run.stderr.contains("local storage"),
+        "{}",
+        run.stderr
+    );
+    assert!(rig.calls().is_empty());
+
+    let run = rig.wareg(&["deregister", CONNECTED, "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["budget"]["deregister"]["left"], 9);
+    let status = rig.wareg(&["status", CONNECTED, "--json"]).json();
+    assert_eq!(status["live"]["status"], "DISCONNECTED");
+    assert_eq!(
+        status["storage"]["status"], "DEFAULT",
+        "deregister turns local storage off"
+    );
+
+    let run = rig.wareg(&["deregister", PENDING, "--yes"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("133010"), "{}", run.stderr);
+    let run = rig.wareg(&["deregister", COEXISTENCE, "--yes"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("coexistence"), "{}", run.stderr);
+}
+
+#[test]
+fn ownership_verification_then_register() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_stdin(&["register", UNVERIFIED, "--pin-stdin"], "123456\n");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("133006") && run.stderr.contains("request-code"),
+        "{}",
+        run.stderr
+    );
+
+    let run = rig.wareg(&[
+        "request-code",
+        UNVERIFIED,
+        "--method",
+        "voice",
+        "--language",
+        "de_DE",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sent = rig.sandbox.received().last().cloned().unwrap();
+    assert_eq!(sent.params["code_method"], "VOICE");
+    assert_eq!(sent.params["language"], "de_DE");
+
+    let code = rig.sandbox.pending_code(UNVERIFIED).unwrap();
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    let run = rig.wareg_stdin(
+        &["verify-code", UNVERIFIED, "--code-stdin"],
+        &format!("{wrong}\n"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = rig.wareg_with(
+        &["verify-code", UNVERIFIED, "--code-env", "CODE"],
+        None,
+        &[("CODE", &code)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let status = rig.wareg(&["status", UNVERIFIED, "--json"]).json();
+    assert_eq!(status["live"]["code_verification_status"], "VERIFIED");
+
+    let run = rig.wareg_stdin(&["register", UNVERIFIED, "--pin-stdin"], "123456\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn request_code_rejects_a_bad_language_locally() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&[
+        "request-code",
+        UNVERIFIED,
+        "--method",
+        "sms",
+        "--language",
+        "english",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("en_US"), "{}", run.stderr);
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn set_pin_then_register_needs_the_new_pin() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_with(
+        &["set-pin", CONNECTED, "--pin-env", "NEWPIN"],
+        None,
+        &[("NEWPIN", "135790")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("cannot turn two-step verification off"),
+        "{}",
+        run.stdout
+    );
+    let run = rig.wareg_stdin(
+        &["register", CONNECTED, "--pin-stdin"],
+        &format!("{CONNECTED_PIN}\n"),
+    );
+    assert_eq!(run.code, 1, "the old PIN no longer matches");
+    let run = rig.wareg_stdin(&["register", CONNECTED, "--pin-stdin"], "135790\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn assert_unknown_outcome(rig: &Rig, number: &str, expect: &str) {
+    let run = rig.wareg_stdin(&["register", number, "--pin-stdin", "--json"], "246810\n");
+    assert_eq!(run.code, 3, "{number}: {}", run.stderr);
+    assert!(
+        run.stderr.contains("outcome of POST /register is unknown"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(expect), "{number}: {}", run.stderr);
+    assert!(run.stderr.contains("does not retry"), "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(out["error"]["kind"], "unknown_outcome");
+    assert_eq!(out["steps"][0]["result"], "unknown");
+    let registers = rig
+        .calls()
+        .iter()
+        .filter(|c| c.as_str() == format!("POST /v25.0/{number}/register"))
+        .count();
+    assert_eq!(registers, 1, "register is never retried: {:?}", rig.calls());
+    assert!(
+        rig.calls().contains(&format!("GET /v25.0/{number}")),
+        "after an unknown outcome the status is read: {:?}",
+        rig.calls()
+    );
+    let trail = read(&rig.audit_path());
+    let outcome = trail.lines().rev().find(|l| l.contains(number)).unwrap();
+    assert!(outcome.contains("\"outcome\":\"unknown\""), "{outcome}");
+}
+
+#[test]
+fn html_502_is_reported_plainly_and_the_outcome_is_unknown() {
+    let rig = Rig::new("v25.0");
+    assert_unknown_outcome(&rig, HTML502, "HTTP 502 (text/html");
+}
+
+#[test]
+fn truncated_json_is_reported_plainly() {
+    let rig = Rig::new("v25.0");
+    assert_unknown_outcome(&rig, TRUNCATED, "cut off after");
+}
+
+#[test]
+fn a_dropped_connection_is_reported_plainly() {
+    let rig = Rig::new("v25.0");
+    assert_unknown_outcome(&rig, RESET, "network failure");
+}
+
+#[test]
+fn a_slow_answer_times_out_and_is_not_retried() {
+    let rig = Rig::new("v25.0");
+    assert_unknown_outcome(&rig, SLOW, "no answer within 1s (timeout)");
+}
+
+#[test]
+fn reads_of_misbehaving_numbers_fail_cleanly_with_exit_3() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["status", HTML502]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("502"), "{}", run.stderr);
+    let gets = rig
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with(&format!("GET /v25.0/{HTML502}")))
+        .count();
+    assert!(gets >= 3, "reads are retried on 5xx: {:?}", rig.calls());
+    assert!(!run.stderr.contains("panicked"));
+}
+
+#[test]
+fn connection_refused_is_a_network_failure() {
+    let rig = Rig::new("v25.0");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let text =
+        read(&rig.config).replace(&rig.sandbox.base_url(), &format!("http://127.0.0.1:{port}"));
+    std::fs::write(&rig.config, text).unwrap();
+    let run = rig.wareg(&["status", CONNECTED]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("could not connect"), "{}", run.stderr);
+}
+
+#[test]
+fn an_expired_token_is_explained() {
+    let mut rig = Rig::new("v25.0");
+    rig.token = wareg::sandbox::EXPIRED_TOKEN.into();
+    let run = rig.wareg(&["status", CONNECTED, "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("190") && run.stderr.contains("new System User token"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    assert_eq!(out["error"]["detail"]["code"], 190);
+    assert_eq!(out["error"]["detail"]["subcode"], 463);
+}
+
+#[test]
+fn a_missing_token_is_a_config_error_and_sends_nothing() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_with(&["status", CONNECTED], None, &[(TOKEN_VAR, "")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(TOKEN_VAR), "{}", run.stderr);
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn audit_lists_intent_and_outcome() {
+    let rig = Rig::new("v25.0");
+    rig.wareg_stdin(&["register", CONNECTED, "--pin-stdin"], "000000\n");
+    let run = rig.wareg(&["audit", CONNECTED, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.json()["records"].as_array().unwrap().clone();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["phase"], "intent");
+    assert_eq!(records[1]["outcome"], "error");
+    assert_eq!(records[1]["code"], 133005);
+    assert!(records[1]["trace"].as_str().unwrap().starts_with('A'));
+    let text = rig.wareg(&["audit"]);
+    assert!(text.stdout.contains("133005"), "{}", text.stdout);
+}
+
+#[test]
+fn config_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("config.toml");
+    let p = path.display().to_string();
+    let run = run_wareg(&["--config", &p, "config", "init"], None, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&path).contains("[profiles.prod]"));
+    let again = run_wareg(&["--config", &p, "config", "init"], None, &[]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    let check = run_wareg(&["--config", &p, "config", "check"], None, &[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+
+    std::fs::write(&path, "[profiles.prod]\ntoken_env = \"T\"\ntimeout = 3\n").unwrap();
+    let bad = run_wareg(&["--config", &p, "config", "check"], None, &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains(&format!("{p}:3:1: unknown field `timeout`")),
+        "{}",
+        bad.stderr
+    );
+
+    let env = [("WAREG_CONFIG".to_owned(), p.clone())];
+    let path_run = run_wareg(&["config", "path"], None, &env);
+    assert_eq!(path_run.stdout.trim(), p);
+}
+
+#[test]
+fn completions_are_generated() {
+    let run = run_wareg(&["completions", "bash"], None, &[]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("register") && run.stdout.contains("--pin-stdin"));
+}

@@ -1,0 +1,193 @@
+//! Shared test rig: an in-process sandbox on a loopback port, a temp config and data dir,
+//! and the real `wareg` binary run against them.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
+
+pub const TOKEN_VAR: &str = "WAREG_TEST_TOKEN";
+pub const TOKEN: &str = "test-token-not-secret";
+
+pub const CONNECTED: &str = "106540352242922"; // PIN 246810, storage DE
+pub const CONNECTED_PIN: &str = "246810";
+pub const PENDING: &str = "106540352242923"; // verified, unregistered, no PIN
+pub const UNVERIFIED: &str = "106540352242924";
+pub const COEXISTENCE: &str = "106540352242927";
+pub const SLOW: &str = "106540352242931";
+pub const HTML502: &str = "106540352242932";
+pub const TRUNCATED: &str = "106540352242933";
+pub const RESET: &str = "106540352242934";
+
+pub struct Rig {
+    // Field order matters: the sandbox stops before its runtime goes.
+    pub sandbox: RunningSandbox,
+    runtime: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub token: String,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Rig {
+    /// A sandbox and a profile on `version` pointing at it.
+    pub fn new(version: &str) -> Rig {
+        Rig::with(
+            version,
+            SandboxOptions {
+                slow_for: Duration::from_secs(4),
+                ..SandboxOptions::default()
+            },
+        )
+    }
+
+    pub fn with(version: &str, options: SandboxOptions) -> Rig {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sandbox = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sandbox::start(listener, options).unwrap()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        let rig = Rig {
+            sandbox,
+            runtime,
+            dir,
+            config,
+            token: TOKEN.into(),
+        };
+        rig.write_config(version, 1);
+        rig
+    }
+
+    pub fn write_config(&self, version: &str, timeout_secs: u64) {
+        let text = format!(
+            r#"default_profile = "sb"
+
+[profiles.sb]
+base_url = "{base}"
+api_version = "{version}"
+token_env = "{TOKEN_VAR}"
+waba_id = "{waba}"
+timeout_secs = {timeout_secs}
+
+[[numbers]]
+id = "{PENDING}"
+label = "Sales UK"
+
+[[numbers]]
+id = "{CONNECTED}"
+label = "Support DE"
+"#,
+            base = self.sandbox.base_url(),
+            waba = self.sandbox.waba_id(),
+        );
+        std::fs::write(&self.config, text).unwrap();
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn audit_path(&self) -> PathBuf {
+        self.data_dir().join("audit.jsonl")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.data_dir().join("wareg.log")
+    }
+
+    pub fn wareg(&self, args: &[&str]) -> Run {
+        self.wareg_with(args, None, &[])
+    }
+
+    pub fn wareg_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        self.wareg_with(args, Some(stdin), &[])
+    }
+
+    pub fn wareg_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        run_wareg(args, stdin, &self.env(env))
+    }
+
+    fn env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("WAREG_CONFIG".to_owned(), self.config.display().to_string()),
+            (
+                "WAREG_DATA_DIR".to_owned(),
+                self.data_dir().display().to_string(),
+            ),
+            (TOKEN_VAR.to_owned(), self.token.clone()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    }
+
+    /// Requests the sandbox received, as "METHOD /path".
+    pub fn calls(&self) -> Vec<String> {
+        self.sandbox
+            .received()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+pub fn run_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wareg"));
+    cmd.args(args)
+        .env_remove("WAREG_CONFIG")
+        .env_remove("WAREG_DATA_DIR")
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("wareg binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
