@@ -16,7 +16,7 @@ pub enum CliError {
     Config(#[from] ConfigError),
     /// Meta answered with an error, or the network failed.
     #[error("{context}: {error}")]
-    Api { context: String, error: ApiError },
+    Api { context: String, error: Box<ApiError> },
     /// A local problem before anything was sent (audit trail, data dir).
     #[error("{0}")]
     Local(String),
@@ -29,7 +29,7 @@ impl CliError {
     pub fn api(context: impl Into<String>, error: ApiError) -> Self {
         CliError::Api {
             context: context.into(),
-            error,
+            error: Box::new(error),
         }
     }
 
@@ -53,10 +53,7 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::Config(_) => "config",
             CliError::Local(_) => "local",
-            CliError::Api {
-                error: ApiError::Graph { .. },
-                ..
-            } => "graph",
+            CliError::Api { error, .. } if error.graph().is_some() => "graph",
             CliError::Api { .. } => "network",
             CliError::Unknown { .. } => "unknown_outcome",
         }

@@ -238,13 +238,11 @@ fn run_plan(
     }
 
     let mut context = format!("{call} failed");
-    if let (Some(api), Some((op, b))) = (error.api(), &budget) {
-        if api.graph().is_some_and(|g| g.used_budget()) || api.code() == Some(133016) {
-            context.push_str(&format!(
-                " ({op} budget: {})",
-                budget_line(b, &engine.policy)
-            ));
-        }
+    let budget_matters = error
+        .api()
+        .is_some_and(|api| api.graph().is_some_and(|g| g.used_budget()) || api.code() == Some(133016));
+    if let (true, Some((op, b))) = (budget_matters, &budget) {
+        context.push_str(&format!(" ({op} budget: {})", budget_line(b, &engine.policy)));
     }
     let done: Vec<String> = reports
         .iter()

@@ -14,10 +14,8 @@ use crate::graph::ApiError;
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     let ctx = Context::load(global)?;
     let only = global.profile.as_deref();
-    if let Some(p) = only {
-        if ctx.config.profile(p).is_none() {
-            return Err(CliError::Usage(format!("there is no profile named `{p}`")));
-        }
+    if let Some(p) = only.filter(|p| ctx.config.profile(p).is_none()) {
+        return Err(CliError::Usage(format!("there is no profile named `{p}`")));
     }
     let book = crate::audit::AuditLog::in_dir(&ctx.data_dir)
         .read()

@@ -42,7 +42,7 @@ pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
 
 pub fn window_words(policy: &BudgetPolicy) -> String {
     let hours = policy.window.as_secs() / 3600;
-    if hours % 24 == 0 {
+    if hours.is_multiple_of(24) {
         format!("{}-day", hours / 24)
     } else {
         format!("{hours}-hour")

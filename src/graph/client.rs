@@ -418,7 +418,7 @@ pub fn decode<T: DeserializeOwned>(
             match GraphError::from_body(body) {
                 Some(error) => ApiError::Graph {
                     http_status: status,
-                    error,
+                    error: Box::new(error),
                 },
                 None => bad_response(status, content_type, "the expected JSON", &e, body),
             }
@@ -427,7 +427,7 @@ pub fn decode<T: DeserializeOwned>(
     match GraphError::from_body(body) {
         Some(error) => Err(ApiError::Graph {
             http_status: status,
-            error,
+            error: Box::new(error),
         }),
         None => {
             let problem = serde_json::from_slice::<Value>(body)

@@ -88,7 +88,10 @@ impl GraphError {
 pub enum ApiError {
     /// Meta answered with its error envelope.
     #[error("{}", graph_error_line(.error, *.http_status))]
-    Graph { http_status: u16, error: GraphError },
+    Graph {
+        http_status: u16,
+        error: Box<GraphError>,
+    },
     /// Something answered, but not with JSON we can read: an HTML error page, a cut-off body.
     #[error(
         "the server answered HTTP {http_status} ({content_type}) with a body that is not {expected}: {problem}; it began: {snippet:?}"
@@ -133,7 +136,7 @@ fn graph_error_line(e: &GraphError, status: u16) -> String {
 impl ApiError {
     pub fn graph(&self) -> Option<&GraphError> {
         match self {
-            ApiError::Graph { error, .. } => Some(error),
+            ApiError::Graph { error, .. } => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -221,7 +224,7 @@ mod tests {
         let body = br#"{"error":{"message":"(#133005) Two step verification PIN Mismatch","type":"OAuthException","code":133005,"error_data":{"messaging_product":"whatsapp","details":"Two step verification PIN incorrect"},"fbtrace_id":"AbCdEf123"}}"#;
         let err = ApiError::Graph {
             http_status: 400,
-            error: GraphError::from_body(body).unwrap(),
+            error: Box::new(GraphError::from_body(body).unwrap()),
         };
         let text = err.to_string();
         assert!(text.contains("133005"), "{text}");
@@ -252,7 +255,7 @@ mod tests {
         };
         let graph = ApiError::Graph {
             http_status: 503,
-            error: e,
+            error: Box::new(e),
         };
         assert!(graph.is_transient());
         let timeout = ApiError::Timeout {

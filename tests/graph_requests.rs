@@ -1,0 +1,260 @@
+//! Exact request shapes, pinned with wiremock: method, path, bearer token, JSON body, nothing
+//! secret in the URL; reads retried on transient failures, mutations sent exactly once.
+
+use serde_json::json;
+use std::time::Duration;
+use wareg::graph::retry::RetryPolicy;
+use wareg::graph::{ApiVersion, ClientSettings, GraphClient, NumberId, Region};
+use wareg::secret::{Pin, Token, VerificationCode};
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const ID: &str = "106540352242922";
+
+fn client(server: &MockServer, version: &str) -> GraphClient {
+    GraphClient::new(ClientSettings {
+        base_url: server.uri(),
+        version: version.parse::<ApiVersion>().unwrap(),
+        token: Token::new("tok-123"),
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap()
+    .with_retry(RetryPolicy { max_tries: 3, base_delay: Duration::from_millis(5) })
+}
+
+fn id() -> NumberId {
+    NumberId::parse(ID).unwrap()
+}
+
+fn ok() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"success": true}))
+}
+
+async fn no_query_on_mutations(server: &MockServer) {
+    for request in server.received_requests().await.unwrap() {
+        if request.method.as_str() == "POST" {
+            assert_eq!(request.url.query(), None, "nothing in the URL of {}", request.url);
+        }
+    }
+}
+
+#[tokio::test]
+async fn register_sends_product_and_pin_with_bearer_auth() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/register")))
+        .and(header("authorization", "Bearer tok-123"))
+        .and(body_json(json!({"messaging_product": "whatsapp", "pin": "123456"})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let pin = Pin::parse("123456").unwrap();
+    client(&server, "v25.0").register(&id(), &pin, None).await.unwrap();
+    no_query_on_mutations(&server).await;
+}
+
+#[tokio::test]
+async fn register_on_v20_carries_the_region() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v20.0/{ID}/register")))
+        .and(body_json(json!({"messaging_product": "whatsapp", "pin": "123456", "data_localization_region": "CH"})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let pin = Pin::parse("123456").unwrap();
+    client(&server, "v20.0").register(&id(), &pin, Some(Region::Ch)).await.unwrap();
+}
+
+#[tokio::test]
+async fn settings_use_the_documented_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/settings")))
+        .and(body_json(json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_ENABLED", "data_localization_region": "AE"}})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/settings")))
+        .and(body_json(json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_DISABLED"}})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    c.set_storage(&id(), Some(Region::Ae)).await.unwrap();
+    c.set_storage(&id(), None).await.unwrap();
+}
+
+#[tokio::test]
+async fn deregister_pin_and_codes() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/deregister")))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}")))
+        .and(body_json(json!({"pin": "654321"})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/request_code")))
+        .and(body_json(json!({"code_method": "SMS", "language": "en_US"})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/verify_code")))
+        .and(body_json(json!({"code": "112233"})))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    c.deregister(&id()).await.unwrap();
+    c.set_pin(&id(), &Pin::parse("654321").unwrap()).await.unwrap();
+    c.request_code(&id(), wareg::graph::CodeMethod::Sms, "en_US").await.unwrap();
+    c.verify_code(&id(), &VerificationCode::parse("112233").unwrap()).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let deregister = requests.iter().find(|r| r.url.path().ends_with("/deregister")).unwrap();
+    assert!(deregister.body.is_empty(), "deregister has no body");
+    no_query_on_mutations(&server).await;
+}
+
+#[tokio::test]
+async fn mutations_are_never_retried_even_when_transient() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"error": {"message": "down", "type": "T", "code": 2, "is_transient": true}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server, "v25.0")
+        .register(&id(), &Pin::parse("123456").unwrap(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(2));
+}
+
+#[tokio::test]
+async fn reads_are_retried_on_transient_errors_then_succeed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "x", "type": "T", "code": 1, "is_transient": true}})))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .and(query_param("fields", wareg::graph::types::FULL_FIELDS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "CONNECTED"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let n = client(&server, "v25.0").get_number(&id()).await.unwrap();
+    assert_eq!(n.status.unwrap().to_string(), "CONNECTED");
+}
+
+#[tokio::test]
+async fn reads_give_up_after_three_tries() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = client(&server, "v25.0").get_number(&id()).await.unwrap_err();
+    assert!(err.to_string().contains("HTTP 502"), "{err}");
+}
+
+#[tokio::test]
+async fn a_rejected_field_falls_back_to_the_minimal_set() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(query_param("fields", wareg::graph::types::FULL_FIELDS))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "(#100) Tried accessing nonexisting field (is_pin_enabled)", "type": "OAuthException", "code": 100}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(query_param("fields", wareg::graph::types::MINIMAL_FIELDS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "PENDING"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let n = client(&server, "v25.0").get_number(&id()).await.unwrap();
+    assert_eq!(n.id, ID);
+}
+
+#[tokio::test]
+async fn listing_follows_next_and_ignores_short_pages() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999/phone_numbers"))
+        .and(query_param("after", "p2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "3"}], "paging": {"cursors": {}}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999/phone_numbers"))
+        .and(query_param("after", "p1"))
+        // An empty page that still has a next link is not the end (facts §3).
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "paging": {"next": format!("{base}/v25.0/999/phone_numbers?after=p2")}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999/phone_numbers"))
+        .and(query_param("limit", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "1"}, {"id": "2"}], "paging": {"next": format!("{base}/v25.0/999/phone_numbers?after=p1")}})))
+        .mount(&server)
+        .await;
+    let numbers = client(&server, "v25.0").list_numbers(&NumberId::parse("999").unwrap()).await.unwrap();
+    let ids: Vec<_> = numbers.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn paging_never_sends_the_token_to_another_host() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "paging": {"next": "https://evil.example/steal"}})))
+        .mount(&server)
+        .await;
+    let err = client(&server, "v25.0").list_numbers(&NumberId::parse("999").unwrap()).await.unwrap_err();
+    assert!(err.to_string().contains("another host"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn every_call_is_observed_without_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(|_: &Request| {
+            ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "(#133005) Two step verification PIN Mismatch", "type": "OAuthException", "code": 133005, "fbtrace_id": "TRACE1"}}))
+        })
+        .mount(&server)
+        .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let c = client(&server, "v25.0").with_observer(std::sync::Arc::new(move |e: &wareg::graph::CallEvent| {
+        sink.lock().unwrap().push(format!("{e:?}"));
+    }));
+    let _ = c.register(&id(), &Pin::parse("918273").unwrap(), None).await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].contains("133005") && seen[0].contains("TRACE1"), "{}", seen[0]);
+    assert!(!seen[0].contains("918273") && !seen[0].contains("tok-123"), "{}", seen[0]);
+}
