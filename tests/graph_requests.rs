@@ -19,7 +19,10 @@ fn client(server: &MockServer, version: &str) -> GraphClient {
         timeout: Duration::from_secs(2),
     })
     .unwrap()
-    .with_retry(RetryPolicy { max_tries: 3, base_delay: Duration::from_millis(5) })
+    .with_retry(RetryPolicy {
+        max_tries: 3,
+        base_delay: Duration::from_millis(5),
+    })
 }
 
 fn id() -> NumberId {
@@ -33,7 +36,12 @@ fn ok() -> ResponseTemplate {
 async fn no_query_on_mutations(server: &MockServer) {
     for request in server.received_requests().await.unwrap() {
         if request.method.as_str() == "POST" {
-            assert_eq!(request.url.query(), None, "nothing in the URL of {}", request.url);
+            assert_eq!(
+                request.url.query(),
+                None,
+                "nothing in the URL of {}",
+                request.url
+            );
         }
     }
 }
@@ -44,13 +52,18 @@ async fn register_sends_product_and_pin_with_bearer_auth() {
     Mock::given(method("POST"))
         .and(path(format!("/v25.0/{ID}/register")))
         .and(header("authorization", "Bearer tok-123"))
-        .and(body_json(json!({"messaging_product": "whatsapp", "pin": "123456"})))
+        .and(body_json(
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        ))
         .respond_with(ok())
         .expect(1)
         .mount(&server)
         .await;
     let pin = Pin::parse("123456").unwrap();
-    client(&server, "v25.0").register(&id(), &pin, None).await.unwrap();
+    client(&server, "v25.0")
+        .register(&id(), &pin, None)
+        .await
+        .unwrap();
     no_query_on_mutations(&server).await;
 }
 
@@ -65,7 +78,10 @@ async fn register_on_v20_carries_the_region() {
         .mount(&server)
         .await;
     let pin = Pin::parse("123456").unwrap();
-    client(&server, "v20.0").register(&id(), &pin, Some(Region::Ch)).await.unwrap();
+    client(&server, "v20.0")
+        .register(&id(), &pin, Some(Region::Ch))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -80,7 +96,9 @@ async fn settings_use_the_documented_body() {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v25.0/{ID}/settings")))
-        .and(body_json(json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_DISABLED"}})))
+        .and(body_json(
+            json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_DISABLED"}}),
+        ))
         .respond_with(ok())
         .expect(1)
         .mount(&server)
@@ -108,7 +126,9 @@ async fn deregister_pin_and_codes() {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v25.0/{ID}/request_code")))
-        .and(body_json(json!({"code_method": "SMS", "language": "en_US"})))
+        .and(body_json(
+            json!({"code_method": "SMS", "language": "en_US"}),
+        ))
         .respond_with(ok())
         .expect(1)
         .mount(&server)
@@ -122,11 +142,20 @@ async fn deregister_pin_and_codes() {
         .await;
     let c = client(&server, "v25.0");
     c.deregister(&id()).await.unwrap();
-    c.set_pin(&id(), &Pin::parse("654321").unwrap()).await.unwrap();
-    c.request_code(&id(), wareg::graph::CodeMethod::Sms, "en_US").await.unwrap();
-    c.verify_code(&id(), &VerificationCode::parse("112233").unwrap()).await.unwrap();
+    c.set_pin(&id(), &Pin::parse("654321").unwrap())
+        .await
+        .unwrap();
+    c.request_code(&id(), wareg::graph::CodeMethod::Sms, "en_US")
+        .await
+        .unwrap();
+    c.verify_code(&id(), &VerificationCode::parse("112233").unwrap())
+        .await
+        .unwrap();
     let requests = server.received_requests().await.unwrap();
-    let deregister = requests.iter().find(|r| r.url.path().ends_with("/deregister")).unwrap();
+    let deregister = requests
+        .iter()
+        .find(|r| r.url.path().ends_with("/deregister"))
+        .unwrap();
     assert!(deregister.body.is_empty(), "deregister has no body");
     no_query_on_mutations(&server).await;
 }
@@ -135,7 +164,9 @@ async fn deregister_pin_and_codes() {
 async fn mutations_are_never_retried_even_when_transient() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"error": {"message": "down", "type": "T", "code": 2, "is_transient": true}})))
+        .respond_with(ResponseTemplate::new(503).set_body_json(
+            json!({"error": {"message": "down", "type": "T", "code": 2, "is_transient": true}}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -151,7 +182,9 @@ async fn reads_are_retried_on_transient_errors_then_succeed() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/v25.0/{ID}")))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "x", "type": "T", "code": 1, "is_transient": true}})))
+        .respond_with(ResponseTemplate::new(500).set_body_json(
+            json!({"error": {"message": "x", "type": "T", "code": 1, "is_transient": true}}),
+        ))
         .up_to_n_times(2)
         .expect(2)
         .mount(&server)
@@ -159,7 +192,9 @@ async fn reads_are_retried_on_transient_errors_then_succeed() {
     Mock::given(method("GET"))
         .and(path(format!("/v25.0/{ID}")))
         .and(query_param("fields", wareg::graph::types::FULL_FIELDS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "CONNECTED"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "CONNECTED"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -175,7 +210,10 @@ async fn reads_give_up_after_three_tries() {
         .expect(3)
         .mount(&server)
         .await;
-    let err = client(&server, "v25.0").get_number(&id()).await.unwrap_err();
+    let err = client(&server, "v25.0")
+        .get_number(&id())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("HTTP 502"), "{err}");
 }
 
@@ -190,7 +228,9 @@ async fn a_rejected_field_falls_back_to_the_minimal_set() {
         .await;
     Mock::given(method("GET"))
         .and(query_param("fields", wareg::graph::types::MINIMAL_FIELDS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "PENDING"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": ID, "status": "PENDING"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -205,7 +245,10 @@ async fn listing_follows_next_and_ignores_short_pages() {
     Mock::given(method("GET"))
         .and(path("/v25.0/999/phone_numbers"))
         .and(query_param("after", "p2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "3"}], "paging": {"cursors": {}}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [{"id": "3"}], "paging": {"cursors": {}}})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -221,7 +264,10 @@ async fn listing_follows_next_and_ignores_short_pages() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "1"}, {"id": "2"}], "paging": {"next": format!("{base}/v25.0/999/phone_numbers?after=p1")}})))
         .mount(&server)
         .await;
-    let numbers = client(&server, "v25.0").list_numbers(&NumberId::parse("999").unwrap()).await.unwrap();
+    let numbers = client(&server, "v25.0")
+        .list_numbers(&NumberId::parse("999").unwrap())
+        .await
+        .unwrap();
     let ids: Vec<_> = numbers.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["1", "2", "3"]);
 }
@@ -230,10 +276,17 @@ async fn listing_follows_next_and_ignores_short_pages() {
 async fn paging_never_sends_the_token_to_another_host() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "paging": {"next": "https://evil.example/steal"}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"data": [], "paging": {"next": "https://evil.example/steal"}}),
+            ),
+        )
         .mount(&server)
         .await;
-    let err = client(&server, "v25.0").list_numbers(&NumberId::parse("999").unwrap()).await.unwrap_err();
+    let err = client(&server, "v25.0")
+        .list_numbers(&NumberId::parse("999").unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("another host"), "{err}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -249,12 +302,24 @@ async fn every_call_is_observed_without_secrets() {
         .await;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let c = client(&server, "v25.0").with_observer(std::sync::Arc::new(move |e: &wareg::graph::CallEvent| {
-        sink.lock().unwrap().push(format!("{e:?}"));
-    }));
-    let _ = c.register(&id(), &Pin::parse("918273").unwrap(), None).await;
+    let c = client(&server, "v25.0").with_observer(std::sync::Arc::new(
+        move |e: &wareg::graph::CallEvent| {
+            sink.lock().unwrap().push(format!("{e:?}"));
+        },
+    ));
+    let _ = c
+        .register(&id(), &Pin::parse("918273").unwrap(), None)
+        .await;
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 1);
-    assert!(seen[0].contains("133005") && seen[0].contains("TRACE1"), "{}", seen[0]);
-    assert!(!seen[0].contains("918273") && !seen[0].contains("tok-123"), "{}", seen[0]);
+    assert!(
+        seen[0].contains("133005") && seen[0].contains("TRACE1"),
+        "{}",
+        seen[0]
+    );
+    assert!(
+        !seen[0].contains("918273") && !seen[0].contains("tok-123"),
+        "{}",
+        seen[0]
+    );
 }

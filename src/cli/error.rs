@@ -16,7 +16,10 @@ pub enum CliError {
     Config(#[from] ConfigError),
     /// Meta answered with an error, or the network failed.
     #[error("{context}: {error}")]
-    Api { context: String, error: Box<ApiError> },
+    Api {
+        context: String,
+        error: Box<ApiError>,
+    },
     /// A local problem before anything was sent (audit trail, data dir).
     #[error("{0}")]
     Local(String),

@@ -238,11 +238,14 @@ fn run_plan(
     }
 
     let mut context = format!("{call} failed");
-    let budget_matters = error
-        .api()
-        .is_some_and(|api| api.graph().is_some_and(|g| g.used_budget()) || api.code() == Some(133016));
+    let budget_matters = error.api().is_some_and(|api| {
+        api.graph().is_some_and(|g| g.used_budget()) || api.code() == Some(133016)
+    });
     if let (true, Some((op, b))) = (budget_matters, &budget) {
-        context.push_str(&format!(" ({op} budget: {})", budget_line(b, &engine.policy)));
+        context.push_str(&format!(
+            " ({op} budget: {})",
+            budget_line(b, &engine.policy)
+        ));
     }
     let done: Vec<String> = reports
         .iter()
