@@ -12,4 +12,5 @@ pub mod logging;
 pub mod paths;
 pub mod sandbox;
 pub mod secret;
+pub mod tui;
 pub mod tui_entry;

@@ -1,15 +1,98 @@
 //! Entry points of the interactive faces: `wareg` (the TUI on the configured profile) and
 //! `wareg demo` (the TUI on an in-process sandbox with a throwaway data dir).
 
-use crate::cli::CliError;
-use crate::cli::Global;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub fn run_tui(_global: &Global) -> Result<(), CliError> {
-    Err(CliError::Usage(
-        "the TUI is not built yet: use the subcommands (wareg --help)".into(),
-    ))
+use crate::cli::{CliError, Global};
+use crate::config::{BudgetPolicy, Config, ConfigError, NumberEntry, Profile, TokenSource};
+use crate::graph::{ApiVersion, NumberId};
+use crate::sandbox::{self, SandboxOptions, Seed};
+use crate::tui::{self, TuiSetup};
+
+pub fn run_tui(global: &Global) -> Result<(), CliError> {
+    // Everything that can be wrong with the config is reported here, before raw mode.
+    let path = crate::paths::config_file(global.config.as_deref())
+        .ok_or_else(|| CliError::Config(ConfigError::new("cannot find a home directory; pass --config FILE")))?;
+    let mut config = Config::load(&path)?;
+    if let Some(p) = &global.profile {
+        if config.profile(p).is_none() {
+            return Err(CliError::Usage(format!("there is no profile named `{p}`")));
+        }
+        config.default_profile = p.clone();
+    }
+    let data_dir = crate::cli::data_dir()?;
+    let log_path = crate::logging::init_file(&data_dir);
+    let setup = TuiSetup { config, data_dir, log_path };
+    runtime()?.block_on(tui::run(setup, None)).map_err(|e| CliError::Local(format!("terminal: {e}")))
 }
 
 pub fn run_demo() -> Result<(), CliError> {
-    run_tui(&Global::default())
+    let data = tempfile::tempdir().map_err(|e| CliError::Local(format!("cannot make a temporary data dir: {e}")))?;
+    let log_path = crate::logging::init_file(data.path());
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
+        let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
+        let options = SandboxOptions {
+            notices: Some(Arc::new(move |line: String| {
+                // Request lines are already in the log pane; codes are what staff need.
+                if line.starts_with("sandbox:") {
+                    let _ = notice_tx.send(line);
+                }
+            })),
+            ..SandboxOptions::default()
+        };
+        let running = sandbox::start(listener, options).map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
+        let config = demo_config(&running.base_url());
+        let setup = TuiSetup {
+            config,
+            data_dir: data.path().to_path_buf(),
+            log_path,
+        };
+        let result = tui::run(setup, Some(notice_rx)).await;
+        drop(running);
+        result.map_err(|e| CliError::Local(format!("terminal: {e}")))
+    })
+}
+
+/// A config for the demo: one profile on the sandbox, every seeded number with its label.
+pub fn demo_config(base_url: &str) -> Config {
+    let seed = Seed::builtin(0);
+    let profile = Profile {
+        name: "demo".into(),
+        base_url: base_url.to_owned(),
+        api_version: ApiVersion::DEFAULT,
+        token: TokenSource::Sandbox,
+        waba_id: NumberId::parse(&seed.waba_id).ok(),
+        timeout: Duration::from_secs(5),
+    };
+    let numbers = seed
+        .number
+        .iter()
+        .filter_map(|n| {
+            Some(NumberEntry {
+                id: NumberId::parse(&n.id).ok()?,
+                label: Some(n.label.clone()),
+                profile: "demo".into(),
+            })
+        })
+        .collect();
+    Config {
+        source: None,
+        default_profile: "demo".into(),
+        profiles: BTreeMap::from([("demo".to_owned(), profile)]),
+        numbers,
+        budget: BudgetPolicy::default(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Local(format!("cannot start the async runtime: {e}")))
 }

@@ -14,6 +14,7 @@ mod secret_input;
 mod status;
 
 pub use args::{Cli, Command, Global};
+pub use context::data_dir;
 pub use error::CliError;
 
 use clap::{CommandFactory, Parser};

@@ -90,7 +90,7 @@ pub fn set_pin(global: &Global, args: SetPinArgs) -> Result<(), CliError> {
 
 pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliError> {
     let id = parse_id(&args.id)?;
-    if !valid_language(&args.language) {
+    if !crate::graph::types::is_language_code(&args.language) {
         return Err(CliError::Usage(format!(
             "`{}` is not a language code: write it like en_US or de_DE",
             args.language
@@ -139,16 +139,6 @@ pub fn verify_code(global: &Global, args: VerifyCodeArgs) -> Result<(), CliError
     )
 }
 
-/// Meta wants a locale like `en_US`; a bare `en` is accepted too (facts §2.5).
-fn valid_language(lang: &str) -> bool {
-    let (lang, region) = match lang.split_once('_') {
-        Some((l, r)) => (l, Some(r)),
-        None => (lang, None),
-    };
-    let lower = lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase());
-    lower && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
-}
-
 /// At the limit the command refuses (exit 2, nothing sent) unless `--force`.
 fn check_budget(
     engine: &Engine,
@@ -185,7 +175,7 @@ fn run_plan(
     done_word: &str,
     json: bool,
 ) -> Result<(), CliError> {
-    let reports = block_on(engine.run_plan(id, plan, pin, forced))?;
+    let reports = block_on(engine.run_plan(id, plan, pin, forced, |_, _| {}))?;
     let op = plan
         .iter()
         .rev()
@@ -284,19 +274,4 @@ fn finish(json: bool, id: &NumberId, op: &str, message: &str) -> Result<(), CliE
         println!("{message}");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn languages() {
-        for ok in ["en_US", "de_DE", "en"] {
-            assert!(valid_language(ok), "{ok}");
-        }
-        for bad in ["EN_us", "english", "en-US", "", "e_US"] {
-            assert!(!valid_language(bad), "{bad}");
-        }
-    }
 }

@@ -25,7 +25,7 @@ pub fn budget_json(budget: &Budget) -> Value {
 
 /// "9 of 10 left in the 7-day window" or "none left; the next frees up at ...".
 pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
-    let window = window_words(policy);
+    let window = policy.window_words();
     match budget.next_free {
         Some(at) => format!(
             "none of {} left in the {window} window; the next attempt frees up at {}",
@@ -37,15 +37,6 @@ pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
             budget.left(),
             budget.limit
         ),
-    }
-}
-
-pub fn window_words(policy: &BudgetPolicy) -> String {
-    let hours = policy.window.as_secs() / 3600;
-    if hours.is_multiple_of(24) {
-        format!("{}-day", hours / 24)
-    } else {
-        format!("{hours}-hour")
     }
 }
 

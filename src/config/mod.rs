@@ -65,6 +65,18 @@ impl Default for BudgetPolicy {
     }
 }
 
+impl BudgetPolicy {
+    /// "7-day" or "72-hour", for sentences about the window.
+    pub fn window_words(&self) -> String {
+        let hours = self.window.as_secs() / 3600;
+        if hours.is_multiple_of(24) {
+            format!("{}-day", hours / 24)
+        } else {
+            format!("{hours}-hour")
+        }
+    }
+}
+
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {

@@ -110,22 +110,26 @@ impl Engine {
         .await
     }
 
-    /// Runs a plan in order and stops at the first failure.
+    /// Runs a plan in order and stops at the first failure. `on_step` hears of each step as it
+    /// ends, with whether it is the last (the TUI shows progress with it).
     pub async fn run_plan(
         &self,
         id: &NumberId,
         steps: &[Step],
         pin: Option<&Pin>,
         forced: bool,
+        mut on_step: impl FnMut(&StepReport, bool),
     ) -> Vec<StepReport> {
         let mut reports = Vec::new();
-        for step in steps {
+        for (index, step) in steps.iter().enumerate() {
             let result = self.run_step(id, *step, pin, forced).await;
             let failed = result.is_err();
-            reports.push(StepReport {
+            let report = StepReport {
                 step: *step,
                 result,
-            });
+            };
+            on_step(&report, failed || index + 1 == steps.len());
+            reports.push(report);
             if failed {
                 break;
             }

@@ -484,10 +484,16 @@ fn method_name(method: &Method) -> &'static str {
     }
 }
 
+/// The path and query for the log; the long, constant `fields` list is shortened.
 fn path_and_query(url: &Url) -> String {
-    match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_owned(),
+    let query: Vec<String> = url
+        .query_pairs()
+        .map(|(k, v)| if k == "fields" { format!("{k}=…") } else { format!("{k}={v}") })
+        .collect();
+    if query.is_empty() {
+        url.path().to_owned()
+    } else {
+        format!("{}?{}", url.path(), query.join("&"))
     }
 }
 

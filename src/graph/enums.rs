@@ -96,6 +96,18 @@ open_enum!(
     }
 );
 
+impl PlatformType {
+    /// A narrow form for the table.
+    pub fn short(&self) -> &str {
+        match self {
+            PlatformType::CloudApi => "cloud",
+            PlatformType::OnPremise => "on-prem",
+            PlatformType::NotApplicable => "n/a",
+            PlatformType::Unknown(raw) => raw,
+        }
+    }
+}
+
 open_enum!(
     /// `storage_configuration.status` from `GET /{id}/settings`; the spec writes it lowercase.
     StorageStatus {

@@ -159,9 +159,30 @@ pub enum StorageChoice {
     Region(Region),
 }
 
+/// A `language` for `request_code`: a locale like `en_US`; a bare `en` is accepted too
+/// (facts §2.5).
+pub fn is_language_code(lang: &str) -> bool {
+    let (lang, region) = match lang.split_once('_') {
+        Some((l, r)) => (l, Some(r)),
+        None => (lang, None),
+    };
+    let lower = lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase());
+    lower && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_codes() {
+        for ok in ["en_US", "de_DE", "en"] {
+            assert!(is_language_code(ok), "{ok}");
+        }
+        for bad in ["EN_us", "english", "en-US", "", "e_US", "en_"] {
+            assert!(!is_language_code(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn ids_must_be_numeric() {

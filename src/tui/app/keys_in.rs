@@ -1,0 +1,228 @@
+//! Key routing, focus first: an open overlay or form sees a key before anything else, then the
+//! filter line while it is being typed, then the focused pane's key table. Ctrl-C always quits.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::{App, Details, Focus, Overlay, Storage};
+use crate::tui::keys::{self, Action, Place};
+use crate::tui::msg::{Cmd, Level};
+
+/// How many audit records the details popup shows.
+const DETAILS_AUDIT: usize = 5;
+
+impl App {
+    pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if keys::is_ctrl_c(&key) {
+            return self.quit_now();
+        }
+        match self.overlay.take() {
+            Some(overlay) => self.on_overlay_key(overlay, key),
+            None if self.table.filtering => {
+                self.on_filter_key(key);
+                Vec::new()
+            }
+            None => match self.focus {
+                Focus::Table => match keys::action(Place::Table, &key) {
+                    Some(action) => self.on_table_action(action),
+                    None => Vec::new(),
+                },
+                Focus::Log => match keys::action(Place::Log, &key) {
+                    Some(action) => self.on_log_action(action),
+                    None => Vec::new(),
+                },
+            },
+        }
+    }
+
+    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Cmd> {
+        match overlay {
+            Overlay::Help(place) => match keys::action(Place::Help, &key) {
+                Some(Action::Back) => {
+                    self.overlay = self.reopen_under_help(place);
+                    Vec::new()
+                }
+                Some(Action::Quit) => self.quit_or_confirm(),
+                _ => {
+                    self.overlay = Some(Overlay::Help(place));
+                    Vec::new()
+                }
+            },
+            Overlay::Details(details) => match keys::action(Place::Details, &key) {
+                Some(Action::Back) => Vec::new(),
+                Some(Action::Quit) => self.quit_or_confirm(),
+                Some(Action::Help) => {
+                    self.overlay = Some(Overlay::Help(Place::Details));
+                    Vec::new()
+                }
+                Some(Action::Copy) => {
+                    let id = details.id.clone();
+                    self.overlay = Some(Overlay::Details(details));
+                    self.copy(id.to_string())
+                }
+                Some(Action::Register) => self.open_register(&details.id),
+                Some(Action::ChangeRegion) => self.open_region_change(&details.id),
+                Some(Action::Deregister) => self.open_deregister(&details.id),
+                _ => {
+                    self.overlay = Some(Overlay::Details(details));
+                    Vec::new()
+                }
+            },
+            Overlay::Form(form) => self.on_form_key(form, key),
+            Overlay::Alert(text) => {
+                if !matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+                    self.overlay = Some(Overlay::Alert(text));
+                }
+                Vec::new()
+            }
+            Overlay::ConfirmQuit => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Vec::new(),
+                _ => {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    /// Closing help from the details popup goes back to it.
+    fn reopen_under_help(&self, place: Place) -> Option<Overlay> {
+        match place {
+            Place::Details => self.table.selected_row().map(|row| {
+                Overlay::Details(Details {
+                    id: row.id.clone(),
+                    recent: self.recent_audit(&row.id, DETAILS_AUDIT),
+                })
+            }),
+            _ => None,
+        }
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Esc => {
+                self.table.filtering = false;
+                self.table.filter.clear();
+                self.table.refilter();
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => self.table.filtering = false,
+            KeyCode::Backspace => {
+                self.table.filter.pop();
+                self.table.refilter();
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                self.table.filter.push(c);
+                self.table.refilter();
+            }
+            _ => {}
+        }
+        let page = self.table_page();
+        self.table.scroll_into_view(page);
+    }
+
+    fn on_table_action(&mut self, action: Action) -> Vec<Cmd> {
+        let page = self.table_page();
+        match action {
+            Action::Down => self.table.move_by(1, page),
+            Action::Up => self.table.move_by(-1, page),
+            Action::Top => self.table.move_to(0, page),
+            Action::Bottom => self.table.move_to(usize::MAX, page),
+            Action::PageDown => self.table.move_by(page as isize, page),
+            Action::PageUp => self.table.move_by(-(page as isize), page),
+            Action::Filter => self.table.filtering = true,
+            Action::Back => {
+                if !self.table.filter.is_empty() {
+                    self.table.filter.clear();
+                    self.table.refilter();
+                    self.table.scroll_into_view(page);
+                }
+            }
+            Action::Details => return self.open_details(),
+            Action::Refresh => {
+                self.notice(Level::Info, "refreshing every number");
+                return self.refresh();
+            }
+            Action::Copy => {
+                if let Some(row) = self.table.selected_row() {
+                    let id = row.id.to_string();
+                    return self.copy(id);
+                }
+            }
+            Action::Register | Action::Deregister | Action::SetPin | Action::Verify => {
+                let Some(id) = self.table.selected_row().map(|r| r.id.clone()) else {
+                    return Vec::new();
+                };
+                return match action {
+                    Action::Register => self.open_register(&id),
+                    Action::Deregister => self.open_deregister(&id),
+                    Action::SetPin => self.open_pin(&id),
+                    _ => self.open_verify(&id),
+                };
+            }
+            Action::SwitchFocus => self.focus = Focus::Log,
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Table)),
+            Action::Quit => return self.quit_or_confirm(),
+            Action::ChangeRegion => {}
+        }
+        Vec::new()
+    }
+
+    fn on_log_action(&mut self, action: Action) -> Vec<Cmd> {
+        let page = self.log_page().max(1);
+        let top = self.log.len().saturating_sub(page);
+        let view = &mut self.log_view;
+        match action {
+            Action::Up => view.from_bottom = (view.from_bottom + 1).min(top),
+            Action::Down => view.from_bottom = view.from_bottom.saturating_sub(1),
+            Action::Top => view.from_bottom = top,
+            Action::Bottom => view.from_bottom = 0,
+            Action::PageUp => view.from_bottom = (view.from_bottom + page).min(top),
+            Action::PageDown => view.from_bottom = view.from_bottom.saturating_sub(page),
+            Action::SwitchFocus | Action::Back => self.focus = Focus::Table,
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Log)),
+            Action::Quit => return self.quit_or_confirm(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn open_details(&mut self) -> Vec<Cmd> {
+        let Some(row) = self.table.selected_row() else {
+            return Vec::new();
+        };
+        let (id, profile) = (row.id.clone(), row.profile.clone());
+        let needs_storage = matches!(row.storage, Storage::NotRead | Storage::Failed(_));
+        self.overlay = Some(Overlay::Details(Details {
+            recent: self.recent_audit(&id, DETAILS_AUDIT),
+            id: id.clone(),
+        }));
+        if needs_storage {
+            vec![self.read_settings(&profile, &id)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn copy(&mut self, text: String) -> Vec<Cmd> {
+        self.notice(Level::Info, format!("copied {text} to the clipboard (OSC 52)"));
+        vec![Cmd::Copy(text)]
+    }
+
+    fn quit_or_confirm(&mut self) -> Vec<Cmd> {
+        if self.mutation_in_flight() {
+            self.overlay = Some(Overlay::ConfirmQuit);
+            Vec::new()
+        } else {
+            self.quit_now()
+        }
+    }
+
+    pub(crate) fn quit_now(&mut self) -> Vec<Cmd> {
+        self.quit = true;
+        self.inflight.clear();
+        vec![Cmd::Quit]
+    }
+}

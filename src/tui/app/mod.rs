@@ -1,0 +1,338 @@
+//! The app's state and its one mutator, `update(msg) -> Vec<Cmd>`: pure, no I/O, so every
+//! behaviour can be tested by feeding messages.
+
+mod keys_in;
+mod replies;
+pub mod table;
+
+pub use table::{Live, NumbersTable, Row, Storage};
+
+use chrono::Utc;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::forms::Form;
+use super::keys::Place;
+use super::log::{LogBuffer, LogEntry};
+use super::msg::{Cmd, Level, Msg, RequestId};
+use super::theme::Theme;
+use crate::audit::{AuditRecord, BudgetBook};
+use crate::config::{BudgetPolicy, Config};
+use crate::graph::{ApiVersion, NumberId};
+
+/// What the header shows and the forms need to know about a profile.
+#[derive(Debug, Clone)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub version: ApiVersion,
+    pub host: String,
+    pub has_waba: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Table,
+    Log,
+}
+
+/// What a request in flight is for, so its reply lands in the right place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Listing { profile: String },
+    Number { id: NumberId },
+    Settings { id: NumberId },
+    /// A mutation run by a form (register, deregister, PIN, codes).
+    Mutation { id: NumberId, what: String },
+}
+
+impl Pending {
+    pub fn is_mutation(&self) -> bool {
+        matches!(self, Pending::Mutation { .. })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub id: NumberId,
+    /// The number's latest audit records, newest last.
+    pub recent: Vec<AuditRecord>,
+}
+
+#[derive(Debug)]
+pub enum Overlay {
+    Help(Place),
+    Details(Details),
+    Form(Box<Form>),
+    /// A problem the user must see (a token that could not be read).
+    Alert(String),
+    /// `q` while a mutation is in flight.
+    ConfirmQuit,
+}
+
+/// Where the log pane is scrolled: 0 follows the newest entry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogView {
+    pub from_bottom: usize,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub theme: Theme,
+    pub profiles: BTreeMap<String, ProfileInfo>,
+    pub default_profile: String,
+    pub log_path: Option<PathBuf>,
+    pub table: NumbersTable,
+    pub log: LogBuffer,
+    pub log_view: LogView,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub inflight: BTreeMap<RequestId, Pending>,
+    next_request: RequestId,
+    pub policy: BudgetPolicy,
+    pub budgets: BudgetBook,
+    pub audit: Vec<AuditRecord>,
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(config: &Config, theme: Theme, log_path: Option<PathBuf>) -> App {
+        let profiles = config
+            .profiles
+            .values()
+            .map(|p| {
+                let host = url::Url::parse(&p.base_url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(|h| match u.port() {
+                        Some(port) => format!("{h}:{port}"),
+                        None => h.to_owned(),
+                    }))
+                    .unwrap_or_else(|| p.base_url.clone());
+                let info = ProfileInfo {
+                    name: p.name.clone(),
+                    version: p.api_version,
+                    host,
+                    has_waba: p.waba_id.is_some(),
+                };
+                (p.name.clone(), info)
+            })
+            .collect();
+        let rows = crate::fleet::configured_rows(config, None)
+            .into_iter()
+            .map(|r| Row {
+                id: r.id,
+                label: r.label,
+                profile: r.profile,
+                configured: true,
+                live: Live::Loading,
+                storage: Storage::NotRead,
+            })
+            .collect();
+        App {
+            theme,
+            profiles,
+            default_profile: config.default_profile.clone(),
+            log_path,
+            table: NumbersTable::new(rows),
+            log: LogBuffer::default(),
+            log_view: LogView::default(),
+            focus: Focus::Table,
+            overlay: None,
+            inflight: BTreeMap::new(),
+            next_request: 1,
+            policy: config.budget,
+            budgets: BudgetBook::default(),
+            audit: Vec::new(),
+            size: (80, 24),
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// The commands to run at start: read the audit trail and every number's status.
+    pub fn start(&mut self) -> Vec<Cmd> {
+        let mut cmds = vec![Cmd::LoadAudit];
+        cmds.extend(self.refresh());
+        cmds
+    }
+
+    /// The single mutator.
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                let page = self.table_page();
+                self.table.scroll_into_view(page);
+                Vec::new()
+            }
+            Msg::Tick => {
+                self.spinner = self.spinner.wrapping_add(1);
+                Vec::new()
+            }
+            Msg::Reply(request, reply) => self.on_reply(request, reply),
+            Msg::Call(event) => {
+                self.push_log(LogEntry::from_call(&event));
+                Vec::new()
+            }
+            Msg::Notice(level, text) => {
+                self.push_log(LogEntry::notice(level, text));
+                Vec::new()
+            }
+            Msg::Audit(records) => {
+                self.budgets = BudgetBook::new(&records, self.policy, Utc::now());
+                self.audit = records;
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.inflight.is_empty()
+    }
+
+    pub fn mutation_in_flight(&self) -> bool {
+        self.inflight.values().any(Pending::is_mutation)
+    }
+
+    /// Where keys go now, for the footer and help.
+    pub fn place(&self) -> Place {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Place::Help,
+            Some(Overlay::Details(_)) => Place::Details,
+            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit) => Place::Form,
+            None if self.focus == Focus::Log => Place::Log,
+            None => Place::Table,
+        }
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&ProfileInfo> {
+        self.profiles.get(name)
+    }
+
+    /// Rows the table shows, from the layout the view uses.
+    pub fn table_page(&self) -> usize {
+        super::view::layout::table_rows(self.size)
+    }
+
+    pub fn log_page(&self) -> usize {
+        super::view::layout::log_rows(self.size)
+    }
+
+    pub(crate) fn new_request(&mut self, pending: Pending) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        self.inflight.insert(id, pending);
+        id
+    }
+
+    pub(crate) fn push_log(&mut self, entry: LogEntry) {
+        self.log.push(entry);
+        if self.log_view.from_bottom > 0 {
+            // Scrolled back: keep the same lines in view as new ones arrive.
+            self.log_view.from_bottom = (self.log_view.from_bottom + 1).min(self.log.len());
+        }
+    }
+
+    pub(crate) fn notice(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        match level {
+            Level::Error => tracing::warn!(target: "wareg::tui", "{text}"),
+            _ => tracing::info!(target: "wareg::tui", "{text}"),
+        }
+        self.push_log(LogEntry::notice(level, text));
+    }
+
+    /// Re-reads every number: old reads in flight become stale and their replies are dropped.
+    pub fn refresh(&mut self) -> Vec<Cmd> {
+        self.inflight.retain(|_, p| p.is_mutation());
+        for row in &mut self.table.rows {
+            row.live = Live::Loading;
+            if row.configured {
+                row.storage = Storage::Loading;
+            }
+        }
+        let mut cmds = Vec::new();
+        let profiles: Vec<ProfileInfo> = self.profiles_in_view();
+        for profile in profiles {
+            if profile.has_waba {
+                let request = self.new_request(Pending::Listing {
+                    profile: profile.name.clone(),
+                });
+                cmds.push(Cmd::ListNumbers {
+                    request,
+                    profile: profile.name.clone(),
+                });
+            } else {
+                let ids: Vec<NumberId> = self
+                    .table
+                    .rows
+                    .iter()
+                    .filter(|r| r.profile == profile.name)
+                    .map(|r| r.id.clone())
+                    .collect();
+                for id in ids {
+                    cmds.push(self.read_number(&profile.name, &id));
+                }
+            }
+        }
+        let configured: Vec<(String, NumberId)> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.configured)
+            .map(|r| (r.profile.clone(), r.id.clone()))
+            .collect();
+        for (profile, id) in configured {
+            cmds.push(self.read_settings(&profile, &id));
+        }
+        cmds
+    }
+
+    fn profiles_in_view(&self) -> Vec<ProfileInfo> {
+        let mut names: Vec<&str> = self.table.rows.iter().map(|r| r.profile.as_str()).collect();
+        names.push(&self.default_profile);
+        names.sort();
+        names.dedup();
+        names.iter().filter_map(|n| self.profiles.get(*n).cloned()).collect()
+    }
+
+    pub(crate) fn read_number(&mut self, profile: &str, id: &NumberId) -> Cmd {
+        let request = self.new_request(Pending::Number { id: id.clone() });
+        Cmd::ReadNumber {
+            request,
+            profile: profile.to_owned(),
+            id: id.clone(),
+        }
+    }
+
+    pub(crate) fn read_settings(&mut self, profile: &str, id: &NumberId) -> Cmd {
+        if let Some(row) = self.table.row_mut(id) {
+            row.storage = Storage::Loading;
+        }
+        let request = self.new_request(Pending::Settings { id: id.clone() });
+        Cmd::ReadSettings {
+            request,
+            profile: profile.to_owned(),
+            id: id.clone(),
+        }
+    }
+
+    /// The last few audit records of a number, newest last.
+    pub fn recent_audit(&self, id: &NumberId, count: usize) -> Vec<AuditRecord> {
+        let mut recent: Vec<AuditRecord> = self
+            .audit
+            .iter()
+            .rev()
+            .filter(|r| r.number == id.as_str())
+            .take(count)
+            .cloned()
+            .collect();
+        recent.reverse();
+        recent
+    }
+}
+
+#[cfg(test)]
+mod tests;

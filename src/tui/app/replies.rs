@@ -1,0 +1,157 @@
+//! Replies from the worker. A reply whose request is no longer in flight (a refresh replaced
+//! it, the form was closed) is stale and dropped.
+
+use std::collections::HashMap;
+
+use super::{App, Live, Overlay, Pending, Row, Storage};
+use crate::graph::{ApiError, NumberId, PhoneNumber};
+use crate::tui::msg::{Cmd, Level, Reply, RequestId};
+
+impl App {
+    pub(super) fn on_reply(&mut self, request: RequestId, reply: Reply) -> Vec<Cmd> {
+        let Some(pending) = self.inflight.remove(&request) else {
+            return Vec::new();
+        };
+        if let Reply::NoToken(why) = &reply {
+            return self.on_no_token(&pending, why.clone());
+        }
+        match (pending, reply) {
+            (Pending::Listing { profile }, Reply::Listing(result)) => self.on_listing(&profile, result),
+            (Pending::Number { id }, Reply::Number(result)) => {
+                if let Some(row) = self.table.row_mut(&id) {
+                    row.live = match result {
+                        Ok(number) => Live::Loaded(number),
+                        Err(e) => Live::Failed(e.short()),
+                    };
+                }
+                Vec::new()
+            }
+            (Pending::Settings { id }, Reply::Settings(result)) => {
+                if let Some(row) = self.table.row_mut(&id) {
+                    row.storage = match result {
+                        Ok(settings) => match settings.storage_configuration {
+                            Some(storage) => Storage::Known(storage),
+                            None => Storage::Failed("not given".into()),
+                        },
+                        Err(e) => Storage::Failed(e.short()),
+                    };
+                }
+                Vec::new()
+            }
+            (pending @ Pending::Mutation { .. }, reply) => {
+                let more_to_come = matches!(reply, Reply::Step { last: false, .. });
+                if more_to_come {
+                    self.inflight.insert(request, pending);
+                }
+                self.on_form_reply(request, reply)
+            }
+            (pending, reply) => {
+                // A worker bug, not a user error: say so and carry on.
+                self.notice(Level::Error, format!("internal: unexpected reply {reply:?} for {pending:?}"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_listing(&mut self, profile: &str, result: Result<Vec<PhoneNumber>, ApiError>) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        match result {
+            Ok(listing) => {
+                let count = listing.len();
+                self.merge_listing(profile, listing);
+                self.notice(Level::Info, format!("profile {profile}: {count} numbers listed"));
+            }
+            Err(e) => {
+                self.notice(Level::Error, format!("profile {profile}: listing the WABA failed: {e}"));
+            }
+        }
+        // Configured numbers the listing did not cover are read one by one.
+        let unread: Vec<NumberId> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.profile == profile && r.live == Live::Loading)
+            .map(|r| r.id.clone())
+            .collect();
+        for id in unread {
+            let configured = self.table.row_mut(&id).is_some_and(|r| r.configured);
+            if configured {
+                cmds.push(self.read_number(profile, &id));
+            } else if let Some(row) = self.table.row_mut(&id) {
+                row.live = Live::Failed("no longer listed".into());
+            }
+        }
+        cmds
+    }
+
+    fn merge_listing(&mut self, profile: &str, listing: Vec<PhoneNumber>) {
+        let index: HashMap<String, usize> = self
+            .table
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.profile == profile)
+            .map(|(i, r)| (r.id.as_str().to_owned(), i))
+            .collect();
+        let mut added = false;
+        for number in listing {
+            match index.get(&number.id) {
+                Some(&i) => self.table.rows[i].live = Live::Loaded(number),
+                None => {
+                    let Ok(id) = NumberId::parse(&number.id) else {
+                        continue;
+                    };
+                    self.table.push(Row {
+                        id,
+                        label: None,
+                        profile: profile.to_owned(),
+                        configured: false,
+                        live: Live::Loaded(number),
+                        storage: Storage::NotRead,
+                    });
+                    added = true;
+                }
+            }
+        }
+        if added || !self.table.filter.is_empty() {
+            // Names arrived: the filter may now match rows it could not before.
+            self.table.refilter();
+        }
+    }
+
+    fn on_no_token(&mut self, pending: &Pending, why: String) -> Vec<Cmd> {
+        let profile = match pending {
+            Pending::Listing { profile } => Some(profile.clone()),
+            Pending::Number { id } | Pending::Settings { id } | Pending::Mutation { id, .. } => {
+                self.table.rows.iter().find(|r| &r.id == id).map(|r| r.profile.clone())
+            }
+        };
+        if let Some(profile) = &profile {
+            for row in self.table.rows.iter_mut().filter(|r| &r.profile == profile) {
+                if row.live == Live::Loading {
+                    row.live = Live::Failed("no token".into());
+                }
+                if row.storage == Storage::Loading {
+                    row.storage = Storage::Failed("no token".into());
+                }
+            }
+            // Every other request of this profile will fail the same way.
+            let ids: Vec<_> = self.table.rows.iter().filter(|r| &r.profile == profile).map(|r| r.id.clone()).collect();
+            self.inflight.retain(|_, p| match p {
+                Pending::Listing { profile: p } => p != profile,
+                Pending::Number { id } | Pending::Settings { id } => !ids.contains(id),
+                Pending::Mutation { .. } => true,
+            });
+        }
+        if let Pending::Mutation { .. } = pending {
+            self.form_failed_without_sending(&why);
+        }
+        let already_alerting = matches!(self.overlay, Some(Overlay::Alert(_)));
+        let text = format!("cannot read the token: {why}. Nothing was sent; fix the profile and press R.");
+        self.notice(Level::Error, text.clone());
+        if !already_alerting && !matches!(self.overlay, Some(Overlay::Form(_))) {
+            self.overlay = Some(Overlay::Alert(text));
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,158 @@
+//! The numbers table's model: rows, the filter, the selection and the scroll offset. Only the
+//! filter recomputes over all rows; moving and drawing touch only what is visible.
+
+use crate::graph::types::StorageConfig;
+use crate::graph::{NumberId, PhoneNumber};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Live {
+    Loading,
+    Loaded(PhoneNumber),
+    /// The read failed; a short reason for the table.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Storage {
+    /// Not read (discovered numbers are read on demand to spare the rate limit).
+    NotRead,
+    Loading,
+    Known(StorageConfig),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: NumberId,
+    pub label: Option<String>,
+    pub profile: String,
+    pub configured: bool,
+    pub live: Live,
+    pub storage: Storage,
+}
+
+impl Row {
+    pub fn number(&self) -> Option<&PhoneNumber> {
+        match &self.live {
+            Live::Loaded(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The label, else Meta's verified name.
+    pub fn title(&self) -> &str {
+        self.label
+            .as_deref()
+            .or_else(|| self.number().and_then(|n| n.verified_name.as_deref()))
+            .unwrap_or("")
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        let hay = |s: &str| s.to_lowercase().contains(needle);
+        hay(self.id.as_str())
+            || self.label.as_deref().is_some_and(hay)
+            || self.number().is_some_and(|n| {
+                n.display_phone_number.as_deref().is_some_and(|d| {
+                    hay(d) || (!digits(needle).is_empty() && digits(d).contains(&digits(needle)))
+                }) || n.verified_name.as_deref().is_some_and(hay)
+            })
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NumbersTable {
+    pub rows: Vec<Row>,
+    pub filter: String,
+    /// The filter line has the keyboard.
+    pub filtering: bool,
+    /// Indices into `rows` that pass the filter, in order.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First visible row drawn.
+    pub offset: usize,
+}
+
+impl NumbersTable {
+    pub fn new(rows: Vec<Row>) -> Self {
+        let mut table = NumbersTable {
+            rows,
+            ..NumbersTable::default()
+        };
+        table.refilter();
+        table
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn find(&self, id: &NumberId) -> Option<usize> {
+        self.rows.iter().position(|r| &r.id == id)
+    }
+
+    pub fn row_mut(&mut self, id: &NumberId) -> Option<&mut Row> {
+        self.rows.iter_mut().find(|r| &r.id == id)
+    }
+
+    /// Adds a row (a discovered number) and shows it if it passes the filter.
+    pub fn push(&mut self, row: Row) {
+        let index = self.rows.len();
+        let shown = self.passes(&row);
+        self.rows.push(row);
+        if shown {
+            self.visible.push(index);
+        }
+    }
+
+    fn passes(&self, row: &Row) -> bool {
+        self.filter.is_empty() || row.matches(&self.filter.to_lowercase())
+    }
+
+    /// Recomputes the visible rows, keeping the selected number selected if it still shows.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        let needle = self.filter.to_lowercase();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| needle.is_empty() || r.matches(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = keep
+            .and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id))
+            .unwrap_or(0);
+        self.offset = self.offset.min(self.selected);
+    }
+
+    pub fn move_by(&mut self, delta: isize, page: usize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.scroll_into_view(page);
+    }
+
+    pub fn move_to(&mut self, index: usize, page: usize) {
+        self.selected = index.min(self.visible.len().saturating_sub(1));
+        self.scroll_into_view(page);
+    }
+
+    /// Keeps the selection on screen when the table shows `page` rows.
+    pub fn scroll_into_view(&mut self, page: usize) {
+        let page = page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        let max_offset = self.visible.len().saturating_sub(page);
+        self.offset = self.offset.min(max_offset);
+    }
+}

@@ -1,0 +1,358 @@
+//! How forms open, take keys, send, and take replies: the App side of every form.
+
+use chrono::Utc;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::register::StorageKnown;
+use super::{DeregisterForm, Failure, Form, FormEvent, Phase, PinForm, RegisterForm, StepState, VerifyForm, VerifyStage};
+use crate::engine::deregister_plan;
+use crate::graph::NumberId;
+use crate::tui::app::{App, Overlay, Pending, Storage};
+use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
+
+impl App {
+    fn row_profile(&self, id: &NumberId) -> Option<String> {
+        self.table.find(id).map(|i| self.table.rows[i].profile.clone())
+    }
+
+    /// Opens a form and, if the number's storage is not known yet, reads it.
+    fn open_form(&mut self, id: &NumberId, form: Form) -> Vec<Cmd> {
+        self.overlay = Some(Overlay::Form(Box::new(form)));
+        let Some(i) = self.table.find(id) else { return Vec::new() };
+        let row = &self.table.rows[i];
+        if matches!(row.storage, Storage::NotRead | Storage::Failed(_)) {
+            let profile = row.profile.clone();
+            vec![self.read_settings(&profile, id)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn register_form(&self, id: &NumberId, change_region: bool) -> Option<RegisterForm> {
+        let profile = self.row_profile(id)?;
+        let version = self.profile(&profile)?.version;
+        let current = self.table.find(id).and_then(|i| match &self.table.rows[i].storage {
+            Storage::Known(s) => s.region(),
+            _ => None,
+        });
+        Some(RegisterForm::new(id.clone(), profile, version, current, change_region))
+    }
+
+    pub(crate) fn open_register(&mut self, id: &NumberId) -> Vec<Cmd> {
+        match self.register_form(id, false) {
+            Some(form) => self.open_form(id, Form::Register(form)),
+            None => Vec::new(),
+        }
+    }
+
+    pub(crate) fn open_region_change(&mut self, id: &NumberId) -> Vec<Cmd> {
+        match self.register_form(id, true) {
+            Some(form) => self.open_form(id, Form::Register(form)),
+            None => Vec::new(),
+        }
+    }
+
+    pub(crate) fn open_deregister(&mut self, id: &NumberId) -> Vec<Cmd> {
+        match self.row_profile(id) {
+            Some(profile) => self.open_form(id, Form::Deregister(DeregisterForm::new(id.clone(), profile))),
+            None => Vec::new(),
+        }
+    }
+
+    pub(crate) fn open_pin(&mut self, id: &NumberId) -> Vec<Cmd> {
+        if let Some(profile) = self.row_profile(id) {
+            self.overlay = Some(Overlay::Form(Box::new(Form::Pin(PinForm::new(id.clone(), profile)))));
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn open_verify(&mut self, id: &NumberId) -> Vec<Cmd> {
+        if let Some(profile) = self.row_profile(id) {
+            self.overlay = Some(Overlay::Form(Box::new(Form::Verify(VerifyForm::new(id.clone(), profile)))));
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_form_key(&mut self, mut form: Box<Form>, key: KeyEvent) -> Vec<Cmd> {
+        let event = match form.as_mut() {
+            Form::Register(f) => {
+                let pre = self.register_preflight(f);
+                f.on_key(&key, &pre)
+            }
+            Form::Deregister(f) => {
+                let check = self.deregister_check(f);
+                f.on_key(&key, &check)
+            }
+            Form::Pin(f) => f.on_key(&key),
+            Form::Verify(f) => f.on_key(&key),
+        };
+        match event {
+            // Dropping the form zeroizes its PIN and code buffers.
+            FormEvent::Cancel => Vec::new(),
+            FormEvent::None => {
+                self.overlay = Some(Overlay::Form(form));
+                Vec::new()
+            }
+            FormEvent::OpenVerify => {
+                let id = match form.as_ref() {
+                    Form::Register(f) => f.id.clone(),
+                    _ => return Vec::new(),
+                };
+                self.open_verify(&id)
+            }
+            FormEvent::Submit => self.submit(form),
+        }
+    }
+
+    fn submit(&mut self, mut form: Box<Form>) -> Vec<Cmd> {
+        let cmd = match form.as_mut() {
+            Form::Register(f) => {
+                let pre = self.register_preflight(f);
+                let Some(pin) = f.pin.to_pin() else { return self.keep(form) };
+                let request = self.new_request(Pending::Mutation {
+                    id: f.id.clone(),
+                    what: if pre.needs_deregister() { "region change" } else { "register" }.into(),
+                });
+                f.progress = pre.plan.iter().map(|s| (*s, StepState::Waiting)).collect();
+                if let Some(first) = f.progress.first_mut() {
+                    first.1 = StepState::Running;
+                }
+                f.phase = Phase::InFlight { request };
+                self.notice(Level::Info, format!("{}: sending {}", f.id, describe_plan(&pre.plan)));
+                Cmd::RunPlan {
+                    request,
+                    profile: f.profile.clone(),
+                    id: f.id.clone(),
+                    steps: pre.plan.clone(),
+                    pin: Some(pin),
+                    forced: f.override_budget && pre.budget_exhausted(),
+                }
+            }
+            Form::Deregister(f) => {
+                let check = self.deregister_check(f);
+                let request = self.new_request(Pending::Mutation {
+                    id: f.id.clone(),
+                    what: "deregister".into(),
+                });
+                f.phase = Phase::InFlight { request };
+                Cmd::RunPlan {
+                    request,
+                    profile: f.profile.clone(),
+                    id: f.id.clone(),
+                    steps: deregister_plan(),
+                    pin: None,
+                    forced: f.override_budget && check.budget.exhausted(),
+                }
+            }
+            Form::Pin(f) => {
+                let Some(pin) = f.first.to_pin() else { return self.keep(form) };
+                let request = self.new_request(Pending::Mutation {
+                    id: f.id.clone(),
+                    what: "set PIN".into(),
+                });
+                f.phase = Phase::InFlight { request };
+                Cmd::SetPin {
+                    request,
+                    profile: f.profile.clone(),
+                    id: f.id.clone(),
+                    pin,
+                }
+            }
+            Form::Verify(f) => match f.stage {
+                VerifyStage::Request => {
+                    let request = self.new_request(Pending::Mutation {
+                        id: f.id.clone(),
+                        what: "request code".into(),
+                    });
+                    f.phase = Phase::InFlight { request };
+                    Cmd::RequestCode {
+                        request,
+                        profile: f.profile.clone(),
+                        id: f.id.clone(),
+                        method: f.method,
+                        language: f.language.clone(),
+                    }
+                }
+                VerifyStage::EnterCode => {
+                    let Some(code) = f.code.to_code() else { return self.keep(form) };
+                    let request = self.new_request(Pending::Mutation {
+                        id: f.id.clone(),
+                        what: "verify code".into(),
+                    });
+                    f.phase = Phase::InFlight { request };
+                    Cmd::VerifyCode {
+                        request,
+                        profile: f.profile.clone(),
+                        id: f.id.clone(),
+                        code,
+                    }
+                }
+            },
+        };
+        self.overlay = Some(Overlay::Form(form));
+        vec![cmd]
+    }
+
+    fn keep(&mut self, form: Box<Form>) -> Vec<Cmd> {
+        self.overlay = Some(Overlay::Form(form));
+        Vec::new()
+    }
+
+    /// The open form, if the reply is for it.
+    fn form_for(&mut self, request: RequestId) -> Option<&mut Form> {
+        match &mut self.overlay {
+            Some(Overlay::Form(form)) if form.phase() == &(Phase::InFlight { request }) => Some(form.as_mut()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn on_form_reply(&mut self, request: RequestId, reply: Reply) -> Vec<Cmd> {
+        let (result, finished) = match &reply {
+            Reply::Step { result, last, .. } => (result.clone(), *last || result.is_err()),
+            Reply::Simple(result) => (result.clone(), true),
+            _ => return Vec::new(),
+        };
+        let mut cmds = Vec::new();
+        let mut close = false;
+        let mut number = None;
+        let mut log = Vec::new();
+        if let Some(form) = self.form_for(request) {
+            match form {
+                Form::Register(f) => {
+                    number = Some(f.id.clone());
+                    if let Reply::Step { step, .. } = &reply {
+                        advance(&mut f.progress, *step, result.is_ok());
+                    }
+                    if finished {
+                        match &result {
+                            Ok(()) => {
+                                close = true;
+                                log.push((Level::Info, format!("{}: registered", f.id)));
+                            }
+                            Err(e) => {
+                                f.pin.clear();
+                                f.focus = 0;
+                                f.needs_verification |= e.code == Some(133006);
+                                f.phase = Phase::Failed(failure(e));
+                            }
+                        }
+                    }
+                }
+                Form::Deregister(f) => {
+                    number = Some(f.id.clone());
+                    match &result {
+                        Ok(()) => {
+                            close = true;
+                            log.push((Level::Info, format!("{}: deregistered", f.id)));
+                        }
+                        Err(e) => f.phase = Phase::Failed(failure(e)),
+                    }
+                }
+                Form::Pin(f) => {
+                    number = Some(f.id.clone());
+                    match &result {
+                        Ok(()) => {
+                            close = true;
+                            log.push((Level::Info, format!("{}: two-step PIN set", f.id)));
+                        }
+                        Err(e) => {
+                            f.first.clear();
+                            f.again.clear();
+                            f.focus = 0;
+                            f.phase = Phase::Failed(failure(e));
+                        }
+                    }
+                }
+                Form::Verify(f) => {
+                    number = Some(f.id.clone());
+                    match (&result, f.stage) {
+                        (Ok(()), VerifyStage::Request) => {
+                            f.code_sent();
+                            log.push((Level::Info, format!("{}: verification code requested", f.id)));
+                        }
+                        (Ok(()), VerifyStage::EnterCode) => {
+                            close = true;
+                            log.push((Level::Info, format!("{}: ownership verified", f.id)));
+                        }
+                        (Err(e), _) => {
+                            f.code.clear();
+                            f.phase = Phase::Failed(failure(e));
+                        }
+                    }
+                }
+            }
+        } else if let Err(e) = &result {
+            // The form was closed while its request ran: the log still says what happened.
+            log.push((Level::Error, format!("a closed form's request failed: {}", e.message)));
+        }
+        for (level, text) in log {
+            self.notice(level, text);
+        }
+        if close {
+            self.overlay = None;
+        }
+        if finished {
+            // What changed on Meta's side shows in the table; the budget comes from the trail.
+            cmds.push(Cmd::LoadAudit);
+            if let Some(id) = number {
+                if let Some(profile) = self.row_profile(&id) {
+                    cmds.push(self.read_number(&profile, &id));
+                    cmds.push(self.read_settings(&profile, &id));
+                }
+            }
+        }
+        cmds
+    }
+
+    /// The token could not be read: nothing was sent.
+    pub(crate) fn form_failed_without_sending(&mut self, why: &str) {
+        if let Some(Overlay::Form(form)) = &mut self.overlay {
+            if matches!(form.phase(), Phase::InFlight { .. }) {
+                *form.phase_mut() = Phase::Failed(Failure {
+                    message: format!("nothing was sent: {why}"),
+                    code: None,
+                    unknown_outcome: false,
+                    at: Utc::now(),
+                });
+            }
+        }
+    }
+}
+
+fn failure(e: &StepFailure) -> Failure {
+    Failure {
+        message: e.message.clone(),
+        code: e.code,
+        unknown_outcome: e.unknown_outcome,
+        at: Utc::now(),
+    }
+}
+
+/// Marks `step` done or failed, starts the next, and skips the rest after a failure.
+fn advance(progress: &mut super::Progress, step: crate::engine::Step, ok: bool) {
+    let Some(index) = progress.iter().position(|(s, state)| *s == step && matches!(state, StepState::Running | StepState::Waiting)) else {
+        return;
+    };
+    progress[index].1 = if ok { StepState::Done } else { StepState::Failed };
+    for (i, entry) in progress.iter_mut().enumerate().skip(index + 1) {
+        entry.1 = match (ok, i == index + 1) {
+            (true, true) => StepState::Running,
+            (true, false) => StepState::Waiting,
+            (false, _) => StepState::Skipped,
+        };
+    }
+}
+
+fn describe_plan(plan: &[crate::engine::Step]) -> String {
+    plan.iter().map(|s| s.describe()).collect::<Vec<_>>().join(", then ")
+}
+
+/// Storage as the pre-flight panel words it.
+pub fn storage_words(known: StorageKnown) -> String {
+    match known {
+        StorageKnown::Reading => "reading…".into(),
+        StorageKnown::Unknown => "not known".into(),
+        StorageKnown::Off => "off (default storage)".into(),
+        StorageKnown::On(r) => format!("{} ({})", r.code(), r.name()),
+    }
+}

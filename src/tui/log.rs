@@ -1,0 +1,131 @@
+//! The log pane's model: a bounded ring buffer that drops the oldest entry, never the newest.
+
+use chrono::{DateTime, Local};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::msg::Level;
+use crate::graph::CallEvent;
+
+/// The pane keeps at least this many entries (issue 3).
+pub const LOG_CAPACITY: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub time: DateTime<Local>,
+    pub level: Level,
+    pub text: String,
+}
+
+impl LogEntry {
+    /// `POST /v25.0/1065/register 400 123ms  133005 Two-step PIN mismatch [fbtrace A1] ...`
+    pub fn from_call(event: &CallEvent) -> LogEntry {
+        let status = event.status.map_or("---".to_owned(), |s| s.to_string());
+        let mut text = format!(
+            "{} {} {status} {}",
+            event.method,
+            event.path,
+            millis(event.duration)
+        );
+        if event.attempt > 1 {
+            text.push_str(&format!(" (try {})", event.attempt));
+        }
+        let level = match &event.error {
+            None => Level::Info,
+            Some(e) => {
+                text.push_str("  ");
+                text.push_str(&e.short());
+                if let Some(trace) = e.trace_id() {
+                    text.push_str(&format!(" [fbtrace_id {trace}]"));
+                }
+                match e.graph().and_then(|g| g.catalogue()) {
+                    Some(entry) => text.push_str(&format!(" {}", entry.explanation)),
+                    None => {
+                        if let Some(g) = e.graph() {
+                            text.push_str(&format!(" {}", g.meta_says()));
+                        }
+                    }
+                }
+                Level::Error
+            }
+        };
+        LogEntry {
+            time: Local::now(),
+            level,
+            text,
+        }
+    }
+
+    pub fn notice(level: Level, text: impl Into<String>) -> LogEntry {
+        LogEntry {
+            time: Local::now(),
+            level,
+            text: text.into(),
+        }
+    }
+}
+
+fn millis(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
+}
+
+#[derive(Debug, Clone)]
+pub struct LogBuffer {
+    entries: VecDeque<LogEntry>,
+    capacity: usize,
+}
+
+impl Default for LogBuffer {
+    fn default() -> Self {
+        LogBuffer::with_capacity(LOG_CAPACITY)
+    }
+}
+
+impl LogBuffer {
+    pub fn with_capacity(capacity: usize) -> Self {
+        LogBuffer {
+            entries: VecDeque::with_capacity(capacity.min(1024)),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn push(&mut self, entry: LogEntry) {
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&LogEntry> {
+        self.entries.get(index)
+    }
+
+    /// The entries `[start, start + count)`, for drawing only what is visible.
+    pub fn window(&self, start: usize, count: usize) -> impl Iterator<Item = &LogEntry> {
+        self.entries.range(start.min(self.len())..(start + count).min(self.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_buffer_drops_the_oldest_and_keeps_the_newest() {
+        let mut log = LogBuffer::with_capacity(3);
+        for i in 0..5 {
+            log.push(LogEntry::notice(Level::Info, format!("line {i}")));
+        }
+        let texts: Vec<_> = log.window(0, 10).map(|e| e.text.clone()).collect();
+        assert_eq!(texts, ["line 2", "line 3", "line 4"]);
+        assert_eq!(LogBuffer::default().capacity, LOG_CAPACITY);
+    }
+}

@@ -1,0 +1,79 @@
+//! The TUI: the same engine as the command line, behind a ratatui face.
+
+pub mod app;
+pub mod forms;
+pub mod keys;
+pub mod log;
+pub mod msg;
+pub mod run;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+pub mod worker;
+
+use ratatui::crossterm::event::EventStream;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use app::App;
+use msg::Msg;
+use run::{LoopHooks, LoopStats};
+use worker::Worker;
+
+/// Everything the TUI needs, resolved before the terminal is taken over.
+pub struct TuiSetup {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub log_path: Option<PathBuf>,
+}
+
+/// Builds the app, its worker and its channel.
+pub fn assemble(setup: &TuiSetup, theme: theme::Theme) -> (App, Worker, mpsc::UnboundedSender<Msg>, mpsc::UnboundedReceiver<Msg>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let profiles: HashMap<_, _> = setup
+        .config
+        .profiles
+        .iter()
+        .map(|(name, profile)| (name.clone(), profile.clone()))
+        .collect();
+    let worker = Worker::new(profiles, setup.data_dir.clone(), setup.config.budget, tx.clone());
+    let app = App::new(&setup.config, theme, setup.log_path.clone());
+    (app, worker, tx, rx)
+}
+
+/// Runs the TUI on the real terminal until the user quits. `notices` carries lines from an
+/// in-process sandbox (the demo) into the log pane.
+pub async fn run(setup: TuiSetup, notices: Option<mpsc::UnboundedReceiver<String>>) -> std::io::Result<()> {
+    let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env());
+    if let Some(mut notices) = notices {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(line) = notices.recv().await {
+                let _ = tx.send(Msg::Notice(msg::Level::Info, line));
+            }
+        });
+    }
+    let mut guard = terminal::TerminalGuard::enter()?;
+    if std::env::var_os("WAREG_TEST_PANIC").is_some() {
+        // Proves in end-to-end tests that a panic still restores the terminal.
+        guard.terminal.draw(|f| view::draw(f, &app))?;
+        panic!("WAREG_TEST_PANIC: deliberate panic to test terminal restoration");
+    }
+    let hooks = LoopHooks {
+        stats: Arc::new(LoopStats::default()),
+        frames: None,
+        copy: Box::new(|text: &str| {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(run::osc52(text).as_bytes());
+            let _ = out.flush();
+        }),
+    };
+    let result = run::run_loop(&mut guard.terminal, &mut app, EventStream::new(), &worker, rx, hooks).await;
+    drop(guard);
+    result
+}

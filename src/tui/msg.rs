@@ -1,0 +1,112 @@
+//! Everything that can happen to the app arrives as a `Msg`; everything the app wants done
+//! leaves as a `Cmd`. `App::update` turns one into the other and is the only place state
+//! changes.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::audit::AuditRecord;
+use crate::engine::Step;
+use crate::graph::types::Settings;
+use crate::graph::{ApiError, CallEvent, CodeMethod, NumberId, PhoneNumber};
+use crate::secret::{Pin, VerificationCode};
+
+/// Tags a request so that a reply to something no longer wanted can be dropped.
+pub type RequestId = u64;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Advances the spinner; only sent while something is in flight.
+    Tick,
+    /// A reply from the worker.
+    Reply(RequestId, Reply),
+    /// An HTTP exchange finished (for the log pane).
+    Call(CallEvent),
+    /// A line for the log pane that is not an API call.
+    Notice(Level, String),
+    /// The audit trail was (re)read.
+    Audit(Vec<AuditRecord>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Listing(Result<Vec<PhoneNumber>, ApiError>),
+    Number(Result<PhoneNumber, ApiError>),
+    Settings(Result<Settings, ApiError>),
+    /// One step of a plan finished; `last` is true when the plan stops here.
+    Step {
+        step: Step,
+        result: Result<(), StepFailure>,
+        last: bool,
+    },
+    /// set-pin, request-code, verify-code.
+    Simple(Result<(), StepFailure>),
+    /// The profile's token could not be read: nothing was sent.
+    NoToken(String),
+}
+
+/// Why a mutation failed, as the form shows it.
+#[derive(Debug, Clone)]
+pub struct StepFailure {
+    pub message: String,
+    pub code: Option<i64>,
+    pub unknown_outcome: bool,
+}
+
+#[derive(Debug)]
+pub enum Cmd {
+    ListNumbers {
+        request: RequestId,
+        profile: String,
+    },
+    ReadNumber {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+    },
+    ReadSettings {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+    },
+    RunPlan {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+        steps: Vec<Step>,
+        pin: Option<Pin>,
+        forced: bool,
+    },
+    SetPin {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+        pin: Pin,
+    },
+    RequestCode {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+        method: CodeMethod,
+        language: String,
+    },
+    VerifyCode {
+        request: RequestId,
+        profile: String,
+        id: NumberId,
+        code: VerificationCode,
+    },
+    LoadAudit,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Stop everything in flight and leave.
+    Quit,
+}

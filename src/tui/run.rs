@@ -1,0 +1,125 @@
+//! The event loop: `select!` over queued messages (first), terminal events and, only while
+//! something is in flight, a spinner tick. It draws after a change once the queue is drained,
+//! so an idle app sleeps and uses no CPU.
+
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::Event;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::watch;
+
+use super::app::App;
+use super::msg::{Cmd, Msg};
+use super::view;
+use super::worker::Worker;
+
+/// How often the spinner turns while something is in flight.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Counters the tests read: how often the loop woke and drew.
+#[derive(Debug, Default)]
+pub struct LoopStats {
+    pub wakeups: AtomicU64,
+    pub draws: AtomicU64,
+}
+
+pub struct LoopHooks {
+    pub stats: Arc<LoopStats>,
+    /// Receives the screen's text after every draw (tests wait on it).
+    pub frames: Option<watch::Sender<String>>,
+    /// Puts text on the clipboard (OSC 52 on a real terminal).
+    pub copy: Box<dyn FnMut(&str) + Send>,
+}
+
+pub async fn run_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut events: S,
+    worker: &Worker,
+    mut rx: UnboundedReceiver<Msg>,
+    mut hooks: LoopHooks,
+) -> io::Result<()>
+where
+    B: Backend,
+    B::Error: Into<io::Error>,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let size = terminal.size().map_err(Into::into)?;
+    app.size = (size.width, size.height);
+    let start = app.start();
+    dispatch(start, worker, &mut hooks);
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let completed = terminal.draw(|frame| view::draw(frame, app)).map_err(Into::into)?;
+            hooks.stats.draws.fetch_add(1, Ordering::Relaxed);
+            if let Some(frames) = &hooks.frames {
+                let _ = frames.send(buffer_text(completed.buffer));
+            }
+            dirty = false;
+        }
+        if app.quit {
+            break;
+        }
+        let msg = tokio::select! {
+            biased;
+            Some(msg) = rx.recv() => msg,
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                // The terminal went away: nothing more can be typed.
+                None => break,
+            },
+            _ = ticker.tick(), if app.busy() => Msg::Tick,
+        };
+        hooks.stats.wakeups.fetch_add(1, Ordering::Relaxed);
+        let cmds = app.update(msg);
+        dispatch(cmds, worker, &mut hooks);
+        // Drain what is already queued before drawing once for all of it.
+        while let Ok(msg) = rx.try_recv() {
+            let cmds = app.update(msg);
+            dispatch(cmds, worker, &mut hooks);
+        }
+        dirty = true;
+    }
+    worker.cancel();
+    Ok(())
+}
+
+fn dispatch(cmds: Vec<Cmd>, worker: &Worker, hooks: &mut LoopHooks) {
+    for cmd in cmds {
+        match cmd {
+            Cmd::Copy(text) => (hooks.copy)(&text),
+            Cmd::Quit => worker.cancel(),
+            other => worker.spawn(other),
+        }
+    }
+}
+
+/// The buffer as lines of text, for tests.
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::with_capacity((area.width as usize + 1) * area.height as usize);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// OSC 52: asks the terminal (even over SSH) to put `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text))
+}

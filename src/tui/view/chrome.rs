@@ -1,0 +1,35 @@
+//! The header (profile, version, host, requests in flight) and the footer (key hints from the
+//! key table).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::App;
+use crate::tui::keys;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled(" wareg ", theme.accent())];
+    if let Some(p) = app.profile(&app.default_profile) {
+        spans.push(Span::raw(format!(" profile {} · {} · {} ", p.name, p.version, p.host)));
+    }
+    spans.push(Span::styled(format!("│ {} numbers ", app.table.rows.len()), theme.dim()));
+    if app.busy() {
+        let frame_char = SPINNER[app.spinner % SPINNER.len()];
+        spans.push(Span::styled(format!("│ {frame_char} {} in flight", app.inflight.len()), theme.warn()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let hints = if app.table.filtering {
+        "type to filter · Enter keep · Esc clear".to_owned()
+    } else {
+        keys::footer(app.place())
+    };
+    frame.render_widget(Paragraph::new(Line::styled(format!(" {hints}"), app.theme.dim())), area);
+}

@@ -1,0 +1,69 @@
+//! Pieces every form draws: a plan's progress and a failure explained.
+
+use ratatui::text::{Line, Span};
+
+use super::form_register::lock_end;
+use crate::audit::Budget;
+use crate::graph::catalogue;
+use crate::tui::app::App;
+use crate::tui::forms::{Failure, StepState};
+
+const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+pub fn progress_lines(app: &App, progress: &[(crate::engine::Step, StepState)]) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    progress
+        .iter()
+        .enumerate()
+        .map(|(i, (step, state))| {
+            let (mark, style) = match state {
+                StepState::Waiting => ("·".to_owned(), theme.dim()),
+                StepState::Running => (SPINNER[app.spinner % SPINNER.len()].to_owned(), theme.warn()),
+                StepState::Done => ("✓".to_owned(), theme.good()),
+                StepState::Failed => ("✗".to_owned(), theme.bad()),
+                StepState::Skipped => ("–".to_owned(), theme.dim()),
+            };
+            let note = match state {
+                StepState::Skipped => "  not sent",
+                StepState::Running => "  in flight",
+                _ => "",
+            };
+            Line::from(vec![
+                Span::styled(format!("  {mark} "), style),
+                Span::raw(format!("{}. {}", i + 1, step.describe())),
+                Span::styled(note, theme.dim()),
+            ])
+        })
+        .collect()
+}
+
+/// The failure in plain words, with what it means for the budget and what to do next.
+pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    if failure.unknown_outcome {
+        lines.push(Line::styled("  ✗ Outcome unknown: it may or may not have happened.", theme.bad()));
+        lines.push(Line::raw("    wareg does not retry it; the number's status is being read again."));
+    } else if let Some(entry) = failure.code.and_then(catalogue::lookup) {
+        lines.push(Line::styled(format!("  ✗ {} ({})", entry.title, entry.code), theme.bad()));
+        lines.push(Line::raw(format!("    {}", entry.explanation)));
+        lines.push(Line::raw(format!("    What to do: {}", entry.action)));
+    }
+    match (failure.code, budget) {
+        (Some(133005), Some(b)) => lines.push(Line::styled(
+            format!("    {} register attempts left in the window.", b.left()),
+            theme.warn(),
+        )),
+        (Some(133016), _) => lines.push(Line::styled(
+            format!("    Locked by Meta until about {}.", lock_end(failure.at)),
+            theme.bad(),
+        )),
+        (Some(133006), _) => lines.push(Line::styled(
+            "    The button now offers ownership verification.",
+            theme.warn(),
+        )),
+        _ => {}
+    }
+    lines.push(Line::from(vec![Span::styled("    ", theme.dim()), Span::styled(failure.message.clone(), theme.dim())]));
+    lines
+}

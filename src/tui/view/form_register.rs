@@ -1,0 +1,159 @@
+//! The register form (and the region change, which is the same form with a longer plan).
+
+use chrono::Duration as ChronoDuration;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::form_common::{failure_lines, progress_lines};
+use super::popup::{button, field_label, frame_popup, paragraph};
+use crate::graph::types::CodeVerification;
+use crate::tui::app::App;
+use crate::tui::forms::register::RegisterField;
+use crate::tui::forms::{Phase, RegisterForm};
+use crate::tui::forms::flow::storage_words;
+use crate::tui::widgets::region_select::{OPTION_COUNT, VISIBLE_OPTIONS, option, option_label};
+use crate::tui::widgets::secret_field::MASK;
+
+pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
+    let theme = &app.theme;
+    let pre = app.register_preflight(form);
+    let focused = form.focused(&pre);
+    let editing = form.phase == Phase::Editing || matches!(form.phase, Phase::Failed(_));
+    let f = |field: RegisterField| editing && focused == field;
+
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let pin_text = format!("{}{}", form.pin.masked(), "_".repeat(6 - form.pin.len()));
+    let pin_note = match (&form.pin.refused, form.pin.problem()) {
+        (Some(why), _) => Span::styled(format!("  {why}"), theme.warn()),
+        (None, Some(p)) => Span::styled(format!("  {p}"), theme.dim()),
+        (None, None) => Span::styled("  ✓", theme.good()),
+    };
+    lines.push(Line::from(vec![field_label(theme, "PIN", f(RegisterField::Pin)), Span::raw(pin_text), pin_note]));
+    let region_text = format!("[ {} ▾ ]", option_label(form.region.chosen));
+    lines.push(Line::from(vec![field_label(theme, "Local storage", f(RegisterField::Region)), Span::raw(region_text)]));
+    if pre.fields.contains(&RegisterField::Override) {
+        let mark = if form.override_budget { "[x]" } else { "[ ]" };
+        lines.push(Line::from(vec![
+            field_label(theme, "Budget", f(RegisterField::Override)),
+            Span::styled(format!("{mark} override budget (Meta may lock the number for 72 h)"), theme.bad()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Pre-flight", theme.title()));
+    let item = |name: &str, value: String, style| Line::from(vec![Span::styled(format!("  {name:<14}"), theme.dim()), Span::styled(value, style)]);
+    let plain = ratatui::style::Style::new();
+    match &pre.verified {
+        Some(CodeVerification::Verified) => lines.push(item("ownership", "VERIFIED".into(), theme.good())),
+        Some(other) => lines.push(item("ownership", format!("{other}: verify first (the button below offers it)"), theme.bad())),
+        None => lines.push(item("ownership", "not known".into(), theme.dim())),
+    }
+    let pin_state = match pre.pin_enabled {
+        Some(true) => "set: the PIN must match it (a wrong PIN costs budget)".to_owned(),
+        Some(false) => "not set: this PIN becomes the two-step PIN".to_owned(),
+        None => "not known".to_owned(),
+    };
+    lines.push(item("two-step PIN", pin_state, plain));
+    if pre.connected {
+        lines.push(item("status", "CONNECTED: registering again is allowed but costs budget".into(), theme.warn()));
+    } else {
+        lines.push(item("status", pre.status.as_ref().map_or("not known".into(), |s| s.to_string()), plain));
+    }
+    lines.push(item("storage now", storage_words(pre.current), plain));
+    let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
+    lines.push(item("register", budget_text(app, &pre.register), budget_style(pre.register.left())));
+    if pre.needs_deregister() {
+        lines.push(item("deregister", budget_text(app, &pre.deregister), budget_style(pre.deregister.left())));
+    }
+    lines.push(Line::raw(""));
+    if pre.needs_deregister() {
+        lines.push(Line::styled("Will change the region: deregister, then register again", theme.warn()));
+        lines.push(Line::raw("  (messaging stops until the register succeeds; costs 1 deregister + 1 register)"));
+    } else {
+        lines.push(Line::styled("Will send", theme.title()));
+    }
+    if matches!(form.phase, Phase::InFlight { .. }) || !form.progress.is_empty() {
+        lines.extend(progress_lines(app, &form.progress));
+    } else {
+        for (i, step) in pre.plan.iter().enumerate() {
+            let pin = if step.operation() == crate::audit::Operation::Register {
+                format!("  pin {}", MASK.to_string().repeat(6))
+            } else {
+                String::new()
+            };
+            lines.push(Line::raw(format!("  {}. {}{pin}", i + 1, step.describe())));
+        }
+    }
+    lines.push(Line::raw(""));
+    let submit_label = if pre.verify_instead { "Verify ownership…" } else if pre.needs_deregister() { "Change region" } else { "Register" };
+    let enabled = pre.verify_instead || pre.problems.is_empty();
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        button(theme, submit_label, f(RegisterField::Submit), enabled && editing),
+        Span::raw("  "),
+        button(theme, "Cancel", f(RegisterField::Cancel), editing),
+    ]));
+    match &form.phase {
+        Phase::Failed(failure) => lines.extend(failure_lines(app, failure, Some(&pre.register))),
+        Phase::InFlight { .. } => lines.push(Line::styled("  sending… (not retried automatically)", theme.warn())),
+        Phase::Editing => {
+            if let Some(problem) = pre.problems.first().filter(|_| !pre.verify_instead) {
+                lines.push(Line::styled(format!("  {problem}"), theme.dim()));
+            }
+        }
+    }
+
+    let title = if form.change_region || pre.needs_deregister() { "Change local storage" } else { "Register" };
+    let display = pre.display.clone().unwrap_or_default();
+    let height = lines.len() as u16 + 2;
+    let inner = frame_popup(frame, screen, app, &format!("{title} {} {display}", form.id), 78, height);
+    paragraph(frame, inner, lines);
+    if form.region.open.is_some() {
+        dropdown(frame, inner, app, form);
+    }
+}
+
+fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
+    let window = app.policy.window_words();
+    match budget.next_free {
+        Some(at) => format!(
+            "0 of {} left in the {window} window; next frees up {}",
+            budget.limit,
+            at.with_timezone(&chrono::Local).format("%a %H:%M")
+        ),
+        None => format!("{} of {} left in the {window} window", budget.left(), budget.limit),
+    }
+}
+
+/// Meta's lock after 133016 lasts 72 hours from the refused attempt.
+pub fn lock_end(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + ChronoDuration::hours(72))
+        .with_timezone(&chrono::Local)
+        .format("%a %d %b %H:%M")
+        .to_string()
+}
+
+fn dropdown(frame: &mut Frame, inner: Rect, app: &App, form: &RegisterForm) {
+    let Some((highlight, first)) = form.region.open else { return };
+    let height = VISIBLE_OPTIONS as u16 + 2;
+    let area = Rect::new(inner.x + 16, inner.y + 2, 40.min(inner.width.saturating_sub(16)), height.min(inner.height.saturating_sub(2)));
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = (first..(first + VISIBLE_OPTIONS).min(OPTION_COUNT))
+        .map(|i| {
+            let group = option(i).map_or("", |r| r.group().label());
+            let text = format!(" {group:<7}{}", option_label(i));
+            if i == highlight {
+                Line::styled(text, app.theme.selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    let more = if first + VISIBLE_OPTIONS < OPTION_COUNT { " ▼ more " } else { "" };
+    let block = Block::bordered()
+        .title(" region · letters jump ")
+        .title_bottom(more)
+        .border_style(app.theme.focused_border());
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,62 @@
+//! Ownership verification: request a code, then enter it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::form_common::failure_lines;
+use super::popup::{button, field_label, frame_popup, paragraph};
+use crate::graph::CodeMethod;
+use crate::tui::app::App;
+use crate::tui::forms::{Phase, VerifyForm, VerifyStage};
+
+pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
+    let theme = &app.theme;
+    let editing = !matches!(form.phase, Phase::InFlight { .. });
+    let f = |i: usize| editing && form.focus == i;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match form.stage {
+        VerifyStage::Request => {
+            lines.push(Line::raw("Step 1 of 2: Meta sends a 6-digit code to the number."));
+            lines.push(Line::raw(""));
+            let (sms, voice) = match form.method {
+                CodeMethod::Sms => ("(•) SMS", "( ) voice call"),
+                CodeMethod::Voice => ("( ) SMS", "(•) voice call"),
+            };
+            lines.push(Line::from(vec![field_label(theme, "Send by", f(0)), Span::raw(format!("{sms}   {voice}")), Span::styled("  ←/→ switch", theme.dim())]));
+            lines.push(Line::from(vec![field_label(theme, "Language", f(1)), Span::raw(form.language.clone())]));
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                button(theme, "Request code", f(2), editing && form.problem().is_none()),
+                Span::raw("  "),
+                button(theme, "Cancel", f(3), editing),
+            ]));
+        }
+        VerifyStage::EnterCode => {
+            lines.push(Line::raw("Step 2 of 2: type the code that arrived on the number."));
+            lines.push(Line::raw(""));
+            let code = format!("{}{}", form.code.masked(), "_".repeat(6 - form.code.len()));
+            lines.push(Line::from(vec![field_label(theme, "Code", f(0)), Span::raw(code)]));
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                button(theme, "Verify", f(1), editing && form.problem().is_none()),
+                Span::raw("  "),
+                button(theme, "Cancel", f(2), editing),
+            ]));
+        }
+    }
+    match &form.phase {
+        Phase::Failed(failure) => lines.extend(failure_lines(app, failure, None)),
+        Phase::InFlight { .. } => lines.push(Line::styled("  sending…", theme.warn())),
+        Phase::Editing => {
+            if let Some(problem) = form.problem() {
+                lines.push(Line::styled(format!("  {problem}"), theme.dim()));
+            }
+        }
+    }
+    let height = lines.len() as u16 + 2;
+    let inner = frame_popup(frame, screen, app, &format!("Verify ownership {}", form.id), 70, height);
+    paragraph(frame, inner, lines);
+}

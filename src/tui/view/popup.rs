@@ -1,0 +1,64 @@
+//! Popup frames and the small shared pieces of forms: buttons, field labels, alerts.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::layout::centered;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+/// Clears a centred area, draws a titled border and returns the inside.
+pub fn frame_popup(frame: &mut Frame, screen: Rect, app: &App, title: &str, width: u16, height: u16) -> Rect {
+    let area = centered(screen, width, height);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(app.theme.focused_border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+pub fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `[ Register ]`: reversed when focused, dimmed when disabled.
+pub fn button(theme: &Theme, label: &str, focused: bool, enabled: bool) -> Span<'static> {
+    let mut style = if enabled { Style::new() } else { theme.dim() };
+    if focused {
+        style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+    }
+    Span::styled(format!("[ {label} ]"), style)
+}
+
+/// "▸ PIN      " for the focused field, "  PIN      " otherwise.
+pub fn field_label(theme: &Theme, label: &str, focused: bool) -> Span<'static> {
+    let marker = if focused { "▸ " } else { "  " };
+    let style = if focused { theme.accent() } else { Style::new() };
+    Span::styled(format!("{marker}{label:<16}"), style)
+}
+
+pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
+    let inner = frame_popup(frame, screen, app, "Problem", 64, 9);
+    let lines = vec![
+        Line::styled(text.to_owned(), app.theme.bad()),
+        Line::raw(""),
+        Line::styled("Enter or Esc closes this.", app.theme.dim()),
+    ];
+    paragraph(frame, inner, lines);
+}
+
+pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
+    let inner = frame_popup(frame, screen, app, "Quit?", 60, 7);
+    let lines = vec![
+        Line::styled("A register or deregister is in flight.", app.theme.warn()),
+        Line::raw("Quitting now leaves its outcome unknown (the audit trail will say so)."),
+        Line::raw(""),
+        Line::raw("Quit anyway?  y yes · n no"),
+    ];
+    paragraph(frame, inner, lines);
+}

@@ -1,0 +1,141 @@
+//! The region dropdown: "no local storage" first, then the 14 regions grouped by area. Values
+//! come from the `Region` enum, so nothing outside Meta's list can be picked.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use crate::graph::Region;
+
+/// How many options an open dropdown shows at once.
+pub const VISIBLE_OPTIONS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSelect {
+    /// 0 is "no local storage"; i > 0 is `Region::ALL[i - 1]`.
+    pub chosen: usize,
+    /// While open: the highlighted option and the first option drawn.
+    pub open: Option<(usize, usize)>,
+}
+
+pub const OPTION_COUNT: usize = Region::ALL.len() + 1;
+
+impl RegionSelect {
+    pub fn new(current: Option<Region>) -> Self {
+        let chosen = current
+            .and_then(|r| Region::ALL.iter().position(|x| *x == r))
+            .map_or(0, |i| i + 1);
+        RegionSelect { chosen, open: None }
+    }
+
+    pub fn value(&self) -> Option<Region> {
+        option(self.chosen)
+    }
+
+    pub fn open(&mut self) {
+        self.open = Some((self.chosen, 0));
+        self.scroll();
+    }
+
+    /// Handles a key while open; returns false when the key is not the dropdown's.
+    pub fn on_key(&mut self, key: &KeyEvent) -> bool {
+        let Some((highlight, _)) = self.open else {
+            return false;
+        };
+        let last = OPTION_COUNT - 1;
+        let next = match key.code {
+            KeyCode::Down | KeyCode::Tab => (highlight + 1).min(last),
+            KeyCode::Up | KeyCode::BackTab => highlight.saturating_sub(1),
+            KeyCode::Home => 0,
+            KeyCode::End => last,
+            KeyCode::PageDown => (highlight + VISIBLE_OPTIONS).min(last),
+            KeyCode::PageUp => highlight.saturating_sub(VISIBLE_OPTIONS),
+            KeyCode::Enter | KeyCode::Char(' ') => {
+                self.chosen = highlight;
+                self.open = None;
+                return true;
+            }
+            KeyCode::Esc => {
+                self.open = None;
+                return true;
+            }
+            KeyCode::Char(c) if c.is_ascii_alphabetic() => jump(highlight, c).unwrap_or(highlight),
+            _ => return true,
+        };
+        if let Some(open) = &mut self.open {
+            open.0 = next;
+        }
+        self.scroll();
+        true
+    }
+
+    fn scroll(&mut self) {
+        if let Some((highlight, first)) = &mut self.open {
+            if *highlight < *first {
+                *first = *highlight;
+            } else if *highlight >= *first + VISIBLE_OPTIONS {
+                *first = *highlight + 1 - VISIBLE_OPTIONS;
+            }
+        }
+    }
+}
+
+pub fn option(index: usize) -> Option<Region> {
+    index.checked_sub(1).and_then(|i| Region::ALL.get(i).copied())
+}
+
+/// The dropdown's text for an option: "DE  EU (Germany)" or "none: no local storage".
+pub fn option_label(index: usize) -> String {
+    match option(index) {
+        Some(r) => format!("{}  {}", r.code(), r.name()),
+        None => "none  no local storage".to_owned(),
+    }
+}
+
+/// The next option after `from` whose code or name starts with `c`, wrapping around.
+fn jump(from: usize, c: char) -> Option<usize> {
+    let c = c.to_ascii_lowercase();
+    (1..=OPTION_COUNT)
+        .map(|step| (from + step) % OPTION_COUNT)
+        .find(|&i| {
+            let starts = |s: &str| s.chars().next().is_some_and(|f| f.to_ascii_lowercase() == c);
+            match option(i) {
+                Some(r) => starts(r.code()) || starts(r.name()),
+                None => starts("none"),
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn letters_jump_arrows_move_enter_picks() {
+        let mut select = RegionSelect::new(None);
+        assert_eq!(select.value(), None);
+        select.open();
+        select.on_key(&key(KeyCode::Char('s')));
+        assert_eq!(option(select.open.unwrap().0), Some(Region::Sg));
+        select.on_key(&key(KeyCode::Char('s')));
+        assert_eq!(option(select.open.unwrap().0), Some(Region::Kr), "South Korea by name");
+        select.on_key(&key(KeyCode::Down));
+        select.on_key(&key(KeyCode::Enter));
+        assert_eq!(select.value(), Some(Region::De));
+        assert!(select.open.is_none());
+    }
+
+    #[test]
+    fn the_open_list_scrolls_to_keep_the_highlight_visible() {
+        let mut select = RegionSelect::new(Some(Region::Ca));
+        select.open();
+        let (highlight, first) = select.open.unwrap();
+        assert_eq!(highlight, OPTION_COUNT - 1);
+        assert!(highlight < first + VISIBLE_OPTIONS && highlight >= first);
+        select.on_key(&key(KeyCode::Esc));
+        assert_eq!(select.value(), Some(Region::Ca), "Esc keeps the old choice");
+    }
+}

@@ -1,0 +1,221 @@
+//! The background worker: runs `Cmd`s against the engine and sends the results back as `Msg`s.
+//! At most `READ_CONCURRENCY` requests at once, never two mutations of one number at once, and
+//! everything stops when the cancel token fires. It never touches the app's state.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex as StdMutex};
+
+use tokio::sync::{Mutex, Semaphore, mpsc::UnboundedSender};
+use tokio_util::sync::CancellationToken;
+
+use super::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
+use crate::audit::AuditLog;
+use crate::config::{BudgetPolicy, Profile};
+use crate::engine::{Engine, MutationError};
+use crate::fleet::READ_CONCURRENCY;
+use crate::graph::{ClientSettings, GraphClient, NumberId};
+
+#[derive(Clone)]
+pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    profiles: HashMap<String, Profile>,
+    data_dir: PathBuf,
+    policy: BudgetPolicy,
+    tx: UnboundedSender<Msg>,
+    /// Built on first use; the token is read then, not before.
+    engines: Mutex<HashMap<String, Engine>>,
+    permits: Semaphore,
+    number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
+    cancel: CancellationToken,
+}
+
+impl Worker {
+    pub fn new(profiles: HashMap<String, Profile>, data_dir: PathBuf, policy: BudgetPolicy, tx: UnboundedSender<Msg>) -> Self {
+        Worker {
+            inner: Arc::new(Inner {
+                profiles,
+                data_dir,
+                policy,
+                tx,
+                engines: Mutex::new(HashMap::new()),
+                permits: Semaphore::new(READ_CONCURRENCY),
+                number_locks: StdMutex::new(HashMap::new()),
+                cancel: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// Stops everything in flight (on quit).
+    pub fn cancel(&self) {
+        self.inner.cancel.cancel();
+    }
+
+    /// Starts a command in the background. `Copy` and `Quit` belong to the loop.
+    pub fn spawn(&self, cmd: Cmd) {
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let cancel = inner.cancel.clone();
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = inner.run(cmd) => {}
+            }
+        });
+    }
+}
+
+impl Inner {
+    fn send(&self, msg: Msg) {
+        // The loop has gone only when the app is quitting; nothing is left to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    async fn engine(&self, profile: &str) -> Result<Engine, String> {
+        let mut engines = self.engines.lock().await;
+        if let Some(engine) = engines.get(profile) {
+            return Ok(engine.clone());
+        }
+        let p = self
+            .profiles
+            .get(profile)
+            .cloned()
+            .ok_or_else(|| format!("there is no profile named `{profile}`"))?;
+        let source = p.token.clone();
+        let token = tokio::task::spawn_blocking(move || source.resolve())
+            .await
+            .map_err(|e| format!("the token reader stopped: {e}"))?
+            .map_err(|e| format!("profile `{profile}`: {e}"))?;
+        let tx = self.tx.clone();
+        let client = GraphClient::new(ClientSettings {
+            base_url: p.base_url.clone(),
+            version: p.api_version,
+            token,
+            timeout: p.timeout,
+        })
+        .map_err(|e| e.to_string())?
+        .with_observer(Arc::new(move |event| {
+            let _ = tx.send(Msg::Call(event.clone()));
+        }));
+        let engine = Engine::new(client, &self.data_dir, profile, self.policy);
+        engines.insert(profile.to_owned(), engine.clone());
+        Ok(engine)
+    }
+
+    fn number_lock(&self, id: &NumberId) -> Arc<Mutex<()>> {
+        let mut locks = self.number_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(id.clone()).or_default().clone()
+    }
+
+    async fn run(&self, cmd: Cmd) {
+        match cmd {
+            Cmd::LoadAudit => self.load_audit().await,
+            Cmd::Copy(_) | Cmd::Quit => {}
+            Cmd::ListNumbers { request, profile } => {
+                let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
+                self.with_engine(request, &profile, None, |engine| async move {
+                    let result = match waba {
+                        Some(waba) => engine.client.list_numbers(&waba).await,
+                        None => Ok(Vec::new()),
+                    };
+                    Reply::Listing(result)
+                })
+                .await
+            }
+            Cmd::ReadNumber { request, profile, id } => {
+                self.with_engine(request, &profile, None, |engine| async move { Reply::Number(engine.client.get_number(&id).await) })
+                    .await
+            }
+            Cmd::ReadSettings { request, profile, id } => {
+                self.with_engine(request, &profile, None, |engine| async move { Reply::Settings(engine.client.get_settings(&id).await) })
+                    .await
+            }
+            Cmd::RunPlan { request, profile, id, steps, pin, forced } => {
+                let lock = self.number_lock(&id);
+                self.with_engine(request, &profile, Some(lock), |engine| async move {
+                    let tx = self.tx.clone();
+                    let reports = engine
+                        .run_plan(&id, &steps, pin.as_ref(), forced, |report, last| {
+                            if !last {
+                                let reply = Reply::Step { step: report.step, result: Ok(()), last: false };
+                                let _ = tx.send(Msg::Reply(request, reply));
+                            }
+                        })
+                        .await;
+                    // The last report goes back as this task's reply.
+                    match reports.into_iter().last() {
+                        Some(report) => Reply::Step { step: report.step, result: report.result.map_err(|e| failure(&e)), last: true },
+                        None => Reply::Simple(Ok(())),
+                    }
+                })
+                .await
+            }
+            Cmd::SetPin { request, profile, id, pin } => {
+                let lock = self.number_lock(&id);
+                self.with_engine(request, &profile, Some(lock), |engine| async move {
+                    Reply::Simple(engine.set_pin(&id, &pin).await.map_err(|e| failure(&e)))
+                })
+                .await
+            }
+            Cmd::RequestCode { request, profile, id, method, language } => {
+                let lock = self.number_lock(&id);
+                self.with_engine(request, &profile, Some(lock), |engine| async move {
+                    Reply::Simple(engine.request_code(&id, method, &language).await.map_err(|e| failure(&e)))
+                })
+                .await
+            }
+            Cmd::VerifyCode { request, profile, id, code } => {
+                let lock = self.number_lock(&id);
+                self.with_engine(request, &profile, Some(lock), |engine| async move {
+                    Reply::Simple(engine.verify_code(&id, &code).await.map_err(|e| failure(&e)))
+                })
+                .await
+            }
+        }
+    }
+
+    /// Gets the profile's engine (reporting a token failure as such), takes the number's lock
+    /// for mutations, then a concurrency permit, runs `work` and sends its reply.
+    async fn with_engine<'a, F, Fut>(&'a self, request: RequestId, profile: &str, lock: Option<Arc<Mutex<()>>>, work: F)
+    where
+        F: FnOnce(Engine) -> Fut,
+        Fut: Future<Output = Reply> + 'a,
+    {
+        let engine = match self.engine(profile).await {
+            Ok(engine) => engine,
+            Err(why) => return self.send(Msg::Reply(request, Reply::NoToken(why))),
+        };
+        let _number = match &lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let Ok(_permit) = self.permits.acquire().await else { return };
+        let reply = work(engine).await;
+        self.send(Msg::Reply(request, reply));
+    }
+
+    async fn load_audit(&self) {
+        let log = AuditLog::in_dir(&self.data_dir);
+        let read = tokio::task::spawn_blocking(move || log.read()).await;
+        match read {
+            Ok(Ok(read)) => {
+                for skipped in &read.skipped {
+                    self.send(Msg::Notice(Level::Warn, format!("audit trail line {}: {} (skipped)", skipped.line, skipped.reason)));
+                }
+                self.send(Msg::Audit(read.records));
+            }
+            Ok(Err(e)) => self.send(Msg::Notice(Level::Error, format!("cannot read the audit trail: {e}"))),
+            Err(e) => self.send(Msg::Notice(Level::Error, format!("the audit reader stopped: {e}"))),
+        }
+    }
+}
+
+fn failure(e: &MutationError) -> StepFailure {
+    StepFailure {
+        message: e.to_string(),
+        code: e.api().and_then(|a| a.code()),
+        unknown_outcome: e.outcome_unknown(),
+    }
+}
