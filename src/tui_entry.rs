@@ -13,8 +13,11 @@ use crate::tui::{self, TuiSetup};
 
 pub fn run_tui(global: &Global) -> Result<(), CliError> {
     // Everything that can be wrong with the config is reported here, before raw mode.
-    let path = crate::paths::config_file(global.config.as_deref())
-        .ok_or_else(|| CliError::Config(ConfigError::new("cannot find a home directory; pass --config FILE")))?;
+    let path = crate::paths::config_file(global.config.as_deref()).ok_or_else(|| {
+        CliError::Config(ConfigError::new(
+            "cannot find a home directory; pass --config FILE",
+        ))
+    })?;
     let mut config = Config::load(&path)?;
     if let Some(p) = &global.profile {
         if config.profile(p).is_none() {
@@ -24,12 +27,19 @@ pub fn run_tui(global: &Global) -> Result<(), CliError> {
     }
     let data_dir = crate::cli::data_dir()?;
     let log_path = crate::logging::init_file(&data_dir);
-    let setup = TuiSetup { config, data_dir, log_path };
-    runtime()?.block_on(tui::run(setup, None)).map_err(|e| CliError::Local(format!("terminal: {e}")))
+    let setup = TuiSetup {
+        config,
+        data_dir,
+        log_path,
+    };
+    runtime()?
+        .block_on(tui::run(setup, None))
+        .map_err(|e| CliError::Local(format!("terminal: {e}")))
 }
 
 pub fn run_demo() -> Result<(), CliError> {
-    let data = tempfile::tempdir().map_err(|e| CliError::Local(format!("cannot make a temporary data dir: {e}")))?;
+    let data = tempfile::tempdir()
+        .map_err(|e| CliError::Local(format!("cannot make a temporary data dir: {e}")))?;
     let log_path = crate::logging::init_file(data.path());
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -45,7 +55,8 @@ pub fn run_demo() -> Result<(), CliError> {
             })),
             ..SandboxOptions::default()
         };
-        let running = sandbox::start(listener, options).map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
+        let running = sandbox::start(listener, options)
+            .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
         let config = demo_config(&running.base_url());
         let setup = TuiSetup {
             config,

@@ -488,7 +488,13 @@ fn method_name(method: &Method) -> &'static str {
 fn path_and_query(url: &Url) -> String {
     let query: Vec<String> = url
         .query_pairs()
-        .map(|(k, v)| if k == "fields" { format!("{k}=…") } else { format!("{k}={v}") })
+        .map(|(k, v)| {
+            if k == "fields" {
+                format!("{k}=…")
+            } else {
+                format!("{k}={v}")
+            }
+        })
         .collect();
     if query.is_empty() {
         url.path().to_owned()

@@ -46,7 +46,13 @@ pub struct Binding {
     pub footer: bool,
 }
 
-const fn b(keys: &'static [KeyCode], label: &'static str, action: Action, help: &'static str, footer: bool) -> Binding {
+const fn b(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
     Binding {
         keys,
         label,
@@ -59,8 +65,20 @@ const fn b(keys: &'static [KeyCode], label: &'static str, action: Action, help: 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 const TABLE: &[Binding] = &[
-    b(&[Char('j'), Down], "j/↓", Action::Down, "next number", false),
-    b(&[Char('k'), Up], "k/↑", Action::Up, "previous number", false),
+    b(
+        &[Char('j'), Down],
+        "j/↓",
+        Action::Down,
+        "next number",
+        false,
+    ),
+    b(
+        &[Char('k'), Up],
+        "k/↑",
+        Action::Up,
+        "previous number",
+        false,
+    ),
     b(&[Char('g'), Home], "g", Action::Top, "first number", false),
     b(&[Char('G'), End], "G", Action::Bottom, "last number", false),
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
@@ -83,10 +101,22 @@ const LOG: &[Binding] = &[
     b(&[Char('j'), Down], "j/↓", Action::Down, "scroll down", true),
     b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", true),
     b(&[Char('g'), Home], "g", Action::Top, "oldest entry", false),
-    b(&[Char('G'), End], "G", Action::Bottom, "follow the newest", true),
+    b(
+        &[Char('G'), End],
+        "G",
+        Action::Bottom,
+        "follow the newest",
+        true,
+    ),
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
     b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    b(&[Tab, BackTab, Esc], "Tab/Esc", Action::SwitchFocus, "back to the table", true),
+    b(
+        &[Tab, BackTab, Esc],
+        "Tab/Esc",
+        Action::SwitchFocus,
+        "back to the table",
+        true,
+    ),
     b(&[Char('?')], "?", Action::Help, "help", true),
     b(&[Char('q')], "q", Action::Quit, "quit", true),
 ];
@@ -94,7 +124,13 @@ const LOG: &[Binding] = &[
 const DETAILS: &[Binding] = &[
     b(&[Esc, Enter], "Esc", Action::Back, "close", true),
     b(&[Char('r')], "r", Action::Register, "register", true),
-    b(&[Char('c')], "c", Action::ChangeRegion, "change region", true),
+    b(
+        &[Char('c')],
+        "c",
+        Action::ChangeRegion,
+        "change region",
+        true,
+    ),
     b(&[Char('d')], "d", Action::Deregister, "deregister", true),
     b(&[Char('y')], "y", Action::Copy, "copy id", true),
     b(&[Char('?')], "?", Action::Help, "help", true),
@@ -102,7 +138,13 @@ const DETAILS: &[Binding] = &[
 ];
 
 const HELP: &[Binding] = &[
-    b(&[Esc, Char('?'), Enter], "Esc/?", Action::Back, "close help", true),
+    b(
+        &[Esc, Char('?'), Enter],
+        "Esc/?",
+        Action::Back,
+        "close help",
+        true,
+    ),
     b(&[Char('q')], "q", Action::Quit, "quit", true),
 ];
 
@@ -128,9 +170,7 @@ pub fn bindings(place: Place) -> &'static [Binding] {
 /// ignored for characters; any other modifier means "not ours".
 pub fn action(place: Place, key: &KeyEvent) -> Option<Action> {
     let plain = match key.code {
-        KeyCode::Char(_) | KeyCode::BackTab => {
-            (key.modifiers - KeyModifiers::SHIFT).is_empty()
-        }
+        KeyCode::Char(_) | KeyCode::BackTab => (key.modifiers - KeyModifiers::SHIFT).is_empty(),
         _ => key.modifiers.is_empty(),
     };
     if !plain {
@@ -167,20 +207,38 @@ mod tests {
 
     #[test]
     fn keys_resolve_through_the_table() {
-        assert_eq!(action(Place::Table, &key(Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(action(Place::Table, &key(Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(action(Place::Table, &key(Char('j'), KeyModifiers::CONTROL)), None);
+        assert_eq!(
+            action(Place::Table, &key(Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            action(Place::Table, &key(Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            action(Place::Table, &key(Char('j'), KeyModifiers::CONTROL)),
+            None
+        );
         assert!(is_ctrl_c(&key(Char('c'), KeyModifiers::CONTROL)));
     }
 
     #[test]
     fn every_action_in_a_table_has_help_text_and_the_footer_comes_from_it() {
-        for place in [Place::Table, Place::Log, Place::Details, Place::Help, Place::Form] {
+        for place in [
+            Place::Table,
+            Place::Log,
+            Place::Details,
+            Place::Help,
+            Place::Form,
+        ] {
             for binding in bindings(place) {
                 assert!(!binding.help.is_empty() && !binding.label.is_empty());
             }
         }
         let footer = footer(Place::Table);
-        assert!(footer.contains("r register") && footer.contains("? help"), "{footer}");
+        assert!(
+            footer.contains("r register") && footer.contains("? help"),
+            "{footer}"
+        );
     }
 }

@@ -110,7 +110,8 @@ impl LogBuffer {
 
     /// The entries `[start, start + count)`, for drawing only what is visible.
     pub fn window(&self, start: usize, count: usize) -> impl Iterator<Item = &LogEntry> {
-        self.entries.range(start.min(self.len())..(start + count).min(self.len()))
+        self.entries
+            .range(start.min(self.len())..(start + count).min(self.len()))
     }
 }
 

@@ -33,7 +33,15 @@ pub struct TuiSetup {
 }
 
 /// Builds the app, its worker and its channel.
-pub fn assemble(setup: &TuiSetup, theme: theme::Theme) -> (App, Worker, mpsc::UnboundedSender<Msg>, mpsc::UnboundedReceiver<Msg>) {
+pub fn assemble(
+    setup: &TuiSetup,
+    theme: theme::Theme,
+) -> (
+    App,
+    Worker,
+    mpsc::UnboundedSender<Msg>,
+    mpsc::UnboundedReceiver<Msg>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
     let profiles: HashMap<_, _> = setup
         .config
@@ -41,14 +49,22 @@ pub fn assemble(setup: &TuiSetup, theme: theme::Theme) -> (App, Worker, mpsc::Un
         .iter()
         .map(|(name, profile)| (name.clone(), profile.clone()))
         .collect();
-    let worker = Worker::new(profiles, setup.data_dir.clone(), setup.config.budget, tx.clone());
+    let worker = Worker::new(
+        profiles,
+        setup.data_dir.clone(),
+        setup.config.budget,
+        tx.clone(),
+    );
     let app = App::new(&setup.config, theme, setup.log_path.clone());
     (app, worker, tx, rx)
 }
 
 /// Runs the TUI on the real terminal until the user quits. `notices` carries lines from an
 /// in-process sandbox (the demo) into the log pane.
-pub async fn run(setup: TuiSetup, notices: Option<mpsc::UnboundedReceiver<String>>) -> std::io::Result<()> {
+pub async fn run(
+    setup: TuiSetup,
+    notices: Option<mpsc::UnboundedReceiver<String>>,
+) -> std::io::Result<()> {
     let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env());
     if let Some(mut notices) = notices {
         let tx = tx.clone();
@@ -73,7 +89,15 @@ pub async fn run(setup: TuiSetup, notices: Option<mpsc::UnboundedReceiver<String
             let _ = out.flush();
         }),
     };
-    let result = run::run_loop(&mut guard.terminal, &mut app, EventStream::new(), &worker, rx, hooks).await;
+    let result = run::run_loop(
+        &mut guard.terminal,
+        &mut app,
+        EventStream::new(),
+        &worker,
+        rx,
+        hooks,
+    )
+    .await;
     drop(guard);
     result
 }

@@ -58,7 +58,9 @@ where
     let mut dirty = true;
     loop {
         if dirty {
-            let completed = terminal.draw(|frame| view::draw(frame, app)).map_err(Into::into)?;
+            let completed = terminal
+                .draw(|frame| view::draw(frame, app))
+                .map_err(Into::into)?;
             hooks.stats.draws.fetch_add(1, Ordering::Relaxed);
             if let Some(frames) = &hooks.frames {
                 let _ = frames.send(buffer_text(completed.buffer));
@@ -121,5 +123,8 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
 /// OSC 52: asks the terminal (even over SSH) to put `text` on the clipboard.
 pub fn osc52(text: &str) -> String {
     use base64::Engine as _;
-    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text))
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
 }

@@ -56,7 +56,10 @@ impl Theme {
 
     pub fn selected(&self) -> Style {
         if self.color {
-            Style::new().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD)
+            Style::new()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
@@ -69,7 +72,9 @@ impl Theme {
     pub fn status(&self, status: &NumberStatus) -> Style {
         match status {
             NumberStatus::Connected => self.good(),
-            NumberStatus::Pending | NumberStatus::Unverified | NumberStatus::Disconnected => self.warn(),
+            NumberStatus::Pending | NumberStatus::Unverified | NumberStatus::Disconnected => {
+                self.warn()
+            }
             NumberStatus::Flagged
             | NumberStatus::Restricted
             | NumberStatus::RateLimited

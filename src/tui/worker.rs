@@ -34,7 +34,12 @@ struct Inner {
 }
 
 impl Worker {
-    pub fn new(profiles: HashMap<String, Profile>, data_dir: PathBuf, policy: BudgetPolicy, tx: UnboundedSender<Msg>) -> Self {
+    pub fn new(
+        profiles: HashMap<String, Profile>,
+        data_dir: PathBuf,
+        policy: BudgetPolicy,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
         Worker {
             inner: Arc::new(Inner {
                 profiles,
@@ -124,52 +129,105 @@ impl Inner {
                 })
                 .await
             }
-            Cmd::ReadNumber { request, profile, id } => {
-                self.with_engine(request, &profile, None, |engine| async move { Reply::Number(engine.client.get_number(&id).await) })
-                    .await
+            Cmd::ReadNumber {
+                request,
+                profile,
+                id,
+            } => {
+                self.with_engine(request, &profile, None, |engine| async move {
+                    Reply::Number(engine.client.get_number(&id).await)
+                })
+                .await
             }
-            Cmd::ReadSettings { request, profile, id } => {
-                self.with_engine(request, &profile, None, |engine| async move { Reply::Settings(engine.client.get_settings(&id).await) })
-                    .await
+            Cmd::ReadSettings {
+                request,
+                profile,
+                id,
+            } => {
+                self.with_engine(request, &profile, None, |engine| async move {
+                    Reply::Settings(engine.client.get_settings(&id).await)
+                })
+                .await
             }
-            Cmd::RunPlan { request, profile, id, steps, pin, forced } => {
+            Cmd::RunPlan {
+                request,
+                profile,
+                id,
+                steps,
+                pin,
+                forced,
+            } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
                     let tx = self.tx.clone();
                     let reports = engine
                         .run_plan(&id, &steps, pin.as_ref(), forced, |report, last| {
                             if !last {
-                                let reply = Reply::Step { step: report.step, result: Ok(()), last: false };
+                                let reply = Reply::Step {
+                                    step: report.step,
+                                    result: Ok(()),
+                                    last: false,
+                                };
                                 let _ = tx.send(Msg::Reply(request, reply));
                             }
                         })
                         .await;
                     // The last report goes back as this task's reply.
                     match reports.into_iter().last() {
-                        Some(report) => Reply::Step { step: report.step, result: report.result.map_err(|e| failure(&e)), last: true },
+                        Some(report) => Reply::Step {
+                            step: report.step,
+                            result: report.result.map_err(|e| failure(&e)),
+                            last: true,
+                        },
                         None => Reply::Simple(Ok(())),
                     }
                 })
                 .await
             }
-            Cmd::SetPin { request, profile, id, pin } => {
+            Cmd::SetPin {
+                request,
+                profile,
+                id,
+                pin,
+            } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
                     Reply::Simple(engine.set_pin(&id, &pin).await.map_err(|e| failure(&e)))
                 })
                 .await
             }
-            Cmd::RequestCode { request, profile, id, method, language } => {
+            Cmd::RequestCode {
+                request,
+                profile,
+                id,
+                method,
+                language,
+            } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    Reply::Simple(engine.request_code(&id, method, &language).await.map_err(|e| failure(&e)))
+                    Reply::Simple(
+                        engine
+                            .request_code(&id, method, &language)
+                            .await
+                            .map_err(|e| failure(&e)),
+                    )
                 })
                 .await
             }
-            Cmd::VerifyCode { request, profile, id, code } => {
+            Cmd::VerifyCode {
+                request,
+                profile,
+                id,
+                code,
+            } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    Reply::Simple(engine.verify_code(&id, &code).await.map_err(|e| failure(&e)))
+                    Reply::Simple(
+                        engine
+                            .verify_code(&id, &code)
+                            .await
+                            .map_err(|e| failure(&e)),
+                    )
                 })
                 .await
             }
@@ -178,8 +236,13 @@ impl Inner {
 
     /// Gets the profile's engine (reporting a token failure as such), takes the number's lock
     /// for mutations, then a concurrency permit, runs `work` and sends its reply.
-    async fn with_engine<'a, F, Fut>(&'a self, request: RequestId, profile: &str, lock: Option<Arc<Mutex<()>>>, work: F)
-    where
+    async fn with_engine<'a, F, Fut>(
+        &'a self,
+        request: RequestId,
+        profile: &str,
+        lock: Option<Arc<Mutex<()>>>,
+        work: F,
+    ) where
         F: FnOnce(Engine) -> Fut,
         Fut: Future<Output = Reply> + 'a,
     {
@@ -191,7 +254,9 @@ impl Inner {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        let Ok(_permit) = self.permits.acquire().await else { return };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return;
+        };
         let reply = work(engine).await;
         self.send(Msg::Reply(request, reply));
     }
@@ -202,12 +267,24 @@ impl Inner {
         match read {
             Ok(Ok(read)) => {
                 for skipped in &read.skipped {
-                    self.send(Msg::Notice(Level::Warn, format!("audit trail line {}: {} (skipped)", skipped.line, skipped.reason)));
+                    self.send(Msg::Notice(
+                        Level::Warn,
+                        format!(
+                            "audit trail line {}: {} (skipped)",
+                            skipped.line, skipped.reason
+                        ),
+                    ));
                 }
                 self.send(Msg::Audit(read.records));
             }
-            Ok(Err(e)) => self.send(Msg::Notice(Level::Error, format!("cannot read the audit trail: {e}"))),
-            Err(e) => self.send(Msg::Notice(Level::Error, format!("the audit reader stopped: {e}"))),
+            Ok(Err(e)) => self.send(Msg::Notice(
+                Level::Error,
+                format!("cannot read the audit trail: {e}"),
+            )),
+            Err(e) => self.send(Msg::Notice(
+                Level::Error,
+                format!("the audit reader stopped: {e}"),
+            )),
         }
     }
 }

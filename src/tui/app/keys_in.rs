@@ -108,7 +108,9 @@ impl App {
                 self.table.filter.clear();
                 self.table.refilter();
             }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => self.table.filtering = false,
+            KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
+                self.table.filtering = false
+            }
             KeyCode::Backspace => {
                 self.table.filter.pop();
                 self.table.refilter();
@@ -207,7 +209,10 @@ impl App {
     }
 
     fn copy(&mut self, text: String) -> Vec<Cmd> {
-        self.notice(Level::Info, format!("copied {text} to the clipboard (OSC 52)"));
+        self.notice(
+            Level::Info,
+            format!("copied {text} to the clipboard (OSC 52)"),
+        );
         vec![Cmd::Copy(text)]
     }
 

@@ -38,11 +38,20 @@ pub enum Focus {
 /// What a request in flight is for, so its reply lands in the right place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Listing { profile: String },
-    Number { id: NumberId },
-    Settings { id: NumberId },
+    Listing {
+        profile: String,
+    },
+    Number {
+        id: NumberId,
+    },
+    Settings {
+        id: NumberId,
+    },
     /// A mutation run by a form (register, deregister, PIN, codes).
-    Mutation { id: NumberId, what: String },
+    Mutation {
+        id: NumberId,
+        what: String,
+    },
 }
 
 impl Pending {
@@ -104,10 +113,12 @@ impl App {
             .map(|p| {
                 let host = url::Url::parse(&p.base_url)
                     .ok()
-                    .and_then(|u| u.host_str().map(|h| match u.port() {
-                        Some(port) => format!("{h}:{port}"),
-                        None => h.to_owned(),
-                    }))
+                    .and_then(|u| {
+                        u.host_str().map(|h| match u.port() {
+                            Some(port) => format!("{h}:{port}"),
+                            None => h.to_owned(),
+                        })
+                    })
                     .unwrap_or_else(|| p.base_url.clone());
                 let info = ProfileInfo {
                     name: p.name.clone(),
@@ -201,7 +212,9 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
-            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit) => Place::Form,
+            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit) => {
+                Place::Form
+            }
             None if self.focus == Focus::Log => Place::Log,
             None => Place::Table,
         }
@@ -295,7 +308,10 @@ impl App {
         names.push(&self.default_profile);
         names.sort();
         names.dedup();
-        names.iter().filter_map(|n| self.profiles.get(*n).cloned()).collect()
+        names
+            .iter()
+            .filter_map(|n| self.profiles.get(*n).cloned())
+            .collect()
     }
 
     pub(crate) fn read_number(&mut self, profile: &str, id: &NumberId) -> Cmd {

@@ -16,7 +16,9 @@ impl App {
             return self.on_no_token(&pending, why.clone());
         }
         match (pending, reply) {
-            (Pending::Listing { profile }, Reply::Listing(result)) => self.on_listing(&profile, result),
+            (Pending::Listing { profile }, Reply::Listing(result)) => {
+                self.on_listing(&profile, result)
+            }
             (Pending::Number { id }, Reply::Number(result)) => {
                 if let Some(row) = self.table.row_mut(&id) {
                     row.live = match result {
@@ -47,22 +49,35 @@ impl App {
             }
             (pending, reply) => {
                 // A worker bug, not a user error: say so and carry on.
-                self.notice(Level::Error, format!("internal: unexpected reply {reply:?} for {pending:?}"));
+                self.notice(
+                    Level::Error,
+                    format!("internal: unexpected reply {reply:?} for {pending:?}"),
+                );
                 Vec::new()
             }
         }
     }
 
-    fn on_listing(&mut self, profile: &str, result: Result<Vec<PhoneNumber>, ApiError>) -> Vec<Cmd> {
+    fn on_listing(
+        &mut self,
+        profile: &str,
+        result: Result<Vec<PhoneNumber>, ApiError>,
+    ) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         match result {
             Ok(listing) => {
                 let count = listing.len();
                 self.merge_listing(profile, listing);
-                self.notice(Level::Info, format!("profile {profile}: {count} numbers listed"));
+                self.notice(
+                    Level::Info,
+                    format!("profile {profile}: {count} numbers listed"),
+                );
             }
             Err(e) => {
-                self.notice(Level::Error, format!("profile {profile}: listing the WABA failed: {e}"));
+                self.notice(
+                    Level::Error,
+                    format!("profile {profile}: listing the WABA failed: {e}"),
+                );
             }
         }
         // Configured numbers the listing did not cover are read one by one.
@@ -123,7 +138,11 @@ impl App {
         let profile = match pending {
             Pending::Listing { profile } => Some(profile.clone()),
             Pending::Number { id } | Pending::Settings { id } | Pending::Mutation { id, .. } => {
-                self.table.rows.iter().find(|r| &r.id == id).map(|r| r.profile.clone())
+                self.table
+                    .rows
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map(|r| r.profile.clone())
             }
         };
         if let Some(profile) = &profile {
@@ -136,7 +155,13 @@ impl App {
                 }
             }
             // Every other request of this profile will fail the same way.
-            let ids: Vec<_> = self.table.rows.iter().filter(|r| &r.profile == profile).map(|r| r.id.clone()).collect();
+            let ids: Vec<_> = self
+                .table
+                .rows
+                .iter()
+                .filter(|r| &r.profile == profile)
+                .map(|r| r.id.clone())
+                .collect();
             self.inflight.retain(|_, p| match p {
                 Pending::Listing { profile: p } => p != profile,
                 Pending::Number { id } | Pending::Settings { id } => !ids.contains(id),
@@ -147,7 +172,8 @@ impl App {
             self.form_failed_without_sending(&why);
         }
         let already_alerting = matches!(self.overlay, Some(Overlay::Alert(_)));
-        let text = format!("cannot read the token: {why}. Nothing was sent; fix the profile and press R.");
+        let text =
+            format!("cannot read the token: {why}. Nothing was sent; fix the profile and press R.");
         self.notice(Level::Error, text.clone());
         if !already_alerting && !matches!(self.overlay, Some(Overlay::Form(_))) {
             self.overlay = Some(Overlay::Alert(text));

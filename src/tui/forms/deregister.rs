@@ -53,7 +53,11 @@ impl DeregisterForm {
     }
 
     pub fn focused(&self, check: &DeregisterCheck) -> DeregisterField {
-        check.fields.get(self.focus).copied().unwrap_or(DeregisterField::Confirm)
+        check
+            .fields
+            .get(self.focus)
+            .copied()
+            .unwrap_or(DeregisterField::Confirm)
     }
 
     pub fn on_key(&mut self, key: &KeyEvent, check: &DeregisterCheck) -> FormEvent {
@@ -119,7 +123,9 @@ impl App {
             problems.push(format!("type the last 4 digits of {display} to confirm"));
         }
         if budget.exhausted() && !form.override_budget {
-            problems.push("the deregister budget is used up: tick \"override budget\" to send anyway".into());
+            problems.push(
+                "the deregister budget is used up: tick \"override budget\" to send anyway".into(),
+            );
         }
         let mut fields = vec![DeregisterField::Confirm];
         if budget.exhausted() {

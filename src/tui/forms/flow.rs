@@ -4,7 +4,10 @@ use chrono::Utc;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::register::StorageKnown;
-use super::{DeregisterForm, Failure, Form, FormEvent, Phase, PinForm, RegisterForm, StepState, VerifyForm, VerifyStage};
+use super::{
+    DeregisterForm, Failure, Form, FormEvent, Phase, PinForm, RegisterForm, StepState, VerifyForm,
+    VerifyStage,
+};
 use crate::engine::deregister_plan;
 use crate::graph::NumberId;
 use crate::tui::app::{App, Overlay, Pending, Storage};
@@ -12,13 +15,17 @@ use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
 
 impl App {
     fn row_profile(&self, id: &NumberId) -> Option<String> {
-        self.table.find(id).map(|i| self.table.rows[i].profile.clone())
+        self.table
+            .find(id)
+            .map(|i| self.table.rows[i].profile.clone())
     }
 
     /// Opens a form and, if the number's storage is not known yet, reads it.
     fn open_form(&mut self, id: &NumberId, form: Form) -> Vec<Cmd> {
         self.overlay = Some(Overlay::Form(Box::new(form)));
-        let Some(i) = self.table.find(id) else { return Vec::new() };
+        let Some(i) = self.table.find(id) else {
+            return Vec::new();
+        };
         let row = &self.table.rows[i];
         if matches!(row.storage, Storage::NotRead | Storage::Failed(_)) {
             let profile = row.profile.clone();
@@ -31,11 +38,20 @@ impl App {
     fn register_form(&self, id: &NumberId, change_region: bool) -> Option<RegisterForm> {
         let profile = self.row_profile(id)?;
         let version = self.profile(&profile)?.version;
-        let current = self.table.find(id).and_then(|i| match &self.table.rows[i].storage {
-            Storage::Known(s) => s.region(),
-            _ => None,
-        });
-        Some(RegisterForm::new(id.clone(), profile, version, current, change_region))
+        let current = self
+            .table
+            .find(id)
+            .and_then(|i| match &self.table.rows[i].storage {
+                Storage::Known(s) => s.region(),
+                _ => None,
+            });
+        Some(RegisterForm::new(
+            id.clone(),
+            profile,
+            version,
+            current,
+            change_region,
+        ))
     }
 
     pub(crate) fn open_register(&mut self, id: &NumberId) -> Vec<Cmd> {
@@ -54,21 +70,30 @@ impl App {
 
     pub(crate) fn open_deregister(&mut self, id: &NumberId) -> Vec<Cmd> {
         match self.row_profile(id) {
-            Some(profile) => self.open_form(id, Form::Deregister(DeregisterForm::new(id.clone(), profile))),
+            Some(profile) => self.open_form(
+                id,
+                Form::Deregister(DeregisterForm::new(id.clone(), profile)),
+            ),
             None => Vec::new(),
         }
     }
 
     pub(crate) fn open_pin(&mut self, id: &NumberId) -> Vec<Cmd> {
         if let Some(profile) = self.row_profile(id) {
-            self.overlay = Some(Overlay::Form(Box::new(Form::Pin(PinForm::new(id.clone(), profile)))));
+            self.overlay = Some(Overlay::Form(Box::new(Form::Pin(PinForm::new(
+                id.clone(),
+                profile,
+            )))));
         }
         Vec::new()
     }
 
     pub(crate) fn open_verify(&mut self, id: &NumberId) -> Vec<Cmd> {
         if let Some(profile) = self.row_profile(id) {
-            self.overlay = Some(Overlay::Form(Box::new(Form::Verify(VerifyForm::new(id.clone(), profile)))));
+            self.overlay = Some(Overlay::Form(Box::new(Form::Verify(VerifyForm::new(
+                id.clone(),
+                profile,
+            )))));
         }
         Vec::new()
     }
@@ -108,17 +133,27 @@ impl App {
         let cmd = match form.as_mut() {
             Form::Register(f) => {
                 let pre = self.register_preflight(f);
-                let Some(pin) = f.pin.to_pin() else { return self.keep(form) };
+                let Some(pin) = f.pin.to_pin() else {
+                    return self.keep(form);
+                };
                 let request = self.new_request(Pending::Mutation {
                     id: f.id.clone(),
-                    what: if pre.needs_deregister() { "region change" } else { "register" }.into(),
+                    what: if pre.needs_deregister() {
+                        "region change"
+                    } else {
+                        "register"
+                    }
+                    .into(),
                 });
                 f.progress = pre.plan.iter().map(|s| (*s, StepState::Waiting)).collect();
                 if let Some(first) = f.progress.first_mut() {
                     first.1 = StepState::Running;
                 }
                 f.phase = Phase::InFlight { request };
-                self.notice(Level::Info, format!("{}: sending {}", f.id, describe_plan(&pre.plan)));
+                self.notice(
+                    Level::Info,
+                    format!("{}: sending {}", f.id, describe_plan(&pre.plan)),
+                );
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
@@ -145,7 +180,9 @@ impl App {
                 }
             }
             Form::Pin(f) => {
-                let Some(pin) = f.first.to_pin() else { return self.keep(form) };
+                let Some(pin) = f.first.to_pin() else {
+                    return self.keep(form);
+                };
                 let request = self.new_request(Pending::Mutation {
                     id: f.id.clone(),
                     what: "set PIN".into(),
@@ -174,7 +211,9 @@ impl App {
                     }
                 }
                 VerifyStage::EnterCode => {
-                    let Some(code) = f.code.to_code() else { return self.keep(form) };
+                    let Some(code) = f.code.to_code() else {
+                        return self.keep(form);
+                    };
                     let request = self.new_request(Pending::Mutation {
                         id: f.id.clone(),
                         what: "verify code".into(),
@@ -201,7 +240,9 @@ impl App {
     /// The open form, if the reply is for it.
     fn form_for(&mut self, request: RequestId) -> Option<&mut Form> {
         match &mut self.overlay {
-            Some(Overlay::Form(form)) if form.phase() == &(Phase::InFlight { request }) => Some(form.as_mut()),
+            Some(Overlay::Form(form)) if form.phase() == &(Phase::InFlight { request }) => {
+                Some(form.as_mut())
+            }
             _ => None,
         }
     }
@@ -268,7 +309,10 @@ impl App {
                     match (&result, f.stage) {
                         (Ok(()), VerifyStage::Request) => {
                             f.code_sent();
-                            log.push((Level::Info, format!("{}: verification code requested", f.id)));
+                            log.push((
+                                Level::Info,
+                                format!("{}: verification code requested", f.id),
+                            ));
                         }
                         (Ok(()), VerifyStage::EnterCode) => {
                             close = true;
@@ -283,7 +327,10 @@ impl App {
             }
         } else if let Err(e) = &result {
             // The form was closed while its request ran: the log still says what happened.
-            log.push((Level::Error, format!("a closed form's request failed: {}", e.message)));
+            log.push((
+                Level::Error,
+                format!("a closed form's request failed: {}", e.message),
+            ));
         }
         for (level, text) in log {
             self.notice(level, text);
@@ -330,10 +377,16 @@ fn failure(e: &StepFailure) -> Failure {
 
 /// Marks `step` done or failed, starts the next, and skips the rest after a failure.
 fn advance(progress: &mut super::Progress, step: crate::engine::Step, ok: bool) {
-    let Some(index) = progress.iter().position(|(s, state)| *s == step && matches!(state, StepState::Running | StepState::Waiting)) else {
+    let Some(index) = progress.iter().position(|(s, state)| {
+        *s == step && matches!(state, StepState::Running | StepState::Waiting)
+    }) else {
         return;
     };
-    progress[index].1 = if ok { StepState::Done } else { StepState::Failed };
+    progress[index].1 = if ok {
+        StepState::Done
+    } else {
+        StepState::Failed
+    };
     for (i, entry) in progress.iter_mut().enumerate().skip(index + 1) {
         entry.1 = match (ok, i == index + 1) {
             (true, true) => StepState::Running,
@@ -344,7 +397,10 @@ fn advance(progress: &mut super::Progress, step: crate::engine::Step, ok: bool) 
 }
 
 fn describe_plan(plan: &[crate::engine::Step]) -> String {
-    plan.iter().map(|s| s.describe()).collect::<Vec<_>>().join(", then ")
+    plan.iter()
+        .map(|s| s.describe())
+        .collect::<Vec<_>>()
+        .join(", then ")
 }
 
 /// Storage as the pre-flight panel words it.

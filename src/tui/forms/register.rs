@@ -77,7 +77,13 @@ impl Preflight {
 }
 
 impl RegisterForm {
-    pub fn new(id: NumberId, profile: String, version: ApiVersion, current: Option<Region>, change_region: bool) -> Self {
+    pub fn new(
+        id: NumberId,
+        profile: String,
+        version: ApiVersion,
+        current: Option<Region>,
+        change_region: bool,
+    ) -> Self {
         RegisterForm {
             id,
             profile,
@@ -95,7 +101,10 @@ impl RegisterForm {
     }
 
     pub fn focused(&self, pre: &Preflight) -> RegisterField {
-        pre.fields.get(self.focus).copied().unwrap_or(RegisterField::Pin)
+        pre.fields
+            .get(self.focus)
+            .copied()
+            .unwrap_or(RegisterField::Pin)
     }
 
     pub fn on_key(&mut self, key: &KeyEvent, pre: &Preflight) -> FormEvent {
@@ -192,8 +201,8 @@ impl App {
             register_plan(form.version, choice)
         };
         let verified = number.and_then(|n| n.code_verification_status.clone());
-        let verify_instead =
-            form.needs_verification || matches!(verified, Some(ref v) if *v != CodeVerification::Verified);
+        let verify_instead = form.needs_verification
+            || matches!(verified, Some(ref v) if *v != CodeVerification::Verified);
         let register = self.budgets.budget(form.id.as_str(), Operation::Register);
         let deregister = self.budgets.budget(form.id.as_str(), Operation::Deregister);
 
@@ -215,16 +224,19 @@ impl App {
             pre.problems.push(format!("PIN: {problem}"));
         }
         if current == StorageKnown::Reading && connected {
-            pre.problems.push("reading the current storage setting…".into());
+            pre.problems
+                .push("reading the current storage setting…".into());
         }
         if pre.budget_exhausted() && !form.override_budget {
-            pre.problems.push("the budget is used up: tick \"override budget\" to send anyway".into());
+            pre.problems
+                .push("the budget is used up: tick \"override budget\" to send anyway".into());
         }
         pre.fields = vec![RegisterField::Pin, RegisterField::Region];
         if pre.budget_exhausted() {
             pre.fields.push(RegisterField::Override);
         }
-        pre.fields.extend([RegisterField::Submit, RegisterField::Cancel]);
+        pre.fields
+            .extend([RegisterField::Submit, RegisterField::Cancel]);
         pre
     }
 }

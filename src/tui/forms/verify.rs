@@ -88,7 +88,10 @@ impl VerifyForm {
                 }
                 match (self.stage, self.focus) {
                     (VerifyStage::Request, 0) => {
-                        if matches!(key.code, KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Enter) {
+                        if matches!(
+                            key.code,
+                            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Enter
+                        ) {
                             self.method = match self.method {
                                 CodeMethod::Sms => CodeMethod::Voice,
                                 CodeMethod::Voice => CodeMethod::Sms,
@@ -96,7 +99,9 @@ impl VerifyForm {
                         }
                     }
                     (VerifyStage::Request, _) => match key.code {
-                        KeyCode::Char(c) if (c.is_ascii_alphabetic() || c == '_') && self.language.len() < 5 => {
+                        KeyCode::Char(c)
+                            if (c.is_ascii_alphabetic() || c == '_') && self.language.len() < 5 =>
+                        {
                             self.language.push(c)
                         }
                         KeyCode::Backspace => {

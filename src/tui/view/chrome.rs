@@ -15,12 +15,21 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let mut spans = vec![Span::styled(" wareg ", theme.accent())];
     if let Some(p) = app.profile(&app.default_profile) {
-        spans.push(Span::raw(format!(" profile {} · {} · {} ", p.name, p.version, p.host)));
+        spans.push(Span::raw(format!(
+            " profile {} · {} · {} ",
+            p.name, p.version, p.host
+        )));
     }
-    spans.push(Span::styled(format!("│ {} numbers ", app.table.rows.len()), theme.dim()));
+    spans.push(Span::styled(
+        format!("│ {} numbers ", app.table.rows.len()),
+        theme.dim(),
+    ));
     if app.busy() {
         let frame_char = SPINNER[app.spinner % SPINNER.len()];
-        spans.push(Span::styled(format!("│ {frame_char} {} in flight", app.inflight.len()), theme.warn()));
+        spans.push(Span::styled(
+            format!("│ {frame_char} {} in flight", app.inflight.len()),
+            theme.warn(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -31,5 +40,8 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         keys::footer(app.place())
     };
-    frame.render_widget(Paragraph::new(Line::styled(format!(" {hints}"), app.theme.dim())), area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!(" {hints}"), app.theme.dim())),
+        area,
+    );
 }

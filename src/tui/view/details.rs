@@ -15,26 +15,59 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     };
     let theme = &app.theme;
     let inner = frame_popup(frame, screen, app, &format!("Number {}", row.id), 76, 26);
-    let field = |name: &str, value: String| Line::from(vec![Span::styled(format!("{name:<18}"), theme.dim()), Span::raw(value)]);
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<18}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    let mut lines = vec![field("label", opt(row.label.clone())), field("profile", row.profile.clone())];
+    let mut lines = vec![
+        field("label", opt(row.label.clone())),
+        field("profile", row.profile.clone()),
+    ];
     match &row.live {
         Live::Loading => lines.push(field("status", "reading…".into())),
         Live::Failed(why) => lines.push(Line::styled(format!("read failed: {why}"), theme.bad())),
         Live::Loaded(n) => {
             lines.push(field("number", opt(n.display_phone_number.clone())));
             lines.push(field("verified name", opt(n.verified_name.clone())));
-            lines.push(field("status", opt(n.status.as_ref().map(|s| s.to_string()))));
-            lines.push(field("ownership", opt(n.code_verification_status.as_ref().map(|s| s.to_string()))));
-            let pin = n.is_pin_enabled.map(|on| if on { "set: register needs it" } else { "not set: register sets it" }.to_owned());
+            lines.push(field(
+                "status",
+                opt(n.status.as_ref().map(|s| s.to_string())),
+            ));
+            lines.push(field(
+                "ownership",
+                opt(n.code_verification_status.as_ref().map(|s| s.to_string())),
+            ));
+            let pin = n.is_pin_enabled.map(|on| {
+                if on {
+                    "set: register needs it"
+                } else {
+                    "not set: register sets it"
+                }
+                .to_owned()
+            });
             lines.push(field("two-step PIN", opt(pin)));
-            lines.push(field("quality", opt(n.quality_rating.as_ref().map(|s| s.to_string()))));
-            lines.push(field("platform", opt(n.platform_type.as_ref().map(|s| s.to_string()))));
-            lines.push(field("throughput", opt(n.throughput.as_ref().and_then(|t| t.level.clone()))));
+            lines.push(field(
+                "quality",
+                opt(n.quality_rating.as_ref().map(|s| s.to_string())),
+            ));
+            lines.push(field(
+                "platform",
+                opt(n.platform_type.as_ref().map(|s| s.to_string())),
+            ));
+            lines.push(field(
+                "throughput",
+                opt(n.throughput.as_ref().and_then(|t| t.level.clone())),
+            ));
             lines.push(field("name status", opt(n.name_status.clone())));
             lines.push(field("account mode", opt(n.account_mode.clone())));
             if n.is_on_biz_app == Some(true) {
-                lines.push(field("coexistence", "yes: also in the WhatsApp Business app".into()));
+                lines.push(field(
+                    "coexistence",
+                    "yes: also in the WhatsApp Business app".into(),
+                ));
             }
         }
     }
@@ -49,7 +82,10 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     lines.push(field("local storage", storage));
     for op in [Operation::Register, Operation::Deregister] {
         let b = app.budgets.budget(row.id.as_str(), op);
-        lines.push(field(&format!("{op} budget"), format!("{} of {} left", b.left(), b.limit)));
+        lines.push(field(
+            &format!("{op} budget"),
+            format!("{} of {} left", b.left(), b.limit),
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Latest audit records", theme.title()));
@@ -60,7 +96,10 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         let what = match r.phase {
             Phase::Intent => "sending".to_owned(),
             Phase::Outcome => {
-                let mut s = r.outcome.map(|o| format!("{o:?}").to_lowercase()).unwrap_or_default();
+                let mut s = r
+                    .outcome
+                    .map(|o| format!("{o:?}").to_lowercase())
+                    .unwrap_or_default();
                 if let Some(code) = r.code {
                     s.push_str(&format!(" {code}"));
                 }

@@ -10,7 +10,10 @@ use crate::tui::forms::{Failure, StepState};
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
-pub fn progress_lines(app: &App, progress: &[(crate::engine::Step, StepState)]) -> Vec<Line<'static>> {
+pub fn progress_lines(
+    app: &App,
+    progress: &[(crate::engine::Step, StepState)],
+) -> Vec<Line<'static>> {
     let theme = &app.theme;
     progress
         .iter()
@@ -18,7 +21,10 @@ pub fn progress_lines(app: &App, progress: &[(crate::engine::Step, StepState)]) 
         .map(|(i, (step, state))| {
             let (mark, style) = match state {
                 StepState::Waiting => ("·".to_owned(), theme.dim()),
-                StepState::Running => (SPINNER[app.spinner % SPINNER.len()].to_owned(), theme.warn()),
+                StepState::Running => (
+                    SPINNER[app.spinner % SPINNER.len()].to_owned(),
+                    theme.warn(),
+                ),
                 StepState::Done => ("✓".to_owned(), theme.good()),
                 StepState::Failed => ("✗".to_owned(), theme.bad()),
                 StepState::Skipped => ("–".to_owned(), theme.dim()),
@@ -42,10 +48,18 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
     let theme = &app.theme;
     let mut lines = Vec::new();
     if failure.unknown_outcome {
-        lines.push(Line::styled("  ✗ Outcome unknown: it may or may not have happened.", theme.bad()));
-        lines.push(Line::raw("    wareg does not retry it; the number's status is being read again."));
+        lines.push(Line::styled(
+            "  ✗ Outcome unknown: it may or may not have happened.",
+            theme.bad(),
+        ));
+        lines.push(Line::raw(
+            "    wareg does not retry it; the number's status is being read again.",
+        ));
     } else if let Some(entry) = failure.code.and_then(catalogue::lookup) {
-        lines.push(Line::styled(format!("  ✗ {} ({})", entry.title, entry.code), theme.bad()));
+        lines.push(Line::styled(
+            format!("  ✗ {} ({})", entry.title, entry.code),
+            theme.bad(),
+        ));
         lines.push(Line::raw(format!("    {}", entry.explanation)));
         lines.push(Line::raw(format!("    What to do: {}", entry.action)));
     }
@@ -64,6 +78,9 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
         )),
         _ => {}
     }
-    lines.push(Line::from(vec![Span::styled("    ", theme.dim()), Span::styled(failure.message.clone(), theme.dim())]));
+    lines.push(Line::from(vec![
+        Span::styled("    ", theme.dim()),
+        Span::styled(failure.message.clone(), theme.dim()),
+    ]));
     lines
 }

@@ -24,16 +24,35 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         Line::raw(""),
     ];
     let b = &check.budget;
-    let budget_style = if b.left() <= 1 { theme.bad() } else { theme.warn() };
+    let budget_style = if b.left() <= 1 {
+        theme.bad()
+    } else {
+        theme.warn()
+    };
     lines.push(Line::styled(
-        format!("It uses 1 of the deregister budget: {} of {} left in the {} window.", b.left(), b.limit, app.policy.window_words()),
+        format!(
+            "It uses 1 of the deregister budget: {} of {} left in the {} window.",
+            b.left(),
+            b.limit,
+            app.policy.window_words()
+        ),
         budget_style,
     ));
     if check.coexistence {
-        lines.push(Line::styled("This number is used in the WhatsApp Business app too (coexistence):", theme.bad()));
-        lines.push(Line::styled("Meta does not allow deregistering it.", theme.bad()));
+        lines.push(Line::styled(
+            "This number is used in the WhatsApp Business app too (coexistence):",
+            theme.bad(),
+        ));
+        lines.push(Line::styled(
+            "Meta does not allow deregistering it.",
+            theme.bad(),
+        ));
     }
-    if let Some(status) = check.status.as_ref().filter(|s| **s != NumberStatus::Connected) {
+    if let Some(status) = check
+        .status
+        .as_ref()
+        .filter(|s| **s != NumberStatus::Connected)
+    {
         lines.push(Line::styled(
             format!("Its status is {status}: if it is not registered Meta answers 133010, and the attempt still counts."),
             theme.warn(),
@@ -41,25 +60,47 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
     }
     lines.push(Line::raw(""));
     let typed = format!("{}{}", form.typed, "_".repeat(4 - form.typed.len()));
-    let hint = if form.typed == check.last4 { Span::styled("  ✓", theme.good()) } else { Span::styled(format!("  the last 4 digits of {}", check.display), theme.dim()) };
-    lines.push(Line::from(vec![field_label(theme, "Type to confirm", f(DeregisterField::Confirm)), Span::raw(typed), hint]));
+    let hint = if form.typed == check.last4 {
+        Span::styled("  ✓", theme.good())
+    } else {
+        Span::styled(
+            format!("  the last 4 digits of {}", check.display),
+            theme.dim(),
+        )
+    };
+    lines.push(Line::from(vec![
+        field_label(theme, "Type to confirm", f(DeregisterField::Confirm)),
+        Span::raw(typed),
+        hint,
+    ]));
     if check.fields.contains(&DeregisterField::Override) {
         let mark = if form.override_budget { "[x]" } else { "[ ]" };
         lines.push(Line::from(vec![
             field_label(theme, "Budget", f(DeregisterField::Override)),
-            Span::styled(format!("{mark} override budget (Meta may lock the number for 72 h)"), theme.bad()),
+            Span::styled(
+                format!("{mark} override budget (Meta may lock the number for 72 h)"),
+                theme.bad(),
+            ),
         ]));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::raw("  "),
-        button(theme, "Deregister", f(DeregisterField::Submit), editing && check.problems.is_empty()),
+        button(
+            theme,
+            "Deregister",
+            f(DeregisterField::Submit),
+            editing && check.problems.is_empty(),
+        ),
         Span::raw("  "),
         button(theme, "Cancel", f(DeregisterField::Cancel), editing),
     ]));
     match &form.phase {
         Phase::Failed(failure) => lines.extend(failure_lines(app, failure, Some(&check.budget))),
-        Phase::InFlight { .. } => lines.push(Line::styled("  sending POST /deregister… (not retried automatically)", theme.warn())),
+        Phase::InFlight { .. } => lines.push(Line::styled(
+            "  sending POST /deregister… (not retried automatically)",
+            theme.warn(),
+        )),
         Phase::Editing => {
             if let Some(problem) = check.problems.first() {
                 lines.push(Line::styled(format!("  {problem}"), theme.dim()));
@@ -67,6 +108,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         }
     }
     let height = lines.len() as u16 + 2;
-    let inner = frame_popup(frame, screen, app, &format!("Deregister {} {}", form.id, check.display), 78, height);
+    let inner = frame_popup(
+        frame,
+        screen,
+        app,
+        &format!("Deregister {} {}", form.id, check.display),
+        78,
+        height,
+    );
     paragraph(frame, inner, lines);
 }

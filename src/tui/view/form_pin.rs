@@ -20,8 +20,14 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &PinForm) {
         Line::raw("The old PIN is not needed. The API cannot turn two-step verification off."),
         Line::raw("The next register of this number must use the new PIN."),
         Line::raw(""),
-        Line::from(vec![field_label(theme, "New PIN", f(0)), Span::raw(masked(&form.first))]),
-        Line::from(vec![field_label(theme, "Again", f(1)), Span::raw(masked(&form.again))]),
+        Line::from(vec![
+            field_label(theme, "New PIN", f(0)),
+            Span::raw(masked(&form.first)),
+        ]),
+        Line::from(vec![
+            field_label(theme, "Again", f(1)),
+            Span::raw(masked(&form.again)),
+        ]),
         Line::raw(""),
         Line::from(vec![
             Span::raw("  "),
@@ -40,6 +46,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &PinForm) {
         }
     }
     let height = lines.len() as u16 + 2;
-    let inner = frame_popup(frame, screen, app, &format!("Two-step PIN {}", form.id), 78, height);
+    let inner = frame_popup(
+        frame,
+        screen,
+        app,
+        &format!("Two-step PIN {}", form.id),
+        78,
+        height,
+    );
     paragraph(frame, inner, lines);
 }

@@ -10,9 +10,9 @@ use super::form_common::{failure_lines, progress_lines};
 use super::popup::{button, field_label, frame_popup, paragraph};
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
+use crate::tui::forms::flow::storage_words;
 use crate::tui::forms::register::RegisterField;
 use crate::tui::forms::{Phase, RegisterForm};
-use crate::tui::forms::flow::storage_words;
 use crate::tui::widgets::region_select::{OPTION_COUNT, VISIBLE_OPTIONS, option, option_label};
 use crate::tui::widgets::secret_field::MASK;
 
@@ -30,23 +30,44 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         (None, Some(p)) => Span::styled(format!("  {p}"), theme.dim()),
         (None, None) => Span::styled("  ✓", theme.good()),
     };
-    lines.push(Line::from(vec![field_label(theme, "PIN", f(RegisterField::Pin)), Span::raw(pin_text), pin_note]));
+    lines.push(Line::from(vec![
+        field_label(theme, "PIN", f(RegisterField::Pin)),
+        Span::raw(pin_text),
+        pin_note,
+    ]));
     let region_text = format!("[ {} ▾ ]", option_label(form.region.chosen));
-    lines.push(Line::from(vec![field_label(theme, "Local storage", f(RegisterField::Region)), Span::raw(region_text)]));
+    lines.push(Line::from(vec![
+        field_label(theme, "Local storage", f(RegisterField::Region)),
+        Span::raw(region_text),
+    ]));
     if pre.fields.contains(&RegisterField::Override) {
         let mark = if form.override_budget { "[x]" } else { "[ ]" };
         lines.push(Line::from(vec![
             field_label(theme, "Budget", f(RegisterField::Override)),
-            Span::styled(format!("{mark} override budget (Meta may lock the number for 72 h)"), theme.bad()),
+            Span::styled(
+                format!("{mark} override budget (Meta may lock the number for 72 h)"),
+                theme.bad(),
+            ),
         ]));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Pre-flight", theme.title()));
-    let item = |name: &str, value: String, style| Line::from(vec![Span::styled(format!("  {name:<14}"), theme.dim()), Span::styled(value, style)]);
+    let item = |name: &str, value: String, style| {
+        Line::from(vec![
+            Span::styled(format!("  {name:<14}"), theme.dim()),
+            Span::styled(value, style),
+        ])
+    };
     let plain = ratatui::style::Style::new();
     match &pre.verified {
-        Some(CodeVerification::Verified) => lines.push(item("ownership", "VERIFIED".into(), theme.good())),
-        Some(other) => lines.push(item("ownership", format!("{other}: verify first (the button below offers it)"), theme.bad())),
+        Some(CodeVerification::Verified) => {
+            lines.push(item("ownership", "VERIFIED".into(), theme.good()))
+        }
+        Some(other) => lines.push(item(
+            "ownership",
+            format!("{other}: verify first (the button below offers it)"),
+            theme.bad(),
+        )),
         None => lines.push(item("ownership", "not known".into(), theme.dim())),
     }
     let pin_state = match pre.pin_enabled {
@@ -56,20 +77,43 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     };
     lines.push(item("two-step PIN", pin_state, plain));
     if pre.connected {
-        lines.push(item("status", "CONNECTED: registering again is allowed but costs budget".into(), theme.warn()));
+        lines.push(item(
+            "status",
+            "CONNECTED: registering again is allowed but costs budget".into(),
+            theme.warn(),
+        ));
     } else {
-        lines.push(item("status", pre.status.as_ref().map_or("not known".into(), |s| s.to_string()), plain));
+        lines.push(item(
+            "status",
+            pre.status
+                .as_ref()
+                .map_or("not known".into(), |s| s.to_string()),
+            plain,
+        ));
     }
     lines.push(item("storage now", storage_words(pre.current), plain));
     let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
-    lines.push(item("register", budget_text(app, &pre.register), budget_style(pre.register.left())));
+    lines.push(item(
+        "register",
+        budget_text(app, &pre.register),
+        budget_style(pre.register.left()),
+    ));
     if pre.needs_deregister() {
-        lines.push(item("deregister", budget_text(app, &pre.deregister), budget_style(pre.deregister.left())));
+        lines.push(item(
+            "deregister",
+            budget_text(app, &pre.deregister),
+            budget_style(pre.deregister.left()),
+        ));
     }
     lines.push(Line::raw(""));
     if pre.needs_deregister() {
-        lines.push(Line::styled("Will change the region: deregister, then register again", theme.warn()));
-        lines.push(Line::raw("  (messaging stops until the register succeeds; costs 1 deregister + 1 register)"));
+        lines.push(Line::styled(
+            "Will change the region: deregister, then register again",
+            theme.warn(),
+        ));
+        lines.push(Line::raw(
+            "  (messaging stops until the register succeeds; costs 1 deregister + 1 register)",
+        ));
     } else {
         lines.push(Line::styled("Will send", theme.title()));
     }
@@ -86,17 +130,31 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         }
     }
     lines.push(Line::raw(""));
-    let submit_label = if pre.verify_instead { "Verify ownership…" } else if pre.needs_deregister() { "Change region" } else { "Register" };
+    let submit_label = if pre.verify_instead {
+        "Verify ownership…"
+    } else if pre.needs_deregister() {
+        "Change region"
+    } else {
+        "Register"
+    };
     let enabled = pre.verify_instead || pre.problems.is_empty();
     lines.push(Line::from(vec![
         Span::raw("  "),
-        button(theme, submit_label, f(RegisterField::Submit), enabled && editing),
+        button(
+            theme,
+            submit_label,
+            f(RegisterField::Submit),
+            enabled && editing,
+        ),
         Span::raw("  "),
         button(theme, "Cancel", f(RegisterField::Cancel), editing),
     ]));
     match &form.phase {
         Phase::Failed(failure) => lines.extend(failure_lines(app, failure, Some(&pre.register))),
-        Phase::InFlight { .. } => lines.push(Line::styled("  sending… (not retried automatically)", theme.warn())),
+        Phase::InFlight { .. } => lines.push(Line::styled(
+            "  sending… (not retried automatically)",
+            theme.warn(),
+        )),
         Phase::Editing => {
             if let Some(problem) = pre.problems.first().filter(|_| !pre.verify_instead) {
                 lines.push(Line::styled(format!("  {problem}"), theme.dim()));
@@ -104,10 +162,21 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         }
     }
 
-    let title = if form.change_region || pre.needs_deregister() { "Change local storage" } else { "Register" };
+    let title = if form.change_region || pre.needs_deregister() {
+        "Change local storage"
+    } else {
+        "Register"
+    };
     let display = pre.display.clone().unwrap_or_default();
     let height = lines.len() as u16 + 2;
-    let inner = frame_popup(frame, screen, app, &format!("{title} {} {display}", form.id), 78, height);
+    let inner = frame_popup(
+        frame,
+        screen,
+        app,
+        &format!("{title} {} {display}", form.id),
+        78,
+        height,
+    );
     paragraph(frame, inner, lines);
     if form.region.open.is_some() {
         dropdown(frame, inner, app, form);
@@ -122,7 +191,11 @@ fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
             budget.limit,
             at.with_timezone(&chrono::Local).format("%a %H:%M")
         ),
-        None => format!("{} of {} left in the {window} window", budget.left(), budget.limit),
+        None => format!(
+            "{} of {} left in the {window} window",
+            budget.left(),
+            budget.limit
+        ),
     }
 }
 
@@ -135,9 +208,16 @@ pub fn lock_end(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn dropdown(frame: &mut Frame, inner: Rect, app: &App, form: &RegisterForm) {
-    let Some((highlight, first)) = form.region.open else { return };
+    let Some((highlight, first)) = form.region.open else {
+        return;
+    };
     let height = VISIBLE_OPTIONS as u16 + 2;
-    let area = Rect::new(inner.x + 16, inner.y + 2, 40.min(inner.width.saturating_sub(16)), height.min(inner.height.saturating_sub(2)));
+    let area = Rect::new(
+        inner.x + 16,
+        inner.y + 2,
+        40.min(inner.width.saturating_sub(16)),
+        height.min(inner.height.saturating_sub(2)),
+    );
     frame.render_widget(Clear, area);
     let lines: Vec<Line> = (first..(first + VISIBLE_OPTIONS).min(OPTION_COUNT))
         .map(|i| {
@@ -150,7 +230,11 @@ fn dropdown(frame: &mut Frame, inner: Rect, app: &App, form: &RegisterForm) {
             }
         })
         .collect();
-    let more = if first + VISIBLE_OPTIONS < OPTION_COUNT { " ▼ more " } else { "" };
+    let more = if first + VISIBLE_OPTIONS < OPTION_COUNT {
+        " ▼ more "
+    } else {
+        ""
+    };
     let block = Block::bordered()
         .title(" region · letters jump ")
         .title_bottom(more)

@@ -17,27 +17,46 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     match form.stage {
         VerifyStage::Request => {
-            lines.push(Line::raw("Step 1 of 2: Meta sends a 6-digit code to the number."));
+            lines.push(Line::raw(
+                "Step 1 of 2: Meta sends a 6-digit code to the number.",
+            ));
             lines.push(Line::raw(""));
             let (sms, voice) = match form.method {
                 CodeMethod::Sms => ("(•) SMS", "( ) voice call"),
                 CodeMethod::Voice => ("( ) SMS", "(•) voice call"),
             };
-            lines.push(Line::from(vec![field_label(theme, "Send by", f(0)), Span::raw(format!("{sms}   {voice}")), Span::styled("  ←/→ switch", theme.dim())]));
-            lines.push(Line::from(vec![field_label(theme, "Language", f(1)), Span::raw(form.language.clone())]));
+            lines.push(Line::from(vec![
+                field_label(theme, "Send by", f(0)),
+                Span::raw(format!("{sms}   {voice}")),
+                Span::styled("  ←/→ switch", theme.dim()),
+            ]));
+            lines.push(Line::from(vec![
+                field_label(theme, "Language", f(1)),
+                Span::raw(form.language.clone()),
+            ]));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 Span::raw("  "),
-                button(theme, "Request code", f(2), editing && form.problem().is_none()),
+                button(
+                    theme,
+                    "Request code",
+                    f(2),
+                    editing && form.problem().is_none(),
+                ),
                 Span::raw("  "),
                 button(theme, "Cancel", f(3), editing),
             ]));
         }
         VerifyStage::EnterCode => {
-            lines.push(Line::raw("Step 2 of 2: type the code that arrived on the number."));
+            lines.push(Line::raw(
+                "Step 2 of 2: type the code that arrived on the number.",
+            ));
             lines.push(Line::raw(""));
             let code = format!("{}{}", form.code.masked(), "_".repeat(6 - form.code.len()));
-            lines.push(Line::from(vec![field_label(theme, "Code", f(0)), Span::raw(code)]));
+            lines.push(Line::from(vec![
+                field_label(theme, "Code", f(0)),
+                Span::raw(code),
+            ]));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 Span::raw("  "),
@@ -57,6 +76,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
         }
     }
     let height = lines.len() as u16 + 2;
-    let inner = frame_popup(frame, screen, app, &format!("Verify ownership {}", form.id), 70, height);
+    let inner = frame_popup(
+        frame,
+        screen,
+        app,
+        &format!("Verify ownership {}", form.id),
+        70,
+        height,
+    );
     paragraph(frame, inner, lines);
 }

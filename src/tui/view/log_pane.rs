@@ -30,7 +30,10 @@ pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let mut title = " Log ".to_owned();
     if app.log_view.from_bottom > 0 {
-        title = format!(" Log · scrolled back {} · G follows the newest ", app.log_view.from_bottom);
+        title = format!(
+            " Log · scrolled back {} · G follows the newest ",
+            app.log_view.from_bottom
+        );
     }
     let mut block = Block::bordered().title(title);
     if app.focus == Focus::Log && app.overlay.is_none() {

@@ -31,7 +31,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area.width,
             area.height
         );
-        frame.render_widget(Paragraph::new(Line::from(text)).wrap(ratatui::widgets::Wrap { trim: true }), area);
+        frame.render_widget(
+            Paragraph::new(Line::from(text)).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
         return;
     }
     let areas = layout::areas(area);

@@ -18,20 +18,58 @@ struct Column {
 }
 
 const COLUMNS: [Column; 9] = [
-    Column { title: "LABEL", width: Constraint::Min(10), min_screen: 0 },
-    Column { title: "NUMBER", width: Constraint::Length(17), min_screen: 0 },
-    Column { title: "NAME", width: Constraint::Length(16), min_screen: 110 },
-    Column { title: "STATUS", width: Constraint::Length(12), min_screen: 0 },
-    Column { title: "OWNERSHIP", width: Constraint::Length(12), min_screen: 0 },
-    Column { title: "QUALITY", width: Constraint::Length(7), min_screen: 0 },
-    Column { title: "PLATFORM", width: Constraint::Length(9), min_screen: 120 },
-    Column { title: "STORAGE", width: Constraint::Length(7), min_screen: 0 },
-    Column { title: "REG", width: Constraint::Length(5), min_screen: 0 },
+    Column {
+        title: "LABEL",
+        width: Constraint::Min(10),
+        min_screen: 0,
+    },
+    Column {
+        title: "NUMBER",
+        width: Constraint::Length(17),
+        min_screen: 0,
+    },
+    Column {
+        title: "NAME",
+        width: Constraint::Length(16),
+        min_screen: 110,
+    },
+    Column {
+        title: "STATUS",
+        width: Constraint::Length(12),
+        min_screen: 0,
+    },
+    Column {
+        title: "OWNERSHIP",
+        width: Constraint::Length(12),
+        min_screen: 0,
+    },
+    Column {
+        title: "QUALITY",
+        width: Constraint::Length(7),
+        min_screen: 0,
+    },
+    Column {
+        title: "PLATFORM",
+        width: Constraint::Length(9),
+        min_screen: 120,
+    },
+    Column {
+        title: "STORAGE",
+        width: Constraint::Length(7),
+        min_screen: 0,
+    },
+    Column {
+        title: "REG",
+        width: Constraint::Length(5),
+        min_screen: 0,
+    },
 ];
 
 pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let shown: Vec<usize> = (0..COLUMNS.len()).filter(|&i| area.width >= COLUMNS[i].min_screen).collect();
+    let shown: Vec<usize> = (0..COLUMNS.len())
+        .filter(|&i| area.width >= COLUMNS[i].min_screen)
+        .collect();
     let page = area.height.saturating_sub(3) as usize;
     let t = &app.table;
     let end = (t.offset + page).min(t.visible.len());
@@ -42,7 +80,8 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
             TableRow::new(shown.iter().map(|&c| cells[c].clone()).collect::<Vec<_>>())
         })
         .collect();
-    let header = TableRow::new(shown.iter().map(|&c| Cell::from(COLUMNS[c].title))).style(theme.title());
+    let header =
+        TableRow::new(shown.iter().map(|&c| Cell::from(COLUMNS[c].title))).style(theme.title());
 
     let mut title = format!(" Numbers ({}", t.visible.len());
     if t.visible.len() != t.rows.len() {
@@ -50,7 +89,11 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     }
     title.push(')');
     if t.filtering || !t.filter.is_empty() {
-        title.push_str(&format!(" · filter: {}{}", t.filter, if t.filtering { "▏" } else { "" }));
+        title.push_str(&format!(
+            " · filter: {}{}",
+            t.filter,
+            if t.filtering { "▏" } else { "" }
+        ));
     }
     title.push(' ');
     let mut block = Block::bordered().title(title);
@@ -82,7 +125,9 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
 fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
     let theme = &app.theme;
     let loading = || Cell::from(Span::styled("…", theme.dim()));
-    let text = |value: Option<String>| value.map_or_else(|| Cell::from(Span::styled("—", theme.dim())), Cell::from);
+    let text = |value: Option<String>| {
+        value.map_or_else(|| Cell::from(Span::styled("—", theme.dim())), Cell::from)
+    };
     let label = Cell::from(row.title().to_owned());
     let budget = app.budgets.budget(row.id.as_str(), Operation::Register);
     let budget_style = match budget.left() {
@@ -90,7 +135,10 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
         1..=3 => theme.warn(),
         _ => Style::new(),
     };
-    let budget_cell = Cell::from(Span::styled(format!("{}/{}", budget.left(), budget.limit), budget_style));
+    let budget_cell = Cell::from(Span::styled(
+        format!("{}/{}", budget.left(), budget.limit),
+        budget_style,
+    ));
     let storage = match &row.storage {
         Storage::NotRead => Cell::from(Span::styled("·", theme.dim())),
         Storage::Loading => loading(),
@@ -98,7 +146,17 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
         Storage::Failed(_) => Cell::from(Span::styled("✗", theme.bad())),
     };
     match &row.live {
-        Live::Loading => vec![label, loading(), loading(), loading(), loading(), loading(), loading(), storage, budget_cell],
+        Live::Loading => vec![
+            label,
+            loading(),
+            loading(),
+            loading(),
+            loading(),
+            loading(),
+            loading(),
+            storage,
+            budget_cell,
+        ],
         Live::Failed(why) => vec![
             label,
             Cell::from(Line::from(Span::styled(format!("✗ {why}"), theme.bad()))),
@@ -114,15 +172,18 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
             label,
             text(n.display_phone_number.clone()),
             text(n.verified_name.clone()),
-            n.status
-                .as_ref()
-                .map_or_else(|| text(None), |s| Cell::from(Span::styled(s.to_string(), theme.status(s)))),
-            n.code_verification_status
-                .as_ref()
-                .map_or_else(|| text(None), |v| Cell::from(Span::styled(v.to_string(), theme.verification(v)))),
-            n.quality_rating
-                .as_ref()
-                .map_or_else(|| text(None), |q| Cell::from(Span::styled(q.to_string(), theme.quality(q)))),
+            n.status.as_ref().map_or_else(
+                || text(None),
+                |s| Cell::from(Span::styled(s.to_string(), theme.status(s))),
+            ),
+            n.code_verification_status.as_ref().map_or_else(
+                || text(None),
+                |v| Cell::from(Span::styled(v.to_string(), theme.verification(v))),
+            ),
+            n.quality_rating.as_ref().map_or_else(
+                || text(None),
+                |q| Cell::from(Span::styled(q.to_string(), theme.quality(q))),
+            ),
             text(n.platform_type.as_ref().map(|p| p.short().to_owned())),
             storage,
             budget_cell,

@@ -11,7 +11,14 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 /// Clears a centred area, draws a titled border and returns the inside.
-pub fn frame_popup(frame: &mut Frame, screen: Rect, app: &App, title: &str, width: u16, height: u16) -> Rect {
+pub fn frame_popup(
+    frame: &mut Frame,
+    screen: Rect,
+    app: &App,
+    title: &str,
+    width: u16,
+    height: u16,
+) -> Rect {
     let area = centered(screen, width, height);
     frame.render_widget(Clear, area);
     let block = Block::bordered()
@@ -38,7 +45,11 @@ pub fn button(theme: &Theme, label: &str, focused: bool, enabled: bool) -> Span<
 /// "▸ PIN      " for the focused field, "  PIN      " otherwise.
 pub fn field_label(theme: &Theme, label: &str, focused: bool) -> Span<'static> {
     let marker = if focused { "▸ " } else { "  " };
-    let style = if focused { theme.accent() } else { Style::new() };
+    let style = if focused {
+        theme.accent()
+    } else {
+        Style::new()
+    };
     Span::styled(format!("{marker}{label:<16}"), style)
 }
 

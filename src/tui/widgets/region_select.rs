@@ -79,7 +79,9 @@ impl RegionSelect {
 }
 
 pub fn option(index: usize) -> Option<Region> {
-    index.checked_sub(1).and_then(|i| Region::ALL.get(i).copied())
+    index
+        .checked_sub(1)
+        .and_then(|i| Region::ALL.get(i).copied())
 }
 
 /// The dropdown's text for an option: "DE  EU (Germany)" or "none: no local storage".
@@ -96,7 +98,11 @@ fn jump(from: usize, c: char) -> Option<usize> {
     (1..=OPTION_COUNT)
         .map(|step| (from + step) % OPTION_COUNT)
         .find(|&i| {
-            let starts = |s: &str| s.chars().next().is_some_and(|f| f.to_ascii_lowercase() == c);
+            let starts = |s: &str| {
+                s.chars()
+                    .next()
+                    .is_some_and(|f| f.to_ascii_lowercase() == c)
+            };
             match option(i) {
                 Some(r) => starts(r.code()) || starts(r.name()),
                 None => starts("none"),
@@ -121,7 +127,11 @@ mod tests {
         select.on_key(&key(KeyCode::Char('s')));
         assert_eq!(option(select.open.unwrap().0), Some(Region::Sg));
         select.on_key(&key(KeyCode::Char('s')));
-        assert_eq!(option(select.open.unwrap().0), Some(Region::Kr), "South Korea by name");
+        assert_eq!(
+            option(select.open.unwrap().0),
+            Some(Region::Kr),
+            "South Korea by name"
+        );
         select.on_key(&key(KeyCode::Down));
         select.on_key(&key(KeyCode::Enter));
         assert_eq!(select.value(), Some(Region::De));

@@ -1,0 +1,523 @@
+//! `update()` tests: messages in, state and commands out. No terminal, no runtime.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::audit::{Operation, Phase as AuditPhase};
+use crate::engine::Step;
+use crate::graph::{PhoneNumber, Region};
+use crate::tui::forms::{Form, Phase};
+use crate::tui::msg::Reply;
+
+const CONFIG: &str = r#"
+default_profile = "p"
+[profiles.p]
+token_env = "T"
+waba_id = "999"
+[[numbers]]
+id = "100"
+label = "Support DE"
+[[numbers]]
+id = "200"
+label = "Sales UK"
+"#;
+
+fn app() -> App {
+    let config = Config::parse(CONFIG, None).unwrap();
+    let mut app = App::new(&config, Theme { color: false }, None);
+    app.size = (100, 30);
+    app
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Cmd> {
+    codes.iter().flat_map(|c| app.update(key(*c))).collect()
+}
+
+fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| app.update(key(KeyCode::Char(c))))
+        .collect()
+}
+
+fn number(id: &str, status: &str, display: &str) -> PhoneNumber {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "status": status, "display_phone_number": display,
+        "verified_name": format!("Name {id}"), "code_verification_status": "VERIFIED",
+    }))
+    .unwrap()
+}
+
+fn listing_request(cmds: &[Cmd]) -> RequestId {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::ListNumbers { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("a listing command")
+}
+
+/// Starts the app and answers the listing with numbers 100 (connected) and 300 (discovered).
+fn loaded() -> App {
+    let mut app = app();
+    let cmds = app.start();
+    let request = listing_request(&cmds);
+    let listing = vec![
+        number("100", "CONNECTED", "+49 30 1234 5601"),
+        number("300", "PENDING", "+1 555 0100"),
+    ];
+    app.update(Msg::Reply(request, Reply::Listing(Ok(listing))));
+    app
+}
+
+#[test]
+fn start_reads_the_audit_the_waba_and_the_storage_of_configured_numbers() {
+    let mut app = app();
+    let cmds = app.start();
+    assert!(matches!(cmds[0], Cmd::LoadAudit));
+    assert!(matches!(&cmds[1], Cmd::ListNumbers { profile, .. } if profile == "p"));
+    let settings = cmds
+        .iter()
+        .filter(|c| matches!(c, Cmd::ReadSettings { .. }))
+        .count();
+    assert_eq!(settings, 2);
+    assert!(app.table.rows.iter().all(|r| r.live == Live::Loading));
+    assert!(app.busy());
+}
+
+#[test]
+fn a_listing_fills_rows_appends_discovered_ones_and_reads_the_rest() {
+    let mut app = app();
+    let cmds = app.start();
+    let request = listing_request(&cmds);
+    let listing = vec![
+        number("100", "CONNECTED", "+49 30 1234 5601"),
+        number("300", "PENDING", "+1 555 0100"),
+    ];
+    let cmds = app.update(Msg::Reply(request, Reply::Listing(Ok(listing))));
+    assert_eq!(app.table.rows.len(), 3);
+    assert!(matches!(app.table.rows[0].live, Live::Loaded(_)));
+    assert!(!app.table.rows[2].configured);
+    assert_eq!(
+        app.table.rows[2].storage,
+        Storage::NotRead,
+        "discovered numbers are read on demand"
+    );
+    // 200 was configured but not listed: read on its own.
+    assert!(matches!(&cmds[..], [Cmd::ReadNumber { id, .. }] if id.as_str() == "200"));
+}
+
+#[test]
+fn refresh_makes_earlier_replies_stale() {
+    let mut app = app();
+    let first = listing_request(&app.start());
+    let cmds = press(&mut app, &[KeyCode::Char('R')]);
+    let second = listing_request(&cmds);
+    assert_ne!(first, second);
+    app.update(Msg::Reply(
+        first,
+        Reply::Listing(Ok(vec![number("100", "BANNED", "x")])),
+    ));
+    assert_eq!(
+        app.table.rows[0].live,
+        Live::Loading,
+        "a stale reply changes nothing"
+    );
+    app.update(Msg::Reply(
+        second,
+        Reply::Listing(Ok(vec![number("100", "CONNECTED", "x")])),
+    ));
+    assert!(matches!(app.table.rows[0].live, Live::Loaded(_)));
+}
+
+#[test]
+fn navigation_stays_within_the_table() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('k')]);
+    assert_eq!(app.table.selected, 0);
+    press(&mut app, &[KeyCode::Char('j'), KeyCode::Down]);
+    assert_eq!(app.table.selected, 2);
+    press(&mut app, &[KeyCode::Char('j')]);
+    assert_eq!(app.table.selected, 2);
+    press(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(app.table.selected, 0);
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('G'),
+        KeyModifiers::SHIFT,
+    )));
+    assert_eq!(app.table.selected, 2);
+    press(&mut app, &[KeyCode::PageUp]);
+    assert_eq!(app.table.selected, 0);
+}
+
+#[test]
+fn paging_scrolls_a_long_table() {
+    let mut app = app();
+    let request = listing_request(&app.start());
+    let many: Vec<_> = (0..500)
+        .map(|i| number(&format!("{}", 1000 + i), "CONNECTED", "+1"))
+        .collect();
+    app.update(Msg::Reply(request, Reply::Listing(Ok(many))));
+    let page = app.table_page();
+    press(&mut app, &[KeyCode::PageDown, KeyCode::PageDown]);
+    assert_eq!(app.table.selected, 2 * page);
+    assert!(app.table.offset <= app.table.selected && app.table.selected < app.table.offset + page);
+    press(&mut app, &[KeyCode::End]);
+    assert_eq!(app.table.selected, app.table.visible.len() - 1);
+    assert_eq!(app.table.offset, app.table.visible.len() - page);
+}
+
+#[test]
+fn the_filter_takes_typed_keys_and_esc_clears_it() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('/')]);
+    let cmds = type_text(&mut app, "uk q");
+    assert!(
+        cmds.is_empty() && !app.quit,
+        "typing q into the filter does not quit"
+    );
+    assert_eq!(app.table.filter, "uk q");
+    press(&mut app, &[KeyCode::Backspace, KeyCode::Backspace]);
+    assert_eq!(app.table.visible.len(), 1);
+    assert_eq!(app.table.selected_row().unwrap().title(), "Sales UK");
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(!app.table.filtering);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.table.visible.len(), 3);
+    // By number digits and by id.
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "5550100");
+    assert_eq!(app.table.visible.len(), 1);
+    assert_eq!(app.table.selected_row().unwrap().id.as_str(), "300");
+}
+
+#[test]
+fn quit_cancels_work_in_flight() {
+    let mut app = app();
+    app.start();
+    assert!(app.busy());
+    let cmds = press(&mut app, &[KeyCode::Char('q')]);
+    assert!(matches!(cmds[..], [Cmd::Quit]));
+    assert!(app.quit && !app.busy());
+}
+
+#[test]
+fn quit_asks_while_a_mutation_is_in_flight_and_ctrl_c_never_asks() {
+    let mut app = loaded();
+    app.new_request(Pending::Mutation {
+        id: NumberId::parse("100").unwrap(),
+        what: "register".into(),
+    });
+    let cmds = press(&mut app, &[KeyCode::Char('q')]);
+    assert!(cmds.is_empty() && matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    press(&mut app, &[KeyCode::Char('n')]);
+    assert!(app.overlay.is_none() && !app.quit);
+    press(&mut app, &[KeyCode::Char('r')]);
+    let cmds = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        matches!(cmds[..], [Cmd::Quit]) && app.quit,
+        "Ctrl-C quits even from a form"
+    );
+}
+
+#[test]
+fn details_read_storage_on_demand_and_y_copies_the_id() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('G')]);
+    let cmds = press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(app.overlay, Some(Overlay::Details(_))));
+    assert!(matches!(&cmds[..], [Cmd::ReadSettings { id, .. }] if id.as_str() == "300"));
+    let cmds = press(&mut app, &[KeyCode::Char('y')]);
+    assert!(matches!(&cmds[..], [Cmd::Copy(text)] if text == "300"));
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn the_log_follows_the_tail_until_scrolled() {
+    let mut app = loaded();
+    for i in 0..50 {
+        app.update(Msg::Notice(Level::Info, format!("line {i}")));
+    }
+    press(&mut app, &[KeyCode::Tab]);
+    assert_eq!(app.focus, Focus::Log);
+    press(&mut app, &[KeyCode::Char('k'), KeyCode::Char('k')]);
+    assert_eq!(app.log_view.from_bottom, 2);
+    app.update(Msg::Notice(Level::Info, "new".into()));
+    assert_eq!(
+        app.log_view.from_bottom, 3,
+        "scrolled back stays on the same lines"
+    );
+    press(&mut app, &[KeyCode::Char('G')]);
+    assert_eq!(app.log_view.from_bottom, 0);
+    press(&mut app, &[KeyCode::Tab]);
+    assert_eq!(app.focus, Focus::Table);
+}
+
+fn register_form(app: &App) -> &crate::tui::forms::RegisterForm {
+    match &app.overlay {
+        Some(Overlay::Form(form)) => match form.as_ref() {
+            Form::Register(f) => f,
+            other => panic!("not the register form: {other:?}"),
+        },
+        other => panic!("no form open: {other:?}"),
+    }
+}
+
+#[test]
+fn keys_typed_into_the_pin_field_never_act_globally() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('j')]); // Sales UK (200)
+    press(&mut app, &[KeyCode::Char('r')]);
+    let cmds = type_text(&mut app, "1q2r3d4?5/6R7y");
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(!app.quit);
+    let form = register_form(&app);
+    assert_eq!(form.pin.len(), 6);
+    assert_eq!(form.pin.to_pin().unwrap().expose(), "123456");
+}
+
+#[test]
+fn register_sends_the_v25_plan_and_closes_on_success() {
+    let mut app = loaded();
+    // Number 300 is PENDING and verified.
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
+    type_text(&mut app, "123456");
+    press(&mut app, &[KeyCode::Tab, KeyCode::Enter]); // open the dropdown
+    type_text(&mut app, "i"); // ID Indonesia
+    type_text(&mut app, "i"); // IN India
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(register_form(&app).region.value(), Some(Region::In));
+    // Storage of 300 is not read: the form asked for it when it opened; answer it.
+    let settings_request = *app
+        .inflight
+        .iter()
+        .find(|(_, p)| matches!(p, Pending::Settings { .. }))
+        .unwrap()
+        .0;
+    app.update(Msg::Reply(
+        settings_request,
+        Reply::Settings(Ok(serde_json::from_str(
+            r#"{"storage_configuration":{"status":"DEFAULT"}}"#,
+        )
+        .unwrap())),
+    ));
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    let (request, steps) = match &cmds[..] {
+        [
+            Cmd::RunPlan {
+                request,
+                steps,
+                pin: Some(pin),
+                forced: false,
+                ..
+            },
+        ] => {
+            assert_eq!(pin.expose(), "123456");
+            (*request, steps.clone())
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        steps,
+        [
+            Step::SetStorage(Some(Region::In)),
+            Step::Register {
+                region_in_body: None
+            }
+        ]
+    );
+    assert!(app.mutation_in_flight());
+    // Keys are ignored while in flight (no double submit).
+    assert!(press(&mut app, &[KeyCode::Enter]).is_empty());
+
+    app.update(Msg::Reply(
+        request,
+        Reply::Step {
+            step: steps[0],
+            result: Ok(()),
+            last: false,
+        },
+    ));
+    assert!(matches!(register_form(&app).phase, Phase::InFlight { .. }));
+    let cmds = app.update(Msg::Reply(
+        request,
+        Reply::Step {
+            step: steps[1],
+            result: Ok(()),
+            last: true,
+        },
+    ));
+    assert!(app.overlay.is_none(), "success closes the form");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadAudit)));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::ReadNumber { id, .. } if id.as_str() == "300"))
+    );
+}
+
+#[test]
+fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('r')]); // 100, connected
+    let settings_request = *app
+        .inflight
+        .iter()
+        .find(|(_, p)| matches!(p, Pending::Settings { .. }))
+        .unwrap()
+        .0;
+    app.update(Msg::Reply(
+        settings_request,
+        Reply::Settings(Ok(serde_json::from_str(
+            r#"{"storage_configuration":{"status":"DEFAULT"}}"#,
+        )
+        .unwrap())),
+    ));
+    type_text(&mut app, "000000");
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let Some(Cmd::RunPlan { request, steps, .. }) = cmds.into_iter().next() else {
+        panic!("no plan sent")
+    };
+    let failure = crate::tui::msg::StepFailure {
+        message: "Graph error 133005".into(),
+        code: Some(133005),
+        unknown_outcome: false,
+    };
+    app.update(Msg::Reply(
+        request,
+        Reply::Step {
+            step: steps[0],
+            result: Err(failure),
+            last: true,
+        },
+    ));
+    let form = register_form(&app);
+    assert!(matches!(&form.phase, Phase::Failed(f) if f.code == Some(133005)));
+    assert!(form.pin.is_empty(), "the PIN is wiped after a failure");
+}
+
+#[test]
+fn an_exhausted_budget_needs_the_explicit_override() {
+    let mut app = loaded();
+    let records: Vec<_> = (0..10)
+        .map(|i| crate::audit::AuditRecord {
+            time: chrono::Utc::now(),
+            attempt: format!("a{i}"),
+            phase: AuditPhase::Intent,
+            profile: "p".into(),
+            number: "300".into(),
+            op: Operation::Register,
+            region: None,
+            detail: None,
+            forced: false,
+            outcome: None,
+            code: None,
+            trace: None,
+            message: None,
+        })
+        .collect();
+    app.update(Msg::Audit(records));
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
+    type_text(&mut app, "123456");
+    // PIN, region, override, Register: Register does nothing yet.
+    let cmds = press(
+        &mut app,
+        &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+    press(
+        &mut app,
+        &[KeyCode::BackTab, KeyCode::Char(' '), KeyCode::Tab],
+    );
+    let cmds = press(&mut app, &[KeyCode::Enter]);
+    assert!(
+        matches!(&cmds[..], [Cmd::RunPlan { forced: true, .. }]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn deregister_needs_the_last_four_digits() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('d')]); // 100: +49 30 1234 5601
+    type_text(&mut app, "5602");
+    assert!(press(&mut app, &[KeyCode::Tab, KeyCode::Enter]).is_empty());
+    press(&mut app, &[KeyCode::BackTab, KeyCode::Backspace]);
+    type_text(&mut app, "1");
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    assert!(
+        matches!(&cmds[..], [Cmd::RunPlan { steps, pin: None, .. }] if steps == &[Step::Deregister]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn the_pin_form_needs_two_equal_pins() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('p')]);
+    type_text(&mut app, "111111");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "111112");
+    assert!(press(&mut app, &[KeyCode::Tab, KeyCode::Enter]).is_empty());
+    press(&mut app, &[KeyCode::BackTab, KeyCode::Backspace]);
+    type_text(&mut app, "1");
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    assert!(matches!(&cmds[..], [Cmd::SetPin { pin, .. }] if pin.expose() == "111111"));
+}
+
+#[test]
+fn verification_requests_then_verifies() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('v'), KeyCode::Right]);
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let Some(Cmd::RequestCode {
+        request,
+        method,
+        language,
+        ..
+    }) = cmds.into_iter().next()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (method, language.as_str()),
+        (crate::graph::CodeMethod::Voice, "en_US")
+    );
+    app.update(Msg::Reply(request, Reply::Simple(Ok(()))));
+    type_text(&mut app, "654321");
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    let Some(Cmd::VerifyCode { request, code, .. }) = cmds.into_iter().next() else {
+        panic!()
+    };
+    assert_eq!(code.expose(), "654321");
+    let cmds = app.update(Msg::Reply(request, Reply::Simple(Ok(()))));
+    assert!(app.overlay.is_none());
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::ReadNumber { .. })),
+        "re-reads so the table shows VERIFIED"
+    );
+}
+
+#[test]
+fn a_token_failure_is_shown_and_nothing_else_of_the_profile_stays_in_flight() {
+    let mut app = app();
+    let request = listing_request(&app.start());
+    app.update(Msg::Reply(
+        request,
+        Reply::NoToken("the environment variable T is not set".into()),
+    ));
+    assert!(matches!(&app.overlay, Some(Overlay::Alert(text)) if text.contains("T is not set")));
+    assert!(!app.busy());
+    assert!(
+        app.table
+            .rows
+            .iter()
+            .all(|r| matches!(r.live, Live::Failed(_)))
+    );
+}
