@@ -22,7 +22,7 @@ impl App {
             (Pending::Number { id }, Reply::Number(result)) => {
                 if let Some(row) = self.table.row_mut(&id) {
                     row.live = match result {
-                        Ok(number) => Live::Loaded(number),
+                        Ok(number) => Live::Loaded(Box::new(number)),
                         Err(e) => Live::Failed(e.short()),
                     };
                 }
@@ -111,7 +111,7 @@ impl App {
         let mut added = false;
         for number in listing {
             match index.get(&number.id) {
-                Some(&i) => self.table.rows[i].live = Live::Loaded(number),
+                Some(&i) => self.table.rows[i].live = Live::Loaded(Box::new(number)),
                 None => {
                     let Ok(id) = NumberId::parse(&number.id) else {
                         continue;
@@ -121,7 +121,7 @@ impl App {
                         label: None,
                         profile: profile.to_owned(),
                         configured: false,
-                        live: Live::Loaded(number),
+                        live: Live::Loaded(Box::new(number)),
                         storage: Storage::NotRead,
                     });
                     added = true;

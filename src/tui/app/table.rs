@@ -7,7 +7,7 @@ use crate::graph::{NumberId, PhoneNumber};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Live {
     Loading,
-    Loaded(PhoneNumber),
+    Loaded(Box<PhoneNumber>),
     /// The read failed; a short reason for the table.
     Failed(String),
 }
@@ -34,7 +34,7 @@ pub struct Row {
 impl Row {
     pub fn number(&self) -> Option<&PhoneNumber> {
         match &self.live {
-            Live::Loaded(n) => Some(n),
+            Live::Loaded(n) => Some(n.as_ref()),
             _ => None,
         }
     }

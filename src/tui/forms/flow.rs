@@ -341,11 +341,11 @@ impl App {
         if finished {
             // What changed on Meta's side shows in the table; the budget comes from the trail.
             cmds.push(Cmd::LoadAudit);
-            if let Some(id) = number {
-                if let Some(profile) = self.row_profile(&id) {
-                    cmds.push(self.read_number(&profile, &id));
-                    cmds.push(self.read_settings(&profile, &id));
-                }
+            if let Some((id, profile)) =
+                number.and_then(|id| self.row_profile(&id).map(|p| (id, p)))
+            {
+                cmds.push(self.read_number(&profile, &id));
+                cmds.push(self.read_settings(&profile, &id));
             }
         }
         cmds
@@ -353,15 +353,15 @@ impl App {
 
     /// The token could not be read: nothing was sent.
     pub(crate) fn form_failed_without_sending(&mut self, why: &str) {
-        if let Some(Overlay::Form(form)) = &mut self.overlay {
-            if matches!(form.phase(), Phase::InFlight { .. }) {
-                *form.phase_mut() = Phase::Failed(Failure {
-                    message: format!("nothing was sent: {why}"),
-                    code: None,
-                    unknown_outcome: false,
-                    at: Utc::now(),
-                });
-            }
+        if let Some(Overlay::Form(form)) = &mut self.overlay
+            && matches!(form.phase(), Phase::InFlight { .. })
+        {
+            *form.phase_mut() = Phase::Failed(Failure {
+                message: format!("nothing was sent: {why}"),
+                code: None,
+                unknown_outcome: false,
+                at: Utc::now(),
+            });
         }
     }
 }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::form_common::failure_lines;
-use super::popup::{button, field_label, frame_popup, paragraph};
+use super::popup::{button, field_label, form_popup};
 use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
 use crate::tui::forms::deregister::DeregisterField;
@@ -107,14 +107,12 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
             }
         }
     }
-    let height = lines.len() as u16 + 2;
-    let inner = frame_popup(
+    form_popup(
         frame,
         screen,
         app,
         &format!("Deregister {} {}", form.id, check.display),
         78,
-        height,
+        lines,
     );
-    paragraph(frame, inner, lines);
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::form_common::{failure_lines, progress_lines};
-use super::popup::{button, field_label, frame_popup, paragraph};
+use super::popup::{button, field_label, form_popup};
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
 use crate::tui::forms::flow::storage_words;
@@ -49,6 +49,9 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
                 theme.bad(),
             ),
         ]));
+    }
+    if let Phase::Failed(failure) = &form.phase {
+        lines.extend(failure_lines(app, failure, Some(&pre.register)));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Pre-flight", theme.title()));
@@ -150,7 +153,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         button(theme, "Cancel", f(RegisterField::Cancel), editing),
     ]));
     match &form.phase {
-        Phase::Failed(failure) => lines.extend(failure_lines(app, failure, Some(&pre.register))),
+        Phase::Failed(_) => {}
         Phase::InFlight { .. } => lines.push(Line::styled(
             "  sending… (not retried automatically)",
             theme.warn(),
@@ -168,16 +171,14 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         "Register"
     };
     let display = pre.display.clone().unwrap_or_default();
-    let height = lines.len() as u16 + 2;
-    let inner = frame_popup(
+    let inner = form_popup(
         frame,
         screen,
         app,
         &format!("{title} {} {display}", form.id),
         78,
-        height,
+        lines,
     );
-    paragraph(frame, inner, lines);
     if form.region.open.is_some() {
         dropdown(frame, inner, app, form);
     }

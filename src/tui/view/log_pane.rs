@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -11,23 +12,40 @@ use crate::tui::msg::Level;
 pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let rows = area.height.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(2).max(1) as usize;
+    // Walk back from the newest entry shown until the pane is full; long entries wrap, so an
+    // error's explanation and fbtrace_id stay readable on a narrow terminal.
     let end = app.log.len().saturating_sub(app.log_view.from_bottom);
-    let start = end.saturating_sub(rows);
-    let lines: Vec<Line> = app
-        .log
-        .window(start, end - start)
-        .map(|entry| {
-            let style = match entry.level {
-                Level::Info => ratatui::style::Style::new(),
-                Level::Warn => theme.warn(),
-                Level::Error => theme.bad(),
+    let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    let mut index = end;
+    while index > 0 && lines.len() < rows {
+        index -= 1;
+        let Some(entry) = app.log.get(index) else {
+            break;
+        };
+        let style = match entry.level {
+            Level::Info => Style::new(),
+            Level::Warn => theme.warn(),
+            Level::Error => theme.bad(),
+        };
+        let pieces = wrap(&entry.text, width.saturating_sub(TIME_WIDTH).max(1));
+        let mut entry_lines: Vec<Line> = Vec::with_capacity(pieces.len());
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let lead = if i == 0 {
+                Span::styled(entry.time.format("%H:%M:%S ").to_string(), theme.dim())
+            } else {
+                Span::raw(" ".repeat(TIME_WIDTH))
             };
-            Line::from(vec![
-                Span::styled(entry.time.format("%H:%M:%S ").to_string(), theme.dim()),
-                Span::styled(entry.text.as_str(), style),
-            ])
-        })
-        .collect();
+            entry_lines.push(Line::from(vec![lead, Span::styled(piece, style)]));
+        }
+        // Newest last: push this entry's lines bottom-up, then flip once at the end.
+        for line in entry_lines.into_iter().rev() {
+            if lines.len() < rows {
+                lines.push(line);
+            }
+        }
+    }
+    lines.reverse();
     let mut title = " Log ".to_owned();
     if app.log_view.from_bottom > 0 {
         title = format!(
@@ -40,4 +58,16 @@ pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
         block = block.border_style(theme.focused_border());
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// "HH:MM:SS " before each entry.
+const TIME_WIDTH: usize = 9;
+
+/// Splits text into pieces of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars.chunks(width).map(|c| c.iter().collect()).collect()
 }

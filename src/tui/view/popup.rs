@@ -33,6 +33,36 @@ pub fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
+/// Rows `lines` take when wrapped at `width`.
+pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width) as u16)
+        .sum()
+}
+
+/// Draws a form popup as tall as its content, as wide as `width` allows. On a short screen the
+/// blank spacer lines go first, so the fields and buttons stay visible.
+pub fn form_popup(
+    frame: &mut Frame,
+    screen: Rect,
+    app: &App,
+    title: &str,
+    width: u16,
+    mut lines: Vec<Line<'static>>,
+) -> Rect {
+    let inner_width = width.min(screen.width).saturating_sub(2);
+    let room = screen.height.saturating_sub(2);
+    if wrapped_height(&lines, inner_width) > room {
+        lines.retain(|l| l.width() > 0);
+    }
+    let height = wrapped_height(&lines, inner_width) + 2;
+    let inner = frame_popup(frame, screen, app, title, width, height);
+    paragraph(frame, inner, lines);
+    inner
+}
+
 /// `[ Register ]`: reversed when focused, dimmed when disabled.
 pub fn button(theme: &Theme, label: &str, focused: bool, enabled: bool) -> Span<'static> {
     let mut style = if enabled { Style::new() } else { theme.dim() };
