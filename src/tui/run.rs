@@ -10,8 +10,7 @@ use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::watch;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::app::App;
 use super::msg::{Cmd, Msg};
@@ -30,8 +29,8 @@ pub struct LoopStats {
 
 pub struct LoopHooks {
     pub stats: Arc<LoopStats>,
-    /// Receives the screen's text after every draw (tests wait on it).
-    pub frames: Option<watch::Sender<String>>,
+    /// Receives the screen's text after every draw (tests wait on it and search it).
+    pub frames: Option<UnboundedSender<String>>,
     /// Puts text on the clipboard (OSC 52 on a real terminal).
     pub copy: Box<dyn FnMut(&str) + Send>,
 }
@@ -46,10 +45,10 @@ pub async fn run_loop<B, S>(
 ) -> io::Result<()>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
 {
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size().map_err(io::Error::other)?;
     app.size = (size.width, size.height);
     let start = app.start();
     dispatch(start, worker, &mut hooks);
@@ -60,7 +59,7 @@ where
         if dirty {
             let completed = terminal
                 .draw(|frame| view::draw(frame, app))
-                .map_err(Into::into)?;
+                .map_err(io::Error::other)?;
             hooks.stats.draws.fetch_add(1, Ordering::Relaxed);
             if let Some(frames) = &hooks.frames {
                 let _ = frames.send(buffer_text(completed.buffer));

@@ -1,0 +1,259 @@
+//! The real event loop with injected keys, against the sandbox over loopback. Tests wait for
+//! screen content (with a timeout), never for a fixed time.
+
+use futures::channel::mpsc as fmpsc;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
+use wareg::tui::run::{LoopHooks, LoopStats, run_loop};
+use wareg::tui::theme::Theme;
+use wareg::tui::{TuiSetup, assemble};
+
+struct Session {
+    keys: fmpsc::UnboundedSender<std::io::Result<Event>>,
+    frames: mpsc::UnboundedReceiver<String>,
+    /// Every frame seen so far.
+    seen: Vec<String>,
+    stats: Arc<LoopStats>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    sandbox: RunningSandbox,
+    data: tempfile::TempDir,
+}
+
+impl Session {
+    async fn start(width: u16, height: u16) -> Session {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sandbox = sandbox::start(
+            listener,
+            SandboxOptions {
+                slow_for: Duration::from_secs(3),
+                ..SandboxOptions::default()
+            },
+        )
+        .unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+        config.profiles.get_mut("demo").unwrap().timeout = Duration::from_secs(1);
+        let setup = TuiSetup {
+            config,
+            data_dir: data.path().to_path_buf(),
+            log_path: None,
+        };
+        let (mut app, worker, _tx, rx) = assemble(&setup, Theme { color: false });
+        let (keys, events) = fmpsc::unbounded();
+        let (frame_tx, frames) = mpsc::unbounded_channel();
+        let stats = Arc::new(LoopStats::default());
+        let hooks = LoopHooks {
+            stats: stats.clone(),
+            frames: Some(frame_tx),
+            copy: Box::new(|_| {}),
+        };
+        let task = tokio::spawn(async move {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            run_loop(&mut terminal, &mut app, events, &worker, rx, hooks).await
+        });
+        Session {
+            keys,
+            frames,
+            seen: Vec::new(),
+            stats,
+            task,
+            sandbox,
+            data,
+        }
+    }
+
+    fn press(&self, code: KeyCode) {
+        self.keys
+            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+            .unwrap();
+    }
+
+    fn type_text(&self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    /// Waits until a drawn frame satisfies `check`; returns that frame.
+    async fn wait_for(&mut self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.frames.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "timed out waiting for {what}; last frame:\n{}",
+                        self.seen.last().cloned().unwrap_or_default()
+                    )
+                })
+                .expect("the loop stopped drawing");
+            self.seen.push(frame.clone());
+            if check(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// The drawn line that holds `needle`.
+    fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
+        frame.lines().find(|l| l.contains(needle)).unwrap_or("")
+    }
+}
+
+fn settled(frame: &str) -> bool {
+    !frame.contains("in flight") && !frame.contains('…')
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_fills_from_the_sandbox_and_a_register_flow_goes_through() {
+    let mut s = Session::start(120, 40).await;
+    let frame = s
+        .wait_for("the table to fill", |f| {
+            Session::line_with(f, "Sales UK").contains("PENDING")
+        })
+        .await;
+    assert!(Session::line_with(&frame, "Support DE").contains("CONNECTED"));
+    assert!(Session::line_with(&frame, "New line BR").contains("NOT_VERIFIED"));
+
+    // Sales UK is the second row: register it with local storage in the UK.
+    s.press(KeyCode::Char('j'));
+    s.press(KeyCode::Char('r'));
+    s.wait_for("the register form", |f| {
+        f.contains("Register 106540352242923")
+    })
+    .await;
+    s.type_text("135246");
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("the dropdown", |f| f.contains("letters jump"))
+        .await;
+    s.type_text("g");
+    s.press(KeyCode::Enter);
+    s.wait_for("GB chosen", |f| {
+        f.contains("GB  United Kingdom ▾") && f.contains("POST /settings (local storage GB)")
+    })
+    .await;
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    let frame = s
+        .wait_for("the number connected with GB storage", |f| {
+            !f.contains("Register 106540352242923")
+                && Session::line_with(f, "Sales UK").contains("CONNECTED")
+                && Session::line_with(f, "Sales UK").contains("GB")
+        })
+        .await;
+    assert!(
+        Session::line_with(&frame, "Sales UK").contains("9/10"),
+        "the budget shows the attempt: {frame}"
+    );
+
+    let posts: Vec<String> = s
+        .sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        posts,
+        [
+            "/v25.0/106540352242923/settings",
+            "/v25.0/106540352242923/register"
+        ]
+    );
+
+    // Quit: the loop ends cleanly.
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_app_does_not_wake_or_draw() {
+    let mut s = Session::start(100, 30).await;
+    // The slow number answers after 3 s and is retried; wait until everything has settled.
+    s.wait_for("every read to settle", settled).await;
+    let draws = s.stats.draws.load(Ordering::Relaxed);
+    let wakeups = s.stats.wakeups.load(Ordering::Relaxed);
+    // A quiet period is what is being measured here, not a synchronisation.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        s.stats.draws.load(Ordering::Relaxed),
+        draws,
+        "no draw while idle"
+    );
+    assert_eq!(
+        s.stats.wakeups.load(Ordering::Relaxed),
+        wakeups,
+        "no wakeup while idle"
+    );
+    // A key still wakes it at once.
+    s.press(KeyCode::Char('j'));
+    s.wait_for("a redraw after a key", |_| true).await;
+    assert!(s.stats.wakeups.load(Ordering::Relaxed) > wakeups);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
+    const PIN: &str = "918273";
+    let mut s = Session::start(80, 24).await;
+    s.wait_for("the table to fill", |f| {
+        Session::line_with(f, "Support DE").contains("CONNECTED")
+    })
+    .await;
+    // Support DE has PIN 246810: this PIN is wrong, so the form shows Meta's 133005.
+    s.press(KeyCode::Char('r'));
+    s.wait_for("the register form", |f| {
+        f.contains("Register 106540352242922")
+    })
+    .await;
+    s.type_text(PIN);
+    s.wait_for("the masked PIN", |f| f.contains("••••••  ✓"))
+        .await;
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("the PIN mismatch", |f| {
+        f.contains("Two-step PIN mismatch (133005)")
+    })
+    .await;
+    // And through the PIN form, twice.
+    s.press(KeyCode::Esc);
+    s.press(KeyCode::Char('p'));
+    s.type_text(PIN);
+    s.press(KeyCode::Tab);
+    s.type_text(PIN);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("the PIN set", |f| f.contains("two-step PIN set"))
+        .await;
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+    while let Ok(frame) = s.frames.try_recv() {
+        s.seen.push(frame);
+    }
+
+    assert!(s.seen.len() > 10);
+    for frame in &s.seen {
+        for probe in [PIN, &PIN[..4], &PIN[2..]] {
+            assert!(!frame.contains(probe), "a frame shows {probe}:\n{frame}");
+        }
+    }
+    let audit = std::fs::read_to_string(s.data.path().join("audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("set_pin") && audit.contains("133005"),
+        "{audit}"
+    );
+    assert!(!audit.contains(PIN));
+    let requests = format!("{:?}", s.sandbox.received());
+    assert!(
+        !requests.contains(PIN),
+        "the sandbox's own journal blanks secrets too"
+    );
+}
