@@ -107,8 +107,10 @@ impl Session {
     }
 }
 
+/// Nothing in flight and no cell of the table still waiting ("…"); the log pane is ignored.
 fn settled(frame: &str) -> bool {
-    !frame.contains("in flight") && !frame.contains('…')
+    let table = frame.split("┌ Log").next().unwrap_or(frame);
+    !table.contains("in flight") && !table.contains('…')
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,6 +205,8 @@ async fn an_idle_app_does_not_wake_or_draw() {
 async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
     const PIN: &str = "918273";
     let mut s = Session::start(80, 24).await;
+    // This test owns the process's log file (the other tests of this binary log there too).
+    let log_path = wareg::logging::init_file(s.data.path()).expect("a log file");
     s.wait_for("the table to fill", |f| {
         Session::line_with(f, "Support DE").contains("CONNECTED")
     })
@@ -251,9 +255,230 @@ async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
         "{audit}"
     );
     assert!(!audit.contains(PIN));
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("/register"),
+        "the log file has the calls: {log}"
+    );
+    assert!(!log.contains(PIN) && !log.contains(&PIN[..4]));
     let requests = format!("{:?}", s.sandbox.received());
     assert!(
         !requests.contains(PIN),
         "the sandbox's own journal blanks secrets too"
     );
+}
+
+fn posts(sandbox: &RunningSandbox) -> Vec<String> {
+    sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.path)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deregister_region_change_pin_and_verification_flows_reach_the_sandbox() {
+    let mut s = Session::start(120, 40).await;
+    s.wait_for("the table", |f| {
+        Session::line_with(f, "Support DE").contains("CONNECTED")
+            && Session::line_with(f, "Support DE").contains("DE ")
+    })
+    .await;
+
+    // Region change on Support DE (storage DE, PIN 246810): details, c, pick CH, PIN.
+    s.press(KeyCode::Enter);
+    s.wait_for("details", |f| f.contains("in-country storage in DE"))
+        .await;
+    s.press(KeyCode::Char('c'));
+    s.wait_for("the region change form", |f| {
+        f.contains("Change local storage 106540352242922")
+    })
+    .await;
+    s.press(KeyCode::Enter);
+    s.type_text("c");
+    s.press(KeyCode::Enter);
+    s.press(KeyCode::BackTab);
+    s.type_text("246810");
+    s.wait_for("the three-step plan", |f| {
+        f.contains("1. POST /deregister") && f.contains("2. POST /settings (local storage CH)")
+    })
+    .await;
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("Support DE now in CH", |f| {
+        !f.contains("Change local storage") && Session::line_with(f, "Support DE").contains("CH ")
+    })
+    .await;
+    assert_eq!(
+        posts(&s.sandbox),
+        [
+            "/v25.0/106540352242922/deregister",
+            "/v25.0/106540352242922/settings",
+            "/v25.0/106540352242922/register"
+        ]
+    );
+
+    // Deregister Billing US (+1 631-555-0142): the 4th row.
+    s.press(KeyCode::Char('g'));
+    for _ in 0..3 {
+        s.press(KeyCode::Char('j'));
+    }
+    s.press(KeyCode::Char('d'));
+    s.wait_for("the deregister form", |f| {
+        f.contains("Deregister 106540352242925")
+    })
+    .await;
+    s.type_text("0142");
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("Billing US disconnected", |f| {
+        Session::line_with(f, "Billing US").contains("DISCONNECTED")
+    })
+    .await;
+    assert_eq!(
+        posts(&s.sandbox).last().unwrap(),
+        "/v25.0/106540352242925/deregister"
+    );
+
+    // New PIN on Billing US.
+    s.press(KeyCode::Char('p'));
+    s.type_text("112233");
+    s.press(KeyCode::Tab);
+    s.type_text("112233");
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("the PIN set", |f| f.contains("two-step PIN set"))
+        .await;
+    assert_eq!(posts(&s.sandbox).last().unwrap(), "/v25.0/106540352242925");
+    assert_eq!(
+        s.sandbox
+            .with_world(|w| w.numbers["106540352242925"].pin.clone())
+            .as_deref(),
+        Some("112233")
+    );
+
+    // Verify New line BR (3rd row) by voice, with the code the sandbox sent.
+    s.press(KeyCode::Char('g'));
+    s.press(KeyCode::Char('j'));
+    s.press(KeyCode::Char('j'));
+    s.press(KeyCode::Char('v'));
+    s.wait_for("the verify form", |f| {
+        f.contains("Verify ownership 106540352242924")
+    })
+    .await;
+    s.press(KeyCode::Right);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("step 2", |f| f.contains("Step 2 of 2")).await;
+    let code = s
+        .sandbox
+        .pending_code("106540352242924")
+        .expect("a code was sent");
+    s.type_text(&code);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    s.wait_for("New line BR verified", |f| {
+        !f.contains("Verify ownership")
+            && Session::line_with(f, "New line BR").contains("VERIFIED")
+            && !Session::line_with(f, "New line BR").contains("NOT_VERIFIED")
+    })
+    .await;
+    let received = s.sandbox.received();
+    let request_code = received
+        .iter()
+        .find(|r| r.path.ends_with("/request_code"))
+        .unwrap();
+    assert_eq!(request_code.params["code_method"], "VOICE");
+    assert_eq!(request_code.params["language"], "en_US");
+    assert!(received.iter().any(|r| r.path.ends_with("/verify_code")));
+
+    let audit = std::fs::read_to_string(s.data.path().join("audit.jsonl")).unwrap();
+    for op in [
+        "\"deregister\"",
+        "\"settings\"",
+        "\"register\"",
+        "\"set_pin\"",
+        "\"request_code\"",
+        "\"verify_code\"",
+    ] {
+        assert!(audit.contains(op), "{op} missing from the audit trail");
+    }
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_reported_and_the_other_numbers_keep_working() {
+    let mut s = Session::start(120, 40).await;
+    let frame = s
+        .wait_for("every read to settle", |f| {
+            settled(f) && Session::line_with(f, "Billing US").contains("CONNECTED")
+        })
+        .await;
+    // The misbehaving numbers' storage reads failed (✗), the others read fine.
+    assert!(
+        Session::line_with(&frame, "Gateway trouble").contains('✗'),
+        "{frame}"
+    );
+    assert!(
+        Session::line_with(&frame, "Truncated answers").contains('✗'),
+        "{frame}"
+    );
+    assert!(
+        Session::line_with(&frame, "Dropped connection").contains('✗'),
+        "{frame}"
+    );
+    assert!(
+        Session::line_with(&frame, "Slow line").contains('✗'),
+        "{frame}"
+    );
+    assert!(
+        Session::line_with(&frame, "Support DE").contains("DE "),
+        "{frame}"
+    );
+
+    // A register on the HTML 502 number: the outcome is unknown and said so.
+    s.press(KeyCode::Char('/'));
+    s.type_text("Gateway");
+    s.press(KeyCode::Enter);
+    s.press(KeyCode::Char('r'));
+    s.wait_for("the form", |f| f.contains("Register 106540352242932"))
+        .await;
+    s.type_text("246810");
+    // Register waits for the storage read, which fails on this number; then it may go.
+    s.wait_for("the storage read to fail", |f| {
+        f.contains("storage now   not known")
+    })
+    .await;
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    let frame = s
+        .wait_for("the unknown outcome", |f| f.contains("Outcome unknown"))
+        .await;
+    assert!(frame.contains("HTTP 502"), "{frame}");
+    s.press(KeyCode::Esc);
+    s.press(KeyCode::Esc);
+    // The rest of the app still works: a refresh reads the good numbers again.
+    s.press(KeyCode::Char('R'));
+    s.wait_for("the refreshed table", |f| {
+        settled(f) && Session::line_with(f, "Billing US").contains("CONNECTED")
+    })
+    .await;
+    let audit = std::fs::read_to_string(s.data.path().join("audit.jsonl")).unwrap();
+    let outcome = audit.lines().find(|l| l.contains("\"outcome\":")).unwrap();
+    assert!(outcome.contains("\"outcome\":\"unknown\""), "{outcome}");
+    assert_eq!(
+        posts(&s.sandbox)
+            .iter()
+            .filter(|p| p.ends_with("/register"))
+            .count(),
+        1,
+        "never retried"
+    );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
 }

@@ -188,7 +188,7 @@ impl App {
                 Vec::new()
             }
             Msg::Notice(level, text) => {
-                self.push_log(LogEntry::notice(level, text));
+                self.notice(level, text);
                 Vec::new()
             }
             Msg::Audit(records) => {

@@ -521,3 +521,32 @@ fn a_token_failure_is_shown_and_nothing_else_of_the_profile_stays_in_flight() {
             .all(|r| matches!(r.live, Live::Failed(_)))
     );
 }
+
+#[test]
+fn clearing_the_filter_shows_the_whole_table_again() {
+    let mut app = app();
+    app.size = (120, 40);
+    let request = listing_request(&app.start());
+    let many: Vec<_> = (0..10)
+        .map(|i| {
+            number(
+                &format!("{}", 1000 + i),
+                "CONNECTED",
+                &format!("+1 555 01{i:02}"),
+            )
+        })
+        .collect();
+    app.update(Msg::Reply(request, Reply::Listing(Ok(many))));
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "Name 1009");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.table.visible.len(), 1);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.table.visible.len(), 12);
+    assert_eq!(app.table.offset, 0, "everything fits: no scrolling");
+    assert_eq!(
+        app.table.selected_row().unwrap().id.as_str(),
+        "1009",
+        "the selection is kept"
+    );
+}
