@@ -2,107 +2,18 @@
 //! compared with the reviewed snapshots in tests/snapshots. Times, durations and trace ids are
 //! filtered; colour is off so that styles do not hide text.
 
+mod common;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde_json::json;
 use std::time::Duration;
 
-use wareg::config::Config;
-use wareg::graph::{ApiError, CallEvent, GraphError, PhoneNumber};
+use common::app_fixture::*;
+use wareg::graph::ApiError;
 use wareg::tui::app::App;
 use wareg::tui::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
 use wareg::tui::run::buffer_text;
-use wareg::tui::theme::Theme;
-
-const CONFIG: &str = r#"
-default_profile = "prod"
-[profiles.prod]
-base_url = "https://graph.facebook.com"
-api_version = "v25.0"
-token_env = "WHATSAPP_TOKEN"
-waba_id = "102290129340398"
-[[numbers]]
-id = "106540352242922"
-label = "Support DE"
-[[numbers]]
-id = "106540352242923"
-label = "Sales UK"
-[[numbers]]
-id = "106540352242924"
-label = "New line BR"
-[[numbers]]
-id = "106540352242929"
-label = "Old line"
-"#;
-
-fn number(
-    id: &str,
-    display: &str,
-    name: &str,
-    status: &str,
-    verified: &str,
-    quality: &str,
-    pin: bool,
-) -> PhoneNumber {
-    serde_json::from_value(json!({
-        "id": id, "display_phone_number": display, "verified_name": name, "status": status,
-        "code_verification_status": verified, "quality_rating": quality,
-        "platform_type": if status == "CONNECTED" || status == "FLAGGED" { "CLOUD_API" } else { "NOT_APPLICABLE" },
-        "is_pin_enabled": pin,
-    }))
-    .unwrap()
-}
-
-fn listing() -> Vec<PhoneNumber> {
-    vec![
-        number(
-            "106540352242922",
-            "+49 30 1234 5601",
-            "Acme Support DE",
-            "CONNECTED",
-            "VERIFIED",
-            "GREEN",
-            true,
-        ),
-        number(
-            "106540352242923",
-            "+44 20 7946 0123",
-            "Acme Sales UK",
-            "PENDING",
-            "VERIFIED",
-            "NA",
-            false,
-        ),
-        number(
-            "106540352242924",
-            "+55 11 4002 8922",
-            "Acme Brasil",
-            "UNVERIFIED",
-            "NOT_VERIFIED",
-            "NA",
-            false,
-        ),
-        number(
-            "106540352242926",
-            "+91 22 6000 1234",
-            "Acme India",
-            "FLAGGED",
-            "VERIFIED",
-            "RED",
-            true,
-        ),
-        number(
-            "106540352242925",
-            "+1 631-555-0142",
-            "Acme Billing",
-            "CONNECTED",
-            "VERIFIED",
-            "YELLOW",
-            true,
-        ),
-    ]
-}
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -116,92 +27,6 @@ fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
-}
-
-fn settings(status: &str, region: Option<&str>) -> Reply {
-    let mut storage = json!({"status": status});
-    if let Some(r) = region {
-        storage["data_localization_region"] = json!(r);
-    }
-    Reply::Settings(Ok(serde_json::from_value(
-        json!({"storage_configuration": storage}),
-    )
-    .unwrap()))
-}
-
-fn graph_error(code: i64, status: u16, message: &str) -> ApiError {
-    let body = json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEfGhIjKlMnOpQrStU"}});
-    ApiError::Graph {
-        http_status: status,
-        error: Box::new(GraphError::from_body(body.to_string().as_bytes()).unwrap()),
-    }
-}
-
-/// Answers every read the app has in flight: the listing, single reads and settings.
-fn answer_reads(app: &mut App, cmds: Vec<Cmd>) {
-    let mut queue = cmds;
-    while let Some(cmd) = queue.pop() {
-        let (request, reply): (RequestId, Reply) = match cmd {
-            Cmd::ListNumbers { request, .. } => (request, Reply::Listing(Ok(listing()))),
-            Cmd::ReadNumber { request, id, .. } => {
-                // The configured "Old line" is not in the WABA and its read fails.
-                (
-                    request,
-                    Reply::Number(Err(graph_error(
-                        100,
-                        400,
-                        &format!(
-                            "(#100) Unsupported get request. Object with ID '{id}' does not exist"
-                        ),
-                    ))),
-                )
-            }
-            Cmd::ReadSettings { request, id, .. } => match id.as_str() {
-                "106540352242922" => (request, settings("IN_COUNTRY_STORAGE_ENABLED", Some("DE"))),
-                "106540352242926" => (request, settings("IN_COUNTRY_STORAGE_ENABLED", Some("IN"))),
-                _ => (request, settings("DEFAULT", None)),
-            },
-            _ => continue,
-        };
-        queue.extend(app.update(Msg::Reply(request, reply)));
-    }
-}
-
-fn call(method: &'static str, path: &str, status: Option<u16>, error: Option<ApiError>) -> Msg {
-    Msg::Call(CallEvent {
-        method,
-        path: path.into(),
-        status,
-        duration: Duration::from_millis(123),
-        attempt: 1,
-        error,
-    })
-}
-
-fn fresh() -> App {
-    let config = Config::parse(CONFIG, None).unwrap();
-    App::new(
-        &config,
-        Theme { color: false },
-        Some("/home/staff/.local/share/wareg/wareg.log".into()),
-    )
-}
-
-fn loaded() -> App {
-    let mut app = fresh();
-    let cmds = app.start();
-    answer_reads(&mut app, cmds);
-    app.update(call(
-        "GET",
-        "/v25.0/102290129340398/phone_numbers?fields=…&limit=100",
-        Some(200),
-        None,
-    ));
-    app.update(Msg::Notice(
-        Level::Info,
-        "profile prod: 5 numbers listed".into(),
-    ));
-    app
 }
 
 fn draw(app: &mut App, width: u16, height: u16) -> String {

@@ -2,6 +2,8 @@
 //! and the real `wareg` binary run against them.
 #![allow(dead_code)]
 
+pub mod app_fixture;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
