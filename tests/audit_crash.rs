@@ -35,24 +35,42 @@ fn record(writer: &str, seq: u64, padding: usize) -> AuditRecord {
 /// this same test binary.
 #[test]
 fn child_appender() {
-    let Some(path) = std::env::var_os("WAREG_APPEND_TO") else { return };
+    let Some(path) = std::env::var_os("WAREG_APPEND_TO") else {
+        return;
+    };
     let writer = std::env::var("WAREG_APPENDER").unwrap_or_default();
-    let count: u64 = std::env::var("WAREG_APPEND_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(u64::MAX);
-    let padding = std::env::var("WAREG_APPEND_PADDING").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
+    let count: u64 = std::env::var("WAREG_APPEND_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(u64::MAX);
+    let padding = std::env::var("WAREG_APPEND_PADDING")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(64);
     let log = AuditLog::new(path);
     for seq in 0..count {
         log.append(&record(&writer, seq, padding)).unwrap();
     }
 }
 
-fn spawn_appender(path: &std::path::Path, writer: &str, count: Option<u64>, padding: usize) -> Child {
+fn spawn_appender(
+    path: &std::path::Path,
+    writer: &str,
+    count: Option<u64>,
+    padding: usize,
+) -> Child {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["child_appender", "--exact", "--test-threads=1", "--nocapture"])
-        .env("WAREG_APPEND_TO", path)
-        .env("WAREG_APPENDER", writer)
-        .env("WAREG_APPEND_PADDING", padding.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "child_appender",
+        "--exact",
+        "--test-threads=1",
+        "--nocapture",
+    ])
+    .env("WAREG_APPEND_TO", path)
+    .env("WAREG_APPENDER", writer)
+    .env("WAREG_APPEND_PADDING", padding.to_string())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     if let Some(count) = count {
         cmd.env("WAREG_APPEND_COUNT", count.to_string());
     }
@@ -64,7 +82,9 @@ fn sequences(records: &[AuditRecord]) -> BTreeMap<String, Vec<u64>> {
     let mut seen: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for r in records {
         let (writer, seq) = r.attempt.rsplit_once('-').unwrap();
-        seen.entry(writer.to_owned()).or_default().push(seq.parse().unwrap());
+        seen.entry(writer.to_owned())
+            .or_default()
+            .push(seq.parse().unwrap());
     }
     seen
 }
@@ -84,25 +104,48 @@ fn sigkill_at_random_points_never_loses_an_earlier_record() {
 
         let read = log.read().unwrap();
         // Each kill can tear at most the line being written at that moment.
-        assert!(read.skipped.len() <= round + 1, "round {round}: {:?}", read.skipped);
+        assert!(
+            read.skipped.len() <= round + 1,
+            "round {round}: {:?}",
+            read.skipped
+        );
         torn_total = read.skipped.len();
         let after = sequences(&read.records);
         for (writer, seqs) in &after {
             let expected: Vec<u64> = (0..seqs.len() as u64).collect();
-            assert_eq!(seqs, &expected, "round {round}: writer {writer} lost a record in the middle");
+            assert_eq!(
+                seqs, &expected,
+                "round {round}: writer {writer} lost a record in the middle"
+            );
         }
         for (writer, seqs) in &before {
-            assert_eq!(after.get(writer), Some(seqs), "round {round}: an earlier record of {writer} was lost");
+            assert_eq!(
+                after.get(writer),
+                Some(seqs),
+                "round {round}: an earlier record of {writer} was lost"
+            );
         }
         // The budget counts exactly the intents that parse.
-        let policy = BudgetPolicy { window: Duration::from_secs(3600), max_attempts: 10 };
+        let policy = BudgetPolicy {
+            window: Duration::from_secs(3600),
+            max_attempts: 10,
+        };
         let book = BudgetBook::new(&read.records, policy, chrono::Utc::now());
-        assert_eq!(book.budget(NUMBER, Operation::Register).used as usize, read.records.len());
+        assert_eq!(
+            book.budget(NUMBER, Operation::Register).used as usize,
+            read.records.len()
+        );
         before = after;
     }
     let writers_with_records = before.len();
-    assert!(writers_with_records >= ROUNDS / 2, "the children wrote in most rounds ({writers_with_records})");
-    eprintln!("{ROUNDS} kills, {} records kept, {torn_total} torn lines skipped", before.values().map(Vec::len).sum::<usize>());
+    assert!(
+        writers_with_records >= ROUNDS / 2,
+        "the children wrote in most rounds ({writers_with_records})"
+    );
+    eprintln!(
+        "{ROUNDS} kills, {} records kept, {torn_total} torn lines skipped",
+        before.values().map(Vec::len).sum::<usize>()
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app_fixture;
+pub mod pty;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
