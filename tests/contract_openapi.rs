@@ -27,7 +27,7 @@ fn spec() -> &'static Value {
     })
 }
 
-fn resolve<'a>(schema: &'a Value) -> &'a Value {
+fn resolve(schema: &Value) -> &Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.trim_start_matches('#');
@@ -62,10 +62,10 @@ fn validate(value: &Value, schema: &Value, at: &str) -> Vec<String> {
             ));
         }
     }
-    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
-        if !any_of.iter().any(|s| validate(value, s, at).is_empty()) {
-            problems.push(format!("{at}: matches none of the anyOf branches"));
-        }
+    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array)
+        && !any_of.iter().any(|s| validate(value, s, at).is_empty())
+    {
+        problems.push(format!("{at}: matches none of the anyOf branches"));
     }
     if let Some(kind) = schema.get("type").and_then(Value::as_str) {
         let ok = match kind {
@@ -82,16 +82,16 @@ fn validate(value: &Value, schema: &Value, at: &str) -> Vec<String> {
             return problems;
         }
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            problems.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        problems.push(format!("{at}: {value} is not one of {allowed:?}"));
     }
     if let Some(text) = value.as_str() {
-        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-            if !Regex::new(pattern).unwrap().is_match(text) {
-                problems.push(format!("{at}: {text:?} does not match {pattern}"));
-            }
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+            && !Regex::new(pattern).unwrap().is_match(text)
+        {
+            problems.push(format!("{at}: {text:?} does not match {pattern}"));
         }
         let len = text.chars().count() as u64;
         if schema
