@@ -91,17 +91,23 @@ class Tui:
             pass
         os.close(self.fd)
 
-    def cpu_and_switches(self):
-        ticks, switches = 0, 0
+    def threads(self):
+        """Per thread id: CPU milliseconds and context switches so far."""
+        out = {}
         for task in glob.glob(f"/proc/{self.pid}/task/*"):
-            with open(f"{task}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-                ticks += int(fields[11]) + int(fields[12])  # utime, stime
-            with open(f"{task}/status") as f:
-                for line in f:
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                        switches += int(line.split()[1])
-        return ticks * 1000 / CLK_TCK, switches
+            try:
+                with open(f"{task}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+                switches = 0
+                with open(f"{task}/status") as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                            switches += int(line.split()[1])
+            except FileNotFoundError:
+                continue
+            out[os.path.basename(task)] = (ticks * 1000 / CLK_TCK, switches)
+        return out
 
     def status(self, key):
         with open(f"/proc/{self.pid}/status") as f:
@@ -158,12 +164,17 @@ def main():
             tui.wait_for(b"Numbers (")
             tui.wait_quiet(1.0)
             before_bytes = len(tui.output)
-            cpu0, sw0 = tui.cpu_and_switches()
+            before = tui.threads()
             time.sleep(args.idle_seconds)
-            cpu1, sw1 = tui.cpu_and_switches()
+            after = tui.threads()
             drawn = len(tui.output) - before_bytes
-            print(f"idle {args.idle_seconds:.0f} s after loading: {cpu1 - cpu0:.0f} ms CPU, "
-                  f"{sw1 - sw0} context switches (wakeups), {drawn} bytes drawn (budget: 0 wakeups)")
+            common = before.keys() & after.keys()
+            cpu = sum(after[t][0] - before[t][0] for t in common)
+            wakeups = sum(after[t][1] - before[t][1] for t in common)
+            exited = len(before.keys() - after.keys())
+            print(f"idle {args.idle_seconds:.0f} s after loading: {cpu:.0f} ms CPU, {wakeups} context "
+                  f"switches (wakeups) over {len(common)} threads, {drawn} bytes drawn, {exited} "
+                  f"thread(s) exited (budget: 0 wakeups)")
             tui.stop()
         finally:
             proc.terminate()
