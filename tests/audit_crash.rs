@@ -7,27 +7,22 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use wareg::audit::{AuditLog, AuditRecord, BudgetBook, Operation, Phase};
+use wareg::audit::{AuditLog, AuditRecord, BudgetBook, Operation};
 use wareg::config::BudgetPolicy;
 
 const NUMBER: &str = "106540352242922";
 
 fn record(writer: &str, seq: u64, padding: usize) -> AuditRecord {
     AuditRecord {
-        time: chrono::Utc::now(),
-        attempt: format!("{writer}-{seq}"),
-        phase: Phase::Intent,
-        profile: "crash".into(),
-        number: NUMBER.into(),
-        op: Operation::Register,
-        region: None,
         // A long line makes an interleaved or torn write easy to see.
         detail: Some("x".repeat(padding)),
-        forced: false,
-        outcome: None,
-        code: None,
-        trace: None,
-        message: None,
+        ..AuditRecord::intent(
+            chrono::Utc::now(),
+            format!("{writer}-{seq}"),
+            "crash",
+            NUMBER,
+            Operation::Register,
+        )
     }
 }
 

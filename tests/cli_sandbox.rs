@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use wareg::audit::{AuditLog, AuditRecord, Operation, Phase};
+use wareg::audit::{AuditLog, AuditRecord, Operation};
 
 #[test]
 fn numbers_refresh_lists_configured_and_discovered_numbers() {
@@ -165,21 +165,13 @@ fn wrong_pin_is_a_graph_error_named_and_explained() {
 fn seed_attempts(rig: &Rig, number: &str, op: Operation, n: usize) {
     let log = AuditLog::in_dir(&rig.data_dir());
     for i in 0..n {
-        log.append(&AuditRecord {
-            time: chrono::Utc::now() - chrono::Duration::hours(1),
-            attempt: format!("seed{i}"),
-            phase: Phase::Intent,
-            profile: "sb".into(),
-            number: number.into(),
+        log.append(&AuditRecord::intent(
+            chrono::Utc::now() - chrono::Duration::hours(1),
+            format!("seed{i}"),
+            "sb",
+            number,
             op,
-            region: None,
-            detail: None,
-            forced: false,
-            outcome: None,
-            code: None,
-            trace: None,
-            message: None,
-        })
+        ))
         .unwrap();
     }
 }

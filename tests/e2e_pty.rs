@@ -43,15 +43,8 @@ fn register_then_deregister_through_the_tui() {
         !s.contains("Deregister 1065") && row(s, "Sales UK").contains("DISCONNECTED")
     });
 
-    let posts: Vec<String> = rig
-        .sandbox
-        .received()
-        .into_iter()
-        .filter(|r| r.method == "POST")
-        .map(|r| r.path)
-        .collect();
     assert_eq!(
-        posts,
+        posts(&rig.sandbox),
         [
             "/v25.0/106540352242923/settings",
             "/v25.0/106540352242923/register",

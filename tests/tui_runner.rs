@@ -1,6 +1,8 @@
 //! The real event loop with injected keys, against the sandbox over loopback. Tests wait for
 //! screen content (with a timeout), never for a fixed time.
 
+mod common;
+
 use futures::channel::mpsc as fmpsc;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -10,6 +12,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+use common::posts;
 use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
 use wareg::tui::run::{LoopHooks, LoopStats, run_loop};
 use wareg::tui::theme::Theme;
@@ -156,15 +159,8 @@ async fn the_table_fills_from_the_sandbox_and_a_register_flow_goes_through() {
         "the budget shows the attempt: {frame}"
     );
 
-    let posts: Vec<String> = s
-        .sandbox
-        .received()
-        .into_iter()
-        .filter(|r| r.method == "POST")
-        .map(|r| r.path)
-        .collect();
     assert_eq!(
-        posts,
+        posts(&s.sandbox),
         [
             "/v25.0/106540352242923/settings",
             "/v25.0/106540352242923/register"
@@ -266,15 +262,6 @@ async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
         !requests.contains(PIN),
         "the sandbox's own journal blanks secrets too"
     );
-}
-
-fn posts(sandbox: &RunningSandbox) -> Vec<String> {
-    sandbox
-        .received()
-        .into_iter()
-        .filter(|r| r.method == "POST")
-        .map(|r| r.path)
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -220,20 +220,14 @@ fn register_dropdown_scrolled() {
 
 fn exhaust(app: &mut App, id: &str, op: wareg::audit::Operation) {
     let records = (0..10)
-        .map(|i| wareg::audit::AuditRecord {
-            time: chrono::Utc::now() - chrono::Duration::hours(i),
-            attempt: format!("a{i}"),
-            phase: wareg::audit::Phase::Intent,
-            profile: "prod".into(),
-            number: id.into(),
-            op,
-            region: None,
-            detail: None,
-            forced: false,
-            outcome: None,
-            code: None,
-            trace: None,
-            message: None,
+        .map(|i| {
+            wareg::audit::AuditRecord::intent(
+                chrono::Utc::now() - chrono::Duration::hours(i),
+                format!("a{i}"),
+                "prod",
+                id,
+                op,
+            )
         })
         .collect();
     app.update(Msg::Audit(records));

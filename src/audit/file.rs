@@ -115,24 +115,16 @@ fn ends_with_newline(file: &mut File) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Operation, Phase};
+    use crate::audit::Operation;
 
     fn record(n: u32) -> AuditRecord {
-        AuditRecord {
-            time: chrono::Utc::now(),
-            attempt: format!("a{n}"),
-            phase: Phase::Intent,
-            profile: "p".into(),
-            number: "1".into(),
-            op: Operation::Register,
-            region: None,
-            detail: None,
-            forced: false,
-            outcome: None,
-            code: None,
-            trace: None,
-            message: None,
-        }
+        AuditRecord::intent(
+            chrono::Utc::now(),
+            format!("a{n}"),
+            "p",
+            "1",
+            Operation::Register,
+        )
     }
 
     #[test]

@@ -96,6 +96,33 @@ pub struct AuditRecord {
     pub message: Option<String>,
 }
 
+impl AuditRecord {
+    /// The line written before an attempt is sent; the rest is filled in by the caller.
+    pub fn intent(
+        time: DateTime<Utc>,
+        attempt: impl Into<String>,
+        profile: &str,
+        number: &str,
+        op: Operation,
+    ) -> AuditRecord {
+        AuditRecord {
+            time,
+            attempt: attempt.into(),
+            phase: Phase::Intent,
+            profile: profile.to_owned(),
+            number: number.to_owned(),
+            op,
+            region: None,
+            detail: None,
+            forced: false,
+            outcome: None,
+            code: None,
+            trace: None,
+            message: None,
+        }
+    }
+}
+
 /// A fresh attempt id: time and randomness, unique enough to join two lines.
 pub fn new_attempt_id(now: DateTime<Utc>) -> String {
     format!(

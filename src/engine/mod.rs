@@ -189,19 +189,16 @@ impl Engine {
     ) -> Result<(), MutationError> {
         let now = Utc::now();
         let mut record = AuditRecord {
-            time: now,
-            attempt: new_attempt_id(now),
-            phase: Phase::Intent,
-            profile: self.profile.clone(),
-            number: intent.number.to_string(),
-            op: intent.op,
             region: intent.region,
             detail: intent.detail,
             forced: intent.forced,
-            outcome: None,
-            code: None,
-            trace: None,
-            message: None,
+            ..AuditRecord::intent(
+                now,
+                new_attempt_id(now),
+                &self.profile,
+                intent.number.as_str(),
+                intent.op,
+            )
         };
         self.audit
             .append(&record)

@@ -158,6 +158,16 @@ label = "Support DE"
     }
 }
 
+/// The paths of the POSTs a sandbox received, in order.
+pub fn posts(sandbox: &RunningSandbox) -> Vec<String> {
+    sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.path)
+        .collect()
+}
+
 pub fn run_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wareg"));
     cmd.args(args)

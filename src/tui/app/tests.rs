@@ -3,7 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::audit::{Operation, Phase as AuditPhase};
+use crate::audit::Operation;
 use crate::engine::Step;
 use crate::graph::{PhoneNumber, Region};
 use crate::tui::forms::{Form, Phase};
@@ -406,20 +406,14 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
 fn an_exhausted_budget_needs_the_explicit_override() {
     let mut app = loaded();
     let records: Vec<_> = (0..10)
-        .map(|i| crate::audit::AuditRecord {
-            time: chrono::Utc::now(),
-            attempt: format!("a{i}"),
-            phase: AuditPhase::Intent,
-            profile: "p".into(),
-            number: "300".into(),
-            op: Operation::Register,
-            region: None,
-            detail: None,
-            forced: false,
-            outcome: None,
-            code: None,
-            trace: None,
-            message: None,
+        .map(|i| {
+            crate::audit::AuditRecord::intent(
+                chrono::Utc::now(),
+                format!("a{i}"),
+                "p",
+                "300",
+                Operation::Register,
+            )
         })
         .collect();
     app.update(Msg::Audit(records));

@@ -6,7 +6,7 @@ use super::form_register::lock_end;
 use crate::audit::Budget;
 use crate::graph::catalogue;
 use crate::tui::app::App;
-use crate::tui::forms::{Failure, StepState};
+use crate::tui::forms::{Failure, Phase, StepState};
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
@@ -83,4 +83,23 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
         Span::styled(failure.message.clone(), theme.dim()),
     ]));
     lines
+}
+
+/// The line under a form's buttons: why the button is disabled while editing, "sending…"
+/// while in flight, and the failure explained after one (unless the form shows it elsewhere).
+pub fn status_lines(
+    app: &App,
+    phase: &Phase,
+    problem: Option<&str>,
+    budget: Option<&Budget>,
+    sending: &str,
+) -> Vec<Line<'static>> {
+    match phase {
+        Phase::Failed(failure) => failure_lines(app, failure, budget),
+        Phase::InFlight { .. } => vec![Line::styled(format!("  {sending}"), app.theme.warn())],
+        Phase::Editing => problem
+            .map(|p| Line::styled(format!("  {p}"), app.theme.dim()))
+            .into_iter()
+            .collect(),
+    }
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::form_common::failure_lines;
+use super::form_common::status_lines;
 use super::popup::{button, field_label, form_popup};
 use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
@@ -95,18 +95,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         Span::raw("  "),
         button(theme, "Cancel", f(DeregisterField::Cancel), editing),
     ]));
-    match &form.phase {
-        Phase::Failed(failure) => lines.extend(failure_lines(app, failure, Some(&check.budget))),
-        Phase::InFlight { .. } => lines.push(Line::styled(
-            "  sending POST /deregister… (not retried automatically)",
-            theme.warn(),
-        )),
-        Phase::Editing => {
-            if let Some(problem) = check.problems.first() {
-                lines.push(Line::styled(format!("  {problem}"), theme.dim()));
-            }
-        }
-    }
+    lines.extend(status_lines(
+        app,
+        &form.phase,
+        check.problems.first().map(String::as_str),
+        Some(&check.budget),
+        "sending POST /deregister… (not retried automatically)",
+    ));
     form_popup(
         frame,
         screen,

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::form_common::{failure_lines, progress_lines};
+use super::form_common::{failure_lines, progress_lines, status_lines};
 use super::popup::{button, field_label, form_popup};
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
@@ -152,17 +152,16 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         Span::raw("  "),
         button(theme, "Cancel", f(RegisterField::Cancel), editing),
     ]));
-    match &form.phase {
-        Phase::Failed(_) => {}
-        Phase::InFlight { .. } => lines.push(Line::styled(
-            "  sending… (not retried automatically)",
-            theme.warn(),
-        )),
-        Phase::Editing => {
-            if let Some(problem) = pre.problems.first().filter(|_| !pre.verify_instead) {
-                lines.push(Line::styled(format!("  {problem}"), theme.dim()));
-            }
-        }
+    // A failure is shown under the fields, where a short terminal still has room for it.
+    if !matches!(form.phase, Phase::Failed(_)) {
+        let problem = pre.problems.first().filter(|_| !pre.verify_instead);
+        lines.extend(status_lines(
+            app,
+            &form.phase,
+            problem.map(String::as_str),
+            None,
+            "sending… (not retried automatically)",
+        ));
     }
 
     let title = if form.change_region || pre.needs_deregister() {

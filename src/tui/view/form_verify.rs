@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::form_common::failure_lines;
+use super::form_common::status_lines;
 use super::popup::{button, field_label, form_popup};
 use crate::graph::CodeMethod;
 use crate::tui::app::App;
@@ -66,15 +66,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
             ]));
         }
     }
-    match &form.phase {
-        Phase::Failed(failure) => lines.extend(failure_lines(app, failure, None)),
-        Phase::InFlight { .. } => lines.push(Line::styled("  sending…", theme.warn())),
-        Phase::Editing => {
-            if let Some(problem) = form.problem() {
-                lines.push(Line::styled(format!("  {problem}"), theme.dim()));
-            }
-        }
-    }
+    lines.extend(status_lines(
+        app,
+        &form.phase,
+        form.problem().as_deref(),
+        None,
+        "sending…",
+    ));
     form_popup(
         frame,
         screen,
