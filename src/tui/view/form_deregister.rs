@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::form_common::status_lines;
-use super::popup::{button, field_label, form_popup};
+use super::popup::{button_row, field_label, form_popup};
 use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
 use crate::tui::forms::deregister::DeregisterField;
@@ -84,17 +84,16 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::raw("  "),
-        button(
-            theme,
+    lines.push(button_row(
+        theme,
+        (
             "Deregister",
             f(DeregisterField::Submit),
-            editing && check.problems.is_empty(),
+            check.problems.is_empty(),
         ),
-        Span::raw("  "),
-        button(theme, "Cancel", f(DeregisterField::Cancel), editing),
-    ]));
+        f(DeregisterField::Cancel),
+        editing,
+    ));
     lines.extend(status_lines(
         app,
         &form.phase,

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::form_common::{failure_lines, progress_lines, status_lines};
-use super::popup::{button, field_label, form_popup};
+use super::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
 use crate::tui::forms::flow::storage_words;
@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     let f = |field: RegisterField| editing && focused == field;
 
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let pin_text = format!("{}{}", form.pin.masked(), "_".repeat(6 - form.pin.len()));
+    let pin_text = masked_slots(&form.pin, 6);
     let pin_note = match (&form.pin.refused, form.pin.problem()) {
         (Some(why), _) => Span::styled(format!("  {why}"), theme.warn()),
         (None, Some(p)) => Span::styled(format!("  {p}"), theme.dim()),
@@ -141,17 +141,12 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         "Register"
     };
     let enabled = pre.verify_instead || pre.problems.is_empty();
-    lines.push(Line::from(vec![
-        Span::raw("  "),
-        button(
-            theme,
-            submit_label,
-            f(RegisterField::Submit),
-            enabled && editing,
-        ),
-        Span::raw("  "),
-        button(theme, "Cancel", f(RegisterField::Cancel), editing),
-    ]));
+    lines.push(button_row(
+        theme,
+        (submit_label, f(RegisterField::Submit), enabled),
+        f(RegisterField::Cancel),
+        editing,
+    ));
     // A failure is shown under the fields, where a short terminal still has room for it.
     if !matches!(form.phase, Phase::Failed(_)) {
         let problem = pre.problems.first().filter(|_| !pre.verify_instead);

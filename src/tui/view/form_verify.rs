@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::form_common::status_lines;
-use super::popup::{button, field_label, form_popup};
+use super::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::graph::CodeMethod;
 use crate::tui::app::App;
 use crate::tui::forms::{Phase, VerifyForm, VerifyStage};
@@ -35,35 +35,30 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
                 Span::raw(form.language.clone()),
             ]));
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::raw("  "),
-                button(
-                    theme,
-                    "Request code",
-                    f(2),
-                    editing && form.problem().is_none(),
-                ),
-                Span::raw("  "),
-                button(theme, "Cancel", f(3), editing),
-            ]));
+            lines.push(button_row(
+                theme,
+                ("Request code", f(2), form.problem().is_none()),
+                f(3),
+                editing,
+            ));
         }
         VerifyStage::EnterCode => {
             lines.push(Line::raw(
                 "Step 2 of 2: type the code that arrived on the number.",
             ));
             lines.push(Line::raw(""));
-            let code = format!("{}{}", form.code.masked(), "_".repeat(6 - form.code.len()));
+            let code = masked_slots(&form.code, 6);
             lines.push(Line::from(vec![
                 field_label(theme, "Code", f(0)),
                 Span::raw(code),
             ]));
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::raw("  "),
-                button(theme, "Verify", f(1), editing && form.problem().is_none()),
-                Span::raw("  "),
-                button(theme, "Cancel", f(2), editing),
-            ]));
+            lines.push(button_row(
+                theme,
+                ("Verify", f(1), form.problem().is_none()),
+                f(2),
+                editing,
+            ));
         }
     }
     lines.extend(status_lines(

@@ -72,6 +72,31 @@ pub fn button(theme: &Theme, label: &str, focused: bool, enabled: bool) -> Span<
     Span::styled(format!("[ {label} ]"), style)
 }
 
+/// `  [ Submit ]  [ Cancel ]`: the action button (focused or not, enabled or not) and Cancel.
+pub fn button_row(
+    theme: &Theme,
+    submit: (&str, bool, bool),
+    cancel_focused: bool,
+    editing: bool,
+) -> Line<'static> {
+    let (label, focused, enabled) = submit;
+    Line::from(vec![
+        Span::raw("  "),
+        button(theme, label, focused, enabled && editing),
+        Span::raw("  "),
+        button(theme, "Cancel", cancel_focused, editing),
+    ])
+}
+
+/// "••••__": one mask per digit typed, then a place for each digit still to come.
+pub fn masked_slots(field: &crate::tui::widgets::SecretField, slots: usize) -> String {
+    format!(
+        "{}{}",
+        field.masked(),
+        "_".repeat(slots.saturating_sub(field.len()))
+    )
+}
+
 /// "▸ PIN      " for the focused field, "  PIN      " otherwise.
 pub fn field_label(theme: &Theme, label: &str, focused: bool) -> Span<'static> {
     let marker = if focused { "▸ " } else { "  " };
