@@ -40,9 +40,19 @@ impl Session {
             },
         )
         .unwrap();
-        let data = tempfile::tempdir().unwrap();
         let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
         config.profiles.get_mut("demo").unwrap().timeout = Duration::from_secs(1);
+        Session::start_with(width, height, config, sandbox).await
+    }
+
+    /// A session on any config; `sandbox` is kept for the requests it saw.
+    async fn start_with(
+        width: u16,
+        height: u16,
+        config: wareg::config::Config,
+        sandbox: RunningSandbox,
+    ) -> Session {
+        let data = tempfile::tempdir().unwrap();
         let setup = TuiSetup {
             config,
             data_dir: data.path().to_path_buf(),
@@ -466,6 +476,106 @@ async fn faults_are_reported_and_the_other_numbers_keep_working() {
         1,
         "never retried"
     );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+/// The demo config pointed somewhere else, with a token from a command.
+async fn session_against(base_url: &str, token: &str) -> Session {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let unused = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let mut config = wareg::tui_entry::demo_config(base_url);
+    let profile = config.profiles.get_mut("demo").unwrap();
+    profile.timeout = Duration::from_secs(1);
+    profile.token = wareg::config::TokenSource::Command(vec!["echo".into(), token.into()]);
+    Session::start_with(120, 40, config, unused).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_refused_is_shown_per_row_and_in_the_log() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut s = session_against(&format!("http://127.0.0.1:{port}"), "t").await;
+    let frame = s
+        .wait_for("the failed reads", |f| {
+            settled(f) && Session::line_with(f, "Support DE").contains("✗ network: could")
+        })
+        .await;
+    assert!(
+        frame.contains("could not connect to 127.0.0.1"),
+        "the log pane says why: {frame}"
+    );
+    // Still responsive: help opens and quitting works.
+    s.press(KeyCode::Char('?'));
+    s.wait_for("help", |f| f.contains("Esc or ? closes this help"))
+        .await;
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_is_explained_in_the_log() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let mut s = session_against(&sandbox.base_url(), wareg::sandbox::EXPIRED_TOKEN).await;
+    let frame = s
+        .wait_for("the 190 explained", |f| {
+            f.contains("190 Access token expired or invalid")
+        })
+        .await;
+    assert!(
+        frame.contains("new System User token") || frame.contains("expired, was revoked"),
+        "{frame}"
+    );
+    s.wait_for("every row failed", |f| {
+        settled(f) && Session::line_with(f, "Support DE").contains("190")
+    })
+    .await;
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_enum_values_and_extra_fields_are_shown_not_fatal() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let listing = serde_json::json!({"data": [
+        {"id": "106540352242922", "display_phone_number": "+49 30 1234 5601", "status": "HIBERNATING",
+         "quality_rating": "PURPLE", "code_verification_status": "PARTLY", "platform_type": "MOON_API",
+         "brand_new_field": {"nested": [1, 2, 3]}, "throughput": {"level": "WARP", "extra": true}},
+    ]});
+    Mock::given(method("GET"))
+        .and(path_regex(r"/phone_numbers$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(listing))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex(r"/settings$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_SOMEDAY"}, "calling": {"x": 1}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {"message": "(#100) no such object", "type": "OAuthException", "code": 100, "fbtrace_id": "T"}})))
+        .mount(&server)
+        .await;
+    let mut s = session_against(&server.uri(), "t").await;
+    let frame = s
+        .wait_for("the odd values", |f| {
+            Session::line_with(f, "Support DE").contains("HIBERNATING")
+        })
+        .await;
+    let row = Session::line_with(&frame, "Support DE");
+    assert!(
+        row.contains("PURPLE") && row.contains("PARTLY") && row.contains("MOON_API"),
+        "{row}"
+    );
+    // Shown as Meta sent it (cut to the column's width).
+    s.wait_for("the odd storage status", |f| {
+        Session::line_with(f, "Support DE").contains("IN_COUN")
+    })
+    .await;
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
