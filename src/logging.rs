@@ -34,8 +34,3 @@ pub fn init_file(dir: &Path) -> Option<PathBuf> {
         })
         .clone()
 }
-
-/// Where this process logs, if it does.
-pub fn log_path() -> Option<PathBuf> {
-    LOG_PATH.get().cloned().flatten()
-}

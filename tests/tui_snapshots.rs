@@ -423,3 +423,12 @@ fn verify_code_step() {
         app
     });
 }
+
+#[test]
+fn quit_while_a_mutation_is_in_flight() {
+    snapshot("confirm_quit", || {
+        let (mut app, _) = submitted();
+        key(&mut app, KeyCode::Char('q'));
+        app
+    });
+}

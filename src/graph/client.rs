@@ -141,10 +141,6 @@ impl GraphClient {
         self.inner.version
     }
 
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base
-    }
-
     // ---- reads -------------------------------------------------------------------------
 
     /// `GET /{id}` with the table's fields; if Meta rejects a field (code 100), once more with

@@ -77,11 +77,14 @@ impl App {
                 }
                 Vec::new()
             }
-            Overlay::ConfirmQuit => match key.code {
+            Overlay::ConfirmQuit(under) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Vec::new(),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.overlay = under.map(|o| *o);
+                    Vec::new()
+                }
                 _ => {
-                    self.overlay = Some(Overlay::ConfirmQuit);
+                    self.overlay = Some(Overlay::ConfirmQuit(under));
                     Vec::new()
                 }
             },
@@ -218,7 +221,7 @@ impl App {
 
     fn quit_or_confirm(&mut self) -> Vec<Cmd> {
         if self.mutation_in_flight() {
-            self.overlay = Some(Overlay::ConfirmQuit);
+            self.overlay = Some(Overlay::ConfirmQuit(None));
             Vec::new()
         } else {
             self.quit_now()

@@ -74,8 +74,8 @@ pub enum Overlay {
     Form(Box<Form>),
     /// A problem the user must see (a token that could not be read).
     Alert(String),
-    /// `q` while a mutation is in flight.
-    ConfirmQuit,
+    /// `q` while a mutation is in flight; holds what was open, to go back to on "no".
+    ConfirmQuit(Option<Box<Overlay>>),
 }
 
 /// Where the log pane is scrolled: 0 follows the newest entry.
@@ -212,7 +212,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
-            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit) => {
+            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit(_)) => {
                 Place::Form
             }
             None if self.focus == Focus::Log => Place::Log,

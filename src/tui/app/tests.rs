@@ -212,7 +212,7 @@ fn quit_asks_while_a_mutation_is_in_flight_and_ctrl_c_never_asks() {
         what: "register".into(),
     });
     let cmds = press(&mut app, &[KeyCode::Char('q')]);
-    assert!(cmds.is_empty() && matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    assert!(cmds.is_empty() && matches!(app.overlay, Some(Overlay::ConfirmQuit(None))));
     press(&mut app, &[KeyCode::Char('n')]);
     assert!(app.overlay.is_none() && !app.quit);
     press(&mut app, &[KeyCode::Char('r')]);
@@ -543,4 +543,25 @@ fn clearing_the_filter_shows_the_whole_table_again() {
         "1009",
         "the selection is kept"
     );
+}
+
+#[test]
+fn q_in_a_form_whose_request_runs_asks_and_no_returns_to_the_form() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('p')]);
+    type_text(&mut app, "111111");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "111111");
+    let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    assert!(matches!(&cmds[..], [Cmd::SetPin { .. }]));
+    assert!(press(&mut app, &[KeyCode::Char('q')]).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit(Some(_)))));
+    press(&mut app, &[KeyCode::Char('n')]);
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "back to the form in flight"
+    );
+    press(&mut app, &[KeyCode::Char('q')]);
+    let cmds = press(&mut app, &[KeyCode::Char('y')]);
+    assert!(matches!(cmds[..], [Cmd::Quit]) && app.quit);
 }

@@ -1,7 +1,7 @@
 //! How forms open, take keys, send, and take replies: the App side of every form.
 
 use chrono::Utc;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::register::StorageKnown;
 use super::{
@@ -99,6 +99,11 @@ impl App {
     }
 
     pub(crate) fn on_form_key(&mut self, mut form: Box<Form>, key: KeyEvent) -> Vec<Cmd> {
+        // While its request runs, a form takes no input, so `q` can ask to quit from here.
+        if matches!(form.phase(), Phase::InFlight { .. }) && key.code == KeyCode::Char('q') {
+            self.overlay = Some(Overlay::ConfirmQuit(Some(Box::new(Overlay::Form(form)))));
+            return Vec::new();
+        }
         let event = match form.as_mut() {
             Form::Register(f) => {
                 let pre = self.register_preflight(f);

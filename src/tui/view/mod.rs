@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Help(place)) => help::overlay(frame, area, app, *place),
         Some(Overlay::Details(details)) => details::popup(frame, area, app, details),
         Some(Overlay::Alert(text)) => popup::alert(frame, area, app, text),
-        Some(Overlay::ConfirmQuit) => popup::confirm_quit(frame, area, app),
+        Some(Overlay::ConfirmQuit(_)) => popup::confirm_quit(frame, area, app),
         Some(Overlay::Form(form)) => match form.as_ref() {
             Form::Register(f) => form_register::draw(frame, area, app, f),
             Form::Deregister(f) => form_deregister::draw(frame, area, app, f),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::layout::centered;
-use crate::tui::app::App;
+use crate::tui::app::{App, Pending};
 use crate::tui::theme::Theme;
 
 /// Clears a centred area, draws a titled border and returns the inside.
@@ -120,8 +120,16 @@ pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
 
 pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
     let inner = frame_popup(frame, screen, app, "Quit?", 60, 7);
+    let what: Vec<String> = app
+        .inflight
+        .values()
+        .filter_map(|p| match p {
+            Pending::Mutation { id, what } => Some(format!("{what} of {id}")),
+            _ => None,
+        })
+        .collect();
     let lines = vec![
-        Line::styled("A register or deregister is in flight.", app.theme.warn()),
+        Line::styled(format!("In flight: {}.", what.join(", ")), app.theme.warn()),
         Line::raw("Quitting now leaves its outcome unknown (the audit trail will say so)."),
         Line::raw(""),
         Line::raw("Quit anyway?  y yes · n no"),
