@@ -63,11 +63,57 @@ pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
 /// "HH:MM:SS " before each entry.
 const TIME_WIDTH: usize = 9;
 
-/// Splits text into pieces of at most `width` characters.
+/// Splits text into lines of at most `width` characters, at spaces where it can and mid-word
+/// only for a word longer than a line (a path, a trace id).
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_len = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let needed = if line_len == 0 {
+            word.len()
+        } else {
+            line_len + 1 + word.len()
+        };
+        if needed <= width {
+            if line_len > 0 {
+                line.push(' ');
+                line_len += 1;
+            }
+            line.extend(word.iter());
+            line_len += word.len();
+            continue;
+        }
+        if line_len > 0 {
+            lines.push(std::mem::take(&mut line));
+            line_len = 0;
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line_len = word.len();
+        line.extend(word);
     }
-    chars.chunks(width).map(|c| c.iter().collect()).collect()
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_splits_only_long_words() {
+        assert_eq!(
+            wrap("GET /v25.0/1 200 3ms", 12),
+            ["GET /v25.0/1", "200 3ms"]
+        );
+        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert_eq!(wrap("", 5), [""]);
+        for line in wrap("a fairly long line of text that must wrap neatly", 10) {
+            assert!(line.chars().count() <= 10, "{line}");
+        }
+    }
 }
