@@ -88,7 +88,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         if line_len > 0 {
             lines.push(std::mem::take(&mut line));
-            line_len = 0;
         }
         while word.len() > width {
             lines.push(word.drain(..width).collect());
