@@ -17,8 +17,17 @@ fn register_then_deregister_through_the_tui() {
         row(s, "Sales UK").contains("PENDING") && row(s, "Support DE").contains("CONNECTED")
     });
 
+    // y copies the selected id to the clipboard with OSC 52 (works over SSH).
+    pty.keys(&["g", "y"]);
+    let osc52 = format!("\x1b]52;c;{}\x07", base64_of("106540352242923"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !pty.output().contains(&osc52) {
+        assert!(Instant::now() < deadline, "no OSC 52 sequence for the id");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
     // Sales UK: register with a PIN and GB storage picked from the dropdown.
-    pty.keys(&["g", "r"]);
+    pty.keys(&["r"]);
     pty.wait_for("the register form", |s| {
         s.contains("Register 106540352242923")
     });
@@ -159,4 +168,9 @@ fn a_config_error_is_reported_before_the_terminal_is_taken() {
         "{}",
         pty.contents()
     );
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }

@@ -100,3 +100,30 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_meaning_falls_back_to_modifiers() {
+        let plain = Theme { color: false };
+        let styles = [
+            plain.good(),
+            plain.warn(),
+            plain.bad(),
+            plain.dim(),
+            plain.accent(),
+            plain.selected(),
+            plain.status(&NumberStatus::Banned),
+            plain.quality(&QualityRating::Red),
+        ];
+        for style in styles {
+            assert_eq!(style.fg, None, "{style:?}");
+            assert_eq!(style.bg, None, "{style:?}");
+        }
+        assert!(plain.bad().add_modifier.contains(Modifier::BOLD));
+        assert!(plain.selected().add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(Theme { color: true }.bad().fg, Some(Color::Red));
+    }
+}
