@@ -11,6 +11,7 @@ use common::*;
 const PIN: &str = "918273";
 const NEW_PIN: &str = "564738";
 const TOKEN_VALUE: &str = "EAAGtok3nS3CR3Tvalue";
+const CODE: &str = "860431";
 
 /// A config whose token comes from a command that records its own argv.
 fn use_token_command(rig: &Rig) -> std::path::PathBuf {
@@ -42,7 +43,13 @@ fn use_token_command(rig: &Rig) -> std::path::PathBuf {
 
 #[test]
 fn no_secret_reaches_any_byte_wareg_writes() {
-    let mut rig = Rig::new("v25.0");
+    let mut rig = Rig::with(
+        "v25.0",
+        wareg::sandbox::SandboxOptions {
+            verification_code: Some(CODE.into()),
+            ..Default::default()
+        },
+    );
     rig.token = "unused".into();
     let argv_log = use_token_command(&rig);
 
@@ -80,10 +87,10 @@ fn no_secret_reaches_any_byte_wareg_writes() {
         ),
         rig.wareg(&["request-code", UNVERIFIED, "--method", "sms"]),
     ];
-    let code = rig.sandbox.pending_code(UNVERIFIED).unwrap();
+    assert_eq!(rig.sandbox.pending_code(UNVERIFIED).as_deref(), Some(CODE));
     runs.push(rig.wareg_stdin(
         &["verify-code", UNVERIFIED, "--code-stdin", "--json"],
-        &format!("{code}\n"),
+        &format!("{CODE}\n"),
     ));
     runs.push(rig.wareg(&["deregister", PENDING, "--yes", "--json"]));
     runs.push(rig.wareg(&["status", CONNECTED]));
@@ -150,7 +157,7 @@ fn no_secret_reaches_any_byte_wareg_writes() {
             .any(|(name, text)| name == "audit trail" && text.contains("set_pin"))
     );
 
-    for secret in [PIN, NEW_PIN, TOKEN_VALUE, &code, &PIN[..5]] {
+    for secret in [PIN, NEW_PIN, TOKEN_VALUE, CODE, &PIN[..5]] {
         for (name, text) in &written {
             assert!(
                 !text.contains(secret),

@@ -187,7 +187,7 @@ impl Engine {
         intent: Intent<'_>,
         call: impl Future<Output = Result<(), ApiError>>,
     ) -> Result<(), MutationError> {
-        let now = Utc::now();
+        let now = audit_now();
         let mut record = AuditRecord {
             region: intent.region,
             detail: intent.detail,
@@ -206,7 +206,7 @@ impl Engine {
 
         let result = call.await;
 
-        record.time = Utc::now();
+        record.time = audit_now();
         record.phase = Phase::Outcome;
         match &result {
             Ok(()) => record.outcome = Some(Outcome::Ok),
@@ -227,6 +227,12 @@ impl Engine {
         }
         result.map_err(MutationError::Api)
     }
+}
+
+/// Millisecond precision is enough for an audit line and keeps it readable.
+fn audit_now() -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(3)
 }
 
 /// The region of a step, shown in plans and recorded in the trail.

@@ -31,6 +31,8 @@ pub struct SandboxOptions {
     /// How long the slow number takes to answer.
     pub slow_for: Duration,
     pub notices: Option<NoticeSink>,
+    /// The ownership code to send instead of a random one (tests that search for it).
+    pub verification_code: Option<String>,
 }
 
 impl Default for SandboxOptions {
@@ -40,6 +42,7 @@ impl Default for SandboxOptions {
             extra_numbers: 0,
             slow_for: Duration::from_secs(8),
             notices: None,
+            verification_code: None,
         }
     }
 }
@@ -242,7 +245,8 @@ async fn answer(
             (Method::POST, Some("register"), 2) => world.register(version, &id, params, now),
             (Method::POST, Some("deregister"), 2) => world.deregister(&id, now),
             (Method::POST, Some("request_code"), 2) => {
-                let (reply, code) = world.request_code(&id, params);
+                let (reply, code) =
+                    world.request_code(&id, params, shared.options.verification_code.as_deref());
                 if let Some(code) = code {
                     let display = world
                         .numbers

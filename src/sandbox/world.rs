@@ -419,7 +419,12 @@ impl World {
     }
 
     /// `POST /{id}/request_code`. Returns the code too, so the server can print it.
-    pub fn request_code(&mut self, id: &str, params: &Value) -> (Reply, Option<String>) {
+    pub fn request_code(
+        &mut self,
+        id: &str,
+        params: &Value,
+        fixed: Option<&str>,
+    ) -> (Reply, Option<String>) {
         let Some(n) = self.numbers.get_mut(id) else {
             return (unknown_object(id), None);
         };
@@ -445,7 +450,10 @@ impl World {
                 None,
             );
         }
-        let code = format!("{:06}", fastrand::u32(0..1_000_000));
+        let code = fixed.map_or_else(
+            || format!("{:06}", fastrand::u32(0..1_000_000)),
+            str::to_owned,
+        );
         n.pending_code = Some(code.clone());
         (Reply::success(), Some(code))
     }
@@ -687,8 +695,11 @@ mod tests {
             code(&w.register(v("v25.0"), UNVERIFIED, &body, now)),
             Some(133006)
         );
-        let (reply, sent) =
-            w.request_code(UNVERIFIED, &json!({"code_method":"SMS","language":"en_US"}));
+        let (reply, sent) = w.request_code(
+            UNVERIFIED,
+            &json!({"code_method":"SMS","language":"en_US"}),
+            None,
+        );
         assert_eq!(reply.status, 200);
         assert_eq!(
             code(&w.verify_code(UNVERIFIED, &json!({"code":"not-it"}))),
