@@ -13,7 +13,7 @@ use crate::audit::{
     AuditLog, AuditRecord, Budget, BudgetBook, Operation, Outcome, Phase, new_attempt_id,
 };
 use crate::config::BudgetPolicy;
-use crate::graph::{ApiError, CodeMethod, GraphClient, NumberId, Region};
+use crate::graph::{ApiError, CodeMethod, GraphClient, NumberId};
 use crate::secret::{Pin, VerificationCode};
 
 /// Why a mutation did not go through.
@@ -233,15 +233,4 @@ impl Engine {
 fn audit_now() -> chrono::DateTime<Utc> {
     use chrono::SubsecRound;
     Utc::now().trunc_subsecs(3)
-}
-
-/// The region of a step, shown in plans and recorded in the trail.
-impl Step {
-    pub fn region(&self) -> Option<Region> {
-        match self {
-            Step::SetStorage(region) => *region,
-            Step::Register { region_in_body } => *region_in_body,
-            Step::Deregister => None,
-        }
-    }
 }

@@ -31,6 +31,15 @@ impl Step {
         }
     }
 
+    /// The region a step sets, shown in plans and recorded in the trail.
+    pub fn region(&self) -> Option<Region> {
+        match self {
+            Step::SetStorage(region) => *region,
+            Step::Register { region_in_body } => *region_in_body,
+            Step::Deregister => None,
+        }
+    }
+
     /// The call as a person reads it: `POST /settings (storage DE)`.
     pub fn describe(&self) -> String {
         match self {

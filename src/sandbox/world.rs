@@ -308,15 +308,14 @@ impl World {
                 None,
             );
         }
-        let pin = params.get("pin").and_then(Value::as_str).unwrap_or("");
-        if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(pin) = six_digit_pin(params) else {
             return graph_error(
                 400,
                 100,
                 "(#100) Invalid parameter: pin must be 6 digits",
                 None,
             );
-        }
+        };
         let region = params
             .get("data_localization_region")
             .and_then(Value::as_str);
@@ -405,15 +404,14 @@ impl World {
         let Some(n) = self.numbers.get_mut(id) else {
             return unknown_object(id);
         };
-        let pin = params.get("pin").and_then(Value::as_str).unwrap_or("");
-        if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(pin) = six_digit_pin(params) else {
             return graph_error(
                 400,
                 100,
                 "(#100) Invalid parameter: pin must be 6 digits",
                 None,
             );
-        }
+        };
         n.pin = Some(pin.to_owned());
         Reply::success()
     }
@@ -486,6 +484,13 @@ impl World {
     pub fn pending_code(&self, id: &str) -> Option<String> {
         self.numbers.get(id).and_then(|n| n.pending_code.clone())
     }
+}
+
+/// The `pin` parameter if it is six ASCII digits. Meta's own rule, checked here on its own so
+/// that the sandbox does not trust the client's validation.
+fn six_digit_pin(params: &Value) -> Option<&str> {
+    let pin = params.get("pin").and_then(Value::as_str)?;
+    (pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit())).then_some(pin)
 }
 
 /// Records this request against the number's window; past the limit, 133016.

@@ -141,20 +141,16 @@ impl App {
                 let Some(pin) = f.pin.to_pin() else {
                     return self.keep(form);
                 };
-                let request = self.new_request(Pending::Mutation {
-                    id: f.id.clone(),
-                    what: if pre.needs_deregister() {
-                        "region change"
-                    } else {
-                        "register"
-                    }
-                    .into(),
-                });
+                let what = if pre.needs_deregister() {
+                    "region change"
+                } else {
+                    "register"
+                };
+                let request = self.start_mutation(&f.id, what, &mut f.phase);
                 f.progress = pre.plan.iter().map(|s| (*s, StepState::Waiting)).collect();
                 if let Some(first) = f.progress.first_mut() {
                     first.1 = StepState::Running;
                 }
-                f.phase = Phase::InFlight { request };
                 self.notice(
                     Level::Info,
                     format!("{}: sending {}", f.id, describe_plan(&pre.plan)),
@@ -170,11 +166,7 @@ impl App {
             }
             Form::Deregister(f) => {
                 let check = self.deregister_check(f);
-                let request = self.new_request(Pending::Mutation {
-                    id: f.id.clone(),
-                    what: "deregister".into(),
-                });
-                f.phase = Phase::InFlight { request };
+                let request = self.start_mutation(&f.id, "deregister", &mut f.phase);
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
@@ -188,11 +180,7 @@ impl App {
                 let Some(pin) = f.first.to_pin() else {
                     return self.keep(form);
                 };
-                let request = self.new_request(Pending::Mutation {
-                    id: f.id.clone(),
-                    what: "set PIN".into(),
-                });
-                f.phase = Phase::InFlight { request };
+                let request = self.start_mutation(&f.id, "set PIN", &mut f.phase);
                 Cmd::SetPin {
                     request,
                     profile: f.profile.clone(),
@@ -202,11 +190,7 @@ impl App {
             }
             Form::Verify(f) => match f.stage {
                 VerifyStage::Request => {
-                    let request = self.new_request(Pending::Mutation {
-                        id: f.id.clone(),
-                        what: "request code".into(),
-                    });
-                    f.phase = Phase::InFlight { request };
+                    let request = self.start_mutation(&f.id, "request code", &mut f.phase);
                     Cmd::RequestCode {
                         request,
                         profile: f.profile.clone(),
@@ -219,11 +203,7 @@ impl App {
                     let Some(code) = f.code.to_code() else {
                         return self.keep(form);
                     };
-                    let request = self.new_request(Pending::Mutation {
-                        id: f.id.clone(),
-                        what: "verify code".into(),
-                    });
-                    f.phase = Phase::InFlight { request };
+                    let request = self.start_mutation(&f.id, "verify code", &mut f.phase);
                     Cmd::VerifyCode {
                         request,
                         profile: f.profile.clone(),
@@ -235,6 +215,16 @@ impl App {
         };
         self.overlay = Some(Overlay::Form(form));
         vec![cmd]
+    }
+
+    /// Records a mutation as in flight and puts its form into the in-flight phase.
+    fn start_mutation(&mut self, id: &NumberId, what: &str, phase: &mut Phase) -> RequestId {
+        let request = self.new_request(Pending::Mutation {
+            id: id.clone(),
+            what: what.to_owned(),
+        });
+        *phase = Phase::InFlight { request };
+        request
     }
 
     fn keep(&mut self, form: Box<Form>) -> Vec<Cmd> {
