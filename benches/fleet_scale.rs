@@ -63,6 +63,7 @@ fn app_with(numbers: usize, log_entries: usize) -> App {
             Level::Info
         };
         log.push(LogEntry::notice(
+            wareg::clock::Clock::System.local_now(),
             level,
             format!(
                 "GET /v25.0/{}?fields=… 200 {}ms",

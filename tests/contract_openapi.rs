@@ -1,4 +1,4 @@
-//! The client's requests against Meta's OpenAPI spec (shared/meta-openapi): every body the
+//! The client's requests against Meta's OpenAPI spec (vendored in tests/fixtures/meta-openapi): every body the
 //! client builds validates against its operation's schema, and every method and path exists.
 //! Where the spec and Meta's documentation disagree (facts §2.8), the documented shape is pinned
 //! and the disagreement is asserted, so a change on either side is noticed.
@@ -15,14 +15,14 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SPEC_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/meta-openapi/business-messaging-api_v23.0.yaml"
+    "/tests/fixtures/meta-openapi/business-messaging-api_v23.0.yaml"
 );
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
         let text = std::fs::read_to_string(SPEC_PATH)
-            .expect("the spec beside the repo (../shared/meta-openapi)");
+            .expect("the vendored spec (tests/fixtures/meta-openapi)");
         serde_yaml::from_str(&text).expect("the spec is YAML")
     })
 }

@@ -1,6 +1,6 @@
 //! The log pane's model: a bounded ring buffer that drops the oldest entry, never the newest.
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, FixedOffset};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -12,14 +12,15 @@ pub const LOG_CAPACITY: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct LogEntry {
-    pub time: DateTime<Local>,
+    /// When it happened, as the user reads it (the app's clock).
+    pub time: DateTime<FixedOffset>,
     pub level: Level,
     pub text: String,
 }
 
 impl LogEntry {
     /// `POST /v25.0/1065/register 400 123ms  133005 Two-step PIN mismatch [fbtrace A1] ...`
-    pub fn from_call(event: &CallEvent) -> LogEntry {
+    pub fn from_call(event: &CallEvent, time: DateTime<FixedOffset>) -> LogEntry {
         let status = event.status.map_or("---".to_owned(), |s| s.to_string());
         let mut text = format!(
             "{} {} {status} {}",
@@ -49,16 +50,12 @@ impl LogEntry {
                 Level::Error
             }
         };
-        LogEntry {
-            time: Local::now(),
-            level,
-            text,
-        }
+        LogEntry { time, level, text }
     }
 
-    pub fn notice(level: Level, text: impl Into<String>) -> LogEntry {
+    pub fn notice(time: DateTime<FixedOffset>, level: Level, text: impl Into<String>) -> LogEntry {
         LogEntry {
-            time: Local::now(),
+            time,
             level,
             text: text.into(),
         }
@@ -117,7 +114,11 @@ mod tests {
     fn a_full_buffer_drops_the_oldest_and_keeps_the_newest() {
         let mut log = LogBuffer::with_capacity(3);
         for i in 0..5 {
-            log.push(LogEntry::notice(Level::Info, format!("line {i}")));
+            log.push(LogEntry::notice(
+                crate::clock::Clock::System.local_now(),
+                Level::Info,
+                format!("line {i}"),
+            ));
         }
         let texts: Vec<_> = (0..log.len())
             .filter_map(|i| log.get(i))

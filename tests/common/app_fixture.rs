@@ -2,8 +2,10 @@
 //! and fuzz tests.
 
 use serde_json::json;
+use std::cell::Cell;
 use std::time::Duration;
 
+use wareg::clock::Clock;
 use wareg::config::Config;
 use wareg::graph::{ApiError, CallEvent, GraphError, PhoneNumber};
 use wareg::tui::app::App;
@@ -159,13 +161,31 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
     })
 }
 
+/// The fixture's clock: late in the evening, when a clock that leaks into a snapshot shows
+/// digits that differ from a daytime run's.
+pub const CLOCK: &str = "2026-11-24T23:30:00+00:00";
+
+thread_local! {
+    static FIXTURE_CLOCK: Cell<Clock> = Cell::new(Clock::fixed(CLOCK));
+}
+
+/// Builds the fixture's apps with `clock` while `build` runs.
+pub fn with_clock<T>(clock: Clock, build: impl FnOnce() -> T) -> T {
+    let before = FIXTURE_CLOCK.replace(clock);
+    let out = build();
+    FIXTURE_CLOCK.set(before);
+    out
+}
+
 pub fn fresh() -> App {
     let config = Config::parse(CONFIG, None).unwrap();
-    App::new(
+    let mut app = App::new(
         &config,
         Theme { color: false },
         Some("/home/staff/.local/share/wareg/wareg.log".into()),
-    )
+    );
+    app.clock = FIXTURE_CLOCK.get();
+    app
 }
 
 pub fn loaded() -> App {

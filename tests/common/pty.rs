@@ -4,6 +4,7 @@
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,8 @@ pub struct Pty {
     pub child: Box<dyn Child + Send + Sync>,
     pub screen: Arc<Mutex<vt100::Parser>>,
     pub raw: Arc<Mutex<Vec<u8>>>,
+    /// Set when the reader has seen the end of the output (the program and its pty closed).
+    drained: Arc<AtomicBool>,
 }
 
 impl Pty {
@@ -51,6 +54,8 @@ impl Pty {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pair.master.try_clone_reader().unwrap();
         let (s, r) = (screen.clone(), raw.clone());
+        let drained = Arc::new(AtomicBool::new(false));
+        let done = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -60,6 +65,7 @@ impl Pty {
                 s.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            done.store(true, Ordering::Release);
         });
         let writer = pair.master.take_writer().unwrap();
         Pty {
@@ -68,6 +74,7 @@ impl Pty {
             child,
             screen,
             raw,
+            drained,
         }
     }
 
@@ -107,8 +114,11 @@ impl Pty {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain what the process wrote last.
-                std::thread::sleep(Duration::from_millis(200));
+                // What the process wrote last is read once the reader reaches the end of the
+                // output, which follows the exit; wait for that rather than for a guessed time.
+                while !self.drained.load(Ordering::Acquire) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
                 return status;
             }
             assert!(

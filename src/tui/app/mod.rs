@@ -7,7 +7,6 @@ pub mod table;
 
 pub use table::{Live, NumbersTable, Row, Storage};
 
-use chrono::Utc;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -17,6 +16,7 @@ use super::log::{LogBuffer, LogEntry};
 use super::msg::{Cmd, Level, Msg, RequestId};
 use super::theme::Theme;
 use crate::audit::{AuditRecord, BudgetBook};
+use crate::clock::Clock;
 use crate::config::{BudgetPolicy, Config};
 use crate::graph::{ApiVersion, NumberId};
 
@@ -87,6 +87,8 @@ pub struct LogView {
 #[derive(Debug)]
 pub struct App {
     pub theme: Theme,
+    /// Every time the app reads or shows comes from here, so tests can fix it.
+    pub clock: Clock,
     pub profiles: BTreeMap<String, ProfileInfo>,
     pub default_profile: String,
     pub log_path: Option<PathBuf>,
@@ -142,6 +144,7 @@ impl App {
             .collect();
         App {
             theme,
+            clock: Clock::System,
             profiles,
             default_profile: config.default_profile.clone(),
             log_path,
@@ -184,7 +187,7 @@ impl App {
             }
             Msg::Reply(request, reply) => self.on_reply(request, reply),
             Msg::Call(event) => {
-                self.push_log(LogEntry::from_call(&event));
+                self.push_log(LogEntry::from_call(&event, self.clock.local_now()));
                 Vec::new()
             }
             Msg::Notice(level, text) => {
@@ -192,7 +195,7 @@ impl App {
                 Vec::new()
             }
             Msg::Audit(records) => {
-                self.budgets = BudgetBook::new(&records, self.policy, Utc::now());
+                self.budgets = BudgetBook::new(&records, self.policy, self.clock.now());
                 self.audit = records;
                 Vec::new()
             }
@@ -254,7 +257,7 @@ impl App {
             Level::Error => tracing::warn!(target: "wareg::tui", "{text}"),
             _ => tracing::info!(target: "wareg::tui", "{text}"),
         }
-        self.push_log(LogEntry::notice(level, text));
+        self.push_log(LogEntry::notice(self.clock.local_now(), level, text));
     }
 
     /// Re-reads every number: old reads in flight become stale and their replies are dropped.

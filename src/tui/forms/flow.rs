@@ -1,6 +1,6 @@
 //! How forms open, take keys, send, and take replies: the App side of every form.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::register::StorageKnown;
@@ -248,6 +248,7 @@ impl App {
             Reply::Simple(result) => (result.clone(), true),
             _ => return Vec::new(),
         };
+        let now = self.clock.now();
         let mut cmds = Vec::new();
         let mut close = false;
         let mut number = None;
@@ -269,7 +270,7 @@ impl App {
                                 f.pin.clear();
                                 f.focus = 0;
                                 f.needs_verification |= e.code == Some(133006);
-                                f.phase = Phase::Failed(failure(e));
+                                f.phase = Phase::Failed(failure(e, now));
                             }
                         }
                     }
@@ -281,7 +282,7 @@ impl App {
                             close = true;
                             log.push((Level::Info, format!("{}: deregistered", f.id)));
                         }
-                        Err(e) => f.phase = Phase::Failed(failure(e)),
+                        Err(e) => f.phase = Phase::Failed(failure(e, now)),
                     }
                 }
                 Form::Pin(f) => {
@@ -295,7 +296,7 @@ impl App {
                             f.first.clear();
                             f.again.clear();
                             f.focus = 0;
-                            f.phase = Phase::Failed(failure(e));
+                            f.phase = Phase::Failed(failure(e, now));
                         }
                     }
                 }
@@ -315,7 +316,7 @@ impl App {
                         }
                         (Err(e), _) => {
                             f.code.clear();
-                            f.phase = Phase::Failed(failure(e));
+                            f.phase = Phase::Failed(failure(e, now));
                         }
                     }
                 }
@@ -355,18 +356,18 @@ impl App {
                 message: format!("nothing was sent: {why}"),
                 code: None,
                 unknown_outcome: false,
-                at: Utc::now(),
+                at: self.clock.now(),
             });
         }
     }
 }
 
-fn failure(e: &StepFailure) -> Failure {
+fn failure(e: &StepFailure, at: DateTime<Utc>) -> Failure {
     Failure {
         message: e.message.clone(),
         code: e.code,
         unknown_outcome: e.unknown_outcome,
-        at: Utc::now(),
+        at,
     }
 }
 

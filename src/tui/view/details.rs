@@ -108,7 +108,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         };
         lines.push(Line::raw(format!(
             "  {} {:<11} {what}",
-            r.time.with_timezone(&chrono::Local).format("%m-%d %H:%M"),
+            app.clock.local(r.time).format("%m-%d %H:%M"),
             r.op.as_str()
         )));
     }

@@ -69,7 +69,10 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
             theme.warn(),
         )),
         (Some(133016), _) => lines.push(Line::styled(
-            format!("    Locked by Meta until about {}.", lock_end(failure.at)),
+            format!(
+                "    Locked by Meta until about {}.",
+                lock_end(&app.clock, failure.at)
+            ),
             theme.bad(),
         )),
         (Some(133006), _) => lines.push(Line::styled(

@@ -184,7 +184,7 @@ fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
         Some(at) => format!(
             "0 of {} left in the {window} window; next frees up {}",
             budget.limit,
-            at.with_timezone(&chrono::Local).format("%a %H:%M")
+            app.clock.local(at).format("%a %H:%M")
         ),
         None => format!(
             "{} of {} left in the {window} window",
@@ -195,9 +195,9 @@ fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
 }
 
 /// Meta's lock after 133016 lasts 72 hours from the refused attempt.
-pub fn lock_end(at: chrono::DateTime<chrono::Utc>) -> String {
-    (at + ChronoDuration::hours(72))
-        .with_timezone(&chrono::Local)
+pub fn lock_end(clock: &crate::clock::Clock, at: chrono::DateTime<chrono::Utc>) -> String {
+    clock
+        .local(at + ChronoDuration::hours(72))
         .format("%a %d %b %H:%M")
         .to_string()
 }
