@@ -183,6 +183,7 @@ fn budgets(c: &mut Criterion) {
             code: (i % 2 == 1).then_some([133005, 190, 100][i % 3]),
             trace: None,
             message: None,
+            locked_until: None,
         })
         .collect();
     c.bench_function("budgets from 100k audit records", |b| {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod fleet;
 pub mod graph;
+pub mod ledger;
 pub mod logging;
 pub mod paths;
 pub mod sandbox;

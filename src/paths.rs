@@ -24,6 +24,8 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 pub const AUDIT_FILE: &str = "audit.jsonl";
+/// The advisory lock that serialises budget checks and intents between processes.
+pub const AUDIT_LOCK_FILE: &str = "audit.lock";
 pub const LOG_FILE: &str = "wareg.log";
 
 fn project_dirs() -> Option<directories::ProjectDirs> {

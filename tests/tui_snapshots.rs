@@ -254,7 +254,7 @@ fn register_dropdown_scrolled() {
 
 fn exhaust(app: &mut App, id: &str, op: wareg::audit::Operation) {
     let now = app.clock.now();
-    let records = (0..10)
+    let records: Vec<_> = (0..10)
         .map(|i| {
             wareg::audit::AuditRecord::intent(
                 now - chrono::Duration::hours(i),
@@ -265,7 +265,11 @@ fn exhaust(app: &mut App, id: &str, op: wareg::audit::Operation) {
             )
         })
         .collect();
-    app.update(Msg::Audit(records));
+    let budgets = wareg::audit::BudgetBook::new(&records, app.policy, now);
+    app.update(Msg::Ledger {
+        budgets,
+        recent: records,
+    });
 }
 
 #[test]
@@ -321,7 +325,7 @@ fn submitted() -> (App, Vec<Cmd>) {
 
 fn plan_of(cmds: &[Cmd]) -> (RequestId, Vec<wareg::engine::Step>) {
     match cmds {
-        [Cmd::RunPlan { request, steps, .. }] => (*request, steps.clone()),
+        [Cmd::RunPlan { request, plan, .. }] => (*request, plan.steps.clone()),
         other => panic!("expected one plan, got {other:?}"),
     }
 }
@@ -358,6 +362,7 @@ fn failed_with(code: i64, message: &str) -> App {
         message: message.into(),
         code: Some(code),
         unknown_outcome: false,
+        readback: None,
     };
     app.update(Msg::Reply(
         request,

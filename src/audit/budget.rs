@@ -1,6 +1,7 @@
 //! The registration budget, counted from the trail: attempts per number and operation in a
 //! moving window. An attempt counts from its intent (it may have reached Meta even if we never
-//! saw the answer) unless Meta answered with an error that does not use budget.
+//! saw the answer) unless nothing was sent or Meta answered with an error that does not use
+//! budget. Meta's own word beats the count: a 133016 answer locks the operation until its end.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -15,6 +16,8 @@ pub struct Budget {
     pub limit: u32,
     /// When the oldest counted attempt leaves the window, if the budget is exhausted.
     pub next_free: Option<DateTime<Utc>>,
+    /// Meta answered 133016 and locked this operation until then (still in the future).
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl Budget {
@@ -25,13 +28,23 @@ impl Budget {
     pub fn exhausted(&self) -> bool {
         self.used >= self.limit
     }
+
+    /// Nothing may be sent without an explicit override: used up, or locked by Meta.
+    pub fn blocked(&self) -> bool {
+        self.exhausted() || self.locked_until.is_some()
+    }
 }
+
+/// How long Meta locks an operation after 133016 when it does not say (facts §6).
+pub const META_LOCK_HOURS: i64 = 72;
 
 /// Budgets of every number, computed once from a trail.
 #[derive(Debug, Clone, Default)]
 pub struct BudgetBook {
     /// Counted attempt times per (number, operation), oldest first, inside the window.
     counted: HashMap<(String, Operation), Vec<DateTime<Utc>>>,
+    /// The latest lock end per (number, operation) that Meta declared, if still in force.
+    locks: HashMap<(String, Operation), DateTime<Utc>>,
     policy: Option<BudgetPolicy>,
 }
 
@@ -41,13 +54,26 @@ impl BudgetBook {
         let since = now - window;
         let not_counted: HashSet<&str> = records
             .iter()
-            .filter(|r| r.phase == Phase::Outcome && r.outcome == Some(Outcome::Error))
-            .filter(|r| {
-                r.code
-                    .is_some_and(|c| catalogue::lookup(c).is_some_and(|e| !e.uses_budget))
+            .filter(|r| r.phase == Phase::Outcome)
+            .filter(|r| match r.outcome {
+                Some(Outcome::NotSent) => true,
+                Some(Outcome::Error) => r
+                    .code
+                    .is_some_and(|c| catalogue::lookup(c).is_some_and(|e| !e.uses_budget)),
+                _ => false,
             })
             .map(|r| r.attempt.as_str())
             .collect();
+        let mut locks: HashMap<(String, Operation), DateTime<Utc>> = HashMap::new();
+        for r in records.iter().filter(|r| r.phase == Phase::Outcome) {
+            let until = r.locked_until.or_else(|| {
+                (r.code == Some(133016)).then(|| r.time + ChronoDuration::hours(META_LOCK_HOURS))
+            });
+            if let Some(until) = until.filter(|u| *u > now) {
+                let slot = locks.entry((r.number.clone(), r.op)).or_insert(until);
+                *slot = (*slot).max(until);
+            }
+        }
         let mut counted: HashMap<(String, Operation), Vec<DateTime<Utc>>> = HashMap::new();
         for r in records {
             if r.phase == Phase::Intent
@@ -66,6 +92,7 @@ impl BudgetBook {
         }
         BudgetBook {
             counted,
+            locks,
             policy: Some(policy),
         }
     }
@@ -83,10 +110,12 @@ impl BudgetBook {
             let index = (used - policy.max_attempts) as usize;
             times[index] + ChronoDuration::from_std(policy.window).unwrap_or(ChronoDuration::MAX)
         });
+        let key = (number.to_owned(), op);
         Budget {
             used,
             limit: policy.max_attempts,
             next_free,
+            locked_until: self.locks.get(&key).copied(),
         }
     }
 }
@@ -122,6 +151,7 @@ mod tests {
             code,
             trace: None,
             message: None,
+            locked_until: None,
         }
     }
 
@@ -155,5 +185,33 @@ mod tests {
         let dereg = book.budget("1", Operation::Deregister);
         assert_eq!((dereg.used, dereg.left(), dereg.next_free), (1, 2, None));
         assert_eq!(book.budget("2", Operation::Register).left(), 3);
+    }
+
+    #[test]
+    fn not_sent_is_never_counted_and_a_133016_locks_until_its_end() {
+        let now: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
+        let policy = BudgetPolicy::default();
+        let mut not_sent = rec("n", 2, Phase::Outcome, Operation::Register, None);
+        not_sent.outcome = Some(Outcome::NotSent);
+        let records = vec![
+            rec("n", 2, Phase::Intent, Operation::Register, None),
+            not_sent,
+            rec("l", 10, Phase::Intent, Operation::Deregister, None),
+            rec("l", 10, Phase::Outcome, Operation::Deregister, Some(133016)),
+            // An old lock has ended.
+            rec("o", 100, Phase::Intent, Operation::Register, None),
+            rec("o", 100, Phase::Outcome, Operation::Register, Some(133016)),
+        ];
+        let book = BudgetBook::new(&records, policy, now);
+        let reg = book.budget("1", Operation::Register);
+        assert_eq!((reg.used, reg.locked_until, reg.blocked()), (0, None, false));
+        let dereg = book.budget("1", Operation::Deregister);
+        // The catalogue says a 133016 refusal used no attempt; the lock is what blocks.
+        assert_eq!(dereg.used, 0);
+        assert_eq!(
+            dereg.locked_until,
+            Some(now - ChronoDuration::hours(10) + ChronoDuration::hours(72))
+        );
+        assert!(dereg.blocked() && !dereg.exhausted());
     }
 }

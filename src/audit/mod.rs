@@ -5,7 +5,7 @@
 mod budget;
 mod file;
 
-pub use budget::{Budget, BudgetBook};
+pub use budget::{Budget, BudgetBook, META_LOCK_HOURS};
 pub use file::{AuditLog, AuditRead, SkippedLine};
 
 use chrono::{DateTime, Utc};
@@ -64,8 +64,11 @@ pub enum Outcome {
     Ok,
     /// Meta answered with an error code.
     Error,
-    /// Timeout, dropped connection or unreadable answer: it may or may not have happened.
+    /// Timeout, dropped connection, unreadable answer or a 5xx: it may or may not have happened.
     Unknown,
+    /// Nothing left this machine (connection refused, a token that is not a header value).
+    /// Never counted against the budget.
+    NotSent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +97,9 @@ pub struct AuditRecord {
     /// A short description of the error, never Meta's whole answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Meta answered 133016: this operation is locked for the number until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl AuditRecord {
@@ -119,6 +125,7 @@ impl AuditRecord {
             code: None,
             trace: None,
             message: None,
+            locked_until: None,
         }
     }
 }

@@ -48,6 +48,9 @@ impl Cli {
             Some(Command::RequestCode(a)) => a.json,
             Some(Command::VerifyCode(a)) => a.json,
             Some(Command::Audit(a)) => a.json,
+            Some(Command::Plan(a)) => match &a.action {
+                PlanAction::Register { json, .. } | PlanAction::Deregister { json, .. } => *json,
+            },
             _ => false,
         }
     }
@@ -70,6 +73,9 @@ pub enum Command {
     Register(RegisterArgs),
     /// Deregister a number (POST /deregister).
     Deregister(DeregisterArgs),
+    /// What a register, re-register, region change or deregister would send, what it costs
+    /// and what stands in the way; sends nothing.
+    Plan(PlanArgs),
     /// Set or change the two-step verification PIN.
     SetPin(SetPinArgs),
     /// Ask Meta to send an ownership verification code by SMS or voice.
@@ -144,11 +150,52 @@ pub struct RegisterArgs {
     pub no_region: bool,
     #[command(flatten)]
     pub pin: PinSource,
-    /// Send even though the budget in the window is used up.
+    /// Confirm a region change of a registered number: messaging stops between the
+    /// deregister and the register.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send even though the budget is used up, Meta's lock is recorded, or the number's
+    /// state says it would fail (never for a coexistence number).
     #[arg(long)]
     pub force: bool,
+    /// Print the result as one JSON document.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub action: PlanAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Plan a register: a re-register when connected, a region change when the storage asked
+    /// for differs from the number's.
+    Register {
+        /// Phone number IDs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// The local storage region to plan for.
+        #[arg(long, value_name = "CC", conflicts_with = "no_region")]
+        region: Option<Region>,
+        /// Plan for no local storage.
+        #[arg(long)]
+        no_region: bool,
+        /// Print the plans as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Plan a deregister.
+    Deregister {
+        /// Phone number IDs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Print the plans as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -158,7 +205,8 @@ pub struct DeregisterArgs {
     /// Confirm: messaging stops and local storage turns off.
     #[arg(long)]
     pub yes: bool,
-    /// Send even though the budget in the window is used up.
+    /// Send even though the budget is used up, Meta's lock is recorded, or the number is not
+    /// registered (never for a coexistence number).
     #[arg(long)]
     pub force: bool,
     #[arg(long)]

@@ -23,6 +23,10 @@ pub enum CliError {
     /// A local problem before anything was sent (audit trail, data dir).
     #[error("{0}")]
     Local(String),
+    /// The engine's plan is blocked, unconfirmed, or its budget was refused under the lock:
+    /// nothing was sent. `plan` is the plan as JSON, when there is one.
+    #[error("{message}")]
+    Blocked { message: String, plan: Value },
     /// A mutation may or may not have happened; `steps` says which calls were made.
     #[error("{message}")]
     Unknown { message: String, steps: Value },
@@ -39,13 +43,20 @@ impl CliError {
     pub fn mutation(context: impl Into<String>, error: MutationError) -> Self {
         match error {
             MutationError::Audit(why) => CliError::Local(why),
+            MutationError::Refused(refusal) => CliError::Blocked {
+                message: format!("{}; add --force to send anyway", refusal.0),
+                plan: Value::Null,
+            },
             MutationError::Api(error) => CliError::api(context, error),
         }
     }
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::Config(_) | CliError::Local(_) => 2,
+            CliError::Usage(_)
+            | CliError::Config(_)
+            | CliError::Local(_)
+            | CliError::Blocked { .. } => 2,
             CliError::Api { error, .. } => error.exit_code(),
             CliError::Unknown { .. } => 3,
         }
@@ -56,6 +67,7 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::Config(_) => "config",
             CliError::Local(_) => "local",
+            CliError::Blocked { .. } => "blocked",
             CliError::Api { error, .. } if error.graph().is_some() => "graph",
             CliError::Api { .. } => "network",
             CliError::Unknown { .. } => "unknown_outcome",
@@ -68,6 +80,7 @@ impl CliError {
         match self {
             CliError::Api { error: api, .. } => out["error"]["detail"] = api_error_json(api),
             CliError::Unknown { steps, .. } => out["steps"] = steps.clone(),
+            CliError::Blocked { plan, .. } if !plan.is_null() => out["plan"] = plan.clone(),
             _ => {}
         }
         out

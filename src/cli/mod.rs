@@ -9,6 +9,7 @@ mod error;
 mod mutate;
 mod numbers;
 mod output;
+mod plan_cmd;
 mod sandbox_cmd;
 mod secret_input;
 mod status;
@@ -43,6 +44,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status(args) => status::run(&global, args),
         Command::Register(args) => mutate::register(&global, args),
         Command::Deregister(args) => mutate::deregister(&global, args),
+        Command::Plan(args) => plan_cmd::run(&global, args),
         Command::SetPin(args) => mutate::set_pin(&global, args),
         Command::RequestCode(args) => mutate::request_code(&global, args),
         Command::VerifyCode(args) => mutate::verify_code(&global, args),

@@ -10,9 +10,9 @@ use super::context::{Context, block_on, parse_id};
 use super::error::CliError;
 use super::output::{budget_json, budget_line, print_json};
 use super::secret_input::{SecretSource, read_secret};
-use crate::audit::Operation;
-use crate::engine::{Engine, Step, StepReport, deregister_plan, register_plan};
-use crate::graph::{CodeMethod, NumberId, StorageChoice};
+use super::plan_cmd::{plan_json, plan_text, prepare_error, storage_choice};
+use crate::engine::{Engine, Execution, MutationError, Plan, PlanKind, Request, Step, StepReport};
+use crate::graph::{CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
 
 pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
@@ -24,24 +24,20 @@ pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
     let raw = read_secret(source, "PIN")?;
     let pin =
         Pin::parse(&raw).map_err(|e| CliError::Usage(format!("the PIN {e}; nothing was sent")))?;
-    let choice = match (args.region, args.no_region) {
-        (Some(region), _) => StorageChoice::Region(region),
-        (None, true) => StorageChoice::Off,
-        (None, false) => StorageChoice::Keep,
-    };
+    let request = Request::Register(storage_choice(args.region, args.no_region));
     let ctx = Context::load(global)?;
-    let profile = ctx.profile_for(&id, global)?;
-    let engine = ctx.engine(profile)?;
-    check_budget(&engine, &id, Operation::Register, args.force)?;
-    let plan = register_plan(profile.api_version, choice);
-    run_plan(
+    let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
+    let plan = block_on(engine.prepare(&id, request))?.map_err(|e| prepare_error(&id, e))?;
+    let confirmed = args.yes || plan.kind != PlanKind::RegionChange;
+    send(
         &engine,
-        &id,
         &plan,
         Some(&pin),
-        args.force,
-        "registered",
-        args.json,
+        Flags {
+            confirmed,
+            force: args.force,
+            json: args.json,
+        },
     )
 }
 
@@ -53,17 +49,18 @@ pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError>
         )));
     }
     let ctx = Context::load(global)?;
-    let profile = ctx.profile_for(&id, global)?;
-    let engine = ctx.engine(profile)?;
-    check_budget(&engine, &id, Operation::Deregister, args.force)?;
-    run_plan(
+    let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
+    let plan =
+        block_on(engine.prepare(&id, Request::Deregister))?.map_err(|e| prepare_error(&id, e))?;
+    send(
         &engine,
-        &id,
-        &deregister_plan(),
+        &plan,
         None,
-        args.force,
-        "deregistered",
-        args.json,
+        Flags {
+            confirmed: true,
+            force: args.force,
+            json: args.json,
+        },
     )
 }
 
@@ -139,61 +136,83 @@ pub fn verify_code(global: &Global, args: VerifyCodeArgs) -> Result<(), CliError
     )
 }
 
-/// At the limit the command refuses (exit 2, nothing sent) unless `--force`.
-fn check_budget(
-    engine: &Engine,
-    id: &NumberId,
-    op: Operation,
+struct Flags {
+    /// The user confirmed what the plan's `confirm` asks for (`--yes`).
+    confirmed: bool,
     force: bool,
-) -> Result<(), CliError> {
-    let budget = engine.budget(id, op).map_err(|e| {
-        CliError::Local(format!(
-            "cannot read the audit trail {}: {e}",
-            engine.audit.path().display()
-        ))
-    })?;
-    if budget.exhausted() && !force {
-        return Err(CliError::Usage(format!(
-            "refusing to {op} {id}: {}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent; add --force to send anyway.",
-            budget_line(&budget, &engine.policy)
-        )));
-    }
-    if budget.exhausted() {
-        eprintln!(
-            "warning: the {op} budget for {id} is used up; sending anyway because of --force"
-        );
-    }
-    Ok(())
+    json: bool,
 }
 
-fn run_plan(
-    engine: &Engine,
-    id: &NumberId,
-    plan: &[Step],
-    pin: Option<&Pin>,
-    forced: bool,
-    done_word: &str,
-    json: bool,
-) -> Result<(), CliError> {
-    let reports = block_on(engine.run_plan(id, plan, pin, forced, |_, _| {}))?;
+/// Refuses a blocked or unconfirmed plan (exit 2, nothing sent), else runs it through the
+/// engine and reports each step; an unknown outcome comes with the number read back.
+fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result<(), CliError> {
+    if !flags.json {
+        // The same plan the TUI's pre-flight shows, before anything is decided.
+        print!("{}", plan_text(plan));
+    }
+    let blocking = plan.blocking(flags.force);
+    if !blocking.is_empty() {
+        let reasons: Vec<String> = blocking.iter().map(|b| b.words()).collect();
+        let hint = if blocking.iter().all(|b| b.overridable()) {
+            " Add --force to send anyway."
+        } else {
+            ""
+        };
+        return Err(CliError::Blocked {
+            message: format!(
+                "refusing the {} of {}: {}. Nothing was sent.{hint}",
+                plan.kind.words(),
+                plan.number,
+                reasons.join("; ")
+            ),
+            plan: plan_json(plan),
+        });
+    }
+    if !flags.confirmed {
+        return Err(CliError::Blocked {
+            message: format!(
+                "the {} of {} needs confirmation: {}. Nothing was sent. Add --yes to confirm.",
+                plan.kind.words(),
+                plan.number,
+                plan.confirm.as_deref().unwrap_or("it changes the number"),
+            ),
+            plan: plan_json(plan),
+        });
+    }
+    for blocker in &plan.blockers {
+        eprintln!("warning: {}; sending anyway because of --force", blocker.words());
+    }
+    let forced = flags.force && plan.blockers.iter().any(|b| b.is_budget());
+    let execution = block_on(engine.execute(plan, pin, forced, |_, _| {}))?;
+    report(engine, plan, &execution, flags.json)
+}
+
+fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Result<(), CliError> {
+    let id = &plan.number;
+    let done_word = match plan.kind {
+        PlanKind::Deregister => "deregistered",
+        PlanKind::RegionChange => "re-registered with the new local storage",
+        PlanKind::Register | PlanKind::Reregister => "registered",
+    };
     let op = plan
+        .steps
         .iter()
         .rev()
         .map(Step::operation)
         .find(|o| o.is_budgeted());
-    let budget = op.and_then(|op| engine.budget(id, op).ok().map(|b| (op, b)));
-    let steps: Vec<Value> = reports.iter().map(step_json).collect();
+    let budget = op.and_then(|op| engine.budgets_of(id).ok().and_then(|b| b.of(op).copied().map(|b| (op, b))));
+    let steps: Vec<Value> = execution.reports.iter().map(step_json).collect();
 
-    let Some(failed) = reports.iter().find(|r| r.result.is_err()) else {
+    let Some(failed) = execution.failure() else {
         if json {
-            let mut out = json!({"ok": true, "number": id, "result": done_word, "steps": steps});
+            let mut out = json!({"ok": true, "number": id, "result": done_word, "plan": plan.kind.words(), "steps": steps});
             if let Some((op, b)) = &budget {
                 out["budget"] = json!({op.as_str(): budget_json(b)});
             }
             print_json(&out);
         } else {
             println!("{id} {done_word}.");
-            for r in &reports {
+            for r in &execution.reports {
                 println!("  {:<40} ok", r.step.describe());
             }
             if let Some((op, b)) = &budget {
@@ -208,23 +227,17 @@ fn run_plan(
         unreachable!("found as an error above")
     };
     if error.outcome_unknown() {
-        // Never retried: say so, then read what actually happened.
-        let status = match block_on(engine.client.get_number(id))? {
-            Ok(n) => format!(
-                "the number's status now reads {}",
-                n.status
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "(not given)".into())
-            ),
-            Err(e) => format!("reading the number's status failed too: {}", e.short()),
-        };
+        let status = execution
+            .readback_words()
+            .unwrap_or_else(|| "the number was not read back".into());
         let message = format!(
             "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {status}. Check with `wareg status {id}` before trying again."
         );
-        return Err(CliError::Unknown {
-            message,
-            steps: Value::Array(steps),
-        });
+        let mut steps = Value::Array(steps);
+        if let Some(Ok(number)) = &execution.readback {
+            steps = json!({"steps": steps, "read_back": {"status": number.status}});
+        }
+        return Err(CliError::Unknown { message, steps });
     }
 
     let mut context = format!("{call} failed");
@@ -237,7 +250,8 @@ fn run_plan(
             budget_line(b, &engine.policy)
         ));
     }
-    let done: Vec<String> = reports
+    let done: Vec<String> = execution
+        .reports
         .iter()
         .filter(|r| r.result.is_ok())
         .map(|r| r.step.describe())
@@ -246,16 +260,27 @@ fn run_plan(
         context.push_str(&format!(" after {} succeeded", done.join(", ")));
     }
     Err(match error {
-        crate::engine::MutationError::Audit(why) => CliError::Local(why.clone()),
-        crate::engine::MutationError::Api(api) => CliError::api(context, api.clone()),
+        MutationError::Api(api) => CliError::api(context, api.clone()),
+        MutationError::Audit(why) => CliError::Local(why.clone()),
+        MutationError::Refused(refusal) => CliError::Blocked {
+            message: if done.is_empty() {
+                format!("{}; add --force to send anyway", refusal.0)
+            } else {
+                format!("{} (after {} succeeded); add --force to send anyway", refusal.0, done.join(", "))
+            },
+            plan: plan_json(plan),
+        },
     })
 }
 
 fn step_json(report: &StepReport) -> Value {
     let result = match &report.result {
         Ok(()) => json!("ok"),
-        Err(e) if e.outcome_unknown() => json!("unknown"),
-        Err(_) => json!("error"),
+        Err(e) => match e.outcome() {
+            crate::graph::MutationOutcome::Unknown => json!("unknown"),
+            crate::graph::MutationOutcome::NotSent => json!("not sent"),
+            crate::graph::MutationOutcome::Failed => json!("error"),
+        },
     };
     let mut out = json!({"call": report.step.describe(), "result": result});
     if let Err(e) = &report.result {

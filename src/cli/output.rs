@@ -20,6 +20,7 @@ pub fn budget_json(budget: &Budget) -> Value {
         "limit": budget.limit,
         "left": budget.left(),
         "next_free": budget.next_free,
+        "locked_until": budget.locked_until,
     })
 }
 

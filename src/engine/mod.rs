@@ -1,19 +1,32 @@
-//! The engine both faces share: a Graph client bound to a profile, the audit trail around
-//! every mutation, the budget, and the version-aware plans for register and region changes.
+//! The engine both faces share and the one place the safety rules live: plans are chosen by
+//! `decide` from live facts (`prepare`), the budget is re-counted under the ledger's lock before
+//! every budgeted intent is written (`execute`), outcomes are told apart (not sent, failed,
+//! unknown) and an unknown outcome is always followed by a read-back of the number.
 
+mod decide;
 mod plan;
+mod prepare;
 
+pub use decide::{
+    Blocker, Budgets, Facts, Plan, PlanKind, Request, StorageFact, decide, storage_words,
+};
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};
+pub use prepare::PrepareError;
 
-use chrono::Utc;
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::audit::{
-    AuditLog, AuditRecord, Budget, BudgetBook, Operation, Outcome, Phase, new_attempt_id,
+    AuditRecord, BudgetBook, META_LOCK_HOURS, Operation, Outcome, Phase, new_attempt_id,
 };
+use crate::clock::Clock;
 use crate::config::BudgetPolicy;
-use crate::graph::{ApiError, CodeMethod, GraphClient, NumberId};
+use crate::graph::{
+    ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber,
+};
+use crate::ledger::{Ledger, LocalTrail, Refusal};
 use crate::secret::{Pin, VerificationCode};
 
 /// Why a mutation did not go through.
@@ -22,6 +35,10 @@ pub enum MutationError {
     /// The intent could not be written, so nothing was sent.
     #[error("could not write the audit trail ({0}); nothing was sent")]
     Audit(String),
+    /// Re-counted under the lock, the budget said no (another process may have just used the
+    /// last attempt). Nothing was sent.
+    #[error("{}", .0.0)]
+    Refused(Refusal),
     #[error("{0}")]
     Api(#[from] ApiError),
 }
@@ -30,22 +47,57 @@ impl MutationError {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             MutationError::Api(e) => Some(e),
-            MutationError::Audit(_) => None,
+            _ => None,
+        }
+    }
+
+    pub fn outcome(&self) -> MutationOutcome {
+        match self {
+            MutationError::Api(e) => e.mutation_outcome(),
+            MutationError::Audit(_) | MutationError::Refused(_) => MutationOutcome::NotSent,
         }
     }
 
     /// True when the request may have reached Meta and we do not know what it did.
     pub fn outcome_unknown(&self) -> bool {
-        self.api().is_some_and(|e| !e.outcome_known())
+        self.outcome() == MutationOutcome::Unknown
+    }
+}
+
+/// What running a plan came to: a report per step sent (it stops at the first failure) and,
+/// after an unknown outcome, the number as read back.
+#[derive(Debug)]
+pub struct Execution {
+    pub reports: Vec<StepReport>,
+    pub readback: Option<Result<PhoneNumber, ApiError>>,
+}
+
+impl Execution {
+    pub fn failure(&self) -> Option<&StepReport> {
+        self.reports.iter().find(|r| r.result.is_err())
+    }
+
+    /// "the number's status now reads CONNECTED", for the faces to show after an unknown.
+    pub fn readback_words(&self) -> Option<String> {
+        self.readback.as_ref().map(|read| match read {
+            Ok(n) => format!(
+                "the number's status now reads {}",
+                n.status
+                    .as_ref()
+                    .map_or_else(|| "(not given)".to_owned(), |s| s.to_string())
+            ),
+            Err(e) => format!("reading the number's status failed too: {}", e.short()),
+        })
     }
 }
 
 #[derive(Clone)]
 pub struct Engine {
     pub client: GraphClient,
-    pub audit: AuditLog,
+    pub ledger: Arc<dyn Ledger>,
     pub profile: String,
     pub policy: BudgetPolicy,
+    pub clock: Clock,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -58,32 +110,90 @@ struct Intent<'a> {
 }
 
 impl Engine {
+    /// An engine on the local trail in `data_dir`.
     pub fn new(client: GraphClient, data_dir: &Path, profile: &str, policy: BudgetPolicy) -> Self {
+        Engine::with_ledger(
+            client,
+            Arc::new(LocalTrail::in_dir(data_dir)),
+            profile,
+            policy,
+        )
+    }
+
+    pub fn with_ledger(
+        client: GraphClient,
+        ledger: Arc<dyn Ledger>,
+        profile: &str,
+        policy: BudgetPolicy,
+    ) -> Self {
         Engine {
             client,
-            audit: AuditLog::in_dir(data_dir),
+            ledger,
             profile: profile.to_owned(),
             policy,
+            clock: Clock::System,
         }
     }
 
-    /// Budgets of every number, from one read of the trail.
+    /// Budgets of every number, counted from the ledger as it is now.
     pub fn budgets(&self) -> io::Result<BudgetBook> {
-        let read = self.audit.read()?;
-        Ok(BudgetBook::new(&read.records, self.policy, Utc::now()))
+        budget_book(self.ledger.as_ref(), self.policy, self.clock.now())
     }
 
-    pub fn budget(&self, id: &NumberId, op: Operation) -> io::Result<Budget> {
-        Ok(self.budgets()?.budget(id.as_str(), op))
+    pub fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
+        let book = self.budgets()?;
+        Ok(Budgets {
+            register: book.budget(id.as_str(), Operation::Register),
+            deregister: book.budget(id.as_str(), Operation::Deregister),
+        })
     }
 
-    /// Runs one step of a plan with its audit lines around it.
-    pub async fn run_step(
+    /// Runs a plan in order and stops at the first failure. Each budgeted step is admitted by
+    /// the ledger under its lock, with the budget re-counted for what is left of the plan; an
+    /// unknown outcome is followed by one read of the number. `on_step` hears of each step as
+    /// it ends, with whether it is the last.
+    pub async fn execute(
+        &self,
+        plan: &Plan,
+        pin: Option<&Pin>,
+        forced: bool,
+        mut on_step: impl FnMut(&StepReport, bool),
+    ) -> Execution {
+        let id = &plan.number;
+        let mut reports = Vec::new();
+        for (index, step) in plan.steps.iter().enumerate() {
+            let remaining = plan::budget_costs(&plan.steps[index..]);
+            let result = self.run_step(id, *step, pin, forced, &remaining).await;
+            let failed = result.is_err();
+            let report = StepReport {
+                step: *step,
+                result,
+            };
+            on_step(&report, failed || index + 1 == plan.steps.len());
+            reports.push(report);
+            if failed {
+                break;
+            }
+        }
+        let unknown = reports
+            .last()
+            .is_some_and(|r| r.result.as_ref().is_err_and(|e| e.outcome_unknown()));
+        // Never retried: what happened is read instead.
+        let readback = if unknown {
+            Some(self.client.get_number(id).await)
+        } else {
+            None
+        };
+        Execution { reports, readback }
+    }
+
+    async fn run_step(
         &self,
         id: &NumberId,
         step: Step,
         pin: Option<&Pin>,
         forced: bool,
+        remaining: &[(Operation, u32)],
     ) -> Result<(), MutationError> {
         let version = self.client.version();
         let intent = Intent {
@@ -93,7 +203,8 @@ impl Engine {
             detail: Some(format!("{} api {version}", step.describe())),
             forced,
         };
-        self.audited(intent, async {
+        let gate = step.operation().is_budgeted().then_some(remaining);
+        self.audited(intent, gate, async {
             match step {
                 Step::SetStorage(region) => self.client.set_storage(id, region).await,
                 Step::Deregister => self.client.deregister(id).await,
@@ -110,33 +221,6 @@ impl Engine {
         .await
     }
 
-    /// Runs a plan in order and stops at the first failure. `on_step` hears of each step as it
-    /// ends, with whether it is the last (the TUI shows progress with it).
-    pub async fn run_plan(
-        &self,
-        id: &NumberId,
-        steps: &[Step],
-        pin: Option<&Pin>,
-        forced: bool,
-        mut on_step: impl FnMut(&StepReport, bool),
-    ) -> Vec<StepReport> {
-        let mut reports = Vec::new();
-        for (index, step) in steps.iter().enumerate() {
-            let result = self.run_step(id, *step, pin, forced).await;
-            let failed = result.is_err();
-            let report = StepReport {
-                step: *step,
-                result,
-            };
-            on_step(&report, failed || index + 1 == steps.len());
-            reports.push(report);
-            if failed {
-                break;
-            }
-        }
-        reports
-    }
-
     pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<(), MutationError> {
         let intent = Intent {
             number: id,
@@ -145,7 +229,8 @@ impl Engine {
             detail: None,
             forced: false,
         };
-        self.audited(intent, self.client.set_pin(id, pin)).await
+        self.audited(intent, None, self.client.set_pin(id, pin))
+            .await
     }
 
     pub async fn request_code(
@@ -161,7 +246,7 @@ impl Engine {
             detail: Some(format!("method {} language {language}", method.as_str())),
             forced: false,
         };
-        self.audited(intent, self.client.request_code(id, method, language))
+        self.audited(intent, None, self.client.request_code(id, method, language))
             .await
     }
 
@@ -177,17 +262,19 @@ impl Engine {
             detail: None,
             forced: false,
         };
-        self.audited(intent, self.client.verify_code(id, code))
+        self.audited(intent, None, self.client.verify_code(id, code))
             .await
     }
 
-    /// Writes the intent (refusing to send if it cannot), awaits the call, writes the outcome.
+    /// Writes the intent (through the budget gate when `gate` lists what the rest of the plan
+    /// spends; refusing to send if it cannot be written), awaits the call, writes the outcome.
     async fn audited(
         &self,
         intent: Intent<'_>,
+        gate: Option<&[(Operation, u32)]>,
         call: impl Future<Output = Result<(), ApiError>>,
     ) -> Result<(), MutationError> {
-        let now = audit_now();
+        let now = audit_time(&self.clock);
         let mut record = AuditRecord {
             region: intent.region,
             detail: intent.detail,
@@ -200,37 +287,127 @@ impl Engine {
                 intent.op,
             )
         };
-        self.audit
-            .append(&record)
-            .map_err(|e| MutationError::Audit(e.to_string()))?;
+        match gate {
+            Some(costs) => self.admit(&record, costs, intent.forced).await?,
+            None => self
+                .ledger
+                .append(&record)
+                .map_err(|e| MutationError::Audit(e.to_string()))?,
+        }
 
         let result = call.await;
 
-        record.time = audit_now();
+        record.time = audit_time(&self.clock);
         record.phase = Phase::Outcome;
         match &result {
             Ok(()) => record.outcome = Some(Outcome::Ok),
             Err(e) => {
-                record.outcome = Some(if e.outcome_known() {
-                    Outcome::Error
-                } else {
-                    Outcome::Unknown
+                record.outcome = Some(match e.mutation_outcome() {
+                    MutationOutcome::NotSent => Outcome::NotSent,
+                    MutationOutcome::Failed => Outcome::Error,
+                    MutationOutcome::Unknown => Outcome::Unknown,
                 });
                 record.code = e.code();
                 record.trace = e.trace_id().map(str::to_owned);
                 record.message = Some(e.graph().map(|g| g.title()).unwrap_or_else(|| e.short()));
+                if e.code() == Some(133016) {
+                    record.locked_until =
+                        Some(record.time + ChronoDuration::hours(META_LOCK_HOURS));
+                }
             }
         }
-        if let Err(e) = self.audit.append(&record) {
+        if let Err(e) = self.ledger.append(&record) {
             // The call has happened; losing its outcome line must not hide its result.
             tracing::warn!(target: "wareg::audit", "could not write the outcome to the audit trail: {e}");
         }
         result.map_err(MutationError::Api)
     }
+
+    /// The budget gate: under the ledger's lock, re-count this number's attempts from the
+    /// ledger as it is now and write the intent only if what the plan still spends fits (or the
+    /// user forced it, which the record says).
+    async fn admit(
+        &self,
+        record: &AuditRecord,
+        costs: &[(Operation, u32)],
+        forced: bool,
+    ) -> Result<(), MutationError> {
+        let ledger = self.ledger.clone();
+        let record = record.clone();
+        let costs = costs.to_vec();
+        let policy = self.policy;
+        let now = self.clock.now();
+        let since = since(now, policy);
+        let admitted = tokio::task::spawn_blocking(move || {
+            let number = record.number.clone();
+            ledger.admit(&record, since, &|mine: &[AuditRecord]| {
+                if forced {
+                    return None;
+                }
+                let book = BudgetBook::new(mine, policy, now);
+                costs.iter().find_map(|(op, cost)| {
+                    refusal(&number, *op, *cost, &book.budget(&number, *op), &policy)
+                })
+            })
+        })
+        .await
+        .map_err(|e| MutationError::Audit(format!("the ledger task stopped: {e}")))?
+        .map_err(|e| MutationError::Audit(e.to_string()))?;
+        match admitted {
+            None => Ok(()),
+            Some(refusal) => Err(MutationError::Refused(refusal)),
+        }
+    }
+}
+
+/// Why `cost` more attempts of `op` may not be sent, if they may not.
+fn refusal(
+    number: &str,
+    op: Operation,
+    cost: u32,
+    budget: &crate::audit::Budget,
+    policy: &BudgetPolicy,
+) -> Option<Refusal> {
+    if let Some(until) = budget.locked_until {
+        return Some(Refusal(format!(
+            "refusing to {op} {number}: Meta locked {op} for this number (133016) until about {}; nothing was sent",
+            until.format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    if budget.used + cost <= budget.limit {
+        return None;
+    }
+    let next = budget
+        .next_free
+        .map(|at| format!("; the next attempt frees up at {}", at.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    Some(Refusal(format!(
+        "refusing to {op} {number}: {} of {} {op} attempts used in the {} window{next}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",
+        budget.used,
+        budget.limit,
+        policy.window_words()
+    )))
+}
+
+/// Records older than this do not matter: the budget window, and never less than Meta's lock.
+fn since(now: DateTime<Utc>, policy: BudgetPolicy) -> DateTime<Utc> {
+    let window = ChronoDuration::from_std(policy.window).unwrap_or(ChronoDuration::MAX);
+    now.checked_sub_signed(window.max(ChronoDuration::hours(META_LOCK_HOURS)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Budgets of every number from a ledger, as of `now`.
+pub fn budget_book(
+    ledger: &dyn Ledger,
+    policy: BudgetPolicy,
+    now: DateTime<Utc>,
+) -> io::Result<BudgetBook> {
+    let records = ledger.read_since(since(now, policy))?;
+    Ok(BudgetBook::new(&records, policy, now))
 }
 
 /// Millisecond precision is enough for an audit line and keeps it readable.
-fn audit_now() -> chrono::DateTime<Utc> {
+fn audit_time(clock: &Clock) -> DateTime<Utc> {
     use chrono::SubsecRound;
-    Utc::now().trunc_subsecs(3)
+    clock.now().trunc_subsecs(3)
 }

@@ -86,6 +86,15 @@ pub fn register_plan(version: ApiVersion, choice: StorageChoice) -> Vec<Step> {
     }
 }
 
+/// The budgeted operations a run of `steps` spends, with their counts, deregister first.
+pub fn budget_costs(steps: &[Step]) -> Vec<(Operation, u32)> {
+    [Operation::Deregister, Operation::Register]
+        .into_iter()
+        .map(|op| (op, steps.iter().filter(|s| s.operation() == op).count() as u32))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 pub fn deregister_plan() -> Vec<Step> {
     vec![Step::Deregister]
 }

@@ -367,16 +367,21 @@ impl GraphClient {
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> ApiError {
+        let root = root_cause(e);
+        let host = self.inner.base.host_str().unwrap_or("the server");
+        // Checked before the timeout: a connect that timed out sent nothing either.
+        if e.is_connect() {
+            return ApiError::NotSent(format!("could not connect to {host}: {root}"));
+        }
+        if e.is_builder() {
+            return ApiError::NotSent(format!("the request could not be built: {root}"));
+        }
         if e.is_timeout() {
             return ApiError::Timeout {
                 after: self.inner.timeout,
             };
         }
-        let root = root_cause(e);
-        let host = self.inner.base.host_str().unwrap_or("the server");
-        if e.is_connect() {
-            ApiError::Network(format!("could not connect to {host}: {root}"))
-        } else if e.is_body() || e.is_decode() {
+        if e.is_body() || e.is_decode() {
             ApiError::Network(format!(
                 "the connection broke while reading the answer: {root}"
             ))

@@ -83,6 +83,17 @@ impl GraphError {
     }
 }
 
+/// What a failed mutation means for the number and its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MutationOutcome {
+    /// Nothing reached Meta: recorded, never counted.
+    NotSent,
+    /// Meta answered with a definite error.
+    Failed,
+    /// It may or may not have happened: counted, and the status is read back.
+    Unknown,
+}
+
 /// Everything a Graph call can end in other than success.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -106,7 +117,11 @@ pub enum ApiError {
     /// No answer within the profile's timeout.
     #[error("no answer within {}s (timeout)", .after.as_secs())]
     Timeout { after: Duration },
-    /// Connection refused, reset, DNS failure, TLS failure.
+    /// Nothing left this machine: the connection could not be made (refused, DNS, TLS) or the
+    /// request could not be built (a token that is not a valid header value).
+    #[error("not sent: {0}")]
+    NotSent(String),
+    /// The connection broke after the request may have gone out (reset, cut-off answer).
     #[error("network failure: {0}")]
     Network(String),
     /// The client refused to do something unsafe (e.g. follow a paging link to another host).
@@ -160,15 +175,31 @@ impl ApiError {
                             .is_none_or(|c| c.retry == RetryAdvice::Safe))
             }
             ApiError::BadResponse { http_status, .. } => *http_status >= 500,
-            ApiError::Timeout { .. } | ApiError::Network(_) => true,
+            ApiError::Timeout { .. } | ApiError::Network(_) | ApiError::NotSent(_) => true,
             ApiError::Refused(_) => false,
         }
     }
 
-    /// For a mutation: did Meta tell us what happened? A Graph error is a definite "no"; a
-    /// timeout, a dropped connection or an unreadable answer leaves the outcome unknown.
+    /// For a mutation: what this failure says about whether Meta acted on it (facts §8).
+    pub fn mutation_outcome(&self) -> MutationOutcome {
+        match self {
+            ApiError::NotSent(_) | ApiError::Refused(_) => MutationOutcome::NotSent,
+            // Meta can apply a register and still answer 500; a transient code says the same.
+            ApiError::Graph { http_status, error }
+                if *http_status >= 500 || error.is_transient() =>
+            {
+                MutationOutcome::Unknown
+            }
+            ApiError::Graph { .. } => MutationOutcome::Failed,
+            ApiError::BadResponse { .. } | ApiError::Timeout { .. } | ApiError::Network(_) => {
+                MutationOutcome::Unknown
+            }
+        }
+    }
+
+    /// For a mutation: did Meta tell us (or could it not have heard) what happened?
     pub fn outcome_known(&self) -> bool {
-        matches!(self, ApiError::Graph { .. } | ApiError::Refused(_))
+        self.mutation_outcome() != MutationOutcome::Unknown
     }
 
     /// The command-line exit code (PRODUCT.md): 1 Meta answered with an error, 3 otherwise.
@@ -190,6 +221,7 @@ impl ApiError {
             } => format!("unreadable answer (HTTP {http_status}, {content_type})"),
             ApiError::Timeout { after } => format!("timeout after {}s", after.as_secs()),
             ApiError::Network(why) => format!("network: {why}"),
+            ApiError::NotSent(why) => format!("not sent: {why}"),
             ApiError::Refused(why) => why.clone(),
         }
     }
@@ -263,6 +295,11 @@ mod tests {
         };
         assert!(timeout.is_transient() && !timeout.outcome_known());
         assert_eq!(timeout.exit_code(), 3);
+        // A 5xx or a transient code after a mutation: Meta may have applied it.
+        assert_eq!(graph.mutation_outcome(), MutationOutcome::Unknown);
+        let refused = ApiError::NotSent("could not connect".into());
+        assert_eq!(refused.mutation_outcome(), MutationOutcome::NotSent);
+        assert_eq!(refused.exit_code(), 3);
     }
 
     #[test]

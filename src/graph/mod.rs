@@ -10,7 +10,7 @@ pub mod types;
 pub mod version;
 
 pub use client::{CallEvent, CallObserver, ClientSettings, CodeMethod, GraphClient};
-pub use errors::{ApiError, GraphError};
+pub use errors::{ApiError, GraphError, MutationOutcome};
 pub use region::{Region, RegionGroup};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};
 pub use version::ApiVersion;

@@ -4,8 +4,8 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::audit::AuditRecord;
-use crate::engine::Step;
+use crate::audit::{AuditRecord, BudgetBook};
+use crate::engine::{Plan, Step};
 use crate::graph::types::Settings;
 use crate::graph::{ApiError, CallEvent, CodeMethod, NumberId, PhoneNumber};
 use crate::secret::{Pin, VerificationCode};
@@ -25,8 +25,11 @@ pub enum Msg {
     Call(CallEvent),
     /// A line for the log pane that is not an API call.
     Notice(Level, String),
-    /// The audit trail was (re)read.
-    Audit(Vec<AuditRecord>),
+    /// The engine counted the budgets again from the ledger; `recent` are the latest records.
+    Ledger {
+        budgets: BudgetBook,
+        recent: Vec<AuditRecord>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub struct StepFailure {
     pub message: String,
     pub code: Option<i64>,
     pub unknown_outcome: bool,
+    /// After an unknown outcome: "the number's status now reads …", read by the engine.
+    pub readback: Option<String>,
 }
 
 #[derive(Debug)]
@@ -77,11 +82,12 @@ pub enum Cmd {
         profile: String,
         id: NumberId,
     },
+    /// Run the engine's plan; the engine re-counts the budget under its lock before each
+    /// budgeted step.
     RunPlan {
         request: RequestId,
         profile: String,
-        id: NumberId,
-        steps: Vec<Step>,
+        plan: Box<Plan>,
         pin: Option<Pin>,
         forced: bool,
     },
@@ -104,7 +110,7 @@ pub enum Cmd {
         id: NumberId,
         code: VerificationCode,
     },
-    LoadAudit,
+    LoadLedger,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Stop everything in flight and leave.

@@ -10,11 +10,14 @@ use tokio::sync::{Mutex, Semaphore, mpsc::UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
-use crate::audit::AuditLog;
 use crate::config::{BudgetPolicy, Profile};
 use crate::engine::{Engine, MutationError};
 use crate::fleet::READ_CONCURRENCY;
 use crate::graph::{ClientSettings, GraphClient, NumberId};
+use crate::ledger::{Ledger, LocalTrail};
+
+/// Audit records the app keeps for the details popup.
+const RECENT_RECORDS: usize = 2_000;
 
 #[derive(Clone)]
 pub struct Worker {
@@ -23,7 +26,8 @@ pub struct Worker {
 
 struct Inner {
     profiles: HashMap<String, Profile>,
-    data_dir: PathBuf,
+    /// One ledger for every profile's engine: budgets are per number, whatever the profile.
+    ledger: Arc<dyn Ledger>,
     policy: BudgetPolicy,
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
@@ -43,7 +47,7 @@ impl Worker {
         Worker {
             inner: Arc::new(Inner {
                 profiles,
-                data_dir,
+                ledger: Arc::new(LocalTrail::in_dir(&data_dir)),
                 policy,
                 tx,
                 engines: Mutex::new(HashMap::new()),
@@ -104,7 +108,7 @@ impl Inner {
         .with_observer(Arc::new(move |event| {
             let _ = tx.send(Msg::Call(event.clone()));
         }));
-        let engine = Engine::new(client, &self.data_dir, profile, self.policy);
+        let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy);
         engines.insert(profile.to_owned(), engine.clone());
         Ok(engine)
     }
@@ -116,7 +120,7 @@ impl Inner {
 
     async fn run(&self, cmd: Cmd) {
         match cmd {
-            Cmd::LoadAudit => self.load_audit().await,
+            Cmd::LoadLedger => self.load_ledger().await,
             Cmd::Copy(_) | Cmd::Quit => {}
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
@@ -152,16 +156,15 @@ impl Inner {
             Cmd::RunPlan {
                 request,
                 profile,
-                id,
-                steps,
+                plan,
                 pin,
                 forced,
             } => {
-                let lock = self.number_lock(&id);
+                let lock = self.number_lock(&plan.number);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
                     let tx = self.tx.clone();
-                    let reports = engine
-                        .run_plan(&id, &steps, pin.as_ref(), forced, |report, last| {
+                    let execution = engine
+                        .execute(&plan, pin.as_ref(), forced, |report, last| {
                             if !last {
                                 let reply = Reply::Step {
                                     step: report.step,
@@ -172,11 +175,15 @@ impl Inner {
                             }
                         })
                         .await;
+                    let readback = execution.readback_words();
                     // The last report goes back as this task's reply.
-                    match reports.into_iter().last() {
+                    match execution.reports.into_iter().last() {
                         Some(report) => Reply::Step {
                             step: report.step,
-                            result: report.result.map_err(|e| failure(&e)),
+                            result: report.result.map_err(|e| StepFailure {
+                                readback: readback.clone(),
+                                ..failure(&e)
+                            }),
                             last: true,
                         },
                         None => Reply::Simple(Ok(())),
@@ -261,22 +268,19 @@ impl Inner {
         self.send(Msg::Reply(request, reply));
     }
 
-    async fn load_audit(&self) {
-        let log = AuditLog::in_dir(&self.data_dir);
-        let read = tokio::task::spawn_blocking(move || log.read()).await;
+    /// The engine counts the budgets from the ledger as it is now; the app only shows them.
+    async fn load_ledger(&self) {
+        let ledger = self.ledger.clone();
+        let policy = self.policy;
+        let read = tokio::task::spawn_blocking(move || {
+            let now = chrono::Utc::now();
+            let budgets = crate::engine::budget_book(ledger.as_ref(), policy, now)?;
+            let recent = ledger.recent(None, RECENT_RECORDS)?;
+            Ok::<_, std::io::Error>((budgets, recent))
+        })
+        .await;
         match read {
-            Ok(Ok(read)) => {
-                for skipped in &read.skipped {
-                    self.send(Msg::Notice(
-                        Level::Warn,
-                        format!(
-                            "audit trail line {}: {} (skipped)",
-                            skipped.line, skipped.reason
-                        ),
-                    ));
-                }
-                self.send(Msg::Audit(read.records));
-            }
+            Ok(Ok((budgets, recent))) => self.send(Msg::Ledger { budgets, recent }),
             Ok(Err(e)) => self.send(Msg::Notice(
                 Level::Error,
                 format!("cannot read the audit trail: {e}"),
@@ -294,5 +298,6 @@ fn failure(e: &MutationError) -> StepFailure {
         message: e.to_string(),
         code: e.api().and_then(|a| a.code()),
         unknown_outcome: e.outcome_unknown(),
+        readback: None,
     }
 }

@@ -164,11 +164,9 @@ impl App {
         }
     }
 
-    /// The commands to run at start: read the audit trail and every number's status.
+    /// The commands to run at start: count the budgets and read every number's status.
     pub fn start(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadAudit];
-        cmds.extend(self.refresh());
-        cmds
+        self.refresh()
     }
 
     /// The single mutator.
@@ -194,9 +192,9 @@ impl App {
                 self.notice(level, text);
                 Vec::new()
             }
-            Msg::Audit(records) => {
-                self.budgets = BudgetBook::new(&records, self.policy, self.clock.now());
-                self.audit = records;
+            Msg::Ledger { budgets, recent } => {
+                self.budgets = budgets;
+                self.audit = recent;
                 Vec::new()
             }
         }
@@ -260,7 +258,8 @@ impl App {
         self.push_log(LogEntry::notice(self.clock.local_now(), level, text));
     }
 
-    /// Re-reads every number: old reads in flight become stale and their replies are dropped.
+    /// Re-reads every number and re-counts the budgets: old reads in flight become stale and
+    /// their replies are dropped.
     pub fn refresh(&mut self) -> Vec<Cmd> {
         self.inflight.retain(|_, p| p.is_mutation());
         for row in &mut self.table.rows {
@@ -269,7 +268,8 @@ impl App {
                 row.storage = Storage::Loading;
             }
         }
-        let mut cmds = Vec::new();
+        // Another process (the CLI, a second TUI) may have spent budget since the last count.
+        let mut cmds = vec![Cmd::LoadLedger];
         let profiles: Vec<ProfileInfo> = self.profiles_in_view();
         for profile in profiles {
             if profile.has_waba {

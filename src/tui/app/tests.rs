@@ -77,7 +77,7 @@ fn loaded() -> App {
 fn start_reads_the_audit_the_waba_and_the_storage_of_configured_numbers() {
     let mut app = app();
     let cmds = app.start();
-    assert!(matches!(cmds[0], Cmd::LoadAudit));
+    assert!(matches!(cmds[0], Cmd::LoadLedger));
     assert!(matches!(&cmds[1], Cmd::ListNumbers { profile, .. } if profile == "p"));
     let settings = cmds
         .iter()
@@ -313,14 +313,14 @@ fn register_sends_the_v25_plan_and_closes_on_success() {
         [
             Cmd::RunPlan {
                 request,
-                steps,
+                plan,
                 pin: Some(pin),
                 forced: false,
                 ..
             },
         ] => {
             assert_eq!(pin.expose(), "123456");
-            (*request, steps.clone())
+            (*request, plan.steps.clone())
         }
         other => panic!("{other:?}"),
     };
@@ -355,7 +355,7 @@ fn register_sends_the_v25_plan_and_closes_on_success() {
         },
     ));
     assert!(app.overlay.is_none(), "success closes the form");
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadAudit)));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadLedger)));
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::ReadNumber { id, .. } if id.as_str() == "300"))
@@ -381,13 +381,15 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
     ));
     type_text(&mut app, "000000");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
-    let Some(Cmd::RunPlan { request, steps, .. }) = cmds.into_iter().next() else {
+    let Some(Cmd::RunPlan { request, plan, .. }) = cmds.into_iter().next() else {
         panic!("no plan sent")
     };
+    let steps = plan.steps.clone();
     let failure = crate::tui::msg::StepFailure {
         message: "Graph error 133005".into(),
         code: Some(133005),
         unknown_outcome: false,
+        readback: None,
     };
     app.update(Msg::Reply(
         request,
@@ -416,7 +418,11 @@ fn an_exhausted_budget_needs_the_explicit_override() {
             )
         })
         .collect();
-    app.update(Msg::Audit(records));
+    let budgets = crate::audit::BudgetBook::new(&records, app.policy, chrono::Utc::now());
+    app.update(Msg::Ledger {
+        budgets,
+        recent: records,
+    });
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
     // PIN, region, override, Register: Register does nothing yet.
@@ -446,7 +452,7 @@ fn deregister_needs_the_last_four_digits() {
     type_text(&mut app, "1");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
     assert!(
-        matches!(&cmds[..], [Cmd::RunPlan { steps, pin: None, .. }] if steps == &[Step::Deregister]),
+        matches!(&cmds[..], [Cmd::RunPlan { plan, pin: None, .. }] if plan.steps == [Step::Deregister]),
         "{cmds:?}"
     );
 }

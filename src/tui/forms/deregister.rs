@@ -4,7 +4,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, cycle};
-use crate::audit::{Budget, Operation};
+use crate::audit::Budget;
+use crate::engine::{Blocker, Plan, Request};
 use crate::graph::NumberId;
 use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
@@ -38,6 +39,8 @@ pub struct DeregisterCheck {
     pub status: Option<NumberStatus>,
     pub problems: Vec<String>,
     pub fields: Vec<DeregisterField>,
+    /// The engine's plan, sent as it is.
+    pub plan: Plan,
 }
 
 impl DeregisterForm {
@@ -104,42 +107,42 @@ impl DeregisterForm {
 
 impl App {
     pub fn deregister_check(&self, form: &DeregisterForm) -> DeregisterCheck {
-        let number = self
-            .table
-            .find(&form.id)
-            .and_then(|i| self.table.rows[i].number());
-        let display = number
-            .and_then(|n| n.display_phone_number.clone())
+        let plan = self.plan_for(&form.id, &form.profile, Request::Deregister);
+        let display = plan
+            .facts
+            .display
+            .clone()
             .unwrap_or_else(|| form.id.to_string());
         let digits: String = display.chars().filter(char::is_ascii_digit).collect();
         let last4 = digits[digits.len().saturating_sub(4)..].to_owned();
-        let budget = self.budgets.budget(form.id.as_str(), Operation::Deregister);
-        let coexistence = number.and_then(|n| n.is_on_biz_app) == Some(true);
-        let mut problems = Vec::new();
-        if coexistence {
-            problems.push("this number is also used in the WhatsApp Business app (coexistence): Meta does not allow deregistering it".to_owned());
-        }
+        let mut problems: Vec<String> = plan
+            .blocking(form.override_budget)
+            .into_iter()
+            .map(|b| {
+                if b.overridable() {
+                    format!("{}: tick \"override\" to send anyway", b.words())
+                } else {
+                    b.words()
+                }
+            })
+            .collect();
         if form.typed != last4 {
             problems.push(format!("type the last 4 digits of {display} to confirm"));
         }
-        if budget.exhausted() && !form.override_budget {
-            problems.push(
-                "the deregister budget is used up: tick \"override budget\" to send anyway".into(),
-            );
-        }
         let mut fields = vec![DeregisterField::Confirm];
-        if budget.exhausted() {
+        if plan.blockers.iter().any(Blocker::overridable) {
             fields.push(DeregisterField::Override);
         }
         fields.extend([DeregisterField::Submit, DeregisterField::Cancel]);
         DeregisterCheck {
             display,
             last4,
-            budget,
-            coexistence,
-            status: number.and_then(|n| n.status.clone()),
+            budget: plan.budgets.deregister,
+            coexistence: plan.facts.coexistence == Some(true),
+            status: plan.facts.status.clone(),
             problems,
             fields,
+            plan,
         }
     }
 }

@@ -3,12 +3,10 @@
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::register::StorageKnown;
 use super::{
     DeregisterForm, Failure, Form, FormEvent, Phase, PinForm, RegisterForm, StepState, VerifyForm,
     VerifyStage,
 };
-use crate::engine::deregister_plan;
 use crate::graph::NumberId;
 use crate::tui::app::{App, Overlay, Pending, Storage};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
@@ -20,19 +18,21 @@ impl App {
             .map(|i| self.table.rows[i].profile.clone())
     }
 
-    /// Opens a form and, if the number's storage is not known yet, reads it.
+    /// Opens a form, has the engine count the budgets again (the form shows them as counted
+    /// now; the engine counts once more under its lock at submit) and, if the number's storage
+    /// is not known yet, reads it.
     fn open_form(&mut self, id: &NumberId, form: Form) -> Vec<Cmd> {
         self.overlay = Some(Overlay::Form(Box::new(form)));
+        let mut cmds = vec![Cmd::LoadLedger];
         let Some(i) = self.table.find(id) else {
-            return Vec::new();
+            return cmds;
         };
         let row = &self.table.rows[i];
         if matches!(row.storage, Storage::NotRead | Storage::Failed(_)) {
             let profile = row.profile.clone();
-            vec![self.read_settings(&profile, id)]
-        } else {
-            Vec::new()
+            cmds.push(self.read_settings(&profile, id));
         }
+        cmds
     }
 
     fn register_form(&self, id: &NumberId, change_region: bool) -> Option<RegisterForm> {
@@ -141,27 +141,26 @@ impl App {
                 let Some(pin) = f.pin.to_pin() else {
                     return self.keep(form);
                 };
-                let what = if pre.needs_deregister() {
-                    "region change"
-                } else {
-                    "register"
-                };
-                let request = self.start_mutation(&f.id, what, &mut f.phase);
-                f.progress = pre.plan.iter().map(|s| (*s, StepState::Waiting)).collect();
+                let request = self.start_mutation(&f.id, pre.plan.kind.words(), &mut f.phase);
+                f.progress = pre
+                    .plan
+                    .steps
+                    .iter()
+                    .map(|s| (*s, StepState::Waiting))
+                    .collect();
                 if let Some(first) = f.progress.first_mut() {
                     first.1 = StepState::Running;
                 }
                 self.notice(
                     Level::Info,
-                    format!("{}: sending {}", f.id, describe_plan(&pre.plan)),
+                    format!("{}: sending {}", f.id, pre.plan.summary()),
                 );
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
-                    id: f.id.clone(),
-                    steps: pre.plan.clone(),
+                    forced: f.override_budget && pre.budget_blocked(),
+                    plan: Box::new(pre.plan),
                     pin: Some(pin),
-                    forced: f.override_budget && pre.budget_exhausted(),
                 }
             }
             Form::Deregister(f) => {
@@ -170,10 +169,9 @@ impl App {
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
-                    id: f.id.clone(),
-                    steps: deregister_plan(),
+                    forced: f.override_budget && check.plan.blockers.iter().any(|b| b.is_budget()),
+                    plan: Box::new(check.plan),
                     pin: None,
-                    forced: f.override_budget && check.budget.exhausted(),
                 }
             }
             Form::Pin(f) => {
@@ -336,7 +334,7 @@ impl App {
         }
         if finished {
             // What changed on Meta's side shows in the table; the budget comes from the trail.
-            cmds.push(Cmd::LoadAudit);
+            cmds.push(Cmd::LoadLedger);
             if let Some((id, profile)) =
                 number.and_then(|id| self.row_profile(&id).map(|p| (id, p)))
             {
@@ -356,6 +354,7 @@ impl App {
                 message: format!("nothing was sent: {why}"),
                 code: None,
                 unknown_outcome: false,
+                readback: None,
                 at: self.clock.now(),
             });
         }
@@ -367,6 +366,7 @@ fn failure(e: &StepFailure, at: DateTime<Utc>) -> Failure {
         message: e.message.clone(),
         code: e.code,
         unknown_outcome: e.unknown_outcome,
+        readback: e.readback.clone(),
         at,
     }
 }
@@ -389,22 +389,5 @@ fn advance(progress: &mut super::Progress, step: crate::engine::Step, ok: bool) 
             (true, false) => StepState::Waiting,
             (false, _) => StepState::Skipped,
         };
-    }
-}
-
-fn describe_plan(plan: &[crate::engine::Step]) -> String {
-    plan.iter()
-        .map(|s| s.describe())
-        .collect::<Vec<_>>()
-        .join(", then ")
-}
-
-/// Storage as the pre-flight panel words it.
-pub fn storage_words(known: StorageKnown) -> String {
-    match known {
-        StorageKnown::Reading => "reading…".into(),
-        StorageKnown::Unknown => "not known".into(),
-        StorageKnown::Off => "off (default storage)".into(),
-        StorageKnown::On(r) => format!("{} ({})", r.code(), r.name()),
     }
 }

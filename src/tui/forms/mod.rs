@@ -3,6 +3,7 @@
 //! typing `q` or `d` into a field never quits or deregisters. Esc cancels.
 
 pub mod deregister;
+mod engine_plan;
 pub mod flow;
 mod pin;
 pub mod register;
@@ -60,6 +61,8 @@ pub struct Failure {
     pub message: String,
     pub code: Option<i64>,
     pub unknown_outcome: bool,
+    /// After an unknown outcome: the number as the engine read it back.
+    pub readback: Option<String>,
     pub at: DateTime<Utc>,
 }
 

@@ -5,11 +5,11 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, Progress, cycle};
-use crate::audit::{Budget, Operation};
-use crate::engine::{Step, region_change_plan, register_plan};
+use crate::audit::Budget;
+use crate::engine::{Blocker, Plan, PlanKind, Request, StorageFact};
 use crate::graph::types::{CodeVerification, NumberStatus};
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
-use crate::tui::app::{App, Storage};
+use crate::tui::app::App;
 use crate::tui::widgets::{RegionSelect, SecretField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,11 @@ pub struct Preflight {
     pub pin_enabled: Option<bool>,
     pub connected: bool,
     /// The storage region in force, when known.
-    pub current: StorageKnown,
+    pub current: StorageFact,
     pub register: Budget,
     pub deregister: Budget,
-    pub plan: Vec<Step>,
+    /// The engine's plan: steps, cost and blockers.
+    pub plan: Plan,
     /// Why Register is disabled, if it is.
     pub problems: Vec<String>,
     /// The number must be verified first: the button offers that instead.
@@ -58,21 +59,14 @@ pub struct Preflight {
     pub fields: Vec<RegisterField>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StorageKnown {
-    Reading,
-    Unknown,
-    Off,
-    On(Region),
-}
-
 impl Preflight {
     pub fn needs_deregister(&self) -> bool {
-        self.plan.first() == Some(&Step::Deregister)
+        self.plan.kind == PlanKind::RegionChange
     }
 
-    pub fn budget_exhausted(&self) -> bool {
-        self.register.exhausted() || (self.needs_deregister() && self.deregister.exhausted())
+    /// The budget (or Meta's lock) stands in the way: the override is offered.
+    pub fn budget_blocked(&self) -> bool {
+        self.plan.blockers.iter().any(Blocker::is_budget)
     }
 }
 
@@ -173,11 +167,11 @@ impl RegisterForm {
         }
     }
 
-    fn storage_choice(&self, current: StorageKnown) -> StorageChoice {
+    /// What the dropdown asks for: "none" turns storage off only where it is on.
+    fn storage_choice(&self, current: StorageFact) -> StorageChoice {
         match (self.region.value(), current) {
-            (None, StorageKnown::On(_)) => StorageChoice::Off,
+            (None, StorageFact::On(_)) => StorageChoice::Off,
             (None, _) => StorageChoice::Keep,
-            (Some(r), StorageKnown::On(c)) if r == c => StorageChoice::Keep,
             (Some(r), _) => StorageChoice::Region(r),
         }
     }
@@ -185,58 +179,53 @@ impl RegisterForm {
 
 impl App {
     pub fn register_preflight(&self, form: &RegisterForm) -> Preflight {
-        let row = self.table.find(&form.id).map(|i| &self.table.rows[i]);
-        let number = row.and_then(|r| r.number());
-        let status = number.and_then(|n| n.status.clone());
-        let connected = status == Some(NumberStatus::Connected);
-        let current = match row.map(|r| &r.storage) {
-            Some(Storage::Known(s)) => s.region().map_or(StorageKnown::Off, StorageKnown::On),
-            Some(Storage::Loading) => StorageKnown::Reading,
-            _ => StorageKnown::Unknown,
-        };
-        let choice = form.storage_choice(current);
-        let plan = if connected && choice != StorageChoice::Keep {
-            region_change_plan(form.version, form.region.value())
-        } else {
-            register_plan(form.version, choice)
-        };
-        let verified = number.and_then(|n| n.code_verification_status.clone());
+        let current = self.storage_fact(&form.id);
+        let request = Request::Register(form.storage_choice(current));
+        let plan = self.plan_for(&form.id, &form.profile, request);
+        let facts = &plan.facts;
         let verify_instead = form.needs_verification
-            || matches!(verified, Some(ref v) if *v != CodeVerification::Verified);
-        let register = self.budgets.budget(form.id.as_str(), Operation::Register);
-        let deregister = self.budgets.budget(form.id.as_str(), Operation::Deregister);
-
-        let mut pre = Preflight {
-            display: number.and_then(|n| n.display_phone_number.clone()),
-            status,
-            verified,
-            pin_enabled: number.and_then(|n| n.is_pin_enabled),
-            connected,
-            current,
-            register,
-            deregister,
-            plan,
-            problems: Vec::new(),
-            verify_instead,
-            fields: Vec::new(),
-        };
+            || plan
+                .blockers
+                .iter()
+                .any(|b| matches!(b, Blocker::NotVerified(_)));
+        let budget_blocked = plan.blockers.iter().any(Blocker::is_budget);
+        let mut problems = Vec::new();
         if let Some(problem) = form.pin.problem() {
-            pre.problems.push(format!("PIN: {problem}"));
+            problems.push(format!("PIN: {problem}"));
         }
-        if current == StorageKnown::Reading && connected {
-            pre.problems
-                .push("reading the current storage setting…".into());
+        if current == StorageFact::Reading && facts.connected() {
+            problems.push("reading the current storage setting…".into());
         }
-        if pre.budget_exhausted() && !form.override_budget {
-            pre.problems
-                .push("the budget is used up: tick \"override budget\" to send anyway".into());
+        for blocker in plan.blocking(form.override_budget) {
+            match blocker {
+                // The button offers verification instead.
+                Blocker::NotVerified(_) => {}
+                b if b.is_budget() => problems.push(format!(
+                    "{}: tick \"override budget\" to send anyway",
+                    b.words()
+                )),
+                Blocker::StorageUnknown if current == StorageFact::Reading => {}
+                b => problems.push(b.words()),
+            }
         }
-        pre.fields = vec![RegisterField::Pin, RegisterField::Region];
-        if pre.budget_exhausted() {
-            pre.fields.push(RegisterField::Override);
+        let mut fields = vec![RegisterField::Pin, RegisterField::Region];
+        if budget_blocked {
+            fields.push(RegisterField::Override);
         }
-        pre.fields
-            .extend([RegisterField::Submit, RegisterField::Cancel]);
-        pre
+        fields.extend([RegisterField::Submit, RegisterField::Cancel]);
+        Preflight {
+            display: facts.display.clone(),
+            status: facts.status.clone(),
+            verified: facts.verified.clone(),
+            pin_enabled: facts.pin_enabled,
+            connected: facts.connected(),
+            current,
+            register: plan.budgets.register,
+            deregister: plan.budgets.deregister,
+            plan,
+            problems,
+            verify_instead,
+            fields,
+        }
     }
 }

@@ -52,9 +52,10 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
             "  ✗ Outcome unknown: it may or may not have happened.",
             theme.bad(),
         ));
-        lines.push(Line::raw(
-            "    wareg does not retry it; the number's status is being read again.",
-        ));
+        lines.push(Line::raw(match &failure.readback {
+            Some(read) => format!("    wareg does not retry it; read back: {read}."),
+            None => "    wareg does not retry it; the number's status is being read again.".into(),
+        }));
     } else if let Some(entry) = failure.code.and_then(catalogue::lookup) {
         lines.push(Line::styled(
             format!("  ✗ {} ({})", entry.title, entry.code),

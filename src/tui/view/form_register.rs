@@ -10,7 +10,7 @@ use super::form_common::{failure_lines, progress_lines, status_lines};
 use super::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
-use crate::tui::forms::flow::storage_words;
+use crate::engine::storage_words;
 use crate::tui::forms::register::RegisterField;
 use crate::tui::forms::{Phase, RegisterForm};
 use crate::tui::widgets::region_select::{OPTION_COUNT, VISIBLE_OPTIONS, option, option_label};
@@ -123,7 +123,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     if matches!(form.phase, Phase::InFlight { .. }) || !form.progress.is_empty() {
         lines.extend(progress_lines(app, &form.progress));
     } else {
-        for (i, step) in pre.plan.iter().enumerate() {
+        for (i, step) in pre.plan.steps.iter().enumerate() {
             let pin = if step.operation() == crate::audit::Operation::Register {
                 format!("  pin {}", MASK.to_string().repeat(6))
             } else {
@@ -131,6 +131,10 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
             };
             lines.push(Line::raw(format!("  {}. {}{pin}", i + 1, step.describe())));
         }
+        lines.push(Line::styled(
+            format!("  then {}", pre.plan.storage_after),
+            theme.dim(),
+        ));
     }
     lines.push(Line::raw(""));
     let submit_label = if pre.verify_instead {

@@ -1,0 +1,151 @@
+//! `wareg plan register|deregister ID ...`: the engine's plan for each number, its cost and its
+//! blockers, in words or as JSON. Sends nothing. The register and deregister commands print the
+//! same plan through these functions before they send.
+
+use serde_json::{Value, json};
+
+use super::args::{Global, PlanAction, PlanArgs};
+use super::context::{Context, block_on, parse_id};
+use super::error::CliError;
+use super::output::{budget_json, print_json};
+use crate::engine::{Plan, PrepareError, Request, StorageFact, storage_words};
+use crate::graph::{NumberId, StorageChoice};
+
+pub fn run(global: &Global, args: PlanArgs) -> Result<(), CliError> {
+    let (ids, request, json) = match args.action {
+        PlanAction::Register {
+            ids,
+            region,
+            no_region,
+            json,
+        } => (ids, Request::Register(storage_choice(region, no_region)), json),
+        PlanAction::Deregister { ids, json } => (ids, Request::Deregister, json),
+    };
+    let ids = ids
+        .iter()
+        .map(|raw| parse_id(raw))
+        .collect::<Result<Vec<NumberId>, CliError>>()?;
+    let ctx = Context::load(global)?;
+    let mut plans = Vec::new();
+    for id in &ids {
+        let engine = ctx.engine(ctx.profile_for(id, global)?)?;
+        let plan = block_on(engine.prepare(id, request))?
+            .map_err(|e| prepare_error(id, e))?;
+        plans.push(plan);
+    }
+    if json {
+        print_json(&json!({"ok": true, "plans": plans.iter().map(plan_json).collect::<Vec<_>>()}));
+    } else {
+        for plan in &plans {
+            print!("{}", plan_text(plan));
+        }
+    }
+    Ok(())
+}
+
+/// The storage asked for by `--region CC` / `--no-region` / neither.
+pub fn storage_choice(region: Option<crate::graph::Region>, no_region: bool) -> StorageChoice {
+    match (region, no_region) {
+        (Some(region), _) => StorageChoice::Region(region),
+        (None, true) => StorageChoice::Off,
+        (None, false) => StorageChoice::Keep,
+    }
+}
+
+pub fn prepare_error(id: &NumberId, e: PrepareError) -> CliError {
+    match e {
+        PrepareError::Read(api) => CliError::api(
+            format!("reading {id} before planning (nothing was sent)"),
+            api,
+        ),
+        PrepareError::Ledger(why) => CliError::Local(format!("cannot read the audit trail: {why}")),
+    }
+}
+
+/// The plan as a person reads it, one item a line.
+pub fn plan_text(plan: &Plan) -> String {
+    let mut out = format!(
+        "Plan for {} ({}, API {}):\n",
+        plan.number,
+        plan.kind.words(),
+        plan.version
+    );
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, step.describe()));
+    }
+    for (op, cost) in plan.costs() {
+        if let Some(b) = plan.budgets.of(op) {
+            out.push_str(&format!(
+                "  cost: {cost} {op} attempt{} ({} of {} left after)\n",
+                if cost == 1 { "" } else { "s" },
+                b.left().saturating_sub(cost),
+                b.limit
+            ));
+        }
+    }
+    out.push_str(&format!("  now: {}\n", facts_line(plan)));
+    out.push_str(&format!("  after: {}\n", plan.storage_after));
+    for note in &plan.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    if let Some(why) = &plan.confirm {
+        out.push_str(&format!("  needs confirmation: {why}\n"));
+    }
+    for blocker in &plan.blockers {
+        let force = if blocker.overridable() {
+            " (--force sends anyway)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  blocked: {}{force}\n", blocker.words()));
+    }
+    out
+}
+
+fn facts_line(plan: &Plan) -> String {
+    let f = &plan.facts;
+    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+    let mut parts = vec![
+        format!("status {}", or_dash(f.status.as_ref().map(|s| s.to_string()))),
+        format!(
+            "ownership {}",
+            or_dash(f.verified.as_ref().map(|s| s.to_string()))
+        ),
+    ];
+    if let Some(storage) = f.storage.filter(|s| *s != StorageFact::Unknown) {
+        parts.push(format!("storage {}", storage_words(storage)));
+    }
+    if f.coexistence == Some(true) {
+        parts.push("coexistence".into());
+    }
+    parts.join(" · ")
+}
+
+pub fn plan_json(plan: &Plan) -> Value {
+    let f = &plan.facts;
+    json!({
+        "number": plan.number,
+        "kind": plan.kind.words(),
+        "api_version": plan.version.to_string(),
+        "steps": plan.steps.iter().map(|s| s.describe()).collect::<Vec<_>>(),
+        "cost": plan.costs().iter().map(|(op, n)| (op.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "budget": {
+            "register": budget_json(&plan.budgets.register),
+            "deregister": budget_json(&plan.budgets.deregister),
+        },
+        "now": {
+            "status": f.status,
+            "ownership": f.verified,
+            "coexistence": f.coexistence,
+            "two_step_pin": f.pin_enabled,
+            "storage": f.storage.map(storage_words),
+        },
+        "storage_after": plan.storage_after,
+        "notes": plan.notes,
+        "confirm": plan.confirm,
+        "blockers": plan.blockers.iter().map(|b| json!({
+            "reason": b.words(),
+            "overridable": b.overridable(),
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,353 @@
+//! The one place a plan is chosen: from what is known of a number (its facts), what the user
+//! asked for and its budgets, the steps to send, what they cost and what stands in the way, in
+//! plain words. Pure, so both faces render the same plan and tests can state every rule.
+
+use chrono::{DateTime, Utc};
+
+use super::plan::{Step, deregister_plan, region_change_plan, register_plan};
+use crate::audit::{Budget, Operation};
+use crate::graph::types::{CodeVerification, NumberStatus};
+use crate::graph::{ApiVersion, NumberId, PhoneNumber, Region, StorageChoice};
+
+/// What the user asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Register (or re-register) with a storage choice; on a connected number a different
+    /// storage becomes the guided region change.
+    Register(StorageChoice),
+    Deregister,
+}
+
+/// The number's local storage as far as it is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFact {
+    /// Being read (the TUI's form waits for it).
+    Reading,
+    /// Could not be read.
+    Unknown,
+    Off,
+    On(Region),
+}
+
+/// What was read of the number, live, before planning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub display: Option<String>,
+    pub status: Option<NumberStatus>,
+    pub verified: Option<CodeVerification>,
+    pub coexistence: Option<bool>,
+    pub pin_enabled: Option<bool>,
+    pub storage: Option<StorageFact>,
+}
+
+impl Facts {
+    pub fn from_number(number: &PhoneNumber, storage: StorageFact) -> Facts {
+        Facts {
+            display: number.display_phone_number.clone(),
+            status: number.status.clone(),
+            verified: number.code_verification_status.clone(),
+            coexistence: number.is_on_biz_app,
+            pin_enabled: number.is_pin_enabled,
+            storage: Some(storage),
+        }
+    }
+
+    pub fn connected(&self) -> bool {
+        self.status == Some(NumberStatus::Connected)
+    }
+
+    /// Statuses in which the number is known not to be registered on Cloud API.
+    pub fn known_unregistered(&self) -> bool {
+        matches!(
+            self.status,
+            Some(NumberStatus::Disconnected | NumberStatus::Pending | NumberStatus::Unverified)
+        )
+    }
+
+    fn storage(&self) -> StorageFact {
+        self.storage.unwrap_or(StorageFact::Unknown)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    Register,
+    /// Register again a number that is connected (e.g. after a display-name change).
+    Reregister,
+    /// Deregister, (settings), register: messaging stops in between.
+    RegionChange,
+    Deregister,
+}
+
+impl PlanKind {
+    pub fn words(self) -> &'static str {
+        match self {
+            PlanKind::Register => "register",
+            PlanKind::Reregister => "re-register",
+            PlanKind::RegionChange => "region change",
+            PlanKind::Deregister => "deregister",
+        }
+    }
+}
+
+/// Something that stops a plan from being sent, in words a support person acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// Also used in the WhatsApp Business app: Meta refuses register and deregister.
+    Coexistence,
+    /// Deregistering a number that is not registered only spends budget.
+    NotRegistered(String),
+    /// Ownership is not verified: Meta answers 133006.
+    NotVerified(String),
+    /// The current storage could not be read, so whether the plan changes it is not known.
+    StorageUnknown,
+    /// The counted attempts in the window are used up.
+    BudgetExhausted {
+        op: Operation,
+        budget: Budget,
+    },
+    /// Meta answered 133016: the operation is locked until then.
+    LockedByMeta {
+        op: Operation,
+        until: DateTime<Utc>,
+    },
+}
+
+impl Blocker {
+    /// Whether `--force` (the TUI's "override") may send anyway. Coexistence never: Meta
+    /// refuses it whatever is sent; unknown storage needs a fresh read, not courage.
+    pub fn overridable(&self) -> bool {
+        !matches!(self, Blocker::Coexistence | Blocker::StorageUnknown)
+    }
+
+    pub fn is_budget(&self) -> bool {
+        matches!(
+            self,
+            Blocker::BudgetExhausted { .. } | Blocker::LockedByMeta { .. }
+        )
+    }
+
+    pub fn words(&self) -> String {
+        match self {
+            Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it".into(),
+            Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
+            Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
+            Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
+            Blocker::BudgetExhausted { op, budget } => format!(
+                "the {op} budget is used up ({} of {} attempts in the window)",
+                budget.used, budget.limit
+            ),
+            Blocker::LockedByMeta { op, until } => format!(
+                "Meta locked {op} for this number (133016) until about {}",
+                until.format("%Y-%m-%d %H:%M UTC")
+            ),
+        }
+    }
+}
+
+/// The budgets a plan is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    pub register: Budget,
+    pub deregister: Budget,
+}
+
+impl Budgets {
+    pub fn of(&self, op: Operation) -> Option<&Budget> {
+        match op {
+            Operation::Register => Some(&self.register),
+            Operation::Deregister => Some(&self.deregister),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub number: NumberId,
+    pub version: ApiVersion,
+    pub kind: PlanKind,
+    pub steps: Vec<Step>,
+    pub facts: Facts,
+    pub budgets: Budgets,
+    pub blockers: Vec<Blocker>,
+    /// What happens to local storage, in words ("local storage stays DE (…)").
+    pub storage_after: String,
+    /// What else the user should know (which PIN is needed).
+    pub notes: Vec<String>,
+    /// Why an explicit confirmation is needed before sending (messaging stops).
+    pub confirm: Option<String>,
+}
+
+impl Plan {
+    /// Attempts of `op` the plan spends.
+    pub fn cost(&self, op: Operation) -> u32 {
+        self.steps.iter().filter(|s| s.operation() == op).count() as u32
+    }
+
+    /// The budgeted operations the plan spends, with their cost.
+    pub fn costs(&self) -> Vec<(Operation, u32)> {
+        super::plan::budget_costs(&self.steps)
+    }
+
+    /// What still stops it when `force` is given.
+    pub fn blocking(&self, force: bool) -> Vec<&Blocker> {
+        self.blockers
+            .iter()
+            .filter(|b| !(force && b.overridable()))
+            .collect()
+    }
+
+    pub fn needs_pin(&self) -> bool {
+        self.steps.iter().any(|s| s.operation() == Operation::Register)
+    }
+
+    /// One line: "region change: 1. POST /deregister, 2. POST /settings (…), 3. POST /register".
+    pub fn summary(&self) -> String {
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, s.describe()))
+            .collect();
+        format!("{}: {}", self.kind.words(), steps.join(", "))
+    }
+}
+
+/// Chooses the plan. Storage that equals the current one is "keep"; a different storage on a
+/// connected number is a region change; everything in the way is a blocker.
+pub fn decide(
+    number: &NumberId,
+    version: ApiVersion,
+    facts: &Facts,
+    request: Request,
+    budgets: &Budgets,
+) -> Plan {
+    let mut blockers = Vec::new();
+    let mut notes = Vec::new();
+    let mut confirm = None;
+    let storage_after;
+    if facts.coexistence == Some(true) {
+        blockers.push(Blocker::Coexistence);
+    }
+    let (kind, steps) = match request {
+        Request::Deregister => {
+            if facts.known_unregistered() {
+                let status = facts.status.as_ref().map(|s| s.to_string());
+                blockers.push(Blocker::NotRegistered(status.unwrap_or_default()));
+            }
+            confirm = Some(
+                "messaging on Cloud API stops at once and local storage turns off (message history is kept)"
+                    .to_owned(),
+            );
+            storage_after = "local storage turns off".to_owned();
+            (PlanKind::Deregister, deregister_plan())
+        }
+        Request::Register(wanted) => {
+            let current = facts.storage();
+            let choice = normalise(wanted, current);
+            if let Some(v) = &facts.verified
+                && *v != CodeVerification::Verified
+            {
+                blockers.push(Blocker::NotVerified(v.to_string()));
+            }
+            let connected = facts.connected();
+            let storage_unknown = matches!(current, StorageFact::Unknown | StorageFact::Reading);
+            if connected && choice != StorageChoice::Keep && storage_unknown {
+                blockers.push(Blocker::StorageUnknown);
+            }
+            if connected && choice != StorageChoice::Keep {
+                let region = match choice {
+                    StorageChoice::Region(r) => Some(r),
+                    _ => None,
+                };
+                storage_after = format!(
+                    "local storage becomes {}",
+                    storage_words(region.map_or(StorageFact::Off, StorageFact::On))
+                );
+                confirm = Some(format!(
+                    "messaging stops between the deregister and the register; {storage_after}"
+                ));
+                (PlanKind::RegionChange, region_change_plan(version, region))
+            } else {
+                storage_after = match (choice, current) {
+                    (StorageChoice::Keep, StorageFact::Unknown | StorageFact::Reading) => {
+                        "local storage is left as it is (not read)".to_owned()
+                    }
+                    (StorageChoice::Keep, now) => {
+                        format!("local storage stays {}", storage_words(now))
+                    }
+                    (StorageChoice::Off, _) => "local storage turns off".to_owned(),
+                    (StorageChoice::Region(r), _) => {
+                        format!("local storage becomes {}", storage_words(StorageFact::On(r)))
+                    }
+                };
+                let kind = if connected {
+                    PlanKind::Reregister
+                } else {
+                    PlanKind::Register
+                };
+                (kind, register_plan(version, choice))
+            }
+        }
+    };
+    let registers = steps.iter().any(|s| matches!(s, Step::Register { .. }));
+    match (registers, facts.pin_enabled) {
+        (true, Some(true)) => {
+            notes.push("a two-step PIN is set: the PIN given must be that PIN".to_owned())
+        }
+        (true, Some(false)) => {
+            notes.push("no two-step PIN is set: the PIN given becomes it".to_owned())
+        }
+        _ => {}
+    }
+    let plan = Plan {
+        number: number.clone(),
+        version,
+        kind,
+        steps,
+        facts: facts.clone(),
+        budgets: *budgets,
+        blockers,
+        storage_after,
+        notes,
+        confirm,
+    };
+    let mut budget_blockers = Vec::new();
+    for (op, cost) in plan.costs() {
+        let Some(budget) = budgets.of(op) else {
+            continue;
+        };
+        if let Some(until) = budget.locked_until {
+            budget_blockers.push(Blocker::LockedByMeta { op, until });
+        }
+        if budget.used + cost > budget.limit {
+            budget_blockers.push(Blocker::BudgetExhausted {
+                op,
+                budget: *budget,
+            });
+        }
+    }
+    Plan {
+        blockers: plan.blockers.into_iter().chain(budget_blockers).collect(),
+        ..plan
+    }
+}
+
+/// Asking for the storage already in force is keeping it.
+fn normalise(wanted: StorageChoice, current: StorageFact) -> StorageChoice {
+    match (wanted, current) {
+        (StorageChoice::Region(r), StorageFact::On(c)) if r == c => StorageChoice::Keep,
+        (StorageChoice::Off, StorageFact::Off) => StorageChoice::Keep,
+        (choice, _) => choice,
+    }
+}
+
+pub fn storage_words(storage: StorageFact) -> String {
+    match storage {
+        StorageFact::On(r) => format!("{} ({})", r.code(), r.name()),
+        StorageFact::Off => "off (default storage)".into(),
+        StorageFact::Reading => "reading…".into(),
+        StorageFact::Unknown => "not known".into(),
+    }
+}

@@ -1,0 +1,40 @@
+//! `prepare`: read what a plan needs, live (the number's status, ownership and coexistence, its
+//! storage for a register, the budgets from the ledger as it is now) and let `decide` choose.
+
+use super::{Budgets, Engine, Facts, Plan, Request, StorageFact, decide};
+use crate::graph::{ApiError, NumberId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// The number could not be read, so there is nothing safe to plan from.
+    #[error("cannot read the number before planning: {0}")]
+    Read(ApiError),
+    #[error("cannot read the audit trail ({0})")]
+    Ledger(String),
+}
+
+impl Engine {
+    pub async fn prepare(&self, id: &NumberId, request: Request) -> Result<Plan, PrepareError> {
+        let number = self
+            .client
+            .get_number(id)
+            .await
+            .map_err(PrepareError::Read)?;
+        let storage = match request {
+            Request::Register(_) => match self.client.get_settings(id).await {
+                Ok(settings) => match settings.storage_configuration {
+                    Some(config) => config.region().map_or(StorageFact::Off, StorageFact::On),
+                    None => StorageFact::Off,
+                },
+                Err(_) => StorageFact::Unknown,
+            },
+            // Deregistering turns storage off whatever it was; no read needed.
+            Request::Deregister => StorageFact::Unknown,
+        };
+        let budgets: Budgets = self
+            .budgets_of(id)
+            .map_err(|e| PrepareError::Ledger(e.to_string()))?;
+        let facts = Facts::from_number(&number, storage);
+        Ok(decide(id, self.client.version(), &facts, request, &budgets))
+    }
+}

@@ -1,0 +1,43 @@
+//! The forms' plans come from the engine's `decide`, fed with what the table knows of the
+//! number (its last live read) and the budgets the engine last counted; the forms add only what
+//! belongs to typing (a PIN that is not 6 digits, a confirmation not yet typed).
+
+use crate::audit::Operation;
+use crate::engine::{Budgets, Facts, Plan, Request, StorageFact, decide};
+use crate::graph::{ApiVersion, NumberId};
+use crate::tui::app::{App, Storage};
+
+impl App {
+    /// The storage of a row as the engine's planner understands it.
+    pub(crate) fn storage_fact(&self, id: &NumberId) -> StorageFact {
+        match self.table.find(id).map(|i| &self.table.rows[i].storage) {
+            Some(Storage::Known(s)) => s.region().map_or(StorageFact::Off, StorageFact::On),
+            Some(Storage::Loading) => StorageFact::Reading,
+            _ => StorageFact::Unknown,
+        }
+    }
+
+    pub(crate) fn budgets_of(&self, id: &NumberId) -> Budgets {
+        Budgets {
+            register: self.budgets.budget(id.as_str(), Operation::Register),
+            deregister: self.budgets.budget(id.as_str(), Operation::Deregister),
+        }
+    }
+
+    /// The engine's plan for `request` on the number, as of what the app knows now. A number
+    /// not in the table (gone after a refresh) is planned from nothing known.
+    pub(crate) fn plan_for(&self, id: &NumberId, profile: &str, request: Request) -> Plan {
+        let version = self
+            .profile(profile)
+            .map_or(ApiVersion::DEFAULT, |p| p.version);
+        let row = self.table.find(id).map(|i| &self.table.rows[i]);
+        let facts = match row.and_then(|r| r.number()) {
+            Some(number) => Facts::from_number(number, self.storage_fact(id)),
+            None => Facts {
+                storage: Some(self.storage_fact(id)),
+                ..Facts::default()
+            },
+        };
+        decide(id, version, &facts, request, &self.budgets_of(id))
+    }
+}
