@@ -59,10 +59,14 @@ fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
     assert_eq!(out["ok"], true);
     assert_eq!(out["steps"][0]["call"], "POST /settings (local storage DE)");
     assert_eq!(out["budget"]["register"]["left"], 9);
-    let received = rig.sandbox.received();
-    let paths: Vec<_> = received.iter().map(|r| r.path.as_str()).collect();
+    let received: Vec<_> = rig
+        .sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
     assert_eq!(
-        paths,
+        posts(&rig.sandbox),
         [
             format!("/v25.0/{PENDING}/settings"),
             format!("/v25.0/{PENDING}/register")
@@ -89,7 +93,12 @@ fn register_on_v20_puts_the_region_in_the_body() {
         "123456\n",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let received = rig.sandbox.received();
+    let received: Vec<_> = rig
+        .sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].path, format!("/v20.0/{PENDING}/register"));
     assert_eq!(received[0].params["data_localization_region"], "IN");
@@ -183,17 +192,17 @@ fn an_exhausted_budget_refuses_locally_unless_forced() {
     let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin"], "123456\n");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("refusing to register"),
+        run.stderr.contains("refusing the register"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("frees up at"), "{}", run.stderr);
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
-    assert!(rig.calls().is_empty());
+    assert!(posts(&rig.sandbox).is_empty());
 
     let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin", "--force"], "123456\n");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(rig.calls(), [format!("POST /v25.0/{PENDING}/register")]);
+    assert_eq!(posts(&rig.sandbox), [format!("/v25.0/{PENDING}/register")]);
     let trail = read(&rig.audit_path());
     assert!(trail.contains("\"forced\":true"), "{trail}");
 }
@@ -239,18 +248,37 @@ fn deregister_needs_yes_and_reports_133010_for_unregistered_numbers() {
         "deregister turns local storage off"
     );
 
+    // The engine refuses what it knows would only spend budget; --force sends anyway.
+    let before = posts(&rig.sandbox).len();
     let run = rig.wareg(&["deregister", PENDING, "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not registered"), "{}", run.stderr);
+    assert_eq!(posts(&rig.sandbox).len(), before, "nothing was sent");
+    let run = rig.wareg(&["deregister", PENDING, "--yes", "--force"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("133010"), "{}", run.stderr);
-    let run = rig.wareg(&["deregister", COEXISTENCE, "--yes"]);
-    assert_eq!(run.code, 1);
+    let run = rig.wareg(&["deregister", COEXISTENCE, "--yes", "--force"]);
+    assert_eq!(run.code, 2, "coexistence cannot be forced: {}", run.stderr);
     assert!(run.stderr.contains("coexistence"), "{}", run.stderr);
+    assert_eq!(posts(&rig.sandbox).len(), before + 1);
 }
 
 #[test]
 fn ownership_verification_then_register() {
     let rig = Rig::new("v25.0");
     let run = rig.wareg_stdin(&["register", UNVERIFIED, "--pin-stdin"], "123456\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ownership is not verified") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+    // Forced, Meta's own answer says the same.
+    let run = rig.wareg_stdin(
+        &["register", UNVERIFIED, "--pin-stdin", "--force"],
+        "123456\n",
+    );
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("133006") && run.stderr.contains("request-code"),
@@ -331,7 +359,19 @@ fn set_pin_then_register_needs_the_new_pin() {
 }
 
 fn assert_unknown_outcome(rig: &Rig, number: &str, expect: &str) {
-    let run = rig.wareg_stdin(&["register", number, "--pin-stdin", "--json"], "246810\n");
+    // The number's reads misbehave too: without --force nothing is sent.
+    let run = rig.wareg_stdin(&["register", number, "--pin-stdin"], "246810\n");
+    assert_eq!(run.code, 3, "{number}: {}", run.stderr);
+    assert!(
+        run.stderr.contains("before planning (nothing was sent"),
+        "{}",
+        run.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty());
+    let run = rig.wareg_stdin(
+        &["register", number, "--pin-stdin", "--json", "--force"],
+        "246810\n",
+    );
     assert_eq!(run.code, 3, "{number}: {}", run.stderr);
     assert!(
         run.stderr.contains("outcome of POST /register is unknown"),
@@ -349,10 +389,14 @@ fn assert_unknown_outcome(rig: &Rig, number: &str, expect: &str) {
         .filter(|c| c.as_str() == format!("POST /v25.0/{number}/register"))
         .count();
     assert_eq!(registers, 1, "register is never retried: {:?}", rig.calls());
+    let calls = rig.calls();
+    let sent = calls
+        .iter()
+        .position(|c| c == &format!("POST /v25.0/{number}/register"))
+        .unwrap();
     assert!(
-        rig.calls().contains(&format!("GET /v25.0/{number}")),
-        "after an unknown outcome the status is read: {:?}",
-        rig.calls()
+        calls[sent..].contains(&format!("GET /v25.0/{number}")),
+        "after an unknown outcome the status is read: {calls:?}"
     );
     let trail = read(&rig.audit_path());
     let outcome = trail.lines().rev().find(|l| l.contains(number)).unwrap();

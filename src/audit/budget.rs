@@ -204,7 +204,10 @@ mod tests {
         ];
         let book = BudgetBook::new(&records, policy, now);
         let reg = book.budget("1", Operation::Register);
-        assert_eq!((reg.used, reg.locked_until, reg.blocked()), (0, None, false));
+        assert_eq!(
+            (reg.used, reg.locked_until, reg.blocked()),
+            (0, None, false)
+        );
         let dereg = book.budget("1", Operation::Deregister);
         // The catalogue says a 133016 refusal used no attempt; the lock is what blocks.
         assert_eq!(dereg.used, 0);

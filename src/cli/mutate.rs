@@ -9,9 +9,11 @@ use super::args::{
 use super::context::{Context, block_on, parse_id};
 use super::error::CliError;
 use super::output::{budget_json, budget_line, print_json};
-use super::secret_input::{SecretSource, read_secret};
 use super::plan_cmd::{plan_json, plan_text, prepare_error, storage_choice};
-use crate::engine::{Engine, Execution, MutationError, Plan, PlanKind, Request, Step, StepReport};
+use super::secret_input::{SecretSource, read_secret};
+use crate::engine::{
+    Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request, Step, StepReport,
+};
 use crate::graph::{CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
 
@@ -27,7 +29,7 @@ pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
     let request = Request::Register(storage_choice(args.region, args.no_region));
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
-    let plan = block_on(engine.prepare(&id, request))?.map_err(|e| prepare_error(&id, e))?;
+    let plan = prepare(&engine, &id, request, args.force)?;
     let confirmed = args.yes || plan.kind != PlanKind::RegionChange;
     send(
         &engine,
@@ -50,8 +52,7 @@ pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError>
     }
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
-    let plan =
-        block_on(engine.prepare(&id, Request::Deregister))?.map_err(|e| prepare_error(&id, e))?;
+    let plan = prepare(&engine, &id, Request::Deregister, args.force)?;
     send(
         &engine,
         &plan,
@@ -136,6 +137,31 @@ pub fn verify_code(global: &Global, args: VerifyCodeArgs) -> Result<(), CliError
     )
 }
 
+/// The engine's plan from a live read; when the read fails, `--force` plans from nothing known
+/// (the plan says so) instead of giving up.
+fn prepare(
+    engine: &Engine,
+    id: &NumberId,
+    request: Request,
+    force: bool,
+) -> Result<Plan, CliError> {
+    match block_on(engine.prepare(id, request))? {
+        Ok(plan) => Ok(plan),
+        Err(PrepareError::Read(e)) if force => {
+            eprintln!(
+                "warning: reading {id} failed ({}); planning without it because of --force",
+                e.short()
+            );
+            block_on(engine.prepare_unread(id, request))?.map_err(|e| prepare_error(id, e))
+        }
+        Err(PrepareError::Read(e)) => Err(CliError::api(
+            format!("reading {id} before planning (nothing was sent; --force plans without it)"),
+            e,
+        )),
+        Err(e) => Err(prepare_error(id, e)),
+    }
+}
+
 struct Flags {
     /// The user confirmed what the plan's `confirm` asks for (`--yes`).
     confirmed: bool,
@@ -153,11 +179,13 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
     let blocking = plan.blocking(flags.force);
     if !blocking.is_empty() {
         let reasons: Vec<String> = blocking.iter().map(|b| b.words()).collect();
-        let hint = if blocking.iter().all(|b| b.overridable()) {
-            " Add --force to send anyway."
-        } else {
-            ""
-        };
+        let mut hint = String::new();
+        if blocking.iter().any(|b| b.is_budget()) {
+            hint.push_str(" Meta locks a number for 72 hours on the 11th request in its window.");
+        }
+        if blocking.iter().all(|b| b.overridable()) {
+            hint.push_str(" Add --force to send anyway.");
+        }
         return Err(CliError::Blocked {
             message: format!(
                 "refusing the {} of {}: {}. Nothing was sent.{hint}",
@@ -180,8 +208,12 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
         });
     }
     for blocker in &plan.blockers {
-        eprintln!("warning: {}; sending anyway because of --force", blocker.words());
+        eprintln!(
+            "warning: {}; sending anyway because of --force",
+            blocker.words()
+        );
     }
+    // The record says the budget was overridden only when it was.
     let forced = flags.force && plan.blockers.iter().any(|b| b.is_budget());
     let execution = block_on(engine.execute(plan, pin, forced, |_, _| {}))?;
     report(engine, plan, &execution, flags.json)
@@ -200,7 +232,12 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
         .rev()
         .map(Step::operation)
         .find(|o| o.is_budgeted());
-    let budget = op.and_then(|op| engine.budgets_of(id).ok().and_then(|b| b.of(op).copied().map(|b| (op, b))));
+    let budget = op.and_then(|op| {
+        engine
+            .budgets_of(id)
+            .ok()
+            .and_then(|b| b.of(op).copied().map(|b| (op, b)))
+    });
     let steps: Vec<Value> = execution.reports.iter().map(step_json).collect();
 
     let Some(failed) = execution.failure() else {
@@ -266,7 +303,11 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
             message: if done.is_empty() {
                 format!("{}; add --force to send anyway", refusal.0)
             } else {
-                format!("{} (after {} succeeded); add --force to send anyway", refusal.0, done.join(", "))
+                format!(
+                    "{} (after {} succeeded); add --force to send anyway",
+                    refusal.0,
+                    done.join(", ")
+                )
             },
             plan: plan_json(plan),
         },

@@ -18,7 +18,11 @@ pub fn run(global: &Global, args: PlanArgs) -> Result<(), CliError> {
             region,
             no_region,
             json,
-        } => (ids, Request::Register(storage_choice(region, no_region)), json),
+        } => (
+            ids,
+            Request::Register(storage_choice(region, no_region)),
+            json,
+        ),
         PlanAction::Deregister { ids, json } => (ids, Request::Deregister, json),
     };
     let ids = ids
@@ -29,8 +33,7 @@ pub fn run(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     let mut plans = Vec::new();
     for id in &ids {
         let engine = ctx.engine(ctx.profile_for(id, global)?)?;
-        let plan = block_on(engine.prepare(id, request))?
-            .map_err(|e| prepare_error(id, e))?;
+        let plan = block_on(engine.prepare(id, request))?.map_err(|e| prepare_error(id, e))?;
         plans.push(plan);
     }
     if json {
@@ -106,7 +109,10 @@ fn facts_line(plan: &Plan) -> String {
     let f = &plan.facts;
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
     let mut parts = vec![
-        format!("status {}", or_dash(f.status.as_ref().map(|s| s.to_string()))),
+        format!(
+            "status {}",
+            or_dash(f.status.as_ref().map(|s| s.to_string()))
+        ),
         format!(
             "ownership {}",
             or_dash(f.verified.as_ref().map(|s| s.to_string()))

@@ -93,6 +93,8 @@ impl PlanKind {
 /// Something that stops a plan from being sent, in words a support person acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Blocker {
+    /// The number could not be read: nothing is known of its state.
+    NotRead,
     /// Also used in the WhatsApp Business app: Meta refuses register and deregister.
     Coexistence,
     /// Deregistering a number that is not registered only spends budget.
@@ -102,15 +104,9 @@ pub enum Blocker {
     /// The current storage could not be read, so whether the plan changes it is not known.
     StorageUnknown,
     /// The counted attempts in the window are used up.
-    BudgetExhausted {
-        op: Operation,
-        budget: Budget,
-    },
+    BudgetExhausted { op: Operation, budget: Budget },
     /// Meta answered 133016: the operation is locked until then.
-    LockedByMeta {
-        op: Operation,
-        until: DateTime<Utc>,
-    },
+    LockedByMeta { op: Operation, until: DateTime<Utc> },
 }
 
 impl Blocker {
@@ -129,14 +125,26 @@ impl Blocker {
 
     pub fn words(&self) -> String {
         match self {
+            Blocker::NotRead => "the number's status could not be read, so wareg cannot check this plan against it".into(),
             Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it".into(),
             Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
             Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
-            Blocker::BudgetExhausted { op, budget } => format!(
-                "the {op} budget is used up ({} of {} attempts in the window)",
-                budget.used, budget.limit
-            ),
+            Blocker::BudgetExhausted { op, budget } => {
+                let next = budget
+                    .next_free
+                    .map(|at| {
+                        format!(
+                            "; the next attempt frees up at {}",
+                            at.format("%Y-%m-%d %H:%M UTC")
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "the {op} budget is used up ({} of {} in the window{next})",
+                    budget.used, budget.limit
+                )
+            }
             Blocker::LockedByMeta { op, until } => format!(
                 "Meta locked {op} for this number (133016) until about {}",
                 until.format("%Y-%m-%d %H:%M UTC")
@@ -199,7 +207,9 @@ impl Plan {
     }
 
     pub fn needs_pin(&self) -> bool {
-        self.steps.iter().any(|s| s.operation() == Operation::Register)
+        self.steps
+            .iter()
+            .any(|s| s.operation() == Operation::Register)
     }
 
     /// One line: "region change: 1. POST /deregister, 2. POST /settings (…), 3. POST /register".
@@ -227,6 +237,9 @@ pub fn decide(
     let mut notes = Vec::new();
     let mut confirm = None;
     let storage_after;
+    if facts.status.is_none() {
+        blockers.push(Blocker::NotRead);
+    }
     if facts.coexistence == Some(true) {
         blockers.push(Blocker::Coexistence);
     }
@@ -279,7 +292,10 @@ pub fn decide(
                     }
                     (StorageChoice::Off, _) => "local storage turns off".to_owned(),
                     (StorageChoice::Region(r), _) => {
-                        format!("local storage becomes {}", storage_words(StorageFact::On(r)))
+                        format!(
+                            "local storage becomes {}",
+                            storage_words(StorageFact::On(r))
+                        )
                     }
                 };
                 let kind = if connected {

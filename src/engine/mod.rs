@@ -23,9 +23,7 @@ use crate::audit::{
 };
 use crate::clock::Clock;
 use crate::config::BudgetPolicy;
-use crate::graph::{
-    ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber,
-};
+use crate::graph::{ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber};
 use crate::ledger::{Ledger, LocalTrail, Refusal};
 use crate::secret::{Pin, VerificationCode};
 
@@ -379,7 +377,12 @@ fn refusal(
     }
     let next = budget
         .next_free
-        .map(|at| format!("; the next attempt frees up at {}", at.format("%Y-%m-%d %H:%M UTC")))
+        .map(|at| {
+            format!(
+                "; the next attempt frees up at {}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )
+        })
         .unwrap_or_default();
     Some(Refusal(format!(
         "refusing to {op} {number}: {} of {} {op} attempts used in the {} window{next}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",

@@ -90,7 +90,12 @@ pub fn register_plan(version: ApiVersion, choice: StorageChoice) -> Vec<Step> {
 pub fn budget_costs(steps: &[Step]) -> Vec<(Operation, u32)> {
     [Operation::Deregister, Operation::Register]
         .into_iter()
-        .map(|op| (op, steps.iter().filter(|s| s.operation() == op).count() as u32))
+        .map(|op| {
+            (
+                op,
+                steps.iter().filter(|s| s.operation() == op).count() as u32,
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .collect()
 }

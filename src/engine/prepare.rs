@@ -2,7 +2,7 @@
 //! storage for a register, the budgets from the ledger as it is now) and let `decide` choose.
 
 use super::{Budgets, Engine, Facts, Plan, Request, StorageFact, decide};
-use crate::graph::{ApiError, NumberId};
+use crate::graph::{ApiError, NumberId, PhoneNumber};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
@@ -20,6 +20,25 @@ impl Engine {
             .get_number(id)
             .await
             .map_err(PrepareError::Read)?;
+        self.plan_from(id, request, Some(&number)).await
+    }
+
+    /// After a read of the number failed and the user insists (`--force`): a plan from nothing
+    /// known, which carries the "not read" blocker for the faces to show.
+    pub async fn prepare_unread(
+        &self,
+        id: &NumberId,
+        request: Request,
+    ) -> Result<Plan, PrepareError> {
+        self.plan_from(id, request, None).await
+    }
+
+    async fn plan_from(
+        &self,
+        id: &NumberId,
+        request: Request,
+        number: Option<&PhoneNumber>,
+    ) -> Result<Plan, PrepareError> {
         let storage = match request {
             Request::Register(_) => match self.client.get_settings(id).await {
                 Ok(settings) => match settings.storage_configuration {
@@ -34,7 +53,13 @@ impl Engine {
         let budgets: Budgets = self
             .budgets_of(id)
             .map_err(|e| PrepareError::Ledger(e.to_string()))?;
-        let facts = Facts::from_number(&number, storage);
+        let facts = match number {
+            Some(number) => Facts::from_number(number, storage),
+            None => Facts {
+                storage: Some(storage),
+                ..Facts::default()
+            },
+        };
         Ok(decide(id, self.client.version(), &facts, request, &budgets))
     }
 }

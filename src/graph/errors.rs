@@ -119,7 +119,7 @@ pub enum ApiError {
     Timeout { after: Duration },
     /// Nothing left this machine: the connection could not be made (refused, DNS, TLS) or the
     /// request could not be built (a token that is not a valid header value).
-    #[error("not sent: {0}")]
+    #[error("network failure: {0} (nothing was sent)")]
     NotSent(String),
     /// The connection broke after the request may have gone out (reset, cut-off answer).
     #[error("network failure: {0}")]
@@ -221,7 +221,7 @@ impl ApiError {
             } => format!("unreadable answer (HTTP {http_status}, {content_type})"),
             ApiError::Timeout { after } => format!("timeout after {}s", after.as_secs()),
             ApiError::Network(why) => format!("network: {why}"),
-            ApiError::NotSent(why) => format!("not sent: {why}"),
+            ApiError::NotSent(why) => format!("network: {why}"),
             ApiError::Refused(why) => why.clone(),
         }
     }

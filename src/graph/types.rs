@@ -10,7 +10,7 @@ pub use super::enums::{
 use super::region::Region;
 
 /// The fields the numbers table needs (facts §3, "Suggested fields").
-pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled";
+pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app";
 /// One bad field fails the whole call, so a read that fails on `FULL_FIELDS` falls back to this.
 pub const MINIMAL_FIELDS: &str = "id,display_phone_number,verified_name,status";
 

@@ -49,7 +49,9 @@ fn same_width(text: &str, with: char) -> String {
 
 /// A popup can cover part of a log line's time and leave a digit or two beside it, where no
 /// pattern can recognise a clock; the log pane's place is known from the app's own layout, so
-/// its clock column is masked cell by cell.
+/// a run of clock characters that starts right after its left border, and has the shape of
+/// the start of `hh:mm:ss`, is masked cell by cell. Text of a popup that merely lies over the
+/// pane does not start there, so it is kept.
 fn mask_log_clock_column(screen: &str, width: u16, height: u16) -> String {
     let area = Rect::new(0, 0, width, height);
     if wareg::tui::view::layout::too_small(area) {
@@ -57,26 +59,31 @@ fn mask_log_clock_column(screen: &str, width: u16, height: u16) -> String {
     }
     let log = wareg::tui::view::layout::areas(area).log;
     let inside = (log.y + 1)..(log.y + log.height).saturating_sub(1);
-    let columns = (log.x as usize + 1)..(log.x as usize + 1 + CLOCK_MASK.len());
-    let mask: Vec<char> = CLOCK_MASK.chars().collect();
+    let start = log.x as usize + 1;
     screen
         .lines()
         .enumerate()
         .map(|(row, line)| {
-            if !inside.contains(&(row as u16)) {
-                return line.to_owned();
+            let mut cells: Vec<char> = line.chars().collect();
+            if inside.contains(&(row as u16)) {
+                let run = CLOCK_MASK
+                    .chars()
+                    .enumerate()
+                    .take_while(|(i, shape)| {
+                        cells.get(start + i).is_some_and(|c| {
+                            if *shape == ':' {
+                                *c == ':'
+                            } else {
+                                c.is_ascii_digit()
+                            }
+                        })
+                    })
+                    .count();
+                for (i, mask) in CLOCK_MASK.chars().take(run).enumerate() {
+                    cells[start + i] = mask;
+                }
             }
-            line.chars()
-                .enumerate()
-                .map(|(col, c)| {
-                    if columns.contains(&col) && (c.is_ascii_digit() || c == ':') {
-                        mask[col - columns.start]
-                    } else {
-                        c
-                    }
-                })
-                .collect()
+            cells.into_iter().collect::<String>() + "\n"
         })
-        .map(|line| line + "\n")
         .collect()
 }

@@ -120,7 +120,7 @@ impl App {
             .into_iter()
             .map(|b| {
                 if b.overridable() {
-                    format!("{}: tick \"override\" to send anyway", b.words())
+                    format!("{}: tick the override to send anyway", b.words())
                 } else {
                     b.words()
                 }

@@ -188,7 +188,12 @@ impl App {
                 .blockers
                 .iter()
                 .any(|b| matches!(b, Blocker::NotVerified(_)));
-        let budget_blocked = plan.blockers.iter().any(Blocker::is_budget);
+        // The override is offered for what a person may override and the form does not offer
+        // another way round (an unverified number gets "Verify ownership…" instead).
+        let overridable = plan
+            .blockers
+            .iter()
+            .any(|b| b.overridable() && !matches!(b, Blocker::NotVerified(_)));
         let mut problems = Vec::new();
         if let Some(problem) = form.pin.problem() {
             problems.push(format!("PIN: {problem}"));
@@ -200,16 +205,19 @@ impl App {
             match blocker {
                 // The button offers verification instead.
                 Blocker::NotVerified(_) => {}
-                b if b.is_budget() => problems.push(format!(
-                    "{}: tick \"override budget\" to send anyway",
-                    b.words()
+                // The budget line above already says when the next attempt frees up.
+                Blocker::BudgetExhausted { op, .. } => problems.push(format!(
+                    "the {op} budget is used up: tick the override to send anyway"
                 )),
+                b if b.overridable() => {
+                    problems.push(format!("{}: tick the override to send anyway", b.words()))
+                }
                 Blocker::StorageUnknown if current == StorageFact::Reading => {}
                 b => problems.push(b.words()),
             }
         }
         let mut fields = vec![RegisterField::Pin, RegisterField::Region];
-        if budget_blocked {
+        if overridable {
             fields.push(RegisterField::Override);
         }
         fields.extend([RegisterField::Submit, RegisterField::Cancel]);

@@ -4,6 +4,7 @@ use ratatui::text::{Line, Span};
 
 use super::form_register::lock_end;
 use crate::audit::Budget;
+use crate::engine::{Blocker, Plan};
 use crate::graph::catalogue;
 use crate::tui::app::App;
 use crate::tui::forms::{Failure, Phase, StepState};
@@ -106,4 +107,25 @@ pub fn status_lines(
             .into_iter()
             .collect(),
     }
+}
+
+/// The override checkbox's label and text: the budget when that is what it overrides, else
+/// the first other blocker the engine lets a person override.
+pub fn override_words(plan: &Plan) -> (&'static str, String) {
+    if plan.blockers.iter().any(Blocker::is_budget) {
+        return (
+            "Budget",
+            "override budget (Meta may lock the number for 72 h)".into(),
+        );
+    }
+    let why =
+        plan.blockers
+            .iter()
+            .find(|b| b.overridable())
+            .map_or_else(String::new, |b| match b {
+                Blocker::NotRead => " (its status could not be read)".to_owned(),
+                Blocker::NotRegistered(_) => " (it is not registered)".to_owned(),
+                _ => String::new(),
+            });
+    ("Override", format!("send anyway{why}"))
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::form_common::status_lines;
+use super::form_common::{override_words, status_lines};
 use super::popup::{button_row, field_label, form_popup};
 use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
@@ -75,12 +75,10 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
     ]));
     if check.fields.contains(&DeregisterField::Override) {
         let mark = if form.override_budget { "[x]" } else { "[ ]" };
+        let (name, what) = override_words(&check.plan);
         lines.push(Line::from(vec![
-            field_label(theme, "Budget", f(DeregisterField::Override)),
-            Span::styled(
-                format!("{mark} override budget (Meta may lock the number for 72 h)"),
-                theme.bad(),
-            ),
+            field_label(theme, name, f(DeregisterField::Override)),
+            Span::styled(format!("{mark} {what}"), theme.bad()),
         ]));
     }
     lines.push(Line::raw(""));

@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::form_common::{failure_lines, progress_lines, status_lines};
+use super::form_common::{failure_lines, override_words, progress_lines, status_lines};
 use super::popup::{button_row, field_label, form_popup, masked_slots};
+use crate::engine::storage_words;
 use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
-use crate::engine::storage_words;
 use crate::tui::forms::register::RegisterField;
 use crate::tui::forms::{Phase, RegisterForm};
 use crate::tui::widgets::region_select::{OPTION_COUNT, VISIBLE_OPTIONS, option, option_label};
@@ -42,12 +42,10 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     ]));
     if pre.fields.contains(&RegisterField::Override) {
         let mark = if form.override_budget { "[x]" } else { "[ ]" };
+        let (name, what) = override_words(&pre.plan);
         lines.push(Line::from(vec![
-            field_label(theme, "Budget", f(RegisterField::Override)),
-            Span::styled(
-                format!("{mark} override budget (Meta may lock the number for 72 h)"),
-                theme.bad(),
-            ),
+            field_label(theme, name, f(RegisterField::Override)),
+            Span::styled(format!("{mark} {what}"), theme.bad()),
         ]));
     }
     if let Phase::Failed(failure) = &form.phase {
@@ -131,10 +129,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
             };
             lines.push(Line::raw(format!("  {}. {}{pin}", i + 1, step.describe())));
         }
-        lines.push(Line::styled(
-            format!("  then {}", pre.plan.storage_after),
-            theme.dim(),
-        ));
+        if !pre.needs_deregister() {
+            // A region change says what happens to storage in its heading.
+            lines.push(Line::styled(
+                format!("  then {}", pre.plan.storage_after),
+                theme.dim(),
+            ));
+        }
     }
     lines.push(Line::raw(""));
     let submit_label = if pre.verify_instead {
