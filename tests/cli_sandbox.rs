@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use wareg::audit::{AuditLog, AuditRecord, Operation};
+use wareg::audit::Operation;
 
 #[test]
 fn numbers_refresh_lists_configured_and_discovered_numbers() {
@@ -171,24 +171,10 @@ fn wrong_pin_is_a_graph_error_named_and_explained() {
     );
 }
 
-fn seed_attempts(rig: &Rig, number: &str, op: Operation, n: usize) {
-    let log = AuditLog::in_dir(&rig.data_dir());
-    for i in 0..n {
-        log.append(&AuditRecord::intent(
-            chrono::Utc::now() - chrono::Duration::hours(1),
-            format!("seed{i}"),
-            "sb",
-            number,
-            op,
-        ))
-        .unwrap();
-    }
-}
-
 #[test]
 fn an_exhausted_budget_refuses_locally_unless_forced() {
     let rig = Rig::new("v25.0");
-    seed_attempts(&rig, PENDING, Operation::Register, 10);
+    seed_attempts(&rig.data_dir(), "sb", PENDING, Operation::Register, 10);
     let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin"], "123456\n");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -531,4 +517,41 @@ fn completions_are_generated() {
     let run = run_wareg(&["completions", "bash"], None, &[]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("register") && run.stdout.contains("--pin-stdin"));
+}
+
+#[test]
+fn a_failed_listing_is_an_error_for_its_profile() {
+    let rig = Rig::new("v25.0");
+    let text = read(&rig.config).replace(&rig.sandbox.waba_id(), "999000111");
+    std::fs::write(&rig.config, text).unwrap();
+    let run = rig.wareg(&["numbers", "--refresh", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("profile sb: listing the WABA failed"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    assert_eq!(out["profiles"][0]["name"], "sb");
+    assert_eq!(out["profiles"][0]["listing"], "failed");
+    assert_eq!(out["profiles"][0]["error"]["code"], 100);
+    // The configured numbers were still read one by one.
+    assert_eq!(out["numbers"][0]["live"]["status"], "PENDING", "{out}");
+
+    // With no configured numbers it is still an error, never "No numbers configured".
+    let text = read(&rig.config);
+    let cut = text.find("[[numbers]]").unwrap();
+    std::fs::write(&rig.config, &text[..cut]).unwrap();
+    let run = rig.wareg(&["numbers", "--refresh"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("No numbers configured"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("listing the WABA failed"),
+        "{}",
+        run.stdout
+    );
 }

@@ -580,3 +580,81 @@ async fn unknown_enum_values_and_extra_fields_are_shown_not_fatal() {
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
+
+/// A config file for the CLI on the session's sandbox and data dir, as a second desk would
+/// have it.
+fn cli_env(s: &Session) -> Vec<(String, String)> {
+    let config = s.data.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"demo\"\n[profiles.demo]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{}\"\n",
+            s.sandbox.base_url(),
+            common::TOKEN_VAR
+        ),
+    )
+    .unwrap();
+    vec![
+        ("WAREG_CONFIG".into(), config.display().to_string()),
+        ("WAREG_DATA_DIR".into(), s.data.path().display().to_string()),
+        (common::TOKEN_VAR.into(), common::TOKEN.into()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
+    for trial in 0..20 {
+        let mut s = Session::start(120, 40).await;
+        common::seed_attempts(
+            s.data.path(),
+            "demo",
+            "106540352242923",
+            wareg::audit::Operation::Register,
+            9,
+        );
+        s.wait_for("the table to fill", |f| {
+            Session::line_with(f, "Sales UK").contains("PENDING")
+        })
+        .await;
+        s.press(KeyCode::Char('j'));
+        s.press(KeyCode::Char('r'));
+        // The form counts the budget again as it opens: one attempt left.
+        s.wait_for("the register form with 1 left", |f| {
+            f.contains("Register 106540352242923") && f.contains("1 of 10 left")
+        })
+        .await;
+        s.type_text("123456");
+        s.press(KeyCode::Tab);
+        s.press(KeyCode::Tab);
+        let env = cli_env(&s);
+        let cli = tokio::task::spawn_blocking(move || {
+            common::finish(common::start_wareg(
+                &["register", "106540352242923", "--pin-stdin"],
+                Some("123456\n"),
+                &env,
+            ))
+        });
+        s.press(KeyCode::Enter);
+        let frame = s
+            .wait_for("the TUI's attempt to end", |f| {
+                f.contains("106540352242923: registered") || f.contains("10 of 10")
+            })
+            .await;
+        let cli = cli.await.unwrap();
+        let registers = posts(&s.sandbox)
+            .iter()
+            .filter(|p| p.ends_with("/register"))
+            .count();
+        assert_eq!(registers, 1, "trial {trial}: cli {}\n{frame}", cli.stderr);
+        let tui_won = frame.contains("106540352242923: registered");
+        assert_eq!(
+            cli.code,
+            if tui_won { 2 } else { 0 },
+            "trial {trial}: {}",
+            cli.stderr
+        );
+        s.press(KeyCode::Esc);
+        s.press(KeyCode::Char('q'));
+        s.task.await.unwrap().unwrap();
+    }
+}

@@ -2,12 +2,14 @@
 //! its token, a client and the engine. Everything here fails with exit 2 and sends nothing.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::args::Global;
 use super::error::CliError;
 use crate::config::{Config, ConfigError, Profile};
 use crate::engine::Engine;
 use crate::graph::{ClientSettings, GraphClient, NumberId};
+use crate::ledger::LocalTrail;
 
 pub struct Context {
     pub config: Config,
@@ -36,10 +38,15 @@ impl Context {
         client_for(profile)
     }
 
+    /// The store behind the engine: the local trail in the data dir.
+    pub fn ledger(&self) -> LocalTrail {
+        LocalTrail::in_dir(&self.data_dir)
+    }
+
     pub fn engine(&self, profile: &Profile) -> Result<Engine, CliError> {
-        Ok(Engine::new(
+        Ok(Engine::with_ledger(
             self.client(profile)?,
-            &self.data_dir,
+            Arc::new(self.ledger()),
             &profile.name,
             self.config.budget,
         ))

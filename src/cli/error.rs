@@ -27,6 +27,9 @@ pub enum CliError {
     /// nothing was sent. `plan` is the plan as JSON, when there is one.
     #[error("{message}")]
     Blocked { message: String, plan: Value },
+    /// The error is already in the JSON document printed on stdout: only stderr is left.
+    #[error("{0}")]
+    InDocument(Box<CliError>),
     /// A mutation may or may not have happened; `steps` says which calls were made.
     #[error("{message}")]
     Unknown { message: String, steps: Value },
@@ -59,6 +62,7 @@ impl CliError {
             | CliError::Blocked { .. } => 2,
             CliError::Api { error, .. } => error.exit_code(),
             CliError::Unknown { .. } => 3,
+            CliError::InDocument(inner) => inner.exit_code(),
         }
     }
 
@@ -71,6 +75,7 @@ impl CliError {
             CliError::Api { error, .. } if error.graph().is_some() => "graph",
             CliError::Api { .. } => "network",
             CliError::Unknown { .. } => "unknown_outcome",
+            CliError::InDocument(inner) => inner.kind(),
         }
     }
 
@@ -88,7 +93,7 @@ impl CliError {
 
     pub fn report(&self, json: bool) {
         eprintln!("error: {self}");
-        if json {
+        if json && !matches!(self, CliError::InDocument(_)) {
             println!("{}", self.to_json());
         }
     }

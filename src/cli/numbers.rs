@@ -8,7 +8,7 @@ use super::context::{Context, block_on, client_for};
 use super::error::CliError;
 use super::output::{budget_json, print_json};
 use crate::audit::{BudgetBook, Operation};
-use crate::fleet::{self, FleetRow};
+use crate::fleet::{self, Fleet, FleetRow, Listing};
 use crate::graph::ApiError;
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
@@ -17,12 +17,11 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     if let Some(p) = only.filter(|p| ctx.config.profile(p).is_none()) {
         return Err(CliError::Usage(format!("there is no profile named `{p}`")));
     }
-    let book = crate::audit::AuditLog::in_dir(&ctx.data_dir)
-        .read()
-        .map(|read| BudgetBook::new(&read.records, ctx.config.budget, chrono::Utc::now()))
+    // Counted by the engine from the ledger, as every budget is.
+    let book = crate::engine::budget_book(&ctx.ledger(), ctx.config.budget, chrono::Utc::now())
         .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
 
-    let rows = if args.refresh {
+    let (rows, fleet) = if args.refresh {
         let mut clients = BTreeMap::new();
         for name in fleet::profiles_in_view(&ctx.config, only) {
             if let Some(profile) = ctx.config.profile(&name) {
@@ -31,18 +30,50 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         }
         block_on(fleet::refresh(&ctx.config, &clients, only))?
     } else {
-        fleet::configured_rows(&ctx.config, only)
+        (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
+    let failed = fleet.failed_listings();
 
+    // A failed listing is an error for its profile even when single reads filled the rows.
+    let error = match failed.iter().max_by_key(|(_, e)| e.exit_code()) {
+        Some((profile, e)) => Some(CliError::api(
+            format!("profile {profile}: listing the WABA failed"),
+            (*e).clone(),
+        )),
+        None => {
+            worst_error(&rows).map(|e| CliError::api("some numbers could not be read", e.clone()))
+        }
+    };
     if args.json {
         let list: Vec<Value> = rows.iter().map(|r| row_json(r, &book)).collect();
-        print_json(&json!({"numbers": list}));
-    } else {
-        print_table(&rows, &book, args.refresh);
+        let profiles: Vec<Value> = fleet::profiles_in_view(&ctx.config, only)
+            .iter()
+            .map(|name| profile_json(name, &fleet))
+            .collect();
+        let mut doc = json!({"ok": error.is_none(), "numbers": list, "profiles": profiles});
+        if let Some(e) = &error {
+            // One document on stdout: the error goes in it, not in a second one.
+            doc["error"] = e.to_json()["error"].clone();
+            doc["exit_code"] = json!(e.exit_code());
+        }
+        print_json(&doc);
+        return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
     }
-    match worst_error(&rows) {
-        Some(e) => Err(CliError::api("some numbers could not be read", e.clone())),
-        None => Ok(()),
+    for (profile, e) in &failed {
+        println!("profile {profile}: listing the WABA failed: {e}");
+    }
+    print_table(&rows, &book, args.refresh, !failed.is_empty());
+    error.map_or(Ok(()), Err)
+}
+
+fn profile_json(name: &str, fleet: &Fleet) -> Value {
+    match fleet.listing(name) {
+        None => json!({"name": name, "listing": "none"}),
+        Some(Listing::Waiting) => json!({"name": name, "listing": "not read"}),
+        Some(Listing::Listed { count }) => json!({"name": name, "listing": "ok", "count": count}),
+        Some(Listing::Failed(e)) => {
+            json!({"name": name, "listing": "failed", "error": super::error::api_error_json(e), "message": e.to_string()})
+        }
     }
 }
 
@@ -80,7 +111,10 @@ fn row_json(row: &FleetRow, book: &BudgetBook) -> Value {
     out
 }
 
-fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool) {
+fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_failed: bool) {
+    if rows.is_empty() && listing_failed {
+        return;
+    }
     if rows.is_empty() {
         println!(
             "No numbers configured. Add [[numbers]] entries or a waba_id to the profile, then try --refresh."

@@ -8,9 +8,10 @@ pub mod scrub;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use wareg::audit::{AuditLog, AuditRecord, Operation};
 use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
 
 pub const TOKEN_VAR: &str = "WAREG_TEST_TOKEN";
@@ -132,7 +133,12 @@ label = "Support DE"
         run_wareg(args, stdin, &self.env(env))
     }
 
-    fn env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// Starts wareg against this rig without waiting for it.
+    pub fn start(&self, args: &[&str], stdin: Option<&str>) -> Child {
+        start_wareg(args, stdin, &self.env(&[]))
+    }
+
+    pub fn env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut env = vec![
             ("WAREG_CONFIG".to_owned(), self.config.display().to_string()),
             (
@@ -170,6 +176,11 @@ pub fn posts(sandbox: &RunningSandbox) -> Vec<String> {
 }
 
 pub fn run_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)]) -> Run {
+    finish(start_wareg(args, stdin, env))
+}
+
+/// Starts wareg (stdin written and closed) without waiting for it, so that two can run at once.
+pub fn start_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wareg"));
     cmd.args(args)
         .env_remove("WAREG_CONFIG")
@@ -194,11 +205,30 @@ pub fn run_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)]) -
             other => other.expect("writing wareg's stdin"),
         }
     }
-    let out = child.wait_with_output().unwrap();
+    child
+}
+
+pub fn finish(child: Child) -> Run {
+    let out = child.wait_with_output().expect("waiting for wareg");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Writes `n` register or deregister intents an hour old, as if earlier attempts were made.
+pub fn seed_attempts(data_dir: &Path, profile: &str, number: &str, op: Operation, n: usize) {
+    let log = AuditLog::in_dir(data_dir);
+    for i in 0..n {
+        log.append(&AuditRecord::intent(
+            chrono::Utc::now() - chrono::Duration::hours(1),
+            format!("seed{i}"),
+            profile,
+            number,
+            op,
+        ))
+        .unwrap();
     }
 }
 

@@ -18,6 +18,7 @@ use super::theme::Theme;
 use crate::audit::{AuditRecord, BudgetBook};
 use crate::clock::Clock;
 use crate::config::{BudgetPolicy, Config};
+use crate::fleet::{Fleet, ProfileView, Read};
 use crate::graph::{ApiVersion, NumberId};
 
 /// What the header shows and the forms need to know about a profile.
@@ -99,6 +100,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub inflight: BTreeMap<RequestId, Pending>,
     next_request: RequestId,
+    /// Which listings are waiting, done or failed: the same machine `wareg numbers` runs.
+    pub fleet: Fleet,
     pub policy: BudgetPolicy,
     pub budgets: BudgetBook,
     pub audit: Vec<AuditRecord>,
@@ -155,6 +158,7 @@ impl App {
             overlay: None,
             inflight: BTreeMap::new(),
             next_request: 1,
+            fleet: Fleet::default(),
             policy: config.budget,
             budgets: BudgetBook::default(),
             audit: Vec::new(),
@@ -259,40 +263,24 @@ impl App {
     }
 
     /// Re-reads every number and re-counts the budgets: old reads in flight become stale and
-    /// their replies are dropped.
+    /// their replies are dropped. What to read is the fleet machine's to say.
     pub fn refresh(&mut self) -> Vec<Cmd> {
         self.inflight.retain(|_, p| p.is_mutation());
-        for row in &mut self.table.rows {
-            row.live = Live::Loading;
-            if row.configured {
-                row.storage = Storage::Loading;
-            }
+        for row in self.table.rows.iter_mut().filter(|r| r.configured) {
+            row.storage = Storage::Loading;
         }
         // Another process (the CLI, a second TUI) may have spent budget since the last count.
         let mut cmds = vec![Cmd::LoadLedger];
-        let profiles: Vec<ProfileInfo> = self.profiles_in_view();
-        for profile in profiles {
-            if profile.has_waba {
-                let request = self.new_request(Pending::Listing {
-                    profile: profile.name.clone(),
-                });
-                cmds.push(Cmd::ListNumbers {
-                    request,
-                    profile: profile.name.clone(),
-                });
-            } else {
-                let ids: Vec<NumberId> = self
-                    .table
-                    .rows
-                    .iter()
-                    .filter(|r| r.profile == profile.name)
-                    .map(|r| r.id.clone())
-                    .collect();
-                for id in ids {
-                    cmds.push(self.read_number(&profile.name, &id));
-                }
-            }
-        }
+        let views: Vec<ProfileView> = self
+            .profiles_in_view()
+            .into_iter()
+            .map(|p| ProfileView {
+                name: p.name,
+                has_waba: p.has_waba,
+            })
+            .collect();
+        let reads = self.fleet.refresh(&mut self.table.rows, &views);
+        cmds.extend(self.fleet_reads(reads));
         let configured: Vec<(String, NumberId)> = self
             .table
             .rows
@@ -304,6 +292,22 @@ impl App {
             cmds.push(self.read_settings(&profile, &id));
         }
         cmds
+    }
+
+    /// The fleet machine's reads as worker commands.
+    pub(crate) fn fleet_reads(&mut self, reads: Vec<Read>) -> Vec<Cmd> {
+        reads
+            .into_iter()
+            .map(|read| match read {
+                Read::Listing { profile } => {
+                    let request = self.new_request(Pending::Listing {
+                        profile: profile.clone(),
+                    });
+                    Cmd::ListNumbers { request, profile }
+                }
+                Read::Number { profile, id } => self.read_number(&profile, &id),
+            })
+            .collect()
     }
 
     fn profiles_in_view(&self) -> Vec<ProfileInfo> {

@@ -1,10 +1,9 @@
 //! Replies from the worker. A reply whose request is no longer in flight (a refresh replaced
 //! it, the form was closed) is stale and dropped.
 
-use std::collections::HashMap;
-
-use super::{App, Live, Overlay, Pending, Row, Storage};
-use crate::graph::{ApiError, NumberId, PhoneNumber};
+use super::{App, Live, Overlay, Pending, Storage};
+use crate::fleet::Fleet;
+use crate::graph::{ApiError, PhoneNumber};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId};
 
 impl App {
@@ -20,12 +19,7 @@ impl App {
                 self.on_listing(&profile, result)
             }
             (Pending::Number { id }, Reply::Number(result)) => {
-                if let Some(row) = self.table.row_mut(&id) {
-                    row.live = match result {
-                        Ok(number) => Live::Loaded(Box::new(number)),
-                        Err(e) => Live::Failed(e.short()),
-                    };
-                }
+                Fleet::on_number(&mut self.table.rows, &id, result);
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {
@@ -63,75 +57,22 @@ impl App {
         profile: &str,
         result: Result<Vec<PhoneNumber>, ApiError>,
     ) -> Vec<Cmd> {
-        let mut cmds = Vec::new();
-        match result {
-            Ok(listing) => {
-                let count = listing.len();
-                self.merge_listing(profile, listing);
-                self.notice(
-                    Level::Info,
-                    format!("profile {profile}: {count} numbers listed"),
-                );
-            }
-            Err(e) => {
-                self.notice(
-                    Level::Error,
-                    format!("profile {profile}: listing the WABA failed: {e}"),
-                );
-            }
+        match &result {
+            Ok(listing) => self.notice(
+                Level::Info,
+                format!("profile {profile}: {} numbers listed", listing.len()),
+            ),
+            Err(e) => self.notice(
+                Level::Error,
+                format!("profile {profile}: listing the WABA failed: {e}"),
+            ),
         }
-        // Configured numbers the listing did not cover are read one by one.
-        let unread: Vec<NumberId> = self
-            .table
-            .rows
-            .iter()
-            .filter(|r| r.profile == profile && r.live == Live::Loading)
-            .map(|r| r.id.clone())
-            .collect();
-        for id in unread {
-            let configured = self.table.row_mut(&id).is_some_and(|r| r.configured);
-            if configured {
-                cmds.push(self.read_number(profile, &id));
-            } else if let Some(row) = self.table.row_mut(&id) {
-                row.live = Live::Failed("no longer listed".into());
-            }
-        }
-        cmds
-    }
-
-    fn merge_listing(&mut self, profile: &str, listing: Vec<PhoneNumber>) {
-        let index: HashMap<String, usize> = self
-            .table
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.profile == profile)
-            .map(|(i, r)| (r.id.as_str().to_owned(), i))
-            .collect();
-        let mut added = false;
-        for number in listing {
-            match index.get(&number.id) {
-                Some(&i) => self.table.rows[i].live = Live::Loaded(Box::new(number)),
-                None => {
-                    let Ok(id) = NumberId::parse(&number.id) else {
-                        continue;
-                    };
-                    self.table.push(Row {
-                        id,
-                        label: None,
-                        profile: profile.to_owned(),
-                        configured: false,
-                        live: Live::Loaded(Box::new(number)),
-                        storage: Storage::NotRead,
-                    });
-                    added = true;
-                }
-            }
-        }
-        if added || !self.table.filter.is_empty() {
+        let (reads, added) = self.fleet.on_listing(&mut self.table.rows, profile, result);
+        if added > 0 || !self.table.filter.is_empty() {
             // Names arrived: the filter may now match rows it could not before.
             self.table.refilter();
         }
+        self.fleet_reads(reads)
     }
 
     fn on_no_token(&mut self, pending: &Pending, why: String) -> Vec<Cmd> {

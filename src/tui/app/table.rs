@@ -1,8 +1,9 @@
 //! The numbers table's model: rows, the filter, the selection and the scroll offset. Only the
 //! filter recomputes over all rows; moving and drawing touch only what is visible.
 
+use crate::fleet::FleetSlot;
 use crate::graph::types::StorageConfig;
-use crate::graph::{NumberId, PhoneNumber};
+use crate::graph::{ApiError, NumberId, PhoneNumber};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Live {
@@ -29,6 +30,44 @@ pub struct Row {
     pub configured: bool,
     pub live: Live,
     pub storage: Storage,
+}
+
+impl FleetSlot for Row {
+    fn id(&self) -> &NumberId {
+        &self.id
+    }
+    fn profile(&self) -> &str {
+        &self.profile
+    }
+    fn configured(&self) -> bool {
+        self.configured
+    }
+    fn waiting(&self) -> bool {
+        self.live == Live::Loading
+    }
+    fn set_waiting(&mut self) {
+        self.live = Live::Loading;
+    }
+    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
+        self.live = match read {
+            Ok(number) => Live::Loaded(Box::new(number)),
+            Err(e) => Live::Failed(e.short()),
+        };
+    }
+    fn set_gone(&mut self, why: &str) {
+        self.live = Live::Failed(why.to_owned());
+    }
+    fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self {
+        Row {
+            id,
+            label: None,
+            profile: profile.to_owned(),
+            configured: false,
+            live: Live::Loaded(Box::new(number)),
+            // Discovered numbers are read on demand to spare the rate limit.
+            storage: Storage::NotRead,
+        }
+    }
 }
 
 impl Row {

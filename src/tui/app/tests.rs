@@ -571,3 +571,36 @@ fn q_in_a_form_whose_request_runs_asks_and_no_returns_to_the_form() {
     let cmds = press(&mut app, &[KeyCode::Char('y')]);
     assert!(matches!(cmds[..], [Cmd::Quit]) && app.quit);
 }
+
+#[test]
+fn a_recorded_133016_blocks_the_register_form_until_its_end() {
+    let mut app = loaded();
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut record = crate::audit::AuditRecord::intent(at, "x", "p", "300", Operation::Register);
+    let intent = record.clone();
+    record.phase = crate::audit::Phase::Outcome;
+    record.outcome = Some(crate::audit::Outcome::Error);
+    record.code = Some(133016);
+    let records = vec![intent, record];
+    let budgets = crate::audit::BudgetBook::new(&records, app.policy, chrono::Utc::now());
+    app.update(Msg::Ledger {
+        budgets,
+        recent: records,
+    });
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
+    type_text(&mut app, "123456");
+    let pre = app.register_preflight(register_form(&app));
+    assert!(
+        pre.problems
+            .iter()
+            .any(|p| p.contains("Meta locked register")),
+        "{:?}",
+        pre.problems
+    );
+    // Register does nothing until the override is ticked.
+    let cmds = press(
+        &mut app,
+        &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+}

@@ -1,0 +1,370 @@
+//! The fleet as one state machine, used by `wareg numbers` and the TUI table alike: configured
+//! numbers, each profile's WABA listing and single reads. It decides what to read next and how
+//! an answer changes the rows; each face keeps its own row type (the TUI's carries the storage
+//! read too) behind `FleetSlot`, and runs the reads its own way (awaited, or as worker jobs).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::graph::{ApiError, NumberId, PhoneNumber};
+
+/// What the machine needs of a face's row.
+pub trait FleetSlot {
+    fn id(&self) -> &NumberId;
+    fn profile(&self) -> &str;
+    /// Listed in the config (false: discovered through a listing).
+    fn configured(&self) -> bool;
+    /// No live read has come back since the last refresh.
+    fn waiting(&self) -> bool;
+    fn set_waiting(&mut self);
+    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>);
+    /// A discovered number the listing no longer returns, or whose listing failed.
+    fn set_gone(&mut self, why: &str);
+    fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self;
+}
+
+/// A read the face must run and feed back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    Listing { profile: String },
+    Number { profile: String, id: NumberId },
+}
+
+/// Where a profile's listing stands.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    Waiting,
+    Listed {
+        count: usize,
+    },
+    /// The profile's listing failed: an error for that profile, whatever the single reads do.
+    Failed(ApiError),
+}
+
+/// A profile as the fleet sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileView {
+    pub name: String,
+    pub has_waba: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    listings: BTreeMap<String, Listing>,
+}
+
+impl Fleet {
+    /// Starts a refresh: every row waits; a listing per profile with a WABA, single reads for
+    /// the rows of the others.
+    pub fn refresh<R: FleetSlot>(&mut self, rows: &mut [R], profiles: &[ProfileView]) -> Vec<Read> {
+        self.listings.clear();
+        for row in rows.iter_mut() {
+            row.set_waiting();
+        }
+        let mut reads = Vec::new();
+        for profile in profiles {
+            if profile.has_waba {
+                self.listings.insert(profile.name.clone(), Listing::Waiting);
+                reads.push(Read::Listing {
+                    profile: profile.name.clone(),
+                });
+            } else {
+                reads.extend(
+                    rows.iter()
+                        .filter(|r| r.profile() == profile.name)
+                        .map(|r| Read::Number {
+                            profile: profile.name.clone(),
+                            id: r.id().clone(),
+                        }),
+                );
+            }
+        }
+        reads
+    }
+
+    /// Folds a listing in: it fills configured rows and adds discovered ones; configured rows
+    /// it did not cover are read singly. A failed listing is that profile's error; its
+    /// configured rows are then read singly, its discovered rows are gone. Returns the single
+    /// reads to run and how many rows were added.
+    pub fn on_listing<R: FleetSlot>(
+        &mut self,
+        rows: &mut Vec<R>,
+        profile: &str,
+        result: Result<Vec<PhoneNumber>, ApiError>,
+    ) -> (Vec<Read>, usize) {
+        let before = rows.len();
+        match result {
+            Ok(listing) => {
+                self.listings.insert(
+                    profile.to_owned(),
+                    Listing::Listed {
+                        count: listing.len(),
+                    },
+                );
+                let index: HashMap<String, usize> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.profile() == profile)
+                    .map(|(i, r)| (r.id().as_str().to_owned(), i))
+                    .collect();
+                for number in listing {
+                    match index.get(&number.id) {
+                        Some(&i) => rows[i].set_read(Ok(number)),
+                        None => {
+                            // The listing only holds ids Meta gave; a non-numeric one is skipped.
+                            if let Ok(id) = NumberId::parse(&number.id) {
+                                rows.push(R::discovered(id, profile, number));
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                self.listings.insert(profile.to_owned(), Listing::Failed(e));
+            }
+        }
+        let gone_why = match self.listings.get(profile) {
+            Some(Listing::Failed(_)) => "listing failed",
+            _ => "no longer listed",
+        };
+        let mut reads = Vec::new();
+        for row in rows
+            .iter_mut()
+            .filter(|r| r.profile() == profile && r.waiting())
+        {
+            if row.configured() {
+                reads.push(Read::Number {
+                    profile: profile.to_owned(),
+                    id: row.id().clone(),
+                });
+            } else {
+                row.set_gone(gone_why);
+            }
+        }
+        (reads, rows.len() - before)
+    }
+
+    /// A single read came back.
+    pub fn on_number<R: FleetSlot>(
+        rows: &mut [R],
+        id: &NumberId,
+        result: Result<PhoneNumber, ApiError>,
+    ) {
+        if let Some(row) = rows.iter_mut().find(|r| r.id() == id) {
+            row.set_read(result);
+        }
+    }
+
+    pub fn listing(&self, profile: &str) -> Option<&Listing> {
+        self.listings.get(profile)
+    }
+
+    /// Profiles whose listing failed, with why.
+    pub fn failed_listings(&self) -> Vec<(&str, &ApiError)> {
+        self.listings
+            .iter()
+            .filter_map(|(name, l)| match l {
+                Listing::Failed(e) => Some((name.as_str(), e)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Slot {
+        id: NumberId,
+        profile: String,
+        configured: bool,
+        live: Option<Result<String, String>>,
+    }
+
+    impl FleetSlot for Slot {
+        fn id(&self) -> &NumberId {
+            &self.id
+        }
+        fn profile(&self) -> &str {
+            &self.profile
+        }
+        fn configured(&self) -> bool {
+            self.configured
+        }
+        fn waiting(&self) -> bool {
+            self.live.is_none()
+        }
+        fn set_waiting(&mut self) {
+            self.live = None;
+        }
+        fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
+            self.live = Some(read.map(|n| n.id).map_err(|e| e.short()));
+        }
+        fn set_gone(&mut self, why: &str) {
+            self.live = Some(Err(why.to_owned()));
+        }
+        fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self {
+            Slot {
+                id,
+                profile: profile.to_owned(),
+                configured: false,
+                live: Some(Ok(number.id)),
+            }
+        }
+    }
+
+    fn configured(ids: &[&str]) -> Vec<Slot> {
+        ids.iter()
+            .map(|id| Slot {
+                id: NumberId::parse(id).unwrap(),
+                profile: "p".into(),
+                configured: true,
+                live: None,
+            })
+            .collect()
+    }
+
+    fn number(id: &str) -> PhoneNumber {
+        serde_json::from_value(json!({"id": id, "status": "CONNECTED"})).unwrap()
+    }
+
+    fn with_waba() -> Vec<ProfileView> {
+        vec![ProfileView {
+            name: "p".into(),
+            has_waba: true,
+        }]
+    }
+
+    fn id(raw: &str) -> NumberId {
+        NumberId::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn a_listing_fills_configured_rows_and_adds_discovered_ones() {
+        let mut rows = configured(&["1", "2"]);
+        let mut fleet = Fleet::default();
+        let reads = fleet.refresh(&mut rows, &with_waba());
+        assert_eq!(
+            reads,
+            [Read::Listing {
+                profile: "p".into()
+            }]
+        );
+        let (reads, added) = fleet.on_listing(
+            &mut rows,
+            "p",
+            Ok(vec![number("1"), number("2"), number("3")]),
+        );
+        assert!(reads.is_empty());
+        assert_eq!(added, 1);
+        assert!(rows.iter().all(|r| matches!(r.live, Some(Ok(_)))));
+        assert!(fleet.failed_listings().is_empty());
+        assert!(matches!(
+            fleet.listing("p"),
+            Some(Listing::Listed { count: 3 })
+        ));
+    }
+
+    #[test]
+    fn a_failed_listing_is_the_profiles_error_and_falls_back_to_single_reads() {
+        let mut rows = configured(&["1", "2"]);
+        let mut fleet = Fleet::default();
+        fleet.refresh(&mut rows, &with_waba());
+        // A discovered row from an earlier refresh.
+        rows.push(Slot::discovered(id("9"), "p", number("9")));
+        rows[2].set_waiting();
+        let (reads, added) = fleet.on_listing(
+            &mut rows,
+            "p",
+            Err(ApiError::Timeout {
+                after: std::time::Duration::from_secs(1),
+            }),
+        );
+        assert_eq!(added, 0);
+        assert_eq!(
+            reads,
+            [
+                Read::Number {
+                    profile: "p".into(),
+                    id: id("1")
+                },
+                Read::Number {
+                    profile: "p".into(),
+                    id: id("2")
+                },
+            ]
+        );
+        assert_eq!(rows[2].live, Some(Err("listing failed".into())));
+        let failed = fleet.failed_listings();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].0, "p");
+        Fleet::on_number(&mut rows, &id("1"), Ok(number("1")));
+        assert!(matches!(rows[0].live, Some(Ok(_))));
+        assert_eq!(
+            fleet.failed_listings().len(),
+            1,
+            "single reads do not clear the profile's error"
+        );
+    }
+
+    #[test]
+    fn a_partial_listing_reads_the_rest_singly() {
+        let mut rows = configured(&["1", "2", "3"]);
+        let mut fleet = Fleet::default();
+        fleet.refresh(&mut rows, &with_waba());
+        let (reads, _) = fleet.on_listing(&mut rows, "p", Ok(vec![number("2")]));
+        assert_eq!(
+            reads,
+            [
+                Read::Number {
+                    profile: "p".into(),
+                    id: id("1")
+                },
+                Read::Number {
+                    profile: "p".into(),
+                    id: id("3")
+                },
+            ]
+        );
+        Fleet::on_number(&mut rows, &id("3"), Err(ApiError::Network("reset".into())));
+        assert_eq!(rows[2].live, Some(Err("network: reset".into())));
+    }
+
+    #[test]
+    fn a_paging_error_mid_way_fails_the_listing_and_a_discovered_row_is_gone() {
+        // The client turns a failed later page into an error for the whole listing.
+        let mut rows = configured(&["1"]);
+        let mut fleet = Fleet::default();
+        fleet.refresh(&mut rows, &with_waba());
+        fleet.on_listing(&mut rows, "p", Ok(vec![number("1"), number("5")]));
+        fleet.refresh(&mut rows, &with_waba());
+        let page_error = ApiError::Refused("refusing to follow paging.next to another host".into());
+        let (reads, _) = fleet.on_listing(&mut rows, "p", Err(page_error));
+        assert_eq!(
+            reads,
+            [Read::Number {
+                profile: "p".into(),
+                id: id("1")
+            }]
+        );
+        assert_eq!(rows[1].live, Some(Err("listing failed".into())));
+        assert!(fleet.failed_listings()[0].1.short().contains("paging.next"));
+    }
+
+    #[test]
+    fn profiles_without_a_waba_are_read_singly() {
+        let mut rows = configured(&["1", "2"]);
+        let mut fleet = Fleet::default();
+        let reads = fleet.refresh(
+            &mut rows,
+            &[ProfileView {
+                name: "p".into(),
+                has_waba: false,
+            }],
+        );
+        assert_eq!(reads.len(), 2);
+        assert!(fleet.listing("p").is_none());
+    }
+}
