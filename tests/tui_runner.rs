@@ -458,6 +458,14 @@ async fn faults_are_reported_and_the_other_numbers_keep_working() {
         .wait_for("the unknown outcome", |f| f.contains("Outcome unknown"))
         .await;
     assert!(frame.contains("HTTP 502"), "{frame}");
+    // The engine read the number back once and the form says what it found.
+    let frame = s
+        .wait_for("the read-back", |f| f.contains("read back:"))
+        .await;
+    assert!(
+        frame.contains("read back: reading the number's status failed"),
+        "{frame}"
+    );
     s.press(KeyCode::Esc);
     s.press(KeyCode::Esc);
     // The rest of the app still works: a refresh reads the good numbers again.
