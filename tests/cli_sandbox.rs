@@ -407,10 +407,101 @@ fn a_dropped_connection_is_reported_plainly() {
     assert_unknown_outcome(&rig, RESET, "network failure");
 }
 
-#[test]
-fn a_slow_answer_times_out_and_is_not_retried() {
-    let rig = Rig::new("v25.0");
-    assert_unknown_outcome(&rig, SLOW, "no answer within 1s (timeout)");
+/// A register that gets no answer in time: unknown, never resent, read back once. The reads
+/// answer at once here (a stand-in that is slow only on the register), so the test measures
+/// the one timeout and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_times_out_and_is_not_retried() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let number = serde_json::json!({"id": SLOW, "status": "CONNECTED", "code_verification_status": "VERIFIED"});
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{SLOW}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(number))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{SLOW}/settings")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"storage_configuration": {"status": "DEFAULT"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{SLOW}/register")))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"w\"\n[profiles.w]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{TOKEN_VAR}\"\ntimeout_secs = 1\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().display().to_string(),
+        ),
+        (TOKEN_VAR.to_owned(), TOKEN.to_owned()),
+    ];
+    let run = tokio::task::spawn_blocking(move || {
+        run_wareg(
+            &["register", SLOW, "--pin-stdin", "--json"],
+            Some("246810\n"),
+            &env,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no answer within 1s (timeout)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("does not retry"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("status now reads CONNECTED"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    assert_eq!(out["steps"][0]["result"], "unknown");
+    assert_eq!(out["read_back"]["status"], "CONNECTED");
+    let calls: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    let sent = calls
+        .iter()
+        .position(|c| c == &format!("POST /v25.0/{SLOW}/register"))
+        .unwrap();
+    assert_eq!(
+        calls[sent + 1..],
+        [format!("GET /v25.0/{SLOW}")],
+        "one read back after the unknown outcome: {calls:?}"
+    );
+    let trail = read(&dir.path().join("audit.jsonl"));
+    assert!(
+        trail
+            .lines()
+            .last()
+            .unwrap()
+            .contains("\"outcome\":\"unknown\""),
+        "{trail}"
+    );
 }
 
 #[test]

@@ -32,7 +32,12 @@ pub enum CliError {
     InDocument(Box<CliError>),
     /// A mutation may or may not have happened; `steps` says which calls were made.
     #[error("{message}")]
-    Unknown { message: String, steps: Value },
+    Unknown {
+        message: String,
+        steps: Value,
+        /// The number as read back after the unknown outcome (null if that read failed too).
+        read_back: Value,
+    },
 }
 
 impl CliError {
@@ -84,7 +89,12 @@ impl CliError {
         let mut out = json!({"ok": false, "exit_code": self.exit_code(), "error": error});
         match self {
             CliError::Api { error: api, .. } => out["error"]["detail"] = api_error_json(api),
-            CliError::Unknown { steps, .. } => out["steps"] = steps.clone(),
+            CliError::Unknown {
+                steps, read_back, ..
+            } => {
+                out["steps"] = steps.clone();
+                out["read_back"] = read_back.clone();
+            }
             CliError::Blocked { plan, .. } if !plan.is_null() => out["plan"] = plan.clone(),
             _ => {}
         }

@@ -270,11 +270,15 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
         let message = format!(
             "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {status}. Check with `wareg status {id}` before trying again."
         );
-        let mut steps = Value::Array(steps);
-        if let Some(Ok(number)) = &execution.readback {
-            steps = json!({"steps": steps, "read_back": {"status": number.status}});
-        }
-        return Err(CliError::Unknown { message, steps });
+        let read_back = match &execution.readback {
+            Some(Ok(number)) => json!({"status": number.status}),
+            _ => Value::Null,
+        };
+        return Err(CliError::Unknown {
+            message,
+            steps: Value::Array(steps),
+            read_back,
+        });
     }
 
     let mut context = format!("{call} failed");

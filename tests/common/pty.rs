@@ -83,8 +83,16 @@ impl Pty {
         self.writer.flush().unwrap();
     }
 
-    /// Sends keys one at a time so each is read as its own key press.
+    /// Sends keys one at a time, each usually read as its own key press. A lone Esc must be
+    /// the last key of a call: followed by another byte in the same read it is Alt+that key,
+    /// so callers wait for the screen to show the Esc before sending more.
     pub fn keys(&mut self, keys: &[&str]) {
+        assert!(
+            !keys
+                .split_last()
+                .is_some_and(|(_, rest)| rest.contains(&ESC)),
+            "Esc must be the last key sent in one call"
+        );
         for key in keys {
             self.send(key);
             std::thread::sleep(Duration::from_millis(20));
