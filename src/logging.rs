@@ -15,13 +15,17 @@ static LOG_PATH: OnceLock<Option<PathBuf>> = OnceLock::new();
 pub fn init_file(dir: &Path) -> Option<PathBuf> {
     LOG_PATH
         .get_or_init(|| {
-            std::fs::create_dir_all(dir).ok()?;
+            crate::paths::create_private_dir(dir).ok()?;
             let path = dir.join(crate::paths::LOG_FILE);
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .ok()?;
+            let mut options = OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                // It names customers' numbers, like the trail.
+                options.mode(0o600);
+            }
+            let file = options.open(&path).ok()?;
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(Mutex::new(file));

@@ -79,6 +79,8 @@ pub fn demo_config(base_url: &str) -> Config {
         token: TokenSource::Sandbox,
         waba_id: NumberId::parse(&seed.waba_id).ok(),
         timeout: Duration::from_secs(5),
+        token_timeout: crate::config::DEFAULT_TOKEN_TIMEOUT,
+        allow_insecure_http: false,
     };
     let numbers = seed
         .number

@@ -43,7 +43,7 @@ impl AuditLog {
     /// before its request leaves.
     pub fn append(&self, record: &AuditRecord) -> io::Result<()> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            crate::paths::create_private_dir(dir)?;
         }
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');

@@ -47,6 +47,12 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                     "  profile {}: {} {} token from {token}",
                     p.name, p.base_url, p.api_version
                 );
+                if p.allow_insecure_http && p.base_url.starts_with("http://") {
+                    eprintln!(
+                        "warning: profile {}: allow_insecure_http sends the token in clear over the network to {}",
+                        p.name, p.base_url
+                    );
+                }
             }
             println!("  numbers: {}", config.numbers.len());
             println!(

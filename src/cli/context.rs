@@ -54,7 +54,7 @@ impl Context {
 }
 
 pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
-    let token = profile.token.resolve().map_err(|e| {
+    let token = profile.token.resolve_within(profile.token_timeout).map_err(|e| {
         CliError::Config(ConfigError::new(format!("profile `{}`: {e}", profile.name)))
     })?;
     GraphClient::new(ClientSettings {
@@ -66,9 +66,15 @@ pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
     .map_err(|e| CliError::Usage(e.to_string()))
 }
 
+/// The data dir, made private (created 0700, refused if others can write to it); what was
+/// found and fixed is said on stderr.
 pub fn data_dir() -> Result<PathBuf, CliError> {
-    crate::paths::data_dir()
-        .ok_or_else(|| CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into()))
+    let dir = crate::paths::data_dir()
+        .ok_or_else(|| CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into()))?;
+    for notice in crate::paths::prepare_data_dir(&dir).map_err(CliError::Local)? {
+        eprintln!("warning: {notice}");
+    }
+    Ok(dir)
 }
 
 pub fn parse_id(raw: &str) -> Result<NumberId, CliError> {

@@ -7,7 +7,7 @@ mod raw;
 mod token;
 
 pub use located::ConfigError;
-pub use token::{TokenError, TokenSource};
+pub use token::{DEFAULT_TOKEN_TIMEOUT, TokenError, TokenSource};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,10 @@ pub struct Profile {
     pub token: TokenSource,
     pub waba_id: Option<NumberId>,
     pub timeout: Duration,
+    /// How long a token command may run before it is stopped.
+    pub token_timeout: Duration,
+    /// Plain http to a host other than this machine was asked for explicitly.
+    pub allow_insecure_http: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

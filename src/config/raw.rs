@@ -7,6 +7,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::located::{ConfigError, Locator};
+use super::token::DEFAULT_TOKEN_TIMEOUT;
 use super::{
     BudgetPolicy, Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECS, NumberEntry, Profile, TokenSource,
 };
@@ -33,6 +34,8 @@ struct RawProfile {
     token_file: Option<Spanned<String>>,
     waba_id: Option<Spanned<String>>,
     timeout_secs: Option<Spanned<u64>>,
+    token_timeout_secs: Option<Spanned<u64>>,
+    allow_insecure_http: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -132,18 +135,43 @@ fn validate_profile(
     let base_url = match &p.base_url {
         Some(url) => {
             let text = url.get_ref().trim();
-            let ok = url::Url::parse(text)
-                .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-                .unwrap_or(false);
-            if !ok {
+            let parsed = url::Url::parse(text)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            let Some(parsed) = parsed else {
                 return Err(loc
                     .error(
                         Some(url.span()),
-                        format!("base_url `{text}` is not an http(s) URL"),
+                        format!(
+                            "base_url `{}` is not an http(s) URL",
+                            crate::clean::text(text, 200)
+                        ),
                     )
                     .hint(format!(
                         "write base_url = \"{DEFAULT_BASE_URL}\" or leave it out"
                     )));
+            };
+            // Never echo what was written: it may hold a password.
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                return Err(loc
+                    .error(Some(url.span()), "base_url holds a user name or password")
+                    .hint("remove the user:password@ part; the token is the only credential, and it comes from token_env, token_command or token_file"));
+            }
+            if parsed.query().is_some() || parsed.fragment().is_some() {
+                return Err(loc
+                    .error(Some(url.span()), "base_url has a query or fragment (?… or #…)")
+                    .hint(format!("write only scheme, host and port, e.g. base_url = \"{DEFAULT_BASE_URL}\"")));
+            }
+            if parsed.scheme() == "http"
+                && !is_loopback(&parsed)
+                && p.allow_insecure_http != Some(true)
+            {
+                return Err(loc
+                    .error(
+                        Some(url.span()),
+                        "base_url uses plain http to a host that is not this machine: the token would cross the network in clear",
+                    )
+                    .hint("use https, or add allow_insecure_http = true to this profile if you really mean it"));
             }
             text.trim_end_matches('/').to_owned()
         }
@@ -175,6 +203,18 @@ fn validate_profile(
         Some(t) => Duration::from_secs(*t.get_ref()),
         None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
     };
+    let token_timeout = match &p.token_timeout_secs {
+        Some(t) if *t.get_ref() == 0 || *t.get_ref() > 600 => {
+            return Err(loc
+                .error(
+                    Some(t.span()),
+                    format!("token_timeout_secs = {} is out of range", t.get_ref()),
+                )
+                .hint("use a number of seconds from 1 to 600, e.g. token_timeout_secs = 10"));
+        }
+        Some(t) => Duration::from_secs(*t.get_ref()),
+        None => DEFAULT_TOKEN_TIMEOUT,
+    };
     let token = validate_token_source(loc, name, spanned)?;
     Ok(Profile {
         name: name.to_owned(),
@@ -183,7 +223,19 @@ fn validate_profile(
         token,
         waba_id,
         timeout,
+        token_timeout,
+        allow_insecure_http: p.allow_insecure_http == Some(true),
     })
+}
+
+/// Plain http is fine to this machine (the sandbox, a local proxy), nowhere else.
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn validate_token_source(

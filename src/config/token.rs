@@ -1,8 +1,10 @@
 //! Token sources: an environment variable, a command (argv, no shell), or a private file.
 //! The token itself is never written, shown or put into an error message.
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::secret::Token;
 
@@ -13,6 +15,20 @@ pub enum TokenSource {
     File(PathBuf),
     /// The built-in sandbox's fixed token (`wareg demo`); never read from a config file.
     Sandbox,
+}
+
+/// How long a token command may take unless the profile says otherwise.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads a pipe to its end on a thread of its own (capped: a token is short, an error line too).
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = pipe.by_ref().take(64 * 1024).read_to_end(&mut out);
+        // Keep reading (and dropping) so the command never blocks on a full pipe.
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        out
+    })
 }
 
 /// The token every sandbox accepts; it guards nothing real.
@@ -32,6 +48,8 @@ pub enum TokenError {
     },
     #[error("token_command `{0}` printed nothing")]
     CommandEmpty(String),
+    #[error("token_command `{program}` did not finish within {secs} s and was stopped (raise token_timeout_secs if it needs longer, e.g. to ask for a passphrase)")]
+    CommandTimedOut { program: String, secs: u64 },
     #[error("cannot read token_file {0}: {1}")]
     FileUnreadable(PathBuf, String),
     #[error(
@@ -43,16 +61,21 @@ pub enum TokenError {
 }
 
 impl TokenSource {
-    /// Reads the token. Blocking (a command may take a while): call before raw mode or from a
-    /// blocking task.
+    /// Reads the token, giving a token command the default time. Blocking: call before raw
+    /// mode or from a blocking task.
     pub fn resolve(&self) -> Result<Token, TokenError> {
+        self.resolve_within(DEFAULT_TOKEN_TIMEOUT)
+    }
+
+    /// Reads the token; a token command that takes longer than `limit` is killed.
+    pub fn resolve_within(&self, limit: Duration) -> Result<Token, TokenError> {
         match self {
             TokenSource::Env(var) => std::env::var(var)
                 .ok()
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| Token::new(v.trim()))
                 .ok_or_else(|| TokenError::EnvMissing(var.clone())),
-            TokenSource::Command(argv) => run_token_command(argv),
+            TokenSource::Command(argv) => run_token_command(argv, limit),
             TokenSource::File(path) => read_token_file(path),
             TokenSource::Sandbox => Ok(Token::new(SANDBOX_TOKEN)),
         }
@@ -69,23 +92,52 @@ impl TokenSource {
     }
 }
 
-fn run_token_command(argv: &[String]) -> Result<Token, TokenError> {
+fn run_token_command(argv: &[String], limit: Duration) -> Result<Token, TokenError> {
     let program = argv.first().cloned().unwrap_or_default();
-    let output = Command::new(&program)
+    let mut child = Command::new(&program)
         .args(&argv[1..])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| TokenError::CommandNotStarted {
             program: program.clone(),
             why: e.to_string(),
         })?;
+    // Read both pipes on threads so a chatty command cannot block on a full pipe while we
+    // wait, and wait with a deadline so a hanging one cannot hang wareg.
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(TokenError::CommandTimedOut {
+                    program,
+                    secs: limit.as_secs(),
+                });
+            }
+        }
+    };
+    let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    let output = std::process::Output {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    };
     if !output.status.success() {
         // Its stderr explains the failure ("not in the password store"); its stdout might be
         // a partial secret and is never shown.
         let first = String::from_utf8_lossy(&output.stderr)
             .lines()
             .next()
-            .map(|l| format!(": {}", l.chars().take(200).collect::<String>()))
+            .map(|l| format!(": {}", crate::clean::text(l, 200)))
             .unwrap_or_default();
         return Err(TokenError::CommandFailed {
             program,

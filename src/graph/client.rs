@@ -73,7 +73,14 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     observer: Option<CallObserver>,
+    /// Answers longer than this are cut and reported, never held whole.
+    max_body: usize,
 }
+
+/// The default cap on one answer: a page of 100 numbers is about 50 KB.
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+/// Pages followed at most in one listing: 100,000 numbers at 100 a page.
+pub const MAX_PAGES: usize = 1_000;
 
 /// Whether a request may be sent again after a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +114,7 @@ impl GraphClient {
                 timeout: settings.timeout,
                 retry: RetryPolicy::default(),
                 observer: None,
+                max_body: DEFAULT_MAX_BODY,
             }),
         })
     }
@@ -120,6 +128,11 @@ impl GraphClient {
         self.rebuild(|inner| inner.retry = retry)
     }
 
+    /// Answers longer than `bytes` are cut there and reported as too large.
+    pub fn with_max_body(self, bytes: usize) -> Self {
+        self.rebuild(|inner| inner.max_body = bytes.max(1024))
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Self {
         let old = &self.inner;
         let mut inner = Inner {
@@ -130,6 +143,7 @@ impl GraphClient {
             timeout: old.timeout,
             retry: old.retry,
             observer: old.observer.clone(),
+            max_body: old.max_body,
         };
         change(&mut inner);
         GraphClient {
@@ -170,12 +184,29 @@ impl GraphClient {
             .append_pair("fields", FULL_FIELDS)
             .append_pair("limit", "100");
         let mut numbers = Vec::new();
+        // A server can send a link to a page already read (itself, or a cycle): stop there,
+        // and at a cap far above any real fleet, rather than loop for ever.
+        let mut seen = std::collections::HashSet::new();
         loop {
+            seen.insert(url.to_string());
             let page: NumbersPage = self.send(Method::GET, url, None, Resend::Allowed).await?;
             numbers.extend(page.data);
-            match page.paging.and_then(|p| p.next) {
-                Some(next) => url = self.same_origin(&next)?,
-                None => return Ok(numbers),
+            let Some(next) = page.paging.and_then(|p| p.next) else {
+                return Ok(numbers);
+            };
+            url = self.same_origin(&next)?;
+            if seen.contains(url.as_str()) {
+                return Err(ApiError::Refused(format!(
+                    "paging.next leads back to a page already read (after {} pages, {} numbers): the listing is stopped there",
+                    seen.len(),
+                    numbers.len()
+                )));
+            }
+            if seen.len() >= MAX_PAGES {
+                return Err(ApiError::Refused(format!(
+                    "the listing has more than {MAX_PAGES} pages ({} numbers so far): stopped there",
+                    numbers.len()
+                )));
             }
         }
     }
@@ -274,10 +305,12 @@ impl GraphClient {
         if url.origin() != self.inner.base.origin() {
             return Err(ApiError::Refused(format!(
                 "refusing to follow paging.next to another host ({}): the token would go with it",
-                url.host_str().unwrap_or("?")
+                crate::clean::text(url.host_str().unwrap_or("?"), crate::clean::NAME_MAX)
             )));
         }
-        Ok(url)
+        // Meta's links carry access_token in the query; the token goes in the header instead,
+        // so the URL (which is logged) never holds it.
+        Ok(without_credentials(&url))
     }
 
     async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<(), ApiError> {
@@ -342,15 +375,33 @@ impl GraphClient {
             Err(e) => (None, Err(self.transport_error(&e))),
             Ok(response) => {
                 let status = response.status().as_u16();
-                let content_type = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("no content type")
-                    .to_owned();
-                let result = match response.bytes().await {
-                    Err(e) => Err(self.transport_error(&e)),
-                    Ok(bytes) => decode(status, &content_type, &bytes),
+                let content_type = crate::clean::text(
+                    response
+                        .headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("no content type"),
+                    crate::clean::NAME_MAX,
+                );
+                let result = match read_bounded(response, self.inner.max_body).await {
+                    Err(Body::Broken(e)) => Err(self.transport_error(&e)),
+                    Err(Body::TooLarge { read, start }) => Err(ApiError::BadResponse {
+                        http_status: status,
+                        content_type,
+                        expected: "an answer of a sensible size",
+                        problem: format!(
+                            "it is too large (more than {} bytes; wareg stopped reading after {read})",
+                            self.inner.max_body
+                        ),
+                        snippet: body_snippet(&redact(&start, self.inner.token.expose())),
+                    }),
+                    // The token is taken out before anything parses the answer, so a server
+                    // that echoes it cannot put it on screen, in the log or in the trail.
+                    Ok(bytes) => decode(
+                        status,
+                        &content_type,
+                        &redact(&bytes, self.inner.token.expose()),
+                    ),
                 };
                 (Some(status), result)
             }
@@ -367,7 +418,7 @@ impl GraphClient {
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> ApiError {
-        let root = root_cause(e);
+        let root = crate::clean::text(&root_cause(e), crate::clean::MESSAGE_MAX);
         let host = self.inner.base.host_str().unwrap_or("the server");
         // Checked before the timeout: a connect that timed out sent nothing either.
         if e.is_connect() {
@@ -433,7 +484,7 @@ pub fn decode<T: DeserializeOwned>(
         None => {
             let problem = serde_json::from_slice::<Value>(body)
                 .err()
-                .map(|e| e.to_string())
+                .map(|e| crate::clean::text(&e.to_string(), crate::clean::MESSAGE_MAX))
                 .unwrap_or_else(|| "JSON without Meta's error envelope".into());
             Err(ApiError::BadResponse {
                 http_status: status,
@@ -458,7 +509,8 @@ fn bad_response(
     } else if e.is_eof() {
         format!("it is cut off after {} bytes", body.len())
     } else {
-        e.to_string()
+        // serde quotes the offending text, which came from the server.
+        crate::clean::text(&e.to_string(), crate::clean::MESSAGE_MAX)
     };
     ApiError::BadResponse {
         http_status: status,
@@ -486,14 +538,82 @@ fn method_name(method: &Method) -> &'static str {
 }
 
 /// The path and query for the log; the long, constant `fields` list is shortened.
+/// Query parameters that carry a credential: never logged, never followed.
+fn is_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["access_token", "appsecret_proof", "client_secret", "token", "password", "secret"]
+        .iter()
+        .any(|c| name == *c || name.ends_with(&format!("_{c}")))
+}
+
+/// `url` with every credential-like query parameter removed.
+fn without_credentials(url: &Url) -> Url {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_credential(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url.clone();
+    if kept.is_empty() {
+        out.set_query(None);
+    } else {
+        out.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    out
+}
+
+/// `body` with every occurrence of `secret` replaced.
+fn redact(body: &[u8], secret: &str) -> Vec<u8> {
+    let secret = secret.as_bytes();
+    if secret.len() < 4 {
+        return body.to_vec();
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == secret[0] && body[i..].starts_with(secret) {
+            out.extend_from_slice(b"[token removed]");
+            i += secret.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+enum Body {
+    Broken(reqwest::Error),
+    /// More than the cap: how much was read, and its start for the message.
+    TooLarge { read: usize, start: Vec<u8> },
+}
+
+/// Reads an answer in chunks, stopping at `max` bytes: a huge or endless body costs at most
+/// that much memory.
+async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Body> {
+    let declared = response.content_length().unwrap_or(0) as usize;
+    let mut body = Vec::with_capacity(declared.min(max).min(64 * 1024));
+    while let Some(chunk) = response.chunk().await.map_err(Body::Broken)? {
+        let read = body.len() + chunk.len();
+        if read > max {
+            body.truncate(160);
+            return Err(Body::TooLarge { read, start: body });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 fn path_and_query(url: &Url) -> String {
     let query: Vec<String> = url
         .query_pairs()
         .map(|(k, v)| {
             if k == "fields" {
                 format!("{k}=…")
+            } else if is_credential(&k) {
+                format!("{k}=[removed]")
             } else {
-                format!("{k}={v}")
+                format!("{k}={}", crate::clean::text(&v, crate::clean::NAME_MAX))
             }
         })
         .collect();

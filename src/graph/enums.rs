@@ -42,7 +42,7 @@ macro_rules! open_enum {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = String::deserialize(d)?;
-                Ok($name::parse(&raw))
+                Ok($name::parse(&crate::clean::text(&raw, crate::clean::NAME_MAX)))
             }
         }
     };

@@ -9,18 +9,30 @@ use super::catalogue::{self, CatalogueEntry, RetryAdvice};
 /// Meta's error envelope (facts §1): `message`, `type` and `code` always; the rest optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphError {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::clean::message")]
     pub message: String,
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", deserialize_with = "crate::clean::opt_name")]
     pub kind: Option<String>,
     pub code: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_subcode: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_user_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_user_msg: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fbtrace_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_transient: Option<bool>,
@@ -30,7 +42,11 @@ pub struct GraphError {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
 }
 
@@ -230,11 +246,7 @@ impl ApiError {
 /// The first bytes of an unreadable body, as printable text, for error messages.
 pub fn body_snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(80)]);
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    crate::clean::text(&text, 80).trim().to_owned()
 }
 
 impl fmt::Display for RetryAdvice {

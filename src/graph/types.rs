@@ -54,17 +54,26 @@ impl fmt::Display for NumberId {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Throughput {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::clean::opt_name")]
     pub level: Option<String>,
 }
 
 /// `GET /{id}` and the rows of `GET /{waba}/phone_numbers`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber {
+    #[serde(deserialize_with = "crate::clean::name")]
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_phone_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub verified_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NumberStatus>,
@@ -80,13 +89,25 @@ pub struct PhoneNumber {
     pub platform_type: Option<PlatformType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throughput: Option<Throughput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_onboarded_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_official_business_account: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pin_enabled: Option<bool>,
@@ -98,7 +119,11 @@ pub struct PhoneNumber {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageConfig {
     pub status: StorageStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data_localization_region: Option<String>,
 }
 

@@ -31,7 +31,7 @@ impl LocalTrail {
 
     fn lock(&self) -> io::Result<FileLock> {
         if let Some(dir) = self.lock_path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::paths::create_private_dir(dir)?;
         }
         FileLock::exclusive(&self.lock_path)
     }

@@ -93,7 +93,8 @@ impl Inner {
             .cloned()
             .ok_or_else(|| format!("there is no profile named `{profile}`"))?;
         let source = p.token.clone();
-        let token = tokio::task::spawn_blocking(move || source.resolve())
+        let limit = p.token_timeout;
+        let token = tokio::task::spawn_blocking(move || source.resolve_within(limit))
             .await
             .map_err(|e| format!("the token reader stopped: {e}"))?
             .map_err(|e| format!("profile `{profile}`: {e}"))?;

@@ -1,0 +1,134 @@
+//! Text from outside (the Graph API, something pretending to be it, a token command's stderr)
+//! is cleaned once, where it is parsed: control characters, DEL, bidi overrides and isolates,
+//! zero-width and other invisible format characters become a visible `�`, line breaks and tabs
+//! become spaces, and the text is capped with an ellipsis. Everything downstream (the terminal,
+//! the log, the audit trail, `--json`) can then print what it holds.
+
+use serde::{Deserialize, Deserializer};
+
+/// Names, numbers, enum values: what a table cell or a title shows.
+pub const NAME_MAX: usize = 200;
+/// Error messages and details.
+pub const MESSAGE_MAX: usize = 500;
+/// What replaces a character that must not reach a terminal.
+pub const PLACEHOLDER: char = '\u{FFFD}';
+
+/// Characters that can move the cursor, change the terminal, reorder text or hide in it.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}'                  // soft hyphen
+            | '\u{034F}'                // combining grapheme joiner
+            | '\u{061C}'                // Arabic letter mark
+            | '\u{115F}' | '\u{1160}'   // Hangul fillers
+            | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
+            | '\u{2028}' | '\u{2029}'   // line and paragraph separators
+            | '\u{202A}'..='\u{202E}'   // bidi embeddings and overrides
+            | '\u{2060}'..='\u{206F}'   // word joiner, invisible operators, bidi isolates
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'   // variation selectors
+            | '\u{FEFF}'                // zero-width no-break space (BOM)
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}' // tags
+        )
+}
+
+/// `raw` made safe to print and at most `max` characters long (an ellipsis marks a cut).
+pub fn text(raw: &str, max: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(max * 4));
+    let mut count = 0;
+    for c in raw.chars() {
+        if count == max {
+            out.pop();
+            out.push('…');
+            return out;
+        }
+        out.push(match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if is_unsafe(c) => PLACEHOLDER,
+            c => c,
+        });
+        count += 1;
+    }
+    out
+}
+
+/// Whether `s` would come out of [`text`] unchanged (below any cap).
+pub fn is_clean(s: &str) -> bool {
+    !s.chars().any(|c| is_unsafe(c) || matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// serde: an optional name-like string, cleaned.
+pub fn opt_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|s| text(&s, NAME_MAX)))
+}
+
+/// serde: a name-like string, cleaned.
+pub fn name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(text(&String::deserialize(d)?, NAME_MAX))
+}
+
+/// serde: a message, cleaned.
+pub fn message<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(text(&String::deserialize(d)?, MESSAGE_MAX))
+}
+
+/// serde: an optional message, cleaned.
+pub fn opt_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|s| text(&s, MESSAGE_MAX)))
+}
+
+/// JSON for a terminal: serde_json escapes C0 controls only, so anything else that is not
+/// plain printable text (C1, bidi, zero-width) is written as a `\uXXXX` escape too.
+pub fn json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_bidi_zero_width_and_c1_become_visible_placeholders() {
+        let hostile = "A\u{1b}]52;c;aGk=\u{7}B\u{9b}31mC\u{202e}D\u{200b}E\u{7f}F\u{2066}G";
+        let clean = text(hostile, 100);
+        assert!(is_clean(&clean), "{clean:?}");
+        assert_eq!(clean.chars().filter(|c| *c == PLACEHOLDER).count(), 7);
+        assert!(clean.starts_with('A') && clean.ends_with('G'));
+        assert_eq!(text("line\nbreak\ttab", 100), "line break tab");
+    }
+
+    #[test]
+    fn long_text_is_capped_with_an_ellipsis() {
+        let long = "x".repeat(1_000_000);
+        let capped = text(&long, NAME_MAX);
+        assert_eq!(capped.chars().count(), NAME_MAX);
+        assert!(capped.ends_with('…'));
+        assert_eq!(text("short", 10), "short");
+        assert_eq!(text("exactly10!", 10), "exactly10!");
+    }
+
+    #[test]
+    fn json_for_a_terminal_escapes_what_serde_leaves_raw() {
+        let json = serde_json::to_string(&serde_json::json!({"n": "a\u{9b}b\u{202e}c\u{1b}"})).unwrap();
+        let safe = json_for_terminal(&json);
+        assert!(is_clean(&safe), "{safe}");
+        assert!(safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\u001b"));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["n"], "a\u{9b}b\u{202e}c\u{1b}");
+    }
+}
