@@ -39,8 +39,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// `raw` made safe to print and at most `max` characters long (an ellipsis marks a cut).
 pub fn text(raw: &str, max: usize) -> String {
     let mut out = String::with_capacity(raw.len().min(max * 4));
-    let mut count = 0;
-    for c in raw.chars() {
+    for (count, c) in raw.chars().enumerate() {
         if count == max {
             out.pop();
             out.push('…');
@@ -51,14 +50,22 @@ pub fn text(raw: &str, max: usize) -> String {
             c if is_unsafe(c) => PLACEHOLDER,
             c => c,
         });
-        count += 1;
     }
     out
 }
 
+/// Like [`text`], but line breaks are kept (multi-line messages such as config errors).
+pub fn lines(raw: &str, max: usize) -> String {
+    raw.split('\n')
+        .map(|line| text(line, max))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether `s` would come out of [`text`] unchanged (below any cap).
 pub fn is_clean(s: &str) -> bool {
-    !s.chars().any(|c| is_unsafe(c) || matches!(c, '\n' | '\r' | '\t'))
+    !s.chars()
+        .any(|c| is_unsafe(c) || matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// serde: an optional name-like string, cleaned.
@@ -124,7 +131,8 @@ mod tests {
 
     #[test]
     fn json_for_a_terminal_escapes_what_serde_leaves_raw() {
-        let json = serde_json::to_string(&serde_json::json!({"n": "a\u{9b}b\u{202e}c\u{1b}"})).unwrap();
+        let json =
+            serde_json::to_string(&serde_json::json!({"n": "a\u{9b}b\u{202e}c\u{1b}"})).unwrap();
         let safe = json_for_terminal(&json);
         assert!(is_clean(&safe), "{safe}");
         assert!(safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\u001b"));

@@ -32,16 +32,23 @@ pub fn run_tui(global: &Global) -> Result<(), CliError> {
         data_dir,
         log_path,
     };
-    runtime()?
-        .block_on(tui::run(setup, None))
-        .map_err(|e| CliError::Local(format!("terminal: {e}")))
+    let runtime = runtime()?;
+    let result = runtime.block_on(tui::run(setup, None));
+    // A token command still running on a blocking thread must not keep a quit waiting: it
+    // was killed at its own timeout anyway, and the process ends now.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result.map_err(|e| CliError::Local(format!("terminal: {e}")))
 }
+
+/// How long quitting waits for background work before leaving without it.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(300);
 
 pub fn run_demo() -> Result<(), CliError> {
     let data = tempfile::tempdir()
         .map_err(|e| CliError::Local(format!("cannot make a temporary data dir: {e}")))?;
     let log_path = crate::logging::init_file(data.path());
-    runtime()?.block_on(async {
+    let runtime = runtime()?;
+    let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
@@ -66,7 +73,9 @@ pub fn run_demo() -> Result<(), CliError> {
         let result = tui::run(setup, Some(notice_rx)).await;
         drop(running);
         result.map_err(|e| CliError::Local(format!("terminal: {e}")))
-    })
+    });
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
 }
 
 /// A config for the demo: one profile on the sandbox, every seeded number with its label.

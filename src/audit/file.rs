@@ -75,7 +75,9 @@ pub fn parse_trail(bytes: &[u8]) -> AuditRead {
             continue;
         }
         match serde_json::from_slice::<AuditRecord>(raw) {
-            Ok(record) => out.records.push(record),
+            // The file is outside wareg's control (older versions, hand edits): its text is
+            // cleaned as it is read, like any other text from outside.
+            Ok(record) => out.records.push(record.cleaned()),
             Err(e) => out.skipped.push(SkippedLine {
                 line: index + 1,
                 reason: if e.is_eof() {

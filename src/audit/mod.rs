@@ -71,6 +71,18 @@ pub enum Outcome {
     NotSent,
 }
 
+impl Outcome {
+    /// As the trail spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Unknown => "unknown",
+            Outcome::NotSent => "not_sent",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub time: DateTime<Utc>,
@@ -127,6 +139,23 @@ impl AuditRecord {
             message: None,
             locked_until: None,
         }
+    }
+}
+
+impl AuditRecord {
+    /// Every text field made safe to print.
+    pub fn cleaned(mut self) -> AuditRecord {
+        use crate::clean::{MESSAGE_MAX, NAME_MAX, text};
+        for field in [&mut self.attempt, &mut self.profile, &mut self.number] {
+            *field = text(field, NAME_MAX);
+        }
+        for value in [&mut self.region, &mut self.trace].into_iter().flatten() {
+            *value = text(value, NAME_MAX);
+        }
+        for value in [&mut self.detail, &mut self.message].into_iter().flatten() {
+            *value = text(value, MESSAGE_MAX);
+        }
+        self
     }
 }
 

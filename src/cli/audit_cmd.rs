@@ -40,7 +40,9 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
         return Ok(());
     }
     for r in records {
-        println!("{}", line(r));
+        // The trail is a file anyone with the account can edit, and older versions of wareg
+        // stored answers uncleaned: it is cleaned on the way to the terminal.
+        println!("{}", crate::clean::text(&line(r), 2000));
     }
     Ok(())
 }
@@ -55,10 +57,7 @@ fn line(r: &AuditRecord) -> String {
     match r.phase {
         Phase::Intent => text.push_str(" sending"),
         Phase::Outcome => {
-            let outcome = r
-                .outcome
-                .map(|o| format!("{o:?}").to_lowercase())
-                .unwrap_or_default();
+            let outcome = r.outcome.map(|o| o.as_str()).unwrap_or_default();
             text.push_str(&format!(" {outcome}"));
             if let Some(code) = r.code {
                 text.push_str(&format!(" {code}"));

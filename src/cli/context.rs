@@ -54,9 +54,12 @@ impl Context {
 }
 
 pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
-    let token = profile.token.resolve_within(profile.token_timeout).map_err(|e| {
-        CliError::Config(ConfigError::new(format!("profile `{}`: {e}", profile.name)))
-    })?;
+    let token = profile
+        .token
+        .resolve_within(profile.token_timeout)
+        .map_err(|e| {
+            CliError::Config(ConfigError::new(format!("profile `{}`: {e}", profile.name)))
+        })?;
     GraphClient::new(ClientSettings {
         base_url: profile.base_url.clone(),
         version: profile.api_version,
@@ -69,8 +72,9 @@ pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
 /// The data dir, made private (created 0700, refused if others can write to it); what was
 /// found and fixed is said on stderr.
 pub fn data_dir() -> Result<PathBuf, CliError> {
-    let dir = crate::paths::data_dir()
-        .ok_or_else(|| CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into()))?;
+    let dir = crate::paths::data_dir().ok_or_else(|| {
+        CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into())
+    })?;
     for notice in crate::paths::prepare_data_dir(&dir).map_err(CliError::Local)? {
         eprintln!("warning: {notice}");
     }

@@ -102,9 +102,13 @@ impl CliError {
     }
 
     pub fn report(&self, json: bool) {
-        eprintln!("error: {self}");
+        // Cleaned once more on the way out: a config error quotes the user's own file.
+        eprintln!("error: {}", crate::clean::lines(&self.to_string(), 4000));
         if json && !matches!(self, CliError::InDocument(_)) {
-            println!("{}", self.to_json());
+            println!(
+                "{}",
+                crate::clean::json_for_terminal(&self.to_json().to_string())
+            );
         }
     }
 }

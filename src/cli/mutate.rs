@@ -268,7 +268,8 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
             .readback_words()
             .unwrap_or_else(|| "the number was not read back".into());
         let message = format!(
-            "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {status}. Check with `wareg status {id}` before trying again."
+            "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {}. Check with `wareg status {id}` before trying again.",
+            capitalised(&status)
         );
         let read_back = match &execution.readback {
             Some(Ok(number)) => json!({"status": number.status}),
@@ -300,6 +301,15 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
     if !done.is_empty() {
         context.push_str(&format!(" after {} succeeded", done.join(", ")));
     }
+    let deregistered = execution
+        .reports
+        .iter()
+        .any(|r| r.step == Step::Deregister && r.result.is_ok());
+    if deregistered && plan.kind == PlanKind::RegionChange {
+        context.push_str(&format!(
+            ". The number is now DEREGISTERED: messaging is stopped until it is registered again (wareg register {id} --pin-stdin)"
+        ));
+    }
     Err(match error {
         MutationError::Api(api) => CliError::api(context, api.clone()),
         MutationError::Audit(why) => CliError::Local(why.clone()),
@@ -316,6 +326,14 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
             plan: plan_json(plan),
         },
     })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn step_json(report: &StepReport) -> Value {

@@ -8,10 +8,8 @@ use crate::config::BudgetPolicy;
 
 pub fn print_json(value: &Value) {
     // A serde_json::Value always serializes.
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    );
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    println!("{}", crate::clean::json_for_terminal(&text));
 }
 
 pub fn budget_json(budget: &Budget) -> Value {
@@ -27,6 +25,13 @@ pub fn budget_json(budget: &Budget) -> Value {
 /// "9 of 10 left in the 7-day window" or "none left; the next frees up at ...".
 pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
     let window = policy.window_words();
+    // Meta's word first: while its lock lasts, the count does not matter.
+    if let Some(until) = budget.locked_until {
+        return format!(
+            "locked by Meta (133016) until about {}; nothing can be sent before",
+            local_time(until)
+        );
+    }
     match budget.next_free {
         Some(at) => format!(
             "none of {} left in the {window} window; the next attempt frees up at {}",

@@ -46,28 +46,57 @@ pub fn read_secret(source: SecretSource<'_>, what: &str) -> Result<Zeroizing<Str
     }
 }
 
-/// Turns terminal echo off until dropped.
+/// Turns terminal echo off until dropped, and puts it back on if Ctrl-C interrupts the read:
+/// the shell must never be left typing blind.
 struct EchoOff {
     #[cfg(unix)]
     saved: libc::termios,
+    #[cfg(unix)]
+    previous_handler: libc::sighandler_t,
+}
+
+/// The attributes to restore from the SIGINT handler (set before the handler is installed).
+#[cfg(unix)]
+static SAVED_TERMIOS: std::sync::OnceLock<libc::termios> = std::sync::OnceLock::new();
+
+#[cfg(unix)]
+extern "C" fn restore_and_die(signal: libc::c_int) {
+    // SAFETY: tcsetattr, signal and raise are async-signal-safe; SAVED_TERMIOS was set before
+    // this handler could run and is never changed after.
+    unsafe {
+        if let Some(saved) = SAVED_TERMIOS.get() {
+            libc::tcsetattr(0, libc::TCSANOW, saved);
+        }
+        libc::write(2, b"\n".as_ptr().cast(), 1);
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
 }
 
 impl EchoOff {
     #[cfg(unix)]
     fn new() -> Option<EchoOff> {
-        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed termios the call fills in.
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed termios the call fills in; the
+        // handler only restores those attributes.
         unsafe {
             let mut term: libc::termios = std::mem::zeroed();
             if libc::tcgetattr(0, &mut term) != 0 {
                 return None;
             }
             let saved = term;
+            let _ = SAVED_TERMIOS.set(saved);
+            let handler: extern "C" fn(libc::c_int) = restore_and_die;
+            let previous_handler = libc::signal(libc::SIGINT, handler as libc::sighandler_t);
             term.c_lflag &= !libc::ECHO;
             term.c_lflag |= libc::ECHONL;
             if libc::tcsetattr(0, libc::TCSANOW, &term) != 0 {
+                libc::signal(libc::SIGINT, previous_handler);
                 return None;
             }
-            Some(EchoOff { saved })
+            Some(EchoOff {
+                saved,
+                previous_handler,
+            })
         }
     }
 
@@ -80,9 +109,10 @@ impl EchoOff {
 impl Drop for EchoOff {
     fn drop(&mut self) {
         #[cfg(unix)]
-        // SAFETY: restores the attributes read in `new` on the same fd.
+        // SAFETY: restores the attributes read in `new` on the same fd, then the handler.
         unsafe {
             libc::tcsetattr(0, libc::TCSANOW, &self.saved);
+            libc::signal(libc::SIGINT, self.previous_handler);
         }
     }
 }

@@ -111,7 +111,11 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
         };
         numbers.push(NumberEntry {
             id,
-            label: n.label.clone().filter(|l| !l.trim().is_empty()),
+            label: n
+                .label
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| crate::clean::text(l, crate::clean::NAME_MAX)),
             profile,
         });
     }
@@ -159,8 +163,13 @@ fn validate_profile(
             }
             if parsed.query().is_some() || parsed.fragment().is_some() {
                 return Err(loc
-                    .error(Some(url.span()), "base_url has a query or fragment (?… or #…)")
-                    .hint(format!("write only scheme, host and port, e.g. base_url = \"{DEFAULT_BASE_URL}\"")));
+                    .error(
+                        Some(url.span()),
+                        "base_url has a query or fragment (?… or #…)",
+                    )
+                    .hint(format!(
+                        "write only scheme, host and port, e.g. base_url = \"{DEFAULT_BASE_URL}\""
+                    )));
             }
             if parsed.scheme() == "http"
                 && !is_loopback(&parsed)

@@ -48,7 +48,9 @@ pub enum TokenError {
     },
     #[error("token_command `{0}` printed nothing")]
     CommandEmpty(String),
-    #[error("token_command `{program}` did not finish within {secs} s and was stopped (raise token_timeout_secs if it needs longer, e.g. to ask for a passphrase)")]
+    #[error(
+        "token_command `{program}` did not finish within {secs} s and was stopped (raise token_timeout_secs if it needs longer, e.g. to ask for a passphrase)"
+    )]
     CommandTimedOut { program: String, secs: u64 },
     #[error("cannot read token_file {0}: {1}")]
     FileUnreadable(PathBuf, String),
@@ -58,6 +60,10 @@ pub enum TokenError {
     FileTooOpen { path: PathBuf, mode: u32 },
     #[error("token_file {0} is empty")]
     FileEmpty(PathBuf),
+    #[error(
+        "the token from {0} has a line break or another control character inside: it is not a token (check what the source prints)"
+    )]
+    Malformed(String),
 }
 
 impl TokenSource {
@@ -67,8 +73,18 @@ impl TokenSource {
         self.resolve_within(DEFAULT_TOKEN_TIMEOUT)
     }
 
-    /// Reads the token; a token command that takes longer than `limit` is killed.
+    /// Reads the token; a token command that takes longer than `limit` is killed. A token with
+    /// a line break or another control character inside could never be sent as a header: it is
+    /// refused here, as the config problem it is.
     pub fn resolve_within(&self, limit: Duration) -> Result<Token, TokenError> {
+        let token = self.read_within(limit)?;
+        if token.expose().chars().any(char::is_control) {
+            return Err(TokenError::Malformed(self.describe()));
+        }
+        Ok(token)
+    }
+
+    fn read_within(&self, limit: Duration) -> Result<Token, TokenError> {
         match self {
             TokenSource::Env(var) => std::env::var(var)
                 .ok()

@@ -56,6 +56,20 @@ impl Facts {
         self.status == Some(NumberStatus::Connected)
     }
 
+    /// Registered on Cloud API (whatever its quality or limits): storage cannot change in
+    /// place, so another region means a region change.
+    pub fn registered(&self) -> bool {
+        matches!(
+            self.status,
+            Some(
+                NumberStatus::Connected
+                    | NumberStatus::Flagged
+                    | NumberStatus::Restricted
+                    | NumberStatus::RateLimited
+            )
+        )
+    }
+
     /// Statuses in which the number is known not to be registered on Cloud API.
     pub fn known_unregistered(&self) -> bool {
         matches!(
@@ -111,9 +125,13 @@ pub enum Blocker {
 
 impl Blocker {
     /// Whether `--force` (the TUI's "override") may send anyway. Coexistence never: Meta
-    /// refuses it whatever is sent; unknown storage needs a fresh read, not courage.
+    /// refuses it whatever is sent; nor Meta's 133016 lock: every request in it is refused
+    /// and pushes nothing forward; unknown storage needs a fresh read, not courage.
     pub fn overridable(&self) -> bool {
-        !matches!(self, Blocker::Coexistence | Blocker::StorageUnknown)
+        !matches!(
+            self,
+            Blocker::Coexistence | Blocker::StorageUnknown | Blocker::LockedByMeta { .. }
+        )
     }
 
     pub fn is_budget(&self) -> bool {
@@ -264,12 +282,12 @@ pub fn decide(
             {
                 blockers.push(Blocker::NotVerified(v.to_string()));
             }
-            let connected = facts.connected();
+            let registered = facts.registered();
             let storage_unknown = matches!(current, StorageFact::Unknown | StorageFact::Reading);
-            if connected && choice != StorageChoice::Keep && storage_unknown {
+            if registered && choice != StorageChoice::Keep && storage_unknown {
                 blockers.push(Blocker::StorageUnknown);
             }
-            if connected && choice != StorageChoice::Keep {
+            if registered && choice != StorageChoice::Keep {
                 let region = match choice {
                     StorageChoice::Region(r) => Some(r),
                     _ => None,
@@ -298,7 +316,7 @@ pub fn decide(
                         )
                     }
                 };
-                let kind = if connected {
+                let kind = if registered {
                     PlanKind::Reregister
                 } else {
                     PlanKind::Register

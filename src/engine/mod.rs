@@ -323,7 +323,7 @@ impl Engine {
 
     /// The budget gate: under the ledger's lock, re-count this number's attempts from the
     /// ledger as it is now and write the intent only if what the plan still spends fits (or the
-    /// user forced it, which the record says).
+    /// user forced it, which the record says) and Meta has not locked the operation.
     async fn admit(
         &self,
         record: &AuditRecord,
@@ -339,12 +339,16 @@ impl Engine {
         let admitted = tokio::task::spawn_blocking(move || {
             let number = record.number.clone();
             ledger.admit(&record, since, &|mine: &[AuditRecord]| {
-                if forced {
-                    return None;
-                }
                 let book = BudgetBook::new(mine, policy, now);
                 costs.iter().find_map(|(op, cost)| {
-                    refusal(&number, *op, *cost, &book.budget(&number, *op), &policy)
+                    refusal(
+                        &number,
+                        *op,
+                        *cost,
+                        &book.budget(&number, *op),
+                        &policy,
+                        forced,
+                    )
                 })
             })
         })
@@ -365,14 +369,16 @@ fn refusal(
     cost: u32,
     budget: &crate::audit::Budget,
     policy: &BudgetPolicy,
+    forced: bool,
 ) -> Option<Refusal> {
+    // Meta's lock is not ours to override: every request in it is refused.
     if let Some(until) = budget.locked_until {
         return Some(Refusal(format!(
             "refusing to {op} {number}: Meta locked {op} for this number (133016) until about {}; nothing was sent",
             until.format("%Y-%m-%d %H:%M UTC")
         )));
     }
-    if budget.used + cost <= budget.limit {
+    if forced || budget.used + cost <= budget.limit {
         return None;
     }
     let next = budget

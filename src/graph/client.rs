@@ -541,9 +541,16 @@ fn method_name(method: &Method) -> &'static str {
 /// Query parameters that carry a credential: never logged, never followed.
 fn is_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["access_token", "appsecret_proof", "client_secret", "token", "password", "secret"]
-        .iter()
-        .any(|c| name == *c || name.ends_with(&format!("_{c}")))
+    [
+        "access_token",
+        "appsecret_proof",
+        "client_secret",
+        "token",
+        "password",
+        "secret",
+    ]
+    .iter()
+    .any(|c| name == *c || name.ends_with(&format!("_{c}")))
 }
 
 /// `url` with every credential-like query parameter removed.
@@ -585,7 +592,10 @@ fn redact(body: &[u8], secret: &str) -> Vec<u8> {
 enum Body {
     Broken(reqwest::Error),
     /// More than the cap: how much was read, and its start for the message.
-    TooLarge { read: usize, start: Vec<u8> },
+    TooLarge {
+        read: usize,
+        start: Vec<u8>,
+    },
 }
 
 /// Reads an answer in chunks, stopping at `max` bytes: a huge or endless body costs at most

@@ -358,11 +358,15 @@ impl World {
             Some(_) => {}
             None => n.pin = Some(pin.to_owned()),
         }
-        n.storage = if version.storage_via_settings() {
-            n.pending_storage.take()
-        } else {
-            region
-        };
+        // Registering again a registered number (after a display-name change) leaves its
+        // storage as it is; only deregistering turns it off (facts §8).
+        if !n.registered {
+            n.storage = if version.storage_via_settings() {
+                n.pending_storage.take()
+            } else {
+                region
+            };
+        }
         n.registered = true;
         n.status = "CONNECTED".into();
         Reply::success()

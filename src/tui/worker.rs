@@ -34,6 +34,8 @@ struct Inner {
     engines: Mutex<HashMap<String, Engine>>,
     permits: Semaphore,
     number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
+    /// The listing in flight per profile, so a new one can cancel it.
+    listings: StdMutex<HashMap<String, CancellationToken>>,
     cancel: CancellationToken,
 }
 
@@ -53,6 +55,7 @@ impl Worker {
                 engines: Mutex::new(HashMap::new()),
                 permits: Semaphore::new(READ_CONCURRENCY),
                 number_locks: StdMutex::new(HashMap::new()),
+                listings: StdMutex::new(HashMap::new()),
                 cancel: CancellationToken::new(),
             }),
         }
@@ -114,6 +117,16 @@ impl Inner {
         Ok(engine)
     }
 
+    /// Cancels the profile's listing in flight, if any, and returns the token of the new one.
+    fn replace_listing(&self, profile: &str) -> CancellationToken {
+        let fresh = self.cancel.child_token();
+        let mut listings = self.listings.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = listings.insert(profile.to_owned(), fresh.clone()) {
+            old.cancel();
+        }
+        fresh
+    }
+
     fn number_lock(&self, id: &NumberId) -> Arc<Mutex<()>> {
         let mut locks = self.number_locks.lock().unwrap_or_else(|p| p.into_inner());
         locks.entry(id.clone()).or_default().clone()
@@ -125,14 +138,19 @@ impl Inner {
             Cmd::Copy(_) | Cmd::Quit => {}
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
-                self.with_engine(request, &profile, None, |engine| async move {
-                    let result = match waba {
-                        Some(waba) => engine.client.list_numbers(&waba).await,
-                        None => Ok(Vec::new()),
-                    };
-                    Reply::Listing(result)
-                })
-                .await
+                // A newer listing of the profile (a second R) replaces this one: its reply
+                // would be stale anyway, and its pages would only spend the WABA's budget.
+                let superseded = self.replace_listing(&profile);
+                tokio::select! {
+                    _ = superseded.cancelled() => {}
+                    _ = self.with_engine(request, &profile, None, |engine| async move {
+                        let result = match waba {
+                            Some(waba) => engine.client.list_numbers(&waba).await,
+                            None => Ok(Vec::new()),
+                        };
+                        Reply::Listing(result)
+                    }) => {}
+                }
             }
             Cmd::ReadNumber {
                 request,

@@ -24,7 +24,24 @@ pub struct Pty {
 }
 
 impl Pty {
+    /// The TUI against the rig's sandbox and data dir.
     pub fn spawn(rig: &Rig, extra_env: &[(&str, &str)]) -> Pty {
+        let mut env: Vec<(String, String)> = rig.env(&[]);
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        Pty::spawn_with_env(&env, &[])
+    }
+
+    /// wareg with `args` (none: the TUI) against the rig.
+    pub fn spawn_args(rig: &Rig, args: &[&str]) -> Pty {
+        Pty::spawn_with_env(&rig.env(&[]), args)
+    }
+
+    /// wareg with `args` and exactly this environment for its config, data dir and token.
+    pub fn spawn_with_env(env: &[(String, String)], args: &[&str]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -34,11 +51,9 @@ impl Pty {
             })
             .expect("a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_wareg"));
-        cmd.env("WAREG_CONFIG", rig.config.display().to_string());
-        cmd.env("WAREG_DATA_DIR", rig.data_dir().display().to_string());
-        cmd.env(TOKEN_VAR, &rig.token);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
-        for (k, v) in extra_env {
+        for (k, v) in env {
             cmd.env(k, v);
         }
         let child = pair
@@ -135,6 +150,23 @@ impl Pty {
                 self.contents()
             );
             std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Echo and canonical mode are on, as a shell needs them.
+    pub fn assert_echo_on(&self) {
+        #[cfg(unix)]
+        {
+            use nix::sys::termios::LocalFlags;
+            let termios = self.master.get_termios().expect("the pty's attributes");
+            assert!(
+                termios.local_flags.contains(LocalFlags::ECHO),
+                "echo is still off"
+            );
+            assert!(
+                termios.local_flags.contains(LocalFlags::ICANON),
+                "canonical mode is off"
+            );
         }
     }
 

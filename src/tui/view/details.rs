@@ -96,10 +96,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         let what = match r.phase {
             Phase::Intent => "sending".to_owned(),
             Phase::Outcome => {
-                let mut s = r
-                    .outcome
-                    .map(|o| format!("{o:?}").to_lowercase())
-                    .unwrap_or_default();
+                let mut s = r.outcome.map(|o| o.as_str().to_owned()).unwrap_or_default();
                 if let Some(code) = r.code {
                     s.push_str(&format!(" {code}"));
                 }
