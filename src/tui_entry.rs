@@ -90,6 +90,7 @@ pub fn demo_config(base_url: &str) -> Config {
         timeout: Duration::from_secs(5),
         token_timeout: crate::config::DEFAULT_TOKEN_TIMEOUT,
         allow_insecure_http: false,
+        max_answer_bytes: crate::graph::DEFAULT_MAX_BODY,
     };
     let numbers = seed
         .number

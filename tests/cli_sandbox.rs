@@ -79,6 +79,13 @@ fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
 
     let status = rig.wareg(&["status", PENDING, "--json"]);
     assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status
+            .stderr
+            .contains("came from a wareg sandbox, not from Meta"),
+        "the sandbox says what it is: {}",
+        status.stderr
+    );
     let s = status.json();
     assert_eq!(s["live"]["status"], "CONNECTED");
     assert_eq!(s["storage"]["data_localization_region"], "DE");

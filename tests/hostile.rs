@@ -464,3 +464,84 @@ fn ctrl_c_at_the_pin_prompt_gives_the_terminal_its_echo_back() {
     pty.assert_echo_on();
     assert!(common::posts(&rig.sandbox).is_empty());
 }
+
+#[test]
+fn the_tui_stops_a_looping_listing_and_r_leaves_nothing_in_flight() {
+    let server = Hostile::start();
+    let desk = Desk::new(&server, SELF_LOOP_WABA, "");
+    let mut pty = Pty::spawn_with_env(&desk.env(), &[]);
+    pty.wait_for("the loop stopped", |s| {
+        s.contains("leads back") && !s.contains("in flight")
+    });
+    let before = server.requests();
+    pty.keys(&["R", "R", "R"]);
+    pty.wait_for("every R settled", |s| {
+        !s.contains("in flight") && s.contains("leads back")
+    });
+    // Three refreshes of a 1-page loop and a few single reads: bounded, not thousands.
+    assert!(
+        server.requests() - before < 40,
+        "{} requests",
+        server.requests() - before
+    );
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
+    assert!(
+        !pty.output().contains(TOKEN),
+        "the token reached the terminal"
+    );
+}
+
+#[test]
+fn requests_go_through_the_proxy_the_desk_sets() {
+    use std::io::{BufRead, BufReader, Write};
+    // A proxy that answers for the Graph API itself: the base URL points nowhere, so the
+    // command works only if its requests go through the proxy.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = proxy.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in proxy.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let body = if first.contains("/settings") {
+                json!({"storage_configuration": {"status": "DEFAULT"}})
+            } else {
+                number(ESC_ID, "Through the proxy")
+            }
+            .to_string();
+            log.lock().unwrap().push(first.trim().to_owned());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let server = Hostile::start();
+    let desk = Desk::new(&server, NASTY_WABA, "");
+    let config = desk.dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        read(&config).replace(&server.base, "http://127.0.0.1:9"),
+    )
+    .unwrap();
+    let mut env = desk.env();
+    env.push(("HTTP_PROXY".into(), format!("http://127.0.0.1:{port}")));
+    let run = run_wareg(&["status", ESC_ID], None, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Through the proxy"), "{}", run.stdout);
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with(&format!("GET http://127.0.0.1:9/v25.0/{ESC_ID}"))),
+        "{seen:?}"
+    );
+}

@@ -136,6 +136,10 @@ async fn the_table_fills_from_the_sandbox_and_a_register_flow_goes_through() {
         .await;
     assert!(Session::line_with(&frame, "Support DE").contains("CONNECTED"));
     assert!(Session::line_with(&frame, "New line BR").contains("NOT_VERIFIED"));
+    assert!(
+        frame.starts_with(" wareg  SANDBOX "),
+        "the title says sandbox: {frame}"
+    );
 
     // Sales UK is the second row: register it with local storage in the UK.
     s.press(KeyCode::Char('j'));

@@ -66,6 +66,7 @@ pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
         token,
         timeout: profile.timeout,
     })
+    .map(|client| client.with_max_body(profile.max_answer_bytes))
     .map_err(|e| CliError::Usage(e.to_string()))
 }
 

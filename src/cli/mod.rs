@@ -25,7 +25,11 @@ use std::process::ExitCode;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json_output();
-    match run(cli) {
+    let result = run(cli);
+    if crate::graph::SANDBOX_SEEN.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("note: these answers came from a wareg sandbox, not from Meta");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             err.report(json);

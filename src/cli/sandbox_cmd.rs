@@ -13,6 +13,12 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+        if listener.local_addr().is_ok_and(|a| !a.ip().is_loopback()) {
+            eprintln!(
+                "warning: the sandbox listens on {}, reachable from other machines; anyone who can reach it sees its demo data and any token sent to it",
+                args.listen
+            );
+        }
         let options = SandboxOptions {
             latency: Duration::from_millis(args.latency_ms),
             extra_numbers: args.numbers,

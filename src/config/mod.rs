@@ -42,6 +42,8 @@ pub struct Profile {
     pub token_timeout: Duration,
     /// Plain http to a host other than this machine was asked for explicitly.
     pub allow_insecure_http: bool,
+    /// An answer longer than this is cut and reported.
+    pub max_answer_bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

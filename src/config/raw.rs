@@ -36,6 +36,7 @@ struct RawProfile {
     timeout_secs: Option<Spanned<u64>>,
     token_timeout_secs: Option<Spanned<u64>>,
     allow_insecure_http: Option<bool>,
+    max_answer_mb: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -224,6 +225,18 @@ fn validate_profile(
         Some(t) => Duration::from_secs(*t.get_ref()),
         None => DEFAULT_TOKEN_TIMEOUT,
     };
+    let max_answer_bytes = match &p.max_answer_mb {
+        Some(m) if *m.get_ref() == 0 || *m.get_ref() > 512 => {
+            return Err(loc
+                .error(
+                    Some(m.span()),
+                    format!("max_answer_mb = {} is out of range", m.get_ref()),
+                )
+                .hint("use a number of megabytes from 1 to 512; the default, 8, holds 16,000 numbers a page"));
+        }
+        Some(m) => *m.get_ref() as usize * 1024 * 1024,
+        None => crate::graph::DEFAULT_MAX_BODY,
+    };
     let token = validate_token_source(loc, name, spanned)?;
     Ok(Profile {
         name: name.to_owned(),
@@ -234,6 +247,7 @@ fn validate_profile(
         timeout,
         token_timeout,
         allow_insecure_http: p.allow_insecure_http == Some(true),
+        max_answer_bytes,
     })
 }
 

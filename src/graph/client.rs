@@ -30,7 +30,15 @@ pub struct CallEvent {
     /// 1 for the first try of a request, 2 and 3 for automatic retries of reads.
     pub attempt: u32,
     pub error: Option<ApiError>,
+    /// The answer said it came from a wareg sandbox, not from Meta.
+    pub sandbox: bool,
 }
+
+/// The header the built-in sandbox puts on every answer.
+pub const SANDBOX_HEADER: &str = "x-wareg-sandbox";
+
+/// Set once any client in this process got an answer from a sandbox (the CLI says so at the end).
+pub static SANDBOX_SEEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 pub type CallObserver = Arc<dyn Fn(&CallEvent) + Send + Sync>;
 
@@ -371,10 +379,15 @@ impl GraphClient {
         if let Some(body) = body {
             request = request.json(body);
         }
+        let mut sandbox = false;
         let (status, result) = match request.send().await {
             Err(e) => (None, Err(self.transport_error(&e))),
             Ok(response) => {
                 let status = response.status().as_u16();
+                sandbox = response.headers().contains_key(SANDBOX_HEADER);
+                if sandbox {
+                    SANDBOX_SEEN.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 let content_type = crate::clean::text(
                     response
                         .headers()
@@ -413,6 +426,7 @@ impl GraphClient {
             duration: started.elapsed(),
             attempt,
             error: result.as_ref().err().cloned(),
+            sandbox,
         });
         result
     }

@@ -9,7 +9,10 @@ pub mod retry;
 pub mod types;
 pub mod version;
 
-pub use client::{CallEvent, CallObserver, ClientSettings, CodeMethod, GraphClient};
+pub use client::{
+    CallEvent, CallObserver, ClientSettings, CodeMethod, DEFAULT_MAX_BODY, GraphClient, MAX_PAGES,
+    SANDBOX_HEADER, SANDBOX_SEEN,
+};
 pub use errors::{ApiError, GraphError, MutationOutcome};
 pub use region::{Region, RegionGroup};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};

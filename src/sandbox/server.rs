@@ -164,10 +164,15 @@ async fn handle(
         .map(str::to_owned)
         .collect();
     let reply = answer(&shared, &method, &segments, &headers, &params).await;
-    let response = match reply {
+    let mut response = match reply {
         Answer::Json(reply) => json_response(&reply),
         Answer::Bad(kind, reply) => misbehave(kind, &reply, shared.options.slow_for).await,
     };
+    // Says "this is not Meta" to every client, so faces can show it.
+    response.headers_mut().insert(
+        crate::graph::SANDBOX_HEADER,
+        axum::http::HeaderValue::from_static("1"),
+    );
     shared.notice(format!(
         "{method} {} -> {}",
         uri.path(),

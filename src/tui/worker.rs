@@ -109,6 +109,7 @@ impl Inner {
             timeout: p.timeout,
         })
         .map_err(|e| e.to_string())?
+        .with_max_body(p.max_answer_bytes)
         .with_observer(Arc::new(move |event| {
             let _ = tx.send(Msg::Call(event.clone()));
         }));

@@ -158,6 +158,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         duration: Duration::from_millis(123),
         attempt: 1,
         error,
+        sandbox: false,
     })
 }
 

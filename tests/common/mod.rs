@@ -185,6 +185,13 @@ pub fn start_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)])
     cmd.args(args)
         .env_remove("WAREG_CONFIG")
         .env_remove("WAREG_DATA_DIR")
+        // A proxy set on the machine running the tests must not catch loopback traffic.
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() {
             Stdio::piped()

@@ -106,6 +106,8 @@ pub struct App {
     pub budgets: BudgetBook,
     pub audit: Vec<AuditRecord>,
     pub size: (u16, u16),
+    /// An answer said it came from a wareg sandbox: the title says so.
+    pub sandbox: bool,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -163,6 +165,7 @@ impl App {
             budgets: BudgetBook::default(),
             audit: Vec::new(),
             size: (80, 24),
+            sandbox: false,
             spinner: 0,
             quit: false,
         }
@@ -189,6 +192,7 @@ impl App {
             }
             Msg::Reply(request, reply) => self.on_reply(request, reply),
             Msg::Call(event) => {
+                self.sandbox |= event.sandbox;
                 self.push_log(LogEntry::from_call(&event, self.clock.local_now()));
                 Vec::new()
             }

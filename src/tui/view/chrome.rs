@@ -14,6 +14,9 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let mut spans = vec![Span::styled(" wareg ", theme.accent())];
+    if app.sandbox {
+        spans.push(Span::styled(" SANDBOX ", theme.warn()));
+    }
     if let Some(p) = app.profile(&app.default_profile) {
         spans.push(Span::raw(format!(
             " profile {} · {} · {} ",
