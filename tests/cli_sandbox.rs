@@ -653,3 +653,21 @@ fn a_failed_listing_is_an_error_for_its_profile() {
         run.stdout
     );
 }
+
+#[test]
+fn a_sandbox_listening_beyond_this_machine_warns() {
+    use std::io::{BufRead, BufReader};
+    let mut child = start_wareg(&["sandbox", "--listen", "0.0.0.0:0"], None, &[]);
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(stderr).read_line(&mut first);
+        let _ = tx.send(first);
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(10));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first = first.expect("a line on stderr");
+    assert!(first.contains("reachable from other machines"), "{first}");
+}

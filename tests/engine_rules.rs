@@ -378,3 +378,93 @@ fn the_ledger_admits_through_the_same_lock_as_other_processes() {
         run.stderr
     );
 }
+
+#[test]
+fn a_flagged_number_is_registered_so_another_region_is_a_region_change() {
+    let id = NumberId::parse(ID).unwrap();
+    let facts = Facts {
+        status: Some(NumberStatus::Flagged),
+        verified: Some(CodeVerification::Verified),
+        storage: Some(StorageFact::On(wareg::graph::Region::In)),
+        ..Facts::default()
+    };
+    let budgets = register_plan(pending_facts()).budgets;
+    let plan = decide(
+        &id,
+        v25(),
+        &facts,
+        Request::Register(StorageChoice::Region(wareg::graph::Region::De)),
+        &budgets,
+    );
+    assert_eq!(plan.kind, wareg::engine::PlanKind::RegionChange);
+    assert_eq!(plan.steps[0], wareg::engine::Step::Deregister);
+    assert!(plan.confirm.is_some());
+}
+
+#[test]
+fn re_registering_keeps_storage_as_the_plan_says() {
+    let rig = Rig::new("v25.0");
+    let plan = rig.wareg(&["plan", "register", CONNECTED, "--json"]).json();
+    assert_eq!(plan["plans"][0]["kind"], "re-register");
+    assert_eq!(
+        plan["plans"][0]["storage_after"],
+        "local storage stays DE (EU (Germany))"
+    );
+    // Asking for the region in force is the same plan: nothing about storage is sent.
+    let run = rig.wareg_stdin(
+        &["register", CONNECTED, "--region", "DE", "--pin-stdin"],
+        &format!("{CONNECTED_PIN}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("after: local storage stays DE"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        posts(&rig.sandbox),
+        [format!("/v25.0/{CONNECTED}/register")]
+    );
+    let status = rig.wareg(&["status", CONNECTED, "--json"]).json();
+    assert_eq!(status["storage"]["data_localization_region"], "DE");
+}
+
+#[tokio::test]
+async fn force_does_not_override_metas_lock() {
+    let data = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await;
+    let log = AuditLog::in_dir(data.path());
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut record = AuditRecord::intent(at, "x", "p", ID, Operation::Register);
+    log.append(&record).unwrap();
+    record.phase = Phase::Outcome;
+    record.outcome = Some(Outcome::Error);
+    record.code = Some(133016);
+    log.append(&record).unwrap();
+    let engine = engine_for(&server.uri(), "t", data.path());
+    let pin = Pin::parse("123456").unwrap();
+    let run = engine
+        .execute(&register_plan(pending_facts()), Some(&pin), true, |_, _| {})
+        .await;
+    let refused = run
+        .failure()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("Meta locked register"), "{refused}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+    let budgets = engine.budgets_of(&NumberId::parse(ID).unwrap()).unwrap();
+    let plan = decide(
+        &NumberId::parse(ID).unwrap(),
+        v25(),
+        &pending_facts(),
+        Request::Register(StorageChoice::Keep),
+        &budgets,
+    );
+    assert!(
+        !plan.blocking(true).is_empty(),
+        "--force leaves the lock standing"
+    );
+}
