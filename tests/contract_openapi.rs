@@ -158,7 +158,10 @@ fn body_schema(op: &Value) -> &Value {
     &op["requestBody"]["content"]["application/json"]["schema"]
 }
 
-async fn captured(version: &str, call: impl AsyncFnOnce(&GraphClient)) -> (String, String, Value) {
+async fn captured<T>(
+    version: &str,
+    call: impl AsyncFnOnce(&GraphClient) -> T,
+) -> (String, String, Value) {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))

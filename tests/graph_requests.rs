@@ -323,3 +323,41 @@ async fn every_call_is_observed_without_secrets() {
         seen[0]
     );
 }
+
+#[tokio::test]
+async fn the_settings_read_carries_the_content_type_the_spec_requires() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}/settings")))
+        .and(header("content-type", "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"storage_configuration": {"status": "DEFAULT"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server, "v25.0").get_settings(&id()).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_odd_but_complete_2xx_answer_to_a_mutation_is_done_with_a_warning() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/deregister")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{\"succ", "application/json"))
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    let answered = c.set_pin(&id(), &Pin::parse("654321").unwrap()).await.unwrap();
+    let warning = answered.warning.expect("a warning");
+    assert!(warning.contains(&format!("{{\"id\":\"{ID}\"}}")), "{warning}");
+    // Cut off: Meta may or may not have acted on it.
+    let cut = c.deregister(&id()).await.unwrap_err();
+    assert!(!cut.outcome_known(), "{cut}");
+}

@@ -14,7 +14,7 @@ use super::secret_input::{SecretSource, read_secret};
 use crate::engine::{
     Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request, Step, StepReport,
 };
-use crate::graph::{CodeMethod, NumberId};
+use crate::graph::{Answered, CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
 
 pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
@@ -76,8 +76,10 @@ pub fn set_pin(global: &Global, args: SetPinArgs) -> Result<(), CliError> {
         Pin::parse(&raw).map_err(|e| CliError::Usage(format!("the PIN {e}; nothing was sent")))?;
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
-    block_on(engine.set_pin(&id, &pin))?
-        .map_err(|e| CliError::mutation("POST /{id} (set PIN)", e))?;
+    warn(
+        block_on(engine.set_pin(&id, &pin))?
+            .map_err(|e| CliError::mutation("POST /{id} (set PIN)", e))?,
+    );
     finish(
         args.json,
         &id,
@@ -100,8 +102,10 @@ pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliErr
     };
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
-    block_on(engine.request_code(&id, method, &args.language))?
-        .map_err(|e| CliError::mutation("POST /request_code", e))?;
+    warn(
+        block_on(engine.request_code(&id, method, &args.language))?
+            .map_err(|e| CliError::mutation("POST /request_code", e))?,
+    );
     let how = match method {
         CodeMethod::Sms => "by SMS",
         CodeMethod::Voice => "by a voice call",
@@ -127,8 +131,10 @@ pub fn verify_code(global: &Global, args: VerifyCodeArgs) -> Result<(), CliError
         .map_err(|e| CliError::Usage(format!("the verification code {e}; nothing was sent")))?;
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
-    block_on(engine.verify_code(&id, &code))?
-        .map_err(|e| CliError::mutation("POST /verify_code", e))?;
+    warn(
+        block_on(engine.verify_code(&id, &code))?
+            .map_err(|e| CliError::mutation("POST /verify_code", e))?,
+    );
     finish(
         args.json,
         &id,
@@ -221,6 +227,9 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
 
 fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Result<(), CliError> {
     let id = &plan.number;
+    for warning in execution.reports.iter().filter_map(|r| r.warning.as_ref()) {
+        eprintln!("warning: {warning}");
+    }
     let done_word = match plan.kind {
         PlanKind::Deregister => "deregistered",
         PlanKind::RegionChange => "re-registered with the new local storage",
@@ -326,6 +335,13 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
             plan: plan_json(plan),
         },
     })
+}
+
+/// An odd but accepted answer, said on stderr (stdout stays the result).
+fn warn(answered: Answered) {
+    if let Some(warning) = answered.warning {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn capitalised(text: &str) -> String {

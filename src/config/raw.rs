@@ -325,11 +325,25 @@ fn validate_token_source(
     Ok(TokenSource::File(expand_home(file)))
 }
 
+/// Meta counts register and deregister requests over a moving 72-hour window (facts §6, §8).
+const META_WINDOW_HOURS: u64 = 72;
+
 fn validate_budget(loc: &Locator, raw: Option<&RawBudget>) -> Result<BudgetPolicy, ConfigError> {
     let mut policy = BudgetPolicy::default();
     let Some(raw) = raw else { return Ok(policy) };
     if let Some(hours) = &raw.window_hours {
-        if *hours.get_ref() == 0 || *hours.get_ref() > 24 * 90 {
+        if *hours.get_ref() < META_WINDOW_HOURS {
+            return Err(loc
+                .error(
+                    Some(hours.span()),
+                    format!(
+                        "window_hours = {} is shorter than Meta's window of {META_WINDOW_HOURS} hours: attempts older than it still count at Meta, so wareg would undercount and let the 11th through",
+                        hours.get_ref()
+                    ),
+                )
+                .hint("use 72 (Meta's window) to 2160; the default is 168 (7 days)"));
+        }
+        if *hours.get_ref() > 24 * 90 {
             return Err(loc
                 .error(
                     Some(hours.span()),

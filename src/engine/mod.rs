@@ -23,7 +23,9 @@ use crate::audit::{
 };
 use crate::clock::Clock;
 use crate::config::BudgetPolicy;
-use crate::graph::{ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber};
+use crate::graph::{
+    Answered, ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber,
+};
 use crate::ledger::{Ledger, LocalTrail, Refusal};
 use crate::secret::{Pin, VerificationCode};
 
@@ -165,7 +167,8 @@ impl Engine {
             let failed = result.is_err();
             let report = StepReport {
                 step: *step,
-                result,
+                warning: result.as_ref().ok().and_then(|a| a.warning.clone()),
+                result: result.map(|_| ()),
             };
             on_step(&report, failed || index + 1 == plan.steps.len());
             reports.push(report);
@@ -192,7 +195,7 @@ impl Engine {
         pin: Option<&Pin>,
         forced: bool,
         remaining: &[(Operation, u32)],
-    ) -> Result<(), MutationError> {
+    ) -> Result<Answered, MutationError> {
         let version = self.client.version();
         let intent = Intent {
             number: id,
@@ -219,7 +222,7 @@ impl Engine {
         .await
     }
 
-    pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<(), MutationError> {
+    pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<Answered, MutationError> {
         let intent = Intent {
             number: id,
             op: Operation::SetPin,
@@ -236,7 +239,7 @@ impl Engine {
         id: &NumberId,
         method: CodeMethod,
         language: &str,
-    ) -> Result<(), MutationError> {
+    ) -> Result<Answered, MutationError> {
         let intent = Intent {
             number: id,
             op: Operation::RequestCode,
@@ -252,7 +255,7 @@ impl Engine {
         &self,
         id: &NumberId,
         code: &VerificationCode,
-    ) -> Result<(), MutationError> {
+    ) -> Result<Answered, MutationError> {
         let intent = Intent {
             number: id,
             op: Operation::VerifyCode,
@@ -270,8 +273,8 @@ impl Engine {
         &self,
         intent: Intent<'_>,
         gate: Option<&[(Operation, u32)]>,
-        call: impl Future<Output = Result<(), ApiError>>,
-    ) -> Result<(), MutationError> {
+        call: impl Future<Output = Result<Answered, ApiError>>,
+    ) -> Result<Answered, MutationError> {
         let now = audit_time(&self.clock);
         let mut record = AuditRecord {
             region: intent.region,
@@ -298,7 +301,11 @@ impl Engine {
         record.time = audit_time(&self.clock);
         record.phase = Phase::Outcome;
         match &result {
-            Ok(()) => record.outcome = Some(Outcome::Ok),
+            Ok(answered) => {
+                record.outcome = Some(Outcome::Ok);
+                // An odd but complete answer is kept in the trail, in its cleaned words.
+                record.message = answered.warning.clone();
+            }
             Err(e) => {
                 record.outcome = Some(match e.mutation_outcome() {
                     MutationOutcome::NotSent => Outcome::NotSent,

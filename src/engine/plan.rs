@@ -20,6 +20,8 @@ pub enum Step {
 pub struct StepReport {
     pub step: Step,
     pub result: Result<(), MutationError>,
+    /// Meta took it, but its answer was not the documented one.
+    pub warning: Option<String>,
 }
 
 impl Step {

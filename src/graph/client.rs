@@ -13,7 +13,6 @@ use super::region::Region;
 use super::retry::RetryPolicy;
 use super::types::{
     FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, PhoneNumber, Settings, StorageConfig,
-    Success,
 };
 use super::version::ApiVersion;
 use crate::secret::{Pin, Token, VerificationCode};
@@ -49,6 +48,12 @@ pub struct ClientSettings {
     pub version: ApiVersion,
     pub token: Token,
     pub timeout: Duration,
+}
+
+/// A mutation Meta took, and what was odd about its answer, if anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answered {
+    pub warning: Option<String>,
 }
 
 /// How an ownership code is delivered.
@@ -233,7 +238,7 @@ impl GraphClient {
         id: &NumberId,
         pin: &Pin,
         region_in_body: Option<Region>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Answered, ApiError> {
         let mut body = json!({"messaging_product": "whatsapp", "pin": pin.expose()});
         if let Some(region) = region_in_body {
             body["data_localization_region"] = json!(region.code());
@@ -242,13 +247,17 @@ impl GraphClient {
     }
 
     /// `POST /{id}/deregister`, no body.
-    pub async fn deregister(&self, id: &NumberId) -> Result<(), ApiError> {
+    pub async fn deregister(&self, id: &NumberId) -> Result<Answered, ApiError> {
         self.mutate(&[id.as_str(), "deregister"], None).await
     }
 
     /// `POST /{id}/settings`: local storage on in `region`, or off with `None` (v21+, only while
     /// the number is unregistered). The documented body shape, not the spec's (facts §2.8).
-    pub async fn set_storage(&self, id: &NumberId, region: Option<Region>) -> Result<(), ApiError> {
+    pub async fn set_storage(
+        &self,
+        id: &NumberId,
+        region: Option<Region>,
+    ) -> Result<Answered, ApiError> {
         let storage = match region {
             Some(r) => StorageConfig {
                 status: super::types::StorageStatus::Enabled,
@@ -264,7 +273,7 @@ impl GraphClient {
     }
 
     /// `POST /{id}` with `{"pin": ...}`: sets or changes the two-step PIN; no old PIN needed.
-    pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<(), ApiError> {
+    pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<Answered, ApiError> {
         let body = json!({"pin": pin.expose()});
         self.mutate(&[id.as_str()], Some(body)).await
     }
@@ -274,7 +283,7 @@ impl GraphClient {
         id: &NumberId,
         method: CodeMethod,
         language: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Answered, ApiError> {
         let body = json!({"code_method": method.as_str(), "language": language});
         self.mutate(&[id.as_str(), "request_code"], Some(body))
             .await
@@ -284,7 +293,7 @@ impl GraphClient {
         &self,
         id: &NumberId,
         code: &VerificationCode,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Answered, ApiError> {
         let body = json!({"code": code.expose()});
         self.mutate(&[id.as_str(), "verify_code"], Some(body)).await
     }
@@ -321,19 +330,33 @@ impl GraphClient {
         Ok(without_credentials(&url))
     }
 
-    async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<(), ApiError> {
+    /// Sends a mutation once and reads its answer. Meta documents `{"success": true}`. A
+    /// complete answer of another shape still means Meta took the request (it answered 2xx
+    /// and the body is whole), so it counts as done, with a warning that quotes it; an answer
+    /// cut off or unreadable stays an unknown outcome (decided in `decode`), and
+    /// `{"success": false}` is a failure without a code, whose outcome is not known either.
+    async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<Answered, ApiError> {
         let url = self.url(segments);
-        let answer: Success = self.send(Method::POST, url, body, Resend::Never).await?;
-        if answer.success {
-            Ok(())
-        } else {
-            Err(ApiError::BadResponse {
+        let answer: Value = self.send(Method::POST, url, body, Resend::Never).await?;
+        match answer.get("success").and_then(Value::as_bool) {
+            Some(true) => Ok(Answered::default()),
+            Some(false) => Err(ApiError::BadResponse {
                 http_status: 200,
                 content_type: "application/json".into(),
                 expected: "a success",
                 problem: "Meta answered success: false without an error".into(),
                 snippet: r#"{"success":false}"#.into(),
-            })
+            }),
+            None => {
+                let quoted = crate::clean::text(&answer.to_string(), 200);
+                let warning = format!(
+                    "Meta answered 2xx with {quoted} instead of {{\"success\": true}}; taken as done"
+                );
+                tracing::warn!(target: "wareg::api", "{warning}");
+                Ok(Answered {
+                    warning: Some(warning),
+                })
+            }
         }
     }
 
@@ -375,7 +398,9 @@ impl GraphClient {
             .inner
             .http
             .request(method.clone(), url.clone())
-            .bearer_auth(self.inner.token.expose());
+            .bearer_auth(self.inner.token.expose())
+            // The spec requires it even on some reads (GET /settings); harmless on the rest.
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -651,6 +676,7 @@ fn path_and_query(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::types::Success;
 
     #[test]
     fn decode_reports_html_and_truncation_plainly() {

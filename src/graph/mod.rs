@@ -10,8 +10,8 @@ pub mod types;
 pub mod version;
 
 pub use client::{
-    CallEvent, CallObserver, ClientSettings, CodeMethod, DEFAULT_MAX_BODY, GraphClient, MAX_PAGES,
-    SANDBOX_HEADER, SANDBOX_SEEN,
+    Answered, CallEvent, CallObserver, ClientSettings, CodeMethod, DEFAULT_MAX_BODY, GraphClient,
+    MAX_PAGES, SANDBOX_HEADER, SANDBOX_SEEN,
 };
 pub use errors::{ApiError, GraphError, MutationOutcome};
 pub use region::{Region, RegionGroup};

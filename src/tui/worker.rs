@@ -13,7 +13,7 @@ use super::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
 use crate::config::{BudgetPolicy, Profile};
 use crate::engine::{Engine, MutationError};
 use crate::fleet::READ_CONCURRENCY;
-use crate::graph::{ClientSettings, GraphClient, NumberId};
+use crate::graph::{Answered, ClientSettings, GraphClient, NumberId};
 use crate::ledger::{Ledger, LocalTrail};
 
 /// Audit records the app keeps for the details popup.
@@ -118,6 +118,17 @@ impl Inner {
         Ok(engine)
     }
 
+    /// The reply of a one-call mutation; an odd but accepted answer goes to the log pane.
+    fn simple(&self, result: Result<Answered, MutationError>) -> Reply {
+        if let Ok(Answered {
+            warning: Some(warning),
+        }) = &result
+        {
+            self.send(Msg::Notice(Level::Warn, warning.clone()));
+        }
+        Reply::Simple(result.map(|_| ()).map_err(|e| failure(&e)))
+    }
+
     /// Cancels the profile's listing in flight, if any, and returns the token of the new one.
     fn replace_listing(&self, profile: &str) -> CancellationToken {
         let fresh = self.cancel.child_token();
@@ -195,6 +206,9 @@ impl Inner {
                             }
                         })
                         .await;
+                    for warning in execution.reports.iter().filter_map(|r| r.warning.as_ref()) {
+                        let _ = tx.send(Msg::Notice(Level::Warn, warning.clone()));
+                    }
                     let readback = execution.readback_words();
                     // The last report goes back as this task's reply.
                     match execution.reports.into_iter().last() {
@@ -219,7 +233,7 @@ impl Inner {
             } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    Reply::Simple(engine.set_pin(&id, &pin).await.map_err(|e| failure(&e)))
+                    self.simple(engine.set_pin(&id, &pin).await)
                 })
                 .await
             }
@@ -232,12 +246,7 @@ impl Inner {
             } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    Reply::Simple(
-                        engine
-                            .request_code(&id, method, &language)
-                            .await
-                            .map_err(|e| failure(&e)),
-                    )
+                    self.simple(engine.request_code(&id, method, &language).await)
                 })
                 .await
             }
@@ -249,12 +258,7 @@ impl Inner {
             } => {
                 let lock = self.number_lock(&id);
                 self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    Reply::Simple(
-                        engine
-                            .verify_code(&id, &code)
-                            .await
-                            .map_err(|e| failure(&e)),
-                    )
+                    self.simple(engine.verify_code(&id, &code).await)
                 })
                 .await
             }
