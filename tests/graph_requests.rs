@@ -354,9 +354,15 @@ async fn an_odd_but_complete_2xx_answer_to_a_mutation_is_done_with_a_warning() {
         .mount(&server)
         .await;
     let c = client(&server, "v25.0");
-    let answered = c.set_pin(&id(), &Pin::parse("654321").unwrap()).await.unwrap();
+    let answered = c
+        .set_pin(&id(), &Pin::parse("654321").unwrap())
+        .await
+        .unwrap();
     let warning = answered.warning.expect("a warning");
-    assert!(warning.contains(&format!("{{\"id\":\"{ID}\"}}")), "{warning}");
+    assert!(
+        warning.contains(&format!("{{\"id\":\"{ID}\"}}")),
+        "{warning}"
+    );
     // Cut off: Meta may or may not have acted on it.
     let cut = c.deregister(&id()).await.unwrap_err();
     assert!(!cut.outcome_known(), "{cut}");

@@ -21,6 +21,12 @@ pub enum RetryAdvice {
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
     pub code: i64,
+    /// A reading of the code for this subcode only.
+    #[serde(default)]
+    pub subcode: Option<i64>,
+    /// A reading of the code for messages that hold this text only (case-insensitive).
+    #[serde(default)]
+    pub message_contains: Option<String>,
     pub title: String,
     pub explanation: String,
     pub action: String,
@@ -36,25 +42,57 @@ struct CatalogueFile {
 
 const CATALOGUE_TOML: &str = include_str!("../../assets/error-catalogue.toml");
 
-fn catalogue() -> &'static HashMap<i64, CatalogueEntry> {
-    static CATALOGUE: OnceLock<HashMap<i64, CatalogueEntry>> = OnceLock::new();
+fn catalogue() -> &'static HashMap<i64, Vec<CatalogueEntry>> {
+    static CATALOGUE: OnceLock<HashMap<i64, Vec<CatalogueEntry>>> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
         // The file is compiled in and covered by a unit test, so a parse failure is a bug.
         let file: CatalogueFile =
             toml::from_str(CATALOGUE_TOML).expect("assets/error-catalogue.toml is valid");
-        file.error.into_iter().map(|e| (e.code, e)).collect()
+        let mut table: HashMap<i64, Vec<CatalogueEntry>> = HashMap::new();
+        for entry in file.error {
+            table.entry(entry.code).or_default().push(entry);
+        }
+        table
     })
 }
 
-/// The entry for a Graph error code. Codes 200-299 share the permission entry (facts §4).
+impl CatalogueEntry {
+    fn is_general(&self) -> bool {
+        self.subcode.is_none() && self.message_contains.is_none()
+    }
+}
+
+/// The general entry for a Graph error code. Codes 200-299 share the permission entry
+/// (facts §4).
 pub fn lookup(code: i64) -> Option<&'static CatalogueEntry> {
     let table = catalogue();
-    table.get(&code).or_else(|| {
-        (200..300)
-            .contains(&code)
-            .then(|| table.get(&200))
-            .flatten()
-    })
+    let general = |c: i64| table.get(&c)?.iter().find(|e| e.is_general());
+    general(code).or_else(|| (200..300).contains(&code).then(|| general(200)).flatten())
+}
+
+/// The most specific entry for an error: by subcode, then by a phrase of Meta's message,
+/// then the code's general entry (facts §8: code 100 says many different things).
+pub fn lookup_error(
+    code: i64,
+    subcode: Option<i64>,
+    message: &str,
+) -> Option<&'static CatalogueEntry> {
+    let entries = catalogue().get(&code);
+    let by_subcode = entries.and_then(|list| {
+        list.iter()
+            .find(|e| e.subcode.is_some() && e.subcode == subcode)
+    });
+    let message = message.to_lowercase();
+    let by_message = || {
+        entries.and_then(|list| {
+            list.iter().find(|e| {
+                e.message_contains
+                    .as_deref()
+                    .is_some_and(|m| message.contains(&m.to_lowercase()))
+            })
+        })
+    };
+    by_subcode.or_else(by_message).or_else(|| lookup(code))
 }
 
 #[cfg(test)]
@@ -66,7 +104,7 @@ mod tests {
         let codes = [
             0, 1, 2, 3, 4, 10, 12, 17, 33, 100, 190, 200, 368, 80007, 80008, 130429, 131000,
             131005, 131008, 131009, 131016, 131031, 131045, 131057, 133000, 133004, 133005, 133006,
-            133008, 133009, 133010, 133015, 133016, 135000, 136024, 803,
+            133008, 133009, 133010, 133015, 133016, 135000, 136024, 136025, 803,
         ];
         for code in codes {
             let entry = lookup(code).unwrap_or_else(|| panic!("code {code} missing"));
@@ -75,6 +113,35 @@ mod tests {
         }
         assert_eq!(lookup(299).unwrap().code, 200);
         assert!(lookup(999_999).is_none());
+    }
+
+    #[test]
+    fn code_100_is_read_by_subcode_and_by_message() {
+        let review = lookup_error(100, Some(2388001), "(#100) Cannot Create Certificate").unwrap();
+        assert_eq!(review.title, "Display name still under review");
+        let coex = lookup_error(
+            100,
+            None,
+            "Register endpoint is not available for SMB businesses.",
+        )
+        .unwrap();
+        assert_eq!(coex.title, "Not allowed for a coexistence number");
+        let region = lookup_error(100, None, "Expected data localization region: 'IN'").unwrap();
+        assert_eq!(region.title, "Local storage must be set first");
+        let missing = lookup_error(
+            100,
+            Some(33),
+            "Unsupported get request. Object with ID '1' does not exist",
+        )
+        .unwrap();
+        assert!(!missing.uses_budget);
+        assert_eq!(
+            lookup_error(100, None, "(#100) Tried accessing nonexisting field")
+                .unwrap()
+                .title,
+            "Invalid parameter"
+        );
+        assert!(lookup(133005).unwrap().action.contains("wareg set-pin"));
     }
 
     #[test]

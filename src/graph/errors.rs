@@ -63,8 +63,10 @@ impl GraphError {
             .map(|e| e.error)
     }
 
+    /// The most specific catalogue entry: by subcode and Meta's message where the code alone
+    /// says many things.
     pub fn catalogue(&self) -> Option<&'static CatalogueEntry> {
-        catalogue::lookup(self.code)
+        catalogue::lookup_error(self.code, self.error_subcode, &self.message)
     }
 
     /// The short name: the catalogue's title, else Meta's user title, else its message.
