@@ -121,6 +121,15 @@ fn details_popup() {
 }
 
 #[test]
+fn details_of_a_limited_number_with_a_name_under_review() {
+    snapshot("details_limited", || {
+        let mut app = loaded();
+        keys(&mut app, &[KeyCode::Char('G'), KeyCode::Enter]);
+        app
+    });
+}
+
+#[test]
 fn help_overlay() {
     snapshot("help", || {
         let mut app = loaded();

@@ -77,6 +77,27 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         .to_owned()
     });
     println!("  two-step PIN  {}", show(pin));
+    if number.is_on_biz_app == Some(true) {
+        println!(
+            "  coexistence   yes: also in the WhatsApp Business app (no register or deregister)"
+        );
+    }
+    if let Some(health) = &number.health_status {
+        println!("  health        {}", show(health.can_send_message.clone()));
+        for reason in health.reasons() {
+            println!("                {reason}");
+        }
+    }
+    println!(
+        "  name status   {} / new name {}{}",
+        show(number.name_status.clone()),
+        show(number.new_name_status.clone()),
+        if number.name_under_review() {
+            " (under review: register waits for it)"
+        } else {
+            ""
+        }
+    );
     println!(
         "  quality       {}",
         show(number.quality_rating.as_ref().map(|s| s.to_string()))

@@ -38,6 +38,8 @@ pub struct Facts {
     pub coexistence: Option<bool>,
     pub pin_enabled: Option<bool>,
     pub storage: Option<StorageFact>,
+    /// A display-name change is under review: Meta refuses register meanwhile (2388001).
+    pub name_review: bool,
 }
 
 impl Facts {
@@ -49,6 +51,7 @@ impl Facts {
             coexistence: number.is_on_biz_app,
             pin_enabled: number.is_pin_enabled,
             storage: Some(storage),
+            name_review: number.name_under_review(),
         }
     }
 
@@ -115,6 +118,8 @@ pub enum Blocker {
     NotRegistered(String),
     /// Ownership is not verified: Meta answers 133006.
     NotVerified(String),
+    /// The display name is under review: Meta answers 100/2388001 until it is done.
+    NameUnderReview,
     /// The current storage could not be read, so whether the plan changes it is not known.
     StorageUnknown,
     /// The counted attempts in the window are used up.
@@ -147,6 +152,7 @@ impl Blocker {
             Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it".into(),
             Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
             Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
+            Blocker::NameUnderReview => "the display name is under review: Meta refuses register (100/2388001) until the review is done".into(),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
             Blocker::BudgetExhausted { op, budget } => {
                 let next = budget
@@ -281,6 +287,9 @@ pub fn decide(
                 && *v != CodeVerification::Verified
             {
                 blockers.push(Blocker::NotVerified(v.to_string()));
+            }
+            if facts.name_review {
+                blockers.push(Blocker::NameUnderReview);
             }
             let registered = facts.registered();
             let storage_unknown = matches!(current, StorageFact::Unknown | StorageFact::Reading);

@@ -10,7 +10,7 @@ pub use super::enums::{
 use super::region::Region;
 
 /// The fields the numbers table needs (facts §3, "Suggested fields").
-pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app";
+pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status";
 /// One bad field fails the whole call, so a read that fails on `FULL_FIELDS` falls back to this.
 pub const MINIMAL_FIELDS: &str = "id,display_phone_number,verified_name,status";
 
@@ -113,6 +113,120 @@ pub struct PhoneNumber {
     pub is_pin_enabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_on_biz_app: Option<bool>,
+    /// The status of a requested display-name change (a register fails while it is reviewed).
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_name_status: Option<String>,
+    /// Whether the number can send, and which entity stops it (facts §8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<Health>,
+}
+
+/// `health_status`: what explains "connected but cannot send". Every field optional and
+/// every string cleaned; unknown keys ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub can_send_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<HealthEntity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthEntity {
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub can_send_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<HealthError>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub possible_solution: Option<String>,
+}
+
+impl Health {
+    /// "LIMITED" or "BLOCKED" when the number cannot send freely; None when AVAILABLE or unknown.
+    pub fn limit(&self) -> Option<&str> {
+        self.can_send_message
+            .as_deref()
+            .filter(|c| !c.eq_ignore_ascii_case("AVAILABLE"))
+    }
+
+    /// Why, in one line: each limited entity with its first error and what to do.
+    pub fn reasons(&self) -> Vec<String> {
+        self.entities
+            .iter()
+            .filter(|e| {
+                e.can_send_message
+                    .as_deref()
+                    .is_some_and(|c| !c.eq_ignore_ascii_case("AVAILABLE"))
+            })
+            .map(|e| {
+                let mut line = format!(
+                    "{} {}: {}",
+                    e.entity_type.as_deref().unwrap_or("entity"),
+                    e.id.as_deref().unwrap_or("?"),
+                    e.can_send_message.as_deref().unwrap_or("?")
+                );
+                if let Some(err) = e.errors.first() {
+                    if let Some(d) = &err.error_description {
+                        line.push_str(&format!(" — {d}"));
+                    }
+                    if let Some(s) = &err.possible_solution {
+                        line.push_str(&format!(" What to do: {s}"));
+                    }
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+impl PhoneNumber {
+    /// A display name change is being reviewed (register fails meanwhile: 100/2388001).
+    pub fn name_under_review(&self) -> bool {
+        [&self.name_status, &self.new_name_status].iter().any(|s| {
+            s.as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("PENDING_REVIEW"))
+        })
+    }
 }
 
 /// `storage_configuration` from `GET /{id}/settings`.

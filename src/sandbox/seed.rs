@@ -36,6 +36,12 @@ pub struct SeedNumber {
     pub coexistence: bool,
     #[serde(default)]
     pub misbehave: Option<Misbehaviour>,
+    /// `health_status.can_send_message` when not AVAILABLE: LIMITED or BLOCKED.
+    #[serde(default)]
+    pub health: Option<String>,
+    /// A new display name is under review: register is refused with 100/2388001.
+    #[serde(default)]
+    pub name_review: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -70,5 +76,7 @@ fn generated(i: usize) -> SeedNumber {
         storage: None,
         coexistence: false,
         misbehave: None,
+        health: None,
+        name_review: false,
     }
 }

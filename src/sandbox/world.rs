@@ -36,6 +36,8 @@ pub struct SimNumber {
     pub pending_storage: Option<Region>,
     pub coexistence: bool,
     pub misbehave: Option<Misbehaviour>,
+    pub health: Option<String>,
+    pub name_review: bool,
     pub register_times: VecDeque<Instant>,
     pub deregister_times: VecDeque<Instant>,
     pub pending_code: Option<String>,
@@ -131,6 +133,8 @@ impl World {
                     pending_storage: None,
                     coexistence: n.coexistence,
                     misbehave: n.misbehave,
+                    health: n.health,
+                    name_review: n.name_review,
                     register_times: VecDeque::new(),
                     deregister_times: VecDeque::new(),
                     pending_code: None,
@@ -336,6 +340,20 @@ impl World {
             },
             None => None,
         };
+        // Meta's wording for a number also used in the WhatsApp Business app (facts §8).
+        if n.coexistence {
+            return graph_error(
+                400,
+                100,
+                "(#100) Register endpoint is not available for SMB businesses.",
+                None,
+            );
+        }
+        if n.name_review {
+            let mut reply = graph_error(400, 100, "(#100) Cannot Create Certificate", None);
+            reply.body["error"]["error_subcode"] = json!(2388001);
+            return reply;
+        }
         if !n.verified {
             return graph_error(
                 400,
@@ -384,7 +402,7 @@ impl World {
             return graph_error(
                 400,
                 100,
-                "(#100) Deregister is not available for numbers in use with the WhatsApp Business app (coexistence)",
+                "(#100) Deregister endpoint is not available for API solution for SMB businesses.",
                 None,
             );
         }
@@ -477,9 +495,11 @@ impl World {
             }
             _ => graph_error(
                 400,
-                100,
-                "(#100) The verification code is invalid or has expired",
-                Some("Request a new code and try again."),
+                136025,
+                "(#136025) Verify code error",
+                Some(
+                    "The verification code is wrong or has expired. Request a new code and try again.",
+                ),
             ),
         }
     }
@@ -560,6 +580,12 @@ fn select_fields(n: &SimNumber, fields: &str) -> Result<Value, Reply> {
                 json!({"level": if n.registered { "STANDARD" } else { "NOT_APPLICABLE" }})
             }
             "name_status" => json!("APPROVED"),
+            "new_name_status" => json!(if n.name_review {
+                "PENDING_REVIEW"
+            } else {
+                "NONE"
+            }),
+            "health_status" => health_status(n),
             "last_onboarded_time" => json!("2026-03-02T09:30:00+0000"),
             "is_official_business_account" => json!(false),
             "account_mode" => json!("LIVE"),
@@ -580,6 +606,20 @@ fn select_fields(n: &SimNumber, fields: &str) -> Result<Value, Reply> {
     }
     obj.entry("id").or_insert_with(|| json!(n.id));
     Ok(Value::Object(obj))
+}
+
+/// `health_status` (facts §8): AVAILABLE, or the seeded limit with the entity that causes it.
+fn health_status(n: &SimNumber) -> Value {
+    match n.health.as_deref() {
+        None | Some("AVAILABLE") => json!({"can_send_message": "AVAILABLE",
+            "entities": [{"entity_type": "PHONE_NUMBER", "id": n.id, "can_send_message": "AVAILABLE"}]}),
+        Some(level) => json!({"can_send_message": level, "entities": [
+            {"entity_type": "PHONE_NUMBER", "id": n.id, "can_send_message": "AVAILABLE"},
+            {"entity_type": "WABA", "id": "102290129340398", "can_send_message": level,
+             "errors": [{"error_code": 141006, "error_description": "A payment method is missing on the WhatsApp Business Account.",
+                         "possible_solution": "Add a payment method in WhatsApp Manager."}]}
+        ]}),
+    }
 }
 
 fn encode_cursor(i: usize) -> String {
@@ -712,7 +752,8 @@ mod tests {
         assert_eq!(reply.status, 200);
         assert_eq!(
             code(&w.verify_code(UNVERIFIED, &json!({"code":"not-it"}))),
-            Some(100)
+            Some(136025),
+            "a wrong code is Meta's verify-code error (facts §8)"
         );
         assert_eq!(
             w.verify_code(UNVERIFIED, &json!({"code": sent.unwrap()}))

@@ -42,7 +42,8 @@ pub enum Level {
 #[derive(Debug)]
 pub enum Reply {
     Listing(Result<Vec<PhoneNumber>, ApiError>),
-    Number(Result<PhoneNumber, ApiError>),
+    /// Boxed: a number with its health is large, and replies travel by value.
+    Number(Result<Box<PhoneNumber>, ApiError>),
     Settings(Result<Settings, ApiError>),
     /// One step of a plan finished; `last` is true when the plan stops here.
     Step {

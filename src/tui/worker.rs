@@ -170,7 +170,7 @@ impl Inner {
                 id,
             } => {
                 self.with_engine(request, &profile, None, |engine| async move {
-                    Reply::Number(engine.client.get_number(&id).await)
+                    Reply::Number(engine.client.get_number(&id).await.map(Box::new))
                 })
                 .await
             }

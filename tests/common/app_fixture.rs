@@ -51,7 +51,25 @@ pub fn number(
     .unwrap()
 }
 
+/// The listing, with what real numbers show besides: a blocked health on the flagged number,
+/// a limited one and a name under review on Billing, coexistence on the Brazilian line.
 pub fn listing() -> Vec<PhoneNumber> {
+    let mut numbers = plain_listing();
+    let health = |level: &str| {
+        serde_json::from_value(json!({"can_send_message": level, "entities": [
+            {"entity_type": "WABA", "id": "102290129340398", "can_send_message": level,
+             "errors": [{"error_code": 141006, "error_description": "A payment method is missing.",
+                         "possible_solution": "Add one in WhatsApp Manager."}]}]}))
+        .unwrap()
+    };
+    numbers[3].health_status = Some(health("BLOCKED"));
+    numbers[4].health_status = Some(health("LIMITED"));
+    numbers[4].new_name_status = Some("PENDING_REVIEW".into());
+    numbers[2].is_on_biz_app = Some(true);
+    numbers
+}
+
+fn plain_listing() -> Vec<PhoneNumber> {
     vec![
         number(
             "106540352242922",

@@ -19,7 +19,7 @@ impl App {
                 self.on_listing(&profile, result)
             }
             (Pending::Number { id }, Reply::Number(result)) => {
-                Fleet::on_number(&mut self.table.rows, &id, result);
+                Fleet::on_number(&mut self.table.rows, &id, result.map(|n| *n));
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {

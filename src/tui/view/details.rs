@@ -61,7 +61,25 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
                 "throughput",
                 opt(n.throughput.as_ref().and_then(|t| t.level.clone())),
             ));
-            lines.push(field("name status", opt(n.name_status.clone())));
+            let review = if n.name_under_review() {
+                " (a name change is under review: register waits for it)"
+            } else {
+                ""
+            };
+            lines.push(field(
+                "name status",
+                format!(
+                    "{} / new name {}{review}",
+                    opt(n.name_status.clone()),
+                    opt(n.new_name_status.clone())
+                ),
+            ));
+            if let Some(health) = &n.health_status {
+                lines.push(field("health", opt(health.can_send_message.clone())));
+                for reason in health.reasons() {
+                    lines.push(Line::styled(format!("    {reason}"), theme.warn()));
+                }
+            }
             lines.push(field("account mode", opt(n.account_mode.clone())));
             if n.is_on_biz_app == Some(true) {
                 lines.push(field(

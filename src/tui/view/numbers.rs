@@ -172,10 +172,7 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
             label,
             text(n.display_phone_number.clone()),
             text(n.verified_name.clone()),
-            n.status.as_ref().map_or_else(
-                || text(None),
-                |s| Cell::from(Span::styled(s.to_string(), theme.status(s))),
-            ),
+            status_cell(app, n),
             n.code_verification_status.as_ref().map_or_else(
                 || text(None),
                 |v| Cell::from(Span::styled(v.to_string(), theme.verification(v))),
@@ -184,9 +181,30 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
                 || text(None),
                 |q| Cell::from(Span::styled(q.to_string(), theme.quality(q))),
             ),
-            text(n.platform_type.as_ref().map(|p| p.short().to_owned())),
+            if n.is_on_biz_app == Some(true) {
+                // Register and deregister are not allowed for these: say so where it shows.
+                Cell::from(Span::styled("coexist", theme.warn()))
+            } else {
+                text(n.platform_type.as_ref().map(|p| p.short().to_owned()))
+            },
             storage,
             budget_cell,
         ],
+    }
+}
+
+/// The status, marked when the number cannot send freely: `CONNECTED !` (health LIMITED) or
+/// `CONNECTED ✗` (BLOCKED); the details popup says why.
+fn status_cell<'a>(app: &App, n: &crate::graph::PhoneNumber) -> Cell<'a> {
+    let theme = &app.theme;
+    let Some(status) = &n.status else {
+        return Cell::from(Span::styled("—", theme.dim()));
+    };
+    match n.health_status.as_ref().and_then(|h| h.limit()) {
+        Some(limit) if limit.eq_ignore_ascii_case("BLOCKED") => {
+            Cell::from(Span::styled(format!("{status} ✗"), theme.bad()))
+        }
+        Some(_) => Cell::from(Span::styled(format!("{status} !"), theme.warn())),
+        None => Cell::from(Span::styled(status.to_string(), theme.status(status))),
     }
 }
