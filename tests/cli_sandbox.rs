@@ -671,3 +671,55 @@ fn a_sandbox_listening_beyond_this_machine_warns() {
     let first = first.expect("a line on stderr");
     assert!(first.contains("reachable from other machines"), "{first}");
 }
+
+#[test]
+fn status_shows_coexistence_health_and_name_review() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["status", "106540352242925"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("health        LIMITED"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("payment method is missing"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("PENDING_REVIEW (under review"),
+        "{}",
+        run.stdout
+    );
+    let json = rig.wareg(&["status", "106540352242926", "--json"]).json();
+    assert_eq!(json["live"]["health_status"]["can_send_message"], "BLOCKED");
+    let run = rig.wareg(&["status", COEXISTENCE]);
+    assert!(run.stdout.contains("coexistence   yes"), "{}", run.stdout);
+    // The plan refuses a register while the name is reviewed, before anything is sent.
+    let run = rig.wareg_stdin(&["register", "106540352242925", "--pin-stdin"], "135790\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("display name is under review"),
+        "{}",
+        run.stderr
+    );
+    // Forced, Meta's answer is read by subcode.
+    let run = rig.wareg_stdin(
+        &["register", "106540352242925", "--pin-stdin", "--force"],
+        "135790\n",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Display name still under review"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        posts(&rig.sandbox)
+            .iter()
+            .filter(|p| p.ends_with("/register"))
+            .count()
+            == 1
+    );
+}

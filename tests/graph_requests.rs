@@ -367,3 +367,110 @@ async fn an_odd_but_complete_2xx_answer_to_a_mutation_is_done_with_a_warning() {
     let cut = c.deregister(&id()).await.unwrap_err();
     assert!(!cut.outcome_known(), "{cut}");
 }
+
+#[tokio::test]
+async fn the_listing_asks_for_coexistence_health_and_name_review_and_falls_back_on_100() {
+    let fields = wareg::graph::types::FULL_FIELDS;
+    for wanted in [
+        "is_on_biz_app",
+        "health_status",
+        "name_status",
+        "new_name_status",
+    ] {
+        assert!(
+            fields.split(',').any(|f| f == wanted),
+            "{wanted} in {fields}"
+        );
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999/phone_numbers"))
+        .and(query_param("fields", fields))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "(#100) Tried accessing nonexisting field (health_status)", "type": "OAuthException", "code": 100}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999/phone_numbers"))
+        .and(query_param("fields", wareg::graph::types::MINIMAL_FIELDS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [{"id": "1", "status": "CONNECTED"}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let waba = NumberId::parse("999").unwrap();
+    let listed = client(&server, "v25.0").list_numbers(&waba).await.unwrap();
+    assert_eq!(listed.len(), 1, "one unknown field does not empty the list");
+}
+
+#[tokio::test]
+async fn health_and_name_review_are_read_into_the_number() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .and(query_param("fields", wareg::graph::types::FULL_FIELDS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": ID, "status": "CONNECTED", "is_on_biz_app": true, "new_name_status": "PENDING_REVIEW",
+            "health_status": {"can_send_message": "BLOCKED", "entities": [
+                {"entity_type": "BUSINESS", "id": "77", "can_send_message": "BLOCKED",
+                 "errors": [{"error_code": 131031, "error_description": "Account locked", "possible_solution": "See Business Support Home"}],
+                 "additional_info": ["x"], "something_new": 1}]}
+        })))
+        .mount(&server)
+        .await;
+    let n = client(&server, "v25.0").get_number(&id()).await.unwrap();
+    assert_eq!(n.is_on_biz_app, Some(true));
+    assert!(n.name_under_review());
+    let health = n.health_status.unwrap();
+    assert_eq!(health.limit(), Some("BLOCKED"));
+    assert_eq!(
+        health.reasons(),
+        ["BUSINESS 77: BLOCKED — Account locked What to do: See Business Support Home"]
+    );
+}
+
+#[tokio::test]
+async fn re_registering_with_the_storage_in_force_sends_a_plain_register() {
+    use wareg::engine::{Budgets, Facts, Request, StorageFact, decide};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/register")))
+        .and(body_json(
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        ))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let facts = Facts {
+        status: Some(wareg::graph::types::NumberStatus::Connected),
+        verified: Some(wareg::graph::types::CodeVerification::Verified),
+        storage: Some(StorageFact::On(Region::De)),
+        ..Facts::default()
+    };
+    let budgets = Budgets {
+        register: wareg::audit::BudgetBook::default().budget(ID, wareg::audit::Operation::Register),
+        deregister: wareg::audit::BudgetBook::default()
+            .budget(ID, wareg::audit::Operation::Deregister),
+    };
+    let plan = decide(
+        &id(),
+        "v25.0".parse().unwrap(),
+        &facts,
+        Request::Register(wareg::graph::StorageChoice::Region(Region::De)),
+        &budgets,
+    );
+    assert_eq!(plan.storage_after, "local storage stays DE (EU (Germany))");
+    assert_eq!(
+        plan.steps,
+        [wareg::engine::Step::Register {
+            region_in_body: None
+        }]
+    );
+    let c = client(&server, "v25.0");
+    c.register(&id(), &Pin::parse("123456").unwrap(), None)
+        .await
+        .unwrap();
+}
