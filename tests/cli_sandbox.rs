@@ -92,23 +92,43 @@ fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
     assert_eq!(s["budget"]["register"]["used"], 1);
 }
 
+/// v20 was retired on 2026-09-24 (facts §1) and Meta answers it as the oldest live version:
+/// a v20 profile is warned about and planned with the v21+ storage flow, as Meta will apply it.
 #[test]
-fn register_on_v20_puts_the_region_in_the_body() {
+fn a_retired_v20_profile_gets_the_v21_storage_flow() {
     let rig = Rig::new("v20.0");
     let run = rig.wareg_stdin(
         &["register", PENDING, "--region", "IN", "--pin-stdin"],
         "123456\n",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("api_version v20.0 is retired since 2026-09-24"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("API v21.0"),
+        "planned as v21: {}",
+        run.stdout
+    );
     let received: Vec<_> = rig
         .sandbox
         .received()
         .into_iter()
         .filter(|r| r.method == "POST")
         .collect();
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].path, format!("/v20.0/{PENDING}/register"));
-    assert_eq!(received[0].params["data_localization_region"], "IN");
+    assert_eq!(
+        received.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        [
+            format!("/v20.0/{PENDING}/settings"),
+            format!("/v20.0/{PENDING}/register")
+        ]
+    );
+    assert!(!received[1].params.contains_key("data_localization_region"));
+    let status = rig.wareg(&["status", PENDING, "--json"]).json();
+    assert_eq!(status["storage"]["data_localization_region"], "IN");
 }
 
 #[test]

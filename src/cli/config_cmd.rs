@@ -26,6 +26,9 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
         ConfigAction::Check => {
             let config = Config::load(&path)?;
             println!("{}: OK", path.display());
+            for warning in config.warnings(chrono::Utc::now().date_naive()) {
+                eprintln!("warning: {warning}");
+            }
             println!("  default profile: {}", config.default_profile);
             for p in config.profiles.values() {
                 let token = match &p.token {

@@ -24,6 +24,9 @@ impl Context {
             ))
         })?;
         let config = Config::load(&path)?;
+        for warning in config.warnings(chrono::Utc::now().date_naive()) {
+            eprintln!("warning: {warning}");
+        }
         let data_dir = data_dir()?;
         crate::logging::init_file(&data_dir);
         Ok(Context { config, data_dir })

@@ -71,6 +71,21 @@ impl Default for BudgetPolicy {
     }
 }
 
+impl Config {
+    /// What is valid but worth a warning, as of `today`: versions Meta retired or that are
+    /// newer than wareg knows.
+    pub fn warnings(&self, today: chrono::NaiveDate) -> Vec<String> {
+        self.profiles
+            .values()
+            .filter_map(|p| {
+                p.api_version
+                    .warning(today)
+                    .map(|w| format!("profile `{}`: {w}", p.name))
+            })
+            .collect()
+    }
+}
+
 impl BudgetPolicy {
     /// "7-day" or "72-hour", for sentences about the window.
     pub fn window_words(&self) -> String {

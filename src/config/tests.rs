@@ -177,3 +177,45 @@ fn token_command_runs_without_a_shell() {
         "{missing}"
     );
 }
+
+#[test]
+fn a_window_shorter_than_metas_is_refused_where_it_is_written() {
+    let short = err("[profiles.p]\ntoken_env = \"T\"\n[budget]\nwindow_hours = 24\n");
+    assert_eq!(short.at.map(|a| a.0), Some(4), "{short}");
+    assert!(
+        short
+            .to_string()
+            .contains("shorter than Meta's window of 72 hours"),
+        "{short}"
+    );
+    let meta = Config::parse(
+        "[profiles.p]\ntoken_env = \"T\"\n[budget]\nwindow_hours = 72\n",
+        None,
+    );
+    assert!(meta.is_ok());
+}
+
+#[test]
+fn retired_and_newer_versions_load_with_a_warning_and_malformed_ones_do_not_load() {
+    let today: chrono::NaiveDate = "2026-11-25".parse().unwrap();
+    let config = |v: &str| {
+        Config::parse(
+            &format!("[profiles.p]\ntoken_env = \"T\"\napi_version = \"{v}\"\n"),
+            None,
+        )
+    };
+    let retired = config("v20.0").unwrap().warnings(today);
+    assert_eq!(retired.len(), 1);
+    assert!(
+        retired[0].contains("retired since 2026-09-24"),
+        "{retired:?}"
+    );
+    let ancient = config("v0.0").unwrap().warnings(today);
+    assert!(ancient[0].contains("answers it as v21.0"), "{ancient:?}");
+    let newer = config("v99.0").unwrap().warnings(today);
+    assert!(newer[0].contains("newer than wareg knows"), "{newer:?}");
+    assert!(config("v25.0").unwrap().warnings(today).is_empty());
+    for malformed in ["25.0", "v25", "latest"] {
+        assert!(config(malformed).is_err(), "{malformed}");
+    }
+}

@@ -60,6 +60,7 @@ impl Engine {
                 ..Facts::default()
             },
         };
-        Ok(decide(id, self.client.version(), &facts, request, &budgets))
+        let version = self.client.plan_version(self.clock.now().date_naive());
+        Ok(decide(id, version, &facts, request, &budgets))
     }
 }

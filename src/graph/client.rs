@@ -88,6 +88,8 @@ struct Inner {
     observer: Option<CallObserver>,
     /// Answers longer than this are cut and reported, never held whole.
     max_body: usize,
+    /// The version Meta said it served (`facebook-api-version`), once an answer carried it.
+    served: Arc<std::sync::Mutex<Option<ApiVersion>>>,
 }
 
 /// The default cap on one answer: a page of 100 numbers is about 50 KB.
@@ -128,6 +130,7 @@ impl GraphClient {
                 retry: RetryPolicy::default(),
                 observer: None,
                 max_body: DEFAULT_MAX_BODY,
+                served: Arc::default(),
             }),
         })
     }
@@ -157,6 +160,7 @@ impl GraphClient {
             retry: old.retry,
             observer: old.observer.clone(),
             max_body: old.max_body,
+            served: old.served.clone(),
         };
         change(&mut inner);
         GraphClient {
@@ -166,6 +170,29 @@ impl GraphClient {
 
     pub fn version(&self) -> ApiVersion {
         self.inner.version
+    }
+
+    /// The version whose rules apply to this client's calls: what Meta said it served, else
+    /// what it will serve for the configured one on `today` (a retired version is answered as
+    /// the oldest live one).
+    pub fn plan_version(&self, today: chrono::NaiveDate) -> ApiVersion {
+        let served = *self.inner.served.lock().unwrap_or_else(|p| p.into_inner());
+        served.unwrap_or_else(|| self.inner.version.served(today))
+    }
+
+    fn note_served_version(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(served) = headers
+            .get("facebook-api-version")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<ApiVersion>().ok())
+        else {
+            return;
+        };
+        let mut slot = self.inner.served.lock().unwrap_or_else(|p| p.into_inner());
+        if *slot != Some(served) && served != self.inner.version {
+            tracing::warn!(target: "wareg::api", "Meta served {served} for calls made with {}", self.inner.version);
+        }
+        *slot = Some(served);
     }
 
     // ---- reads -------------------------------------------------------------------------
@@ -423,6 +450,7 @@ impl GraphClient {
             Ok(response) => {
                 let status = response.status().as_u16();
                 sandbox = response.headers().contains_key(SANDBOX_HEADER);
+                self.note_served_version(response.headers());
                 if sandbox {
                     SANDBOX_SEEN.store(true, std::sync::atomic::Ordering::Relaxed);
                 }

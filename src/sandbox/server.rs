@@ -173,6 +173,15 @@ async fn handle(
         crate::graph::SANDBOX_HEADER,
         axum::http::HeaderValue::from_static("1"),
     );
+    // As Meta does: which version's rules applied.
+    if let Some(served) = segments
+        .first()
+        .and_then(|v| v.parse::<ApiVersion>().ok())
+        .map(|v| v.served(chrono::Utc::now().date_naive()))
+        && let Ok(value) = axum::http::HeaderValue::from_str(&served.to_string())
+    {
+        response.headers_mut().insert("facebook-api-version", value);
+    }
     shared.notice(format!(
         "{method} {} -> {}",
         uri.path(),
@@ -218,7 +227,7 @@ async fn answer(
     let Some((version_text, rest)) = segments.split_first() else {
         return Answer::Json(unknown_path());
     };
-    let Ok(version) = version_text.parse::<ApiVersion>() else {
+    let Ok(asked) = version_text.parse::<ApiVersion>() else {
         return Answer::Json(graph_error(
             400,
             2500,
@@ -226,6 +235,8 @@ async fn answer(
             None,
         ));
     };
+    // Like Meta: a retired version is answered as the oldest live one (facts §1).
+    let version = asked.served(chrono::Utc::now().date_naive());
     let id = rest.first().cloned().unwrap_or_default();
     let spoil = shared.world().misbehaviour(&id);
     let reply = {

@@ -147,7 +147,7 @@ impl App {
                 storage: Storage::NotRead,
             })
             .collect();
-        App {
+        let mut app = App {
             theme,
             clock: Clock::System,
             profiles,
@@ -168,7 +168,11 @@ impl App {
             sandbox: false,
             spinner: 0,
             quit: false,
+        };
+        for warning in config.warnings(app.clock.now().date_naive()) {
+            app.notice(Level::Warn, warning);
         }
+        app
     }
 
     /// The commands to run at start: count the budgets and read every number's status.

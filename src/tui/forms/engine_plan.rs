@@ -27,9 +27,12 @@ impl App {
     /// The engine's plan for `request` on the number, as of what the app knows now. A number
     /// not in the table (gone after a refresh) is planned from nothing known.
     pub(crate) fn plan_for(&self, id: &NumberId, profile: &str, request: Request) -> Plan {
+        // Planned with the rules of the version Meta will serve (a retired one is answered as
+        // the oldest live one).
         let version = self
             .profile(profile)
-            .map_or(ApiVersion::DEFAULT, |p| p.version);
+            .map_or(ApiVersion::DEFAULT, |p| p.version)
+            .served(self.clock.now().date_naive());
         let row = self.table.find(id).map(|i| &self.table.rows[i]);
         let facts = match row.and_then(|r| r.number()) {
             Some(number) => Facts::from_number(number, self.storage_fact(id)),
