@@ -323,14 +323,7 @@ async fn meta_133016_locks_the_operation_and_blocks_the_next_plan_until_its_end(
 #[test]
 fn a_recorded_133016_blocks_the_cli_until_its_end() {
     let rig = Rig::new("v25.0");
-    let now = chrono::Utc::now() - chrono::Duration::hours(1);
-    let log = AuditLog::in_dir(&rig.data_dir());
-    let mut intent = AuditRecord::intent(now, "x", "sb", PENDING, Operation::Register);
-    log.append(&intent).unwrap();
-    intent.phase = Phase::Outcome;
-    intent.outcome = Some(Outcome::Error);
-    intent.code = Some(133016);
-    log.append(&intent).unwrap();
+    seed_meta_lock(&rig.data_dir(), "sb", PENDING);
     let run = rig.wareg_stdin(&["register", PENDING, "--pin-stdin"], "123456\n");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -433,14 +426,7 @@ fn re_registering_keeps_storage_as_the_plan_says() {
 async fn force_does_not_override_metas_lock() {
     let data = tempfile::tempdir().unwrap();
     let server = MockServer::start().await;
-    let log = AuditLog::in_dir(data.path());
-    let at = chrono::Utc::now() - chrono::Duration::hours(1);
-    let mut record = AuditRecord::intent(at, "x", "p", ID, Operation::Register);
-    log.append(&record).unwrap();
-    record.phase = Phase::Outcome;
-    record.outcome = Some(Outcome::Error);
-    record.code = Some(133016);
-    log.append(&record).unwrap();
+    seed_meta_lock(data.path(), "p", ID);
     let engine = engine_for(&server.uri(), "t", data.path());
     let pin = Pin::parse("123456").unwrap();
     let run = engine

@@ -224,6 +224,18 @@ pub fn finish(child: Child) -> Run {
     }
 }
 
+/// Writes a register attempt an hour old that Meta answered with 133016 (its lock).
+pub fn seed_meta_lock(data_dir: &Path, profile: &str, number: &str) {
+    let log = AuditLog::in_dir(data_dir);
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut record = AuditRecord::intent(at, "locked", profile, number, Operation::Register);
+    log.append(&record).unwrap();
+    record.phase = wareg::audit::Phase::Outcome;
+    record.outcome = Some(wareg::audit::Outcome::Error);
+    record.code = Some(133016);
+    log.append(&record).unwrap();
+}
+
 /// Writes `n` register or deregister intents an hour old, as if earlier attempts were made.
 pub fn seed_attempts(data_dir: &Path, profile: &str, number: &str, op: Operation, n: usize) {
     let log = AuditLog::in_dir(data_dir);

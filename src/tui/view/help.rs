@@ -10,16 +10,26 @@ use crate::tui::keys::{Place, bindings};
 
 /// What the table's marks mean, shown with the table's keys.
 const LEGEND: [(&str, &str); 4] = [
-    ("STATUS !", "health LIMITED: sending is limited (Enter says why)"),
+    (
+        "STATUS !",
+        "health LIMITED: sending is limited (Enter says why)",
+    ),
     ("STATUS ✗", "health BLOCKED: the number cannot send"),
-    ("coexist", "also in the WhatsApp Business app: no (de)register"),
+    (
+        "coexist",
+        "also in the WhatsApp Business app: no (de)register",
+    ),
     ("REG 9/10", "register attempts left in the budget window"),
 ];
 
 pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place) {
     let table = bindings(place);
     let legend: &[(&str, &str)] = if place == Place::Table { &LEGEND } else { &[] };
-    let extra = if legend.is_empty() { 0 } else { legend.len() + 1 };
+    let extra = if legend.is_empty() {
+        0
+    } else {
+        legend.len() + 1
+    };
     let height = (table.len() + extra) as u16 + 8;
     let inner = frame_popup(frame, screen, app, "Help", 60, height);
     let mut lines: Vec<Line> = table
