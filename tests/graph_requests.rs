@@ -474,3 +474,24 @@ async fn re_registering_with_the_storage_in_force_sends_a_plain_register() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_version_meta_says_it_served_is_the_one_plans_follow() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v20.0/{ID}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("facebook-api-version", "v21.0")
+                .set_body_json(json!({"id": ID, "status": "PENDING"})),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server, "v20.0");
+    // Before v20's retirement and before any answer, v20's own rules apply.
+    let before: chrono::NaiveDate = "2026-09-01".parse().unwrap();
+    assert_eq!(c.plan_version(before).to_string(), "v20.0");
+    c.get_number(&id()).await.unwrap();
+    assert_eq!(c.plan_version(before).to_string(), "v21.0");
+    assert!(c.plan_version(before).storage_via_settings());
+}
