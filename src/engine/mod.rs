@@ -348,14 +348,7 @@ impl Engine {
             ledger.admit(&record, since, &|mine: &[AuditRecord]| {
                 let book = BudgetBook::new(mine, policy, now);
                 costs.iter().find_map(|(op, cost)| {
-                    refusal(
-                        &number,
-                        *op,
-                        *cost,
-                        &book.budget(&number, *op),
-                        &policy,
-                        forced,
-                    )
+                    refusal(&number, *op, *cost, &book.budget(&number, *op), forced)
                 })
             })
         })
@@ -375,33 +368,24 @@ fn refusal(
     op: Operation,
     cost: u32,
     budget: &crate::audit::Budget,
-    policy: &BudgetPolicy,
     forced: bool,
 ) -> Option<Refusal> {
-    // Meta's lock is not ours to override: every request in it is refused.
-    if let Some(until) = budget.locked_until {
-        return Some(Refusal(format!(
-            "refusing to {op} {number}: Meta locked {op} for this number (133016) until about {}; nothing was sent",
-            until.format("%Y-%m-%d %H:%M UTC")
-        )));
-    }
-    if forced || budget.used + cost <= budget.limit {
+    // The same words the plan's blockers use: the one who loses the race reads what a
+    // plan made a moment later would have said.
+    let blocker = if let Some(until) = budget.locked_until {
+        // Meta's lock is not ours to override: every request in it is refused.
+        Blocker::LockedByMeta { op, until }
+    } else if !forced && budget.used + cost > budget.limit {
+        Blocker::BudgetExhausted {
+            op,
+            budget: *budget,
+        }
+    } else {
         return None;
-    }
-    let next = budget
-        .next_free
-        .map(|at| {
-            format!(
-                "; the next attempt frees up at {}",
-                at.format("%Y-%m-%d %H:%M UTC")
-            )
-        })
-        .unwrap_or_default();
+    };
     Some(Refusal(format!(
-        "refusing to {op} {number}: {} of {} {op} attempts used in the {} window{next}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",
-        budget.used,
-        budget.limit,
-        policy.window_words()
+        "refusing to {op} {number}: {}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",
+        blocker.words()
     )))
 }
 
