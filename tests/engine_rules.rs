@@ -454,3 +454,33 @@ async fn force_does_not_override_metas_lock() {
         "--force leaves the lock standing"
     );
 }
+
+#[tokio::test]
+async fn the_engine_refuses_a_plan_nothing_may_override_even_if_a_face_sends_it() {
+    let data = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await;
+    let engine = engine_for(&server.uri(), "t", data.path());
+    let coexistence = Facts {
+        coexistence: Some(true),
+        ..pending_facts()
+    };
+    let plan = register_plan(coexistence);
+    let pin = Pin::parse("123456").unwrap();
+    let run = engine.execute(&plan, Some(&pin), true, |_, _| {}).await;
+    let refused = run
+        .failure()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("coexistence"), "{refused}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+    assert!(
+        AuditLog::in_dir(data.path())
+            .read()
+            .unwrap()
+            .records
+            .is_empty()
+    );
+}

@@ -161,6 +161,29 @@ impl Engine {
     ) -> Execution {
         let id = &plan.number;
         let mut reports = Vec::new();
+        // A face must not send a plan that nothing may override; if one tries, the engine
+        // says no here rather than trusting it.
+        if let (Some(blocker), Some(first)) = (
+            plan.blockers.iter().find(|b| !b.overridable()),
+            plan.steps.first(),
+        ) {
+            let refusal = Refusal(format!(
+                "refusing the {} of {id}: {}. Nothing was sent",
+                plan.kind.words(),
+                blocker.words()
+            ));
+            let report = StepReport {
+                step: *first,
+                result: Err(MutationError::Refused(refusal)),
+                warning: None,
+            };
+            on_step(&report, true);
+            reports.push(report);
+            return Execution {
+                reports,
+                readback: None,
+            };
+        }
         for (index, step) in plan.steps.iter().enumerate() {
             let remaining = plan::budget_costs(&plan.steps[index..]);
             let result = self.run_step(id, *step, pin, forced, &remaining).await;
