@@ -272,11 +272,12 @@ pub fn decide(
             if facts.known_unregistered() {
                 let status = facts.status.as_ref().map(|s| s.to_string());
                 blockers.push(Blocker::NotRegistered(status.unwrap_or_default()));
+            } else {
+                confirm = Some(
+                    "messaging on Cloud API stops at once and local storage turns off (message history is kept)"
+                        .to_owned(),
+                );
             }
-            confirm = Some(
-                "messaging on Cloud API stops at once and local storage turns off (message history is kept)"
-                    .to_owned(),
-            );
             storage_after = "local storage turns off".to_owned();
             (PlanKind::Deregister, deregister_plan())
         }
