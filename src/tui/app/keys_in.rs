@@ -150,6 +150,13 @@ impl App {
                 self.notice(Level::Info, "refreshing every number");
                 return self.refresh();
             }
+            Action::FullRefresh => {
+                self.notice(
+                    Level::Info,
+                    "refreshing every number and reading every storage setting again",
+                );
+                return self.full_refresh();
+            }
             Action::Copy => {
                 if let Some(row) = self.table.selected_row() {
                     let id = row.id.to_string();

@@ -271,12 +271,20 @@ impl App {
     }
 
     /// Re-reads every number and re-counts the budgets: old reads in flight become stale and
-    /// their replies are dropped. What to read is the fleet machine's to say.
+    /// their replies are dropped. What to read is the fleet machine's to say. Storage is read
+    /// once per number and kept: it changes only through a mutation (which reads it again),
+    /// so a refresh spends the WABA's call budget on the listing, not on one call per number.
     pub fn refresh(&mut self) -> Vec<Cmd> {
+        self.refresh_reading_storage(false)
+    }
+
+    /// A refresh that also reads every configured number's storage again.
+    pub fn full_refresh(&mut self) -> Vec<Cmd> {
+        self.refresh_reading_storage(true)
+    }
+
+    fn refresh_reading_storage(&mut self, all: bool) -> Vec<Cmd> {
         self.inflight.retain(|_, p| p.is_mutation());
-        for row in self.table.rows.iter_mut().filter(|r| r.configured) {
-            row.storage = Storage::Loading;
-        }
         // Another process (the CLI, a second TUI) may have spent budget since the last count.
         let mut cmds = vec![Cmd::LoadLedger];
         let views: Vec<ProfileView> = self
@@ -294,6 +302,7 @@ impl App {
             .rows
             .iter()
             .filter(|r| r.configured)
+            .filter(|r| all || !matches!(r.storage, Storage::Known(_)))
             .map(|r| (r.profile.clone(), r.id.clone()))
             .collect();
         for (profile, id) in configured {

@@ -605,3 +605,43 @@ fn a_recorded_133016_blocks_the_register_form_until_its_end() {
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
     assert!(cmds.is_empty(), "{cmds:?}");
 }
+
+#[test]
+fn r_reads_storage_only_where_it_is_not_known_and_f_reads_it_all() {
+    let mut app = app();
+    let cmds = app.start();
+    let settings = |cmds: &[Cmd]| -> Vec<(RequestId, String)> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Cmd::ReadSettings { request, id, .. } => Some((*request, id.to_string())),
+                _ => None,
+            })
+            .collect()
+    };
+    let first = settings(&cmds);
+    assert_eq!(
+        first.len(),
+        2,
+        "the first refresh reads every configured storage once"
+    );
+    // One storage read answers, the other fails.
+    app.update(Msg::Reply(
+        first[0].0,
+        Reply::Settings(Ok(serde_json::from_str(
+            r#"{"storage_configuration":{"status":"DEFAULT"}}"#,
+        )
+        .unwrap())),
+    ));
+    app.update(Msg::Reply(
+        first[1].0,
+        Reply::Settings(Err(crate::graph::ApiError::Network("reset".into()))),
+    ));
+    let again = settings(&press(&mut app, &[KeyCode::Char('R')]));
+    assert_eq!(
+        again.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(),
+        [first[1].1.as_str()],
+        "R reads only the storage that is not known"
+    );
+    let full = settings(&press(&mut app, &[KeyCode::Char('F')]));
+    assert_eq!(full.len(), 2, "F reads every storage again");
+}

@@ -10,15 +10,9 @@ use crate::tui::keys::{Place, bindings};
 
 /// What the table's marks mean, shown with the table's keys.
 const LEGEND: [(&str, &str); 4] = [
-    (
-        "STATUS !",
-        "health LIMITED: sending is limited (Enter says why)",
-    ),
+    ("STATUS !", "health LIMITED: sending limited; Enter: why"),
     ("STATUS ✗", "health BLOCKED: the number cannot send"),
-    (
-        "coexist",
-        "also in the WhatsApp Business app: no (de)register",
-    ),
+    ("coexist", "coexistence: cannot be (de)registered"),
     ("REG 9/10", "register attempts left in the budget window"),
 ];
 
