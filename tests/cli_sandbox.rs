@@ -743,3 +743,16 @@ fn status_shows_coexistence_health_and_name_review() {
             == 1
     );
 }
+
+#[test]
+fn the_sandbox_reports_call_budget_usage_and_json_carries_it() {
+    let rig = Rig::new("v25.0");
+    let out = rig.wareg(&["status", CONNECTED, "--json"]).json();
+    let waba = rig.sandbox.waba_id();
+    assert!(
+        out["api_usage"]["wabas"][&waba]["percent"].is_u64(),
+        "{out}"
+    );
+    let out = rig.wareg(&["numbers", "--refresh", "--json"]).json();
+    assert!(out["api_usage"]["wabas"][&waba].is_object(), "{out}");
+}

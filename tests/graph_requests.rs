@@ -495,3 +495,35 @@ async fn the_version_meta_says_it_served_is_the_one_plans_follow() {
     assert_eq!(c.plan_version(before).to_string(), "v21.0");
     assert!(c.plan_version(before).storage_via_settings());
 }
+
+#[tokio::test]
+async fn the_call_budget_headers_are_read_on_every_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "x-business-use-case-usage",
+                    r#"{"102290129340398":[{"type":"whatsapp_business_management","call_count":81,"total_cputime":3,"total_time":4,"estimated_time_to_regain_access":0}]}"#,
+                )
+                .insert_header("x-app-usage", r#"{"call_count":28,"total_time":25,"total_cputime":25}"#)
+                .set_body_json(json!({"id": ID})),
+        )
+        .mount(&server)
+        .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let events = seen.clone();
+    let c = client(&server, "v25.0").with_observer(std::sync::Arc::new(move |e| {
+        *events.lock().unwrap() = e.usage.clone();
+    }));
+    c.get_number(&id()).await.unwrap();
+    let usage = c.usage();
+    assert_eq!(usage.wabas["102290129340398"].percent, 81);
+    assert_eq!(usage.app_percent, Some(28));
+    assert_eq!(usage.highest(), Some(81));
+    assert_eq!(
+        seen.lock().unwrap().as_ref().and_then(|u| u.highest()),
+        Some(81)
+    );
+}

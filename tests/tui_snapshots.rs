@@ -130,6 +130,31 @@ fn details_of_a_limited_number_with_a_name_under_review() {
 }
 
 #[test]
+fn numbers_with_the_call_budget_in_the_title() {
+    snapshot("numbers_api_usage", || {
+        let mut app = loaded();
+        let mut usage = wareg::graph::Usage::default();
+        usage.note(
+            Some(r#"{"102290129340398":[{"call_count":42,"total_time":7}]}"#),
+            None,
+        );
+        app.update(Msg::Call(wareg::graph::CallEvent {
+            usage: Some(usage),
+            ..match call(
+                "GET",
+                "/v25.0/102290129340398/phone_numbers",
+                Some(200),
+                None,
+            ) {
+                Msg::Call(event) => event,
+                _ => unreachable!("call() makes a Call"),
+            }
+        }));
+        app
+    });
+}
+
+#[test]
 fn help_overlay() {
     snapshot("help", || {
         let mut app = loaded();

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use super::args::{Global, NumbersArgs};
 use super::context::{Context, block_on, client_for};
 use super::error::CliError;
-use super::output::{budget_json, print_json};
+use super::output::{budget_json, print_json, print_usage};
 use crate::audit::{BudgetBook, Operation};
 use crate::fleet::{self, Fleet, FleetRow, Listing};
-use crate::graph::ApiError;
+use crate::graph::{ApiError, Usage};
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     let ctx = Context::load(global)?;
@@ -21,17 +21,26 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     let book = crate::engine::budget_book(&ctx.ledger(), ctx.config.budget, chrono::Utc::now())
         .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
 
-    let (rows, fleet) = if args.refresh {
-        let mut clients = BTreeMap::new();
+    let mut clients = BTreeMap::new();
+    if args.refresh {
         for name in fleet::profiles_in_view(&ctx.config, only) {
             if let Some(profile) = ctx.config.profile(&name) {
                 clients.insert(name, client_for(profile)?);
             }
         }
+    }
+    let (rows, fleet) = if args.refresh {
         block_on(fleet::refresh(&ctx.config, &clients, only))?
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
+    // What Meta said about its call budgets while answering.
+    let mut usage = Usage::default();
+    for client in clients.values() {
+        let seen = client.usage();
+        usage.wabas.extend(seen.wabas);
+        usage.app_percent = usage.app_percent.max(seen.app_percent);
+    }
     let failed = fleet.failed_listings();
 
     // A failed listing is an error for its profile even when single reads filled the rows.
@@ -50,7 +59,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             .iter()
             .map(|name| profile_json(name, &fleet))
             .collect();
-        let mut doc = json!({"ok": error.is_none(), "numbers": list, "profiles": profiles});
+        let mut doc = json!({"ok": error.is_none(), "numbers": list, "profiles": profiles, "api_usage": usage});
         if let Some(e) = &error {
             // One document on stdout: the error goes in it, not in a second one.
             doc["error"] = e.to_json()["error"].clone();
@@ -62,6 +71,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     for (profile, e) in &failed {
         println!("profile {profile}: listing the WABA failed: {e}");
     }
+    print_usage(&usage);
     print_table(&rows, &book, args.refresh, !failed.is_empty());
     error.map_or(Ok(()), Err)
 }

@@ -51,3 +51,26 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .format("%Y-%m-%d %H:%M %Z")
         .to_string()
 }
+
+/// From this share of Meta's call budget on, plain output says so.
+pub const USAGE_SHOWN_FROM: u32 = 50;
+
+/// Meta's call budgets, when the answers put one at or above `USAGE_SHOWN_FROM` percent.
+pub fn print_usage(usage: &crate::graph::Usage) {
+    for (waba, w) in &usage.wabas {
+        if w.percent >= USAGE_SHOWN_FROM || w.regain_minutes > 0 {
+            let wait = if w.regain_minutes > 0 {
+                format!("; calls work again in about {} min", w.regain_minutes)
+            } else {
+                String::new()
+            };
+            println!(
+                "API budget of WABA {waba}: {} % used (shared with everything on this app){wait}",
+                w.percent
+            );
+        }
+    }
+    if let Some(app) = usage.app_percent.filter(|p| *p >= USAGE_SHOWN_FROM) {
+        println!("API budget of the app: {app} % used");
+    }
+}

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::args::{Global, StatusArgs};
 use super::context::{Context, block_on, parse_id};
 use super::error::CliError;
-use super::output::{budget_json, budget_line, print_json};
+use super::output::{budget_json, budget_line, print_json, print_usage};
 use crate::audit::Operation;
 
 pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
@@ -44,6 +44,7 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         if let Err(e) = &settings {
             out["storage_error"] = json!(e.to_string());
         }
+        out["api_usage"] = json!(engine.client.usage());
         print_json(&out);
         return Ok(());
     }
@@ -116,5 +117,6 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         "  deregister    {}",
         budget_line(&deregister, &engine.policy)
     );
+    print_usage(&engine.client.usage());
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct CallEvent {
     pub error: Option<ApiError>,
     /// The answer said it came from a wareg sandbox, not from Meta.
     pub sandbox: bool,
+    /// What the client knows of the call budgets after this answer.
+    pub usage: Option<super::Usage>,
 }
 
 /// The header the built-in sandbox puts on every answer.
@@ -90,6 +92,8 @@ struct Inner {
     max_body: usize,
     /// The version Meta said it served (`facebook-api-version`), once an answer carried it.
     served: Arc<std::sync::Mutex<Option<ApiVersion>>>,
+    /// The call budgets as the latest answers reported them.
+    usage: Arc<std::sync::Mutex<super::Usage>>,
 }
 
 /// The default cap on one answer: a page of 100 numbers is about 50 KB.
@@ -131,6 +135,7 @@ impl GraphClient {
                 observer: None,
                 max_body: DEFAULT_MAX_BODY,
                 served: Arc::default(),
+                usage: Arc::default(),
             }),
         })
     }
@@ -161,6 +166,7 @@ impl GraphClient {
             observer: old.observer.clone(),
             max_body: old.max_body,
             served: old.served.clone(),
+            usage: old.usage.clone(),
         };
         change(&mut inner);
         GraphClient {
@@ -178,6 +184,27 @@ impl GraphClient {
     pub fn plan_version(&self, today: chrono::NaiveDate) -> ApiVersion {
         let served = *self.inner.served.lock().unwrap_or_else(|p| p.into_inner());
         served.unwrap_or_else(|| self.inner.version.served(today))
+    }
+
+    /// The call budgets as the latest answers reported them.
+    pub fn usage(&self) -> super::Usage {
+        self.inner
+            .usage
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn note_usage(&self, headers: &reqwest::header::HeaderMap) -> Option<super::Usage> {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let business = text("x-business-use-case-usage");
+        let app = text("x-app-usage");
+        if business.is_none() && app.is_none() {
+            return None;
+        }
+        let mut usage = self.inner.usage.lock().unwrap_or_else(|p| p.into_inner());
+        usage.note(business, app);
+        Some(usage.clone())
     }
 
     fn note_served_version(&self, headers: &reqwest::header::HeaderMap) {
@@ -445,12 +472,14 @@ impl GraphClient {
             request = request.json(body);
         }
         let mut sandbox = false;
+        let mut usage = None;
         let (status, result) = match request.send().await {
             Err(e) => (None, Err(self.transport_error(&e))),
             Ok(response) => {
                 let status = response.status().as_u16();
                 sandbox = response.headers().contains_key(SANDBOX_HEADER);
                 self.note_served_version(response.headers());
+                usage = self.note_usage(response.headers());
                 if sandbox {
                     SANDBOX_SEEN.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -493,6 +522,7 @@ impl GraphClient {
             attempt,
             error: result.as_ref().err().cloned(),
             sandbox,
+            usage,
         });
         result
     }

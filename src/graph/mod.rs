@@ -7,6 +7,7 @@ pub mod errors;
 pub mod region;
 pub mod retry;
 pub mod types;
+pub mod usage;
 pub mod version;
 
 pub use client::{
@@ -16,4 +17,5 @@ pub use client::{
 pub use errors::{ApiError, GraphError, MutationOutcome};
 pub use region::{Region, RegionGroup};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};
+pub use usage::{Usage, WabaUsage};
 pub use version::ApiVersion;

@@ -138,6 +138,9 @@ pub fn start(listener: TcpListener, options: SandboxOptions) -> std::io::Result<
     })
 }
 
+/// The nominal call allowance the sandbox reports its usage against.
+const SANDBOX_CALL_ALLOWANCE: usize = 5_000;
+
 async fn handle(
     State(shared): State<Shared>,
     method: Method,
@@ -173,6 +176,22 @@ async fn handle(
         crate::graph::SANDBOX_HEADER,
         axum::http::HeaderValue::from_static("1"),
     );
+    // As Meta does: how much of the WABA's call budget is used. The sandbox's allowance is a
+    // nominal 5,000 calls, so a demo's percentage moves but never throttles.
+    let (waba, calls) = {
+        let world = shared.world();
+        (world.waba_id.clone(), world.received.len())
+    };
+    let usage = serde_json::json!({ waba: [{
+        "type": "whatsapp_business_management",
+        "call_count": (calls * 100 / SANDBOX_CALL_ALLOWANCE).min(100),
+        "total_cputime": 1, "total_time": 1, "estimated_time_to_regain_access": 0
+    }]});
+    if let Ok(value) = axum::http::HeaderValue::from_str(&usage.to_string()) {
+        response
+            .headers_mut()
+            .insert("x-business-use-case-usage", value);
+    }
     // As Meta does: which version's rules applied.
     if let Some(served) = segments
         .first()

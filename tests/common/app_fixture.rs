@@ -177,6 +177,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         attempt: 1,
         error,
         sandbox: false,
+        usage: None,
     })
 }
 

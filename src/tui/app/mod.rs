@@ -108,6 +108,8 @@ pub struct App {
     pub size: (u16, u16),
     /// An answer said it came from a wareg sandbox: the title says so.
     pub sandbox: bool,
+    /// The highest share of Meta's call budgets the latest answer reported, in percent.
+    pub api_usage: Option<u32>,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -166,6 +168,7 @@ impl App {
             audit: Vec::new(),
             size: (80, 24),
             sandbox: false,
+            api_usage: None,
             spinner: 0,
             quit: false,
         };
@@ -197,6 +200,9 @@ impl App {
             Msg::Reply(request, reply) => self.on_reply(request, reply),
             Msg::Call(event) => {
                 self.sandbox |= event.sandbox;
+                if let Some(usage) = &event.usage {
+                    self.api_usage = usage.highest();
+                }
                 self.push_log(LogEntry::from_call(&event, self.clock.local_now()));
                 Vec::new()
             }

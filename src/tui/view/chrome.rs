@@ -27,6 +27,15 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         format!("│ {} numbers ", app.table.rows.len()),
         theme.dim(),
     ));
+    if let Some(percent) = app.api_usage {
+        // Meta's call budget for the WABA: spent by everything on the same app, not just us.
+        let style = match percent {
+            0..=49 => theme.dim(),
+            50..=79 => theme.warn(),
+            _ => theme.bad(),
+        };
+        spans.push(Span::styled(format!("│ API {percent} % "), style));
+    }
     if app.busy() {
         let frame_char = SPINNER[app.spinner % SPINNER.len()];
         spans.push(Span::styled(
