@@ -53,7 +53,7 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
             & 0o777;
         if mode & 0o022 != 0 {
             return Err(format!(
-                "the data dir {} can be written by others (mode {mode:o}): they could change the audit trail. Run: chmod 700 {}",
+                "the data dir {} can be written by other users (mode {mode:o}, group or world): they could change the audit trail. Run: chmod 700 {}",
                 dir.display(),
                 dir.display()
             ));

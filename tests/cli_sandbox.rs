@@ -756,3 +756,46 @@ fn the_sandbox_reports_call_budget_usage_and_json_carries_it() {
     let out = rig.wareg(&["numbers", "--refresh", "--json"]).json();
     assert!(out["api_usage"]["wabas"][&waba].is_object(), "{out}");
 }
+
+#[test]
+fn a_reader_that_went_away_is_not_a_crash_and_the_exit_code_stays_true() {
+    // stdout is a pipe whose reading end is already closed: every write fails with EPIPE.
+    let run_closed = |args: &[&str]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wareg"));
+        cmd.args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .stdin(std::process::Stdio::piped());
+        cmd
+    };
+    let rig = Rig::new("v25.0");
+    for (args, stdin, code) in [
+        (vec!["status", CONNECTED], None, 0),
+        (vec!["numbers", "--refresh", "--json"], None, 0),
+        (vec!["plan", "register", PENDING], None, 0),
+        (vec!["completions", "bash"], None, 0),
+        (
+            vec!["register", PENDING, "--pin-stdin", "--json"],
+            Some("123456\n"),
+            0,
+        ),
+        (vec!["deregister", UNVERIFIED, "--yes"], None, 2),
+    ] {
+        let mut cmd = run_closed(&args);
+        for (k, v) in rig.env(&[]) {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        {
+            use std::io::Write;
+            let mut pipe = child.stdin.take().unwrap();
+            let _ = pipe.write_all(stdin.unwrap_or("").as_bytes());
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    }
+}

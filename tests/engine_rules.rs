@@ -484,3 +484,35 @@ async fn the_engine_refuses_a_plan_nothing_may_override_even_if_a_face_sends_it(
             .is_empty()
     );
 }
+
+#[test]
+fn a_status_wareg_does_not_know_blocks_a_storage_change() {
+    let id = NumberId::parse(ID).unwrap();
+    let facts = Facts {
+        status: Some(NumberStatus::parse("CONNECTED_SOMEHOW")),
+        ..pending_facts()
+    };
+    let budgets = register_plan(pending_facts()).budgets;
+    let plan = decide(
+        &id,
+        v25(),
+        &facts,
+        Request::Register(StorageChoice::Region(wareg::graph::Region::De)),
+        &budgets,
+    );
+    assert!(
+        plan.blockers
+            .contains(&Blocker::StatusUnknown("CONNECTED_SOMEHOW".into())),
+        "{:?}",
+        plan.blockers
+    );
+    // Keeping storage as it is needs no such certainty.
+    let keep = decide(
+        &id,
+        v25(),
+        &facts,
+        Request::Register(StorageChoice::Keep),
+        &budgets,
+    );
+    assert!(keep.blockers.is_empty(), "{:?}", keep.blockers);
+}

@@ -32,7 +32,7 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
         return Ok(());
     }
     if records.is_empty() {
-        println!(
+        say!(
             "The audit trail ({}) has no records{}.",
             log.path().display(),
             id.map(|i| format!(" for {i}")).unwrap_or_default()
@@ -42,7 +42,7 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
     for r in records {
         // The trail is a file anyone with the account can edit, and older versions of wareg
         // stored answers uncleaned: it is cleaned on the way to the terminal.
-        println!("{}", crate::clean::text(&line(r), 2000));
+        say!("{}", crate::clean::text(&line(r), 2000));
     }
     Ok(())
 }

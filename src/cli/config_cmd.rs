@@ -19,17 +19,17 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
             } else {
                 "does not exist yet: `wareg config init` writes a starter"
             };
-            println!("{}", path.display());
+            say!("{}", path.display());
             eprintln!("({state})");
             Ok(())
         }
         ConfigAction::Check => {
             let config = Config::load(&path)?;
-            println!("{}: OK", path.display());
+            say!("{}: OK", path.display());
             for warning in config.warnings(chrono::Utc::now().date_naive()) {
                 eprintln!("warning: {warning}");
             }
-            println!("  default profile: {}", config.default_profile);
+            say!("  default profile: {}", config.default_profile);
             for p in config.profiles.values() {
                 let token = match &p.token {
                     TokenSource::Env(var) if std::env::var_os(var).is_none() => {
@@ -46,9 +46,11 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                     },
                     _ => p.token.describe(),
                 };
-                println!(
+                say!(
                     "  profile {}: {} {} token from {token}",
-                    p.name, p.base_url, p.api_version
+                    p.name,
+                    p.base_url,
+                    p.api_version
                 );
                 if p.allow_insecure_http && p.base_url.starts_with("http://") {
                     eprintln!(
@@ -57,8 +59,8 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                     );
                 }
             }
-            println!("  numbers: {}", config.numbers.len());
-            println!(
+            say!("  numbers: {}", config.numbers.len());
+            say!(
                 "  budget: {} attempts per {} hours",
                 config.budget.max_attempts,
                 config.budget.window.as_secs() / 3600
@@ -84,8 +86,8 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                 })?;
             file.write_all(STARTER.as_bytes())
                 .map_err(|e| CliError::Local(format!("cannot write {}: {e}", path.display())))?;
-            println!("wrote {}", path.display());
-            println!("next: set the token source, add your numbers, then run `wareg config check`");
+            say!("wrote {}", path.display());
+            say!("next: set the token source, add your numbers, then run `wareg config check`");
             Ok(())
         }
     }

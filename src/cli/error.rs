@@ -105,7 +105,7 @@ impl CliError {
         // Cleaned once more on the way out: a config error quotes the user's own file.
         eprintln!("error: {}", crate::clean::lines(&self.to_string(), 4000));
         if json && !matches!(self, CliError::InDocument(_)) {
-            println!(
+            say!(
                 "{}",
                 crate::clean::json_for_terminal(&self.to_json().to_string())
             );

@@ -1,6 +1,23 @@
 //! The command line (PRODUCT.md "Command line"): the TUI by default, and headless twins of
 //! every TUI action for scripts, with `--json` and the exit codes 0/1/2/3.
 
+/// `println!` for results on stdout, except that a reader who went away (`| head`, `| grep
+/// -q`) is not an error: the command still ends with its own exit code instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` with the same tolerance as [`say!`].
+macro_rules! say_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod audit_cmd;
 mod config_cmd;
@@ -55,7 +72,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(args) => audit_cmd::run(args),
         Command::Config { action } => config_cmd::run(&global, action),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut script);
+            say_inline!("{}", String::from_utf8_lossy(&script));
             Ok(())
         }
     }

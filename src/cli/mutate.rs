@@ -180,7 +180,7 @@ struct Flags {
 fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result<(), CliError> {
     if !flags.json {
         // The same plan the TUI's pre-flight shows, before anything is decided.
-        print!("{}", plan_text(plan));
+        say_inline!("{}", plan_text(plan));
     }
     let blocking = plan.blocking(flags.force);
     if !blocking.is_empty() {
@@ -257,12 +257,12 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
             }
             print_json(&out);
         } else {
-            println!("{id} {done_word}.");
+            say!("{id} {done_word}.");
             for r in &execution.reports {
-                println!("  {:<40} ok", r.step.describe());
+                say!("  {:<40} ok", r.step.describe());
             }
             if let Some((op, b)) = &budget {
-                println!("{op} budget: {}", budget_line(b, &engine.policy));
+                say!("{op} budget: {}", budget_line(b, &engine.policy));
             }
         }
         return Ok(());
@@ -375,7 +375,7 @@ fn finish(json: bool, id: &NumberId, op: &str, message: &str) -> Result<(), CliE
     if json {
         print_json(&json!({"ok": true, "number": id, "result": op, "message": message}));
     } else {
-        println!("{message}");
+        say!("{message}");
     }
     Ok(())
 }

@@ -69,7 +69,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
     }
     for (profile, e) in &failed {
-        println!("profile {profile}: listing the WABA failed: {e}");
+        say!("profile {profile}: listing the WABA failed: {e}");
     }
     print_usage(&usage);
     print_table(&rows, &book, args.refresh, !failed.is_empty());
@@ -125,15 +125,26 @@ fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_fa
     if rows.is_empty() && listing_failed {
         return;
     }
-    if rows.is_empty() {
-        println!(
-            "No numbers configured. Add [[numbers]] entries or a waba_id to the profile, then try --refresh."
+    if rows.is_empty() && !refreshed {
+        say!(
+            "No numbers configured. Add [[numbers]] entries, or list a profile's WABA with --refresh (it needs waba_id)."
         );
         return;
     }
-    println!(
+    if rows.is_empty() {
+        say!("No numbers: none configured and no WABA listed any.");
+        return;
+    }
+    say!(
         "{:<17} {:<24} {:<18} {:<12} {:<12} {:<8} {:>5} {:>5}",
-        "ID", "LABEL", "NUMBER", "STATUS", "OWNERSHIP", "QUALITY", "REG", "DEREG"
+        "ID",
+        "LABEL",
+        "NUMBER",
+        "STATUS",
+        "OWNERSHIP",
+        "QUALITY",
+        "REG",
+        "DEREG"
     );
     for row in rows {
         let live = row.live.as_ref().and_then(|r| r.as_ref().ok());
@@ -146,19 +157,25 @@ fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_fa
             .clone()
             .or_else(|| live.and_then(|n| n.verified_name.clone()))
             .unwrap_or_default();
-        println!(
+        say!(
             "{:<17} {:<24} {:<18} {:<12} {:<12} {:<8} {:>5} {:>5}",
             row.id.as_str(),
             truncate(&label, 24),
             text(&|n| n.display_phone_number.clone()),
-            text(&|n| n.status.as_ref().map(|s| s.to_string())),
+            text(&|n| n.status.as_ref().map(|s| match n.health_mark() {
+                Some(mark) => format!("{s} {mark}"),
+                None => s.to_string(),
+            })),
             text(&|n| n.code_verification_status.as_ref().map(|s| s.to_string())),
             text(&|n| n.quality_rating.as_ref().map(|s| s.to_string())),
             book.budget(row.id.as_str(), Operation::Register).left(),
             book.budget(row.id.as_str(), Operation::Deregister).left(),
         );
         if let Some(Err(e)) = &row.live {
-            println!("    error: {e}");
+            say!("    error: {e}");
+        }
+        for note in live.map(|n| n.notes()).unwrap_or_default() {
+            say!("    {note}");
         }
     }
 }

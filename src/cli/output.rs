@@ -9,7 +9,7 @@ use crate::config::BudgetPolicy;
 pub fn print_json(value: &Value) {
     // A serde_json::Value always serializes.
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    println!("{}", crate::clean::json_for_terminal(&text));
+    say!("{}", crate::clean::json_for_terminal(&text));
 }
 
 pub fn budget_json(budget: &Budget) -> Value {
@@ -64,13 +64,13 @@ pub fn print_usage(usage: &crate::graph::Usage) {
             } else {
                 String::new()
             };
-            println!(
+            say!(
                 "API budget of WABA {waba}: {} % used (shared with everything on this app){wait}",
                 w.percent
             );
         }
     }
     if let Some(app) = usage.app_percent.filter(|p| *p >= USAGE_SHOWN_FROM) {
-        println!("API budget of the app: {app} % used");
+        say!("API budget of the app: {app} % used");
     }
 }

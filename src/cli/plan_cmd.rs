@@ -40,7 +40,7 @@ pub fn run(global: &Global, args: PlanArgs) -> Result<(), CliError> {
         print_json(&json!({"ok": true, "plans": plans.iter().map(plan_json).collect::<Vec<_>>()}));
     } else {
         for plan in &plans {
-            print!("{}", plan_text(plan));
+            say_inline!("{}", plan_text(plan));
         }
     }
     Ok(())
@@ -57,6 +57,12 @@ pub fn storage_choice(region: Option<crate::graph::Region>, no_region: bool) -> 
 
 pub fn prepare_error(id: &NumberId, e: PrepareError) -> CliError {
     match e {
+        // A read that was not sent says so itself.
+        PrepareError::Read(api)
+            if api.mutation_outcome() == crate::graph::MutationOutcome::NotSent =>
+        {
+            CliError::api(format!("reading {id} before planning"), api)
+        }
         PrepareError::Read(api) => CliError::api(
             format!("reading {id} before planning (nothing was sent)"),
             api,

@@ -27,13 +27,13 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
         };
         let running = sandbox::start(listener, options)
             .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
-        println!("wareg sandbox listening on {}", running.base_url());
-        println!(
+        say!("wareg sandbox listening on {}", running.base_url());
+        say!(
             "  WABA {}; any non-empty Bearer token works, `{}` answers 190",
             running.waba_id(),
             sandbox::EXPIRED_TOKEN
         );
-        println!("  press Ctrl-C to stop");
+        say!("  press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         drop(running);
         Ok(())

@@ -50,17 +50,20 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     }
 
     let show = |v: Option<String>| v.unwrap_or_else(|| "(not given)".into());
-    println!("{id}  {}", label.unwrap_or_default());
-    println!(
+    match &label {
+        Some(label) => say!("{id}  {label}"),
+        None => say!("{id}"),
+    }
+    say!(
         "  number        {}",
         show(number.display_phone_number.clone())
     );
-    println!("  name          {}", show(number.verified_name.clone()));
-    println!(
+    say!("  name          {}", show(number.verified_name.clone()));
+    say!(
         "  status        {}",
         show(number.status.as_ref().map(|s| s.to_string()))
     );
-    println!(
+    say!(
         "  ownership     {}",
         show(
             number
@@ -77,19 +80,17 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         }
         .to_owned()
     });
-    println!("  two-step PIN  {}", show(pin));
+    say!("  two-step PIN  {}", show(pin));
     if number.is_on_biz_app == Some(true) {
-        println!(
-            "  coexistence   yes: also in the WhatsApp Business app (no register or deregister)"
-        );
+        say!("  coexistence   yes: also in the WhatsApp Business app (no register or deregister)");
     }
     if let Some(health) = &number.health_status {
-        println!("  health        {}", show(health.can_send_message.clone()));
+        say!("  health        {}", show(health.can_send_message.clone()));
         for reason in health.reasons() {
-            println!("                {reason}");
+            say!("                {reason}");
         }
     }
-    println!(
+    say!(
         "  name status   {} / new name {}{}",
         show(number.name_status.clone()),
         show(number.new_name_status.clone()),
@@ -99,21 +100,21 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
             ""
         }
     );
-    println!(
+    say!(
         "  quality       {}",
         show(number.quality_rating.as_ref().map(|s| s.to_string()))
     );
-    println!(
+    say!(
         "  platform      {}",
         show(number.platform_type.as_ref().map(|s| s.to_string()))
     );
     match (&storage, &settings) {
-        (Some(s), _) => println!("  storage       {}", s.summary()),
-        (None, Err(e)) => println!("  storage       unknown: {}", e.short()),
-        (None, Ok(_)) => println!("  storage       (not given)"),
+        (Some(s), _) => say!("  storage       {}", s.summary()),
+        (None, Err(e)) => say!("  storage       unknown: {}", e.short()),
+        (None, Ok(_)) => say!("  storage       (not given)"),
     }
-    println!("  register      {}", budget_line(&register, &engine.policy));
-    println!(
+    say!("  register      {}", budget_line(&register, &engine.policy));
+    say!(
         "  deregister    {}",
         budget_line(&deregister, &engine.policy)
     );

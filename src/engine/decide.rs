@@ -74,6 +74,15 @@ impl Facts {
     }
 
     /// Statuses in which the number is known not to be registered on Cloud API.
+    /// A status is given but is none of the values wareg plans with.
+    pub fn status_unknown(&self) -> Option<String> {
+        match &self.status {
+            Some(NumberStatus::Unknown(raw)) => Some(raw.clone()),
+            Some(NumberStatus::NotKnown) => Some("UNKNOWN".into()),
+            _ => None,
+        }
+    }
+
     pub fn known_unregistered(&self) -> bool {
         matches!(
             self.status,
@@ -122,6 +131,9 @@ pub enum Blocker {
     NameUnderReview,
     /// The current storage could not be read, so whether the plan changes it is not known.
     StorageUnknown,
+    /// A status wareg does not know: whether the number is registered (and so whether storage
+    /// may be set) cannot be told.
+    StatusUnknown(String),
     /// The counted attempts in the window are used up.
     BudgetExhausted { op: Operation, budget: Budget },
     /// Meta answered 133016: the operation is locked until then.
@@ -152,6 +164,7 @@ impl Blocker {
             Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it".into(),
             Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
             Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
+            Blocker::StatusUnknown(status) => format!("the number's status `{status}` is not one wareg knows, so it cannot tell whether the number is registered and storage may be set"),
             Blocker::NameUnderReview => "the display name is under review: Meta refuses register (100/2388001) until the review is done".into(),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
             Blocker::BudgetExhausted { op, budget } => {
@@ -294,6 +307,13 @@ pub fn decide(
             }
             let registered = facts.registered();
             let storage_unknown = matches!(current, StorageFact::Unknown | StorageFact::Reading);
+            // Setting storage is allowed only while unregistered: with a status wareg cannot
+            // read, a storage change could meet a registered number.
+            if let Some(status) = facts.status_unknown()
+                && choice != StorageChoice::Keep
+            {
+                blockers.push(Blocker::StatusUnknown(status));
+            }
             if registered && choice != StorageChoice::Keep && storage_unknown {
                 blockers.push(Blocker::StorageUnknown);
             }

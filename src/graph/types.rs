@@ -220,6 +220,37 @@ impl Health {
 }
 
 impl PhoneNumber {
+    /// The mark beside the status when the number cannot send freely: `!` limited, `✗`
+    /// blocked (the same in the TUI table and `wareg numbers`).
+    pub fn health_mark(&self) -> Option<&'static str> {
+        let limit = self.health_status.as_ref()?.limit()?;
+        Some(if limit.eq_ignore_ascii_case("BLOCKED") {
+            "✗"
+        } else {
+            "!"
+        })
+    }
+
+    /// What a support person should know about the number beyond its status, in words.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(health) = &self.health_status
+            && let Some(limit) = health.limit()
+        {
+            notes.push(format!("health {limit}"));
+            notes.extend(health.reasons());
+        }
+        if self.is_on_biz_app == Some(true) {
+            notes.push(
+                "coexistence: also in the WhatsApp Business app, no register or deregister".into(),
+            );
+        }
+        if self.name_under_review() {
+            notes.push("a display name change is under review: register waits for it".into());
+        }
+        notes
+    }
+
     /// A display name change is being reviewed (register fails meanwhile: 100/2388001).
     pub fn name_under_review(&self) -> bool {
         [&self.name_status, &self.new_name_status].iter().any(|s| {

@@ -200,11 +200,9 @@ fn status_cell<'a>(app: &App, n: &crate::graph::PhoneNumber) -> Cell<'a> {
     let Some(status) = &n.status else {
         return Cell::from(Span::styled("—", theme.dim()));
     };
-    match n.health_status.as_ref().and_then(|h| h.limit()) {
-        Some(limit) if limit.eq_ignore_ascii_case("BLOCKED") => {
-            Cell::from(Span::styled(format!("{status} ✗"), theme.bad()))
-        }
-        Some(_) => Cell::from(Span::styled(format!("{status} !"), theme.warn())),
+    match n.health_mark() {
+        Some(mark @ "✗") => Cell::from(Span::styled(format!("{status} {mark}"), theme.bad())),
+        Some(mark) => Cell::from(Span::styled(format!("{status} {mark}"), theme.warn())),
         None => Cell::from(Span::styled(status.to_string(), theme.status(status))),
     }
 }
