@@ -114,6 +114,7 @@ pub struct NumbersArgs {
     /// Read live status from the API.
     #[arg(long)]
     pub refresh: bool,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -122,6 +123,7 @@ pub struct NumbersArgs {
 pub struct StatusArgs {
     /// The phone number ID.
     pub id: String,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -159,6 +161,7 @@ pub struct RegisterArgs {
     #[arg(long)]
     pub force: bool,
     /// Print the result as one JSON document.
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -209,6 +212,7 @@ pub struct DeregisterArgs {
     /// registered (never for a coexistence number).
     #[arg(long)]
     pub force: bool,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -219,6 +223,7 @@ pub struct SetPinArgs {
     pub id: String,
     #[command(flatten)]
     pub pin: PinSource,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -238,6 +243,7 @@ pub struct RequestCodeArgs {
     /// The language of the message, e.g. en_US.
     #[arg(long, default_value = "en_US")]
     pub language: String,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -260,6 +266,7 @@ pub struct VerifyCodeArgs {
     pub id: String,
     #[command(flatten)]
     pub code: CodeSource,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -268,6 +275,7 @@ pub struct VerifyCodeArgs {
 pub struct AuditArgs {
     /// Only this number's records.
     pub id: Option<String>,
+    /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
 }
