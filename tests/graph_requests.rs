@@ -527,3 +527,32 @@ async fn the_call_budget_headers_are_read_on_every_answer() {
         Some(81)
     );
 }
+
+#[tokio::test]
+async fn a_throttle_is_never_retried_and_stops_every_read_until_access_returns() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header(
+                    "x-business-use-case-usage",
+                    r#"{"102290129340398":[{"call_count":100,"estimated_time_to_regain_access":17}]}"#,
+                )
+                .set_body_json(json!({"error": {"message": "(#80008) There have been too many calls to this WhatsApp Business account.", "type": "OAuthException", "code": 80008, "fbtrace_id": "Th1"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    let first = c.get_number(&id()).await.unwrap_err();
+    assert_eq!(first.code(), Some(80008), "{first}");
+    assert_eq!(c.throttled_for(), Some(17));
+    let second = c.get_settings(&id()).await.unwrap_err();
+    assert!(
+        second
+            .to_string()
+            .contains("access returns in about 17 min"),
+        "{second}"
+    );
+    // wiremock checks on drop that only the first call reached the server.
+}

@@ -94,7 +94,18 @@ struct Inner {
     served: Arc<std::sync::Mutex<Option<ApiVersion>>>,
     /// The call budgets as the latest answers reported them.
     usage: Arc<std::sync::Mutex<super::Usage>>,
+    /// Until when Meta throttles this client's calls, if it does.
+    throttled_until: Arc<std::sync::Mutex<Option<Instant>>>,
 }
+
+/// Meta's throttle codes (facts §6): the WABA's budget (80007, 80008), the app's (4), the
+/// user's (17).
+fn is_throttle(code: i64) -> bool {
+    matches!(code, 4 | 17 | 80007 | 80008)
+}
+
+/// How long wareg stays away after a throttle code that came without an estimate.
+const THROTTLE_WITHOUT_ESTIMATE: Duration = Duration::from_secs(5 * 60);
 
 /// The default cap on one answer: a page of 100 numbers is about 50 KB.
 pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
@@ -136,6 +147,7 @@ impl GraphClient {
                 max_body: DEFAULT_MAX_BODY,
                 served: Arc::default(),
                 usage: Arc::default(),
+                throttled_until: Arc::default(),
             }),
         })
     }
@@ -167,6 +179,7 @@ impl GraphClient {
             max_body: old.max_body,
             served: old.served.clone(),
             usage: old.usage.clone(),
+            throttled_until: old.throttled_until.clone(),
         };
         change(&mut inner);
         GraphClient {
@@ -195,6 +208,33 @@ impl GraphClient {
             .clone()
     }
 
+    /// Minutes left of a throttle Meta declared, if one is running.
+    pub fn throttled_for(&self) -> Option<u64> {
+        let until = (*self
+            .inner
+            .throttled_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()))?;
+        let left = until.checked_duration_since(Instant::now())?;
+        Some(left.as_secs().div_ceil(60).max(1))
+    }
+
+    /// Starts (or extends) a throttle: `minutes` from Meta's estimate, else a default wait.
+    fn note_throttle(&self, minutes: Option<u32>) {
+        let wait = minutes
+            .filter(|m| *m > 0)
+            .map_or(THROTTLE_WITHOUT_ESTIMATE, |m| {
+                Duration::from_secs(u64::from(m) * 60)
+            });
+        let until = Instant::now() + wait;
+        let mut slot = self
+            .inner
+            .throttled_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *slot = Some(slot.map_or(until, |old| old.max(until)));
+    }
+
     fn note_usage(&self, headers: &reqwest::header::HeaderMap) -> Option<super::Usage> {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let business = text("x-business-use-case-usage");
@@ -204,7 +244,13 @@ impl GraphClient {
         }
         let mut usage = self.inner.usage.lock().unwrap_or_else(|p| p.into_inner());
         usage.note(business, app);
-        Some(usage.clone())
+        let regain = usage.wabas.values().map(|w| w.regain_minutes).max();
+        let snapshot = usage.clone();
+        drop(usage);
+        if let Some(minutes) = regain.filter(|m| *m > 0) {
+            self.note_throttle(Some(minutes));
+        }
+        Some(snapshot)
     }
 
     fn note_served_version(&self, headers: &reqwest::header::HeaderMap) {
@@ -438,11 +484,30 @@ impl GraphClient {
             Resend::Allowed => self.inner.retry.max_tries,
             Resend::Never => 1,
         };
+        // While Meta throttles this client's calls, a read is not sent at all: calls made
+        // during a throttle push the recovery further out (facts §6).
+        if resend == Resend::Allowed
+            && let Some(minutes) = self.throttled_for()
+        {
+            return Err(ApiError::Refused(format!(
+                "Meta is throttling these calls (the WABA's or the app's call budget is spent); access returns in about {minutes} min, and wareg sends no reads until then"
+            )));
+        }
         let mut attempt = 1;
         loop {
             let result = self
                 .send_once(method.clone(), url.clone(), body.as_ref(), attempt)
                 .await;
+            if let Err(e) = &result
+                && e.graph().is_some_and(|g| is_throttle(g.code))
+            {
+                // Never retried: a retry would only spend more of what is spent. Meta's own
+                // estimate (read from the usage header) wins over the default wait.
+                if self.throttled_for().is_none() {
+                    self.note_throttle(None);
+                }
+                return result;
+            }
             match result {
                 Err(e) if attempt < tries && e.is_transient() => {
                     tokio::time::sleep(self.inner.retry.delay_before(attempt + 1)).await;
