@@ -33,9 +33,10 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 }
 
 /// Makes the data dir safe to write secrets' neighbours into, and says what it did or found.
-/// A dir wareg creates is 0700. A dir it finds is never chmod-ed: refused if others can write
-/// to it (they could swap the trail or plant a lock), warned about if others can read it. Its
-/// own files found readable by others are tightened to 0600, with a notice.
+/// A dir wareg creates is 0700. A dir it finds is never chmod-ed: refused if every user can
+/// write to it (they could swap the trail or plant a lock), warned about if its group can
+/// write to it or others can read it. Its own files found readable by others are tightened
+/// to 0600, with a notice.
 pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
     let mut notices = Vec::new();
     if !dir.exists() {
@@ -51,14 +52,21 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
             .permissions()
             .mode()
             & 0o777;
-        if mode & 0o022 != 0 {
+        if mode & 0o002 != 0 {
             return Err(format!(
-                "the data dir {} can be written by other users (mode {mode:o}, group or world): they could change the audit trail. Run: chmod 700 {}",
+                "the data dir {} can be written by every user (mode {mode:o}): they could change the audit trail. Run: chmod 700 {}",
                 dir.display(),
                 dir.display()
             ));
         }
-        if mode & 0o044 != 0 {
+        // Group-writable is how many systems make a user's dirs (a private group per user):
+        // said, not refused.
+        if mode & 0o020 != 0 {
+            notices.push(format!(
+                "the data dir {} can be written by its group (mode {mode:o}); chmod 700 it unless that group is yours alone",
+                dir.display()
+            ));
+        } else if mode & 0o044 != 0 {
             notices.push(format!(
                 "the data dir {} can be read by others (mode {mode:o}); chmod 700 it to keep the audit trail private",
                 dir.display()

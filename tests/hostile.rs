@@ -312,11 +312,20 @@ fn files_and_dirs_wareg_makes_are_private_and_loose_ones_are_tightened() {
     let run = desk.run(&["audit"], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("can be written by other users"),
+        run.stderr.contains("can be written by every user"),
         "{}",
         run.stderr
     );
     assert_eq!(mode(&desk.data()), 0o777);
+    // Group-writable (a private group per user on many systems): said, not refused.
+    std::fs::set_permissions(desk.data(), std::fs::Permissions::from_mode(0o770)).unwrap();
+    let run = desk.run(&["audit"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("can be written by its group"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Runs wareg and returns its result with its own peak memory in KiB (Linux: ru_maxrss from
