@@ -161,6 +161,16 @@ fn pending_facts() -> Facts {
     }
 }
 
+/// The stand-in answers the one register it expects with Meta's error envelope.
+async fn register_answers(server: &MockServer, status: u16, error: serde_json::Value) {
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/register")))
+        .respond_with(ResponseTemplate::new(status).set_body_json(json!({ "error": error })))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 fn outcomes(data: &std::path::Path) -> Vec<AuditRecord> {
     AuditLog::in_dir(data)
         .read()
@@ -218,12 +228,12 @@ async fn refused_connections_and_bad_token_headers_are_not_sent_and_not_counted(
 async fn a_500_on_register_is_unknown_counted_and_read_back_once() {
     let data = tempfile::tempdir().unwrap();
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v25.0/{ID}/register")))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "An unknown error occurred", "type": "OAuthException", "code": 1, "is_transient": true, "fbtrace_id": "Tr1"}})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    register_answers(
+        &server,
+        500,
+        json!({"message": "An unknown error occurred", "type": "OAuthException", "code": 1, "is_transient": true, "fbtrace_id": "Tr1"}),
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path(format!("/v25.0/{ID}")))
         .respond_with(
@@ -257,12 +267,12 @@ async fn a_500_on_register_is_unknown_counted_and_read_back_once() {
 async fn meta_133016_locks_the_operation_and_blocks_the_next_plan_until_its_end() {
     let data = tempfile::tempdir().unwrap();
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v25.0/{ID}/register")))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "(#133016) Registration rate limit exceeded", "type": "OAuthException", "code": 133016, "fbtrace_id": "Lk1"}})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    register_answers(
+        &server,
+        400,
+        json!({"message": "(#133016) Registration rate limit exceeded", "type": "OAuthException", "code": 133016, "fbtrace_id": "Lk1"}),
+    )
+    .await;
     let engine = engine_for(&server.uri(), "t", data.path());
     let pin = Pin::parse("123456").unwrap();
     engine

@@ -37,9 +37,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     // What Meta said about its call budgets while answering.
     let mut usage = Usage::default();
     for client in clients.values() {
-        let seen = client.usage();
-        usage.wabas.extend(seen.wabas);
-        usage.app_percent = usage.app_percent.max(seen.app_percent);
+        usage.merge(client.usage());
     }
     let failed = fleet.failed_listings();
 

@@ -32,6 +32,12 @@ impl Usage {
             .max()
     }
 
+    /// Folds in what another client saw (several profiles in one command).
+    pub fn merge(&mut self, other: Usage) {
+        self.wabas.extend(other.wabas);
+        self.app_percent = self.app_percent.max(other.app_percent);
+    }
+
     /// Folds in what one answer's headers say (newer values replace older ones).
     pub fn note(&mut self, business: Option<&str>, app: Option<&str>) {
         if let Some(parsed) = business.and_then(parse_business) {

@@ -5,9 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, Progress, cycle};
-use crate::audit::Budget;
 use crate::engine::{Blocker, Plan, PlanKind, Request, StorageFact};
-use crate::graph::types::{CodeVerification, NumberStatus};
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
 use crate::tui::app::App;
 use crate::tui::widgets::{RegionSelect, SecretField};
@@ -40,17 +38,11 @@ pub struct RegisterForm {
 
 /// Everything the form knows before sending, derived from the app each time it is needed.
 #[derive(Debug, Clone)]
+/// The number's facts and budgets are the plan's (`plan.facts`, `plan.budgets`).
 pub struct Preflight {
-    pub display: Option<String>,
-    pub status: Option<NumberStatus>,
-    pub verified: Option<CodeVerification>,
-    pub pin_enabled: Option<bool>,
-    pub connected: bool,
     /// The storage region in force, when known.
     pub current: StorageFact,
-    pub register: Budget,
-    pub deregister: Budget,
-    /// The engine's plan: steps, cost and blockers.
+    /// The engine's plan: steps, cost, blockers, and the facts and budgets it was made from.
     pub plan: Plan,
     /// Why Register is disabled, if it is.
     pub problems: Vec<String>,
@@ -222,14 +214,7 @@ impl App {
         }
         fields.extend([RegisterField::Submit, RegisterField::Cancel]);
         Preflight {
-            display: facts.display.clone(),
-            status: facts.status.clone(),
-            verified: facts.verified.clone(),
-            pin_enabled: facts.pin_enabled,
-            connected: facts.connected(),
             current,
-            register: plan.budgets.register,
-            deregister: plan.budgets.deregister,
             plan,
             problems,
             verify_instead,

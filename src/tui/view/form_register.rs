@@ -49,7 +49,11 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         ]));
     }
     if let Phase::Failed(failure) = &form.phase {
-        lines.extend(failure_lines(app, failure, Some(&pre.register)));
+        lines.extend(failure_lines(
+            app,
+            failure,
+            Some(&pre.plan.budgets.register),
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Pre-flight", theme.title()));
@@ -60,7 +64,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         ])
     };
     let plain = ratatui::style::Style::new();
-    match &pre.verified {
+    match &pre.plan.facts.verified {
         Some(CodeVerification::Verified) => {
             lines.push(item("ownership", "VERIFIED".into(), theme.good()))
         }
@@ -71,13 +75,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         )),
         None => lines.push(item("ownership", "not known".into(), theme.dim())),
     }
-    let pin_state = match pre.pin_enabled {
+    let pin_state = match pre.plan.facts.pin_enabled {
         Some(true) => "set: the PIN must match it (a wrong PIN costs budget)".to_owned(),
         Some(false) => "not set: this PIN becomes the two-step PIN".to_owned(),
         None => "not known".to_owned(),
     };
     lines.push(item("two-step PIN", pin_state, plain));
-    if pre.connected {
+    if pre.plan.facts.connected() {
         lines.push(item(
             "status",
             "CONNECTED: registering again is allowed but costs budget".into(),
@@ -86,7 +90,9 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     } else {
         lines.push(item(
             "status",
-            pre.status
+            pre.plan
+                .facts
+                .status
                 .as_ref()
                 .map_or("not known".into(), |s| s.to_string()),
             plain,
@@ -96,14 +102,14 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
     lines.push(item(
         "register",
-        budget_text(app, &pre.register),
-        budget_style(pre.register.left()),
+        budget_text(app, &pre.plan.budgets.register),
+        budget_style(pre.plan.budgets.register.left()),
     ));
     if pre.needs_deregister() {
         lines.push(item(
             "deregister",
-            budget_text(app, &pre.deregister),
-            budget_style(pre.deregister.left()),
+            budget_text(app, &pre.plan.budgets.deregister),
+            budget_style(pre.plan.budgets.deregister.left()),
         ));
     }
     lines.push(Line::raw(""));
@@ -169,7 +175,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     } else {
         "Register"
     };
-    let display = pre.display.clone().unwrap_or_default();
+    let display = pre.plan.facts.display.clone().unwrap_or_default();
     let inner = form_popup(
         frame,
         screen,
