@@ -4,10 +4,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, cycle};
-use crate::audit::Budget;
 use crate::engine::{Blocker, Plan, Request};
 use crate::graph::NumberId;
-use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
 
 #[derive(Debug)]
@@ -34,12 +32,9 @@ pub struct DeregisterCheck {
     pub display: String,
     /// The four digits to type.
     pub last4: String,
-    pub budget: Budget,
-    pub coexistence: bool,
-    pub status: Option<NumberStatus>,
     pub problems: Vec<String>,
     pub fields: Vec<DeregisterField>,
-    /// The engine's plan, sent as it is.
+    /// The engine's plan, sent as it is; the number's facts and budgets are its own.
     pub plan: Plan,
 }
 
@@ -137,9 +132,6 @@ impl App {
         DeregisterCheck {
             display,
             last4,
-            budget: plan.budgets.deregister,
-            coexistence: plan.facts.coexistence == Some(true),
-            status: plan.facts.status.clone(),
             problems,
             fields,
             plan,

@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         Line::raw("  • keeps the number and its message history (nothing is deleted)."),
         Line::raw(""),
     ];
-    let b = &check.budget;
+    let b = &check.plan.budgets.deregister;
     let budget_style = if b.left() <= 1 {
         theme.bad()
     } else {
@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         ),
         budget_style,
     ));
-    if check.coexistence {
+    if check.plan.facts.coexistence == Some(true) {
         lines.push(Line::styled(
             "This number is used in the WhatsApp Business app too (coexistence):",
             theme.bad(),
@@ -49,6 +49,8 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         ));
     }
     if let Some(status) = check
+        .plan
+        .facts
         .status
         .as_ref()
         .filter(|s| **s != NumberStatus::Connected)
@@ -96,7 +98,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         app,
         &form.phase,
         check.problems.first().map(String::as_str),
-        Some(&check.budget),
+        Some(&check.plan.budgets.deregister),
         "sending POST /deregister… (not retried automatically)",
     ));
     form_popup(
