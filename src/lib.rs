@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod fleet;
+pub mod flock;
 pub mod graph;
 pub mod ledger;
 pub mod logging;

@@ -60,6 +60,7 @@ pub fn run_demo() -> Result<(), CliError> {
                     let _ = notice_tx.send(line);
                 }
             })),
+            call_budget: Some(sandbox::CallBudget::DEMO),
             ..SandboxOptions::default()
         };
         let running = sandbox::start(listener, options)

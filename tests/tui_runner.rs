@@ -670,3 +670,137 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
         s.task.await.unwrap().unwrap();
     }
 }
+
+/// Requests the sandbox received so far, as "METHOD /path".
+fn received_calls(s: &Session) -> Vec<String> {
+    s.sandbox
+        .received()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_number() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(
+        listener,
+        SandboxOptions {
+            extra_numbers: 310,
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap();
+    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    // 310 configured numbers, all of which the listing returns.
+    config.numbers = (0..310u64)
+        .map(|i| wareg::config::NumberEntry {
+            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
+            label: Some(format!("Fleet {:05}", i + 1)),
+            profile: "demo".into(),
+        })
+        .collect();
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    s.wait_for("the first refresh", |f| {
+        settled(f) && f.contains("Fleet 00001") && f.contains("CONNECTED")
+    })
+    .await;
+    let first = received_calls(&s);
+    let settings = first.iter().filter(|c| c.ends_with("/settings")).count();
+    assert_eq!(settings, 310, "the first start reads each storage once");
+    let pages = first
+        .iter()
+        .filter(|c| c.ends_with("/phone_numbers"))
+        .count();
+    assert_eq!(pages, 4, "about 323 numbers at 100 a page");
+    assert_eq!(first.len(), pages + settings, "{first:?}");
+
+    for _ in 0..3 {
+        let before = received_calls(&s).len();
+        s.press(KeyCode::Char('R'));
+        s.wait_for("R to start", |f| f.contains("in flight")).await;
+        s.wait_for("R to settle", settled).await;
+        let spent = &received_calls(&s)[before..];
+        assert!(
+            spent.len() <= pages + 2,
+            "R costs the listing pages plus at most a handful: {spent:?}"
+        );
+        assert!(
+            spent.iter().all(|c| c.ends_with("/phone_numbers")),
+            "{spent:?}"
+        );
+    }
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_met_in_the_tui_stops_its_reads_and_the_clis_with_a_countdown() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(
+        listener,
+        SandboxOptions {
+            call_budget: Some(wareg::sandbox::CallBudget {
+                calls: 40,
+                window: Duration::from_secs(3600),
+            }),
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap();
+    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    // Only numbers that answer at once: a refresh ends when its reads do.
+    config
+        .numbers
+        .retain(|n| matches!(n.label.as_deref(), Some("Sales UK" | "Support DE")));
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    s.wait_for("the first refresh", |f| {
+        Session::line_with(f, "Sales UK").contains("PENDING") && settled(f)
+    })
+    .await;
+    // Refresh until "Meta" throttles; the title then counts down.
+    let mut throttled = false;
+    for _ in 0..40 {
+        s.press(KeyCode::Char('R'));
+        let frame = s
+            .wait_for("R to end", |f| {
+                f.contains("THROTTLED") || (settled(f) && !f.contains("in flight"))
+            })
+            .await;
+        if frame.contains("THROTTLED") {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled, "a budget of 40 runs out");
+    let frame = s
+        .wait_for("the countdown", |f| {
+            f.contains("THROTTLED by Meta: reads resume in 60 min")
+        })
+        .await;
+    assert!(frame.contains("THROTTLED"));
+    let sent = received_calls(&s).len();
+    s.press(KeyCode::Char('R'));
+    s.wait_for("R to end", |f| !f.contains("in flight")).await;
+    assert_eq!(received_calls(&s).len(), sent, "R sends nothing meanwhile");
+
+    // Another process on the same data dir knows it too.
+    let env = cli_env(&s);
+    let config = s.data.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}waba_id = \"{}\"\n", s.sandbox.waba_id()),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        common::run_wareg(&["numbers", "--refresh"], None, &env)
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was sent"), "{}", out.stderr);
+    assert_eq!(received_calls(&s).len(), sent, "nor does the CLI");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}

@@ -107,6 +107,12 @@ pub struct SandboxArgs {
     /// Extra generated numbers in the WABA, for scale tests.
     #[arg(long, default_value_t = 0)]
     pub numbers: usize,
+    /// Enforce Meta's per-WABA call budget: at most this many reads per window, then 80008.
+    #[arg(long)]
+    pub call_budget: Option<usize>,
+    /// The call budget's moving window, in seconds (Meta's is an hour).
+    #[arg(long, default_value_t = 3600, requires = "call_budget")]
+    pub budget_window_secs: u64,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use super::args::Global;
 use super::error::CliError;
 use crate::config::{Config, ConfigError, Profile};
 use crate::engine::Engine;
-use crate::graph::{ClientSettings, GraphClient, NumberId};
+use crate::graph::{ClientSettings, GraphClient, NumberId, ThrottleBook};
 use crate::ledger::LocalTrail;
 
 pub struct Context {
@@ -38,7 +38,7 @@ impl Context {
 
     /// A client for `profile`, with its token read now.
     pub fn client(&self, profile: &Profile) -> Result<GraphClient, CliError> {
-        client_for(profile)
+        client_for(profile, &self.data_dir)
     }
 
     /// The store behind the engine: the local trail in the data dir.
@@ -56,7 +56,9 @@ impl Context {
     }
 }
 
-pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
+/// A client for `profile` whose throttles are shared through `data_dir` with every other
+/// wareg process on the machine.
+pub fn client_for(profile: &Profile, data_dir: &std::path::Path) -> Result<GraphClient, CliError> {
     let token = profile
         .token
         .resolve_within(profile.token_timeout)
@@ -69,7 +71,15 @@ pub fn client_for(profile: &Profile) -> Result<GraphClient, CliError> {
         token,
         timeout: profile.timeout,
     })
-    .map(|client| client.with_max_body(profile.max_answer_bytes))
+    .map(|client| {
+        client
+            .with_max_body(profile.max_answer_bytes)
+            .with_throttles(
+                Arc::new(ThrottleBook::in_dir(data_dir)),
+                &profile.name,
+                profile.waba_id.as_ref().map(NumberId::as_str),
+            )
+    })
     .map_err(|e| CliError::Usage(e.to_string()))
 }
 

@@ -101,14 +101,39 @@ impl CliError {
         out
     }
 
+    /// After Meta answered with a throttle code: the throttle the client recorded, so the
+    /// user learns when access returns.
+    fn throttle(&self) -> Option<crate::graph::Throttle> {
+        let CliError::Api { error, .. } = self else {
+            return None;
+        };
+        error
+            .code()
+            .filter(|c| crate::graph::throttle::is_throttle_code(*c))?;
+        let dir = crate::paths::data_dir()?;
+        crate::graph::ThrottleBook::in_dir(&dir)
+            .all_active(chrono::Utc::now())
+            .into_iter()
+            .next()
+    }
+
     pub fn report(&self, json: bool) {
         // Cleaned once more on the way out: a config error quotes the user's own file.
         eprintln!("error: {}", crate::clean::lines(&self.to_string(), 4000));
-        if json && !matches!(self, CliError::InDocument(_)) {
-            say!(
-                "{}",
-                crate::clean::json_for_terminal(&self.to_json().to_string())
+        let throttle = self.throttle();
+        if let Some(t) = &throttle {
+            eprintln!(
+                "Meta throttles {} {}: wareg sends no reads until then (calls made meanwhile push the recovery further out).",
+                t.covers,
+                t.words(chrono::Utc::now())
             );
+        }
+        if json && !matches!(self, CliError::InDocument(_)) {
+            let mut doc = self.to_json();
+            if let Some(t) = throttle {
+                doc["error"]["access_returns"] = json!(t.until.to_rfc3339());
+            }
+            say!("{}", crate::clean::json_for_terminal(&doc.to_string()));
         }
     }
 }
@@ -129,6 +154,9 @@ pub fn api_error_json(error: &ApiError) -> Value {
                 "meta_says": error.meta_says(),
                 "fbtrace_id": error.fbtrace_id,
             })
+        }
+        ApiError::Throttled(t) => {
+            json!({"summary": error.short(), "access_returns": t.until.to_rfc3339(), "covers": t.covers})
         }
         other => json!({"summary": other.short()}),
     }

@@ -25,7 +25,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     if args.refresh {
         for name in fleet::profiles_in_view(&ctx.config, only) {
             if let Some(profile) = ctx.config.profile(&name) {
-                clients.insert(name, client_for(profile)?);
+                clients.insert(name, client_for(profile, &ctx.data_dir)?);
             }
         }
     }

@@ -1,4 +1,5 @@
-//! `wareg sandbox [--listen ADDR] [--latency-ms N] [--numbers N]`
+//! `wareg sandbox [--listen ADDR] [--latency-ms N] [--numbers N] [--call-budget N
+//! [--budget-window-secs S]]`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,7 +7,7 @@ use std::time::Duration;
 use super::args::SandboxArgs;
 use super::context::block_on;
 use super::error::CliError;
-use crate::sandbox::{self, SandboxOptions};
+use crate::sandbox::{self, CallBudget, SandboxOptions};
 
 pub fn run(args: SandboxArgs) -> Result<(), CliError> {
     block_on(async move {
@@ -23,6 +24,10 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
             latency: Duration::from_millis(args.latency_ms),
             extra_numbers: args.numbers,
             notices: Some(Arc::new(|line: String| eprintln!("{line}"))),
+            call_budget: args.call_budget.map(|calls| CallBudget {
+                calls: calls.max(1),
+                window: Duration::from_secs(args.budget_window_secs.max(1)),
+            }),
             ..SandboxOptions::default()
         };
         let running = sandbox::start(listener, options)

@@ -40,6 +40,9 @@ pub struct Facts {
     pub storage: Option<StorageFact>,
     /// A display-name change is under review: Meta refuses register meanwhile (2388001).
     pub name_review: bool,
+    /// Meta throttles the profile's or WABA's calls: whether its call budget covers register
+    /// and deregister is not documented, so sending is the user's explicit choice.
+    pub throttled: Option<crate::graph::Throttle>,
 }
 
 impl Facts {
@@ -52,6 +55,7 @@ impl Facts {
             pin_enabled: number.is_pin_enabled,
             storage: Some(storage),
             name_review: number.name_under_review(),
+            throttled: None,
         }
     }
 
@@ -138,6 +142,8 @@ pub enum Blocker {
     BudgetExhausted { op: Operation, budget: Budget },
     /// Meta answered 133016: the operation is locked until then.
     LockedByMeta { op: Operation, until: DateTime<Utc> },
+    /// Meta throttles these calls (80007/80008/4/17) until then.
+    Throttled(crate::graph::Throttle),
 }
 
 impl Blocker {
@@ -185,6 +191,11 @@ impl Blocker {
             Blocker::LockedByMeta { op, until } => format!(
                 "Meta locked {op} for this number (133016) until about {}",
                 until.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Blocker::Throttled(t) => format!(
+                "Meta is throttling {} {}: its call budget is spent, and whether it covers register and deregister is not documented",
+                t.covers,
+                t.words(Utc::now())
             ),
         }
     }
@@ -279,6 +290,9 @@ pub fn decide(
     }
     if facts.coexistence == Some(true) {
         blockers.push(Blocker::Coexistence);
+    }
+    if let Some(throttle) = &facts.throttled {
+        blockers.push(Blocker::Throttled(throttle.clone()));
     }
     let (kind, steps) = match request {
         Request::Deregister => {

@@ -162,11 +162,24 @@ impl Engine {
         let id = &plan.number;
         let mut reports = Vec::new();
         // A face must not send a plan that nothing may override; if one tries, the engine
-        // says no here rather than trusting it.
-        if let (Some(blocker), Some(first)) = (
-            plan.blockers.iter().find(|b| !b.overridable()),
-            plan.steps.first(),
-        ) {
+        // says no here rather than trusting it. Nor a plan made before a throttle Meta
+        // declared since: the user chose to send without knowing of it.
+        let unseen_throttle = self
+            .client
+            .throttle()
+            .filter(|_| {
+                !plan
+                    .blockers
+                    .iter()
+                    .any(|b| matches!(b, Blocker::Throttled(_)))
+            })
+            .map(Blocker::Throttled);
+        let refused = plan
+            .blockers
+            .iter()
+            .find(|b| !b.overridable())
+            .or(unseen_throttle.as_ref());
+        if let (Some(blocker), Some(first)) = (refused, plan.steps.first()) {
             let refusal = Refusal(format!(
                 "refusing the {} of {id}: {}. Nothing was sent",
                 plan.kind.words(),

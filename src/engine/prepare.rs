@@ -53,13 +53,14 @@ impl Engine {
         let budgets: Budgets = self
             .budgets_of(id)
             .map_err(|e| PrepareError::Ledger(e.to_string()))?;
-        let facts = match number {
+        let mut facts = match number {
             Some(number) => Facts::from_number(number, storage),
             None => Facts {
                 storage: Some(storage),
                 ..Facts::default()
             },
         };
+        facts.throttled = self.client.throttle();
         let version = self.client.plan_version(self.clock.now().date_naive());
         Ok(decide(id, version, &facts, request, &budgets))
     }

@@ -11,6 +11,7 @@ use url::Url;
 use super::errors::{ApiError, GraphError, body_snippet};
 use super::region::Region;
 use super::retry::RetryPolicy;
+use super::throttle::{Throttle, ThrottleBook, ThrottleScope};
 use super::types::{
     FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, PhoneNumber, Settings, StorageConfig,
 };
@@ -33,6 +34,8 @@ pub struct CallEvent {
     pub sandbox: bool,
     /// What the client knows of the call budgets after this answer.
     pub usage: Option<super::Usage>,
+    /// The throttle Meta declared over this client's calls, as known after this answer.
+    pub throttle: Option<super::Throttle>,
 }
 
 /// The header the built-in sandbox puts on every answer.
@@ -94,18 +97,14 @@ struct Inner {
     served: Arc<std::sync::Mutex<Option<ApiVersion>>>,
     /// The call budgets as the latest answers reported them.
     usage: Arc<std::sync::Mutex<super::Usage>>,
-    /// Until when Meta throttles this client's calls, if it does.
-    throttled_until: Arc<std::sync::Mutex<Option<Instant>>>,
+    /// Throttles Meta declared, shared with other processes when the book has a data dir.
+    throttles: Arc<ThrottleBook>,
+    /// Which throttles cover this client's calls.
+    scope: ThrottleScope,
 }
 
-/// Meta's throttle codes (facts §6): the WABA's budget (80007, 80008), the app's (4), the
-/// user's (17).
-fn is_throttle(code: i64) -> bool {
-    matches!(code, 4 | 17 | 80007 | 80008)
-}
-
-/// How long wareg stays away after a throttle code that came without an estimate.
-const THROTTLE_WITHOUT_ESTIMATE: Duration = Duration::from_secs(5 * 60);
+/// How long wareg stays away after a throttle code that came without an estimate, in minutes.
+const THROTTLE_WITHOUT_ESTIMATE_MIN: u32 = 5;
 
 /// The default cap on one answer: a page of 100 numbers is about 50 KB.
 pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
@@ -138,7 +137,6 @@ impl GraphClient {
         Ok(GraphClient {
             inner: Arc::new(Inner {
                 http,
-                base,
                 version: settings.version,
                 token: settings.token,
                 timeout: settings.timeout,
@@ -147,7 +145,13 @@ impl GraphClient {
                 max_body: DEFAULT_MAX_BODY,
                 served: Arc::default(),
                 usage: Arc::default(),
-                throttled_until: Arc::default(),
+                throttles: Arc::new(ThrottleBook::in_memory()),
+                scope: ThrottleScope {
+                    host: base.host_str().unwrap_or_default().to_owned(),
+                    profile: String::new(),
+                    waba: None,
+                },
+                base,
             }),
         })
     }
@@ -159,6 +163,21 @@ impl GraphClient {
 
     pub fn with_retry(self, retry: RetryPolicy) -> Self {
         self.rebuild(|inner| inner.retry = retry)
+    }
+
+    /// Throttles are shared through `book` (the data dir's) and keyed by this profile and
+    /// its WABA, so every process using them stays away while Meta throttles.
+    pub fn with_throttles(
+        self,
+        book: Arc<ThrottleBook>,
+        profile: &str,
+        waba: Option<&str>,
+    ) -> Self {
+        self.rebuild(|inner| {
+            inner.throttles = book;
+            inner.scope.profile = profile.to_owned();
+            inner.scope.waba = waba.map(str::to_owned);
+        })
     }
 
     /// Answers longer than `bytes` are cut there and reported as too large.
@@ -179,7 +198,8 @@ impl GraphClient {
             max_body: old.max_body,
             served: old.served.clone(),
             usage: old.usage.clone(),
-            throttled_until: old.throttled_until.clone(),
+            throttles: old.throttles.clone(),
+            scope: old.scope.clone(),
         };
         change(&mut inner);
         GraphClient {
@@ -208,31 +228,32 @@ impl GraphClient {
             .clone()
     }
 
-    /// Minutes left of a throttle Meta declared, if one is running.
-    pub fn throttled_for(&self) -> Option<u64> {
-        let until = (*self
-            .inner
-            .throttled_until
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()))?;
-        let left = until.checked_duration_since(Instant::now())?;
-        Some(left.as_secs().div_ceil(60).max(1))
+    /// The throttle Meta declared over this client's calls, if one is running.
+    pub fn throttle(&self) -> Option<Throttle> {
+        self.inner
+            .throttles
+            .active(&self.inner.scope.keys(), chrono::Utc::now())
     }
 
-    /// Starts (or extends) a throttle: `minutes` from Meta's estimate, else a default wait.
-    fn note_throttle(&self, minutes: Option<u32>) {
-        let wait = minutes
+    /// Minutes left of a throttle Meta declared, if one is running.
+    pub fn throttled_for(&self) -> Option<u64> {
+        self.throttle()
+            .and_then(|t| t.minutes_left(chrono::Utc::now()))
+    }
+
+    /// Starts (or extends) a throttle under `key`: `minutes` from Meta's estimate, else a
+    /// default wait.
+    fn note_throttle(&self, key: String, covers: String, code: Option<i64>, minutes: Option<u32>) {
+        let now = chrono::Utc::now();
+        let minutes = minutes
             .filter(|m| *m > 0)
-            .map_or(THROTTLE_WITHOUT_ESTIMATE, |m| {
-                Duration::from_secs(u64::from(m) * 60)
-            });
-        let until = Instant::now() + wait;
-        let mut slot = self
-            .inner
-            .throttled_until
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        *slot = Some(slot.map_or(until, |old| old.max(until)));
+            .unwrap_or(THROTTLE_WITHOUT_ESTIMATE_MIN);
+        let throttle = Throttle {
+            until: now + chrono::Duration::minutes(i64::from(minutes)),
+            code,
+            covers,
+        };
+        self.inner.throttles.note(&key, throttle, now);
     }
 
     fn note_usage(&self, headers: &reqwest::header::HeaderMap) -> Option<super::Usage> {
@@ -244,11 +265,27 @@ impl GraphClient {
         }
         let mut usage = self.inner.usage.lock().unwrap_or_else(|p| p.into_inner());
         usage.note(business, app);
-        let regain = usage.wabas.values().map(|w| w.regain_minutes).max();
+        let regains: Vec<(String, u32)> = usage
+            .wabas
+            .iter()
+            .filter(|(_, w)| w.regain_minutes > 0)
+            .map(|(waba, w)| (waba.clone(), w.regain_minutes))
+            .collect();
         let snapshot = usage.clone();
         drop(usage);
-        if let Some(minutes) = regain.filter(|m| *m > 0) {
-            self.note_throttle(Some(minutes));
+        let scope = &self.inner.scope;
+        for (waba, minutes) in regains {
+            self.note_throttle(
+                scope.waba_key(&waba),
+                format!("WABA {waba}"),
+                None,
+                Some(minutes),
+            );
+            // A profile that names no WABA cannot tell which keys its reads fall under.
+            if scope.waba.is_none() {
+                let (key, covers) = scope.key_for_code(None);
+                self.note_throttle(key, covers, None, Some(minutes));
+            }
         }
         Some(snapshot)
     }
@@ -487,11 +524,9 @@ impl GraphClient {
         // While Meta throttles this client's calls, a read is not sent at all: calls made
         // during a throttle push the recovery further out (facts §6).
         if resend == Resend::Allowed
-            && let Some(minutes) = self.throttled_for()
+            && let Some(throttle) = self.throttle()
         {
-            return Err(ApiError::Refused(format!(
-                "Meta is throttling these calls (the WABA's or the app's call budget is spent); access returns in about {minutes} min, and wareg sends no reads until then"
-            )));
+            return Err(ApiError::Throttled(throttle));
         }
         let mut attempt = 1;
         loop {
@@ -499,12 +534,13 @@ impl GraphClient {
                 .send_once(method.clone(), url.clone(), body.as_ref(), attempt)
                 .await;
             if let Err(e) = &result
-                && e.graph().is_some_and(|g| is_throttle(g.code))
+                && let Some(code) = e.code().filter(|c| super::throttle::is_throttle_code(*c))
             {
                 // Never retried: a retry would only spend more of what is spent. Meta's own
                 // estimate (read from the usage header) wins over the default wait.
-                if self.throttled_for().is_none() {
-                    self.note_throttle(None);
+                if self.throttle().is_none() {
+                    let (key, covers) = self.inner.scope.key_for_code(Some(code));
+                    self.note_throttle(key, covers, Some(code), None);
                 }
                 return result;
             }
@@ -588,6 +624,7 @@ impl GraphClient {
             error: result.as_ref().err().cloned(),
             sandbox,
             usage,
+            throttle: self.throttle(),
         });
         result
     }

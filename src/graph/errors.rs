@@ -145,6 +145,14 @@ pub enum ApiError {
     /// The client refused to do something unsafe (e.g. follow a paging link to another host).
     #[error("{0}")]
     Refused(String),
+    /// Nothing was sent: Meta declared a throttle that is still running (in this process or
+    /// another one on the machine), and calls made meanwhile push the recovery further out.
+    #[error(
+        "nothing was sent: Meta is throttling {} {} (the call budget is spent); wareg sends no reads until then, because calls made meanwhile push the recovery further out",
+        .0.covers,
+        .0.words(chrono::Utc::now())
+    )]
+    Throttled(super::throttle::Throttle),
 }
 
 fn graph_error_line(e: &GraphError, status: u16) -> String {
@@ -194,14 +202,16 @@ impl ApiError {
             }
             ApiError::BadResponse { http_status, .. } => *http_status >= 500,
             ApiError::Timeout { .. } | ApiError::Network(_) | ApiError::NotSent(_) => true,
-            ApiError::Refused(_) => false,
+            ApiError::Refused(_) | ApiError::Throttled(_) => false,
         }
     }
 
     /// For a mutation: what this failure says about whether Meta acted on it (facts §8).
     pub fn mutation_outcome(&self) -> MutationOutcome {
         match self {
-            ApiError::NotSent(_) | ApiError::Refused(_) => MutationOutcome::NotSent,
+            ApiError::NotSent(_) | ApiError::Refused(_) | ApiError::Throttled(_) => {
+                MutationOutcome::NotSent
+            }
             // Meta can apply a register and still answer 500; a transient code says the same.
             ApiError::Graph { http_status, error }
                 if *http_status >= 500 || error.is_transient() =>
@@ -220,10 +230,12 @@ impl ApiError {
         self.mutation_outcome() != MutationOutcome::Unknown
     }
 
-    /// The command-line exit code (PRODUCT.md): 1 Meta answered with an error, 3 otherwise.
+    /// The command-line exit code (PRODUCT.md): 1 Meta answered with an error, 2 wareg
+    /// refused before sending (a known throttle), 3 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             ApiError::Graph { .. } => 1,
+            ApiError::Throttled(_) => 2,
             _ => 3,
         }
     }
@@ -241,6 +253,10 @@ impl ApiError {
             ApiError::Network(why) => format!("network: {why}"),
             ApiError::NotSent(why) => format!("network: {why}"),
             ApiError::Refused(why) => why.clone(),
+            ApiError::Throttled(t) => format!(
+                "throttled by Meta until {} (nothing sent)",
+                t.until.format("%H:%M UTC")
+            ),
         }
     }
 }

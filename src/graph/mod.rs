@@ -6,6 +6,7 @@ pub mod enums;
 pub mod errors;
 pub mod region;
 pub mod retry;
+pub mod throttle;
 pub mod types;
 pub mod usage;
 pub mod version;
@@ -16,6 +17,7 @@ pub use client::{
 };
 pub use errors::{ApiError, GraphError, MutationOutcome};
 pub use region::{Region, RegionGroup};
+pub use throttle::{Throttle, ThrottleBook, ThrottleScope};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};
 pub use usage::{Usage, WabaUsage};
 pub use version::ApiVersion;

@@ -4,12 +4,12 @@
 //! the read, the check and one fsynced append, so contention costs milliseconds.
 
 use chrono::{DateTime, Utc};
-use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{Ledger, Refusal};
 use crate::audit::{AuditLog, AuditRecord};
+use crate::flock::FileLock;
 
 #[derive(Debug, Clone)]
 pub struct LocalTrail {
@@ -86,41 +86,6 @@ impl Ledger for LocalTrail {
 
     fn describe(&self) -> String {
         format!("local trail {}", self.log.path().display())
-    }
-}
-
-/// An exclusive `flock` on a file, released when dropped (or when the process dies, so a
-/// crashed wareg never leaves the lock behind).
-struct FileLock {
-    _file: File,
-}
-
-impl FileLock {
-    fn exclusive(path: &Path) -> io::Result<FileLock> {
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(path)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            loop {
-                // SAFETY: flock on a descriptor this function owns; no memory is shared.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-                if rc == 0 {
-                    break;
-                }
-                let err = io::Error::last_os_error();
-                if err.kind() != io::ErrorKind::Interrupted {
-                    return Err(err);
-                }
-            }
-        }
-        Ok(FileLock { _file: file })
     }
 }
 

@@ -6,7 +6,7 @@ mod server;
 pub mod world;
 
 pub use seed::{Misbehaviour, Seed, SeedNumber};
-pub use server::{NoticeSink, RunningSandbox, SandboxOptions, start};
+pub use server::{CallBudget, NoticeSink, RunningSandbox, SandboxOptions, start};
 pub use world::{Received, World};
 
 /// The token the sandbox treats as expired (190, subcode 463), to practise that error.

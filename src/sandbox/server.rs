@@ -33,6 +33,25 @@ pub struct SandboxOptions {
     pub notices: Option<NoticeSink>,
     /// The ownership code to send instead of a random one (tests that search for it).
     pub verification_code: Option<String>,
+    /// Meta's per-WABA call budget for reads, enforced: past it, reads answer 80008 until
+    /// calls leave the window. None: usage is reported against a nominal 5,000 and never
+    /// enforced.
+    pub call_budget: Option<CallBudget>,
+}
+
+/// How many reads the sandbox's WABA allows in a moving window (Meta: 200 or 5,000 an hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallBudget {
+    pub calls: usize,
+    pub window: Duration,
+}
+
+impl CallBudget {
+    /// What `wareg demo` runs with: generous enough never to bite a person exploring.
+    pub const DEMO: CallBudget = CallBudget {
+        calls: 5_000,
+        window: Duration::from_secs(3600),
+    };
 }
 
 impl Default for SandboxOptions {
@@ -43,6 +62,7 @@ impl Default for SandboxOptions {
             slow_for: Duration::from_secs(8),
             notices: None,
             verification_code: None,
+            call_budget: None,
         }
     }
 }
@@ -51,6 +71,8 @@ impl Default for SandboxOptions {
 struct Shared {
     world: Arc<Mutex<World>>,
     options: SandboxOptions,
+    /// When each counted read arrived, oldest first, within the budget's window.
+    reads: Arc<Mutex<std::collections::VecDeque<Instant>>>,
 }
 
 impl Shared {
@@ -118,6 +140,7 @@ pub fn start(listener: TcpListener, options: SandboxOptions) -> std::io::Result<
     let shared = Shared {
         world: world.clone(),
         options,
+        reads: Arc::default(),
     };
     let app = Router::new().fallback(handle).with_state(shared);
     let (tx, rx) = oneshot::channel::<()>();
@@ -138,8 +161,52 @@ pub fn start(listener: TcpListener, options: SandboxOptions) -> std::io::Result<
     })
 }
 
-/// The nominal call allowance the sandbox reports its usage against.
+/// The nominal call allowance the sandbox reports its usage against when it enforces none.
 const SANDBOX_CALL_ALLOWANCE: usize = 5_000;
+
+/// The WABA's call budget after one request.
+struct BudgetState {
+    percent: usize,
+    /// Non-zero while the budget is spent: Meta's `estimated_time_to_regain_access`.
+    regain_minutes: u64,
+}
+
+/// Counts an authorized read (Meta's budget covers the management reads) and says where the
+/// budget stands: spent when the window already held `calls` reads before this one.
+fn count_read(shared: &Shared, method: &Method, authorized: bool) -> BudgetState {
+    let budget = shared.options.call_budget.unwrap_or(CallBudget {
+        calls: SANDBOX_CALL_ALLOWANCE,
+        window: Duration::from_secs(3600),
+    });
+    let mut reads = shared.reads.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    while reads
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= budget.window)
+    {
+        reads.pop_front();
+    }
+    let spent = shared.options.call_budget.is_some() && reads.len() >= budget.calls;
+    if *method == Method::GET && authorized {
+        reads.push_back(now);
+    }
+    let percent = (reads.len() * 100 / budget.calls.max(1)).min(100);
+    let regain_minutes = if spent {
+        // When enough reads leave the window for one more to fit.
+        let frees = reads.len() + 1 - budget.calls;
+        let at = reads.get(frees - 1).map_or(now, |t| *t + budget.window);
+        at.saturating_duration_since(now)
+            .as_secs()
+            .div_ceil(60)
+            .max(1)
+    } else {
+        0
+    };
+    BudgetState {
+        percent,
+        regain_minutes,
+    }
+}
 
 async fn handle(
     State(shared): State<Shared>,
@@ -166,7 +233,20 @@ async fn handle(
         .split('/')
         .map(str::to_owned)
         .collect();
-    let reply = answer(&shared, &method, &segments, &headers, &params).await;
+    let budget = count_read(&shared, &method, authorized);
+    // Only reads are refused: whether the budget covers register and deregister is not
+    // documented (facts §6), and the sandbox does not invent it.
+    let reply = if budget.regain_minutes > 0 && method == Method::GET {
+        // Like Meta: a throttled read is refused, and still counted.
+        Answer::Json(graph_error(
+            400,
+            80008,
+            "(#80008) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.",
+            None,
+        ))
+    } else {
+        answer(&shared, &method, &segments, &headers, &params).await
+    };
     let mut response = match reply {
         Answer::Json(reply) => json_response(&reply),
         Answer::Bad(kind, reply) => misbehave(kind, &reply, shared.options.slow_for).await,
@@ -176,16 +256,13 @@ async fn handle(
         crate::graph::SANDBOX_HEADER,
         axum::http::HeaderValue::from_static("1"),
     );
-    // As Meta does: how much of the WABA's call budget is used. The sandbox's allowance is a
-    // nominal 5,000 calls, so a demo's percentage moves but never throttles.
-    let (waba, calls) = {
-        let world = shared.world();
-        (world.waba_id.clone(), world.received.len())
-    };
+    // As Meta does: how much of the WABA's call budget is used, and when a spent one returns.
+    let waba = shared.world().waba_id.clone();
     let usage = serde_json::json!({ waba: [{
         "type": "whatsapp_business_management",
-        "call_count": (calls * 100 / SANDBOX_CALL_ALLOWANCE).min(100),
-        "total_cputime": 1, "total_time": 1, "estimated_time_to_regain_access": 0
+        "call_count": budget.percent,
+        "total_cputime": 1, "total_time": 1,
+        "estimated_time_to_regain_access": budget.regain_minutes
     }]});
     if let Ok(value) = axum::http::HeaderValue::from_str(&usage.to_string()) {
         response

@@ -103,7 +103,7 @@ const TABLE: &[Binding] = &[
         &[Char('F')],
         "F",
         Action::FullRefresh,
-        "also re-reads every storage (1 call each)",
+        "also every storage, 1 call per number",
         false,
     ),
     b(&[Char('y')], "y", Action::Copy, "copy id", false),

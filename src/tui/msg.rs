@@ -17,7 +17,7 @@ pub type RequestId = u64;
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
-    /// Advances the spinner; only sent while something is in flight.
+    /// Advances the spinner while something is in flight, and a throttle's countdown.
     Tick,
     /// A reply from the worker.
     Reply(RequestId, Reply),
@@ -30,6 +30,9 @@ pub enum Msg {
         budgets: BudgetBook,
         recent: Vec<AuditRecord>,
     },
+    /// The throttle Meta declared over these calls, as the data dir knows it (set by any
+    /// wareg process on the machine); None when none runs.
+    Throttle(Option<crate::graph::Throttle>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

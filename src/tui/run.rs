@@ -19,6 +19,8 @@ use super::worker::Worker;
 
 /// How often the spinner turns while something is in flight.
 const TICK: Duration = Duration::from_millis(100);
+/// How often a throttle's countdown in the title is redrawn.
+const COUNTDOWN_TICK: Duration = Duration::from_secs(5);
 
 /// Counters the tests read: how often the loop woke and drew.
 #[derive(Debug, Default)]
@@ -54,6 +56,9 @@ where
     dispatch(start, worker, &mut hooks);
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // A throttle's countdown is in minutes: a redraw every few seconds keeps it true.
+    let mut countdown = tokio::time::interval(COUNTDOWN_TICK);
+    countdown.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     loop {
         if dirty {
@@ -81,6 +86,7 @@ where
                 None => break,
             },
             _ = ticker.tick(), if app.busy() => Msg::Tick,
+            _ = countdown.tick(), if app.counting_down() => Msg::Tick,
         };
         hooks.stats.wakeups.fetch_add(1, Ordering::Relaxed);
         let cmds = app.update(msg);

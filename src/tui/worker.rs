@@ -13,7 +13,7 @@ use super::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
 use crate::config::{BudgetPolicy, Profile};
 use crate::engine::{Engine, MutationError};
 use crate::fleet::READ_CONCURRENCY;
-use crate::graph::{Answered, ClientSettings, GraphClient, NumberId};
+use crate::graph::{Answered, ClientSettings, GraphClient, NumberId, ThrottleBook};
 use crate::ledger::{Ledger, LocalTrail};
 
 /// Audit records the app keeps for the details popup.
@@ -28,6 +28,8 @@ struct Inner {
     profiles: HashMap<String, Profile>,
     /// One ledger for every profile's engine: budgets are per number, whatever the profile.
     ledger: Arc<dyn Ledger>,
+    /// Throttles Meta declared, shared with the CLI and other TUIs through the data dir.
+    throttles: Arc<ThrottleBook>,
     policy: BudgetPolicy,
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
@@ -50,6 +52,7 @@ impl Worker {
             inner: Arc::new(Inner {
                 profiles,
                 ledger: Arc::new(LocalTrail::in_dir(&data_dir)),
+                throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
                 policy,
                 tx,
                 engines: Mutex::new(HashMap::new()),
@@ -110,6 +113,11 @@ impl Inner {
         })
         .map_err(|e| e.to_string())?
         .with_max_body(p.max_answer_bytes)
+        .with_throttles(
+            self.throttles.clone(),
+            profile,
+            p.waba_id.as_ref().map(NumberId::as_str),
+        )
         .with_observer(Arc::new(move |event| {
             let _ = tx.send(Msg::Call(event.clone()));
         }));
@@ -303,6 +311,12 @@ impl Inner {
             Ok::<_, std::io::Error>((budgets, recent))
         })
         .await;
+        let throttle = self
+            .throttles
+            .all_active(chrono::Utc::now())
+            .into_iter()
+            .next();
+        self.send(Msg::Throttle(throttle));
         match read {
             Ok(Ok((budgets, recent))) => self.send(Msg::Ledger { budgets, recent }),
             Ok(Err(e)) => self.send(Msg::Notice(

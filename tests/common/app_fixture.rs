@@ -178,6 +178,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         error,
         sandbox: false,
         usage: None,
+        throttle: None,
     })
 }
 

@@ -110,9 +110,14 @@ pub struct App {
     pub sandbox: bool,
     /// The highest share of Meta's call budgets the latest answer reported, in percent.
     pub api_usage: Option<u32>,
+    /// A throttle Meta declared: the title counts down to its end.
+    pub throttle: Option<crate::graph::Throttle>,
     pub spinner: usize,
     pub quit: bool,
 }
+
+/// The share of Meta's call budget (percent) above which a refresh spends nothing extra.
+pub const USAGE_HIGH_WATER: u32 = 75;
 
 impl App {
     pub fn new(config: &Config, theme: Theme, log_path: Option<PathBuf>) -> App {
@@ -169,6 +174,7 @@ impl App {
             size: (80, 24),
             sandbox: false,
             api_usage: None,
+            throttle: None,
             spinner: 0,
             quit: false,
         };
@@ -195,6 +201,18 @@ impl App {
             }
             Msg::Tick => {
                 self.spinner = self.spinner.wrapping_add(1);
+                if self
+                    .throttle
+                    .as_ref()
+                    .is_some_and(|t| t.until <= self.clock.now())
+                {
+                    self.throttle = None;
+                    self.notice(Level::Info, "Meta's throttle has ended: R reads again");
+                }
+                Vec::new()
+            }
+            Msg::Throttle(throttle) => {
+                self.throttle = throttle;
                 Vec::new()
             }
             Msg::Reply(request, reply) => self.on_reply(request, reply),
@@ -203,6 +221,13 @@ impl App {
                 if let Some(usage) = &event.usage {
                     self.api_usage = usage.highest();
                 }
+                if event.throttle.is_some() && self.throttle.is_none() {
+                    self.notice(
+                        Level::Warn,
+                        "Meta is throttling these calls: wareg sends no reads until the countdown in the title ends",
+                    );
+                }
+                self.throttle = event.throttle.clone();
                 self.push_log(LogEntry::from_call(&event, self.clock.local_now()));
                 Vec::new()
             }
@@ -220,6 +245,11 @@ impl App {
 
     pub fn busy(&self) -> bool {
         !self.inflight.is_empty()
+    }
+
+    /// Whether the title counts down a throttle (the loop wakes now and then to redraw it).
+    pub fn counting_down(&self) -> bool {
+        self.throttle.is_some()
     }
 
     pub fn mutation_in_flight(&self) -> bool {
@@ -303,11 +333,29 @@ impl App {
             .collect();
         let reads = self.fleet.refresh(&mut self.table.rows, &views);
         cmds.extend(self.fleet_reads(reads));
+        // Above the high-water mark only what the user asked for is spent: `R` reads the
+        // listing, not one storage per number (details and forms still read theirs).
+        let sparing = !all && self.api_usage.is_some_and(|p| p >= USAGE_HIGH_WATER);
+        if sparing
+            && self
+                .table
+                .rows
+                .iter()
+                .any(|r| r.configured && !matches!(r.storage, Storage::Known(_)))
+        {
+            self.notice(
+                Level::Warn,
+                format!(
+                    "Meta's call budget is {} % used: storage is not read for the whole list (F does, at one call per number)",
+                    self.api_usage.unwrap_or_default()
+                ),
+            );
+        }
         let configured: Vec<(String, NumberId)> = self
             .table
             .rows
             .iter()
-            .filter(|r| r.configured)
+            .filter(|r| r.configured && !sparing)
             .filter(|r| all || !matches!(r.storage, Storage::Known(_)))
             .map(|r| (r.profile.clone(), r.id.clone()))
             .collect();

@@ -645,3 +645,81 @@ fn r_reads_storage_only_where_it_is_not_known_and_f_reads_it_all() {
     let full = settings(&press(&mut app, &[KeyCode::Char('F')]));
     assert_eq!(full.len(), 2, "F reads every storage again");
 }
+
+#[test]
+fn above_the_high_water_mark_r_reads_no_storage_but_f_still_does() {
+    let mut app = app();
+    app.start();
+    let usage = |percent: u32| {
+        let mut usage = crate::graph::Usage::default();
+        usage.note(
+            Some(&format!(r#"{{"1":[{{"call_count":{percent}}}]}}"#)),
+            None,
+        );
+        usage
+    };
+    let storage_reads = |cmds: &[Cmd]| {
+        cmds.iter()
+            .filter(|c| matches!(c, Cmd::ReadSettings { .. }))
+            .count()
+    };
+    let call = |app: &mut App, percent: u32| {
+        app.update(Msg::Call(crate::graph::CallEvent {
+            method: "GET",
+            path: "/v25.0/1/phone_numbers".into(),
+            status: Some(200),
+            duration: std::time::Duration::ZERO,
+            attempt: 1,
+            error: None,
+            sandbox: false,
+            usage: Some(usage(percent)),
+            throttle: None,
+        }));
+    };
+    call(&mut app, USAGE_HIGH_WATER - 1);
+    assert_eq!(storage_reads(&press(&mut app, &[KeyCode::Char('R')])), 2);
+    call(&mut app, USAGE_HIGH_WATER);
+    assert_eq!(
+        storage_reads(&press(&mut app, &[KeyCode::Char('R')])),
+        0,
+        "R spends nothing extra at the high-water mark"
+    );
+    assert!(
+        (0..app.log.len()).any(|i| app.log.get(i).is_some_and(|l| l.text.contains("75 % used")))
+    );
+    assert_eq!(
+        storage_reads(&press(&mut app, &[KeyCode::Char('F')])),
+        2,
+        "F is asked for explicitly"
+    );
+}
+
+#[test]
+fn a_throttle_shows_a_countdown_and_a_register_meanwhile_needs_the_override() {
+    let mut app = loaded();
+    let until = app.clock.now() + chrono::Duration::minutes(12);
+    app.update(Msg::Throttle(Some(crate::graph::Throttle {
+        until,
+        code: Some(80008),
+        covers: "WABA 1".into(),
+    })));
+    assert!(app.counting_down());
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
+    type_text(&mut app, "123456");
+    let pre = app.register_preflight(register_form(&app));
+    assert!(
+        pre.problems
+            .iter()
+            .any(|p| p.contains("Meta is throttling WABA 1") && p.contains("override")),
+        "{:?}",
+        pre.problems
+    );
+    assert!(
+        pre.fields
+            .contains(&crate::tui::forms::register::RegisterField::Override)
+    );
+    // When the throttle ends, the next tick clears it and says so.
+    app.clock = crate::clock::Clock::Fixed((until + chrono::Duration::seconds(1)).fixed_offset());
+    app.update(Msg::Tick);
+    assert!(!app.counting_down());
+}

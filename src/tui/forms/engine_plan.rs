@@ -34,13 +34,14 @@ impl App {
             .map_or(ApiVersion::DEFAULT, |p| p.version)
             .served(self.clock.now().date_naive());
         let row = self.table.find(id).map(|i| &self.table.rows[i]);
-        let facts = match row.and_then(|r| r.number()) {
+        let mut facts = match row.and_then(|r| r.number()) {
             Some(number) => Facts::from_number(number, self.storage_fact(id)),
             None => Facts {
                 storage: Some(self.storage_fact(id)),
                 ..Facts::default()
             },
         };
+        facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
         decide(id, version, &facts, request, &self.budgets_of(id))
     }
 }

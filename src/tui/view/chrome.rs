@@ -27,7 +27,13 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         format!("│ {} numbers ", app.table.rows.len()),
         theme.dim(),
     ));
-    if let Some(percent) = app.api_usage {
+    if let Some(throttle) = &app.throttle {
+        let minutes = throttle.minutes_left(app.clock.now()).unwrap_or(0);
+        spans.push(Span::styled(
+            format!("│ THROTTLED by Meta: reads resume in {minutes} min "),
+            theme.bad(),
+        ));
+    } else if let Some(percent) = app.api_usage {
         // Meta's call budget for the WABA: spent by everything on the same app, not just us.
         let style = match percent {
             0..=49 => theme.dim(),
