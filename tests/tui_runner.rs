@@ -680,22 +680,23 @@ fn received_calls(s: &Session) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_number() {
+/// What a TUI start and three `R`s cost over `fleet` configured numbers that the listing all
+/// returns: (listing pages, calls of the start, calls of each `R`).
+async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::start(
         listener,
         SandboxOptions {
-            extra_numbers: 310,
+            extra_numbers: fleet as usize,
             ..SandboxOptions::default()
         },
     )
     .unwrap();
     let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
-    // 310 configured numbers, all of which the listing returns.
-    config.numbers = (0..310u64)
+    config.numbers = (0..fleet)
         .map(|i| wareg::config::NumberEntry {
-            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
+            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string())
+                .unwrap(),
             label: Some(format!("Fleet {:05}", i + 1)),
             profile: "demo".into(),
         })
@@ -706,21 +707,26 @@ async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_numbe
     })
     .await;
     let first = received_calls(&s);
-    let settings = first.iter().filter(|c| c.ends_with("/settings")).count();
-    assert_eq!(settings, 310, "the first start reads each storage once");
-    let pages = first
-        .iter()
-        .filter(|c| c.ends_with("/phone_numbers"))
-        .count();
-    assert_eq!(pages, 4, "about 323 numbers at 100 a page");
-    assert_eq!(first.len(), pages + settings, "{first:?}");
-
+    let pages = first.iter().filter(|c| c.ends_with("/phone_numbers")).count();
+    let mut refreshes = Vec::new();
     for _ in 0..3 {
         let before = received_calls(&s).len();
         s.press(KeyCode::Char('R'));
         s.wait_for("R to start", |f| f.contains("in flight")).await;
         s.wait_for("R to settle", settled).await;
-        let spent = &received_calls(&s)[before..];
+        refreshes.push(received_calls(&s)[before..].to_vec());
+    }
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+    (pages, first.len(), refreshes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_number() {
+    let (pages, start, refreshes) = counted_refresh(310).await;
+    assert_eq!(pages, 4, "about 323 numbers at 100 a page");
+    assert_eq!(start, pages + 310, "the first start reads each storage once");
+    for spent in refreshes {
         assert!(
             spent.len() <= pages + 2,
             "R costs the listing pages plus at most a handful: {spent:?}"
@@ -730,8 +736,20 @@ async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_numbe
             "{spent:?}"
         );
     }
-    s.press(KeyCode::Char('q'));
-    s.task.await.unwrap().unwrap();
+}
+
+/// The figures in BENCHMARKS.md ("calls per refresh"): `cargo test --release --test
+/// tui_runner -- --ignored calls_per_refresh --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement for BENCHMARKS.md, not a check"]
+async fn calls_per_refresh_at_1k_and_10k() {
+    for fleet in [1_000, 10_000] {
+        let (pages, start, refreshes) = counted_refresh(fleet).await;
+        let per_r: Vec<usize> = refreshes.iter().map(Vec::len).collect();
+        println!(
+            "{fleet} configured numbers: {pages} listing pages; TUI start {start} calls; each R {per_r:?} calls"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
