@@ -597,8 +597,69 @@ fn audit_lists_intent_and_outcome() {
     assert_eq!(records[1]["outcome"], "error");
     assert_eq!(records[1]["code"], 133005);
     assert!(records[1]["trace"].as_str().unwrap().starts_with('A'));
+    assert!(
+        records[0]["operator"]
+            .as_str()
+            .is_some_and(|o| o.contains('@')),
+        "every record names its operator: {}",
+        records[0]
+    );
     let text = rig.wareg(&["audit"]);
     assert!(text.stdout.contains("133005"), "{}", text.stdout);
+}
+
+#[test]
+fn audit_filters_by_window_operation_and_operator_and_streams_valid_json() {
+    let rig = Rig::new("v25.0");
+    let log = wareg::audit::AuditLog::in_dir(&rig.data_dir());
+    let now = chrono::Utc::now();
+    let rec = |days: i64, n: &str, op: Operation, who: &str| {
+        let mut r = wareg::audit::AuditRecord::intent(
+            now - chrono::Duration::days(days),
+            format!("{n}-{days}"),
+            "sb",
+            n,
+            op,
+        );
+        r.operator = Some(who.to_owned());
+        log.append(&r).unwrap();
+    };
+    rec(400, CONNECTED, Operation::Register, "ana@desk-1");
+    rec(10, CONNECTED, Operation::Deregister, "ana@desk-1");
+    rec(2, PENDING, Operation::Register, "bo@desk-2");
+    rec(1, CONNECTED, Operation::Register, "bo@desk-2");
+    let attempts = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["audit", "--json"];
+        all.extend_from_slice(args);
+        let run = rig.wareg(&all);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["attempt"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(attempts(&[]).len(), 4, "without --since, the whole trail");
+    assert_eq!(
+        attempts(&["--since", "7d"]),
+        [format!("{PENDING}-2"), format!("{CONNECTED}-1")]
+    );
+    assert_eq!(
+        attempts(&["--op", "register", "--operator", "ana"]),
+        [format!("{CONNECTED}-400")]
+    );
+    assert_eq!(
+        attempts(&[CONNECTED, "--operator", "bo@desk-2"]),
+        [format!("{CONNECTED}-1")]
+    );
+    assert!(attempts(&["--operator", "bo@desk-1"]).is_empty());
+    let bad = rig.wareg(&["audit", "--since", "yesterday"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
+    let bad = rig.wareg(&["audit", "--op", "fly"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("deregister"), "{}", bad.stderr);
 }
 
 #[test]

@@ -695,8 +695,7 @@ async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
     let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
     config.numbers = (0..fleet)
         .map(|i| wareg::config::NumberEntry {
-            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string())
-                .unwrap(),
+            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
             label: Some(format!("Fleet {:05}", i + 1)),
             profile: "demo".into(),
         })
@@ -707,7 +706,10 @@ async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
     })
     .await;
     let first = received_calls(&s);
-    let pages = first.iter().filter(|c| c.ends_with("/phone_numbers")).count();
+    let pages = first
+        .iter()
+        .filter(|c| c.ends_with("/phone_numbers"))
+        .count();
     let mut refreshes = Vec::new();
     for _ in 0..3 {
         let before = received_calls(&s).len();
@@ -725,7 +727,11 @@ async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
 async fn a_refresh_of_310_numbers_costs_the_listing_pages_not_one_call_per_number() {
     let (pages, start, refreshes) = counted_refresh(310).await;
     assert_eq!(pages, 4, "about 323 numbers at 100 a page");
-    assert_eq!(start, pages + 310, "the first start reads each storage once");
+    assert_eq!(
+        start,
+        pages + 310,
+        "the first start reads each storage once"
+    );
     for spent in refreshes {
         assert!(
             spent.len() <= pages + 2,

@@ -152,6 +152,8 @@ mod tests {
             trace: None,
             message: None,
             locked_until: None,
+            operator: None,
+            host: None,
         }
     }
 

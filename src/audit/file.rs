@@ -67,6 +67,52 @@ impl AuditLog {
     }
 }
 
+impl AuditLog {
+    /// Calls `visit` with each line's number and record (or why it was skipped), oldest first,
+    /// holding one line at a time: the whole trail can be read in constant memory.
+    pub fn for_each(
+        &self,
+        mut visit: impl FnMut(Result<AuditRecord, SkippedLine>),
+    ) -> io::Result<()> {
+        use std::io::BufRead;
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut reader = io::BufReader::with_capacity(256 * 1024, file);
+        let mut raw = Vec::new();
+        let mut line = 0;
+        loop {
+            raw.clear();
+            if reader.read_until(b'\n', &mut raw)? == 0 {
+                return Ok(());
+            }
+            line += 1;
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            visit(super::tail::parse_line(&raw, 0).map_err(|_| skipped(line, &raw)));
+        }
+    }
+}
+
+/// Why line `line` could not be read, said the way `read` says it.
+fn skipped(line: usize, raw: &[u8]) -> SkippedLine {
+    let e = serde_json::from_slice::<AuditRecord>(raw)
+        .err()
+        .map(|e| (e.is_eof(), e.to_string()))
+        .unwrap_or((false, "unreadable".into()));
+    SkippedLine {
+        line,
+        reason: if e.0 {
+            "torn line (cut off, probably by a crash)".into()
+        } else {
+            format!("unreadable line: {}", e.1)
+        },
+    }
+}
+
 /// Parses trail bytes; lines that do not parse are reported, not fatal.
 pub fn parse_trail(bytes: &[u8]) -> AuditRead {
     let mut out = AuditRead::default();
@@ -78,14 +124,7 @@ pub fn parse_trail(bytes: &[u8]) -> AuditRead {
             // The file is outside wareg's control (older versions, hand edits): its text is
             // cleaned as it is read, like any other text from outside.
             Ok(record) => out.records.push(record.cleaned()),
-            Err(e) => out.skipped.push(SkippedLine {
-                line: index + 1,
-                reason: if e.is_eof() {
-                    "torn line (cut off, probably by a crash)".into()
-                } else {
-                    format!("unreadable line: {e}")
-                },
-            }),
+            Err(_) => out.skipped.push(skipped(index + 1, raw)),
         }
     }
     out

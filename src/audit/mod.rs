@@ -4,9 +4,12 @@
 
 mod budget;
 mod file;
+mod operator;
+pub mod tail;
 
 pub use budget::{Budget, BudgetBook, META_LOCK_HOURS};
 pub use file::{AuditLog, AuditRead, SkippedLine};
+pub use operator::{default_operator, hostname};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -112,6 +115,12 @@ pub struct AuditRecord {
     /// Meta answered 133016: this operation is locked for the number until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<DateTime<Utc>>,
+    /// Who did it ("support1@desk-2"); absent in records written before wareg kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// The machine it was written on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl AuditRecord {
@@ -138,6 +147,8 @@ impl AuditRecord {
             trace: None,
             message: None,
             locked_until: None,
+            operator: None,
+            host: None,
         }
     }
 }
@@ -149,7 +160,15 @@ impl AuditRecord {
         for field in [&mut self.attempt, &mut self.profile, &mut self.number] {
             *field = text(field, NAME_MAX);
         }
-        for value in [&mut self.region, &mut self.trace].into_iter().flatten() {
+        for value in [
+            &mut self.region,
+            &mut self.trace,
+            &mut self.operator,
+            &mut self.host,
+        ]
+        .into_iter()
+        .flatten()
+        {
             *value = text(value, NAME_MAX);
         }
         for value in [&mut self.detail, &mut self.message].into_iter().flatten() {

@@ -281,6 +281,16 @@ pub struct VerifyCodeArgs {
 pub struct AuditArgs {
     /// Only this number's records.
     pub id: Option<String>,
+    /// Only records newer than this: a duration back from now (30m, 72h, 7d, 2w) or a date
+    /// (2026-11-01, UTC midnight) or an RFC 3339 time. Without it, the whole trail.
+    #[arg(long, value_name = "DURATION|DATE")]
+    pub since: Option<String>,
+    /// Only this operation (register, deregister, settings, set-pin, request-code, verify-code).
+    #[arg(long, value_name = "OP")]
+    pub op: Option<String>,
+    /// Only this operator: `user@host` exactly, or a user on any host.
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
     /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,

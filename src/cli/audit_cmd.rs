@@ -1,50 +1,180 @@
-//! `wareg audit [ID] [--json]`: the trail, oldest first, newest last.
+//! `wareg audit [ID] [--since DURATION|DATE] [--op OP] [--operator NAME] [--json]`: the trail,
+//! oldest first, newest last. Without `--since` the whole trail is streamed a line at a time;
+//! with it only the window is read, from the end of the file.
 
-use serde_json::json;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::args::AuditArgs;
 use super::context::{data_dir, parse_id};
 use super::error::CliError;
-use super::output::{local_time, print_json};
-use crate::audit::{AuditLog, AuditRecord, Phase};
+use super::output::local_time;
+use crate::audit::{AuditLog, AuditRecord, Operation, Phase, tail};
+use crate::graph::NumberId;
+
+/// Which records the user asked for.
+struct Filter {
+    id: Option<NumberId>,
+    op: Option<Operation>,
+    operator: Option<String>,
+}
+
+impl Filter {
+    fn keeps(&self, r: &AuditRecord) -> bool {
+        self.id.as_ref().is_none_or(|id| r.number == id.as_str())
+            && self.op.is_none_or(|op| r.op == op)
+            && self.operator.as_deref().is_none_or(|wanted| {
+                r.operator.as_deref().is_some_and(|who| {
+                    who == wanted || who.split_once('@').is_some_and(|(user, _)| user == wanted)
+                })
+            })
+    }
+}
 
 pub fn run(args: AuditArgs) -> Result<(), CliError> {
-    let id = args.id.as_deref().map(parse_id).transpose()?;
+    let filter = Filter {
+        id: args.id.as_deref().map(parse_id).transpose()?,
+        op: args.op.as_deref().map(parse_op).transpose()?,
+        operator: args.operator.clone(),
+    };
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, Utc::now()))
+        .transpose()
+        .map_err(CliError::Usage)?;
     let log = AuditLog::in_dir(&data_dir()?);
-    let read = log
-        .read()
-        .map_err(|e| CliError::Local(format!("cannot read {}: {e}", log.path().display())))?;
-    for skipped in &read.skipped {
+    let unreadable =
+        |e: std::io::Error| CliError::Local(format!("cannot read {}: {e}", log.path().display()));
+    let mut out = Printer::new(args.json, &log);
+    match since {
+        Some(since) => {
+            for record in tail::read_since(log.path(), since).map_err(unreadable)? {
+                if filter.keeps(&record) {
+                    out.record(&record);
+                }
+            }
+        }
+        None => log
+            .for_each(|line| match line {
+                Ok(record) if filter.keeps(&record) => out.record(&record),
+                Ok(_) => {}
+                Err(skipped) => out.skipped(&skipped),
+            })
+            .map_err(unreadable)?,
+    }
+    out.finish(filter.id.as_ref());
+    Ok(())
+}
+
+/// Writes records as they come: one JSON document whose `records` array grows line by line,
+/// or one text line each.
+struct Printer<'a> {
+    json: bool,
+    log: &'a AuditLog,
+    printed: usize,
+    skipped: usize,
+}
+
+impl<'a> Printer<'a> {
+    fn new(json: bool, log: &'a AuditLog) -> Self {
+        if json {
+            let path = serde_json::to_string(&log.path()).unwrap_or_else(|_| "null".into());
+            say_inline!(
+                "{{\"path\":{},\"records\":[",
+                crate::clean::json_for_terminal(&path)
+            );
+        }
+        Printer {
+            json,
+            log,
+            printed: 0,
+            skipped: 0,
+        }
+    }
+
+    fn record(&mut self, r: &AuditRecord) {
+        if self.json {
+            let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
+            let comma = if self.printed == 0 { "" } else { "," };
+            say_inline!("{comma}\n{}", crate::clean::json_for_terminal(&text));
+        } else {
+            // The trail is a file anyone with the account can edit, and older versions of
+            // wareg stored answers uncleaned: it is cleaned on the way to the terminal.
+            say!("{}", crate::clean::text(&line(r), 2000));
+        }
+        self.printed += 1;
+    }
+
+    fn skipped(&mut self, skipped: &crate::audit::SkippedLine) {
+        self.skipped += 1;
         eprintln!(
             "warning: {}:{}: {} (skipped)",
-            log.path().display(),
+            self.log.path().display(),
             skipped.line,
             skipped.reason
         );
     }
-    let records: Vec<&AuditRecord> = read
-        .records
-        .iter()
-        .filter(|r| id.as_ref().is_none_or(|id| r.number == id.as_str()))
-        .collect();
-    if args.json {
-        print_json(&json!({"path": log.path(), "records": records, "skipped": read.skipped.len()}));
-        return Ok(());
+
+    fn finish(self, id: Option<&NumberId>) {
+        if self.json {
+            say!("\n],\"skipped\":{}}}", self.skipped);
+        } else if self.printed == 0 {
+            say!(
+                "The audit trail ({}) has no records{}.",
+                self.log.path().display(),
+                id.map(|i| format!(" for {i}")).unwrap_or_default()
+            );
+        }
     }
-    if records.is_empty() {
-        say!(
-            "The audit trail ({}) has no records{}.",
-            log.path().display(),
-            id.map(|i| format!(" for {i}")).unwrap_or_default()
-        );
-        return Ok(());
+}
+
+fn parse_op(text: &str) -> Result<Operation, CliError> {
+    let all = [
+        Operation::Register,
+        Operation::Deregister,
+        Operation::Settings,
+        Operation::SetPin,
+        Operation::RequestCode,
+        Operation::VerifyCode,
+    ];
+    all.into_iter()
+        .find(|op| op.as_str() == text.trim().to_ascii_lowercase())
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|op| op.as_str()).collect();
+            CliError::Usage(format!(
+                "--op `{text}` is not an operation; use one of: {}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// `30m`, `72h`, `7d`, `2w` back from `now`; a date (UTC midnight); or an RFC 3339 time.
+pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    let unit = text.chars().last().unwrap_or(' ');
+    if let Ok(n) = text[..text.len().saturating_sub(unit.len_utf8())].parse::<i64>() {
+        let back = match unit {
+            'm' => Duration::try_minutes(n),
+            'h' => Duration::try_hours(n),
+            'd' => Duration::try_days(n),
+            'w' => Duration::try_weeks(n),
+            _ => None,
+        };
+        if let Some(back) = back.filter(|_| n >= 0) {
+            return now
+                .checked_sub_signed(back)
+                .ok_or_else(|| format!("--since `{text}` reaches before the calendar starts"));
+        }
     }
-    for r in records {
-        // The trail is a file anyone with the account can edit, and older versions of wareg
-        // stored answers uncleaned: it is cleaned on the way to the terminal.
-        say!("{}", crate::clean::text(&line(r), 2000));
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     }
-    Ok(())
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    Err(format!(
+        "--since `{text}` is neither a duration (30m, 72h, 7d, 2w) nor a date (2026-11-01) nor an RFC 3339 time"
+    ))
 }
 
 fn line(r: &AuditRecord) -> String {
@@ -77,5 +207,32 @@ fn line(r: &AuditRecord) -> String {
         text.push_str(" [budget overridden]");
     }
     text.push_str(&format!("  profile {}", r.profile));
+    if let Some(who) = &r.operator {
+        text.push_str(&format!("  by {who}"));
+    }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_durations_dates_and_times_and_refuses_the_rest() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: &str| parse_since(s, now).map(|t| t.to_rfc3339());
+        assert_eq!(at("72h").unwrap(), "2026-11-22T12:00:00+00:00");
+        assert_eq!(at("30m").unwrap(), "2026-11-25T11:30:00+00:00");
+        assert_eq!(at("2w").unwrap(), "2026-11-11T12:00:00+00:00");
+        assert_eq!(at("2026-11-01").unwrap(), "2026-11-01T00:00:00+00:00");
+        assert_eq!(
+            at("2026-11-24T10:00:00+02:00").unwrap(),
+            "2026-11-24T08:00:00+00:00"
+        );
+        for bad in ["", "7", "7y", "-3d", "yesterday", "99999999999999d"] {
+            assert!(at(bad).is_err(), "{bad}");
+        }
+    }
 }

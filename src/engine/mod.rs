@@ -98,6 +98,9 @@ pub struct Engine {
     pub profile: String,
     pub policy: BudgetPolicy,
     pub clock: Clock,
+    /// Written into every record: who ("support1@desk-2") and on which machine.
+    pub operator: String,
+    pub host: String,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -132,7 +135,15 @@ impl Engine {
             profile: profile.to_owned(),
             policy,
             clock: Clock::System,
+            operator: crate::audit::default_operator(),
+            host: crate::audit::hostname(),
         }
+    }
+
+    /// Records name `operator` instead of `$USER@hostname`.
+    pub fn with_operator(mut self, operator: &str) -> Self {
+        self.operator = operator.to_owned();
+        self
     }
 
     /// Budgets of every number, counted from the ledger as it is now.
@@ -316,6 +327,8 @@ impl Engine {
             region: intent.region,
             detail: intent.detail,
             forced: intent.forced,
+            operator: Some(self.operator.clone()),
+            host: Some(self.host.clone()),
             ..AuditRecord::intent(
                 now,
                 new_attempt_id(now),

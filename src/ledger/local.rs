@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{Ledger, Refusal};
-use crate::audit::{AuditLog, AuditRecord};
+use crate::audit::{AuditLog, AuditRecord, tail};
 use crate::flock::FileLock;
 
 #[derive(Debug, Clone)]
@@ -35,11 +35,10 @@ impl LocalTrail {
         }
         FileLock::exclusive(&self.lock_path)
     }
-
-    fn records(&self) -> io::Result<Vec<AuditRecord>> {
-        Ok(self.log.read()?.records)
-    }
 }
+
+/// How far back `recent` looks: the screen shows recent work, not a year of history.
+const RECENT_HORIZON: chrono::Duration = chrono::Duration::days(90);
 
 impl Ledger for LocalTrail {
     fn admit(
@@ -49,11 +48,11 @@ impl Ledger for LocalTrail {
         check: &dyn Fn(&[AuditRecord]) -> Option<Refusal>,
     ) -> io::Result<Option<Refusal>> {
         let _guard = self.lock()?;
-        // Re-read under the lock: the trail as it is now, whoever wrote to it last.
-        let mine: Vec<AuditRecord> = self
-            .records()?
+        // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the
+        // window is read, from the end of the file.
+        let mine: Vec<AuditRecord> = tail::read_since(self.log.path(), since)?
             .into_iter()
-            .filter(|r| r.number == intent.number && r.time > since)
+            .filter(|r| r.number == intent.number)
             .collect();
         if let Some(refusal) = check(&mine) {
             return Ok(Some(refusal));
@@ -67,21 +66,13 @@ impl Ledger for LocalTrail {
     }
 
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
-        let mut records = self.records()?;
-        records.retain(|r| r.time > since);
-        Ok(records)
+        tail::read_since(self.log.path(), since)
     }
 
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {
-        let records = self.records()?;
-        let mut recent: Vec<AuditRecord> = records
-            .into_iter()
-            .rev()
-            .filter(|r| number.is_none_or(|n| r.number == n))
-            .take(count)
-            .collect();
-        recent.reverse();
-        Ok(recent)
+        tail::read_last(self.log.path(), count, Utc::now() - RECENT_HORIZON, |r| {
+            number.is_none_or(|n| r.number == n)
+        })
     }
 
     fn describe(&self) -> String {

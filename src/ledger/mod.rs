@@ -33,7 +33,7 @@ pub trait Ledger: Send + Sync {
     /// Every record newer than `since`, oldest first (for budgets).
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>>;
 
-    /// The last `count` records, of one number or of all, oldest first.
+    /// The last `count` records of the last 90 days, of one number or of all, oldest first.
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>>;
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".

@@ -1,0 +1,251 @@
+//! Reading the trail from its end: the budget window and the screen need the last days, not a
+//! year of history, so a command's cost follows the window, not the file's size. The trail is
+//! append-only and every record is stamped when it is written, so records stand in time order
+//! up to the clock differences between writers; a reader stops only once it is well past the
+//! window (`CLOCK_SLACK`), which leaves room for those.
+
+use chrono::{DateTime, Duration, Utc};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use super::AuditRecord;
+use super::file::SkippedLine;
+
+/// How far past the asked-for start a backward read goes before it stops: a record written
+/// later with a clock a little behind stands after newer ones.
+pub const CLOCK_SLACK: Duration = Duration::hours(24);
+
+/// How many records in a row must lie past the slack before a backward read stops, so that one
+/// record from a badly set clock cannot hide the window behind it.
+const OLD_IN_A_ROW: usize = 32;
+
+/// Counts records past the slack, in a row.
+struct Horizon {
+    stop: DateTime<Utc>,
+    old_in_a_row: usize,
+}
+
+impl Horizon {
+    fn new(since: DateTime<Utc>) -> Horizon {
+        Horizon {
+            stop: since - CLOCK_SLACK,
+            old_in_a_row: 0,
+        }
+    }
+
+    /// Whether `record` is past the slack; `done` once enough of them came in a row.
+    fn past(&mut self, record: &AuditRecord) -> bool {
+        if record.time <= self.stop {
+            self.old_in_a_row += 1;
+            true
+        } else {
+            self.old_in_a_row = 0;
+            false
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.old_in_a_row >= OLD_IN_A_ROW
+    }
+}
+
+/// The size of one backward read.
+const CHUNK: u64 = 256 * 1024;
+
+/// What a backward reader wants next.
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Calls `visit` with each line's record (or why it could not be read), newest first, until it
+/// says stop or the file's start is reached. A missing file has no lines.
+pub fn scan_back(
+    path: &Path,
+    mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> Flow,
+) -> io::Result<()> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut end = file.seek(SeekFrom::End(0))?;
+    // The start of the line that began before the chunk read last, carried to the next chunk.
+    let mut carry: Vec<u8> = Vec::new();
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let mut buf = vec![0u8; (end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut buf)?;
+        buf.extend_from_slice(&carry);
+        // Every line after the chunk's first newline is whole; what stands before it may
+        // continue in the previous chunk (unless this chunk starts the file).
+        let first_whole = if start == 0 {
+            0
+        } else {
+            match buf.iter().position(|b| *b == b'\n') {
+                Some(at) => at + 1,
+                None => {
+                    carry = buf;
+                    end = start;
+                    continue;
+                }
+            }
+        };
+        for raw in buf[first_whole..].rsplit(|b| *b == b'\n') {
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if let Flow::Stop = visit(parse_line(raw, start)) {
+                return Ok(());
+            }
+        }
+        carry = buf[..first_whole].to_vec();
+        end = start;
+    }
+    Ok(())
+}
+
+/// One line as a record, cleaned like every text from outside.
+pub fn parse_line(raw: &[u8], near_byte: u64) -> Result<AuditRecord, SkippedLine> {
+    serde_json::from_slice::<AuditRecord>(raw)
+        .map(AuditRecord::cleaned)
+        .map_err(|e| SkippedLine {
+            line: 0,
+            reason: if e.is_eof() {
+                format!("torn line near byte {near_byte} (cut off, probably by a crash)")
+            } else {
+                format!("unreadable line near byte {near_byte}: {e}")
+            },
+        })
+}
+
+/// Records newer than `since`, oldest first.
+pub fn read_since(path: &Path, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
+    let mut horizon = Horizon::new(since);
+    let mut records = Vec::new();
+    scan_back(path, |line| {
+        if let Ok(record) = line {
+            if horizon.past(&record) {
+                if horizon.done() {
+                    return Flow::Stop;
+                }
+            } else if record.time > since {
+                records.push(record);
+            }
+        }
+        Flow::Continue
+    })?;
+    records.reverse();
+    Ok(records)
+}
+
+/// The last `count` records that `keep` accepts, oldest first, looking no further back than
+/// `horizon` (plus the slack).
+pub fn read_last(
+    path: &Path,
+    count: usize,
+    horizon: DateTime<Utc>,
+    keep: impl Fn(&AuditRecord) -> bool,
+) -> io::Result<Vec<AuditRecord>> {
+    let mut horizon = Horizon::new(horizon);
+    let mut records = Vec::new();
+    if count == 0 {
+        return Ok(records);
+    }
+    scan_back(path, |line| {
+        if let Ok(record) = line {
+            if horizon.past(&record) {
+                if horizon.done() {
+                    return Flow::Stop;
+                }
+            } else if keep(&record) {
+                records.push(record);
+                if records.len() >= count {
+                    return Flow::Stop;
+                }
+            }
+        }
+        Flow::Continue
+    })?;
+    records.reverse();
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{AuditLog, Operation};
+    use std::io::Write;
+
+    fn at(log: &AuditLog, time: DateTime<Utc>, n: usize) {
+        let number = format!("{}", n % 7);
+        log.append(&AuditRecord::intent(
+            time,
+            format!("a{n}"),
+            "p",
+            &number,
+            Operation::Register,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_backward_read_finds_exactly_what_a_whole_read_finds_across_chunk_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_dir(dir.path());
+        let now = Utc::now();
+        // Enough lines to span several chunks, an hour apart, with a torn line in the middle.
+        for n in 0..6_000 {
+            at(&log, now - Duration::minutes(6_000 - n as i64), n);
+            if n == 5_000 {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(log.path())
+                    .unwrap();
+                f.write_all(b"{\"time\":\"2026-11-24T10:00:00Z\",\"att\n")
+                    .unwrap();
+            }
+        }
+        let since = now - Duration::minutes(2_500);
+        let whole: Vec<AuditRecord> = log
+            .read()
+            .unwrap()
+            .records
+            .into_iter()
+            .filter(|r| r.time > since)
+            .collect();
+        let tail = read_since(log.path(), since).unwrap();
+        assert_eq!(tail.len(), 2_499);
+        assert_eq!(tail, whole);
+        let last = read_last(log.path(), 3, now - Duration::days(30), |r| r.number == "3").unwrap();
+        let ids: Vec<&str> = last.iter().map(|r| r.attempt.as_str()).collect();
+        assert_eq!(ids, ["a5981", "a5988", "a5995"]);
+    }
+
+    #[test]
+    fn a_record_a_little_out_of_order_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_dir(dir.path());
+        let now = Utc::now();
+        at(&log, now - Duration::days(30), 1);
+        at(&log, now - Duration::hours(1), 2);
+        // Written later by a process whose clock is two hours behind, then one ten days off.
+        at(&log, now - Duration::hours(3), 3);
+        at(&log, now - Duration::days(10), 4);
+        at(&log, now - Duration::minutes(30), 5);
+        let since = now - Duration::hours(4);
+        let ids: Vec<String> = read_since(log.path(), since)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.attempt)
+            .collect();
+        assert_eq!(ids, ["a2", "a3", "a5"]);
+        assert!(
+            read_since(&dir.path().join("missing"), since)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
