@@ -184,6 +184,8 @@ fn budgets(c: &mut Criterion) {
             trace: None,
             message: None,
             locked_until: None,
+            operator: None,
+            host: None,
         })
         .collect();
     c.bench_function("budgets from 100k audit records", |b| {
