@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::args::{Global, NumbersArgs};
 use super::context::{Context, block_on, client_for};
 use super::error::CliError;
-use super::output::{budget_json, print_json, print_usage};
+use super::output::{JsonStream, budget_json, print_usage};
 use crate::audit::{BudgetBook, Operation};
 use crate::fleet::{self, Fleet, FleetRow, Listing};
 use crate::graph::{ApiError, Usage};
@@ -52,18 +52,26 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         }
     };
     if args.json {
-        let list: Vec<Value> = rows.iter().map(|r| row_json(r, &book)).collect();
+        // Written row by row; what sums them up (profiles, errors) follows the rows.
+        let mut doc = JsonStream::start();
+        doc.field("ok", &json!(error.is_none()));
+        doc.start_array("numbers");
+        for row in &rows {
+            doc.item(&row_json(row, &book));
+        }
+        doc.end_array();
         let profiles: Vec<Value> = fleet::profiles_in_view(&ctx.config, only)
             .iter()
             .map(|name| profile_json(name, &fleet))
             .collect();
-        let mut doc = json!({"ok": error.is_none(), "numbers": list, "profiles": profiles, "api_usage": usage});
+        doc.field("profiles", &json!(profiles));
+        doc.field("api_usage", &json!(usage));
         if let Some(e) = &error {
             // One document on stdout: the error goes in it, not in a second one.
-            doc["error"] = e.to_json()["error"].clone();
-            doc["exit_code"] = json!(e.exit_code());
+            doc.field("error", &e.to_json()["error"]);
+            doc.field("exit_code", &json!(e.exit_code()));
         }
-        print_json(&doc);
+        doc.finish();
         return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
     }
     for (profile, e) in &failed {

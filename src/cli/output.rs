@@ -74,3 +74,76 @@ pub fn print_usage(usage: &crate::graph::Usage) {
         say!("API budget of the app: {app} % used");
     }
 }
+
+/// One JSON document written as it is produced: rows go out one by one instead of being held
+/// as a whole tree (20,000 numbers would be hundreds of MB). A reader that went away (`| head`)
+/// ends the writing quietly, like `say!`.
+pub struct JsonStream {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    /// Whether the object (or the open array) has had a member yet.
+    first: bool,
+}
+
+impl JsonStream {
+    pub fn start() -> Self {
+        let mut stream = JsonStream {
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            first: true,
+        };
+        stream.write("{");
+        stream
+    }
+
+    fn write(&mut self, text: &str) {
+        use std::io::Write as _;
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    fn comma(&mut self) {
+        if !std::mem::replace(&mut self.first, false) {
+            self.write(",");
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        self.comma();
+        let key = serde_json::to_string(key).unwrap_or_default();
+        self.write(&format!("\n{key}:"));
+    }
+
+    /// `"key": value`.
+    pub fn field(&mut self, key: &str, value: &Value) {
+        self.key(key);
+        self.value(value);
+    }
+
+    /// `"key": [` — items follow with `item`, then `end_array`.
+    pub fn start_array(&mut self, key: &str) {
+        self.key(key);
+        self.write("[");
+        self.first = true;
+    }
+
+    pub fn item(&mut self, value: &Value) {
+        self.comma();
+        self.write("\n");
+        self.value(value);
+    }
+
+    pub fn end_array(&mut self) {
+        self.write("\n]");
+        self.first = false;
+    }
+
+    fn value(&mut self, value: &Value) {
+        // A serde_json::Value always serializes; the text is made safe for a terminal.
+        let text = serde_json::to_string(value).unwrap_or_default();
+        self.write(&crate::clean::json_for_terminal(&text));
+    }
+
+    pub fn finish(mut self) {
+        use std::io::Write as _;
+        self.write("\n}\n");
+        let _ = self.out.flush();
+    }
+}

@@ -143,13 +143,9 @@ impl Fleet {
         (reads, rows.len() - before)
     }
 
-    /// A single read came back.
-    pub fn on_number<R: FleetSlot>(
-        rows: &mut [R],
-        id: &NumberId,
-        result: Result<PhoneNumber, ApiError>,
-    ) {
-        if let Some(row) = rows.iter_mut().find(|r| r.id() == id) {
+    /// A single read came back for `row` (found by the face through its own index).
+    pub fn on_number<R: FleetSlot>(row: Option<&mut R>, result: Result<PhoneNumber, ApiError>) {
+        if let Some(row) = row {
             row.set_read(result);
         }
     }
@@ -300,7 +296,7 @@ mod tests {
         let failed = fleet.failed_listings();
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].0, "p");
-        Fleet::on_number(&mut rows, &id("1"), Ok(number("1")));
+        Fleet::on_number(rows.get_mut(0), Ok(number("1")));
         assert!(matches!(rows[0].live, Some(Ok(_))));
         assert_eq!(
             fleet.failed_listings().len(),
@@ -328,7 +324,7 @@ mod tests {
                 },
             ]
         );
-        Fleet::on_number(&mut rows, &id("3"), Err(ApiError::Network("reset".into())));
+        Fleet::on_number(rows.get_mut(2), Err(ApiError::Network("reset".into())));
         assert_eq!(rows[2].live, Some(Err("network: reset".into())));
     }
 

@@ -8,7 +8,7 @@ mod machine;
 pub use machine::{Fleet, FleetSlot, Listing, ProfileView, Read};
 
 use futures::StreamExt;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Config;
 use crate::graph::{ApiError, GraphClient, NumberId, PhoneNumber};
@@ -138,8 +138,13 @@ pub async fn refresh(
     .buffer_unordered(READ_CONCURRENCY)
     .collect::<Vec<_>>()
     .await;
+    let index: HashMap<NumberId, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
     for (id, result) in reads {
-        Fleet::on_number(&mut rows, &id, result);
+        Fleet::on_number(index.get(&id).map(|&i| &mut rows[i]), result);
     }
     (rows, fleet)
 }

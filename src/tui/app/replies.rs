@@ -19,7 +19,7 @@ impl App {
                 self.on_listing(&profile, result)
             }
             (Pending::Number { id }, Reply::Number(result)) => {
-                Fleet::on_number(&mut self.table.rows, &id, result.map(|n| *n));
+                Fleet::on_number(self.table.row_mut(&id), result.map(|n| *n));
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {
@@ -68,6 +68,9 @@ impl App {
             ),
         }
         let (reads, added) = self.fleet.on_listing(&mut self.table.rows, profile, result);
+        if added > 0 {
+            self.table.reindex();
+        }
         if added > 0 || !self.table.filter.is_empty() {
             // Names arrived: the filter may now match rows it could not before.
             self.table.refilter();
@@ -80,10 +83,8 @@ impl App {
             Pending::Listing { profile } => Some(profile.clone()),
             Pending::Number { id } | Pending::Settings { id } | Pending::Mutation { id, .. } => {
                 self.table
-                    .rows
-                    .iter()
-                    .find(|r| &r.id == id)
-                    .map(|r| r.profile.clone())
+                    .find(id)
+                    .map(|i| self.table.rows[i].profile.clone())
             }
         };
         if let Some(profile) = &profile {

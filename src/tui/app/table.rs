@@ -1,6 +1,8 @@
 //! The numbers table's model: rows, the filter, the selection and the scroll offset. Only the
 //! filter recomputes over all rows; moving and drawing touch only what is visible.
 
+use std::collections::HashMap;
+
 use crate::fleet::FleetSlot;
 use crate::graph::types::StorageConfig;
 use crate::graph::{ApiError, NumberId, PhoneNumber};
@@ -114,6 +116,8 @@ pub struct NumbersTable {
     pub selected: usize,
     /// First visible row drawn.
     pub offset: usize,
+    /// Where each number's row is in `rows`, so a reply finds its row without a scan.
+    index: HashMap<NumberId, usize>,
 }
 
 impl NumbersTable {
@@ -122,26 +126,45 @@ impl NumbersTable {
             rows,
             ..NumbersTable::default()
         };
+        table.reindex();
         table.refilter();
         table
+    }
+
+    /// Rebuilds the id → row index after rows were added or moved from outside (the fleet
+    /// machine appends discovered numbers to `rows` directly).
+    pub fn reindex(&mut self) {
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
         self.visible.get(self.selected).map(|&i| &self.rows[i])
     }
 
+    /// The row of `id`: through the index, checked, with a scan only if the index is stale
+    /// (rows changed without `reindex`), so a missed reindex costs time, never a wrong row.
     pub fn find(&self, id: &NumberId) -> Option<usize> {
-        self.rows.iter().position(|r| &r.id == id)
+        match self.index.get(id) {
+            Some(&i) if self.rows.get(i).is_some_and(|r| &r.id == id) => Some(i),
+            _ => self.rows.iter().position(|r| &r.id == id),
+        }
     }
 
     pub fn row_mut(&mut self, id: &NumberId) -> Option<&mut Row> {
-        self.rows.iter_mut().find(|r| &r.id == id)
+        let i = self.find(id)?;
+        self.rows.get_mut(i)
     }
 
     /// Adds a row (a discovered number) and shows it if it passes the filter.
     pub fn push(&mut self, row: Row) {
         let index = self.rows.len();
         let shown = self.passes(&row);
+        self.index.insert(row.id.clone(), index);
         self.rows.push(row);
         if shown {
             self.visible.push(index);
