@@ -27,7 +27,9 @@ pub fn run_tui(global: &Global) -> Result<(), CliError> {
     }
     let data_dir = crate::cli::data_dir()?;
     let log_path = crate::logging::init_file(&data_dir);
+    let store = crate::cli::open_store(&config, &data_dir)?;
     let setup = TuiSetup {
+        store,
         config,
         data_dir,
         log_path,
@@ -67,6 +69,9 @@ pub fn run_demo() -> Result<(), CliError> {
             .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
         let config = demo_config(&running.base_url());
         let setup = TuiSetup {
+            store: crate::ledger::Store::Local(Arc::new(crate::ledger::LocalTrail::in_dir(
+                data.path(),
+            ))),
             config,
             data_dir: data.path().to_path_buf(),
             log_path,
@@ -110,6 +115,7 @@ pub fn demo_config(base_url: &str) -> Config {
         profiles: BTreeMap::from([("demo".to_owned(), profile)]),
         numbers,
         budget: BudgetPolicy::default(),
+        ledger: crate::config::LedgerConfig::default(),
     }
 }
 

@@ -54,6 +54,9 @@ impl Session {
     ) -> Session {
         let data = tempfile::tempdir().unwrap();
         let setup = TuiSetup {
+            store: wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(
+                data.path(),
+            ))),
             config,
             data_dir: data.path().to_path_buf(),
             log_path: None,
@@ -649,7 +652,7 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
         s.press(KeyCode::Enter);
         let frame = s
             .wait_for("the TUI's attempt to end", |f| {
-                f.contains("106540352242923: registered") || f.contains("refusing to register")
+                f.contains("106540352242923: registered") || f.contains("refusing to")
             })
             .await;
         let cli = cli.await.unwrap();

@@ -84,6 +84,12 @@ pub enum Command {
     VerifyCode(VerifyCodeArgs),
     /// The audit trail, newest last.
     Audit(AuditArgs),
+    /// The team ledger on PostgreSQL ([ledger] in the config): set it up, check it, adopt a
+    /// desk's local trail, push outcomes kept while it was unreachable.
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerAction,
+    },
     /// Where the config is; validate it; write a commented starter.
     Config {
         #[command(subcommand)]
@@ -294,6 +300,26 @@ pub struct AuditArgs {
     /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerAction {
+    /// Create the schema and apply the migrations it lacks (needs a role that may create tables).
+    Init,
+    /// Which ledger, its schema version, how many records, and outcomes waiting here.
+    Status {
+        /// Print the result as one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Push a local audit trail into the ledger; a record already there is kept once.
+    Import {
+        /// The data dir whose audit.jsonl to push (default: this desk's).
+        #[arg(long, value_name = "DIR")]
+        from: Option<std::path::PathBuf>,
+    },
+    /// Push the outcomes kept here while the ledger was unreachable.
+    Sync,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,12 +4,14 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::args::AuditArgs;
+use super::args::{AuditArgs, Global};
 use super::context::{data_dir, parse_id};
 use super::error::CliError;
 use super::output::local_time;
 use crate::audit::{AuditLog, AuditRecord, Operation, Phase, tail};
 use crate::graph::NumberId;
+use crate::ledger::pg::AuditQuery;
+use crate::ledger::{Ledger, PgLedger};
 
 /// Which records the user asked for.
 struct Filter {
@@ -30,7 +32,7 @@ impl Filter {
     }
 }
 
-pub fn run(args: AuditArgs) -> Result<(), CliError> {
+pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
     let filter = Filter {
         id: args.id.as_deref().map(parse_id).transpose()?,
         op: args.op.as_deref().map(parse_op).transpose()?,
@@ -42,6 +44,26 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
         .map(|s| parse_since(s, Utc::now()))
         .transpose()
         .map_err(CliError::Usage)?;
+    // With a team ledger configured, the team's history is the one to read.
+    if let Some(team) = team_ledger(global)? {
+        let query = AuditQuery {
+            since,
+            number: filter.id.as_ref().map(|id| id.as_str().to_owned()),
+            op: filter.op.map(|op| {
+                serde_json::to_value(op)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            operator: filter.operator.clone(),
+        };
+        let log = AuditLog::new(team.describe());
+        let mut out = Printer::new(args.json, &log);
+        team.query(&query, &mut |record| out.record(&record))
+            .map_err(|e| CliError::Local(format!("cannot read the team ledger: {e}")))?;
+        out.finish(filter.id.as_ref());
+        return Ok(());
+    }
     let log = AuditLog::in_dir(&data_dir()?);
     let unreadable =
         |e: std::io::Error| CliError::Local(format!("cannot read {}: {e}", log.path().display()));
@@ -126,6 +148,23 @@ impl<'a> Printer<'a> {
             );
         }
     }
+}
+
+/// The team ledger, when a config exists and names one. No config at all is the local trail;
+/// a config that does not load is an error (its ledger might be the one meant).
+fn team_ledger(global: &Global) -> Result<Option<std::sync::Arc<PgLedger>>, CliError> {
+    let Some(path) = crate::paths::config_file(global.config.as_deref()) else {
+        return Ok(None);
+    };
+    if !path.exists() {
+        return Ok(None);
+    }
+    let config = crate::config::Config::load(&path)?;
+    if config.ledger.url.is_none() {
+        return Ok(None);
+    }
+    let store = super::context::open_store(&config, &data_dir()?)?;
+    Ok(store.team().cloned())
 }
 
 fn parse_op(text: &str) -> Result<Operation, CliError> {

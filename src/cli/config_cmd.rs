@@ -65,6 +65,25 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                 config.budget.max_attempts,
                 config.budget.window.as_secs() / 3600
             );
+            if config.ledger.url.is_none() {
+                say!("  ledger: the local audit trail in the data dir");
+                return Ok(());
+            }
+            // The team ledger is checked for real: a desk that cannot reach it sends nothing.
+            let store = crate::ledger::open(&config.ledger, &super::context::data_dir()?)
+                .map_err(|e| CliError::Config(ConfigError::new(e)))?;
+            if let Some(team) = store.team() {
+                let status = team.status().map_err(|e| CliError::Local(e.to_string()))?;
+                say!(
+                    "  ledger: {} — reachable, schema version {}, {} records",
+                    status.ledger,
+                    status.schema_version.map_or_else(
+                        || "none (run `wareg ledger init`)".into(),
+                        |v| v.to_string()
+                    ),
+                    status.records
+                );
+            }
             Ok(())
         }
         ConfigAction::Init => {

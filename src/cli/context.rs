@@ -9,7 +9,7 @@ use super::error::CliError;
 use crate::config::{Config, ConfigError, Profile};
 use crate::engine::Engine;
 use crate::graph::{ClientSettings, GraphClient, NumberId, ThrottleBook};
-use crate::ledger::LocalTrail;
+use crate::ledger::{Ledger, Store};
 
 pub struct Context {
     pub config: Config,
@@ -41,18 +41,24 @@ impl Context {
         client_for(profile, &self.data_dir)
     }
 
-    /// The store behind the engine: the local trail in the data dir.
-    pub fn ledger(&self) -> LocalTrail {
-        LocalTrail::in_dir(&self.data_dir)
+    /// The store behind the engine: the local trail in the data dir, or the team's ledger
+    /// when `[ledger]` names one (its URL is read now; a failure is exit 2, nothing sent).
+    pub fn store(&self) -> Result<Store, CliError> {
+        open_store(&self.config, &self.data_dir)
+    }
+
+    pub fn ledger(&self) -> Result<Arc<dyn Ledger>, CliError> {
+        Ok(self.store()?.ledger())
     }
 
     pub fn engine(&self, profile: &Profile) -> Result<Engine, CliError> {
         Ok(Engine::with_ledger(
             self.client(profile)?,
-            Arc::new(self.ledger()),
+            self.ledger()?,
             &profile.name,
             self.config.budget,
-        ))
+        )
+        .with_ledger_config(&self.config.ledger))
     }
 }
 
@@ -107,4 +113,28 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, CliError> {
         .build()
         .map_err(|e| CliError::Local(format!("cannot start the async runtime: {e}")))?;
     Ok(runtime.block_on(future))
+}
+
+/// The config's store; on the team ledger, outcomes this desk kept while the database was
+/// unreachable are pushed first (best effort: they wait for the next start otherwise).
+pub fn open_store(
+    config: &crate::config::Config,
+    data_dir: &std::path::Path,
+) -> Result<Store, CliError> {
+    let store = crate::ledger::open(&config.ledger, data_dir)
+        .map_err(|e| CliError::Config(ConfigError::new(e)))?;
+    if let Some(team) = store.team()
+        && data_dir.join(crate::ledger::pg::PENDING_FILE).exists()
+    {
+        match team.sync_pending() {
+            Ok(0) => {}
+            Ok(n) => {
+                eprintln!("pushed {n} outcome(s) kept here while the team ledger was unreachable")
+            }
+            Err(e) => eprintln!(
+                "warning: outcomes kept here while the team ledger was unreachable are still waiting: {e}"
+            ),
+        }
+    }
+    Ok(store)
 }

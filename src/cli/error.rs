@@ -52,7 +52,7 @@ impl CliError {
         match error {
             MutationError::Audit(why) => CliError::Local(why),
             MutationError::Refused(refusal) => CliError::Blocked {
-                message: format!("{}; add --force to send anyway", refusal.0),
+                message: refusal.with_force_hint(),
                 plan: Value::Null,
             },
             MutationError::Api(error) => CliError::api(context, error),

@@ -23,6 +23,7 @@ mod audit_cmd;
 mod config_cmd;
 mod context;
 mod error;
+mod ledger_cmd;
 mod mutate;
 mod numbers;
 mod output;
@@ -32,7 +33,7 @@ mod secret_input;
 mod status;
 
 pub use args::{Cli, Command, Global};
-pub use context::data_dir;
+pub use context::{data_dir, open_store};
 pub use error::CliError;
 
 use clap::{CommandFactory, Parser};
@@ -69,8 +70,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::SetPin(args) => mutate::set_pin(&global, args),
         Command::RequestCode(args) => mutate::request_code(&global, args),
         Command::VerifyCode(args) => mutate::verify_code(&global, args),
-        Command::Audit(args) => audit_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(&global, args),
         Command::Config { action } => config_cmd::run(&global, action),
+        Command::Ledger { action } => ledger_cmd::run(&global, action),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut script);

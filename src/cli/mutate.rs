@@ -12,7 +12,8 @@ use super::output::{budget_json, budget_line, print_json};
 use super::plan_cmd::{plan_json, plan_text, prepare_error, storage_choice};
 use super::secret_input::{SecretSource, read_secret};
 use crate::engine::{
-    Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request, Step, StepReport,
+    Blocker, Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request, Step,
+    StepReport,
 };
 use crate::graph::{Answered, CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
@@ -220,7 +221,7 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
         );
     }
     // The record says the budget was overridden only when it was.
-    let forced = flags.force && plan.blockers.iter().any(|b| b.is_budget());
+    let forced = flags.force && plan.blockers.iter().any(Blocker::override_is_recorded);
     let execution = block_on(engine.execute(plan, pin, forced, |_, _| {}))?;
     report(engine, plan, &execution, flags.json)
 }
@@ -324,11 +325,11 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
         MutationError::Audit(why) => CliError::Local(why.clone()),
         MutationError::Refused(refusal) => CliError::Blocked {
             message: if done.is_empty() {
-                format!("{}; add --force to send anyway", refusal.0)
+                refusal.with_force_hint()
             } else {
                 format!(
-                    "{} (after {} succeeded); add --force to send anyway",
-                    refusal.0,
+                    "{} (after {} succeeded)",
+                    refusal.with_force_hint(),
                     done.join(", ")
                 )
             },

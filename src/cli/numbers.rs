@@ -18,8 +18,12 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!("there is no profile named `{p}`")));
     }
     // Counted by the engine from the ledger, as every budget is.
-    let book = crate::engine::budget_book(&ctx.ledger(), ctx.config.budget, chrono::Utc::now())
-        .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
+    let book = crate::engine::budget_book(
+        ctx.ledger()?.as_ref(),
+        ctx.config.budget,
+        chrono::Utc::now(),
+    )
+    .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
 
     let mut clients = BTreeMap::new();
     if args.refresh {

@@ -28,6 +28,31 @@ pub struct Config {
     pub profiles: BTreeMap<String, Profile>,
     pub numbers: Vec<NumberEntry>,
     pub budget: BudgetPolicy,
+    pub ledger: LedgerConfig,
+}
+
+/// Where the engine keeps its records: the local trail (no URL), or a team's PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct LedgerConfig {
+    /// Where the database URL (with its password) comes from; never the URL itself.
+    pub url: Option<TokenSource>,
+    /// Who the records name; `$USER@hostname` when not set.
+    pub operator: Option<String>,
+    pub schema: String,
+    /// An intent without an outcome older than this is "abandoned": it still counts, and a
+    /// new mutation of its number needs an explicit override.
+    pub stale_intent: Duration,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            url: None,
+            operator: None,
+            schema: "wareg".into(),
+            stale_intent: Duration::from_secs(10 * 60),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

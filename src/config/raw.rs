@@ -9,7 +9,8 @@ use toml::Spanned;
 use super::located::{ConfigError, Locator};
 use super::token::DEFAULT_TOKEN_TIMEOUT;
 use super::{
-    BudgetPolicy, Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECS, NumberEntry, Profile, TokenSource,
+    BudgetPolicy, Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECS, LedgerConfig, NumberEntry,
+    Profile, TokenSource,
 };
 use crate::graph::{ApiVersion, NumberId};
 
@@ -22,6 +23,19 @@ struct RawConfig {
     #[serde(default)]
     numbers: Vec<Spanned<RawNumber>>,
     budget: Option<RawBudget>,
+    ledger: Option<Spanned<RawLedger>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLedger {
+    /// Refused: a URL holds a password, which never goes in the TOML.
+    url: Option<Spanned<String>>,
+    url_env: Option<Spanned<String>>,
+    url_command: Option<Spanned<Vec<String>>>,
+    operator: Option<Spanned<String>>,
+    schema: Option<Spanned<String>>,
+    stale_intent_minutes: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -124,12 +138,14 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
     }
 
     let budget = validate_budget(&loc, raw.budget.as_ref())?;
+    let ledger = validate_ledger(&loc, raw.ledger.as_ref())?;
     Ok(Config {
         source: file,
         default_profile,
         profiles,
         numbers,
         budget,
+        ledger,
     })
 }
 
@@ -367,6 +383,104 @@ fn validate_budget(loc: &Locator, raw: Option<&RawBudget>) -> Result<BudgetPolic
         policy.max_attempts = *max.get_ref();
     }
     Ok(policy)
+}
+
+fn validate_ledger(
+    loc: &Locator,
+    raw: Option<&Spanned<RawLedger>>,
+) -> Result<LedgerConfig, ConfigError> {
+    let mut ledger = LedgerConfig::default();
+    let Some(spanned) = raw else {
+        return Ok(ledger);
+    };
+    let raw = spanned.get_ref();
+    if let Some(url) = &raw.url {
+        // Never echo what was written: it holds a password.
+        return Err(loc
+            .error(Some(url.span()), "[ledger] url would put the database password in the config file")
+            .hint("write url_env = \"WAREG_LEDGER_URL\" (the variable's name) or url_command = [\"pass\", \"show\", \"wareg/ledger\"]"));
+    }
+    ledger.url = match (&raw.url_env, &raw.url_command) {
+        (Some(_), Some(_)) => {
+            return Err(loc
+                .error(
+                    Some(spanned.span()),
+                    "[ledger] has both url_env and url_command",
+                )
+                .hint("keep one of them"));
+        }
+        (Some(var), None) => {
+            let v = var.get_ref().trim();
+            if v.is_empty() || v.contains('=') || v.contains('\0') {
+                return Err(loc
+                    .error(
+                        Some(var.span()),
+                        "url_env must name an environment variable",
+                    )
+                    .hint(
+                        "write url_env = \"WAREG_LEDGER_URL\" (the name, never the URL itself)",
+                    ));
+            }
+            Some(TokenSource::Env(v.to_owned()))
+        }
+        (None, Some(cmd)) => {
+            if cmd.get_ref().first().is_none_or(|p| p.trim().is_empty()) {
+                return Err(loc
+                    .error(Some(cmd.span()), "url_command is empty")
+                    .hint("give the program and its arguments as a list, e.g. url_command = [\"pass\", \"show\", \"wareg/ledger\"]"));
+            }
+            Some(TokenSource::Command(cmd.get_ref().clone()))
+        }
+        (None, None) => {
+            return Err(loc
+                .error(Some(spanned.span()), "[ledger] names no database")
+                .hint("add url_env = \"WAREG_LEDGER_URL\", or remove [ledger] to keep the local audit trail"));
+        }
+    };
+    if let Some(op) = &raw.operator {
+        let text = op.get_ref().trim();
+        if text.is_empty() || text.chars().any(char::is_control) || text.len() > 64 {
+            return Err(loc
+                .error(
+                    Some(op.span()),
+                    "operator must be a short name without control characters",
+                )
+                .hint("e.g. operator = \"support1@desk-2\"; the default is $USER@hostname"));
+        }
+        ledger.operator = Some(text.to_owned());
+    }
+    if let Some(schema) = &raw.schema {
+        let text = schema.get_ref();
+        let valid = text.len() <= 63
+            && text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(loc
+                .error(Some(schema.span()), format!("schema `{}` is not a plain lower-case name", crate::clean::text(text, 64)))
+                .hint("use lower-case letters, digits and _, starting with a letter, e.g. schema = \"wareg\""));
+        }
+        ledger.schema = text.clone();
+    }
+    if let Some(minutes) = &raw.stale_intent_minutes {
+        if *minutes.get_ref() == 0 || *minutes.get_ref() > 24 * 60 {
+            return Err(loc
+                .error(
+                    Some(minutes.span()),
+                    format!(
+                        "stale_intent_minutes = {} is out of range",
+                        minutes.get_ref()
+                    ),
+                )
+                .hint("use 1 to 1440; the default is 10"));
+        }
+        ledger.stale_intent = Duration::from_secs(minutes.get_ref() * 60);
+    }
+    Ok(ledger)
 }
 
 fn unknown_profile(

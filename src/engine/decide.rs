@@ -43,6 +43,55 @@ pub struct Facts {
     /// Meta throttles the profile's or WABA's calls: whether its call budget covers register
     /// and deregister is not documented, so sending is the user's explicit choice.
     pub throttled: Option<crate::graph::Throttle>,
+    /// A change of the number that started (its intent is in the ledger) and has not ended.
+    pub open_intent: Option<OpenIntent>,
+}
+
+/// An intent without its outcome: someone's work in progress, or an abandoned one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenIntent {
+    pub operator: String,
+    pub op: Operation,
+    pub since: DateTime<Utc>,
+    /// Older than the ledger's `stale_intent_minutes`.
+    pub abandoned: bool,
+}
+
+impl OpenIntent {
+    /// The newest open intent among a number's `records`, judged at `now`.
+    pub fn of(
+        records: &[crate::audit::AuditRecord],
+        now: DateTime<Utc>,
+        stale: chrono::Duration,
+    ) -> Option<OpenIntent> {
+        let open = super::open_intents(records).into_iter().next_back()?;
+        Some(OpenIntent {
+            operator: open
+                .operator
+                .clone()
+                .unwrap_or_else(|| "another wareg".into()),
+            op: open.op,
+            since: open.time,
+            abandoned: now - open.time >= stale,
+        })
+    }
+
+    /// "⧗ support1@desk-2 registering since 12:03" (the time as `local` shows it).
+    pub fn marker(&self, local: &str) -> String {
+        if self.abandoned {
+            format!("abandoned by {} ({} at {local})", self.operator, self.op)
+        } else {
+            format!("⧗ {} {} since {local}", self.operator, ing(self.op))
+        }
+    }
+}
+
+fn ing(op: Operation) -> String {
+    match op {
+        Operation::Register => "registering".into(),
+        Operation::Deregister => "deregistering".into(),
+        other => format!("running {other}"),
+    }
 }
 
 impl Facts {
@@ -56,6 +105,7 @@ impl Facts {
             storage: Some(storage),
             name_review: number.name_under_review(),
             throttled: None,
+            open_intent: None,
         }
     }
 
@@ -144,6 +194,10 @@ pub enum Blocker {
     LockedByMeta { op: Operation, until: DateTime<Utc> },
     /// Meta throttles these calls (80007/80008/4/17) until then.
     Throttled(crate::graph::Throttle),
+    /// Someone (here or at another desk) is changing the number right now.
+    InProgress(OpenIntent),
+    /// A change of the number started and never ended; it still counts.
+    Abandoned(OpenIntent),
 }
 
 impl Blocker {
@@ -153,8 +207,17 @@ impl Blocker {
     pub fn overridable(&self) -> bool {
         !matches!(
             self,
-            Blocker::Coexistence | Blocker::StorageUnknown | Blocker::LockedByMeta { .. }
+            Blocker::Coexistence
+                | Blocker::StorageUnknown
+                | Blocker::LockedByMeta { .. }
+                | Blocker::InProgress(_)
         )
+    }
+
+    /// Whether overriding it is written into the intent (`forced`), so the trail shows who
+    /// went past a spent budget or an abandoned change.
+    pub fn override_is_recorded(&self) -> bool {
+        self.is_budget() || matches!(self, Blocker::Abandoned(_))
     }
 
     pub fn is_budget(&self) -> bool {
@@ -191,6 +254,18 @@ impl Blocker {
             Blocker::LockedByMeta { op, until } => format!(
                 "Meta locked {op} for this number (133016) until about {}",
                 until.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Blocker::InProgress(open) => format!(
+                "{} is running {} on this number since {} and it has not ended: wait for it",
+                open.operator,
+                open.op,
+                open.since.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Blocker::Abandoned(open) => format!(
+                "a {} by {} at {} was abandoned without an outcome (it still counts): check the number's status first",
+                open.op,
+                open.operator,
+                open.since.format("%Y-%m-%d %H:%M UTC")
             ),
             Blocker::Throttled(t) => format!(
                 "Meta is throttling {} {}: its call budget is spent, and whether it covers register and deregister is not documented",
@@ -293,6 +368,11 @@ pub fn decide(
     }
     if let Some(throttle) = &facts.throttled {
         blockers.push(Blocker::Throttled(throttle.clone()));
+    }
+    match &facts.open_intent {
+        Some(open) if open.abandoned => blockers.push(Blocker::Abandoned(open.clone())),
+        Some(open) => blockers.push(Blocker::InProgress(open.clone())),
+        None => {}
     }
     let (kind, steps) = match request {
         Request::Deregister => {

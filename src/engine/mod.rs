@@ -8,7 +8,8 @@ mod plan;
 mod prepare;
 
 pub use decide::{
-    Blocker, Budgets, Facts, Plan, PlanKind, Request, StorageFact, decide, storage_words,
+    Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
+    storage_words,
 };
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};
 pub use prepare::PrepareError;
@@ -101,6 +102,9 @@ pub struct Engine {
     /// Written into every record: who ("support1@desk-2") and on which machine.
     pub operator: String,
     pub host: String,
+    /// An intent without an outcome younger than this means the number is being changed now
+    /// (here or at another desk); older, it was abandoned.
+    pub stale_intent: std::time::Duration,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -137,7 +141,17 @@ impl Engine {
             clock: Clock::System,
             operator: crate::audit::default_operator(),
             host: crate::audit::hostname(),
+            stale_intent: crate::config::LedgerConfig::default().stale_intent,
         }
+    }
+
+    /// The operator and the stale-intent age from the config's `[ledger]`.
+    pub fn with_ledger_config(mut self, config: &crate::config::LedgerConfig) -> Self {
+        if let Some(operator) = &config.operator {
+            self.operator = operator.clone();
+        }
+        self.stale_intent = config.stale_intent;
+        self
     }
 
     /// Records name `operator` instead of `$USER@hostname`.
@@ -149,6 +163,25 @@ impl Engine {
     /// Budgets of every number, counted from the ledger as it is now.
     pub fn budgets(&self) -> io::Result<BudgetBook> {
         budget_book(self.ledger.as_ref(), self.policy, self.clock.now())
+    }
+
+    /// The number's budgets and the change of it still open, from one read of the ledger.
+    pub fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
+        let now = self.clock.now();
+        let records = self.ledger.read_since(since(now, self.policy))?;
+        let book = BudgetBook::new(&records, self.policy, now);
+        let mine: Vec<AuditRecord> = records
+            .into_iter()
+            .filter(|r| r.number == id.as_str())
+            .collect();
+        let stale = ChronoDuration::from_std(self.stale_intent).unwrap_or(ChronoDuration::MAX);
+        Ok((
+            Budgets {
+                register: book.budget(id.as_str(), Operation::Register),
+                deregister: book.budget(id.as_str(), Operation::Deregister),
+            },
+            OpenIntent::of(&mine, now, stale),
+        ))
     }
 
     pub fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
@@ -392,9 +425,13 @@ impl Engine {
         let policy = self.policy;
         let now = self.clock.now();
         let since = since(now, policy);
+        let stale = ChronoDuration::from_std(self.stale_intent).unwrap_or(ChronoDuration::MAX);
         let admitted = tokio::task::spawn_blocking(move || {
             let number = record.number.clone();
             ledger.admit(&record, since, &|mine: &[AuditRecord]| {
+                if let Some(refusal) = in_progress(&number, mine, now, stale, forced) {
+                    return Some(refusal);
+                }
                 let book = BudgetBook::new(mine, policy, now);
                 costs.iter().find_map(|(op, cost)| {
                     refusal(&number, *op, *cost, &book.budget(&number, *op), forced)
@@ -409,6 +446,48 @@ impl Engine {
             Some(refusal) => Err(MutationError::Refused(refusal)),
         }
     }
+}
+
+/// A change of the number that started and has not ended (an intent without its outcome): one
+/// younger than `stale` is someone's work in progress and refuses this one outright; an older
+/// one was abandoned (a crash, a lost connection): it still counts, and only an explicit
+/// override (`--force`, recorded in the intent) goes past it.
+fn in_progress(
+    number: &str,
+    mine: &[AuditRecord],
+    now: DateTime<Utc>,
+    stale: ChronoDuration,
+    forced: bool,
+) -> Option<Refusal> {
+    let open = open_intents(mine).into_iter().next_back()?;
+    let who = open.operator.as_deref().unwrap_or("another wareg");
+    let started = open.time.format("%Y-%m-%d %H:%M UTC");
+    if now - open.time < stale {
+        return Some(Refusal(format!(
+            "refusing to change {number}: {who} is running {} on it since {started} and it has not ended; wait for it (or, if it was abandoned, for {} minutes after it started: --force cannot go past it before). Nothing was sent",
+            open.op,
+            stale.num_minutes()
+        )));
+    }
+    (!forced).then(|| {
+        Refusal(format!(
+            "refusing to change {number}: a {} by {who} at {started} was abandoned without an outcome (it still counts against the budget); check the number's status, then add --force to go ahead. Nothing was sent",
+            open.op
+        ))
+    })
+}
+
+/// Intents with no outcome of the same attempt, oldest first.
+pub fn open_intents(records: &[AuditRecord]) -> Vec<&AuditRecord> {
+    let ended: std::collections::HashSet<&str> = records
+        .iter()
+        .filter(|r| r.phase == Phase::Outcome)
+        .map(|r| r.attempt.as_str())
+        .collect();
+    records
+        .iter()
+        .filter(|r| r.phase == Phase::Intent && !ended.contains(r.attempt.as_str()))
+        .collect()
 }
 
 /// Why `cost` more attempts of `op` may not be sent, if they may not.

@@ -1,7 +1,7 @@
 //! `prepare`: read what a plan needs, live (the number's status, ownership and coexistence, its
 //! storage for a register, the budgets from the ledger as it is now) and let `decide` choose.
 
-use super::{Budgets, Engine, Facts, Plan, Request, StorageFact, decide};
+use super::{Engine, Facts, Plan, Request, StorageFact, decide};
 use crate::graph::{ApiError, NumberId, PhoneNumber};
 
 #[derive(Debug, thiserror::Error)]
@@ -50,8 +50,8 @@ impl Engine {
             // Deregistering turns storage off whatever it was; no read needed.
             Request::Deregister => StorageFact::Unknown,
         };
-        let budgets: Budgets = self
-            .budgets_of(id)
+        let (budgets, open_intent) = self
+            .number_state(id)
             .map_err(|e| PrepareError::Ledger(e.to_string()))?;
         let mut facts = match number {
             Some(number) => Facts::from_number(number, storage),
@@ -61,6 +61,7 @@ impl Engine {
             },
         };
         facts.throttled = self.client.throttle();
+        facts.open_intent = open_intent;
         let version = self.client.plan_version(self.clock.now().date_naive());
         Ok(decide(id, version, &facts, request, &budgets))
     }

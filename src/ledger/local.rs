@@ -45,7 +45,7 @@ impl Ledger for LocalTrail {
         &self,
         intent: &AuditRecord,
         since: DateTime<Utc>,
-        check: &dyn Fn(&[AuditRecord]) -> Option<Refusal>,
+        check: &(dyn Fn(&[AuditRecord]) -> Option<Refusal> + Sync),
     ) -> io::Result<Option<Refusal>> {
         let _guard = self.lock()?;
         // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the

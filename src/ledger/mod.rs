@@ -3,8 +3,10 @@
 //! ledger are interchangeable; every implementation must make `admit` atomic across processes.
 
 mod local;
+pub mod pg;
 
 pub use local::LocalTrail;
+pub use pg::PgLedger;
 
 use chrono::{DateTime, Utc};
 use std::io;
@@ -15,6 +17,18 @@ use crate::audit::AuditRecord;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
+impl Refusal {
+    /// The words with "add --force" when forcing could help: not when they already say what
+    /// --force does, nor for Meta's own 133016 lock, which nothing overrides.
+    pub fn with_force_hint(&self) -> String {
+        if self.0.contains("--force") || self.0.contains("133016") {
+            self.0.clone()
+        } else {
+            format!("{}; add --force to send anyway", self.0)
+        }
+    }
+}
+
 pub trait Ledger: Send + Sync {
     /// Under one exclusive lock for the intent's number (across processes): reads that number's
     /// records newer than `since`, lets `check` judge them, and appends `intent` only if it
@@ -24,7 +38,7 @@ pub trait Ledger: Send + Sync {
         &self,
         intent: &AuditRecord,
         since: DateTime<Utc>,
-        check: &dyn Fn(&[AuditRecord]) -> Option<Refusal>,
+        check: &(dyn Fn(&[AuditRecord]) -> Option<Refusal> + Sync),
     ) -> io::Result<Option<Refusal>>;
 
     /// Appends one record (an intent that needs no budget, or an outcome).
@@ -38,4 +52,47 @@ pub trait Ledger: Send + Sync {
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".
     fn describe(&self) -> String;
+}
+
+/// The ledger a config asks for: the local trail in `data_dir`, or the team's PostgreSQL (its
+/// URL read now, from the environment or a command; nothing is connected yet). Outcomes left
+/// in the data dir by an earlier run that lost the database are pushed by `wareg ledger sync`
+/// and on the TUI's start.
+pub fn open(
+    config: &crate::config::LedgerConfig,
+    data_dir: &std::path::Path,
+) -> Result<Store, String> {
+    let Some(source) = &config.url else {
+        return Ok(Store::Local(std::sync::Arc::new(LocalTrail::in_dir(
+            data_dir,
+        ))));
+    };
+    let url = source.resolve().map_err(|e| format!("[ledger]: {e}"))?;
+    let settings = pg::PgSettings::parse(&url, &config.schema)?;
+    Ok(Store::Team(std::sync::Arc::new(PgLedger::new(
+        settings, data_dir,
+    ))))
+}
+
+/// The ledger a face runs on, with what only the team ledger can do.
+#[derive(Clone)]
+pub enum Store {
+    Local(std::sync::Arc<LocalTrail>),
+    Team(std::sync::Arc<PgLedger>),
+}
+
+impl Store {
+    pub fn ledger(&self) -> std::sync::Arc<dyn Ledger> {
+        match self {
+            Store::Local(l) => l.clone(),
+            Store::Team(t) => t.clone(),
+        }
+    }
+
+    pub fn team(&self) -> Option<&std::sync::Arc<PgLedger>> {
+        match self {
+            Store::Team(t) => Some(t),
+            Store::Local(_) => None,
+        }
+    }
 }

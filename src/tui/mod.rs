@@ -27,6 +27,8 @@ use worker::Worker;
 
 /// Everything the TUI needs, resolved before the terminal is taken over.
 pub struct TuiSetup {
+    /// The engine's store: the local trail, or the team ledger (which the TUI listens to).
+    pub store: crate::ledger::Store,
     pub config: Config,
     pub data_dir: PathBuf,
     pub log_path: Option<PathBuf>,
@@ -51,11 +53,25 @@ pub fn assemble(
         .collect();
     let worker = Worker::new(
         profiles,
+        setup.store.ledger(),
         setup.data_dir.clone(),
-        setup.config.budget,
+        &setup.config,
         tx.clone(),
     );
-    let app = App::new(&setup.config, theme, setup.log_path.clone());
+    let mut app = App::new(&setup.config, theme, setup.log_path.clone());
+    if let Some(team) = setup.store.team() {
+        app.ledger_name = Some(team.describe_short());
+        // Colleagues' records arrive as they are committed; the listener stops with the app.
+        let records = tx.clone();
+        let states = tx.clone();
+        crate::ledger::pg::listen(
+            team.settings().clone(),
+            move |record| records.send(Msg::Colleague(Box::new(record))).is_ok(),
+            move |live| {
+                let _ = states.send(Msg::LedgerLive(live));
+            },
+        );
+    }
     (app, worker, tx, rx)
 }
 

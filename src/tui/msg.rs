@@ -30,6 +30,10 @@ pub enum Msg {
         budgets: BudgetBook,
         recent: Vec<AuditRecord>,
     },
+    /// A record the team ledger committed (another desk's, or this one's), as it happened.
+    Colleague(Box<crate::audit::AuditRecord>),
+    /// The team ledger's listener connected (true) or lost its connection (false).
+    LedgerLive(bool),
     /// The throttle Meta declared over these calls, as the data dir knows it (set by any
     /// wareg process on the machine); None when none runs.
     Throttle(Option<crate::graph::Throttle>),

@@ -14,7 +14,7 @@ use crate::config::{BudgetPolicy, Profile};
 use crate::engine::{Engine, MutationError};
 use crate::fleet::READ_CONCURRENCY;
 use crate::graph::{Answered, ClientSettings, GraphClient, NumberId, ThrottleBook};
-use crate::ledger::{Ledger, LocalTrail};
+use crate::ledger::Ledger;
 
 /// Audit records the app keeps for the details popup.
 const RECENT_RECORDS: usize = 2_000;
@@ -31,6 +31,8 @@ struct Inner {
     /// Throttles Meta declared, shared with the CLI and other TUIs through the data dir.
     throttles: Arc<ThrottleBook>,
     policy: BudgetPolicy,
+    /// Who the records name and when an open intent counts as abandoned.
+    ledger_config: crate::config::LedgerConfig,
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
     engines: Mutex<HashMap<String, Engine>>,
@@ -42,18 +44,22 @@ struct Inner {
 }
 
 impl Worker {
+    /// `ledger` is the engine's store (the local trail or the team's); throttles are kept in
+    /// `data_dir`.
     pub fn new(
         profiles: HashMap<String, Profile>,
+        ledger: Arc<dyn Ledger>,
         data_dir: PathBuf,
-        policy: BudgetPolicy,
+        config: &crate::config::Config,
         tx: UnboundedSender<Msg>,
     ) -> Self {
         Worker {
             inner: Arc::new(Inner {
                 profiles,
-                ledger: Arc::new(LocalTrail::in_dir(&data_dir)),
+                ledger,
                 throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
-                policy,
+                policy: config.budget,
+                ledger_config: config.ledger.clone(),
                 tx,
                 engines: Mutex::new(HashMap::new()),
                 permits: Semaphore::new(READ_CONCURRENCY),
@@ -121,7 +127,8 @@ impl Inner {
         .with_observer(Arc::new(move |event| {
             let _ = tx.send(Msg::Call(event.clone()));
         }));
-        let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy);
+        let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy)
+            .with_ledger_config(&self.ledger_config);
         engines.insert(profile.to_owned(), engine.clone());
         Ok(engine)
     }

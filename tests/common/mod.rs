@@ -240,14 +240,20 @@ pub fn seed_meta_lock(data_dir: &Path, profile: &str, number: &str) {
 pub fn seed_attempts(data_dir: &Path, profile: &str, number: &str, op: Operation, n: usize) {
     let log = AuditLog::in_dir(data_dir);
     for i in 0..n {
-        log.append(&AuditRecord::intent(
+        // Attempts that ended (Meta answered): an intent alone would be a change in progress.
+        let intent = AuditRecord::intent(
             chrono::Utc::now() - chrono::Duration::hours(1),
             format!("seed{i}"),
             profile,
             number,
             op,
-        ))
-        .unwrap();
+        );
+        let mut outcome = intent.clone();
+        outcome.phase = wareg::audit::Phase::Outcome;
+        outcome.outcome = Some(wareg::audit::Outcome::Error);
+        outcome.code = Some(133005);
+        log.append(&intent).unwrap();
+        log.append(&outcome).unwrap();
     }
 }
 

@@ -7,7 +7,7 @@ pub mod table;
 
 pub use table::{Live, NumbersTable, Row, Storage};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::forms::Form;
@@ -112,6 +112,14 @@ pub struct App {
     pub api_usage: Option<u32>,
     /// A throttle Meta declared: the title counts down to its end.
     pub throttle: Option<crate::graph::Throttle>,
+    /// The team ledger in use, for the title; None on the local trail.
+    pub ledger_name: Option<String>,
+    /// Who this desk's records name, to tell colleagues' records from its own.
+    pub operator: String,
+    /// When an open intent counts as abandoned.
+    pub stale_intent: std::time::Duration,
+    /// Changes in progress (or abandoned), by number, from the ledger's recent records.
+    pub open_intents: HashMap<String, crate::engine::OpenIntent>,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -175,6 +183,14 @@ impl App {
             sandbox: false,
             api_usage: None,
             throttle: None,
+            ledger_name: None,
+            operator: config
+                .ledger
+                .operator
+                .clone()
+                .unwrap_or_else(crate::audit::default_operator),
+            stale_intent: config.ledger.stale_intent,
+            open_intents: HashMap::new(),
             spinner: 0,
             quit: false,
         };
@@ -211,6 +227,18 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Colleague(record) => self.on_colleague(*record),
+            Msg::LedgerLive(live) => {
+                if live {
+                    self.notice(
+                        Level::Info,
+                        "listening to the team ledger: colleagues' changes show as they happen",
+                    );
+                } else {
+                    self.notice(Level::Warn, "lost the team ledger's live feed; reconnecting (budgets are still checked in the ledger before every send)");
+                }
+                Vec::new()
+            }
             Msg::Throttle(throttle) => {
                 self.throttle = throttle;
                 Vec::new()
@@ -238,9 +266,69 @@ impl App {
             Msg::Ledger { budgets, recent } => {
                 self.budgets = budgets;
                 self.audit = recent;
+                self.open_intents = self.count_open_intents();
                 Vec::new()
             }
         }
+    }
+
+    /// The newest open intent of each number in the recent records.
+    fn count_open_intents(&self) -> HashMap<String, crate::engine::OpenIntent> {
+        let stale = chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX);
+        let mut by_number: HashMap<&str, Vec<AuditRecord>> = HashMap::new();
+        for record in &self.audit {
+            by_number
+                .entry(record.number.as_str())
+                .or_default()
+                .push(record.clone());
+        }
+        by_number
+            .into_iter()
+            .filter_map(|(number, records)| {
+                crate::engine::OpenIntent::of(&records, self.clock.now(), stale)
+                    .map(|open| (number.to_owned(), open))
+            })
+            .collect()
+    }
+
+    /// The "in progress" or "abandoned" words for a number, as of now.
+    pub fn open_intent_marker(&self, number: &str) -> Option<(String, bool)> {
+        let open = self.open_intents.get(number)?;
+        let stale = chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX);
+        let abandoned = open.abandoned || self.clock.now() - open.since >= stale;
+        let local = self.clock.local(open.since).format("%H:%M").to_string();
+        let open = crate::engine::OpenIntent {
+            abandoned,
+            ..open.clone()
+        };
+        Some((open.marker(&local), abandoned))
+    }
+
+    /// A record another desk committed: said in the log pane, and the budgets and "in
+    /// progress" markers counted again from the ledger.
+    fn on_colleague(&mut self, record: crate::audit::AuditRecord) -> Vec<Cmd> {
+        let who = record
+            .operator
+            .clone()
+            .unwrap_or_else(|| "another wareg".into());
+        if who != self.operator {
+            let number = NumberId::parse(&record.number)
+                .ok()
+                .and_then(|id| self.table.find(&id))
+                .and_then(|i| self.table.rows[i].label.clone())
+                .map(|label| format!("{label} ({})", record.number))
+                .unwrap_or_else(|| record.number.clone());
+            let what = match (record.phase, record.outcome) {
+                (crate::audit::Phase::Intent, _) => "started".to_owned(),
+                (_, Some(outcome)) => match record.code {
+                    Some(code) => format!("ended: {} {code}", outcome.as_str()),
+                    None => format!("ended: {}", outcome.as_str()),
+                },
+                (_, None) => "ended".to_owned(),
+            };
+            self.notice(Level::Info, format!("{who}: {} {number} {what}", record.op));
+        }
+        vec![Cmd::LoadLedger]
     }
 
     pub fn busy(&self) -> bool {

@@ -407,15 +407,20 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
 #[test]
 fn an_exhausted_budget_needs_the_explicit_override() {
     let mut app = loaded();
+    // Ten attempts that ended (an intent without its outcome would be a change in progress).
     let records: Vec<_> = (0..10)
-        .map(|i| {
-            crate::audit::AuditRecord::intent(
-                chrono::Utc::now(),
+        .flat_map(|i| {
+            let intent = crate::audit::AuditRecord::intent(
+                chrono::Utc::now() - chrono::Duration::hours(1),
                 format!("a{i}"),
                 "p",
                 "300",
                 Operation::Register,
-            )
+            );
+            let mut outcome = intent.clone();
+            outcome.phase = crate::audit::Phase::Outcome;
+            outcome.outcome = Some(crate::audit::Outcome::Error);
+            [intent, outcome]
         })
         .collect();
     let budgets = crate::audit::BudgetBook::new(&records, app.policy, chrono::Utc::now());

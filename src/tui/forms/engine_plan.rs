@@ -41,6 +41,17 @@ impl App {
                 ..Facts::default()
             },
         };
+        let mine: Vec<crate::audit::AuditRecord> = self
+            .audit
+            .iter()
+            .filter(|r| r.number == id.as_str())
+            .cloned()
+            .collect();
+        facts.open_intent = crate::engine::OpenIntent::of(
+            &mine,
+            self.clock.now(),
+            chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX),
+        );
         facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
         decide(id, version, &facts, request, &self.budgets_of(id))
     }

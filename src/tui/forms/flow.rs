@@ -169,7 +169,12 @@ impl App {
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
-                    forced: f.override_budget && check.plan.blockers.iter().any(|b| b.is_budget()),
+                    forced: f.override_budget
+                        && check
+                            .plan
+                            .blockers
+                            .iter()
+                            .any(crate::engine::Blocker::override_is_recorded),
                     plan: Box::new(check.plan),
                     pin: None,
                 }

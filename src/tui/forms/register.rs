@@ -58,7 +58,7 @@ impl Preflight {
 
     /// The budget (or Meta's lock) stands in the way: the override is offered.
     pub fn budget_blocked(&self) -> bool {
-        self.plan.blockers.iter().any(Blocker::is_budget)
+        self.plan.blockers.iter().any(Blocker::override_is_recorded)
     }
 }
 

@@ -27,6 +27,9 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         format!("│ {} numbers ", app.table.rows.len()),
         theme.dim(),
     ));
+    if let Some(ledger) = &app.ledger_name {
+        spans.push(Span::styled(format!("│ {ledger} "), theme.accent()));
+    }
     if let Some(throttle) = &app.throttle {
         let minutes = throttle.minutes_left(app.clock.now()).unwrap_or(0);
         spans.push(Span::styled(

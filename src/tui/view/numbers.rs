@@ -171,7 +171,12 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
         Live::Loaded(n) => vec![
             label,
             text(n.display_phone_number.clone()),
-            text(n.verified_name.clone()),
+            // A change in progress (here or at another desk) says so where the name stands.
+            match app.open_intent_marker(row.id.as_str()) {
+                Some((marker, true)) => Cell::from(Span::styled(marker, theme.bad())),
+                Some((marker, false)) => Cell::from(Span::styled(marker, theme.warn())),
+                None => text(n.verified_name.clone()),
+            },
             status_cell(app, n),
             n.code_verification_status.as_ref().map_or_else(
                 || text(None),

@@ -1,0 +1,186 @@
+//! Adopting and looking after the team ledger: `wareg ledger init` (the schema, through
+//! versioned migrations embedded in the binary), `status`, `import` (a desk's local trail,
+//! idempotent by attempt id) and the audit query behind `wareg audit`.
+
+use chrono::{DateTime, Utc};
+use std::io;
+
+use super::{PgLedger, insert, records};
+use crate::audit::{AuditLog, AuditRecord};
+
+mod embedded {
+    refinery::embed_migrations!("assets/migrations");
+}
+
+/// What `wareg ledger status` reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LedgerStatus {
+    pub ledger: String,
+    pub schema_version: Option<i64>,
+    pub records: i64,
+    pub latest: Option<DateTime<Utc>>,
+    /// Outcomes of this desk still waiting in the data dir.
+    pub pending_here: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub read: usize,
+    /// New to the ledger; the rest were there already.
+    pub inserted: usize,
+    pub skipped_lines: usize,
+}
+
+/// Rows inserted per transaction during an import.
+const IMPORT_BATCH: usize = 2_000;
+
+impl PgLedger {
+    /// Creates the schema if needed and applies the migrations it lacks; returns the versions
+    /// applied now. Needs a role that may create tables (the desks' role needs less).
+    pub fn init(&self) -> io::Result<Vec<String>> {
+        let schema = self.settings.schema.clone();
+        self.run(move |client| {
+            client.batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))?;
+            Ok(embedded::migrations::runner()
+                .run(client)
+                .map(|report| {
+                    report
+                        .applied_migrations()
+                        .iter()
+                        .map(|m| format!("V{} {}", m.version(), m.name()))
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| e.to_string()))
+        })?
+        .map_err(|e| io::Error::other(format!("the migration failed: {e}")))
+    }
+
+    pub fn status(&self) -> io::Result<LedgerStatus> {
+        let (schema_version, records, latest) = self.run(|client| {
+            let version = client
+                .query_opt(
+                    "SELECT max(version)::bigint FROM refinery_schema_history",
+                    &[],
+                )
+                .ok()
+                .flatten()
+                .and_then(|row| row.get::<_, Option<i64>>(0));
+            let row = client.query_one("SELECT count(*), max(time) FROM records", &[])?;
+            Ok((version, row.get::<_, i64>(0), row.get(1)))
+        })?;
+        Ok(LedgerStatus {
+            ledger: self.settings.describe(),
+            schema_version,
+            records,
+            latest,
+            pending_here: self.pending()?.len(),
+        })
+    }
+
+    /// Pushes a local trail into the ledger, streamed in batches; a record already there
+    /// (same attempt and phase) is kept once, so running it twice changes nothing.
+    pub fn import(&self, trail: &AuditLog) -> io::Result<ImportReport> {
+        let mut report = ImportReport {
+            read: 0,
+            inserted: 0,
+            skipped_lines: 0,
+        };
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        let mut failure = None;
+        trail.for_each(|line| {
+            if failure.is_some() {
+                return;
+            }
+            match line {
+                Ok(record) => {
+                    report.read += 1;
+                    batch.push(record);
+                    if batch.len() == IMPORT_BATCH {
+                        match self.insert_batch(std::mem::take(&mut batch)) {
+                            Ok(n) => report.inserted += n,
+                            Err(e) => failure = Some(e),
+                        }
+                    }
+                }
+                Err(_) => report.skipped_lines += 1,
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        report.inserted += self.insert_batch(batch)?;
+        Ok(report)
+    }
+
+    fn insert_batch(&self, batch: Vec<AuditRecord>) -> io::Result<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        // An import is history, not news: the other desks are not notified of each line.
+        self.run(move |client| {
+            let mut tx = client.transaction()?;
+            let mut inserted = 0;
+            for record in &batch {
+                inserted += insert(&mut tx, record, "")?;
+            }
+            tx.commit()?;
+            Ok(inserted)
+        })
+    }
+
+    /// Records for `wareg audit`, oldest first, filtered in the database; `visit` sees each as
+    /// it arrives (the result is never held whole).
+    pub fn query(
+        &self,
+        filter: &AuditQuery,
+        visit: &mut (dyn FnMut(AuditRecord) + Send),
+    ) -> io::Result<()> {
+        let filter = filter.clone();
+        self.run(move |client| {
+            use postgres::fallible_iterator::FallibleIterator;
+            let user_only = filter
+                .operator
+                .as_deref()
+                .filter(|o| !o.contains('@'))
+                .map(|o| format!("{o}@%"));
+            let rows = client.query_raw(
+                "SELECT record FROM records
+                 WHERE ($1::timestamptz IS NULL OR time > $1)
+                   AND ($2::text IS NULL OR number = $2)
+                   AND ($3::text IS NULL OR op = $3)
+                   AND ($4::text IS NULL OR operator = $4 OR operator LIKE $5)
+                 ORDER BY time, seq",
+                [
+                    &filter.since as &(dyn postgres::types::ToSql + Sync),
+                    &filter.number,
+                    &filter.op,
+                    &filter.operator,
+                    &user_only.unwrap_or_default(),
+                ],
+            )?;
+            let mut rows = rows;
+            while let Some(row) = rows.next()? {
+                visit_rows(vec![row], visit);
+            }
+            Ok(())
+        })
+    }
+}
+
+fn visit_rows(rows: Vec<postgres::Row>, visit: &mut (dyn FnMut(AuditRecord) + Send)) {
+    for record in records(rows) {
+        visit(record);
+    }
+}
+
+/// The filters `wareg audit` passes to the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub since: Option<DateTime<Utc>>,
+    pub number: Option<String>,
+    /// As the trail spells it ("register", "set_pin").
+    pub op: Option<String>,
+    pub operator: Option<String>,
+}
