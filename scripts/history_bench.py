@@ -334,7 +334,14 @@ def tui_first_frame(binary, env, runs, warmup=1):
             notes.append(f"run {i}: did not exit within 10 s of `q` (killed)")
         if i >= warmup:
             times.append((at - tui.started) * 1000)
-    return times, notes
+    # One more launch under /usr/bin/time for the peak RSS up to the first frame (and `q`).
+    with tempfile.NamedTemporaryFile(mode="r") as rss_file:
+        tui = Tui([TIME, "-f", "%M", "-o", rss_file.name, binary], env)
+        tui.wait_for(b"Numbers (")
+        tui.stop()
+        lines = [line for line in rss_file.read().splitlines() if line.strip().isdigit()]
+        rss = int(lines[-1]) if lines else None
+    return times, notes, rss
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,14 +494,17 @@ def main():
                 with Sandbox(binary, numbers=count) as sb:
                     config = write_config(os.path.join(work, f"config-tui-{count}.toml"), sb,
                                           fleet_numbers(count))
-                    times, tui_notes = tui_first_frame(binary, environment(config, data_dir), args.runs)
+                    times, tui_notes, rss = tui_first_frame(binary, environment(config, data_dir),
+                                                            args.runs)
                 notes += [f"TUI {count} numbers, trail {trail}: {n}" for n in tui_notes]
                 if times:
                     m = statistics.median(times)
                     rows.append([f"{count} numbers", trail, f"{m:.1f}",
                                  f"{min(times):.1f}-{max(times):.1f}",
-                                 "OK" if count != args.fleet or m <= 100 else "OVER"])
-            table(rows, ["configured", "trail", "first frame ms", "min-max", "<=100 ms"])
+                                 "OK" if count != args.fleet or m <= 100 else "OVER",
+                                 f"{mib(rss):.1f}" if rss else "?"])
+            table(rows, ["configured", "trail", "first frame ms", "min-max", "<=100 ms",
+                         "RSS MiB (q at 1st frame)"])
 
         # 5. numbers --refresh --json against the yardstick.
         if 5 not in skip:

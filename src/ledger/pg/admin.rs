@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use std::io;
 
-use super::{PgLedger, insert, records};
+use super::{PgLedger, record_of};
 use crate::audit::{AuditLog, AuditRecord};
 
 mod embedded {
@@ -118,15 +118,38 @@ impl PgLedger {
         if batch.is_empty() {
             return Ok(0);
         }
-        // An import is history, not news: the other desks are not notified of each line.
+        // One statement per batch, its columns as arrays. An import is history, not news: the
+        // other desks are not notified of each line.
+        let mut time = Vec::with_capacity(batch.len());
+        let mut attempt = Vec::with_capacity(batch.len());
+        let mut phase = Vec::with_capacity(batch.len());
+        let mut number = Vec::with_capacity(batch.len());
+        let mut op = Vec::with_capacity(batch.len());
+        let mut operator = Vec::with_capacity(batch.len());
+        let mut host = Vec::with_capacity(batch.len());
+        let mut json = Vec::with_capacity(batch.len());
+        for record in batch {
+            let value = serde_json::to_value(&record).unwrap_or_default();
+            phase.push(value["phase"].as_str().unwrap_or_default().to_owned());
+            op.push(value["op"].as_str().unwrap_or_default().to_owned());
+            time.push(record.time);
+            attempt.push(record.attempt);
+            number.push(record.number);
+            operator.push(record.operator);
+            host.push(record.host);
+            json.push(value);
+        }
         self.run(move |client| {
-            let mut tx = client.transaction()?;
-            let mut inserted = 0;
-            for record in &batch {
-                inserted += insert(&mut tx, record, "")?;
-            }
-            tx.commit()?;
-            Ok(inserted)
+            let inserted = client.execute(
+                "INSERT INTO records (time, attempt, phase, number, op, operator, host, record)
+                 SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[],
+                                      $5::text[], $6::text[], $7::text[], $8::jsonb[])
+                 ON CONFLICT (attempt, phase) DO NOTHING",
+                &[
+                    &time, &attempt, &phase, &number, &op, &operator, &host, &json,
+                ],
+            )?;
+            Ok(inserted as usize)
         })
     }
 
@@ -162,16 +185,12 @@ impl PgLedger {
             )?;
             let mut rows = rows;
             while let Some(row) = rows.next()? {
-                visit_rows(vec![row], visit);
+                if let Some(record) = record_of(&row) {
+                    visit(record);
+                }
             }
             Ok(())
         })
-    }
-}
-
-fn visit_rows(rows: Vec<postgres::Row>, visit: &mut (dyn FnMut(AuditRecord) + Send)) {
-    for record in records(rows) {
-        visit(record);
     }
 }
 

@@ -103,7 +103,7 @@ impl PgLedger {
     /// Pushes the outcomes kept locally while the ledger was unreachable; returns how many
     /// were new to it (a record already there is kept once).
     pub fn sync_pending(&self) -> io::Result<usize> {
-        let _guard = FileLock::exclusive(&self.pending_lock)?;
+        let _guard = self.lock_pending()?;
         let records = self.pending.read()?.records;
         if records.is_empty() {
             return Ok(0);
@@ -135,8 +135,16 @@ impl PgLedger {
     }
 
     fn keep_locally(&self, record: &AuditRecord) -> io::Result<()> {
-        let _guard = FileLock::exclusive(&self.pending_lock)?;
+        let _guard = self.lock_pending()?;
         self.pending.append(record)
+    }
+
+    /// Serialises this desk's processes on the waiting outcomes (keep, push, remove).
+    fn lock_pending(&self) -> io::Result<FileLock> {
+        if let Some(dir) = self.pending_lock.parent() {
+            crate::paths::create_private_dir(dir)?;
+        }
+        FileLock::exclusive(&self.pending_lock)
     }
 }
 
@@ -181,11 +189,15 @@ fn insert(
 
 /// Rows of `SELECT record …` as records, cleaned like everything read from outside.
 fn records(rows: Vec<postgres::Row>) -> Vec<AuditRecord> {
-    rows.into_iter()
-        .filter_map(|row| row.try_get::<_, serde_json::Value>(0).ok())
-        .filter_map(|value| serde_json::from_value::<AuditRecord>(value).ok())
+    rows.iter().filter_map(record_of).collect()
+}
+
+/// One row's record; a row wareg cannot read (written by a newer version) is left out.
+fn record_of(row: &postgres::Row) -> Option<AuditRecord> {
+    let value = row.try_get::<_, serde_json::Value>(0).ok()?;
+    serde_json::from_value::<AuditRecord>(value)
+        .ok()
         .map(AuditRecord::cleaned)
-        .collect()
 }
 
 impl Ledger for PgLedger {

@@ -1,0 +1,449 @@
+//! The team ledger on a real PostgreSQL (a throwaway cluster, see common/pg.rs): two desks
+//! (two data dirs, two configs, one database) share one budget; what a crash or a lost
+//! database leaves is counted and pushed once; the ledger is adopted from a local trail.
+
+mod common;
+
+use common::pg;
+use common::*;
+use std::path::PathBuf;
+use std::time::Duration;
+use wareg::audit::{AuditLog, AuditRecord, Operation, Outcome, Phase};
+
+/// One support desk: its own data dir and config, the shared sandbox and database.
+struct Desk {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    url: String,
+}
+
+impl Desk {
+    fn new(base_url: &str, waba: &str, url: &str, operator: &str) -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"default_profile = "sb"
+
+[profiles.sb]
+base_url = "{base_url}"
+api_version = "v25.0"
+token_env = "{TOKEN_VAR}"
+waba_id = "{waba}"
+timeout_secs = 5
+
+[[numbers]]
+id = "{PENDING}"
+label = "Sales UK"
+
+[ledger]
+url_env = "WAREG_LEDGER_URL"
+operator = "{operator}"
+"#
+            ),
+        )
+        .unwrap();
+        Desk {
+            dir,
+            config,
+            url: url.to_owned(),
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("WAREG_CONFIG".into(), self.config.display().to_string()),
+            (
+                "WAREG_DATA_DIR".into(),
+                self.data_dir().display().to_string(),
+            ),
+            (TOKEN_VAR.into(), TOKEN.into()),
+            ("WAREG_LEDGER_URL".into(), self.url.clone()),
+        ]
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let run = run_wareg(args, stdin, &self.env());
+        for text in [&run.stdout, &run.stderr] {
+            assert!(!text.contains(pg::PASSWORD), "the password showed: {text}");
+        }
+        run
+    }
+
+    fn ledger(&self) -> wareg::ledger::PgLedger {
+        let settings = wareg::ledger::pg::PgSettings::parse(
+            &wareg::secret::Token::new(self.url.clone()),
+            "wareg",
+        )
+        .unwrap();
+        wareg::ledger::PgLedger::new(settings, &self.data_dir())
+    }
+}
+
+/// A fresh database with the schema, or None when PostgreSQL is not here (skipped).
+fn team_database() -> Option<String> {
+    let url = pg::database()?;
+    let settings =
+        wareg::ledger::pg::PgSettings::parse(&wareg::secret::Token::new(url.clone()), "wareg")
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let applied = wareg::ledger::PgLedger::new(settings, dir.path())
+        .init()
+        .unwrap();
+    assert_eq!(applied, ["V1 ledger"]);
+    Some(url)
+}
+
+fn attempt(
+    number: &str,
+    op: Operation,
+    ago: chrono::Duration,
+    operator: &str,
+    ended: bool,
+) -> Vec<AuditRecord> {
+    let mut intent = AuditRecord::intent(
+        chrono::Utc::now() - ago,
+        format!("seed-{}", fastrand::u64(..)),
+        "sb",
+        number,
+        op,
+    );
+    intent.operator = Some(operator.to_owned());
+    let mut records = vec![intent.clone()];
+    if ended {
+        let mut outcome = intent;
+        outcome.phase = Phase::Outcome;
+        outcome.outcome = Some(Outcome::Error);
+        outcome.code = Some(133005);
+        records.push(outcome);
+    }
+    records
+}
+
+fn seed(ledger: &wareg::ledger::PgLedger, records: &[AuditRecord]) {
+    use wareg::ledger::Ledger;
+    for r in records {
+        ledger.append(r).unwrap();
+    }
+}
+
+#[test]
+fn two_desks_four_processes_never_spend_the_last_attempt_twice() {
+    for trial in 0..20 {
+        let Some(url) = team_database() else { return };
+        let rig = Rig::new("v25.0");
+        let base = rig.sandbox.base_url();
+        let waba = rig.sandbox.waba_id();
+        let a = Desk::new(&base, &waba, &url, "ana@desk-1");
+        let b = Desk::new(&base, &waba, &url, "bo@desk-2");
+        let nine: Vec<AuditRecord> = (0..9)
+            .flat_map(|_| {
+                attempt(
+                    PENDING,
+                    Operation::Register,
+                    chrono::Duration::hours(1),
+                    "cy@desk-3",
+                    true,
+                )
+            })
+            .collect();
+        seed(&a.ledger(), &nine);
+        let args = ["register", PENDING, "--pin-stdin"];
+        let children: Vec<_> = [&a, &b, &a, &b]
+            .iter()
+            .map(|desk| start_wareg(&args, Some("123456\n"), &desk.env()))
+            .collect();
+        let runs: Vec<Run> = children.into_iter().map(finish).collect();
+        let registers = posts(&rig.sandbox)
+            .iter()
+            .filter(|p| p.ends_with("/register"))
+            .count();
+        assert_eq!(
+            registers,
+            1,
+            "trial {trial}: {:?}",
+            runs.iter().map(|r| &r.stderr).collect::<Vec<_>>()
+        );
+        let mut codes: Vec<i32> = runs.iter().map(|r| r.code).collect();
+        codes.sort();
+        assert_eq!(codes, [0, 2, 2, 2], "trial {trial}");
+        for loser in runs.iter().filter(|r| r.code == 2) {
+            assert!(
+                loser.stderr.contains("Nothing was sent"),
+                "trial {trial}: {}",
+                loser.stderr
+            );
+            assert!(!loser.stderr.contains(pg::PASSWORD));
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_ledger_sends_nothing_and_says_so() {
+    let rig = Rig::new("v25.0");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://desk:{}@127.0.0.1:{closed}/wareg", pg::PASSWORD);
+    let desk = Desk::new(
+        &rig.sandbox.base_url(),
+        &rig.sandbox.waba_id(),
+        &url,
+        "ana@desk-1",
+    );
+    let run = desk.run(&["register", PENDING, "--pin-stdin"], Some("123456\n"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("team ledger") && run.stderr.contains("127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+    // A remote database without TLS is refused before any connection is tried.
+    let remote = Desk::new(
+        &rig.sandbox.base_url(),
+        &rig.sandbox.waba_id(),
+        &format!(
+            "postgres://desk:{}@db.example.com/wareg?sslmode=disable",
+            pg::PASSWORD
+        ),
+        "ana@desk-1",
+    );
+    let run = remote.run(&["register", PENDING, "--pin-stdin"], Some("123456\n"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("sslmode=disable"), "{}", run.stderr);
+    assert!(posts(&rig.sandbox).is_empty());
+}
+
+#[test]
+fn a_kill_after_the_intent_leaves_it_counted_and_sync_pushes_nothing_twice() {
+    let Some(url) = team_database() else { return };
+    // A server that takes the number's read and never answers its register.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server =
+        runtime.block_on(async {
+            use wiremock::matchers::{method, path_regex};
+            use wiremock::{Mock, MockServer, ResponseTemplate};
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path_regex("/settings$"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(
+                    serde_json::json!({"storage_configuration": {"status": "DEFAULT"}}),
+                ))
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                    "id": PENDING, "status": "PENDING", "code_verification_status": "VERIFIED",
+                    "display_phone_number": "+44 20 7946 0123"
+                })))
+                .mount(&server)
+                .await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+                .mount(&server)
+                .await;
+            server
+        });
+    let desk = Desk::new(&server.uri(), "102290129340398", &url, "ana@desk-1");
+    let mut child = start_wareg(
+        &["register", PENDING, "--pin-stdin"],
+        Some("123456\n"),
+        &desk.env(),
+    );
+    let ledger = desk.ledger();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        use wareg::ledger::Ledger;
+        let recent = ledger.recent(Some(PENDING), 10).unwrap();
+        if recent.iter().any(|r| r.phase == Phase::Intent) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no intent reached the ledger"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The intent is committed and the request is out: kill -9 now.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let plan = desk.run(&["plan", "register", PENDING, "--json"], None);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", plan.stdout, plan.stderr));
+    assert_eq!(doc["plans"][0]["budget"]["register"]["used"], 1, "{doc}");
+    assert!(
+        plan.stdout.contains("ana@desk-1"),
+        "the plan names whose change is still open: {}",
+        plan.stdout
+    );
+    let again = desk.run(
+        &["register", PENDING, "--pin-stdin", "--force"],
+        Some("123456\n"),
+    );
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("is running register"),
+        "{}",
+        again.stderr
+    );
+    for _ in 0..2 {
+        let sync = desk.run(&["ledger", "sync"], None);
+        assert_eq!(sync.code, 0, "{}", sync.stderr);
+        assert!(sync.stdout.contains("pushed 0"), "{}", sync.stdout);
+    }
+    let status = desk.run(&["ledger", "status", "--json"], None);
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(doc["records"], 1, "the intent alone, once: {doc}");
+    drop(server);
+}
+
+#[test]
+fn an_outcome_that_cannot_reach_the_ledger_is_kept_and_pushed_once() {
+    use wareg::ledger::Ledger;
+    let Some(url) = team_database() else { return };
+    let desk = Desk::new("http://127.0.0.1:9", "1", &url, "ana@desk-1");
+    let ledger = desk.ledger();
+    let records = attempt(
+        PENDING,
+        Operation::Register,
+        chrono::Duration::zero(),
+        "ana@desk-1",
+        true,
+    );
+    ledger.append(&records[0]).unwrap();
+    // The database goes away between the intent and the outcome.
+    let gone_url = url.replace(&format!(":{}/", pg::cluster().unwrap().port), ":9/");
+    let gone = Desk::new("http://127.0.0.1:9", "1", &gone_url, "ana@desk-1");
+    let gone_ledger = wareg::ledger::PgLedger::new(
+        wareg::ledger::pg::PgSettings::parse(&wareg::secret::Token::new(gone_url), "wareg")
+            .unwrap(),
+        &desk.data_dir(),
+    );
+    gone_ledger.append(&records[1]).unwrap();
+    assert!(
+        gone_ledger.append(&records[0]).is_err(),
+        "an intent that cannot be written stops its request"
+    );
+    assert_eq!(
+        ledger.pending().unwrap().len(),
+        1,
+        "the outcome is kept here"
+    );
+    // Counted meanwhile: this desk reads its waiting outcome with the ledger's records.
+    let since = chrono::Utc::now() - chrono::Duration::days(1);
+    let read = ledger.read_since(since).unwrap();
+    assert_eq!(read.len(), 2, "{read:?}");
+    drop(gone);
+    let first = desk.run(&["ledger", "sync"], None);
+    assert!(first.stdout.contains("pushed 1"), "{}", first.stdout);
+    let second = desk.run(&["ledger", "sync"], None);
+    assert!(second.stdout.contains("pushed 0"), "{}", second.stdout);
+    assert_eq!(ledger.read_since(since).unwrap().len(), 2);
+}
+
+#[test]
+fn an_abandoned_change_still_counts_and_needs_force_which_the_record_keeps() {
+    let Some(url) = team_database() else { return };
+    let rig = Rig::new("v25.0");
+    let desk = Desk::new(
+        &rig.sandbox.base_url(),
+        &rig.sandbox.waba_id(),
+        &url,
+        "ana@desk-1",
+    );
+    let open = attempt(
+        PENDING,
+        Operation::Register,
+        chrono::Duration::minutes(20),
+        "bo@desk-2",
+        false,
+    );
+    seed(&desk.ledger(), &open);
+    let refused = desk.run(&["register", PENDING, "--pin-stdin"], Some("123456\n"));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("abandoned") && refused.stderr.contains("bo@desk-2"),
+        "{}",
+        refused.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty());
+    let forced = desk.run(
+        &["register", PENDING, "--pin-stdin", "--force"],
+        Some("123456\n"),
+    );
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(posts(&rig.sandbox).len(), 1);
+    let audit = desk.run(&["audit", PENDING, "--json", "--operator", "ana"], None);
+    let doc: serde_json::Value = serde_json::from_str(&audit.stdout).unwrap();
+    let mine = doc["records"].as_array().unwrap();
+    assert_eq!(mine.len(), 2, "{doc}");
+    assert_eq!(mine[0]["forced"], true, "the override is recorded: {doc}");
+    assert_eq!(mine[0]["operator"], "ana@desk-1");
+    assert!(mine[0]["host"].is_string());
+}
+
+#[test]
+fn a_local_trail_of_100k_records_imports_once() {
+    let Some(url) = team_database() else { return };
+    let desk = Desk::new("http://127.0.0.1:9", "1", &url, "ana@desk-1");
+    let from = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    let mut text = String::new();
+    for i in 0..100_000u64 {
+        let mut r = AuditRecord::intent(
+            now - chrono::Duration::minutes(i as i64),
+            format!("imp-{}", i / 2),
+            "sb",
+            &format!("{}", 1_990_000_000_000_000u64 + i % 1000),
+            Operation::Register,
+        );
+        if i % 2 == 1 {
+            r.phase = Phase::Outcome;
+            r.outcome = Some(Outcome::Ok);
+        }
+        text.push_str(&serde_json::to_string(&r).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(AuditLog::in_dir(from.path()).path(), text).unwrap();
+    let dir = from.path().display().to_string();
+    let first = desk.run(&["ledger", "import", "--from", &dir], None);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first
+            .stdout
+            .contains("100000 new to the ledger, 0 already there"),
+        "{}",
+        first.stdout
+    );
+    let second = desk.run(&["ledger", "import", "--from", &dir], None);
+    assert!(
+        second
+            .stdout
+            .contains("0 new to the ledger, 100000 already there"),
+        "{}",
+        second.stdout
+    );
+    let status = desk.run(&["ledger", "status", "--json"], None);
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(doc["records"], 100_000);
+    assert_eq!(doc["schema_version"], 1);
+    // config check connects and names the ledger, never its password.
+    let check = desk.run(&["config", "check"], None);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains("reachable, schema version 1, 100000 records"),
+        "{}",
+        check.stdout
+    );
+}
