@@ -53,10 +53,22 @@ impl Session {
         sandbox: RunningSandbox,
     ) -> Session {
         let data = tempfile::tempdir().unwrap();
+        let store =
+            wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(data.path())));
+        Session::start_on(width, height, config, sandbox, store, data).await
+    }
+
+    /// A session on a given store (the team ledger) and data dir.
+    async fn start_on(
+        width: u16,
+        height: u16,
+        config: wareg::config::Config,
+        sandbox: RunningSandbox,
+        store: wareg::ledger::Store,
+        data: tempfile::TempDir,
+    ) -> Session {
         let setup = TuiSetup {
-            store: wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(
-                data.path(),
-            ))),
+            store,
             config,
             data_dir: data.path().to_path_buf(),
             log_path: None,
@@ -828,6 +840,123 @@ async fn a_throttle_met_in_the_tui_stops_its_reads_and_the_clis_with_a_countdown
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("nothing was sent"), "{}", out.stderr);
     assert_eq!(received_calls(&s).len(), sent, "nor does the CLI");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+/// The team ledger's live view: another desk's register shows in the log pane and the budget
+/// column without a refresh; its change in progress is marked on the row and refuses this
+/// desk's register until it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleagues_register_shows_live_and_a_change_in_progress_blocks_this_desk() {
+    let Some(url) = tokio::task::spawn_blocking(common::pg::database)
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    config
+        .numbers
+        .retain(|n| matches!(n.label.as_deref(), Some("Sales UK" | "Support DE")));
+    config.ledger.operator = Some("ana@desk-1".into());
+    let data = tempfile::tempdir().unwrap();
+    let settings =
+        wareg::ledger::pg::PgSettings::parse(&wareg::secret::Token::new(url.clone()), "wareg")
+            .unwrap();
+    let team = Arc::new(wareg::ledger::PgLedger::new(settings.clone(), data.path()));
+    let init = team.clone();
+    tokio::task::spawn_blocking(move || init.init().unwrap())
+        .await
+        .unwrap();
+    let store = wareg::ledger::Store::Team(team);
+    let mut s = Session::start_on(160, 40, config, sandbox, store, data).await;
+    s.wait_for("the table and the live feed", |f| {
+        Session::line_with(f, "Sales UK").contains("PENDING")
+            && f.contains("team ledger 127.0.0.1")
+            && f.contains("listening to the team ledger")
+    })
+    .await;
+
+    // Another desk (its own data dir and config) registers Sales UK with the CLI.
+    let other = tempfile::tempdir().unwrap();
+    let config_path = other.path().join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "default_profile = \"demo\"\n[profiles.demo]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{}\"\n[ledger]\nurl_env = \"WAREG_LEDGER_URL\"\noperator = \"bo@desk-2\"\n",
+            s.sandbox.base_url(),
+            common::TOKEN_VAR
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config_path.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            other.path().join("data").display().to_string(),
+        ),
+        (common::TOKEN_VAR.to_owned(), common::TOKEN.to_owned()),
+        ("WAREG_LEDGER_URL".to_owned(), url.clone()),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        common::run_wareg(
+            &["register", "106540352242923", "--pin-stdin"],
+            Some("123456\n"),
+            &env,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let frame = s
+        .wait_for("the colleague's register, live", |f| {
+            f.contains("bo@desk-2: register Sales UK (106540352242923) ended: ok")
+                && Session::line_with(f, "Sales UK").contains("9/10")
+        })
+        .await;
+    assert!(!frame.contains(common::pg::PASSWORD));
+
+    // bo@desk-2 starts a deregister of Support DE and has not ended it.
+    let mut open = wareg::audit::AuditRecord::intent(
+        chrono::Utc::now(),
+        "bo-open",
+        "demo",
+        "106540352242922",
+        wareg::audit::Operation::Deregister,
+    );
+    open.operator = Some("bo@desk-2".into());
+    let writer = wareg::ledger::PgLedger::new(settings, other.path());
+    tokio::task::spawn_blocking(move || {
+        use wareg::ledger::Ledger;
+        writer.append(&open).unwrap()
+    })
+    .await
+    .unwrap();
+    s.wait_for("the in-progress marker", |f| {
+        Session::line_with(f, "Support DE").contains("⧗ bo@desk-2")
+    })
+    .await;
+    s.press(KeyCode::Enter);
+    s.wait_for("the whole marker in the details", |f| {
+        f.contains("change: ⧗ bo@desk-2 deregistering since")
+    })
+    .await;
+    s.press(KeyCode::Esc);
+    // This desk's deregister of it is refused with the reason, and nothing is sent.
+    s.press(KeyCode::Char('g'));
+    s.press(KeyCode::Char('d'));
+    s.wait_for("the deregister form's refusal", |f| {
+        f.contains("bo@desk-2 is running deregister")
+    })
+    .await;
+    assert!(
+        !posts(&s.sandbox).iter().any(|p| p.ends_with("/deregister")),
+        "nothing was sent"
+    );
+    s.press(KeyCode::Esc);
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }

@@ -148,6 +148,24 @@ impl PgLedger {
     }
 }
 
+impl Drop for PgLedger {
+    /// The blocking client closes its connection by running a small runtime of its own, which
+    /// may not happen on an async worker thread (where the last owner often is): it is closed
+    /// on a thread of its own.
+    fn drop(&mut self) {
+        let client = self
+            .conn
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(client) = client {
+            std::thread::scope(|scope| {
+                scope.spawn(move || drop(client));
+            });
+        }
+    }
+}
+
 /// NOTIFY channel names are identifiers; the schema is validated as one.
 pub fn channel(schema: &str) -> String {
     format!("wareg_{schema}")

@@ -105,6 +105,10 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             format!("{} of {} left", b.left(), b.limit),
         ));
     }
+    if let Some((marker, abandoned)) = app.open_intent_marker(row.id.as_str()) {
+        let style = if abandoned { theme.bad() } else { theme.warn() };
+        lines.push(Line::styled(format!("  change: {marker}"), style));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Latest audit records", theme.title()));
     if details.recent.is_empty() {
