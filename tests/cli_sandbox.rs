@@ -653,6 +653,10 @@ fn audit_filters_by_window_operation_and_operator_and_streams_valid_json() {
         attempts(&[CONNECTED, "--operator", "bo@desk-2"]),
         [format!("{CONNECTED}-1")]
     );
+    assert_eq!(
+        attempts(&["--number", CONNECTED, "--operator", "bo@desk-2"]),
+        [format!("{CONNECTED}-1")]
+    );
     assert!(attempts(&["--operator", "bo@desk-1"]).is_empty());
     let bad = rig.wareg(&["audit", "--since", "yesterday"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);

@@ -287,6 +287,9 @@ pub struct VerifyCodeArgs {
 pub struct AuditArgs {
     /// Only this number's records.
     pub id: Option<String>,
+    /// The same as ID, as a flag (the team ledger's spelling).
+    #[arg(long, value_name = "ID", conflicts_with = "id")]
+    pub number: Option<String>,
     /// Only records newer than this: a duration back from now (30m, 72h, 7d, 2w) or a date
     /// (2026-11-01, UTC midnight) or an RFC 3339 time. Without it, the whole trail.
     #[arg(long, value_name = "DURATION|DATE")]

@@ -34,7 +34,12 @@ impl Filter {
 
 pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
     let filter = Filter {
-        id: args.id.as_deref().map(parse_id).transpose()?,
+        id: args
+            .id
+            .as_deref()
+            .or(args.number.as_deref())
+            .map(parse_id)
+            .transpose()?,
         op: args.op.as_deref().map(parse_op).transpose()?,
         operator: args.operator.clone(),
     };
