@@ -56,7 +56,8 @@ fn main() {
     for i in 0..SAMPLES {
         let number = format!("{}", 1_990_000_000_000_000i64 + (i as i64 * 7919) % NUMBERS);
         let now = chrono::Utc::now();
-        let intent = AuditRecord::intent(now, format!("bench-{i}"), "p", &number, Operation::Register);
+        let intent =
+            AuditRecord::intent(now, format!("bench-{i}"), "p", &number, Operation::Register);
         let since = now - chrono::Duration::days(7);
         let started = Instant::now();
         let refusal = ledger

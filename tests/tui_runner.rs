@@ -960,3 +960,45 @@ async fn a_colleagues_register_shows_live_and_a_change_in_progress_blocks_this_d
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_frame_shows_true_budgets_from_a_long_trail() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let data = tempfile::tempdir().unwrap();
+    // A year of other numbers' history in front of this week's 9 attempts on Sales UK.
+    let log = wareg::audit::AuditLog::in_dir(data.path());
+    let mut text = String::new();
+    for i in 0..20_000i64 {
+        let r = wareg::audit::AuditRecord::intent(
+            chrono::Utc::now() - chrono::Duration::days(365) + chrono::Duration::minutes(i),
+            format!("old-{i}"),
+            "demo",
+            "106540352242922",
+            wareg::audit::Operation::Register,
+        );
+        text.push_str(&serde_json::to_string(&r).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(log.path(), text).unwrap();
+    common::seed_attempts(
+        data.path(),
+        "demo",
+        "106540352242923",
+        wareg::audit::Operation::Register,
+        9,
+    );
+    let store =
+        wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(data.path())));
+    let mut s = Session::start_on(120, 40, config, sandbox, store, data).await;
+    let first = s.frames.recv().await.expect("a first frame");
+    let line = Session::line_with(&first, "Sales UK");
+    assert!(line.contains("1/10"), "{first}");
+    assert!(
+        Session::line_with(&first, "Support DE").contains("10/10"),
+        "a year-old history does not count: {first}"
+    );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}

@@ -59,6 +59,16 @@ pub fn assemble(
         tx.clone(),
     );
     let mut app = App::new(&setup.config, theme, setup.log_path.clone());
+    // The first frame shows true budgets: the window is read from the end of the trail (or
+    // asked of the team ledger) before anything is drawn. A ledger that cannot be read now is
+    // said in the log pane by the worker's first count.
+    let ledger = setup.store.ledger();
+    if let Ok(budgets) =
+        crate::engine::budget_book(ledger.as_ref(), setup.config.budget, chrono::Utc::now())
+        && let Ok(recent) = ledger.recent(None, worker::RECENT_RECORDS)
+    {
+        app.update(Msg::Ledger { budgets, recent });
+    }
     if let Some(team) = setup.store.team() {
         app.ledger_name = Some(team.describe_short());
         // Colleagues' records arrive as they are committed; the listener stops with the app.

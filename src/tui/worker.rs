@@ -17,7 +17,7 @@ use crate::graph::{Answered, ClientSettings, GraphClient, NumberId, ThrottleBook
 use crate::ledger::Ledger;
 
 /// Audit records the app keeps for the details popup.
-const RECENT_RECORDS: usize = 2_000;
+pub const RECENT_RECORDS: usize = 2_000;
 
 #[derive(Clone)]
 pub struct Worker {
