@@ -3,6 +3,7 @@
 //! that the command line, the TUI and the tests all drive the same code.
 
 pub mod audit;
+pub mod bulk;
 pub mod clean;
 pub mod cli;
 pub mod clock;

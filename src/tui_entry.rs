@@ -88,6 +88,7 @@ pub fn run_demo() -> Result<(), CliError> {
 pub fn demo_config(base_url: &str) -> Config {
     let seed = Seed::builtin(0);
     let profile = Profile {
+        pin_command: None,
         name: "demo".into(),
         base_url: base_url.to_owned(),
         api_version: ApiVersion::DEFAULT,

@@ -48,6 +48,15 @@ impl Cli {
             Some(Command::RequestCode(a)) => a.json,
             Some(Command::VerifyCode(a)) => a.json,
             Some(Command::Audit(a)) => a.json,
+            Some(Command::Bulk { action }) => match action {
+                BulkCommand::Register(a)
+                | BulkCommand::Reregister(a)
+                | BulkCommand::Region(a)
+                | BulkCommand::Deregister(a)
+                | BulkCommand::SetPin(a) => a.json,
+                BulkCommand::Resume(a) => a.json,
+                BulkCommand::Show { json, .. } => *json,
+            },
             Some(Command::Plan(a)) => match &a.action {
                 PlanAction::Register { json, .. } | PlanAction::Deregister { json, .. } => *json,
             },
@@ -84,6 +93,12 @@ pub enum Command {
     VerifyCode(VerifyCodeArgs),
     /// The audit trail, newest last.
     Audit(AuditArgs),
+    /// One action over many numbers: planned first (--dry-run sends nothing), journaled,
+    /// resumable.
+    Bulk {
+        #[command(subcommand)]
+        action: BulkCommand,
+    },
     /// The team ledger on PostgreSQL ([ledger] in the config): set it up, check it, adopt a
     /// desk's local trail, push outcomes kept while it was unreachable.
     Ledger {
@@ -301,6 +316,111 @@ pub struct AuditArgs {
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
     /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Register numbers that are not registered.
+    Register(BulkArgs),
+    /// Register again numbers that are registered (e.g. after a display-name change).
+    Reregister(BulkArgs),
+    /// Move registered numbers' local storage to --region (deregister, settings, register).
+    Region(BulkArgs),
+    /// Deregister numbers.
+    Deregister(BulkArgs),
+    /// Set the two-step PIN of numbers.
+    SetPin(BulkArgs),
+    /// Continue a bulk run after a crash or a quit: nothing is sent twice.
+    Resume(BulkResumeArgs),
+    /// A bulk run's plan and where each number stands.
+    Show {
+        /// The bulk run id (printed when it started).
+        id: String,
+        /// Print it as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which numbers, how, and with what PIN.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// A file of phone number IDs, one per line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub ids: Option<std::path::PathBuf>,
+    /// Configured numbers whose label matches this glob (* and ?), e.g. "Support *".
+    #[arg(long, value_name = "GLOB")]
+    pub label: Option<String>,
+    /// Numbers whose live state matches, e.g. "status:connected quality:red" (words match
+    /// anywhere; key:value one column: label number name id status ownership quality platform
+    /// health profile).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// The local storage region (region change; register with storage).
+    #[arg(long, value_name = "CC", conflicts_with = "no_region")]
+    pub region: Option<Region>,
+    /// Register without local storage.
+    #[arg(long)]
+    pub no_region: bool,
+    #[command(flatten)]
+    pub pin: BulkPins,
+    /// Print the plan and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send: the plan is printed first either way.
+    #[arg(long)]
+    pub yes: bool,
+    /// Plan past overridable blockers (a spent budget, an abandoned change); recorded.
+    #[arg(long)]
+    pub force: bool,
+    /// Numbers worked on at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// Stop starting new numbers after this many failures.
+    #[arg(long, default_value_t = 3)]
+    pub max_failures: usize,
+    /// Print the plan (and the result) as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where the PINs of a bulk run come from. Never argv.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct BulkPins {
+    /// One PIN for all numbers, from one line of stdin (not echoed on a terminal).
+    #[arg(long)]
+    pub pin_stdin: bool,
+    /// One PIN for all numbers, from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub pin_env: Option<String>,
+    /// Each number's PIN from the profile's pin_command ({id} replaced by the number's id).
+    #[arg(long)]
+    pub pin_command: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkResumeArgs {
+    /// The bulk run id (printed when it started).
+    pub id: String,
+    #[command(flatten)]
+    pub pin: BulkPins,
+    /// Send again the numbers whose interrupted call a read cannot settle (a re-register, a
+    /// PIN change).
+    #[arg(long)]
+    pub resend_unknown: bool,
+    /// Send: what is left is printed first either way.
+    #[arg(long)]
+    pub yes: bool,
+    /// Numbers worked on at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// Stop starting new numbers after this many failures.
+    #[arg(long, default_value_t = 3)]
+    pub max_failures: usize,
+    /// Print the result as one JSON document.
     #[arg(long)]
     pub json: bool,
 }

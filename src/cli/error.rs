@@ -30,6 +30,9 @@ pub enum CliError {
     /// The error is already in the JSON document printed on stdout: only stderr is left.
     #[error("{0}")]
     InDocument(Box<CliError>),
+    /// A bulk run ended with some numbers not done; its summary (or JSON) is already printed.
+    #[error("bulk run {id} did not finish every number (exit {code}); see the summary above")]
+    BulkEnded { id: String, code: u8 },
     /// A mutation may or may not have happened; `steps` says which calls were made.
     #[error("{message}")]
     Unknown {
@@ -67,6 +70,7 @@ impl CliError {
             | CliError::Blocked { .. } => 2,
             CliError::Api { error, .. } => error.exit_code(),
             CliError::Unknown { .. } => 3,
+            CliError::BulkEnded { code, .. } => *code,
             CliError::InDocument(inner) => inner.exit_code(),
         }
     }
@@ -80,6 +84,7 @@ impl CliError {
             CliError::Api { error, .. } if error.graph().is_some() => "graph",
             CliError::Api { .. } => "network",
             CliError::Unknown { .. } => "unknown_outcome",
+            CliError::BulkEnded { .. } => "bulk",
             CliError::InDocument(inner) => inner.kind(),
         }
     }
@@ -128,7 +133,7 @@ impl CliError {
                 t.words(chrono::Utc::now())
             );
         }
-        if json && !matches!(self, CliError::InDocument(_)) {
+        if json && !matches!(self, CliError::InDocument(_) | CliError::BulkEnded { .. }) {
             let mut doc = self.to_json();
             if let Some(t) = throttle {
                 doc["error"]["access_returns"] = json!(t.until.to_rfc3339());

@@ -20,6 +20,7 @@ macro_rules! say_inline {
 
 mod args;
 mod audit_cmd;
+mod bulk_cmd;
 mod config_cmd;
 mod context;
 mod error;
@@ -73,6 +74,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(args) => audit_cmd::run(&global, args),
         Command::Config { action } => config_cmd::run(&global, action),
         Command::Ledger { action } => ledger_cmd::run(&global, action),
+        Command::Bulk { action } => bulk_cmd::run_command(&global, action),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut script);

@@ -69,6 +69,8 @@ pub struct Profile {
     pub allow_insecure_http: bool,
     /// An answer longer than this is cut and reported.
     pub max_answer_bytes: usize,
+    /// Prints the PIN of the number whose id replaces `{id}` (bulk runs); no shell.
+    pub pin_command: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

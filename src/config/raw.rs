@@ -51,6 +51,7 @@ struct RawProfile {
     token_timeout_secs: Option<Spanned<u64>>,
     allow_insecure_http: Option<bool>,
     max_answer_mb: Option<Spanned<u64>>,
+    pin_command: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -256,7 +257,22 @@ fn validate_profile(
         None => crate::graph::DEFAULT_MAX_BODY,
     };
     let token = validate_token_source(loc, name, spanned)?;
+    let pin_command = match &p.pin_command {
+        Some(cmd)
+            if cmd
+                .get_ref()
+                .first()
+                .is_none_or(|prog| prog.trim().is_empty()) =>
+        {
+            return Err(loc
+                .error(Some(cmd.span()), "pin_command is empty")
+                .hint("give the program and its arguments as a list, {id} standing for the number, e.g. pin_command = [\"pass\", \"show\", \"whatsapp/{id}\"]"));
+        }
+        Some(cmd) => Some(cmd.get_ref().clone()),
+        None => None,
+    };
     Ok(Profile {
+        pin_command,
         name: name.to_owned(),
         base_url,
         api_version,

@@ -184,6 +184,36 @@ impl Engine {
         ))
     }
 
+    /// After a crash of this desk's own run (a bulk resume): closes its intents on `id` that
+    /// have no outcome with an "unknown" outcome saying `why` (they still count against the
+    /// budget), so that the number is no longer "in progress". Other desks' are left alone.
+    pub fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
+        let now = self.clock.now();
+        let mine: Vec<AuditRecord> = self
+            .ledger
+            .read_since(since(now, self.policy))?
+            .into_iter()
+            .filter(|r| r.number == id.as_str())
+            .collect();
+        let own: Vec<AuditRecord> = open_intents(&mine)
+            .into_iter()
+            .filter(|r| {
+                r.operator.as_deref() == Some(self.operator.as_str())
+                    && r.host.as_deref() == Some(self.host.as_str())
+            })
+            .cloned()
+            .collect();
+        for intent in &own {
+            let mut outcome = intent.clone();
+            outcome.time = audit_time(&self.clock);
+            outcome.phase = Phase::Outcome;
+            outcome.outcome = Some(Outcome::Unknown);
+            outcome.message = Some(why.to_owned());
+            self.ledger.append(&outcome)?;
+        }
+        Ok(own.len())
+    }
+
     pub fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
         let book = self.budgets()?;
         Ok(Budgets {

@@ -23,6 +23,16 @@ impl Engine {
         self.plan_from(id, request, Some(&number)).await
     }
 
+    /// A plan from a read the caller already made (a bulk run reads each number once).
+    pub async fn prepare_with(
+        &self,
+        id: &NumberId,
+        request: Request,
+        number: &PhoneNumber,
+    ) -> Result<Plan, PrepareError> {
+        self.plan_from(id, request, Some(number)).await
+    }
+
     /// After a read of the number failed and the user insists (`--force`): a plan from nothing
     /// known, which carries the "not read" blocker for the faces to show.
     pub async fn prepare_unread(

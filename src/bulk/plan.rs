@@ -1,0 +1,206 @@
+//! The dry run: each chosen number is read once and planned by the engine; numbers that are
+//! blocked, or already in the state asked for, are left out with their reason. The run then
+//! sends exactly these plans (their reads are not repeated).
+
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::Action;
+use crate::engine::{Engine, Plan, PlanKind};
+use crate::fleet::filter::{Fields, Filter};
+use crate::graph::{NumberId, PhoneNumber, StorageChoice};
+
+/// A chosen number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: NumberId,
+    pub profile: String,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RowPlan {
+    /// The engine's plan, to be sent as it is.
+    Send(Box<Plan>),
+    /// One `POST /{id}` with the new PIN.
+    SetPin,
+    /// Left out: blocked, already done, or unreadable.
+    Skip(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    pub target: Target,
+    pub plan: RowPlan,
+    /// What the read said, for the summary and the journal.
+    pub status: Option<String>,
+}
+
+impl PlannedRow {
+    /// The calls it will send, as a person reads them.
+    pub fn calls(&self) -> Vec<String> {
+        match &self.plan {
+            RowPlan::Send(plan) => plan.steps.iter().map(|s| s.describe()).collect(),
+            RowPlan::SetPin => vec!["POST /{id} (two-step PIN)".into()],
+            RowPlan::Skip(_) => Vec::new(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match &self.plan {
+            RowPlan::Send(plan) => plan.kind.words(),
+            RowPlan::SetPin => "set PIN",
+            RowPlan::Skip(_) => "skipped",
+        }
+    }
+}
+
+/// Every chosen number, planned, in the order chosen.
+pub struct BulkPlan {
+    pub rows: Vec<PlannedRow>,
+    /// The mean time of one read while planning, for the run's time estimate.
+    pub mean_read: Duration,
+}
+
+impl BulkPlan {
+    pub fn to_send(&self) -> impl Iterator<Item = &PlannedRow> {
+        self.rows
+            .iter()
+            .filter(|r| !matches!(r.plan, RowPlan::Skip(_)))
+    }
+
+    /// Requests the run will send.
+    pub fn requests(&self) -> usize {
+        self.to_send().map(|r| r.calls().len()).sum()
+    }
+
+    /// A rough wall time: the calls in waves of `concurrency`, each about as long as a read.
+    pub fn estimate(&self, concurrency: usize) -> Duration {
+        let per_number = self.to_send().map(|r| r.calls().len()).max().unwrap_or(0) as u32;
+        let waves = self.to_send().count().div_ceil(concurrency.max(1)) as u32;
+        self.mean_read * per_number * waves
+    }
+}
+
+/// Reads and plans every target, `concurrency` at a time. `filter` (when it needs live data)
+/// drops the numbers it does not match; `force` lets overridable blockers through.
+pub async fn plan_all(
+    engines: &HashMap<String, Engine>,
+    targets: Vec<Target>,
+    action: Action,
+    storage: StorageChoice,
+    filter: Option<&Filter>,
+    force: bool,
+    concurrency: usize,
+) -> BulkPlan {
+    let started = Instant::now();
+    let count = targets.len();
+    let rows: Vec<Option<PlannedRow>> = futures::stream::iter(targets.into_iter().map(|target| {
+        let engine = engines.get(&target.profile);
+        async move {
+            let Some(engine) = engine else {
+                return Some(skip(target, "no profile for it".into(), None));
+            };
+            plan_one(engine, target, action, storage, filter, force).await
+        }
+    }))
+    .buffered(concurrency.max(1))
+    .collect()
+    .await;
+    let reads = count.max(1) as u32;
+    BulkPlan {
+        rows: rows.into_iter().flatten().collect(),
+        mean_read: started.elapsed() * concurrency.max(1) as u32 / reads,
+    }
+}
+
+fn skip(target: Target, reason: String, status: Option<String>) -> PlannedRow {
+    PlannedRow {
+        target,
+        plan: RowPlan::Skip(reason),
+        status,
+    }
+}
+
+pub(super) async fn plan_one(
+    engine: &Engine,
+    target: Target,
+    action: Action,
+    storage: StorageChoice,
+    filter: Option<&Filter>,
+    force: bool,
+) -> Option<PlannedRow> {
+    let number = match engine.client.get_number(&target.id).await {
+        Ok(number) => number,
+        Err(e) => return Some(skip(target, format!("cannot be read: {}", e.short()), None)),
+    };
+    if let Some(filter) = filter {
+        let fields = Fields::of(
+            target.id.as_str(),
+            target.label.as_deref(),
+            &target.profile,
+            Some(&number),
+        );
+        if !filter.matches(&fields) {
+            return None;
+        }
+    }
+    let status = number.status.as_ref().map(|s| s.to_string());
+    let Some(request) = action.request(storage) else {
+        return Some(set_pin_row(target, &number, status));
+    };
+    let plan = match engine.prepare_with(&target.id, request, &number).await {
+        Ok(plan) => plan,
+        Err(e) => return Some(skip(target, e.to_string(), status)),
+    };
+    if let Some(reason) = already_done(action, &plan) {
+        return Some(skip(target, reason, status));
+    }
+    if let Some(blocker) = plan.blocking(force).first() {
+        return Some(skip(target, blocker.words(), status));
+    }
+    Some(PlannedRow {
+        target,
+        plan: RowPlan::Send(Box::new(plan)),
+        status,
+    })
+}
+
+fn set_pin_row(target: Target, number: &PhoneNumber, status: Option<String>) -> PlannedRow {
+    if number.is_on_biz_app == Some(true) {
+        return skip(
+            target,
+            "the number is also used in the WhatsApp Business app (coexistence)".into(),
+            status,
+        );
+    }
+    PlannedRow {
+        target,
+        plan: RowPlan::SetPin,
+        status,
+    }
+}
+
+/// Why the number needs nothing: it is already in the state the action asks for.
+fn already_done(action: Action, plan: &Plan) -> Option<String> {
+    let status = plan
+        .facts
+        .status
+        .as_ref()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    match action {
+        Action::Register if plan.kind == PlanKind::Reregister => {
+            Some(format!("already registered ({status})"))
+        }
+        Action::Region if plan.kind == PlanKind::Reregister => Some(format!(
+            "already registered with this storage ({})",
+            plan.storage_after
+        )),
+        Action::Reregister if !plan.facts.registered() => Some(format!(
+            "not registered ({status}): use bulk register for it"
+        )),
+        _ => None,
+    }
+}

@@ -1,0 +1,109 @@
+//! Resuming a bulk run after a crash or a quit: what finished stays finished; what never
+//! started is planned again from a fresh read; what was interrupted is never re-sent blindly:
+//! the number is read, this desk's open intent on it is closed as "unknown" (it still counts),
+//! and the action's plan from the live state says what is left. Where a read cannot tell
+//! whether the interrupted call happened (a re-register or a PIN change leaves a number
+//! looking the same), the number is "unknown" and is sent again only when asked for.
+
+use std::collections::HashMap;
+
+use super::journal::{JournalState, NumberState};
+use super::plan::plan_one;
+use super::{PlannedRow, RowPlan, Target};
+use crate::engine::Engine;
+use crate::graph::{NumberId, StorageChoice};
+
+/// What a resume does with one number.
+#[derive(Debug, Clone)]
+pub enum ResumeChoice {
+    /// Send this plan.
+    Run(PlannedRow),
+    /// Already finished (before, or as the fresh read shows now).
+    Done(String),
+    /// Cannot be told from a read; left until the user asks to send it again.
+    Unknown(String),
+    /// Finished earlier as failed, refused or skipped: left as it is.
+    Keep(NumberState),
+}
+
+/// Decides every number of the journal's run.
+pub async fn resume_rows(
+    state: &JournalState,
+    engines: &HashMap<String, Engine>,
+    storage: StorageChoice,
+    force: bool,
+    resend_unknown: bool,
+) -> Vec<(String, ResumeChoice)> {
+    let mut out = Vec::new();
+    for (number, profile, was) in &state.numbers {
+        let choice = match was {
+            NumberState::Done => ResumeChoice::Done("done before".into()),
+            NumberState::NotStarted | NumberState::Interrupted => {
+                decide(
+                    number,
+                    profile,
+                    *was,
+                    state,
+                    engines,
+                    storage,
+                    force,
+                    resend_unknown,
+                )
+                .await
+            }
+            NumberState::Unknown if resend_unknown => {
+                decide(number, profile, *was, state, engines, storage, force, true).await
+            }
+            other => ResumeChoice::Keep(*other),
+        };
+        out.push((number.clone(), choice));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn decide(
+    number: &str,
+    profile: &str,
+    was: NumberState,
+    state: &JournalState,
+    engines: &HashMap<String, Engine>,
+    storage: StorageChoice,
+    force: bool,
+    resend_unknown: bool,
+) -> ResumeChoice {
+    let (Ok(id), Some(engine)) = (NumberId::parse(number), engines.get(profile)) else {
+        return ResumeChoice::Keep(was);
+    };
+    let interrupted = matches!(was, NumberState::Interrupted | NumberState::Unknown);
+    if interrupted {
+        if let Err(e) = engine.close_own_open_intents(
+            &id,
+            &format!(
+                "interrupted in bulk run {}; closed on resume after reading the number",
+                state.id
+            ),
+        ) {
+            return ResumeChoice::Unknown(format!("cannot close the interrupted attempt: {e}"));
+        }
+        if !state.action.readable_on_resume() && !resend_unknown {
+            return ResumeChoice::Unknown(format!(
+                "a {} was interrupted and the number's state cannot tell whether it happened; resume with --resend-unknown to send it again",
+                state.action.words()
+            ));
+        }
+    }
+    let target = Target {
+        id,
+        profile: profile.to_owned(),
+        label: None,
+    };
+    match plan_one(engine, target, state.action, storage, None, force).await {
+        Some(PlannedRow {
+            plan: RowPlan::Skip(reason),
+            ..
+        }) if reason.starts_with("already") => ResumeChoice::Done(format!("found done: {reason}")),
+        Some(row) => ResumeChoice::Run(row),
+        None => ResumeChoice::Keep(was),
+    }
+}

@@ -1,0 +1,276 @@
+//! Running a bulk plan: `concurrency` numbers at a time, each through the engine (budget gate
+//! under the ledger's lock, audit, no retries). It stops starting new numbers after
+//! `max_failures` failures, or at once on a systemic error (the token, a locked account,
+//! 133016 on two numbers, a throttle, the network gone); numbers already started finish.
+
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use super::journal::{Entry, Journal, NumberState};
+use super::{PinSource, PlannedRow, RowPlan};
+use crate::engine::{Blocker, Engine, MutationError};
+use crate::graph::{ApiError, MutationOutcome};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub concurrency: usize,
+    pub max_failures: usize,
+    /// Overridable blockers were accepted when planning (`--force`): the intents record it.
+    pub force: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            concurrency: 4,
+            max_failures: 3,
+            force: false,
+        }
+    }
+}
+
+/// How a run ended, number by number.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// (number, state, what happened / what to do)
+    pub numbers: Vec<(String, NumberState, Option<String>)>,
+    pub stopped: Option<String>,
+}
+
+impl Summary {
+    pub fn count(&self, state: NumberState) -> usize {
+        self.numbers.iter().filter(|(_, s, _)| *s == state).count()
+    }
+
+    /// PRODUCT.md's exit codes: 3 if an outcome is unknown, else 1 if Meta refused one, else 2
+    /// if one was refused before sending or never started, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.count(NumberState::Unknown) > 0 || self.count(NumberState::Interrupted) > 0 {
+            3
+        } else if self.count(NumberState::Failed) > 0 {
+            1
+        } else if self.count(NumberState::Refused) > 0 || self.count(NumberState::NotStarted) > 0 {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+/// What one number came to, and the error that decided it.
+struct Ended {
+    state: NumberState,
+    message: Option<String>,
+    error: Option<ApiError>,
+}
+
+/// Runs `rows` (skipped ones are ignored) and journals every start, step and end.
+pub async fn run(
+    rows: Vec<PlannedRow>,
+    engines: &HashMap<String, Engine>,
+    pins: &PinSource,
+    journal: &Journal,
+    options: RunOptions,
+    on_number: &(dyn Fn(&str, NumberState) + Sync),
+) -> Summary {
+    let stop = AtomicBool::new(false);
+    let stopped: Mutex<Option<String>> = Mutex::new(None);
+    let failures = AtomicUsize::new(0);
+    let locks_seen = AtomicUsize::new(0);
+    let halt = |reason: String| {
+        if !stop.swap(true, Ordering::SeqCst) {
+            let _ = journal.write(&Entry::Stopped {
+                reason: reason.clone(),
+                time: chrono::Utc::now(),
+            });
+            *stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+        }
+    };
+    let sendable: Vec<PlannedRow> = rows
+        .into_iter()
+        .filter(|r| !matches!(r.plan, RowPlan::Skip(_)))
+        .collect();
+    let results: Vec<(String, NumberState, Option<String>)> =
+        futures::stream::iter(sendable.into_iter().map(|row| {
+            let (stop, halt, failures, locks_seen) = (&stop, &halt, &failures, &locks_seen);
+            async move {
+                let number = row.target.id.as_str().to_owned();
+                // Checked as the number's turn comes, not when the run began.
+                if stop.load(Ordering::SeqCst) {
+                    on_number(&number, NumberState::NotStarted);
+                    return (number, NumberState::NotStarted, None);
+                }
+                let _ = journal.write(&Entry::Started {
+                    number: number.clone(),
+                    time: chrono::Utc::now(),
+                });
+                on_number(&number, NumberState::Interrupted);
+                let ended = run_one(&row, engines, pins, journal, options.force).await;
+                let _ = journal.write(&Entry::Finished {
+                    number: number.clone(),
+                    state: ended.state,
+                    message: ended.message.clone(),
+                });
+                on_number(&number, ended.state);
+                if let Some(reason) = ended.error.as_ref().and_then(|e| systemic(e, locks_seen)) {
+                    halt(format!("stopped after {number}: {reason}"));
+                } else if matches!(ended.state, NumberState::Failed | NumberState::Unknown)
+                    && failures.fetch_add(1, Ordering::SeqCst) + 1 >= options.max_failures
+                {
+                    halt(format!(
+                        "stopped after {} failures (the limit is {})",
+                        options.max_failures, options.max_failures
+                    ));
+                }
+                (number, ended.state, ended.message)
+            }
+        }))
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await;
+    Summary {
+        numbers: results,
+        stopped: stopped.into_inner().unwrap_or_else(|p| p.into_inner()),
+    }
+}
+
+async fn run_one(
+    row: &PlannedRow,
+    engines: &HashMap<String, Engine>,
+    pins: &PinSource,
+    journal: &Journal,
+    force: bool,
+) -> Ended {
+    let number = row.target.id.as_str().to_owned();
+    let Some(engine) = engines.get(&row.target.profile) else {
+        return refused(format!("no profile `{}`", row.target.profile));
+    };
+    let pin = match pins.pin_for(&row.target.id) {
+        Ok(pin) => pin,
+        Err(why) => return refused(why),
+    };
+    match &row.plan {
+        RowPlan::Skip(_) => refused("skipped".into()),
+        RowPlan::SetPin => {
+            let Some(pin) = pin else {
+                return refused("no PIN was given".into());
+            };
+            let result = engine.set_pin(&row.target.id, &pin).await;
+            let _ = journal.write(&step_entry(
+                &number,
+                "POST /{id} (two-step PIN)",
+                &result.as_ref().map(|_| ()),
+            ));
+            ended_by(result.err())
+        }
+        RowPlan::Send(plan) => {
+            let forced = force && plan.blockers.iter().any(Blocker::override_is_recorded);
+            let execution = engine
+                .execute(plan, pin.as_ref(), forced, |report, _| {
+                    let _ = journal.write(&step_entry(
+                        &number,
+                        &report.step.describe(),
+                        &report.result.as_ref().map(|_| ()),
+                    ));
+                })
+                .await;
+            let mut ended = ended_by(
+                execution
+                    .failure()
+                    .and_then(|f| f.result.as_ref().err().cloned_error()),
+            );
+            if ended.state == NumberState::Unknown
+                && let Some(words) = execution.readback_words()
+            {
+                ended.message = Some(format!("{}; {words}", ended.message.unwrap_or_default()));
+            }
+            ended
+        }
+    }
+}
+
+/// `MutationError` is not `Clone`; what the run needs of it is.
+trait ClonedError {
+    fn cloned_error(self) -> Option<MutationError>;
+}
+
+impl ClonedError for Option<&MutationError> {
+    fn cloned_error(self) -> Option<MutationError> {
+        self.map(|e| match e {
+            MutationError::Audit(why) => MutationError::Audit(why.clone()),
+            MutationError::Refused(r) => MutationError::Refused(r.clone()),
+            MutationError::Api(api) => MutationError::Api(api.clone()),
+        })
+    }
+}
+
+fn refused(why: String) -> Ended {
+    Ended {
+        state: NumberState::Refused,
+        message: Some(why),
+        error: None,
+    }
+}
+
+fn ended_by(error: Option<MutationError>) -> Ended {
+    match error {
+        None => Ended {
+            state: NumberState::Done,
+            message: None,
+            error: None,
+        },
+        Some(MutationError::Audit(why)) => refused(format!("nothing was sent: {why}")),
+        Some(MutationError::Refused(r)) => refused(r.0),
+        Some(MutationError::Api(api)) => Ended {
+            state: match api.mutation_outcome() {
+                MutationOutcome::Unknown => NumberState::Unknown,
+                MutationOutcome::NotSent => NumberState::Refused,
+                MutationOutcome::Failed => NumberState::Failed,
+            },
+            message: Some(api.to_string()),
+            error: Some(api),
+        },
+    }
+}
+
+fn step_entry(number: &str, call: &str, result: &Result<(), &MutationError>) -> Entry {
+    let (outcome, message) = match result {
+        Ok(()) => ("ok", None),
+        Err(MutationError::Api(api)) => (
+            match api.mutation_outcome() {
+                MutationOutcome::Unknown => "unknown",
+                MutationOutcome::NotSent => "not_sent",
+                MutationOutcome::Failed => "error",
+            },
+            Some(api.short()),
+        ),
+        Err(e) => ("refused", Some(e.to_string())),
+    };
+    Entry::Step {
+        number: number.to_owned(),
+        call: call.to_owned(),
+        outcome: outcome.to_owned(),
+        message,
+    }
+}
+
+/// An error that says the next numbers would fail the same way: stop at once.
+fn systemic(error: &ApiError, locks_seen: &AtomicUsize) -> Option<String> {
+    if matches!(error, ApiError::NotSent(_) | ApiError::Throttled(_)) {
+        return Some(format!("nothing can reach Meta now ({})", error.short()));
+    }
+    match error.code()? {
+        190 => Some("the access token was refused (190): fix the token, then resume".into()),
+        131031 => Some("the business account is locked (131031)".into()),
+        4 | 17 | 80007 | 80008 => Some(format!(
+            "Meta is throttling these calls ({}): resume when access returns",
+            error.code().unwrap_or_default()
+        )),
+        133016 if locks_seen.fetch_add(1, Ordering::SeqCst) + 1 >= 2 => Some(
+            "Meta locked registration (133016) on two numbers: the budgets are not what wareg counted".into(),
+        ),
+        _ => None,
+    }
+}

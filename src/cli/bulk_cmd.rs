@@ -1,0 +1,577 @@
+//! `wareg bulk register|reregister|region|deregister|set-pin`, `bulk resume ID`, `bulk show ID`.
+//! The plan is always printed first; `--dry-run` stops there, `--yes` sends it. Exit codes:
+//! 0 all done, 1 some Meta errors, 2 refused before sending, 3 some outcomes unknown.
+
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+use super::args::{BulkArgs, BulkCommand, BulkPins, BulkResumeArgs, Global};
+use super::context::{Context, block_on};
+use super::error::CliError;
+use super::output::print_json;
+use super::secret_input::{SecretSource, read_secret};
+use crate::audit::Operation;
+use crate::bulk::journal::new_id;
+use crate::bulk::{
+    Action, BulkPlan, Entry, Journal, NumberState, PinSource, PlannedRow, ResumeChoice, RowPlan,
+    RunOptions, Summary, Target, plan_all, resume_rows, run, storage_of,
+};
+use crate::engine::Engine;
+use crate::fleet::filter::{Filter, glob_matches};
+use crate::graph::{NumberId, StorageChoice};
+use crate::secret::Pin;
+
+pub fn run_command(global: &Global, command: BulkCommand) -> Result<(), CliError> {
+    match command {
+        BulkCommand::Register(a) => start(global, Action::Register, a),
+        BulkCommand::Reregister(a) => start(global, Action::Reregister, a),
+        BulkCommand::Region(a) => start(global, Action::Region, a),
+        BulkCommand::Deregister(a) => start(global, Action::Deregister, a),
+        BulkCommand::SetPin(a) => start(global, Action::SetPin, a),
+        BulkCommand::Resume(a) => resume(global, a),
+        BulkCommand::Show { id, json } => show(global, &id, json),
+    }
+}
+
+fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError> {
+    let storage = match (args.region, args.no_region) {
+        (Some(r), _) => StorageChoice::Region(r),
+        (None, true) => StorageChoice::Off,
+        (None, false) => StorageChoice::Keep,
+    };
+    if action == Action::Region && args.region.is_none() {
+        return Err(CliError::Usage(
+            "bulk region needs --region CC (the region to move the numbers' storage to)".into(),
+        ));
+    }
+    let filter = args
+        .filter
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let ctx = Context::load(global)?;
+    let targets = targets(&ctx, &args)?;
+    // The PIN is read before anything is sent, and not at all for a dry run.
+    let pins = if args.dry_run {
+        PinSource::None
+    } else {
+        pins(&ctx, action, &args.pin, &targets)?
+    };
+    let engines = engines(&ctx, targets.iter().map(|t| t.profile.as_str()))?;
+    let concurrency = usize::from(args.concurrency);
+    let plan = block_on(plan_all(
+        &engines,
+        targets,
+        action,
+        storage,
+        filter.as_ref(),
+        args.force,
+        concurrency,
+    ))?;
+    let region = match storage {
+        StorageChoice::Region(r) => Some(r.code().to_owned()),
+        StorageChoice::Off => Some("off".to_owned()),
+        StorageChoice::Keep => None,
+    };
+    if args.dry_run || !args.yes {
+        if args.json {
+            print_json(&plan_json(action, &plan, concurrency, None));
+        } else {
+            print_plan(action, &plan, concurrency);
+        }
+        if args.dry_run {
+            return Ok(());
+        }
+        return Err(CliError::Usage(format!(
+            "nothing was sent: add --yes to send this plan to {} numbers (or --dry-run to only plan)",
+            plan.to_send().count()
+        )));
+    }
+    let id = new_id(chrono::Utc::now());
+    let journal = Journal::create(&ctx.data_dir, &id)
+        .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))?;
+    let operator = engines
+        .values()
+        .next()
+        .map(|e| e.operator.clone())
+        .unwrap_or_default();
+    write(
+        &journal,
+        &Entry::Header {
+            id: id.clone(),
+            action,
+            region,
+            created: chrono::Utc::now(),
+            operator,
+        },
+    )?;
+    for row in &plan.rows {
+        write(&journal, &journal_entry(row))?;
+    }
+    if !args.json {
+        print_plan(action, &plan, concurrency);
+        eprintln!(
+            "bulk run {id} started (journal {})",
+            journal.path().display()
+        );
+    }
+    let options = RunOptions {
+        concurrency,
+        max_failures: args.max_failures.max(1),
+        force: args.force,
+    };
+    let summary = block_on(run(
+        plan.rows.clone(),
+        &engines,
+        &pins,
+        &journal,
+        options,
+        &progress(args.json),
+    ))?;
+    finish(
+        &id,
+        &summary,
+        args.json,
+        Some(plan_json(action, &plan, concurrency, Some(&id))),
+    )
+}
+
+fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
+    let ctx = Context::load(global)?;
+    let journal = Journal::open(&ctx.data_dir, &args.id).map_err(CliError::Usage)?;
+    let state = journal
+        .read()
+        .map_err(|e| CliError::Local(format!("cannot read the bulk journal: {e}")))?;
+    let engines = engines(&ctx, state.numbers.iter().map(|(_, p, _)| p.as_str()))?;
+    let storage = storage_of(state.region.as_deref());
+    let choices = block_on(resume_rows(
+        &state,
+        &engines,
+        storage,
+        false,
+        args.resend_unknown,
+    ))?;
+    let mut to_run: Vec<PlannedRow> = Vec::new();
+    for (number, choice) in &choices {
+        let line = match choice {
+            ResumeChoice::Run(row) => {
+                to_run.push(row.clone());
+                format!("to send: {}", row.calls().join(", "))
+            }
+            ResumeChoice::Done(why) => why.clone(),
+            ResumeChoice::Unknown(why) => format!("unknown: {why}"),
+            ResumeChoice::Keep(state) => format!("{} earlier: left as it is", state.words()),
+        };
+        if !args.json {
+            say!("  {number}: {line}");
+        }
+    }
+    for (number, choice) in &choices {
+        match choice {
+            ResumeChoice::Done(why) => write(
+                &journal,
+                &Entry::Finished {
+                    number: number.clone(),
+                    state: NumberState::Done,
+                    message: Some(why.clone()),
+                },
+            )?,
+            ResumeChoice::Unknown(why) => write(
+                &journal,
+                &Entry::Finished {
+                    number: number.clone(),
+                    state: NumberState::Unknown,
+                    message: Some(why.clone()),
+                },
+            )?,
+            _ => {}
+        }
+    }
+    if !args.yes {
+        return Err(CliError::Usage(format!(
+            "nothing was sent: add --yes to send what is left of bulk run {} ({} numbers)",
+            state.id,
+            to_run.len()
+        )));
+    }
+    let pins = if to_run.is_empty() {
+        PinSource::None
+    } else {
+        let targets: Vec<Target> = to_run.iter().map(|r| r.target.clone()).collect();
+        pins(&ctx, state.action, &args.pin, &targets)?
+    };
+    let options = RunOptions {
+        concurrency: usize::from(args.concurrency),
+        max_failures: args.max_failures.max(1),
+        force: false,
+    };
+    let mut summary = block_on(run(
+        to_run,
+        &engines,
+        &pins,
+        &journal,
+        options,
+        &progress(args.json),
+    ))?;
+    for (number, choice) in choices {
+        match choice {
+            ResumeChoice::Done(why) => summary.numbers.push((number, NumberState::Done, Some(why))),
+            ResumeChoice::Unknown(why) => {
+                summary
+                    .numbers
+                    .push((number, NumberState::Unknown, Some(why)))
+            }
+            _ => {}
+        }
+    }
+    finish(&state.id, &summary, args.json, None)
+}
+
+fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
+    let data_dir = super::context::data_dir()?;
+    let _ = global;
+    let journal = Journal::open(&data_dir, id).map_err(CliError::Usage)?;
+    let state = journal
+        .read()
+        .map_err(|e| CliError::Local(format!("cannot read the bulk journal: {e}")))?;
+    if as_json {
+        print_json(&json!({
+            "id": state.id,
+            "action": state.action,
+            "region": state.region,
+            "created": state.created,
+            "stopped": state.stopped,
+            "numbers": state.numbers.iter().map(|(n, p, s)| json!({"number": n, "profile": p, "state": s})).collect::<Vec<_>>(),
+            "skipped": state.skipped.iter().map(|(n, why)| json!({"number": n, "reason": why})).collect::<Vec<_>>(),
+            "entries": state.entries,
+        }));
+        return Ok(());
+    }
+    say!(
+        "bulk run {}: {} of {} numbers, started {}",
+        state.id,
+        state.action.words(),
+        state.numbers.len(),
+        super::output::local_time(state.created)
+    );
+    for (number, _, s) in &state.numbers {
+        say!("  {number}: {}", s.words());
+    }
+    for (number, why) in &state.skipped {
+        say!("  {number}: left out: {why}");
+    }
+    if let Some(reason) = &state.stopped {
+        say!("  {reason}");
+    }
+    Ok(())
+}
+
+/// The chosen numbers: the ids file (else every configured number), narrowed by the label
+/// glob; the filter is applied to the live reads while planning. Choosing nothing is refused:
+/// a bulk run never means "all" by accident.
+fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
+    if args.ids.is_none() && args.label.is_none() && args.filter.is_none() {
+        return Err(CliError::Usage(
+            "choose the numbers with --ids FILE, --label GLOB or --filter EXPR".into(),
+        ));
+    }
+    let config = &ctx.config;
+    let mut targets: Vec<Target> = match &args.ids {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or_default().trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let id = NumberId::parse(line)
+                    .map_err(|e| CliError::Usage(format!("{}:{}: {e}", file.display(), n + 1)))?;
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                let entry = config.number(&id);
+                out.push(Target {
+                    profile: entry
+                        .map(|e| e.profile.clone())
+                        .unwrap_or_else(|| config.default_profile.clone()),
+                    label: entry.and_then(|e| e.label.clone()),
+                    id,
+                });
+            }
+            out
+        }
+        None => config
+            .numbers
+            .iter()
+            .map(|n| Target {
+                id: n.id.clone(),
+                profile: n.profile.clone(),
+                label: n.label.clone(),
+            })
+            .collect(),
+    };
+    if let Some(glob) = &args.label {
+        targets.retain(|t| t.label.as_deref().is_some_and(|l| glob_matches(glob, l)));
+    }
+    if targets.is_empty() {
+        return Err(CliError::Usage(
+            "no number is chosen: check --ids, --label and the config's [[numbers]]".into(),
+        ));
+    }
+    Ok(targets)
+}
+
+/// One engine per profile in use; every token is read now, before anything is sent.
+fn engines<'a>(
+    ctx: &Context,
+    profiles: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Engine>, CliError> {
+    let mut engines = HashMap::new();
+    for name in profiles {
+        if engines.contains_key(name) {
+            continue;
+        }
+        let profile = ctx
+            .config
+            .profile(name)
+            .ok_or_else(|| CliError::Usage(format!("there is no profile named `{name}`")))?;
+        engines.insert(name.to_owned(), ctx.engine(profile)?);
+    }
+    Ok(engines)
+}
+
+fn pins(
+    ctx: &Context,
+    action: Action,
+    given: &BulkPins,
+    targets: &[Target],
+) -> Result<PinSource, CliError> {
+    if !action.needs_pin() {
+        return Ok(PinSource::None);
+    }
+    let one = |source: SecretSource| -> Result<PinSource, CliError> {
+        let raw = read_secret(source, "PIN for every number")?;
+        let pin = Pin::parse(&raw)
+            .map_err(|e| CliError::Usage(format!("the PIN {e}; nothing was sent")))?;
+        Ok(PinSource::One(pin))
+    };
+    if given.pin_stdin {
+        return one(SecretSource::Stdin);
+    }
+    if let Some(var) = &given.pin_env {
+        return one(SecretSource::Env(var));
+    }
+    if given.pin_command {
+        let mut commands = targets
+            .iter()
+            .filter_map(|t| ctx.config.profile(&t.profile))
+            .map(|p| (p.name.clone(), p.pin_command.clone(), p.token_timeout));
+        let Some((name, Some(argv), timeout)) = commands.next() else {
+            return Err(CliError::Usage(
+                "--pin-command needs pin_command = [\"pass\", \"show\", \"whatsapp/{id}\"] in the numbers' profile".into(),
+            ));
+        };
+        if commands.any(|(_, other, _)| other.as_ref() != Some(&argv)) {
+            return Err(CliError::Usage(format!(
+                "the chosen numbers' profiles have different pin_command settings; run one bulk per profile (profile `{name}` first)"
+            )));
+        }
+        return Ok(PinSource::PerNumber { argv, timeout });
+    }
+    Err(CliError::Usage(format!(
+        "a bulk {} needs PINs: --pin-stdin or --pin-env VAR (one PIN for all), or --pin-command (the profile's pin_command per number)",
+        action.words()
+    )))
+}
+
+fn journal_entry(row: &PlannedRow) -> Entry {
+    match &row.plan {
+        RowPlan::Skip(reason) => Entry::Skipped {
+            number: row.target.id.as_str().to_owned(),
+            reason: reason.clone(),
+        },
+        _ => Entry::Planned {
+            number: row.target.id.as_str().to_owned(),
+            profile: row.target.profile.clone(),
+            plan: row.kind().to_owned(),
+            steps: row.calls(),
+        },
+    }
+}
+
+fn write(journal: &Journal, entry: &Entry) -> Result<(), CliError> {
+    journal
+        .write(entry)
+        .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))
+}
+
+/// The number's register budget left after its plan, "9/10".
+fn budget_after(row: &PlannedRow) -> String {
+    match &row.plan {
+        RowPlan::Send(plan) => {
+            let b = plan.budgets.register;
+            let left = b.left().saturating_sub(plan.cost(Operation::Register));
+            format!("{left}/{}", b.limit)
+        }
+        _ => "—".into(),
+    }
+}
+
+fn name_of(row: &PlannedRow) -> String {
+    match &row.target.label {
+        Some(label) => format!("{} ({label})", row.target.id),
+        None => row.target.id.to_string(),
+    }
+}
+
+fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
+    let sending: Vec<&PlannedRow> = plan.to_send().collect();
+    let left_out: Vec<&PlannedRow> = plan
+        .rows
+        .iter()
+        .filter(|r| matches!(r.plan, RowPlan::Skip(_)))
+        .collect();
+    say!(
+        "Bulk {}: {} numbers to send, {} left out",
+        action.words(),
+        sending.len(),
+        left_out.len()
+    );
+    if !sending.is_empty() {
+        say!(
+            "  {:<40} {:<14} {:>8}  CALLS",
+            "NUMBER",
+            "PLAN",
+            "REG AFTER"
+        );
+        for row in &sending {
+            say!(
+                "  {:<40} {:<14} {:>8}  {}",
+                crate::clean::text(&name_of(row), 40),
+                row.kind(),
+                budget_after(row),
+                row.calls().join(", ")
+            );
+        }
+    }
+    for row in &left_out {
+        if let RowPlan::Skip(reason) = &row.plan {
+            say!(
+                "  left out {}: {reason}",
+                crate::clean::text(&name_of(row), 60)
+            );
+        }
+    }
+    let (register, deregister) = attempts(plan);
+    say!(
+        "  total: {} requests; {register} register and {deregister} deregister attempts; about {} s at {concurrency} at a time",
+        plan.requests(),
+        plan.estimate(concurrency).as_secs().max(1)
+    );
+}
+
+fn attempts(plan: &BulkPlan) -> (u32, u32) {
+    plan.to_send().fold((0, 0), |(r, d), row| match &row.plan {
+        RowPlan::Send(p) => (
+            r + p.cost(Operation::Register),
+            d + p.cost(Operation::Deregister),
+        ),
+        _ => (r, d),
+    })
+}
+
+fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&str>) -> Value {
+    let (register, deregister) = attempts(plan);
+    json!({
+        "bulk": id,
+        "action": action,
+        "plans": plan.to_send().map(|row| json!({
+            "number": row.target.id,
+            "label": row.target.label,
+            "profile": row.target.profile,
+            "plan": row.kind(),
+            "calls": row.calls(),
+            "register_left_after": budget_after(row),
+            "status": row.status,
+        })).collect::<Vec<_>>(),
+        "left_out": plan.rows.iter().filter_map(|row| match &row.plan {
+            RowPlan::Skip(reason) => Some(json!({"number": row.target.id, "label": row.target.label, "reason": reason})),
+            _ => None,
+        }).collect::<Vec<_>>(),
+        "totals": {
+            "numbers": plan.to_send().count(),
+            "requests": plan.requests(),
+            "register_attempts": register,
+            "deregister_attempts": deregister,
+            "estimate_secs": plan.estimate(concurrency).as_secs(),
+        },
+    })
+}
+
+/// Per-number progress on stderr (stdout stays the result).
+fn progress(json: bool) -> impl Fn(&str, NumberState) + Sync {
+    move |number: &str, state: NumberState| {
+        if !json && state != NumberState::Interrupted {
+            eprintln!("  {number}: {}", state.words());
+        }
+    }
+}
+
+fn finish(id: &str, summary: &Summary, as_json: bool, plan: Option<Value>) -> Result<(), CliError> {
+    let code = summary.exit_code();
+    if as_json {
+        let mut doc = json!({
+            "ok": code == 0,
+            "bulk": id,
+            "exit_code": code,
+            "stopped": summary.stopped,
+            "numbers": summary.numbers.iter().map(|(n, s, m)| json!({"number": n, "state": s, "message": m})).collect::<Vec<_>>(),
+        });
+        if let Some(plan) = plan {
+            doc["plan"] = plan;
+        }
+        print_json(&doc);
+    } else {
+        say!("Bulk run {id}:");
+        for state in [
+            NumberState::Done,
+            NumberState::Failed,
+            NumberState::Unknown,
+            NumberState::Refused,
+            NumberState::NotStarted,
+        ] {
+            let n = summary.count(state);
+            if n > 0 {
+                say!("  {n} {}", state.words());
+            }
+        }
+        for (number, state, message) in &summary.numbers {
+            if let (NumberState::Failed | NumberState::Unknown | NumberState::Refused, Some(m)) =
+                (state, message)
+            {
+                say!(
+                    "  {number}: {}: {}",
+                    state.words(),
+                    crate::clean::text(m, 600)
+                );
+            }
+        }
+        if let Some(reason) = &summary.stopped {
+            say!("  {reason}");
+        }
+        if summary.count(NumberState::NotStarted) > 0 || summary.count(NumberState::Unknown) > 0 {
+            say!("  continue with: wareg bulk resume {id} --yes");
+        }
+    }
+    match code {
+        0 => Ok(()),
+        code => Err(CliError::BulkEnded {
+            id: id.to_owned(),
+            code,
+        }),
+    }
+}

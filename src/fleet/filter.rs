@@ -1,0 +1,187 @@
+//! One filter grammar for choosing numbers (`wareg bulk --filter`): words separated by spaces,
+//! all of which must match. A plain word matches anywhere (label, number, name, id, status,
+//! ownership, quality, platform, health, profile); `key:value` matches one column; both ignore
+//! case and match a part ("status:pend" finds PENDING).
+
+use crate::graph::PhoneNumber;
+
+/// The columns a filter can name.
+const KEYS: [&str; 9] = [
+    "label",
+    "number",
+    "name",
+    "id",
+    "status",
+    "ownership",
+    "quality",
+    "platform",
+    "health",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    terms: Vec<(Option<&'static str>, String)>,
+}
+
+/// What a filter looks at, for one number.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl Fields {
+    /// The columns of a number as listed or read; `label` and `profile` from the config.
+    pub fn of(id: &str, label: Option<&str>, profile: &str, live: Option<&PhoneNumber>) -> Fields {
+        let mut values = vec![
+            ("id", id.to_owned()),
+            ("label", label.unwrap_or_default().to_owned()),
+            ("profile", profile.to_owned()),
+        ];
+        if let Some(n) = live {
+            let text = |v: Option<String>| v.unwrap_or_default();
+            values.extend([
+                ("number", text(n.display_phone_number.clone())),
+                ("name", text(n.verified_name.clone())),
+                ("status", text(n.status.as_ref().map(|s| s.to_string()))),
+                (
+                    "ownership",
+                    text(n.code_verification_status.as_ref().map(|s| s.to_string())),
+                ),
+                (
+                    "quality",
+                    text(n.quality_rating.as_ref().map(|s| s.to_string())),
+                ),
+                (
+                    "platform",
+                    text(if n.is_on_biz_app == Some(true) {
+                        Some("coexistence".into())
+                    } else {
+                        n.platform_type.as_ref().map(|p| p.short().to_owned())
+                    }),
+                ),
+                (
+                    "health",
+                    text(
+                        n.health_status
+                            .as_ref()
+                            .and_then(|h| h.limit())
+                            .map(str::to_owned),
+                    ),
+                ),
+            ]);
+        }
+        Fields { values }
+    }
+}
+
+impl Filter {
+    pub fn parse(expr: &str) -> Result<Filter, String> {
+        let mut terms = Vec::new();
+        for word in expr.split_whitespace() {
+            match word.split_once(':') {
+                Some((key, value)) => {
+                    let key = key.to_ascii_lowercase();
+                    let Some(known) = KEYS.iter().chain(["profile"].iter()).find(|k| **k == key)
+                    else {
+                        return Err(format!(
+                            "`{key}:` is not a column to filter on; use one of: {}, profile",
+                            KEYS.join(", ")
+                        ));
+                    };
+                    if value.is_empty() {
+                        return Err(format!("`{key}:` needs a value, e.g. {key}:pending"));
+                    }
+                    terms.push((Some(*known), value.to_lowercase()));
+                }
+                None => terms.push((None, word.to_lowercase())),
+            }
+        }
+        if terms.is_empty() {
+            return Err(
+                "the filter is empty; e.g. --filter \"status:connected quality:red\"".into(),
+            );
+        }
+        Ok(Filter { terms })
+    }
+
+    pub fn matches(&self, fields: &Fields) -> bool {
+        self.terms.iter().all(|(key, value)| {
+            fields
+                .values
+                .iter()
+                .filter(|(k, _)| key.is_none_or(|key| key == *k))
+                .any(|(_, v)| v.to_lowercase().contains(value.as_str()))
+        })
+    }
+
+    /// Whether it looks at what only a live read knows (status, quality…), not just the config.
+    pub fn needs_live(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|(key, _)| !matches!(key, Some("id" | "label" | "profile")))
+    }
+}
+
+/// A shell-like glob over labels: `*` any run, `?` one character; case is ignored.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    // Classic two-pointer match with backtracking to the last `*`.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(status: &str, quality: &str) -> PhoneNumber {
+        serde_json::from_value(serde_json::json!({
+            "id": "1", "status": status, "quality_rating": quality,
+            "display_phone_number": "+49 30 1234", "verified_name": "Acme DE",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn words_match_anywhere_and_keys_match_one_column() {
+        let live = number("PENDING", "RED");
+        let fields = Fields::of("1065", Some("Support DE"), "prod", Some(&live));
+        let yes = |e: &str| Filter::parse(e).unwrap().matches(&fields);
+        assert!(yes("pending"));
+        assert!(yes("status:pend support"));
+        assert!(yes("quality:red label:de"));
+        assert!(!yes("status:connected"));
+        assert!(!yes("label:pending"), "a key looks at its column only");
+        assert!(Filter::parse("colour:red").unwrap_err().contains("status"));
+        assert!(Filter::parse("  ").is_err());
+        assert!(Filter::parse("status:x").unwrap().needs_live());
+        assert!(!Filter::parse("label:x id:1").unwrap().needs_live());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("Support *", "Support DE"));
+        assert!(glob_matches("*de", "Support DE"));
+        assert!(glob_matches("s?les*", "Sales UK"));
+        assert!(!glob_matches("Support", "Support DE"));
+        assert!(glob_matches("*", ""));
+        assert!(!glob_matches("a*b", "acd"));
+    }
+}
