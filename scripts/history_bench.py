@@ -7,11 +7,13 @@ configured numbers. Kept out of `cargo test`; python3 stdlib only.
    oldest first, numbers 1990000000000000+k for k < 1000) into temporary data dirs, once per run.
 2. Per trail size, against `wareg sandbox` on loopback: `numbers`, `status --json`, `plan
    register`, `audit --since 7d`, `audit` (whole trail), `register --pin-stdin`. Median of 5
-   runs after one warm-up: wall, CPU (user+sys) and peak RSS (ru_maxrss from wait4), and the
-   ratio to the empty trail.
+   runs after one warm-up: wall and CPU (user+sys, from wait4), peak RSS (the child's
+   ru_maxrss, reported by /usr/bin/time: see `measure` for why not wait4's), and the ratio to
+   the empty trail. `register` runs 9 times per size in all, under the budget of 10.
 3. `wareg config check` with 1k and 20k configured numbers.
 4. The TUI in a pseudo-terminal: launch to the first frame showing the table's title, with 1k
-   and 20k configured numbers (and 20k with the 1M-record trail).
+   and 20k configured numbers (and 20k with the 1M-record trail), against `wareg sandbox
+   --numbers N`; median of 5 after one warm-up, then one launch under /usr/bin/time for RSS.
 5. `wareg numbers --refresh --json` with 20k numbers at 50 ms and 0 ms latency, against the
    yardstick `scripts/yardstick_client.py` (a Python client paging the same listing), and
    pages x latency, the floor.
@@ -27,7 +29,6 @@ cost that grows with history from one that grows with the records inside the win
 import argparse
 import fcntl
 import json
-import math
 import os
 import pty
 import random

@@ -1,0 +1,436 @@
+//! Bulk actions with the real binary: the dry run is what the run sends, a systemic error
+//! stops the run, a SIGKILL mid-run resumes without sending anything twice, and the budget is
+//! never overspent with another process spending beside it.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use wareg::sandbox::SandboxOptions;
+
+const FLEET_PIN: &str = "000000";
+
+fn fleet_id(i: usize) -> String {
+    (1_990_000_000_000_000u64 + i as u64).to_string()
+}
+
+/// A rig whose config lists `n` generated (connected) numbers labelled "Fleet 00001"….
+fn fleet_rig(n: usize, latency: Duration) -> Rig {
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            extra_numbers: n,
+            latency,
+            ..SandboxOptions::default()
+        },
+    );
+    let mut text = std::fs::read_to_string(&rig.config).unwrap();
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[numbers]]\nid = \"{}\"\nlabel = \"Fleet {:05}\"\n",
+            fleet_id(i),
+            i + 1
+        ));
+    }
+    std::fs::write(
+        &rig.config,
+        text.replace("timeout_secs = 1", "timeout_secs = 10"),
+    )
+    .unwrap();
+    rig
+}
+
+fn pin_env() -> [(&'static str, &'static str); 1] {
+    [("FLEET_PIN", FLEET_PIN)]
+}
+
+/// POSTs the sandbox received per number, as their last path segment, in order.
+fn posts_by_number(rig: &Rig) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in posts(&rig.sandbox) {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        if let [_, id, call] = parts[..] {
+            out.entry(id.to_owned()).or_default().push(call.to_owned());
+        }
+    }
+    out
+}
+
+/// "POST /settings (local storage DE)" → "settings".
+fn call_name(call: &str) -> String {
+    call.trim_start_matches("POST /")
+        .split([' ', '('])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_dry_run_sends_nothing_and_the_run_sends_exactly_its_plan() {
+    let rig = fleet_rig(12, Duration::ZERO);
+    let dry = rig.wareg_with(
+        &[
+            "bulk",
+            "region",
+            "--label",
+            "Fleet *",
+            "--region",
+            "DE",
+            "--dry-run",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(posts(&rig.sandbox).is_empty(), "a dry run sends nothing");
+    let plan = dry.json();
+    let planned: BTreeMap<String, Vec<String>> = plan["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["number"].as_str().unwrap().to_owned(),
+                p["calls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| call_name(c.as_str().unwrap()))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(planned.len(), 12);
+    assert_eq!(plan["totals"]["requests"], 36);
+
+    let run = rig.wareg_with(
+        &[
+            "bulk",
+            "region",
+            "--label",
+            "Fleet *",
+            "--region",
+            "DE",
+            "--pin-env",
+            "FLEET_PIN",
+            "--yes",
+            "--json",
+        ],
+        None,
+        &pin_env(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert!(
+        doc["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["state"] == "done"),
+        "{doc}"
+    );
+    assert_eq!(
+        posts_by_number(&rig),
+        planned,
+        "the run sends the plan, number by number"
+    );
+    // A new PIN for many numbers reaches the sandbox, never the journal, the trail or output.
+    let new_pin = "493817";
+    let set = rig.wareg_with(
+        &[
+            "bulk",
+            "set-pin",
+            "--label",
+            "Fleet 0000*",
+            "--pin-env",
+            "NEW_PIN",
+            "--yes",
+        ],
+        None,
+        &[("NEW_PIN", new_pin)],
+    );
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    assert_eq!(
+        rig.sandbox
+            .received()
+            .iter()
+            .filter(|r| r.method == "POST"
+                && !r.path.ends_with("/register")
+                && r.params.contains_key("pin"))
+            .count(),
+        9
+    );
+    let journal = std::fs::read_dir(rig.data_dir().join("bulk"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    for text in [&journal, &set.stdout, &set.stderr, &read(&rig.audit_path())] {
+        assert!(!text.contains(new_pin), "the PIN leaked: {text}");
+    }
+}
+
+#[test]
+fn nothing_is_chosen_by_accident_and_a_bulk_without_yes_sends_nothing() {
+    let rig = fleet_rig(3, Duration::ZERO);
+    let none = rig.wareg(&["bulk", "deregister", "--dry-run"]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(none.stderr.contains("--ids"), "{}", none.stderr);
+    let unconfirmed = rig.wareg(&["bulk", "deregister", "--label", "Fleet *"]);
+    assert_eq!(unconfirmed.code, 2, "{}", unconfirmed.stderr);
+    assert!(
+        unconfirmed.stderr.contains("--yes"),
+        "{}",
+        unconfirmed.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty());
+    // The filter grammar chooses by live state: only the pending number.
+    let pending = rig.wareg(&[
+        "bulk",
+        "register",
+        "--filter",
+        "status:pending",
+        "--dry-run",
+        "--json",
+    ]);
+    let doc = pending.json();
+    let numbers: Vec<&str> = doc["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, [PENDING], "{doc}");
+}
+
+#[test]
+fn a_systemic_error_stops_the_run_and_the_rest_is_not_started() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let third = fleet_id(2);
+    let server = runtime.block_on(async {
+        use wiremock::matchers::{method, path_regex};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "id": "1", "status": "CONNECTED", "code_verification_status": "VERIFIED",
+                "display_phone_number": "+1 555"
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path_regex(format!("/{third}/deregister$")))
+            .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+                "error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"success": true})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let ids: PathBuf = dir.path().join("ids.txt");
+    std::fs::write(&ids, (0..6).map(|i| fleet_id(i) + "\n").collect::<String>()).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.p]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{TOKEN_VAR}\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().join("data").display().to_string(),
+        ),
+        (TOKEN_VAR.to_owned(), TOKEN.to_owned()),
+    ];
+    let ids_arg = ids.display().to_string();
+    let run = run_wareg(
+        &[
+            "bulk",
+            "deregister",
+            "--ids",
+            &ids_arg,
+            "--concurrency",
+            "1",
+            "--yes",
+            "--json",
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(
+        run.code, 1,
+        "Meta refused one: {}\n{}",
+        run.stdout, run.stderr
+    );
+    let doc = run.json();
+    let states: Vec<&str> = doc["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "done",
+            "done",
+            "failed",
+            "not_started",
+            "not_started",
+            "not_started"
+        ]
+    );
+    assert!(doc["stopped"].as_str().unwrap().contains("190"), "{doc}");
+    drop(server);
+}
+
+#[test]
+fn a_sigkill_mid_region_change_resumes_without_sending_any_step_twice() {
+    let rig = fleet_rig(30, Duration::from_millis(40));
+    let args = [
+        "bulk",
+        "region",
+        "--label",
+        "Fleet *",
+        "--region",
+        "DE",
+        "--pin-env",
+        "FLEET_PIN",
+        "--yes",
+    ];
+    let mut child = start_wareg(&args, None, &rig.env(&pin_env()));
+    // Kill once a third of the numbers have finished.
+    let bulk_dir = rig.data_dir().join("bulk");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let journal = loop {
+        let path = std::fs::read_dir(&bulk_dir)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if let Some(path) = path
+            && std::fs::read_to_string(&path)
+                .unwrap_or_default()
+                .matches("\"kind\":\"finished\"")
+                .count()
+                >= 10
+        {
+            break path;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not get going"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let id = journal.file_stem().unwrap().to_str().unwrap().to_owned();
+    let shown = rig.wareg(&["bulk", "show", &id, "--json"]);
+    let interrupted = shown.json()["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["state"] == "interrupted")
+        .count();
+    assert!(
+        interrupted > 0,
+        "the kill caught numbers mid-way: {}",
+        shown.stdout
+    );
+
+    let resumed = rig.wareg_with(
+        &[
+            "bulk",
+            "resume",
+            &id,
+            "--pin-env",
+            "FLEET_PIN",
+            "--yes",
+            "--json",
+        ],
+        None,
+        &pin_env(),
+    );
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    let sent = posts_by_number(&rig);
+    assert_eq!(sent.len(), 30, "{sent:?}");
+    for (number, calls) in &sent {
+        for call in ["deregister", "settings", "register"] {
+            assert_eq!(
+                calls.iter().filter(|c| *c == call).count(),
+                1,
+                "{number}: {call} sent once: {calls:?}"
+            );
+        }
+    }
+    let after = rig.wareg(&["bulk", "show", &id, "--json"]);
+    assert!(
+        after.json()["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["state"] == "done"),
+        "{}",
+        after.stdout
+    );
+}
+
+#[test]
+fn a_bulk_run_never_overspends_with_another_process_spending_beside_it() {
+    let rig = fleet_rig(6, Duration::from_millis(5));
+    for i in 0..6 {
+        seed_attempts(
+            &rig.data_dir(),
+            "sb",
+            &fleet_id(i),
+            wareg::audit::Operation::Register,
+            9,
+        );
+    }
+    let bulk = start_wareg(
+        &[
+            "bulk",
+            "reregister",
+            "--label",
+            "Fleet *",
+            "--pin-env",
+            "FLEET_PIN",
+            "--yes",
+        ],
+        None,
+        &rig.env(&pin_env()),
+    );
+    let singles: Vec<_> = (0..6)
+        .rev()
+        .map(|i| {
+            start_wareg(
+                &["register", &fleet_id(i), "--pin-stdin"],
+                Some(&format!("{FLEET_PIN}\n")),
+                &rig.env(&[]),
+            )
+        })
+        .collect();
+    let bulk = finish(bulk);
+    for single in singles {
+        finish(single);
+    }
+    for (number, calls) in posts_by_number(&rig) {
+        assert!(
+            calls.iter().filter(|c| *c == "register").count() <= 1,
+            "{number} overspent: {calls:?}\n{}",
+            bulk.stderr
+        );
+    }
+}
