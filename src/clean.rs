@@ -38,6 +38,10 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// `raw` made safe to print and at most `max` characters long (an ellipsis marks a cut).
 pub fn text(raw: &str, max: usize) -> String {
+    // Most text (ids, times, operators) is short printable ASCII: nothing to change.
+    if raw.len() < max && raw.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len().min(max * 4));
     for (count, c) in raw.chars().enumerate() {
         if count == max {
