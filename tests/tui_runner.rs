@@ -1002,3 +1002,48 @@ async fn the_first_frame_shows_true_budgets_from_a_long_trail() {
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_deregister_marked_in_the_tui_is_planned_confirmed_and_sent_once() {
+    let mut s = Session::start(120, 40).await;
+    s.wait_for("the table", |f| {
+        Session::line_with(f, "Support DE").contains("CONNECTED")
+    })
+    .await;
+    // Support DE is the first row; mark it and open the bulk popup.
+    s.press(KeyCode::Char(' '));
+    s.wait_for("the mark", |f| f.contains("1 marked")).await;
+    s.press(KeyCode::Char('B'));
+    for _ in 0..3 {
+        s.press(KeyCode::Down);
+    }
+    s.press(KeyCode::Enter);
+    s.wait_for("the plan", |f| f.contains("Type 1 to confirm"))
+        .await;
+    assert!(
+        !posts(&s.sandbox).iter().any(|p| p.ends_with("/deregister")),
+        "planning sends nothing"
+    );
+    s.press(KeyCode::Enter);
+    s.type_text("1");
+    s.press(KeyCode::Enter);
+    s.wait_for("the summary", |f| {
+        f.contains("Bulk deregister — done") && f.contains("1 done")
+    })
+    .await;
+    let deregisters: Vec<String> = posts(&s.sandbox)
+        .into_iter()
+        .filter(|p| p.ends_with("/deregister"))
+        .collect();
+    assert_eq!(deregisters, ["/v25.0/106540352242922/deregister"]);
+    assert!(
+        std::fs::read_dir(s.data.path().join("bulk"))
+            .unwrap()
+            .count()
+            == 1,
+        "the run has its journal"
+    );
+    s.press(KeyCode::Esc);
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}

@@ -224,6 +224,41 @@ impl Journal {
     }
 }
 
+/// Starts the journal of a new run: its header, then each number planned or left out.
+pub fn begin(
+    data_dir: &Path,
+    action: Action,
+    region: Option<String>,
+    operator: &str,
+    plan: &super::BulkPlan,
+) -> io::Result<(String, Journal)> {
+    let now = Utc::now();
+    let id = new_id(now);
+    let journal = Journal::create(data_dir, &id)?;
+    journal.write(&Entry::Header {
+        id: id.clone(),
+        action,
+        region,
+        created: now,
+        operator: operator.to_owned(),
+    })?;
+    for row in &plan.rows {
+        journal.write(&match &row.plan {
+            super::RowPlan::Skip(reason) => Entry::Skipped {
+                number: row.target.id.as_str().to_owned(),
+                reason: reason.clone(),
+            },
+            _ => Entry::Planned {
+                number: row.target.id.as_str().to_owned(),
+                profile: row.target.profile.clone(),
+                plan: row.kind().to_owned(),
+                steps: row.calls(),
+            },
+        })?;
+    }
+    Ok((id, journal))
+}
+
 /// A fresh run id: its start time and a little randomness ("20261125-031501-3f2a").
 pub fn new_id(now: DateTime<Utc>) -> String {
     format!("{}-{:04x}", now.format("%Y%m%d-%H%M%S"), fastrand::u16(..))

@@ -57,6 +57,7 @@ impl PlannedRow {
 }
 
 /// Every chosen number, planned, in the order chosen.
+#[derive(Debug, Clone)]
 pub struct BulkPlan {
     pub rows: Vec<PlannedRow>,
     /// The mean time of one read while planning, for the run's time estimate.

@@ -11,7 +11,7 @@ use super::error::CliError;
 use super::output::print_json;
 use super::secret_input::{SecretSource, read_secret};
 use crate::audit::Operation;
-use crate::bulk::journal::new_id;
+use crate::bulk::journal::begin;
 use crate::bulk::{
     Action, BulkPlan, Entry, Journal, NumberState, PinSource, PlannedRow, ResumeChoice, RowPlan,
     RunOptions, Summary, Target, plan_all, resume_rows, run, storage_of,
@@ -88,27 +88,13 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
             plan.to_send().count()
         )));
     }
-    let id = new_id(chrono::Utc::now());
-    let journal = Journal::create(&ctx.data_dir, &id)
-        .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))?;
     let operator = engines
         .values()
         .next()
         .map(|e| e.operator.clone())
         .unwrap_or_default();
-    write(
-        &journal,
-        &Entry::Header {
-            id: id.clone(),
-            action,
-            region,
-            created: chrono::Utc::now(),
-            operator,
-        },
-    )?;
-    for row in &plan.rows {
-        write(&journal, &journal_entry(row))?;
-    }
+    let (id, journal) = begin(&ctx.data_dir, action, region, &operator, &plan)
+        .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))?;
     if !args.json {
         print_plan(action, &plan, concurrency);
         eprintln!(
@@ -386,21 +372,6 @@ fn pins(
         "a bulk {} needs PINs: --pin-stdin or --pin-env VAR (one PIN for all), or --pin-command (the profile's pin_command per number)",
         action.words()
     )))
-}
-
-fn journal_entry(row: &PlannedRow) -> Entry {
-    match &row.plan {
-        RowPlan::Skip(reason) => Entry::Skipped {
-            number: row.target.id.as_str().to_owned(),
-            reason: reason.clone(),
-        },
-        _ => Entry::Planned {
-            number: row.target.id.as_str().to_owned(),
-            profile: row.target.profile.clone(),
-            plan: row.kind().to_owned(),
-            steps: row.calls(),
-        },
-    }
 }
 
 fn write(journal: &Journal, entry: &Entry) -> Result<(), CliError> {

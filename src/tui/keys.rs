@@ -26,6 +26,14 @@ pub enum Action {
     SwitchFocus,
     Help,
     Quit,
+    /// Mark or unmark the selected number for a bulk action.
+    Mark,
+    /// Mark every number the filter shows.
+    MarkShown,
+    /// Clear the marks.
+    Unmark,
+    /// A bulk action on the marked numbers.
+    Bulk,
 }
 
 /// Where keys are being read: each place has its own table.
@@ -107,6 +115,28 @@ const TABLE: &[Binding] = &[
         false,
     ),
     b(&[Char('y')], "y", Action::Copy, "copy id", false),
+    b(
+        &[Char(' ')],
+        "Space",
+        Action::Mark,
+        "mark / unmark for bulk",
+        false,
+    ),
+    b(
+        &[Char('*')],
+        "*",
+        Action::MarkShown,
+        "mark every number shown",
+        false,
+    ),
+    b(&[Char('u')], "u", Action::Unmark, "clear the marks", false),
+    b(
+        &[Char('B')],
+        "B",
+        Action::Bulk,
+        "bulk action on the marked",
+        false,
+    ),
     b(&[Tab], "Tab", Action::SwitchFocus, "focus the log", false),
     b(&[Char('?')], "?", Action::Help, "help", true),
     b(&[Char('q')], "q", Action::Quit, "quit", true),

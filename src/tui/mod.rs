@@ -1,6 +1,7 @@
 //! The TUI: the same engine as the command line, behind a ratatui face.
 
 pub mod app;
+pub mod bulk;
 pub mod forms;
 pub mod keys;
 pub mod log;

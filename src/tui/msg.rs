@@ -30,6 +30,8 @@ pub enum Msg {
         budgets: BudgetBook,
         recent: Vec<AuditRecord>,
     },
+    /// The bulk run's plan, progress and end.
+    Bulk(BulkMsg),
     /// A record the team ledger committed (another desk's, or this one's), as it happened.
     Colleague(Box<crate::audit::AuditRecord>),
     /// The team ledger's listener connected (true) or lost its connection (false).
@@ -119,8 +121,35 @@ pub enum Cmd {
         code: VerificationCode,
     },
     LoadLedger,
+    /// Read and plan every target (a dry run).
+    BulkPlan {
+        targets: Vec<crate::bulk::Target>,
+        action: crate::bulk::Action,
+        region: Option<crate::graph::Region>,
+    },
+    /// Send a bulk plan, journaled.
+    BulkRun {
+        plan: Box<crate::bulk::BulkPlan>,
+        action: crate::bulk::Action,
+        region: Option<crate::graph::Region>,
+        pin: Option<Pin>,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Stop everything in flight and leave.
     Quit,
+}
+
+/// What the worker says about a bulk run.
+#[derive(Debug)]
+pub enum BulkMsg {
+    Planned {
+        plan: Box<crate::bulk::BulkPlan>,
+        region: Option<crate::graph::Region>,
+    },
+    Started(String),
+    Progress(String, crate::bulk::NumberState),
+    Done(crate::bulk::Summary),
+    /// Nothing was sent: the run could not begin (the journal, a token).
+    Failed(String),
 }

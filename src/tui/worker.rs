@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex as StdMutex};
 use tokio::sync::{Mutex, Semaphore, mpsc::UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
+use super::msg::{BulkMsg, Cmd, Level, Msg, Reply, RequestId, StepFailure};
 use crate::config::{BudgetPolicy, Profile};
 use crate::engine::{Engine, MutationError};
 use crate::fleet::READ_CONCURRENCY;
 use crate::graph::{Answered, ClientSettings, GraphClient, NumberId, ThrottleBook};
 use crate::ledger::Ledger;
+use crate::secret::Pin;
 
 /// Audit records the app keeps for the details popup.
 pub const RECENT_RECORDS: usize = 2_000;
@@ -30,6 +31,8 @@ struct Inner {
     ledger: Arc<dyn Ledger>,
     /// Throttles Meta declared, shared with the CLI and other TUIs through the data dir.
     throttles: Arc<ThrottleBook>,
+    /// Where bulk journals are written.
+    data_dir: PathBuf,
     policy: BudgetPolicy,
     /// Who the records name and when an open intent counts as abandoned.
     ledger_config: crate::config::LedgerConfig,
@@ -58,6 +61,7 @@ impl Worker {
                 profiles,
                 ledger,
                 throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
+                data_dir: data_dir.clone(),
                 policy: config.budget,
                 ledger_config: config.ledger.clone(),
                 tx,
@@ -162,6 +166,17 @@ impl Inner {
     async fn run(&self, cmd: Cmd) {
         match cmd {
             Cmd::LoadLedger => self.load_ledger().await,
+            Cmd::BulkPlan {
+                targets,
+                action,
+                region,
+            } => self.bulk_plan(targets, action, region).await,
+            Cmd::BulkRun {
+                plan,
+                action,
+                region,
+                pin,
+            } => self.bulk_run(*plan, action, region, pin).await,
             Cmd::Copy(_) | Cmd::Quit => {}
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
@@ -305,6 +320,97 @@ impl Inner {
         };
         let reply = work(engine).await;
         self.send(Msg::Reply(request, reply));
+    }
+
+    /// One engine per profile the targets use; a profile whose token cannot be read is left
+    /// out (its numbers are then skipped by the plan with why).
+    async fn bulk_engines(
+        &self,
+        profiles: impl Iterator<Item = String>,
+    ) -> HashMap<String, Engine> {
+        let mut engines = HashMap::new();
+        for profile in profiles {
+            if engines.contains_key(&profile) {
+                continue;
+            }
+            match self.engine(&profile).await {
+                Ok(engine) => {
+                    engines.insert(profile, engine);
+                }
+                Err(why) => self.send(Msg::Notice(Level::Error, why)),
+            }
+        }
+        engines
+    }
+
+    async fn bulk_plan(
+        &self,
+        targets: Vec<crate::bulk::Target>,
+        action: crate::bulk::Action,
+        region: Option<crate::graph::Region>,
+    ) {
+        let engines = self
+            .bulk_engines(targets.iter().map(|t| t.profile.clone()))
+            .await;
+        let storage = region.map_or(
+            crate::graph::StorageChoice::Keep,
+            crate::graph::StorageChoice::Region,
+        );
+        let plan = crate::bulk::plan_all(&engines, targets, action, storage, None, false, 4).await;
+        self.send(Msg::Bulk(BulkMsg::Planned {
+            plan: Box::new(plan),
+            region,
+        }));
+    }
+
+    async fn bulk_run(
+        &self,
+        plan: crate::bulk::BulkPlan,
+        action: crate::bulk::Action,
+        region: Option<crate::graph::Region>,
+        pin: Option<Pin>,
+    ) {
+        let engines = self
+            .bulk_engines(plan.rows.iter().map(|r| r.target.profile.clone()))
+            .await;
+        let operator = engines
+            .values()
+            .next()
+            .map(|e| e.operator.clone())
+            .unwrap_or_default();
+        let begun = crate::bulk::journal::begin(
+            &self.data_dir,
+            action,
+            region.map(|r| r.code().to_owned()),
+            &operator,
+            &plan,
+        );
+        let (id, journal) = match begun {
+            Ok(begun) => begun,
+            Err(e) => {
+                return self.send(Msg::Bulk(BulkMsg::Failed(format!(
+                    "cannot write the bulk journal: {e}"
+                ))));
+            }
+        };
+        self.send(Msg::Bulk(BulkMsg::Started(id)));
+        let pins = match pin {
+            Some(pin) => crate::bulk::PinSource::One(pin),
+            None => crate::bulk::PinSource::None,
+        };
+        let tx = self.tx.clone();
+        let summary = crate::bulk::run(
+            plan.rows,
+            &engines,
+            &pins,
+            &journal,
+            crate::bulk::RunOptions::default(),
+            &move |number: &str, state| {
+                let _ = tx.send(Msg::Bulk(BulkMsg::Progress(number.to_owned(), state)));
+            },
+        )
+        .await;
+        self.send(Msg::Bulk(BulkMsg::Done(summary)));
     }
 
     /// The engine counts the budgets from the ledger as it is now; the app only shows them.

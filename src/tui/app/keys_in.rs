@@ -71,6 +71,7 @@ impl App {
                 }
             },
             Overlay::Form(form) => self.on_form_key(form, key),
+            Overlay::Bulk(view) => self.on_bulk_key(view, key),
             Overlay::Alert(text) => {
                 if !matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
                     self.overlay = Some(Overlay::Alert(text));
@@ -178,6 +179,25 @@ impl App {
             Action::Help => self.overlay = Some(Overlay::Help(Place::Table)),
             Action::Quit => return self.quit_or_confirm(),
             Action::ChangeRegion => {}
+            Action::Mark => {
+                if let Some(id) = self.table.selected_row().map(|r| r.id.clone())
+                    && !self.marked.remove(&id)
+                {
+                    self.marked.insert(id);
+                }
+                self.table.move_by(1, page);
+            }
+            Action::MarkShown => {
+                let shown: Vec<_> = self
+                    .table
+                    .visible
+                    .iter()
+                    .map(|&i| self.table.rows[i].id.clone())
+                    .collect();
+                self.marked.extend(shown);
+            }
+            Action::Unmark => self.marked.clear(),
+            Action::Bulk => return self.open_bulk(),
         }
         Vec::new()
     }

@@ -1,6 +1,7 @@
 //! The app's state and its one mutator, `update(msg) -> Vec<Cmd>`: pure, no I/O, so every
 //! behaviour can be tested by feeding messages.
 
+mod bulk_flow;
 mod keys_in;
 mod replies;
 pub mod table;
@@ -77,6 +78,8 @@ pub enum Overlay {
     Alert(String),
     /// `q` while a mutation is in flight; holds what was open, to go back to on "no".
     ConfirmQuit(Option<Box<Overlay>>),
+    /// A bulk action on the marked numbers: choose, plan, confirm, run, summary.
+    Bulk(Box<super::bulk::BulkView>),
 }
 
 /// Where the log pane is scrolled: 0 follows the newest entry.
@@ -118,6 +121,8 @@ pub struct App {
     pub operator: String,
     /// When an open intent counts as abandoned.
     pub stale_intent: std::time::Duration,
+    /// Numbers marked for a bulk action.
+    pub marked: std::collections::BTreeSet<NumberId>,
     /// Changes in progress (or abandoned), by number, from the ledger's recent records.
     pub open_intents: HashMap<String, crate::engine::OpenIntent>,
     pub spinner: usize,
@@ -191,6 +196,7 @@ impl App {
                 .unwrap_or_else(crate::audit::default_operator),
             stale_intent: config.ledger.stale_intent,
             open_intents: HashMap::new(),
+            marked: std::collections::BTreeSet::new(),
             spinner: 0,
             quit: false,
         };
@@ -228,6 +234,7 @@ impl App {
                 Vec::new()
             }
             Msg::Colleague(record) => self.on_colleague(*record),
+            Msg::Bulk(msg) => self.on_bulk_msg(msg),
             Msg::LedgerLive(live) => {
                 if live {
                     self.notice(
@@ -342,6 +349,7 @@ impl App {
 
     pub fn mutation_in_flight(&self) -> bool {
         self.inflight.values().any(Pending::is_mutation)
+            || matches!(&self.overlay, Some(Overlay::Bulk(view)) if view.running())
     }
 
     /// Where keys go now, for the footer and help.
@@ -349,9 +357,10 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
-            Some(Overlay::Form(_)) | Some(Overlay::Alert(_)) | Some(Overlay::ConfirmQuit(_)) => {
-                Place::Form
-            }
+            Some(Overlay::Form(_))
+            | Some(Overlay::Alert(_))
+            | Some(Overlay::ConfirmQuit(_))
+            | Some(Overlay::Bulk(_)) => Place::Form,
             None if self.focus == Focus::Log => Place::Log,
             None => Place::Table,
         }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `App` onto a frame. Nothing here changes state, and per frame
 //! only the visible rows and log lines are touched.
 
+mod bulk;
 mod chrome;
 mod details;
 mod form_common;
@@ -48,6 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Details(details)) => details::popup(frame, area, app, details),
         Some(Overlay::Alert(text)) => popup::alert(frame, area, app, text),
         Some(Overlay::ConfirmQuit(_)) => popup::confirm_quit(frame, area, app),
+        Some(Overlay::Bulk(view)) => bulk::draw(frame, area, app, view),
         Some(Overlay::Form(form)) => match form.as_ref() {
             Form::Register(f) => form_register::draw(frame, area, app, f),
             Form::Deregister(f) => form_deregister::draw(frame, area, app, f),

@@ -88,6 +88,9 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         title.push_str(&format!(" of {}", t.rows.len()));
     }
     title.push(')');
+    if !app.marked.is_empty() {
+        title.push_str(&format!(" · {} marked (B bulk)", app.marked.len()));
+    }
     if t.filtering || !t.filter.is_empty() {
         title.push_str(&format!(
             " · filter: {}{}",
@@ -128,7 +131,11 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
     let text = |value: Option<String>| {
         value.map_or_else(|| Cell::from(Span::styled("—", theme.dim())), Cell::from)
     };
-    let label = Cell::from(row.title().to_owned());
+    let label = if app.marked.contains(&row.id) {
+        Cell::from(Span::styled(format!("● {}", row.title()), theme.accent()))
+    } else {
+        Cell::from(row.title().to_owned())
+    };
     let budget = app.budgets.budget(row.id.as_str(), Operation::Register);
     let budget_style = match budget.left() {
         0 => theme.bad(),

@@ -1,0 +1,100 @@
+//! The bulk overlay's flow in the app: open it on the marked rows, hand planning and running
+//! to the worker, and follow its messages.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{App, Overlay};
+use crate::bulk::Target;
+use crate::tui::bulk::{BulkKey, BulkView, Stage};
+use crate::tui::msg::{BulkMsg, Cmd, Level};
+
+impl App {
+    pub(super) fn open_bulk(&mut self) -> Vec<Cmd> {
+        if self.marked.is_empty() {
+            self.notice(
+                Level::Info,
+                "mark numbers first: Space marks one, * every number shown",
+            );
+            return Vec::new();
+        }
+        let targets: Vec<Target> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| self.marked.contains(&r.id))
+            .map(|r| Target {
+                id: r.id.clone(),
+                profile: r.profile.clone(),
+                label: r.label.clone(),
+            })
+            .collect();
+        self.overlay = Some(Overlay::Bulk(Box::new(BulkView::new(targets))));
+        Vec::new()
+    }
+
+    pub(super) fn on_bulk_key(&mut self, mut view: Box<BulkView>, key: KeyEvent) -> Vec<Cmd> {
+        let cmds = match view.on_key(&key) {
+            BulkKey::Stay => Vec::new(),
+            BulkKey::Close => return Vec::new(),
+            BulkKey::Plan(action, region) => {
+                view.stage = Stage::Planning { action };
+                vec![Cmd::BulkPlan {
+                    targets: view.targets.clone(),
+                    action,
+                    region,
+                }]
+            }
+            BulkKey::Run => match view.start_run() {
+                Some((action, region, plan, pin)) => vec![Cmd::BulkRun {
+                    plan: Box::new(plan),
+                    action,
+                    region,
+                    pin,
+                }],
+                None => Vec::new(),
+            },
+        };
+        self.overlay = Some(Overlay::Bulk(view));
+        cmds
+    }
+
+    pub(super) fn on_bulk_msg(&mut self, msg: BulkMsg) -> Vec<Cmd> {
+        let Some(Overlay::Bulk(view)) = &mut self.overlay else {
+            // The overlay was closed (planning only: a run keeps it open): the answer is moot.
+            if let BulkMsg::Done(summary) = msg {
+                self.notice(
+                    Level::Info,
+                    format!(
+                        "bulk run ended: {} done",
+                        summary.count(crate::bulk::NumberState::Done)
+                    ),
+                );
+            }
+            return Vec::new();
+        };
+        match msg {
+            BulkMsg::Planned { plan, region } => view.planned(*plan, region),
+            BulkMsg::Started(id) => {
+                if let Stage::Running { id: slot, .. } = &mut view.stage {
+                    *slot = Some(id.clone());
+                }
+                self.notice(
+                    Level::Info,
+                    format!("bulk run {id} started; `wareg bulk show {id}` tells where it stands"),
+                );
+            }
+            BulkMsg::Progress(number, state) => view.progress(&number, state),
+            BulkMsg::Done(summary) => {
+                view.finished(summary);
+                self.marked.clear();
+                // What the run changed shows in the table and the budgets.
+                return self.refresh();
+            }
+            BulkMsg::Failed(why) => {
+                self.overlay = None;
+                self.notice(Level::Error, format!("the bulk run did not start: {why}"));
+            }
+        }
+        Vec::new()
+    }
+}
