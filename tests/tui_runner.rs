@@ -662,9 +662,14 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
             ))
         });
         s.press(KeyCode::Enter);
+        // The TUI sends and wins or loses the race, or its form has already counted the CLI's
+        // attempt (the budget is spent: Enter lands on the override, or Register is blocked).
         let frame = s
             .wait_for("the TUI's attempt to end", |f| {
-                f.contains("106540352242923: registered") || f.contains("refusing to")
+                f.contains("106540352242923: registered")
+                    || f.contains("refusing to")
+                    || f.contains("[x] override budget")
+                    || f.contains("budget is used up")
             })
             .await;
         let cli = cli.await.unwrap();

@@ -34,9 +34,9 @@ impl Horizon {
         }
     }
 
-    /// Whether `record` is past the slack; `done` once enough of them came in a row.
-    fn past(&mut self, record: &AuditRecord) -> bool {
-        if record.time <= self.stop {
+    /// Whether a record of `time` is past the slack; `done` once enough came in a row.
+    fn past(&mut self, time: DateTime<Utc>) -> bool {
+        if time <= self.stop {
             self.old_in_a_row += 1;
             true
         } else {
@@ -65,6 +65,11 @@ pub fn scan_back(
     path: &Path,
     mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> Flow,
 ) -> io::Result<()> {
+    scan_back_raw(path, |raw, near| visit(parse_line(raw, near)))
+}
+
+/// Like [`scan_back`], with each line's bytes (and a byte offset near it) unparsed.
+pub fn scan_back_raw(path: &Path, mut visit: impl FnMut(&[u8], u64) -> Flow) -> io::Result<()> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -97,7 +102,7 @@ pub fn scan_back(
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if let Flow::Stop = visit(parse_line(raw, start)) {
+            if let Flow::Stop = visit(raw, start) {
                 return Ok(());
             }
         }
@@ -123,22 +128,57 @@ pub fn parse_line(raw: &[u8], near_byte: u64) -> Result<AuditRecord, SkippedLine
 
 /// Records newer than `since`, oldest first.
 pub fn read_since(path: &Path, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
+    read_since_of(path, since, None)
+}
+
+/// Records newer than `since` (of one number, when given), oldest first. Other numbers' lines
+/// are not parsed: only the time they start with is read, to know where the window ends.
+pub fn read_since_of(
+    path: &Path,
+    since: DateTime<Utc>,
+    number: Option<&str>,
+) -> io::Result<Vec<AuditRecord>> {
+    let needle = number.map(|n| format!("\"number\":\"{n}\"").into_bytes());
     let mut horizon = Horizon::new(since);
     let mut records = Vec::new();
-    scan_back(path, |line| {
-        if let Ok(record) = line {
-            if horizon.past(&record) {
-                if horizon.done() {
-                    return Flow::Stop;
-                }
-            } else if record.time > since {
-                records.push(record);
+    scan_back_raw(path, |raw, near| {
+        let other = needle
+            .as_ref()
+            .is_some_and(|n| !raw.windows(n.len()).any(|w| w == n.as_slice()));
+        let time = if other {
+            match leading_time(raw) {
+                Some(time) => time,
+                None => return Flow::Continue,
             }
+        } else {
+            match parse_line(raw, near) {
+                Ok(record) => {
+                    let time = record.time;
+                    if time > since && time > horizon.stop {
+                        records.push(record);
+                    }
+                    time
+                }
+                Err(_) => return Flow::Continue,
+            }
+        };
+        if horizon.past(time) && horizon.done() {
+            return Flow::Stop;
         }
         Flow::Continue
     })?;
     records.reverse();
     Ok(records)
+}
+
+/// The time a record line starts with (`{"time":"…"`, as wareg writes it), unparsed otherwise.
+fn leading_time(raw: &[u8]) -> Option<DateTime<Utc>> {
+    let rest = raw.strip_prefix(b"{\"time\":\"")?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The last `count` records that `keep` accepts, oldest first, looking no further back than
@@ -156,7 +196,7 @@ pub fn read_last(
     }
     scan_back(path, |line| {
         if let Ok(record) = line {
-            if horizon.past(&record) {
+            if horizon.past(record.time) {
                 if horizon.done() {
                     return Flow::Stop;
                 }
@@ -219,6 +259,8 @@ mod tests {
         let tail = read_since(log.path(), since).unwrap();
         assert_eq!(tail.len(), 2_499);
         assert_eq!(tail, whole);
+        let threes: Vec<AuditRecord> = whole.iter().filter(|r| r.number == "3").cloned().collect();
+        assert_eq!(read_since_of(log.path(), since, Some("3")).unwrap(), threes);
         let last = read_last(log.path(), 3, now - Duration::days(30), |r| r.number == "3").unwrap();
         let ids: Vec<&str> = last.iter().map(|r| r.attempt.as_str()).collect();
         assert_eq!(ids, ["a5981", "a5988", "a5995"]);

@@ -168,12 +168,10 @@ impl Engine {
     /// The number's budgets and the change of it still open, from one read of the ledger.
     pub fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
         let now = self.clock.now();
-        let records = self.ledger.read_since(since(now, self.policy))?;
-        let book = BudgetBook::new(&records, self.policy, now);
-        let mine: Vec<AuditRecord> = records
-            .into_iter()
-            .filter(|r| r.number == id.as_str())
-            .collect();
+        let mine = self
+            .ledger
+            .read_since_of(since(now, self.policy), id.as_str())?;
+        let book = BudgetBook::new(&mine, self.policy, now);
         let stale = ChronoDuration::from_std(self.stale_intent).unwrap_or(ChronoDuration::MAX);
         Ok((
             Budgets {
@@ -189,12 +187,9 @@ impl Engine {
     /// budget), so that the number is no longer "in progress". Other desks' are left alone.
     pub fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
         let now = self.clock.now();
-        let mine: Vec<AuditRecord> = self
+        let mine = self
             .ledger
-            .read_since(since(now, self.policy))?
-            .into_iter()
-            .filter(|r| r.number == id.as_str())
-            .collect();
+            .read_since_of(since(now, self.policy), id.as_str())?;
         let own: Vec<AuditRecord> = open_intents(&mine)
             .into_iter()
             .filter(|r| {
@@ -215,11 +210,7 @@ impl Engine {
     }
 
     pub fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
-        let book = self.budgets()?;
-        Ok(Budgets {
-            register: book.budget(id.as_str(), Operation::Register),
-            deregister: book.budget(id.as_str(), Operation::Deregister),
-        })
+        Ok(self.number_state(id)?.0)
     }
 
     /// Runs a plan in order and stops at the first failure. Each budgeted step is admitted by

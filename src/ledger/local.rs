@@ -50,10 +50,7 @@ impl Ledger for LocalTrail {
         let _guard = self.lock()?;
         // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the
         // window is read, from the end of the file.
-        let mine: Vec<AuditRecord> = tail::read_since(self.log.path(), since)?
-            .into_iter()
-            .filter(|r| r.number == intent.number)
-            .collect();
+        let mine = tail::read_since_of(self.log.path(), since, Some(&intent.number))?;
         if let Some(refusal) = check(&mine) {
             return Ok(Some(refusal));
         }
@@ -67,6 +64,10 @@ impl Ledger for LocalTrail {
 
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
         tail::read_since(self.log.path(), since)
+    }
+
+    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
+        tail::read_since_of(self.log.path(), since, Some(number))
     }
 
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {

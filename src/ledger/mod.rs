@@ -47,6 +47,13 @@ pub trait Ledger: Send + Sync {
     /// Every record newer than `since`, oldest first (for budgets).
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>>;
 
+    /// One number's records newer than `since`, oldest first (a plan, a status).
+    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
+        let mut records = self.read_since(since)?;
+        records.retain(|r| r.number == number);
+        Ok(records)
+    }
+
     /// The last `count` records of the last 90 days, of one number or of all, oldest first.
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>>;
 

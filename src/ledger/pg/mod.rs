@@ -284,6 +284,22 @@ impl Ledger for PgLedger {
         Ok(all)
     }
 
+    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
+        let owned = number.to_owned();
+        let mut mine = self.run(move |client| {
+            Ok(records(client.query(
+                "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY time, seq",
+                &[&owned, &since],
+            )?))
+        })?;
+        mine.extend(
+            self.pending()?
+                .into_iter()
+                .filter(|r| r.number == number && r.time > since),
+        );
+        Ok(mine)
+    }
+
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {
         let number = number.map(str::to_owned);
         let limit = count as i64;
