@@ -864,3 +864,40 @@ fn a_reader_that_went_away_is_not_a_crash_and_the_exit_code_stays_true() {
         assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_label_or_its_unique_beginning_stands_for_the_number() {
+    let rig = Rig::new("v25.0");
+    let exact = rig.wareg(&["status", "Support DE", "--json"]);
+    assert_eq!(exact.code, 0, "{}", exact.stderr);
+    assert_eq!(exact.json()["id"], CONNECTED, "{}", exact.stdout);
+    assert!(
+        exact.stderr.contains(&format!("Support DE → {CONNECTED}")),
+        "it says which number: {}",
+        exact.stderr
+    );
+    let prefix = rig.wareg(&["plan", "deregister", "sup", "--json"]);
+    assert_eq!(prefix.code, 0, "{}", prefix.stderr);
+    assert!(prefix.stdout.contains(CONNECTED), "{}", prefix.stdout);
+    let ambiguous = rig.wareg(&["status", "s"]);
+    assert_eq!(ambiguous.code, 2, "{}", ambiguous.stderr);
+    assert!(
+        ambiguous.stderr.contains("matches 2 labels")
+            && ambiguous.stderr.contains(CONNECTED)
+            && ambiguous.stderr.contains(PENDING),
+        "{}",
+        ambiguous.stderr
+    );
+    let unknown = rig.wareg(&["deregister", "Nobody", "--yes"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("neither a phone number ID"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        rig.calls().iter().all(|c| c.starts_with("GET")),
+        "{:?}",
+        rig.calls()
+    );
+}

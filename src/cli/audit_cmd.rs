@@ -38,7 +38,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
             .id
             .as_deref()
             .or(args.number.as_deref())
-            .map(parse_id)
+            .map(|raw| parse_id(global, raw))
             .transpose()?,
         op: args.op.as_deref().map(parse_op).transpose()?,
         operator: args.operator.clone(),

@@ -101,8 +101,58 @@ pub fn data_dir() -> Result<PathBuf, CliError> {
     Ok(dir)
 }
 
-pub fn parse_id(raw: &str) -> Result<NumberId, CliError> {
-    NumberId::parse(raw).map_err(|e| CliError::Usage(e.to_string()))
+/// A phone number ID, or a configured label (or a label's unique beginning, ignoring case)
+/// standing for one; which number a label resolved to is said on stderr.
+pub fn parse_id(global: &Global, raw: &str) -> Result<NumberId, CliError> {
+    if let Ok(id) = NumberId::parse(raw) {
+        return Ok(id);
+    }
+    let not_an_id = |e: String| CliError::Usage(e);
+    let path = crate::paths::config_file(global.config.as_deref());
+    let Some(config) = path
+        .filter(|p| p.exists())
+        .map(|p| Config::load(&p))
+        .transpose()?
+    else {
+        return NumberId::parse(raw).map_err(|e| not_an_id(e.to_string()));
+    };
+    let id = resolve_label(&config, raw).map_err(not_an_id)?;
+    eprintln!("{} → {id}", crate::clean::text(raw, 60));
+    Ok(id)
+}
+
+/// The configured number whose label is `raw`, else the only one whose label starts with it.
+fn resolve_label(config: &Config, raw: &str) -> Result<NumberId, String> {
+    let wanted = raw.trim().to_lowercase();
+    if wanted.is_empty() {
+        return Err("give a phone number ID or a configured label".into());
+    }
+    let labelled = || {
+        config
+            .numbers
+            .iter()
+            .filter_map(|n| n.label.as_ref().map(|l| (n, l.to_lowercase())))
+    };
+    if let Some((n, _)) = labelled().find(|(_, l)| *l == wanted) {
+        return Ok(n.id.clone());
+    }
+    let starts: Vec<_> = labelled().filter(|(_, l)| l.starts_with(&wanted)).collect();
+    match starts.as_slice() {
+        [(n, _)] => Ok(n.id.clone()),
+        [] => Err(format!(
+            "`{}` is neither a phone number ID (digits) nor a configured label",
+            crate::clean::text(raw, 60)
+        )),
+        many => Err(format!(
+            "`{}` matches {} labels: {}; give more of the label or the ID",
+            crate::clean::text(raw, 60),
+            many.len(),
+            many.iter()
+                .map(|(n, _)| format!("{} ({})", n.label.as_deref().unwrap_or_default(), n.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 /// A current-thread runtime for one command; the CLI does one thing at a time.

@@ -19,7 +19,7 @@ use crate::graph::{Answered, CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
 
 pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     let source = match &args.pin.pin_env {
         Some(var) => SecretSource::Env(var),
         None => SecretSource::Stdin,
@@ -45,7 +45,7 @@ pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
 }
 
 pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     if !args.yes {
         return Err(CliError::Usage(format!(
             "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. Add --yes to confirm."
@@ -67,7 +67,7 @@ pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError>
 }
 
 pub fn set_pin(global: &Global, args: SetPinArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     let source = match &args.pin.pin_env {
         Some(var) => SecretSource::Env(var),
         None => SecretSource::Stdin,
@@ -90,7 +90,7 @@ pub fn set_pin(global: &Global, args: SetPinArgs) -> Result<(), CliError> {
 }
 
 pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     if !crate::graph::types::is_language_code(&args.language) {
         return Err(CliError::Usage(format!(
             "`{}` is not a language code: write it like en_US or de_DE",
@@ -122,7 +122,7 @@ pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliErr
 }
 
 pub fn verify_code(global: &Global, args: VerifyCodeArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     let source = match &args.code.code_env {
         Some(var) => SecretSource::Env(var),
         None => SecretSource::Stdin,

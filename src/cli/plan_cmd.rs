@@ -27,7 +27,7 @@ pub fn run(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     };
     let ids = ids
         .iter()
-        .map(|raw| parse_id(raw))
+        .map(|raw| parse_id(global, raw))
         .collect::<Result<Vec<NumberId>, CliError>>()?;
     let ctx = Context::load(global)?;
     let mut plans = Vec::new();

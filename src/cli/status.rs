@@ -9,7 +9,7 @@ use super::output::{budget_json, budget_line, print_json, print_usage};
 use crate::audit::Operation;
 
 pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
-    let id = parse_id(&args.id)?;
+    let id = parse_id(global, &args.id)?;
     let ctx = Context::load(global)?;
     let profile = ctx.profile_for(&id, global)?;
     let engine = ctx.engine(profile)?;
