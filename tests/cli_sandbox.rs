@@ -891,7 +891,7 @@ fn a_label_or_its_unique_beginning_stands_for_the_number() {
     let unknown = rig.wareg(&["deregister", "Nobody", "--yes"]);
     assert_eq!(unknown.code, 2, "{}", unknown.stderr);
     assert!(
-        unknown.stderr.contains("neither a phone number ID"),
+        unknown.stderr.contains("not a numeric id") && unknown.stderr.contains("configured label"),
         "{}",
         unknown.stderr
     );

@@ -104,9 +104,10 @@ pub fn data_dir() -> Result<PathBuf, CliError> {
 /// A phone number ID, or a configured label (or a label's unique beginning, ignoring case)
 /// standing for one; which number a label resolved to is said on stderr.
 pub fn parse_id(global: &Global, raw: &str) -> Result<NumberId, CliError> {
-    if let Ok(id) = NumberId::parse(raw) {
-        return Ok(id);
-    }
+    let not_numeric = match NumberId::parse(raw) {
+        Ok(id) => return Ok(id),
+        Err(e) => e.to_string(),
+    };
     let not_an_id = |e: String| CliError::Usage(e);
     let path = crate::paths::config_file(global.config.as_deref());
     let Some(config) = path
@@ -116,13 +117,13 @@ pub fn parse_id(global: &Global, raw: &str) -> Result<NumberId, CliError> {
     else {
         return NumberId::parse(raw).map_err(|e| not_an_id(e.to_string()));
     };
-    let id = resolve_label(&config, raw).map_err(not_an_id)?;
+    let id = resolve_label(&config, raw, &not_numeric).map_err(not_an_id)?;
     eprintln!("{} → {id}", crate::clean::text(raw, 60));
     Ok(id)
 }
 
 /// The configured number whose label is `raw`, else the only one whose label starts with it.
-fn resolve_label(config: &Config, raw: &str) -> Result<NumberId, String> {
+fn resolve_label(config: &Config, raw: &str, not_numeric: &str) -> Result<NumberId, String> {
     let wanted = raw.trim().to_lowercase();
     if wanted.is_empty() {
         return Err("give a phone number ID or a configured label".into());
@@ -140,8 +141,7 @@ fn resolve_label(config: &Config, raw: &str) -> Result<NumberId, String> {
     match starts.as_slice() {
         [(n, _)] => Ok(n.id.clone()),
         [] => Err(format!(
-            "`{}` is neither a phone number ID (digits) nor a configured label",
-            crate::clean::text(raw, 60)
+            "{not_numeric}, and neither is it a configured label"
         )),
         many => Err(format!(
             "`{}` matches {} labels: {}; give more of the label or the ID",

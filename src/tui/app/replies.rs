@@ -114,8 +114,14 @@ impl App {
             self.form_failed_without_sending(&why);
         }
         let already_alerting = matches!(self.overlay, Some(Overlay::Alert(_)));
-        let text =
-            format!("cannot read the token: {why}. Nothing was sent; fix the profile and press R.");
+        // A running process never sees a variable exported later: R cannot help there. A file
+        // or a command is read again on R (only an engine that got its token is kept).
+        let what_to_do = if why.contains("environment variable") {
+            "a running wareg cannot see a variable exported later: quit (q), export it, and start wareg again"
+        } else {
+            "fix the token file or command, then press R: the token is read again"
+        };
+        let text = format!("cannot read the token: {why}. Nothing was sent; {what_to_do}.");
         self.notice(Level::Error, text.clone());
         if !already_alerting && !matches!(self.overlay, Some(Overlay::Form(_))) {
             self.overlay = Some(Overlay::Alert(text));
