@@ -728,3 +728,35 @@ fn a_throttle_shows_a_countdown_and_a_register_meanwhile_needs_the_override() {
     app.update(Msg::Tick);
     assert!(!app.counting_down());
 }
+
+#[test]
+fn the_deregister_confirmation_says_when_digits_do_not_match_and_enter_confirms_there() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('d')]); // 100: +49 30 1234 5601
+    type_text(&mut app, "5602");
+    let form = match &app.overlay {
+        Some(Overlay::Form(form)) => match form.as_ref() {
+            Form::Deregister(f) => f,
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    let check = app.deregister_check(form);
+    assert!(
+        check
+            .problems
+            .iter()
+            .any(|p| p.contains("5602 does not match")),
+        "{:?}",
+        check.problems
+    );
+    // Enter in the field with wrong digits sends nothing; with the right ones it confirms.
+    assert!(press(&mut app, &[KeyCode::Enter]).is_empty());
+    press(&mut app, &[KeyCode::BackTab, KeyCode::Backspace]);
+    type_text(&mut app, "1");
+    let cmds = press(&mut app, &[KeyCode::Enter]);
+    assert!(
+        matches!(&cmds[..], [Cmd::RunPlan { plan, .. }] if plan.steps == [Step::Deregister]),
+        "{cmds:?}"
+    );
+}

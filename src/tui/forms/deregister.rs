@@ -76,6 +76,8 @@ impl DeregisterForm {
                     KeyCode::Backspace => {
                         self.typed.pop();
                     }
+                    // Digits that match and nothing else in the way: Enter confirms here.
+                    KeyCode::Enter if check.problems.is_empty() => return FormEvent::Submit,
                     KeyCode::Enter => self.focus = cycle(self.focus, count, true),
                     _ => {}
                 },
@@ -121,7 +123,12 @@ impl App {
                 }
             })
             .collect();
-        if form.typed != last4 {
+        if form.typed.len() == 4 && form.typed != last4 {
+            problems.push(format!(
+                "{} does not match the last 4 digits of {display}",
+                form.typed
+            ));
+        } else if form.typed != last4 {
             problems.push(format!("type the last 4 digits of {display} to confirm"));
         }
         let mut fields = vec![DeregisterField::Confirm];
