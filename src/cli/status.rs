@@ -6,7 +6,6 @@ use super::args::{Global, StatusArgs};
 use super::context::{Context, block_on, parse_id};
 use super::error::CliError;
 use super::output::{budget_json, budget_line, print_json, print_usage};
-use crate::audit::Operation;
 
 pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     let id = parse_id(global, &args.id)?;
@@ -20,11 +19,11 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         )
     })?;
     let number = number.map_err(|e| CliError::api(format!("reading {id}"), e))?;
-    let books = engine
-        .budgets()
+    // Only this number's records are parsed.
+    let budgets = engine
+        .budgets_of(&id)
         .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
-    let register = books.budget(id.as_str(), Operation::Register);
-    let deregister = books.budget(id.as_str(), Operation::Deregister);
+    let (register, deregister) = (budgets.register, budgets.deregister);
     let storage = settings
         .as_ref()
         .ok()
