@@ -1052,3 +1052,99 @@ async fn a_bulk_deregister_marked_in_the_tui_is_planned_confirmed_and_sent_once(
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_pauses_a_running_bulk_the_numbers_in_flight_finish_and_nothing_new_starts() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(
+        listener,
+        SandboxOptions {
+            extra_numbers: 12,
+            latency: Duration::from_millis(150),
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap();
+    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    config.numbers = (0..12u64)
+        .map(|i| wareg::config::NumberEntry {
+            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
+            label: Some(format!("Fleet {:05}", i + 1)),
+            profile: "demo".into(),
+        })
+        .collect();
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    s.wait_for("the table", |f| {
+        settled(f) && Session::line_with(f, "Fleet 00001").contains("CONNECTED")
+    })
+    .await;
+    // Only the fleet: the filter shows its 12 rows, `*` marks them.
+    s.press(KeyCode::Char('/'));
+    s.type_text("Fleet");
+    s.press(KeyCode::Enter);
+    s.press(KeyCode::Char('*'));
+    s.wait_for("the marks", |f| f.contains("12 marked")).await;
+    s.press(KeyCode::Char('B'));
+    for _ in 0..3 {
+        s.press(KeyCode::Down);
+    }
+    s.press(KeyCode::Enter);
+    s.wait_for("the plan", |f| f.contains("Type 12 to confirm"))
+        .await;
+    s.type_text("12");
+    s.press(KeyCode::Enter);
+    s.wait_for("the run", |f| f.contains("Esc pauses")).await;
+    s.press(KeyCode::Esc);
+    let frame = s
+        .wait_for("the summary", |f| f.contains("Bulk deregister — done"))
+        .await;
+    assert!(frame.contains("not started"), "{frame}");
+    assert!(frame.contains("paused"), "{frame}");
+    let sent = posts(&s.sandbox)
+        .iter()
+        .filter(|p| p.ends_with("/deregister"))
+        .count();
+    assert!(
+        (1..12).contains(&sent),
+        "in flight finished, the rest waits: {sent}"
+    );
+    s.press(KeyCode::Esc);
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_left_half_done_is_offered_at_start() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let data = tempfile::tempdir().unwrap();
+    let journal = wareg::bulk::Journal::create(data.path(), "20261125-010203-abcd").unwrap();
+    for entry in [
+        wareg::bulk::Entry::Header {
+            id: "20261125-010203-abcd".into(),
+            action: wareg::bulk::Action::Deregister,
+            region: None,
+            created: chrono::Utc::now(),
+            operator: "ana@desk-1".into(),
+        },
+        wareg::bulk::Entry::Planned {
+            number: "106540352242922".into(),
+            profile: "demo".into(),
+            plan: "deregister".into(),
+            steps: vec!["POST /deregister".into()],
+        },
+    ] {
+        journal.write(&entry).unwrap();
+    }
+    let store =
+        wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(data.path())));
+    let mut s = Session::start_on(160, 40, config, sandbox, store, data).await;
+    s.wait_for("the offer", |f| {
+        f.contains("bulk run 20261125-010203-abcd has 1 number(s) not done")
+    })
+    .await;
+    assert!(posts(&s.sandbox).is_empty(), "nothing is resent unasked");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}

@@ -259,6 +259,29 @@ pub fn begin(
     Ok((id, journal))
 }
 
+/// Bulk runs in `data_dir` that left numbers not started or interrupted: (id, how many).
+pub fn unfinished(data_dir: &Path) -> Vec<(String, usize)> {
+    let Ok(entries) = std::fs::read_dir(Journal::dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, usize)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let path = e.path();
+            let id = path.file_stem()?.to_str()?.to_owned();
+            let state = Journal { path }.read().ok()?;
+            let left = state
+                .numbers
+                .iter()
+                .filter(|(_, _, s)| matches!(s, NumberState::NotStarted | NumberState::Interrupted))
+                .count();
+            (left > 0).then_some((id, left))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// A fresh run id: its start time and a little randomness ("20261125-031501-3f2a").
 pub fn new_id(now: DateTime<Utc>) -> String {
     format!("{}-{:04x}", now.format("%Y%m%d-%H%M%S"), fastrand::u16(..))

@@ -13,12 +13,15 @@ use super::{PinSource, PlannedRow, RowPlan};
 use crate::engine::{Blocker, Engine, MutationError};
 use crate::graph::{ApiError, MutationOutcome};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     pub concurrency: usize,
     pub max_failures: usize,
     /// Overridable blockers were accepted when planning (`--force`): the intents record it.
     pub force: bool,
+    /// Set from outside (the TUI's Esc) to pause: numbers in flight finish, no new one starts,
+    /// and `wareg bulk resume` continues later.
+    pub pause: std::sync::Arc<AtomicBool>,
 }
 
 impl Default for RunOptions {
@@ -27,6 +30,7 @@ impl Default for RunOptions {
             concurrency: 4,
             max_failures: 3,
             force: false,
+            pause: std::sync::Arc::default(),
         }
     }
 }
@@ -94,10 +98,14 @@ pub async fn run(
         .collect();
     let results: Vec<(String, NumberState, Option<String>)> =
         futures::stream::iter(sendable.into_iter().map(|row| {
-            let (stop, halt, failures, locks_seen) = (&stop, &halt, &failures, &locks_seen);
+            let (stop, halt, failures, locks_seen, options) =
+                (&stop, &halt, &failures, &locks_seen, &options);
             async move {
                 let number = row.target.id.as_str().to_owned();
                 // Checked as the number's turn comes, not when the run began.
+                if options.pause.load(Ordering::SeqCst) {
+                    halt("paused: the numbers in flight finished, nothing new started".into());
+                }
                 if stop.load(Ordering::SeqCst) {
                     on_number(&number, NumberState::NotStarted);
                     return (number, NumberState::NotStarted, None);

@@ -106,6 +106,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         concurrency,
         max_failures: args.max_failures.max(1),
         force: args.force,
+        ..RunOptions::default()
     };
     let summary = block_on(run(
         plan.rows.clone(),
@@ -191,6 +192,7 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
         concurrency: usize::from(args.concurrency),
         max_failures: args.max_failures.max(1),
         force: false,
+        ..RunOptions::default()
     };
     let mut summary = block_on(run(
         to_run,

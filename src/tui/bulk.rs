@@ -48,6 +48,8 @@ pub enum Stage {
         total: usize,
         states: BTreeMap<String, NumberState>,
         id: Option<String>,
+        /// Esc was pressed: the numbers in flight finish, nothing new starts.
+        paused: bool,
     },
     Done {
         action: Action,
@@ -64,6 +66,8 @@ pub enum BulkKey {
     Plan(Action, Option<Region>),
     /// Send the plan.
     Run,
+    /// Start no new number (those in flight finish).
+    Pause,
 }
 
 impl BulkView {
@@ -176,8 +180,14 @@ impl BulkView {
                 }
                 _ => BulkKey::Stay,
             },
-            // A run is not stopped by a key: in-flight steps are never abandoned; `q` asks.
-            Stage::Running { .. } => BulkKey::Stay,
+            // Esc pauses: steps in flight are never abandoned, nothing new starts; `q` asks.
+            Stage::Running { paused, .. } => match key.code {
+                KeyCode::Esc if !*paused => {
+                    *paused = true;
+                    BulkKey::Pause
+                }
+                _ => BulkKey::Stay,
+            },
             Stage::Done { .. } => match key.code {
                 KeyCode::Esc | KeyCode::Enter => BulkKey::Close,
                 _ => BulkKey::Stay,
@@ -228,6 +238,7 @@ impl BulkView {
             total: states.len(),
             states,
             id: None,
+            paused: false,
         };
         Some((action, region, *plan, pin.to_pin()))
     }

@@ -70,6 +70,13 @@ pub fn assemble(
     {
         app.update(Msg::Ledger { budgets, recent });
     }
+    // A bulk run that a crash or a quit left half done is offered again, never resent unasked.
+    for (id, left) in crate::bulk::journal::unfinished(&setup.data_dir) {
+        app.update(Msg::Notice(
+            msg::Level::Warn,
+            format!("bulk run {id} has {left} number(s) not done (interrupted or not started): `wareg bulk resume {id}` shows what is left, --yes sends it"),
+        ));
+    }
     if let Some(team) = setup.store.team() {
         app.ledger_name = Some(team.describe_short());
         // Colleagues' records arrive as they are committed; the listener stops with the app.

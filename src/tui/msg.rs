@@ -134,6 +134,8 @@ pub enum Cmd {
         region: Option<crate::graph::Region>,
         pin: Option<Pin>,
     },
+    /// Start no new number of the running bulk (Esc).
+    BulkPause,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Stop everything in flight and leave.

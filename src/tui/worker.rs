@@ -33,6 +33,8 @@ struct Inner {
     throttles: Arc<ThrottleBook>,
     /// Where bulk journals are written.
     data_dir: PathBuf,
+    /// Set by Esc to pause the running bulk.
+    bulk_pause: Arc<std::sync::atomic::AtomicBool>,
     policy: BudgetPolicy,
     /// Who the records name and when an open intent counts as abandoned.
     ledger_config: crate::config::LedgerConfig,
@@ -62,6 +64,7 @@ impl Worker {
                 ledger,
                 throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
                 data_dir: data_dir.clone(),
+                bulk_pause: Arc::default(),
                 policy: config.budget,
                 ledger_config: config.ledger.clone(),
                 tx,
@@ -177,6 +180,9 @@ impl Inner {
                 region,
                 pin,
             } => self.bulk_run(*plan, action, region, pin).await,
+            Cmd::BulkPause => self
+                .bulk_pause
+                .store(true, std::sync::atomic::Ordering::SeqCst),
             Cmd::Copy(_) | Cmd::Quit => {}
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
@@ -399,12 +405,17 @@ impl Inner {
             None => crate::bulk::PinSource::None,
         };
         let tx = self.tx.clone();
+        self.bulk_pause
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         let summary = crate::bulk::run(
             plan.rows,
             &engines,
             &pins,
             &journal,
-            crate::bulk::RunOptions::default(),
+            crate::bulk::RunOptions {
+                pause: self.bulk_pause.clone(),
+                ..crate::bulk::RunOptions::default()
+            },
             &move |number: &str, state| {
                 let _ = tx.send(Msg::Bulk(BulkMsg::Progress(number.to_owned(), state)));
             },

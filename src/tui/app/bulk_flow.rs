@@ -53,6 +53,7 @@ impl App {
                 }],
                 None => Vec::new(),
             },
+            BulkKey::Pause => vec![Cmd::BulkPause],
         };
         self.overlay = Some(Overlay::Bulk(view));
         cmds

@@ -203,6 +203,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             total,
             states,
             id,
+            paused,
         } => {
             let title = format!("Bulk {} — running", action.words());
             let inner = frame_popup(frame, screen, app, &title, width, height);
@@ -255,11 +256,14 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), list_area);
-            let hint = match id {
-                Some(id) => {
-                    format!("journal {id}: a crash or a quit resumes with `wareg bulk resume {id}`")
+            let hint = match (id, paused) {
+                (Some(id), true) => format!(
+                    "pausing: the numbers in flight finish; continue with `wareg bulk resume {id}`"
+                ),
+                (Some(id), false) => {
+                    format!("Esc pauses · journal {id}: `wareg bulk resume {id}` continues it")
                 }
-                None => "starting…".into(),
+                (None, _) => "starting…".into(),
             };
             frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim())), hint_area);
         }
