@@ -700,6 +700,19 @@ fn received_calls(s: &Session) -> Vec<String> {
         .collect()
 }
 
+/// The demo config with `fleet` of the sandbox's generated numbers configured ("Fleet 00001"…).
+fn fleet_config(sandbox: &RunningSandbox, fleet: u64) -> wareg::config::Config {
+    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    config.numbers = (0..fleet)
+        .map(|i| wareg::config::NumberEntry {
+            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
+            label: Some(format!("Fleet {:05}", i + 1)),
+            profile: "demo".into(),
+        })
+        .collect();
+    config
+}
+
 /// What a TUI start and three `R`s cost over `fleet` configured numbers that the listing all
 /// returns: (listing pages, calls of the start, calls of each `R`).
 async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
@@ -712,14 +725,7 @@ async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
         },
     )
     .unwrap();
-    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
-    config.numbers = (0..fleet)
-        .map(|i| wareg::config::NumberEntry {
-            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
-            label: Some(format!("Fleet {:05}", i + 1)),
-            profile: "demo".into(),
-        })
-        .collect();
+    let config = fleet_config(&sandbox, fleet);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     s.wait_for("the first refresh", |f| {
         settled(f) && f.contains("Fleet 00001") && f.contains("CONNECTED")
@@ -1065,14 +1071,7 @@ async fn esc_pauses_a_running_bulk_the_numbers_in_flight_finish_and_nothing_new_
         },
     )
     .unwrap();
-    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
-    config.numbers = (0..12u64)
-        .map(|i| wareg::config::NumberEntry {
-            id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
-            label: Some(format!("Fleet {:05}", i + 1)),
-            profile: "demo".into(),
-        })
-        .collect();
+    let config = fleet_config(&sandbox, 12);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     s.wait_for("the table", |f| {
         settled(f) && Session::line_with(f, "Fleet 00001").contains("CONNECTED")

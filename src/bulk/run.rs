@@ -48,6 +48,23 @@ impl Summary {
         self.numbers.iter().filter(|(_, s, _)| *s == state).count()
     }
 
+    /// "2 done", "1 failed"…, in that order, for the states that occurred.
+    pub fn tally(&self) -> Vec<String> {
+        [
+            NumberState::Done,
+            NumberState::Failed,
+            NumberState::Unknown,
+            NumberState::Refused,
+            NumberState::NotStarted,
+        ]
+        .into_iter()
+        .filter_map(|state| {
+            let n = self.count(state);
+            (n > 0).then(|| format!("{n} {}", state.words()))
+        })
+        .collect()
+    }
+
     /// PRODUCT.md's exit codes: 3 if an outcome is unknown, else 1 if Meta refused one, else 2
     /// if one was refused before sending or never started, else 0.
     pub fn exit_code(&self) -> u8 {

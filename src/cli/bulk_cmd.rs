@@ -510,17 +510,8 @@ fn finish(id: &str, summary: &Summary, as_json: bool, plan: Option<Value>) -> Re
         print_json(&doc);
     } else {
         say!("Bulk run {id}:");
-        for state in [
-            NumberState::Done,
-            NumberState::Failed,
-            NumberState::Unknown,
-            NumberState::Refused,
-            NumberState::NotStarted,
-        ] {
-            let n = summary.count(state);
-            if n > 0 {
-                say!("  {n} {}", state.words());
-            }
+        for line in summary.tally() {
+            say!("  {line}");
         }
         for (number, state, message) in &summary.numbers {
             if let (NumberState::Failed | NumberState::Unknown | NumberState::Refused, Some(m)) =

@@ -274,19 +274,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
         } => {
             let title = format!("Bulk {} — done", action.words());
             let inner = frame_popup(frame, screen, app, &title, width, height);
-            let mut lines = Vec::new();
-            for state in [
-                NumberState::Done,
-                NumberState::Failed,
-                NumberState::Unknown,
-                NumberState::Refused,
-                NumberState::NotStarted,
-            ] {
-                let n = summary.count(state);
-                if n > 0 {
-                    lines.push(Line::raw(format!("{n} {}", state.words())));
-                }
-            }
+            let mut lines: Vec<Line> = summary.tally().into_iter().map(Line::raw).collect();
             if let Some(reason) = &summary.stopped {
                 lines.push(Line::styled(reason.clone(), theme.bad()));
             }
