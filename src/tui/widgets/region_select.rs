@@ -14,7 +14,13 @@ pub struct RegionSelect {
     pub chosen: usize,
     /// While open: the highlighted option and the first option drawn.
     pub open: Option<(usize, usize)>,
+    /// Letters typed while open, for type-ahead ("gb", "ger", "sin"), and when the last came.
+    typed: String,
+    typed_at: Option<std::time::Instant>,
 }
+
+/// A pause longer than this starts a new type-ahead word.
+const TYPE_AHEAD_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
 
 pub const OPTION_COUNT: usize = Region::ALL.len() + 1;
 
@@ -23,7 +29,12 @@ impl RegionSelect {
         let chosen = current
             .and_then(|r| Region::ALL.iter().position(|x| *x == r))
             .map_or(0, |i| i + 1);
-        RegionSelect { chosen, open: None }
+        RegionSelect {
+            chosen,
+            open: None,
+            typed: String::new(),
+            typed_at: None,
+        }
     }
 
     pub fn value(&self) -> Option<Region> {
@@ -32,7 +43,29 @@ impl RegionSelect {
 
     pub fn open(&mut self) {
         self.open = Some((self.chosen, 0));
+        self.typed.clear();
         self.scroll();
+    }
+
+    /// Type-ahead: the letters typed so far (a pause starts over) pick the first option whose
+    /// code, else a word of whose name, starts with them; one letter pressed again cycles
+    /// through the options that start with it.
+    fn type_ahead(&mut self, highlight: usize, c: char) -> usize {
+        let now = std::time::Instant::now();
+        if self
+            .typed_at
+            .is_none_or(|t| now.duration_since(t) > TYPE_AHEAD_PAUSE)
+        {
+            self.typed.clear();
+        }
+        self.typed_at = Some(now);
+        self.typed.push(c.to_ascii_lowercase());
+        let mut letters = self.typed.chars();
+        let first = letters.next().unwrap_or(c);
+        if letters.all(|l| l == first) {
+            return jump(highlight, first).unwrap_or(highlight);
+        }
+        find_prefix(&self.typed).unwrap_or(highlight)
     }
 
     /// Handles a key while open; returns false when the key is not the dropdown's.
@@ -57,7 +90,7 @@ impl RegionSelect {
                 self.open = None;
                 return true;
             }
-            KeyCode::Char(c) if c.is_ascii_alphabetic() => jump(highlight, c).unwrap_or(highlight),
+            KeyCode::Char(c) if c.is_ascii_alphabetic() => self.type_ahead(highlight, c),
             _ => return true,
         };
         if let Some(open) = &mut self.open {
@@ -90,6 +123,21 @@ pub fn option_label(index: usize) -> String {
         Some(r) => format!("{}  {}", r.code(), r.name()),
         None => "none  no local storage".to_owned(),
     }
+}
+
+/// The first option whose code starts with `typed`, else the first with a word of its name
+/// that does ("ger" finds EU (Germany), "sin" Singapore).
+fn find_prefix(typed: &str) -> Option<usize> {
+    let code = |i: usize| option(i).map_or("none".to_owned(), |r| r.code().to_lowercase());
+    let words = |i: usize| {
+        let name = option(i).map_or("no local storage".to_owned(), |r| r.name().to_lowercase());
+        name.split(|c: char| !c.is_alphanumeric())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    (0..OPTION_COUNT)
+        .find(|&i| code(i).starts_with(typed))
+        .or_else(|| (0..OPTION_COUNT).find(|&i| words(i).iter().any(|w| w.starts_with(typed))))
 }
 
 /// The next option after `from` whose code or name starts with `c`, wrapping around.
@@ -147,5 +195,35 @@ mod tests {
         assert!(highlight < first + VISIBLE_OPTIONS && highlight >= first);
         select.on_key(&key(KeyCode::Esc));
         assert_eq!(select.value(), Some(Region::Ca), "Esc keeps the old choice");
+    }
+}
+
+#[cfg(test)]
+mod type_ahead_tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    fn typed(text: &str) -> Option<Region> {
+        let mut select = RegionSelect::new(None);
+        select.open();
+        for c in text.chars() {
+            select.on_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        select.on_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        select.value()
+    }
+
+    #[test]
+    fn letters_typed_together_match_a_code_or_a_word_of_the_name() {
+        assert_eq!(typed("gb"), Some(Region::Gb));
+        assert_eq!(typed("in"), Some(Region::In));
+        assert_eq!(typed("ger"), Some(Region::De));
+        assert_eq!(typed("sin"), Some(Region::Sg));
+        assert_eq!(
+            typed("ii"),
+            Some(Region::In),
+            "one letter again cycles: ID, then IN"
+        );
+        assert_eq!(typed("qx"), None, "no match keeps the highlight");
     }
 }
