@@ -165,6 +165,7 @@ impl App {
                 configured: true,
                 live: Live::Loading,
                 storage: Storage::NotRead,
+                last_good: None,
             })
             .collect();
         let mut app = App {

@@ -32,6 +32,8 @@ pub struct Row {
     pub configured: bool,
     pub live: Live,
     pub storage: Storage,
+    /// The last successful read and when it came: shown, marked stale, when a later read fails.
+    pub last_good: Option<(Box<PhoneNumber>, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl FleetSlot for Row {
@@ -52,7 +54,10 @@ impl FleetSlot for Row {
     }
     fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
         self.live = match read {
-            Ok(number) => Live::Loaded(Box::new(number)),
+            Ok(number) => {
+                self.last_good = Some((Box::new(number.clone()), chrono::Utc::now()));
+                Live::Loaded(Box::new(number))
+            }
             Err(e) => Live::Failed(e.short()),
         };
     }
@@ -65,6 +70,7 @@ impl FleetSlot for Row {
             label: None,
             profile: profile.to_owned(),
             configured: false,
+            last_good: Some((Box::new(number.clone()), chrono::Utc::now())),
             live: Live::Loaded(Box::new(number)),
             // Discovered numbers are read on demand to spare the rate limit.
             storage: Storage::NotRead,
@@ -80,11 +86,17 @@ impl Row {
         }
     }
 
-    /// The label, else Meta's verified name.
+    /// The number as last read successfully (now, or before a read that failed).
+    pub fn known_number(&self) -> Option<&PhoneNumber> {
+        self.number()
+            .or_else(|| self.last_good.as_ref().map(|(n, _)| n.as_ref()))
+    }
+
+    /// The label, else Meta's verified name (as last known).
     pub fn title(&self) -> &str {
         self.label
             .as_deref()
-            .or_else(|| self.number().and_then(|n| n.verified_name.as_deref()))
+            .or_else(|| self.known_number().and_then(|n| n.verified_name.as_deref()))
             .unwrap_or("")
     }
 

@@ -760,3 +760,53 @@ fn the_deregister_confirmation_says_when_digits_do_not_match_and_enter_confirms_
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_failed_read_keeps_what_was_known_marked_stale_and_the_words_keep_the_phone_number() {
+    let mut app = loaded();
+    app.size = (120, 40);
+    // R again: the listing fails, so each configured number is read alone, and that fails too.
+    let cmds = press(&mut app, &[KeyCode::Char('R')]);
+    let request = listing_request(&cmds);
+    let cmds = app.update(Msg::Reply(
+        request,
+        Reply::Listing(Err(crate::graph::ApiError::Network("reset".into()))),
+    ));
+    for cmd in cmds {
+        if let Cmd::ReadNumber { request, .. } = cmd {
+            app.update(Msg::Reply(
+                request,
+                Reply::Number(Err(crate::graph::ApiError::Network("reset".into()))),
+            ));
+        }
+    }
+    let row = &app.table.rows[0];
+    assert!(matches!(row.live, Live::Failed(_)));
+    assert_eq!(
+        row.known_number()
+            .and_then(|n| n.display_phone_number.as_deref()),
+        Some("+49 30 1234 5601")
+    );
+    let screen = {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let frame = terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+        crate::tui::run::buffer_text(frame.buffer)
+    };
+    let line = screen
+        .lines()
+        .find(|l| l.contains("+49 30 1234 5601"))
+        .unwrap_or_default();
+    assert!(line.contains("stale"), "{screen}");
+    // The deregister confirmation still names the phone number and asks for its digits.
+    press(&mut app, &[KeyCode::Char('g'), KeyCode::Char('d')]);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("no form")
+    };
+    let Form::Deregister(form) = form.as_ref() else {
+        panic!("not the deregister form")
+    };
+    let check = app.deregister_check(form);
+    assert_eq!(check.display, "+49 30 1234 5601");
+    assert_eq!(check.last4, "5601");
+}

@@ -34,6 +34,10 @@ impl App {
             .map_or(ApiVersion::DEFAULT, |p| p.version)
             .served(self.clock.now().date_naive());
         let row = self.table.find(id).map(|i| &self.table.rows[i]);
+        // Planned from the live read only; a stale one lends its phone number to the words.
+        let known_display = row
+            .and_then(|r| r.known_number())
+            .and_then(|n| n.display_phone_number.clone());
         let mut facts = match row.and_then(|r| r.number()) {
             Some(number) => Facts::from_number(number, self.storage_fact(id)),
             None => Facts {
@@ -52,6 +56,7 @@ impl App {
             self.clock.now(),
             chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX),
         );
+        facts.display = facts.display.or(known_display);
         facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
         decide(id, version, &facts, request, &self.budgets_of(id))
     }

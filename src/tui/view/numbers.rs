@@ -164,6 +164,14 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
             storage,
             budget_cell,
         ],
+        // A read failed after an earlier one worked: what was known stays, marked stale.
+        Live::Failed(_) if row.last_good.is_some() => {
+            let (n, at) = row.last_good.as_ref().expect("checked just above");
+            let mut cells = loaded_cells(app, row, n, label, storage, budget_cell);
+            let when = app.clock.local(*at).format("%H:%M");
+            cells[3] = Cell::from(Span::styled(format!("stale {when}"), theme.bad()));
+            cells
+        }
         Live::Failed(why) => vec![
             label,
             Cell::from(Line::from(Span::styled(format!("✗ {why}"), theme.bad()))),
@@ -175,34 +183,50 @@ fn cells<'a>(app: &App, row: &'a Row) -> Vec<Cell<'a>> {
             storage,
             budget_cell,
         ],
-        Live::Loaded(n) => vec![
-            label,
-            text(n.display_phone_number.clone()),
-            // A change in progress (here or at another desk) says so where the name stands.
-            match app.open_intent_marker(row.id.as_str()) {
-                Some((marker, true)) => Cell::from(Span::styled(marker, theme.bad())),
-                Some((marker, false)) => Cell::from(Span::styled(marker, theme.warn())),
-                None => text(n.verified_name.clone()),
-            },
-            status_cell(app, n),
-            n.code_verification_status.as_ref().map_or_else(
-                || text(None),
-                |v| Cell::from(Span::styled(v.to_string(), theme.verification(v))),
-            ),
-            n.quality_rating.as_ref().map_or_else(
-                || text(None),
-                |q| Cell::from(Span::styled(q.to_string(), theme.quality(q))),
-            ),
-            if n.is_on_biz_app == Some(true) {
-                // Register and deregister are not allowed for these: say so where it shows.
-                Cell::from(Span::styled("coexist", theme.warn()))
-            } else {
-                text(n.platform_type.as_ref().map(|p| p.short().to_owned()))
-            },
-            storage,
-            budget_cell,
-        ],
+        Live::Loaded(n) => loaded_cells(app, row, n, label, storage, budget_cell),
     }
+}
+
+/// The cells of a number as read.
+fn loaded_cells<'a>(
+    app: &App,
+    row: &Row,
+    n: &crate::graph::PhoneNumber,
+    label: Cell<'a>,
+    storage: Cell<'a>,
+    budget_cell: Cell<'a>,
+) -> Vec<Cell<'a>> {
+    let theme = &app.theme;
+    let text = |value: Option<String>| {
+        value.map_or_else(|| Cell::from(Span::styled("—", theme.dim())), Cell::from)
+    };
+    vec![
+        label,
+        text(n.display_phone_number.clone()),
+        // A change in progress (here or at another desk) says so where the name stands.
+        match app.open_intent_marker(row.id.as_str()) {
+            Some((marker, true)) => Cell::from(Span::styled(marker, theme.bad())),
+            Some((marker, false)) => Cell::from(Span::styled(marker, theme.warn())),
+            None => text(n.verified_name.clone()),
+        },
+        status_cell(app, n),
+        n.code_verification_status.as_ref().map_or_else(
+            || text(None),
+            |v| Cell::from(Span::styled(v.to_string(), theme.verification(v))),
+        ),
+        n.quality_rating.as_ref().map_or_else(
+            || text(None),
+            |q| Cell::from(Span::styled(q.to_string(), theme.quality(q))),
+        ),
+        if n.is_on_biz_app == Some(true) {
+            // Register and deregister are not allowed for these: say so where it shows.
+            Cell::from(Span::styled("coexist", theme.warn()))
+        } else {
+            text(n.platform_type.as_ref().map(|p| p.short().to_owned()))
+        },
+        storage,
+        budget_cell,
+    ]
 }
 
 /// The status, marked when the number cannot send freely: `CONNECTED !` (health LIMITED) or
