@@ -100,7 +100,20 @@ impl Row {
             .unwrap_or("")
     }
 
+    /// The filter line: the shared grammar (words anywhere, `status:pending` one column; the
+    /// same as `wareg bulk --filter`), or the digits of a phone number typed any way.
     fn matches(&self, needle: &str) -> bool {
+        if let Ok(filter) = crate::fleet::filter::Filter::parse(needle) {
+            let fields = crate::fleet::filter::Fields::of(
+                self.id.as_str(),
+                self.label.as_deref(),
+                &self.profile,
+                self.known_number(),
+            );
+            if filter.matches(&fields) {
+                return true;
+            }
+        }
         let hay = |s: &str| s.to_lowercase().contains(needle);
         hay(self.id.as_str())
             || self.label.as_deref().is_some_and(hay)

@@ -810,3 +810,26 @@ fn a_failed_read_keeps_what_was_known_marked_stale_and_the_words_keep_the_phone_
     assert_eq!(check.display, "+49 30 1234 5601");
     assert_eq!(check.last4, "5601");
 }
+
+#[test]
+fn the_filter_matches_status_and_columns_by_name() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "pending");
+    let shown: Vec<&str> = app
+        .table
+        .visible
+        .iter()
+        .map(|&i| app.table.rows[i].id.as_str())
+        .collect();
+    assert_eq!(shown, ["300"]);
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('/')]);
+    type_text(&mut app, "status:conn");
+    let shown: Vec<&str> = app
+        .table
+        .visible
+        .iter()
+        .map(|&i| app.table.rows[i].id.as_str())
+        .collect();
+    assert_eq!(shown, ["100"]);
+}
