@@ -13,6 +13,15 @@ pub struct FileLock {
 
 impl FileLock {
     pub fn exclusive(path: &Path) -> io::Result<FileLock> {
+        Self::lock(path, true).map(|l| l.expect("a blocking lock is always taken"))
+    }
+
+    /// The lock if no other process holds it now; None if one does.
+    pub fn try_exclusive(path: &Path) -> io::Result<Option<FileLock>> {
+        Self::lock(path, false)
+    }
+
+    fn lock(path: &Path, wait: bool) -> io::Result<Option<FileLock>> {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
@@ -26,16 +35,24 @@ impl FileLock {
             use std::os::unix::io::AsRawFd;
             loop {
                 // SAFETY: flock on a descriptor this function owns; no memory is shared.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+                let flags = if wait {
+                    libc::LOCK_EX
+                } else {
+                    libc::LOCK_EX | libc::LOCK_NB
+                };
+                let rc = unsafe { libc::flock(file.as_raw_fd(), flags) };
                 if rc == 0 {
                     break;
                 }
                 let err = io::Error::last_os_error();
+                if err.kind() == io::ErrorKind::WouldBlock {
+                    return Ok(None);
+                }
                 if err.kind() != io::ErrorKind::Interrupted {
                     return Err(err);
                 }
             }
         }
-        Ok(FileLock { _file: file })
+        Ok(Some(FileLock { _file: file }))
     }
 }

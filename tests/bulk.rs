@@ -434,3 +434,91 @@ fn a_bulk_run_never_overspends_with_another_process_spending_beside_it() {
         );
     }
 }
+
+#[test]
+fn a_wrong_pin_for_all_stops_after_the_first_number_and_says_it_is_now_deregistered() {
+    let rig = fleet_rig(6, Duration::ZERO);
+    let run = rig.wareg_with(
+        &[
+            "bulk",
+            "region",
+            "--label",
+            "Fleet *",
+            "--region",
+            "DE",
+            "--pin-env",
+            "BAD_PIN",
+            "--yes",
+            "--json",
+        ],
+        None,
+        &[("BAD_PIN", "111111")],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert!(doc["stopped"].as_str().unwrap().contains("133005"), "{doc}");
+    let numbers = doc["numbers"].as_array().unwrap();
+    assert_eq!(numbers[0]["state"], "failed");
+    assert!(
+        numbers[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("now DEREGISTERED"),
+        "{doc}"
+    );
+    assert!(
+        numbers[1..].iter().all(|n| n["state"] == "not_started"),
+        "{doc}"
+    );
+    let deregistered = posts(&rig.sandbox)
+        .iter()
+        .filter(|p| p.ends_with("/deregister"))
+        .count();
+    assert_eq!(deregistered, 1, "only the first number went out alone");
+}
+
+#[test]
+fn a_run_is_held_by_one_process_and_a_pin_commands_output_is_never_repeated() {
+    let rig = fleet_rig(3, Duration::ZERO);
+    let mut text = std::fs::read_to_string(&rig.config).unwrap();
+    text = text.replace(
+        "timeout_secs = 10\n",
+        "timeout_secs = 10\npin_command = [\"sh\", \"-c\", \"echo oops-secret-999 >&2; exit 3\"]\n",
+    );
+    std::fs::write(&rig.config, text).unwrap();
+    let run = rig.wareg(&[
+        "bulk",
+        "set-pin",
+        "--label",
+        "Fleet *",
+        "--pin-command",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let journal_dir = rig.data_dir().join("bulk");
+    let journal = std::fs::read_dir(&journal_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    for text in [&run.stdout, &run.stderr, &read(&journal)] {
+        assert!(!text.contains("oops-secret"), "{text}");
+    }
+    assert!(
+        run.stdout.contains("what it printed is not shown"),
+        "{}",
+        run.stdout
+    );
+    // While one process holds the run, a resume of it sends nothing.
+    let id = journal.file_stem().unwrap().to_str().unwrap().to_owned();
+    let held = wareg::bulk::Journal::open(&rig.data_dir(), &id).unwrap();
+    let _claim = held.claim().unwrap().expect("nobody else holds it");
+    let resumed = rig.wareg(&["bulk", "resume", &id, "--pin-command", "--yes"]);
+    assert_eq!(resumed.code, 2, "{}", resumed.stderr);
+    assert!(
+        resumed.stderr.contains("another wareg"),
+        "{}",
+        resumed.stderr
+    );
+    assert!(posts(&rig.sandbox).is_empty());
+}

@@ -25,10 +25,36 @@ pub fn default_operator() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .ok()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(account_name)
         .map(|u| crate::clean::text(&u, 64))
         .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| "unknown".into());
     format!("{user}@{}", hostname())
+}
+
+/// The account's name from the user database, when the environment does not say.
+fn account_name() -> Option<String> {
+    #[cfg(unix)]
+    {
+        // SAFETY: getpwuid returns a pointer into static storage or null; the name is copied
+        // out at once, before any other call could reuse that storage.
+        unsafe {
+            let pw = libc::getpwuid(libc::geteuid());
+            if pw.is_null() || (*pw).pw_name.is_null() {
+                return None;
+            }
+            Some(
+                std::ffi::CStr::from_ptr((*pw).pw_name)
+                    .to_string_lossy()
+                    .into_owned(),
+            )
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -142,6 +142,12 @@ impl Journal {
         &self.path
     }
 
+    /// Held by the process running or resuming this bulk run (released when it ends or dies):
+    /// a second process gets None and must not touch the run.
+    pub fn claim(&self) -> io::Result<Option<crate::flock::FileLock>> {
+        crate::flock::FileLock::try_exclusive(&self.path.with_extension("lock"))
+    }
+
     /// Appends one entry and flushes it to disk before returning.
     pub fn write(&self, entry: &Entry) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;

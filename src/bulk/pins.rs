@@ -33,9 +33,15 @@ impl PinSource {
                     .map(|a| a.replace("{id}", id.as_str()))
                     .collect();
                 let program = argv.first().cloned().unwrap_or_default();
+                // What the command printed on failure is never repeated: it may hold the PIN.
                 let secret = TokenSource::Command(argv)
                     .resolve_within(*timeout)
-                    .map_err(|e| format!("pin_command for {id}: {e}"))?;
+                    .map_err(|e| match e {
+                        crate::config::TokenError::CommandFailed { status, .. } => format!(
+                            "pin_command `{program}` for {id} failed ({status}); what it printed is not shown"
+                        ),
+                        other => format!("pin_command for {id}: {}", other.to_string().replace("token_command", "pin_command")),
+                    })?;
                 Pin::parse(secret.expose().trim()).map(Some).map_err(|_| {
                     format!("pin_command `{program}` for {id} did not print a 6-digit PIN")
                 })

@@ -113,48 +113,65 @@ pub async fn run(
         .into_iter()
         .filter(|r| !matches!(r.plan, RowPlan::Skip(_)))
         .collect();
-    let results: Vec<(String, NumberState, Option<String>)> =
-        futures::stream::iter(sendable.into_iter().map(|row| {
-            let (stop, halt, failures, locks_seen, options) =
-                (&stop, &halt, &failures, &locks_seen, &options);
-            async move {
-                let number = row.target.id.as_str().to_owned();
-                // Checked as the number's turn comes, not when the run began.
-                if options.pause.load(Ordering::SeqCst) {
-                    halt("paused: the numbers in flight finished, nothing new started".into());
-                }
-                if stop.load(Ordering::SeqCst) {
-                    on_number(&number, NumberState::NotStarted);
-                    return (number, NumberState::NotStarted, None);
-                }
-                let _ = journal.write(&Entry::Started {
-                    number: number.clone(),
-                    time: chrono::Utc::now(),
-                });
-                on_number(&number, NumberState::Interrupted);
-                let ended = run_one(&row, engines, pins, journal, options.force).await;
-                let _ = journal.write(&Entry::Finished {
-                    number: number.clone(),
-                    state: ended.state,
-                    message: ended.message.clone(),
-                });
-                on_number(&number, ended.state);
-                if let Some(reason) = ended.error.as_ref().and_then(|e| systemic(e, locks_seen)) {
-                    halt(format!("stopped after {number}: {reason}"));
-                } else if matches!(ended.state, NumberState::Failed | NumberState::Unknown)
-                    && failures.fetch_add(1, Ordering::SeqCst) + 1 >= options.max_failures
-                {
-                    halt(format!(
-                        "stopped after {} failures (the limit is {})",
-                        options.max_failures, options.max_failures
-                    ));
-                }
-                (number, ended.state, ended.message)
+    let one = |row: PlannedRow| {
+        let (stop, halt, failures, locks_seen, options) =
+            (&stop, &halt, &failures, &locks_seen, &options);
+        async move {
+            let number = row.target.id.as_str().to_owned();
+            // Checked as the number's turn comes, not when the run began.
+            if options.pause.load(Ordering::SeqCst) {
+                halt("paused: the numbers in flight finished, nothing new started".into());
             }
-        }))
-        .buffered(options.concurrency.max(1))
-        .collect()
-        .await;
+            if stop.load(Ordering::SeqCst) {
+                on_number(&number, NumberState::NotStarted);
+                return (number, NumberState::NotStarted, None);
+            }
+            let _ = journal.write(&Entry::Started {
+                number: number.clone(),
+                time: chrono::Utc::now(),
+            });
+            on_number(&number, NumberState::Interrupted);
+            let ended = run_one(&row, engines, pins, journal, options.force).await;
+            let _ = journal.write(&Entry::Finished {
+                number: number.clone(),
+                state: ended.state,
+                message: ended.message.clone(),
+            });
+            on_number(&number, ended.state);
+            let one_pin = matches!(pins, PinSource::One(_));
+            if let Some(reason) = ended
+                .error
+                .as_ref()
+                .and_then(|e| systemic(e, locks_seen, one_pin))
+            {
+                halt(format!("stopped after {number}: {reason}"));
+            } else if matches!(ended.state, NumberState::Failed | NumberState::Unknown)
+                && failures.fetch_add(1, Ordering::SeqCst) + 1 >= options.max_failures
+            {
+                halt(format!(
+                    "stopped starting new numbers: {} failures reached (numbers already in flight finished)",
+                    options.max_failures
+                ));
+            }
+            (number, ended.state, ended.message)
+        }
+    };
+    // With one PIN for every number, the first number goes alone: a wrong PIN then stops the
+    // run after one number instead of after as many as run at once (a region change would
+    // leave each of them deregistered).
+    let mut rows = sendable.into_iter();
+    let mut results: Vec<(String, NumberState, Option<String>)> = Vec::new();
+    if matches!(pins, PinSource::One(_))
+        && let Some(first) = rows.next()
+    {
+        results.push(one(first).await);
+    }
+    results.extend(
+        futures::stream::iter(rows.map(one))
+            .buffered(options.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await,
+    );
     Summary {
         numbers: results,
         stopped: stopped.into_inner().unwrap_or_else(|p| p.into_inner()),
@@ -206,6 +223,16 @@ async fn run_one(
                     .failure()
                     .and_then(|f| f.result.as_ref().err().cloned_error()),
             );
+            let deregistered = execution
+                .reports
+                .iter()
+                .any(|r| r.step == crate::engine::Step::Deregister && r.result.is_ok());
+            if deregistered && ended.state != NumberState::Done {
+                ended.message = Some(format!(
+                    "{}; the number is now DEREGISTERED: messaging is stopped until it is registered again (wareg bulk resume, or wareg register)",
+                    ended.message.unwrap_or_default()
+                ));
+            }
             if ended.state == NumberState::Unknown
                 && let Some(words) = execution.readback_words()
             {
@@ -282,13 +309,18 @@ fn step_entry(number: &str, call: &str, result: &Result<(), &MutationError>) -> 
 }
 
 /// An error that says the next numbers would fail the same way: stop at once.
-fn systemic(error: &ApiError, locks_seen: &AtomicUsize) -> Option<String> {
+fn systemic(error: &ApiError, locks_seen: &AtomicUsize, one_pin: bool) -> Option<String> {
     if matches!(error, ApiError::NotSent(_) | ApiError::Throttled(_)) {
         return Some(format!("nothing can reach Meta now ({})", error.short()));
     }
     match error.code()? {
         190 => Some("the access token was refused (190): fix the token, then resume".into()),
         131031 => Some("the business account is locked (131031)".into()),
+        // One PIN for every number was refused: the next numbers would be refused too (and a
+        // region change would leave each of them deregistered).
+        133005 if one_pin => Some(
+            "the PIN given for every number was refused (133005): check it, then resume".into(),
+        ),
         4 | 17 | 80007 | 80008 => Some(format!(
             "Meta is throttling these calls ({}): resume when access returns",
             error.code().unwrap_or_default()

@@ -43,6 +43,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
         op: args.op.as_deref().map(parse_op).transpose()?,
         operator: args.operator.clone(),
     };
+    let filtered = args.since.is_some() || args.op.is_some() || args.operator.is_some();
     let since = args
         .since
         .as_deref()
@@ -66,7 +67,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
         let mut out = Printer::new(args.json, &log);
         team.query(&query, &mut |record| out.record(&record))
             .map_err(|e| CliError::Local(format!("cannot read the team ledger: {e}")))?;
-        out.finish(filter.id.as_ref());
+        out.finish(filter.id.as_ref(), filtered);
         return Ok(());
     }
     let log = AuditLog::in_dir(&data_dir()?);
@@ -89,7 +90,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
             })
             .map_err(unreadable)?,
     }
-    out.finish(filter.id.as_ref());
+    out.finish(filter.id.as_ref(), filtered);
     Ok(())
 }
 
@@ -142,14 +143,19 @@ impl<'a> Printer<'a> {
         );
     }
 
-    fn finish(self, id: Option<&NumberId>) {
+    fn finish(self, id: Option<&NumberId>, filtered: bool) {
+        let whose = id.map(|i| format!(" for {i}")).unwrap_or_default();
         if self.json {
             say!("\n],\"skipped\":{}}}", self.skipped);
+        } else if self.printed == 0 && filtered {
+            say!(
+                "No record of the audit trail ({}) matches{whose}.",
+                self.log.path().display()
+            );
         } else if self.printed == 0 {
             say!(
-                "The audit trail ({}) has no records{}.",
-                self.log.path().display(),
-                id.map(|i| format!(" for {i}")).unwrap_or_default()
+                "The audit trail ({}) has no records{whose}.",
+                self.log.path().display()
             );
         }
     }

@@ -74,6 +74,12 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         StorageChoice::Off => Some("off".to_owned()),
         StorageChoice::Keep => None,
     };
+    if !args.dry_run && args.yes && plan.to_send().next().is_none() {
+        print_plan(action, &plan, concurrency);
+        return Err(CliError::Usage(
+            "nothing to send: every chosen number was left out (see above); no bulk run was started".into(),
+        ));
+    }
     if args.dry_run || !args.yes {
         if args.json {
             print_json(&plan_json(action, &plan, concurrency, None));
@@ -95,6 +101,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         .unwrap_or_default();
     let (id, journal) = begin(&ctx.data_dir, action, region, &operator, &plan)
         .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))?;
+    let _claim = claim(&journal, &id)?;
     if !args.json {
         print_plan(action, &plan, concurrency);
         eprintln!(
@@ -127,6 +134,8 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
 fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
     let ctx = Context::load(global)?;
     let journal = Journal::open(&ctx.data_dir, &args.id).map_err(CliError::Usage)?;
+    // Two resumes of one run would both read, close and send for the same numbers.
+    let _claim = claim(&journal, &args.id)?;
     let state = journal
         .read()
         .map_err(|e| CliError::Local(format!("cannot read the bulk journal: {e}")))?;
@@ -175,7 +184,10 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
             _ => {}
         }
     }
-    if !args.yes {
+    if to_run.is_empty() && !args.yes {
+        say!("nothing is left to send in bulk run {}", state.id);
+    }
+    if !args.yes && !to_run.is_empty() {
         return Err(CliError::Usage(format!(
             "nothing was sent: add --yes to send what is left of bulk run {} ({} numbers)",
             state.id,
@@ -210,7 +222,13 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
                     .numbers
                     .push((number, NumberState::Unknown, Some(why)))
             }
-            _ => {}
+            // What ended badly before still counts in the summary and the exit code.
+            ResumeChoice::Keep(earlier) => summary.numbers.push((
+                number,
+                earlier,
+                Some(format!("{} earlier; left as it is", earlier.words())),
+            )),
+            ResumeChoice::Run(_) => {}
         }
     }
     finish(&state.id, &summary, args.json, None)
@@ -272,6 +290,8 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::new();
             for (n, line) in text.lines().enumerate() {
+                // A byte-order mark (Windows exports) is not part of the first id.
+                let line = line.trim_start_matches('\u{feff}');
                 let line = line.split('#').next().unwrap_or_default().trim();
                 if line.is_empty() {
                     continue;
@@ -374,6 +394,18 @@ fn pins(
         "a bulk {} needs PINs: --pin-stdin or --pin-env VAR (one PIN for all), or --pin-command (the profile's pin_command per number)",
         action.words()
     )))
+}
+
+/// This process's hold on the run, or exit 2 when another wareg runs it now.
+fn claim(journal: &Journal, id: &str) -> Result<crate::flock::FileLock, CliError> {
+    journal
+        .claim()
+        .map_err(|e| CliError::Local(format!("cannot lock bulk run {id}: {e}")))?
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "bulk run {id} is being run or resumed by another wareg right now; nothing was sent"
+            ))
+        })
 }
 
 fn write(journal: &Journal, entry: &Entry) -> Result<(), CliError> {

@@ -399,6 +399,11 @@ impl Inner {
                 ))));
             }
         };
+        let Ok(Some(_claim)) = journal.claim() else {
+            return self.send(Msg::Bulk(BulkMsg::Failed(
+                "cannot lock the bulk run's journal".into(),
+            )));
+        };
         self.send(Msg::Bulk(BulkMsg::Started(id)));
         let pins = match pin {
             Some(pin) => crate::bulk::PinSource::One(pin),
