@@ -1050,6 +1050,10 @@ async fn a_bulk_deregister_marked_in_the_tui_is_planned_confirmed_and_sent_once(
     assert!(
         std::fs::read_dir(s.data.path().join("bulk"))
             .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+            })
             .count()
             == 1,
         "the run has its journal"
