@@ -23,6 +23,9 @@ pub const RECENT_RECORDS: usize = 2_000;
 #[derive(Clone)]
 pub struct Worker {
     inner: Arc<Inner>,
+    /// Single reads wait here and are taken a few at a time by one task: thousands of them at
+    /// start cost a channel send each, not a task each (the first frame is not held back).
+    reads: UnboundedSender<Cmd>,
 }
 
 struct Inner {
@@ -58,23 +61,42 @@ impl Worker {
         config: &crate::config::Config,
         tx: UnboundedSender<Msg>,
     ) -> Self {
-        Worker {
-            inner: Arc::new(Inner {
-                profiles,
-                ledger,
-                throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
-                data_dir: data_dir.clone(),
-                bulk_pause: Arc::default(),
-                policy: config.budget,
-                ledger_config: config.ledger.clone(),
-                tx,
-                engines: Mutex::new(HashMap::new()),
-                permits: Semaphore::new(READ_CONCURRENCY),
-                number_locks: StdMutex::new(HashMap::new()),
-                listings: StdMutex::new(HashMap::new()),
-                cancel: CancellationToken::new(),
-            }),
-        }
+        let inner = Arc::new(Inner {
+            profiles,
+            ledger,
+            throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
+            data_dir: data_dir.clone(),
+            bulk_pause: Arc::default(),
+            policy: config.budget,
+            ledger_config: config.ledger.clone(),
+            tx,
+            engines: Mutex::new(HashMap::new()),
+            permits: Semaphore::new(READ_CONCURRENCY),
+            number_locks: StdMutex::new(HashMap::new()),
+            listings: StdMutex::new(HashMap::new()),
+            cancel: CancellationToken::new(),
+        });
+        let (reads, queue) = tokio::sync::mpsc::unbounded_channel::<Cmd>();
+        let runner = inner.clone();
+        tokio::spawn(async move {
+            use futures::StreamExt;
+            let cancel = runner.cancel.clone();
+            let queued = futures::stream::unfold(queue, |mut queue| async move {
+                queue.recv().await.map(|cmd| (cmd, queue))
+            });
+            let work = queued
+                .map(|cmd| {
+                    let runner = runner.clone();
+                    async move { runner.run(cmd).await }
+                })
+                .buffer_unordered(READ_CONCURRENCY * 2)
+                .for_each(|_| async {});
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = work => {}
+            }
+        });
+        Worker { inner, reads }
     }
 
     /// Stops everything in flight (on quit).
@@ -84,6 +106,11 @@ impl Worker {
 
     /// Starts a command in the background. `Copy` and `Quit` belong to the loop.
     pub fn spawn(&self, cmd: Cmd) {
+        if matches!(cmd, Cmd::ReadNumber { .. } | Cmd::ReadSettings { .. }) {
+            // The queue's task runs it; if the task is gone the app is quitting anyway.
+            let _ = self.reads.send(cmd);
+            return;
+        }
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let cancel = inner.cancel.clone();
