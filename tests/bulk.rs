@@ -314,11 +314,11 @@ fn a_sigkill_mid_region_change_resumes_without_sending_any_step_twice() {
     let bulk_dir = rig.data_dir().join("bulk");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let journal = loop {
-        let path = std::fs::read_dir(&bulk_dir)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
+        // The run's journal (beside it is its lock file).
+        let path = std::fs::read_dir(&bulk_dir).ok().and_then(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        });
         if let Some(path) = path
             && std::fs::read_to_string(&path)
                 .unwrap_or_default()
