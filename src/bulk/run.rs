@@ -189,9 +189,12 @@ async fn run_one(
     let Some(engine) = engines.get(&row.target.profile) else {
         return refused(format!("no profile `{}`", row.target.profile));
     };
-    let pin = match pins.pin_for(&row.target.id) {
-        Ok(pin) => pin,
-        Err(why) => return refused(why),
+    // A pin_command is a process waited on: off the async threads.
+    let (source, id) = (pins.clone(), row.target.id.clone());
+    let pin = match tokio::task::spawn_blocking(move || source.pin_for(&id)).await {
+        Ok(Ok(pin)) => pin,
+        Ok(Err(why)) => return refused(why),
+        Err(e) => return refused(format!("the PIN reader stopped: {e}")),
     };
     match &row.plan {
         RowPlan::Skip(_) => refused("skipped".into()),
