@@ -62,18 +62,26 @@ impl OpenIntent {
     pub fn of(
         records: &[crate::audit::AuditRecord],
         now: DateTime<Utc>,
-        stale: chrono::Duration,
+        stale: std::time::Duration,
     ) -> Option<OpenIntent> {
         let open = super::open_intents(records).into_iter().next_back()?;
-        Some(OpenIntent {
+        let mut intent = OpenIntent {
             operator: open
                 .operator
                 .clone()
                 .unwrap_or_else(|| "another wareg".into()),
             op: open.op,
             since: open.time,
-            abandoned: now - open.time >= stale,
-        })
+            abandoned: false,
+        };
+        intent.abandoned = intent.abandoned_at(now, stale);
+        Some(intent)
+    }
+
+    /// Whether it is older than `stale` at `now` (or was found so before).
+    pub fn abandoned_at(&self, now: DateTime<Utc>, stale: std::time::Duration) -> bool {
+        let stale = chrono::Duration::from_std(stale).unwrap_or(chrono::Duration::MAX);
+        self.abandoned || now - self.since >= stale
     }
 
     /// "⧗ support1@desk-2 registering since 12:03" (the time as `local` shows it).

@@ -172,13 +172,12 @@ impl Engine {
             .ledger
             .read_since_of(since(now, self.policy), id.as_str())?;
         let book = BudgetBook::new(&mine, self.policy, now);
-        let stale = ChronoDuration::from_std(self.stale_intent).unwrap_or(ChronoDuration::MAX);
         Ok((
             Budgets {
                 register: book.budget(id.as_str(), Operation::Register),
                 deregister: book.budget(id.as_str(), Operation::Deregister),
             },
-            OpenIntent::of(&mine, now, stale),
+            OpenIntent::of(&mine, now, self.stale_intent),
         ))
     }
 
@@ -446,7 +445,7 @@ impl Engine {
         let policy = self.policy;
         let now = self.clock.now();
         let since = since(now, policy);
-        let stale = ChronoDuration::from_std(self.stale_intent).unwrap_or(ChronoDuration::MAX);
+        let stale = self.stale_intent;
         let admitted = tokio::task::spawn_blocking(move || {
             let number = record.number.clone();
             ledger.admit(&record, since, &|mine: &[AuditRecord]| {
@@ -477,17 +476,17 @@ fn in_progress(
     number: &str,
     mine: &[AuditRecord],
     now: DateTime<Utc>,
-    stale: ChronoDuration,
+    stale: std::time::Duration,
     forced: bool,
 ) -> Option<Refusal> {
-    let open = open_intents(mine).into_iter().next_back()?;
-    let who = open.operator.as_deref().unwrap_or("another wareg");
-    let started = open.time.format("%Y-%m-%d %H:%M UTC");
-    if now - open.time < stale {
+    let open = OpenIntent::of(mine, now, stale)?;
+    let who = &open.operator;
+    let started = open.since.format("%Y-%m-%d %H:%M UTC");
+    if !open.abandoned {
         return Some(Refusal(format!(
             "refusing to change {number}: {who} is running {} on it since {started} and it has not ended; wait for it (or, if it was abandoned, for {} minutes after it started: --force cannot go past it before). Nothing was sent",
             open.op,
-            stale.num_minutes()
+            stale.as_secs() / 60
         )));
     }
     (!forced).then(|| {

@@ -282,7 +282,6 @@ impl App {
 
     /// The newest open intent of each number in the recent records.
     fn count_open_intents(&self) -> HashMap<String, crate::engine::OpenIntent> {
-        let stale = chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX);
         let mut by_number: HashMap<&str, Vec<AuditRecord>> = HashMap::new();
         for record in &self.audit {
             by_number
@@ -293,7 +292,7 @@ impl App {
         by_number
             .into_iter()
             .filter_map(|(number, records)| {
-                crate::engine::OpenIntent::of(&records, self.clock.now(), stale)
+                crate::engine::OpenIntent::of(&records, self.clock.now(), self.stale_intent)
                     .map(|open| (number.to_owned(), open))
             })
             .collect()
@@ -302,8 +301,7 @@ impl App {
     /// The "in progress" or "abandoned" words for a number, as of now.
     pub fn open_intent_marker(&self, number: &str) -> Option<(String, bool)> {
         let open = self.open_intents.get(number)?;
-        let stale = chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX);
-        let abandoned = open.abandoned || self.clock.now() - open.since >= stale;
+        let abandoned = open.abandoned_at(self.clock.now(), self.stale_intent);
         let local = self.clock.local(open.since).format("%H:%M").to_string();
         let open = crate::engine::OpenIntent {
             abandoned,

@@ -811,25 +811,22 @@ fn a_failed_read_keeps_what_was_known_marked_stale_and_the_words_keep_the_phone_
     assert_eq!(check.last4, "5601");
 }
 
+/// The ids of the rows the filter shows, in order.
+fn shown_ids(app: &App) -> Vec<&str> {
+    app.table
+        .visible
+        .iter()
+        .map(|&i| app.table.rows[i].id.as_str())
+        .collect()
+}
+
 #[test]
 fn the_filter_matches_status_and_columns_by_name() {
     let mut app = loaded();
     press(&mut app, &[KeyCode::Char('/')]);
     type_text(&mut app, "pending");
-    let shown: Vec<&str> = app
-        .table
-        .visible
-        .iter()
-        .map(|&i| app.table.rows[i].id.as_str())
-        .collect();
-    assert_eq!(shown, ["300"]);
+    assert_eq!(shown_ids(&app), ["300"]);
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('/')]);
     type_text(&mut app, "status:conn");
-    let shown: Vec<&str> = app
-        .table
-        .visible
-        .iter()
-        .map(|&i| app.table.rows[i].id.as_str())
-        .collect();
-    assert_eq!(shown, ["100"]);
+    assert_eq!(shown_ids(&app), ["100"]);
 }

@@ -51,11 +51,8 @@ impl App {
             .filter(|r| r.number == id.as_str())
             .cloned()
             .collect();
-        facts.open_intent = crate::engine::OpenIntent::of(
-            &mine,
-            self.clock.now(),
-            chrono::Duration::from_std(self.stale_intent).unwrap_or(chrono::Duration::MAX),
-        );
+        facts.open_intent =
+            crate::engine::OpenIntent::of(&mine, self.clock.now(), self.stale_intent);
         facts.display = facts.display.or(known_display);
         facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
         decide(id, version, &facts, request, &self.budgets_of(id))
