@@ -135,10 +135,10 @@ impl Session {
     }
 }
 
-/// Nothing in flight and no cell of the table still waiting ("…"); the log pane is ignored.
+/// Nothing in flight and no cell of the table still waiting ("⋯"); the log pane is ignored.
 fn settled(frame: &str) -> bool {
     let table = frame.split("┌ Log").next().unwrap_or(frame);
-    !table.contains("in flight") && !table.contains('…')
+    !table.contains("in flight") && !table.contains('⋯')
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -536,7 +536,7 @@ async fn connection_refused_is_shown_per_row_and_in_the_log() {
     );
     // Still responsive: help opens and quitting works.
     s.press(KeyCode::Char('?'));
-    s.wait_for("help", |f| f.contains("Esc or ? closes this help"))
+    s.wait_for("help", |f| f.contains("Help · Esc closes"))
         .await;
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();

@@ -651,3 +651,67 @@ fn bulk_running_gauge() {
 fn bulk_summary() {
     snapshot("bulk_summary", || bulk_at(3));
 }
+
+// ---- issue 16: stale rows, sort, the status filter, the legend ----------------------------
+
+#[test]
+fn a_failed_reread_keeps_the_row_marked_stale() {
+    snapshot("numbers_stale", || {
+        let mut app = loaded();
+        let cmds = key(&mut app, KeyCode::Char('R'));
+        let listing = cmds
+            .iter()
+            .find_map(|c| match c {
+                Cmd::ListNumbers { request, .. } => Some(*request),
+                _ => None,
+            })
+            .expect("R lists the WABA");
+        let reads = app.update(Msg::Reply(
+            listing,
+            Reply::Listing(Err(ApiError::Network("connection reset".into()))),
+        ));
+        for cmd in reads {
+            if let Cmd::ReadNumber { request, .. } = cmd {
+                app.update(Msg::Reply(
+                    request,
+                    Reply::Number(Err(ApiError::Network("connection reset".into()))),
+                ));
+            }
+        }
+        app
+    });
+}
+
+#[test]
+fn numbers_sorted_by_status_descending() {
+    snapshot("numbers_sorted", || {
+        let mut app = loaded();
+        // LABEL, NUMBER, NAME, STATUS; then the other way round.
+        typed(&mut app, "ssssS");
+        app
+    });
+}
+
+#[test]
+fn numbers_filtered_by_status() {
+    snapshot("numbers_status_filter", || {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "status:connected");
+        key(&mut app, KeyCode::Enter);
+        app
+    });
+}
+
+#[test]
+fn help_scrolled_to_the_legend() {
+    snapshot("help_legend", || {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('?'));
+        // Far more than it can scroll: the scroll stops at the legend's end.
+        for _ in 0..60 {
+            key(&mut app, KeyCode::Char('j'));
+        }
+        app
+    });
+}

@@ -137,12 +137,25 @@ pub(super) async fn plan_one(
         Err(e) => return Some(skip(target, format!("cannot be read: {}", e.short()), None)),
     };
     if let Some(filter) = filter {
+        // Storage costs a call of its own: read only when the filter names it.
+        let storage = if filter.needs_storage() {
+            match engine.client.get_settings(&target.id).await {
+                Ok(settings) => settings.storage_configuration.map(|s| s.summary()),
+                Err(e) => {
+                    let why = format!("storage cannot be read: {}", e.short());
+                    return Some(skip(target, why, None));
+                }
+            }
+        } else {
+            None
+        };
         let fields = Fields::of(
             target.id.as_str(),
             target.label.as_deref(),
             &target.profile,
             Some(&number),
-        );
+        )
+        .with_storage(storage);
         if !filter.matches(&fields) {
             return None;
         }

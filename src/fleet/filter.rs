@@ -1,12 +1,12 @@
 //! One filter grammar for choosing numbers (`wareg bulk --filter`): words separated by spaces,
 //! all of which must match. A plain word matches anywhere (label, number, name, id, status,
-//! ownership, quality, platform, health, profile); `key:value` matches one column; both ignore
+//! ownership, quality, platform, health, storage, profile); `key:value` matches one column; both ignore
 //! case and match a part ("status:pend" finds PENDING).
 
 use crate::graph::PhoneNumber;
 
 /// The columns a filter can name.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "label",
     "number",
     "name",
@@ -16,6 +16,7 @@ const KEYS: [&str; 9] = [
     "quality",
     "platform",
     "health",
+    "storage",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +75,16 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// Adds the local-storage setting as the table shows it ("DE", "off"), when it was read.
+    pub fn with_storage(mut self, summary: Option<String>) -> Fields {
+        if let Some(summary) = summary {
+            self.values.push(("storage", summary));
+        }
+        self
+    }
+}
+
 impl Filter {
     pub fn parse(expr: &str) -> Result<Filter, String> {
         let mut terms = Vec::new();
@@ -112,6 +123,11 @@ impl Filter {
                 .filter(|(k, _)| key.is_none_or(|key| key == *k))
                 .any(|(_, v)| v.to_lowercase().contains(value.as_str()))
         })
+    }
+
+    /// Whether it names the storage column, which takes a read of its own (`/settings`).
+    pub fn needs_storage(&self) -> bool {
+        self.terms.iter().any(|(key, _)| *key == Some("storage"))
     }
 
     /// Whether it looks at what only a live read knows (status, quality…), not just the config.

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
+
 use crate::graph::{ApiError, NumberId, PhoneNumber};
 
 /// What the machine needs of a face's row.
@@ -16,10 +18,11 @@ pub trait FleetSlot {
     /// No live read has come back since the last refresh.
     fn waiting(&self) -> bool;
     fn set_waiting(&mut self);
-    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>);
+    /// A read came back `at` (the face's clock: the TUI shows when a stale value was read).
+    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, at: DateTime<Utc>);
     /// A discovered number the listing no longer returns, or whose listing failed.
     fn set_gone(&mut self, why: &str);
-    fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self;
+    fn discovered(id: NumberId, profile: &str, number: PhoneNumber, at: DateTime<Utc>) -> Self;
 }
 
 /// A read the face must run and feed back.
@@ -90,6 +93,7 @@ impl Fleet {
         rows: &mut Vec<R>,
         profile: &str,
         result: Result<Vec<PhoneNumber>, ApiError>,
+        at: DateTime<Utc>,
     ) -> (Vec<Read>, usize) {
         let before = rows.len();
         match result {
@@ -108,11 +112,11 @@ impl Fleet {
                     .collect();
                 for number in listing {
                     match index.get(&number.id) {
-                        Some(&i) => rows[i].set_read(Ok(number)),
+                        Some(&i) => rows[i].set_read(Ok(number), at),
                         None => {
                             // The listing only holds ids Meta gave; a non-numeric one is skipped.
                             if let Ok(id) = NumberId::parse(&number.id) {
-                                rows.push(R::discovered(id, profile, number));
+                                rows.push(R::discovered(id, profile, number, at));
                             }
                         }
                     }
@@ -144,9 +148,13 @@ impl Fleet {
     }
 
     /// A single read came back for `row` (found by the face through its own index).
-    pub fn on_number<R: FleetSlot>(row: Option<&mut R>, result: Result<PhoneNumber, ApiError>) {
+    pub fn on_number<R: FleetSlot>(
+        row: Option<&mut R>,
+        result: Result<PhoneNumber, ApiError>,
+        at: DateTime<Utc>,
+    ) {
         if let Some(row) = row {
-            row.set_read(result);
+            row.set_read(result, at);
         }
     }
 
@@ -195,13 +203,18 @@ mod tests {
         fn set_waiting(&mut self) {
             self.live = None;
         }
-        fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
+        fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, _at: DateTime<Utc>) {
             self.live = Some(read.map(|n| n.id).map_err(|e| e.short()));
         }
         fn set_gone(&mut self, why: &str) {
             self.live = Some(Err(why.to_owned()));
         }
-        fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self {
+        fn discovered(
+            id: NumberId,
+            profile: &str,
+            number: PhoneNumber,
+            _at: DateTime<Utc>,
+        ) -> Self {
             Slot {
                 id,
                 profile: profile.to_owned(),
@@ -252,6 +265,7 @@ mod tests {
             &mut rows,
             "p",
             Ok(vec![number("1"), number("2"), number("3")]),
+            Utc::now(),
         );
         assert!(reads.is_empty());
         assert_eq!(added, 1);
@@ -269,7 +283,7 @@ mod tests {
         let mut fleet = Fleet::default();
         fleet.refresh(&mut rows, &with_waba());
         // A discovered row from an earlier refresh.
-        rows.push(Slot::discovered(id("9"), "p", number("9")));
+        rows.push(Slot::discovered(id("9"), "p", number("9"), Utc::now()));
         rows[2].set_waiting();
         let (reads, added) = fleet.on_listing(
             &mut rows,
@@ -277,6 +291,7 @@ mod tests {
             Err(ApiError::Timeout {
                 after: std::time::Duration::from_secs(1),
             }),
+            Utc::now(),
         );
         assert_eq!(added, 0);
         assert_eq!(
@@ -296,7 +311,7 @@ mod tests {
         let failed = fleet.failed_listings();
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].0, "p");
-        Fleet::on_number(rows.get_mut(0), Ok(number("1")));
+        Fleet::on_number(rows.get_mut(0), Ok(number("1")), Utc::now());
         assert!(matches!(rows[0].live, Some(Ok(_))));
         assert_eq!(
             fleet.failed_listings().len(),
@@ -310,7 +325,7 @@ mod tests {
         let mut rows = configured(&["1", "2", "3"]);
         let mut fleet = Fleet::default();
         fleet.refresh(&mut rows, &with_waba());
-        let (reads, _) = fleet.on_listing(&mut rows, "p", Ok(vec![number("2")]));
+        let (reads, _) = fleet.on_listing(&mut rows, "p", Ok(vec![number("2")]), Utc::now());
         assert_eq!(
             reads,
             [
@@ -324,7 +339,11 @@ mod tests {
                 },
             ]
         );
-        Fleet::on_number(rows.get_mut(2), Err(ApiError::Network("reset".into())));
+        Fleet::on_number(
+            rows.get_mut(2),
+            Err(ApiError::Network("reset".into())),
+            Utc::now(),
+        );
         assert_eq!(rows[2].live, Some(Err("network: reset".into())));
     }
 
@@ -334,10 +353,15 @@ mod tests {
         let mut rows = configured(&["1"]);
         let mut fleet = Fleet::default();
         fleet.refresh(&mut rows, &with_waba());
-        fleet.on_listing(&mut rows, "p", Ok(vec![number("1"), number("5")]));
+        fleet.on_listing(
+            &mut rows,
+            "p",
+            Ok(vec![number("1"), number("5")]),
+            Utc::now(),
+        );
         fleet.refresh(&mut rows, &with_waba());
         let page_error = ApiError::Refused("refusing to follow paging.next to another host".into());
-        let (reads, _) = fleet.on_listing(&mut rows, "p", Err(page_error));
+        let (reads, _) = fleet.on_listing(&mut rows, "p", Err(page_error), Utc::now());
         assert_eq!(
             reads,
             [Read::Number {

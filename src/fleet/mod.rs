@@ -72,13 +72,22 @@ impl FleetSlot for FleetRow {
     fn set_waiting(&mut self) {
         self.live = None;
     }
-    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
+    fn set_read(
+        &mut self,
+        read: Result<PhoneNumber, ApiError>,
+        _at: chrono::DateTime<chrono::Utc>,
+    ) {
         self.live = Some(read);
     }
     fn set_gone(&mut self, why: &str) {
         self.live = Some(Err(ApiError::Refused(why.to_owned())));
     }
-    fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self {
+    fn discovered(
+        id: NumberId,
+        profile: &str,
+        number: PhoneNumber,
+        _at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         FleetRow {
             id,
             label: None,
@@ -121,7 +130,11 @@ pub async fn refresh(
                     continue;
                 };
                 let result = client.list_numbers(&waba).await;
-                singles.extend(fleet.on_listing(&mut rows, &profile, result).0);
+                singles.extend(
+                    fleet
+                        .on_listing(&mut rows, &profile, result, chrono::Utc::now())
+                        .0,
+                );
             }
             number => singles.push(number),
         }
@@ -145,7 +158,11 @@ pub async fn refresh(
         .map(|(i, r)| (r.id.clone(), i))
         .collect();
     for (id, result) in reads {
-        Fleet::on_number(index.get(&id).map(|&i| &mut rows[i]), result);
+        Fleet::on_number(
+            index.get(&id).map(|&i| &mut rows[i]),
+            result,
+            chrono::Utc::now(),
+        );
     }
     (rows, fleet)
 }

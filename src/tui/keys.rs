@@ -34,6 +34,10 @@ pub enum Action {
     Unmark,
     /// A bulk action on the marked numbers.
     Bulk,
+    /// Sort by the next column.
+    Sort,
+    /// Turn the sort order around.
+    ReverseSort,
 }
 
 /// Where keys are being read: each place has its own table.
@@ -114,6 +118,20 @@ const TABLE: &[Binding] = &[
         "also every storage, 1 call per number",
         false,
     ),
+    b(
+        &[Char('s')],
+        "s",
+        Action::Sort,
+        "sort by the next column",
+        false,
+    ),
+    b(
+        &[Char('S')],
+        "S",
+        Action::ReverseSort,
+        "reverse the sort",
+        false,
+    ),
     b(&[Char('y')], "y", Action::Copy, "copy id", false),
     b(
         &[Char(' ')],
@@ -190,6 +208,14 @@ const HELP: &[Binding] = &[
         "close help",
         true,
     ),
+    b(
+        &[Char('j'), Down],
+        "j/↓",
+        Action::Down,
+        "scroll down",
+        false,
+    ),
+    b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", false),
     b(&[Char('q')], "q", Action::Quit, "quit", true),
 ];
 

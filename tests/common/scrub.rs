@@ -13,6 +13,8 @@ static DAY_TIME: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MONTH_DAY_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{2}-\d{2} \d{2}:\d{2}\b").unwrap());
+/// A stale row's "read at" time in the table.
+static STALE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bstale \d{2}:\d{2}\b").unwrap());
 static MILLIS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+ms\b").unwrap());
 static TRACE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(fbtrace_id:? )([A-Za-z0-9_-]+)").unwrap());
@@ -28,6 +30,7 @@ pub fn scrub(screen: &str, width: u16, height: u16) -> String {
     let text = CLOCK.replace_all(&masked, CLOCK_MASK);
     let text = DAY_TIME.replace_all(&text, |c: &Captures| same_width(&c[0], '#'));
     let text = MONTH_DAY_TIME.replace_all(&text, |c: &Captures| same_width(&c[0], '#'));
+    let text = STALE_AT.replace_all(&text, "stale hh:mm");
     let text = MILLIS.replace_all(&text, |c: &Captures| {
         format!("{}ms", "#".repeat(c[0].len() - 2))
     });

@@ -3,6 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::sort::Sort;
 use super::{App, Details, Focus, Overlay, Storage};
 use crate::tui::keys::{self, Action, Place};
 use crate::tui::msg::{Cmd, Level};
@@ -39,14 +40,23 @@ impl App {
 
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Cmd> {
         match overlay {
-            Overlay::Help(place) => match keys::action(Place::Help, &key) {
+            Overlay::Help(place, scroll) => match keys::action(Place::Help, &key) {
                 Some(Action::Back) => {
                     self.overlay = self.reopen_under_help(place);
                     Vec::new()
                 }
                 Some(Action::Quit) => self.quit_or_confirm(),
+                Some(Action::Down) => {
+                    let most = crate::tui::view::help::max_scroll(self, place);
+                    self.overlay = Some(Overlay::Help(place, (scroll + 1).min(most)));
+                    Vec::new()
+                }
+                Some(Action::Up) => {
+                    self.overlay = Some(Overlay::Help(place, scroll.saturating_sub(1)));
+                    Vec::new()
+                }
                 _ => {
-                    self.overlay = Some(Overlay::Help(place));
+                    self.overlay = Some(Overlay::Help(place, scroll));
                     Vec::new()
                 }
             },
@@ -54,7 +64,7 @@ impl App {
                 Some(Action::Back) => Vec::new(),
                 Some(Action::Quit) => self.quit_or_confirm(),
                 Some(Action::Help) => {
-                    self.overlay = Some(Overlay::Help(Place::Details));
+                    self.overlay = Some(Overlay::Help(Place::Details, 0));
                     Vec::new()
                 }
                 Some(Action::Copy) => {
@@ -110,18 +120,18 @@ impl App {
             KeyCode::Esc => {
                 self.table.filtering = false;
                 self.table.filter.clear();
-                self.table.refilter();
+                self.table.refilter(&self.budgets);
             }
             KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
                 self.table.filtering = false
             }
             KeyCode::Backspace => {
                 self.table.filter.pop();
-                self.table.refilter();
+                self.table.refilter(&self.budgets);
             }
             KeyCode::Char(c) if !c.is_control() => {
                 self.table.filter.push(c);
-                self.table.refilter();
+                self.table.refilter(&self.budgets);
             }
             _ => {}
         }
@@ -142,7 +152,7 @@ impl App {
             Action::Back => {
                 if !self.table.filter.is_empty() {
                     self.table.filter.clear();
-                    self.table.refilter();
+                    self.table.refilter(&self.budgets);
                     self.table.scroll_into_view(page);
                 }
             }
@@ -176,7 +186,7 @@ impl App {
                 };
             }
             Action::SwitchFocus => self.focus = Focus::Log,
-            Action::Help => self.overlay = Some(Overlay::Help(Place::Table)),
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Table, 0)),
             Action::Quit => return self.quit_or_confirm(),
             Action::ChangeRegion => {}
             Action::Mark => {
@@ -197,6 +207,14 @@ impl App {
                 self.marked.extend(shown);
             }
             Action::Unmark => self.marked.clear(),
+            Action::Sort | Action::ReverseSort => {
+                self.table.sort = match action {
+                    Action::Sort => Sort::next(self.table.sort),
+                    _ => Some(Sort::reversed(self.table.sort)),
+                };
+                self.table.refilter(&self.budgets);
+                self.table.scroll_into_view(page);
+            }
             Action::Bulk => return self.open_bulk(),
         }
         Vec::new()
@@ -214,7 +232,7 @@ impl App {
             Action::PageUp => view.from_bottom = (view.from_bottom + page).min(top),
             Action::PageDown => view.from_bottom = view.from_bottom.saturating_sub(page),
             Action::SwitchFocus | Action::Back => self.focus = Focus::Table,
-            Action::Help => self.overlay = Some(Overlay::Help(Place::Log)),
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Log, 0)),
             Action::Quit => return self.quit_or_confirm(),
             _ => {}
         }

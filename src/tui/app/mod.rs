@@ -4,6 +4,7 @@
 mod bulk_flow;
 mod keys_in;
 mod replies;
+pub mod sort;
 pub mod table;
 
 pub use table::{Live, NumbersTable, Row, Storage};
@@ -21,6 +22,7 @@ use crate::clock::Clock;
 use crate::config::{BudgetPolicy, Config};
 use crate::fleet::{Fleet, ProfileView, Read};
 use crate::graph::{ApiVersion, NumberId};
+use sort::SortColumn;
 
 /// What the header shows and the forms need to know about a profile.
 #[derive(Debug, Clone)]
@@ -71,7 +73,8 @@ pub struct Details {
 
 #[derive(Debug)]
 pub enum Overlay {
-    Help(Place),
+    /// The help for a place, scrolled down this many lines.
+    Help(Place, u16),
     Details(Details),
     Form(Box<Form>),
     /// A problem the user must see (a token that could not be read).
@@ -275,6 +278,13 @@ impl App {
                 self.budgets = budgets;
                 self.audit = recent;
                 self.open_intents = self.count_open_intents();
+                if self
+                    .table
+                    .sort
+                    .is_some_and(|s| s.column == SortColumn::RegLeft)
+                {
+                    self.table.refilter(&self.budgets);
+                }
                 Vec::new()
             }
         }
@@ -354,7 +364,7 @@ impl App {
     /// Where keys go now, for the footer and help.
     pub fn place(&self) -> Place {
         match &self.overlay {
-            Some(Overlay::Help(_)) => Place::Help,
+            Some(Overlay::Help(..)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
             Some(Overlay::Form(_))
             | Some(Overlay::Alert(_))

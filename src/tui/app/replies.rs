@@ -19,7 +19,8 @@ impl App {
                 self.on_listing(&profile, result)
             }
             (Pending::Number { id }, Reply::Number(result)) => {
-                Fleet::on_number(self.table.row_mut(&id), result.map(|n| *n));
+                let now = self.clock.now();
+                Fleet::on_number(self.table.row_mut(&id), result.map(|n| *n), now);
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {
@@ -67,13 +68,16 @@ impl App {
                 format!("profile {profile}: listing the WABA failed: {e}"),
             ),
         }
-        let (reads, added) = self.fleet.on_listing(&mut self.table.rows, profile, result);
+        let now = self.clock.now();
+        let (reads, added) = self
+            .fleet
+            .on_listing(&mut self.table.rows, profile, result, now);
         if added > 0 {
             self.table.reindex();
         }
         if added > 0 || !self.table.filter.is_empty() {
             // Names arrived: the filter may now match rows it could not before.
-            self.table.refilter();
+            self.table.refilter(&self.budgets);
         }
         self.fleet_reads(reads)
     }

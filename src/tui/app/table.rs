@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use super::sort::Sort;
+use crate::audit::BudgetBook;
 use crate::fleet::FleetSlot;
 use crate::graph::types::StorageConfig;
 use crate::graph::{ApiError, NumberId, PhoneNumber};
@@ -52,10 +54,10 @@ impl FleetSlot for Row {
     fn set_waiting(&mut self) {
         self.live = Live::Loading;
     }
-    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>) {
+    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, at: chrono::DateTime<chrono::Utc>) {
         self.live = match read {
             Ok(number) => {
-                self.last_good = Some((Box::new(number.clone()), chrono::Utc::now()));
+                self.last_good = Some((Box::new(number.clone()), at));
                 Live::Loaded(Box::new(number))
             }
             Err(e) => Live::Failed(e.short()),
@@ -64,13 +66,18 @@ impl FleetSlot for Row {
     fn set_gone(&mut self, why: &str) {
         self.live = Live::Failed(why.to_owned());
     }
-    fn discovered(id: NumberId, profile: &str, number: PhoneNumber) -> Self {
+    fn discovered(
+        id: NumberId,
+        profile: &str,
+        number: PhoneNumber,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         Row {
             id,
             label: None,
             profile: profile.to_owned(),
             configured: false,
-            last_good: Some((Box::new(number.clone()), chrono::Utc::now())),
+            last_good: Some((Box::new(number.clone()), at)),
             live: Live::Loaded(Box::new(number)),
             // Discovered numbers are read on demand to spare the rate limit.
             storage: Storage::NotRead,
@@ -104,12 +111,17 @@ impl Row {
     /// same as `wareg bulk --filter`), or the digits of a phone number typed any way.
     fn matches(&self, needle: &str) -> bool {
         if let Ok(filter) = crate::fleet::filter::Filter::parse(needle) {
+            let storage = match &self.storage {
+                Storage::Known(s) => Some(s.summary()),
+                _ => None,
+            };
             let fields = crate::fleet::filter::Fields::of(
                 self.id.as_str(),
                 self.label.as_deref(),
                 &self.profile,
                 self.known_number(),
-            );
+            )
+            .with_storage(storage);
             if filter.matches(&fields) {
                 return true;
             }
@@ -141,6 +153,8 @@ pub struct NumbersTable {
     pub selected: usize,
     /// First visible row drawn.
     pub offset: usize,
+    /// The order of the visible rows; `None` keeps the order the numbers came in.
+    pub sort: Option<Sort>,
     /// Where each number's row is in `rows`, so a reply finds its row without a scan.
     index: HashMap<NumberId, usize>,
 }
@@ -152,7 +166,7 @@ impl NumbersTable {
             ..NumbersTable::default()
         };
         table.reindex();
-        table.refilter();
+        table.refilter(&BudgetBook::default());
         table
     }
 
@@ -200,8 +214,9 @@ impl NumbersTable {
         self.filter.is_empty() || row.matches(&self.filter.to_lowercase())
     }
 
-    /// Recomputes the visible rows, keeping the selected number selected if it still shows.
-    pub fn refilter(&mut self) {
+    /// Recomputes the visible rows and their order, keeping the selected number selected if it
+    /// still shows. The budgets are for sorting by what is left of them.
+    pub fn refilter(&mut self, budgets: &BudgetBook) {
         let keep = self.selected_row().map(|r| r.id.clone());
         let needle = self.filter.to_lowercase();
         self.visible = self
@@ -211,6 +226,9 @@ impl NumbersTable {
             .filter(|(_, r)| needle.is_empty() || r.matches(&needle))
             .map(|(i, _)| i)
             .collect();
+        if let Some(sort) = self.sort {
+            sort.apply(&self.rows, &mut self.visible, budgets);
+        }
         self.selected = keep
             .and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id))
             .unwrap_or(0);

@@ -830,3 +830,87 @@ fn the_filter_matches_status_and_columns_by_name() {
     type_text(&mut app, "status:conn");
     assert_eq!(shown_ids(&app), ["100"]);
 }
+
+#[test]
+fn s_sorts_by_the_next_column_and_capital_s_turns_it_around_keeping_the_selection() {
+    let mut app = loaded();
+    let unsorted = shown_ids(&app)
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>();
+    press(&mut app, &[KeyCode::Char('j')]);
+    let selected = app.table.selected_row().map(|r| r.id.clone());
+    press(&mut app, &[KeyCode::Char('s')]);
+    assert_eq!(
+        app.table.sort.map(|s| s.column),
+        Some(super::sort::SortColumn::Label)
+    );
+    assert_eq!(app.table.selected_row().map(|r| r.id.clone()), selected);
+    let by_label: Vec<String> = app
+        .table
+        .visible
+        .iter()
+        .map(|&i| app.table.rows[i].title().to_lowercase())
+        .collect();
+    let mut sorted = by_label.clone();
+    sorted.sort();
+    assert_eq!(by_label, sorted);
+    press(&mut app, &[KeyCode::Char('S')]);
+    let reversed: Vec<String> = app
+        .table
+        .visible
+        .iter()
+        .map(|&i| app.table.rows[i].title().to_lowercase())
+        .collect();
+    sorted.reverse();
+    assert_eq!(reversed, sorted);
+    // Every column once, then back to the order the numbers came in.
+    press(&mut app, &[KeyCode::Char('s'); 9]);
+    assert_eq!(app.table.sort, None);
+    assert_eq!(shown_ids(&app), unsorted);
+}
+
+#[test]
+fn sorting_puts_rows_with_nothing_known_last_either_way() {
+    let mut app = app();
+    app.start();
+    // Nothing read: every status unknown; the order stays as it came.
+    let before = shown_ids(&app)
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>();
+    press(&mut app, &[KeyCode::Char('s'); 4]);
+    assert_eq!(shown_ids(&app), before);
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('s'); 4]);
+    for _direction in ["ascending", "descending"] {
+        let statuses: Vec<Option<String>> = app
+            .table
+            .visible
+            .iter()
+            .map(|&i| {
+                app.table.rows[i]
+                    .number()
+                    .and_then(|n| n.status.as_ref().map(|s| s.to_string()))
+            })
+            .collect();
+        let known = statuses.iter().take_while(|s| s.is_some()).count();
+        assert!(
+            statuses[known..].iter().all(Option::is_none),
+            "{statuses:?}"
+        );
+        press(&mut app, &[KeyCode::Char('S')]);
+    }
+}
+
+#[test]
+fn the_filter_matches_the_storage_column() {
+    let mut app = loaded();
+    app.table.rows[0].storage = Storage::Known(crate::graph::types::StorageConfig {
+        status: crate::graph::types::StorageStatus::Enabled,
+        data_localization_region: Some("DE".into()),
+    });
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "storage:de");
+    assert_eq!(shown_ids(&app), ["100"]);
+}

@@ -4,46 +4,60 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::popup::{frame_popup, paragraph};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::popup::{frame_popup, wrapped_height};
 use crate::tui::app::App;
 use crate::tui::keys::{Place, bindings};
 
-/// What the table's marks mean, shown with the table's keys.
-const LEGEND: [(&str, &str); 4] = [
+/// What the table's columns and marks mean, shown with the table's keys.
+const LEGEND: [(&str, &str); 11] = [
+    (
+        "REG LEFT 9/10",
+        "register attempts left in the budget window",
+    ),
     ("STATUS !", "health LIMITED: sending limited; Enter: why"),
     ("STATUS ✗", "health BLOCKED: the number cannot send"),
+    (
+        "stale 14:05",
+        "the last read failed; values as read at 14:05",
+    ),
     ("coexist", "coexistence: cannot be (de)registered"),
-    ("REG 9/10", "register attempts left in the budget window"),
+    ("STORAGE GB", "local storage on, in that region; off: none"),
+    ("STORAGE ·", "storage not read yet (Enter reads it)"),
+    ("⋯ / ✗", "being read / the read failed (Enter: why)"),
+    (
+        "Acme Supp…",
+        "cut to fit: a wider terminal or Enter shows it",
+    ),
+    ("—", "Meta gave no value"),
+    ("● label", "marked for a bulk action (Space)"),
 ];
 
-pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place) {
-    let table = bindings(place);
+const WIDTH: u16 = 64;
+
+/// The help's lines for a place: its keys, then (for the table) the legend.
+fn lines(app: &App, place: Place) -> Vec<Line<'static>> {
     let legend: &[(&str, &str)] = if place == Place::Table { &LEGEND } else { &[] };
-    let extra = if legend.is_empty() {
-        0
-    } else {
-        legend.len() + 1
-    };
-    let height = (table.len() + extra) as u16 + 8;
-    let inner = frame_popup(frame, screen, app, "Help", 60, height);
-    let mut lines: Vec<Line> = table
+    let mut lines: Vec<Line> = bindings(place)
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!("  {:<12}", b.label), app.theme.accent()),
+                Span::styled(format!("  {:<14}", b.label), app.theme.accent()),
                 Span::raw(b.help),
             ])
         })
         .collect();
     lines.push(Line::from(vec![
-        Span::styled(format!("  {:<12}", "Ctrl-C"), app.theme.accent()),
+        Span::styled(format!("  {:<14}", "Ctrl-C"), app.theme.accent()),
         Span::raw("quit at once, from anywhere"),
     ]));
     if !legend.is_empty() {
         lines.push(Line::raw(""));
+        lines.push(Line::styled("  What the table shows", app.theme.title()));
         for (mark, meaning) in legend {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {mark:<12}"), app.theme.warn()),
+                Span::styled(format!("  {mark:<14}"), app.theme.warn()),
                 Span::raw(*meaning),
             ]));
         }
@@ -57,5 +71,33 @@ pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place) {
         "  Esc or ? closes this help.",
         app.theme.dim(),
     ));
-    paragraph(frame, inner, lines);
+    lines
+}
+
+/// How far the help can scroll on this screen: 0 when it fits.
+pub fn max_scroll(app: &App, place: Place) -> u16 {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let lines = lines(app, place);
+    let inner_width = WIDTH.min(screen.width).saturating_sub(2);
+    let room = screen.height.saturating_sub(2);
+    wrapped_height(&lines, inner_width).saturating_sub(room)
+}
+
+pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place, scroll: u16) {
+    let lines = lines(app, place);
+    let inner_width = WIDTH.min(screen.width).saturating_sub(2);
+    let height = wrapped_height(&lines, inner_width) + 2;
+    let more = max_scroll(app, place);
+    let title = if more > 0 {
+        "Help · Esc closes · j/k scroll"
+    } else {
+        "Help · Esc closes"
+    };
+    let inner = frame_popup(frame, screen, app, title, WIDTH, height);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(more), 0)),
+        inner,
+    );
 }

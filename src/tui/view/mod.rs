@@ -9,7 +9,7 @@ mod form_deregister;
 mod form_pin;
 mod form_register;
 mod form_verify;
-mod help;
+pub mod help;
 pub mod layout;
 mod log_pane;
 mod numbers;
@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     chrome::footer(frame, areas.footer, app);
     match &app.overlay {
         None => {}
-        Some(Overlay::Help(place)) => help::overlay(frame, area, app, *place),
+        Some(Overlay::Help(place, scroll)) => help::overlay(frame, area, app, *place, *scroll),
         Some(Overlay::Details(details)) => details::popup(frame, area, app, details),
         Some(Overlay::Alert(text)) => popup::alert(frame, area, app, text),
         Some(Overlay::ConfirmQuit(_)) => popup::confirm_quit(frame, area, app),
