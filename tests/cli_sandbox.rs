@@ -606,6 +606,13 @@ fn audit_lists_intent_and_outcome() {
     );
     let text = rig.wareg(&["audit"]);
     assert!(text.stdout.contains("133005"), "{}", text.stdout);
+    // Text lines name the number with its configured label.
+    let line = text
+        .stdout
+        .lines()
+        .find(|l| l.contains(CONNECTED))
+        .unwrap_or_default();
+    assert!(line.contains("Support DE"), "{}", text.stdout);
 }
 
 #[test]

@@ -666,7 +666,7 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
         // attempt (the budget is spent: Enter lands on the override, or Register is blocked).
         let frame = s
             .wait_for("the TUI's attempt to end", |f| {
-                f.contains("106540352242923: registered")
+                f.contains("(106540352242923): registered")
                     || f.contains("refusing to")
                     || f.contains("[x] override budget")
                     || f.contains("budget is used up")
@@ -678,7 +678,7 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
             .filter(|p| p.ends_with("/register"))
             .count();
         assert_eq!(registers, 1, "trial {trial}: cli {}\n{frame}", cli.stderr);
-        let tui_won = frame.contains("106540352242923: registered");
+        let tui_won = frame.contains("(106540352242923): registered");
         assert_eq!(
             cli.code,
             if tui_won { 2 } else { 0 },

@@ -2,10 +2,12 @@
 //! oldest first, newest last. Without `--since` the whole trail is streamed a line at a time;
 //! with it only the window is read, from the end of the file.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::args::{AuditArgs, Global};
-use super::context::{data_dir, parse_id};
+use super::context::{configured_labels, data_dir, parse_id};
 use super::error::CliError;
 use super::output::local_time;
 use crate::audit::{AuditLog, AuditRecord, Operation, Phase, tail};
@@ -64,7 +66,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
             operator: filter.operator.clone(),
         };
         let log = AuditLog::new(team.describe());
-        let mut out = Printer::new(args.json, &log);
+        let mut out = Printer::new(args.json, &log, configured_labels(global));
         team.query(&query, &mut |record| out.record(&record))
             .map_err(|e| CliError::Local(format!("cannot read the team ledger: {e}")))?;
         out.finish(filter.id.as_ref(), filtered);
@@ -73,7 +75,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
     let log = AuditLog::in_dir(&data_dir()?);
     let unreadable =
         |e: std::io::Error| CliError::Local(format!("cannot read {}: {e}", log.path().display()));
-    let mut out = Printer::new(args.json, &log);
+    let mut out = Printer::new(args.json, &log, configured_labels(global));
     match since {
         Some(since) => {
             for record in tail::read_since(log.path(), since).map_err(unreadable)? {
@@ -101,10 +103,12 @@ struct Printer<'a> {
     log: &'a AuditLog,
     printed: usize,
     skipped: usize,
+    /// Configured labels by number id: text lines name the number as the config does.
+    labels: HashMap<String, String>,
 }
 
 impl<'a> Printer<'a> {
-    fn new(json: bool, log: &'a AuditLog) -> Self {
+    fn new(json: bool, log: &'a AuditLog, labels: HashMap<String, String>) -> Self {
         if json {
             let path = serde_json::to_string(&log.path()).unwrap_or_else(|_| "null".into());
             say_inline!(
@@ -117,6 +121,7 @@ impl<'a> Printer<'a> {
             log,
             printed: 0,
             skipped: 0,
+            labels,
         }
     }
 
@@ -128,7 +133,8 @@ impl<'a> Printer<'a> {
         } else {
             // The trail is a file anyone with the account can edit, and older versions of
             // wareg stored answers uncleaned: it is cleaned on the way to the terminal.
-            say!("{}", crate::clean::text(&line(r), 2000));
+            let label = self.labels.get(&r.number).map(String::as_str);
+            say!("{}", crate::clean::text(&line(r, label), 2000));
         }
         self.printed += 1;
     }
@@ -227,13 +233,12 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
     ))
 }
 
-fn line(r: &AuditRecord) -> String {
-    let mut text = format!(
-        "{}  {:<17} {:<12}",
-        local_time(r.time),
-        r.number,
-        r.op.as_str()
-    );
+fn line(r: &AuditRecord, label: Option<&str>) -> String {
+    let mut text = format!("{}  {:<17} ", local_time(r.time), r.number);
+    if let Some(label) = label {
+        text.push_str(&format!("{:<16} ", crate::width::ellipsize(label, 16)));
+    }
+    text.push_str(&format!("{:<12}", r.op.as_str()));
     match r.phase {
         Phase::Intent => text.push_str(" sending"),
         Phase::Outcome => {

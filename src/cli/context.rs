@@ -122,6 +122,22 @@ pub fn parse_id(global: &Global, raw: &str) -> Result<NumberId, CliError> {
     Ok(id)
 }
 
+/// Each configured number's label by its id, to name numbers in output; empty without a
+/// config (or with one that does not load: the commands that need it say why).
+pub fn configured_labels(global: &Global) -> std::collections::HashMap<String, String> {
+    crate::paths::config_file(global.config.as_deref())
+        .filter(|p| p.exists())
+        .and_then(|p| Config::load(&p).ok())
+        .map(|config| {
+            config
+                .numbers
+                .iter()
+                .filter_map(|n| Some((n.id.as_str().to_owned(), n.label.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The configured number whose label is `raw`, else the only one whose label starts with it.
 fn resolve_label(config: &Config, raw: &str, not_numeric: &str) -> Result<NumberId, String> {
     let wanted = raw.trim().to_lowercase();

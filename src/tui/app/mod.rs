@@ -329,11 +329,8 @@ impl App {
             .unwrap_or_else(|| "another wareg".into());
         if who != self.operator {
             let number = NumberId::parse(&record.number)
-                .ok()
-                .and_then(|id| self.table.find(&id))
-                .and_then(|i| self.table.rows[i].label.clone())
-                .map(|label| format!("{label} ({})", record.number))
-                .unwrap_or_else(|| record.number.clone());
+                .map(|id| self.name_of(&id))
+                .unwrap_or_else(|_| record.number.clone());
             let what = match (record.phase, record.outcome) {
                 (crate::audit::Phase::Intent, _) => "started".to_owned(),
                 (_, Some(outcome)) => match record.code {
@@ -345,6 +342,15 @@ impl App {
             self.notice(Level::Info, format!("{who}: {} {number} {what}", record.op));
         }
         vec![Cmd::LoadLedger]
+    }
+
+    /// How the log names a number: "Support DE (1065…)" with its label or Meta's name, the
+    /// bare id when neither is known.
+    pub fn name_of(&self, id: &NumberId) -> String {
+        match self.table.find(id).map(|i| self.table.rows[i].title()) {
+            Some(title) if !title.is_empty() => format!("{title} ({id})"),
+            _ => id.to_string(),
+        }
     }
 
     pub fn busy(&self) -> bool {

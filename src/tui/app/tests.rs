@@ -355,6 +355,11 @@ fn register_sends_the_v25_plan_and_closes_on_success() {
         },
     ));
     assert!(app.overlay.is_none(), "success closes the form");
+    // The log names the number as the table does, with its id.
+    let said: Vec<&str> = (0..app.log.len())
+        .filter_map(|i| app.log.get(i).map(|e| e.text.as_str()))
+        .collect();
+    assert!(said.contains(&"Name 300 (300): registered"), "{said:?}");
     assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadLedger)));
     assert!(
         cmds.iter()

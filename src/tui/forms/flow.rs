@@ -153,7 +153,7 @@ impl App {
                 }
                 self.notice(
                     Level::Info,
-                    format!("{}: sending {}", f.id, pre.plan.summary()),
+                    format!("{}: sending {}", self.name_of(&f.id), pre.plan.summary()),
                 );
                 Cmd::RunPlan {
                     request,
@@ -267,7 +267,7 @@ impl App {
                         match &result {
                             Ok(()) => {
                                 close = true;
-                                log.push((Level::Info, format!("{}: registered", f.id)));
+                                log.push((Level::Info, "registered"));
                             }
                             Err(e) => {
                                 f.pin.clear();
@@ -283,7 +283,7 @@ impl App {
                     match &result {
                         Ok(()) => {
                             close = true;
-                            log.push((Level::Info, format!("{}: deregistered", f.id)));
+                            log.push((Level::Info, "deregistered"));
                         }
                         Err(e) => f.phase = Phase::Failed(failure(e, now)),
                     }
@@ -293,7 +293,7 @@ impl App {
                     match &result {
                         Ok(()) => {
                             close = true;
-                            log.push((Level::Info, format!("{}: two-step PIN set", f.id)));
+                            log.push((Level::Info, "two-step PIN set"));
                         }
                         Err(e) => {
                             f.first.clear();
@@ -308,14 +308,11 @@ impl App {
                     match (&result, f.stage) {
                         (Ok(()), VerifyStage::Request) => {
                             f.code_sent();
-                            log.push((
-                                Level::Info,
-                                format!("{}: verification code requested", f.id),
-                            ));
+                            log.push((Level::Info, "verification code requested"));
                         }
                         (Ok(()), VerifyStage::EnterCode) => {
                             close = true;
-                            log.push((Level::Info, format!("{}: ownership verified", f.id)));
+                            log.push((Level::Info, "ownership verified"));
                         }
                         (Err(e), _) => {
                             f.code.clear();
@@ -326,13 +323,16 @@ impl App {
             }
         } else if let Err(e) = &result {
             // The form was closed while its request ran: the log still says what happened.
-            log.push((
+            self.notice(
                 Level::Error,
                 format!("a closed form's request failed: {}", e.message),
-            ));
+            );
         }
-        for (level, text) in log {
-            self.notice(level, text);
+        if let Some(id) = &number {
+            let name = self.name_of(id);
+            for (level, what) in log {
+                self.notice(level, format!("{name}: {what}"));
+            }
         }
         if close {
             self.overlay = None;
