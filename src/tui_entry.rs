@@ -94,6 +94,7 @@ pub fn demo_config(base_url: &str) -> Config {
         api_version: ApiVersion::DEFAULT,
         token: TokenSource::Sandbox,
         waba_id: NumberId::parse(&seed.waba_id).ok(),
+        business_id: None,
         timeout: Duration::from_secs(5),
         token_timeout: crate::config::DEFAULT_TOKEN_TIMEOUT,
         allow_insecure_http: false,

@@ -174,3 +174,64 @@ fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[test]
+fn inside_tmux_the_copy_is_wrapped_for_tmux_and_o_starts_the_browser() {
+    let rig = Rig::new("v25.0");
+    // A stand-in browser that writes down the URL it was given.
+    let scratch = tempfile::tempdir().unwrap();
+    let opened = scratch.path().join("opened.txt");
+    let browser = scratch.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let browser = browser.display().to_string();
+    let mut pty = Pty::spawn(
+        &rig,
+        &[
+            ("TMUX", "/tmp/tmux-1000/default,1234,0"),
+            ("BROWSER", &browser),
+        ],
+    );
+    pty.wait_for("the numbers", |s| row(s, "Sales UK").contains("PENDING"));
+    pty.keys(&["g", "y"]);
+    let payload = base64_of("106540352242923");
+    let wrapped = format!("\x1bPtmux;\x1b\x1b]52;c;{payload}\x07\x1b\\");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !pty.output().contains(&wrapped) {
+        assert!(Instant::now() < deadline, "no tmux-wrapped OSC 52 sequence");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pty.wait_for("the honest copy message", |s| {
+        s.contains("set-clipboard on")
+    });
+
+    pty.keys(&["o"]);
+    pty.wait_for("the URL in the log pane", |s| {
+        s.contains("opening WhatsApp Manager")
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let url = loop {
+        match std::fs::read_to_string(&opened) {
+            Ok(url) if !url.is_empty() => break url,
+            _ => {
+                assert!(Instant::now() < deadline, "the browser was not started");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    assert!(
+        url.starts_with("https://business.facebook.com/wa/manage/phone-numbers/?waba_id="),
+        "{url}"
+    );
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}

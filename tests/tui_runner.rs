@@ -81,6 +81,7 @@ impl Session {
             stats: stats.clone(),
             frames: Some(frame_tx),
             copy: Box::new(|_| {}),
+            open: Box::new(|_| {}),
         };
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();

@@ -62,6 +62,8 @@ pub struct Profile {
     pub api_version: ApiVersion,
     pub token: TokenSource,
     pub waba_id: Option<NumberId>,
+    /// The Business Manager the WABA belongs to: `o` opens WhatsApp Manager inside it.
+    pub business_id: Option<NumberId>,
     pub timeout: Duration,
     /// How long a token command may run before it is stopped.
     pub token_timeout: Duration,

@@ -47,6 +47,7 @@ struct RawProfile {
     token_command: Option<Spanned<Vec<String>>>,
     token_file: Option<Spanned<String>>,
     waba_id: Option<Spanned<String>>,
+    business_id: Option<Spanned<String>>,
     timeout_secs: Option<Spanned<u64>>,
     token_timeout_secs: Option<Spanned<u64>>,
     allow_insecure_http: Option<bool>,
@@ -220,6 +221,13 @@ fn validate_profile(
         ),
         None => None,
     };
+    let business_id = match &p.business_id {
+        Some(b) => Some(
+            NumberId::parse(b.get_ref())
+                .map_err(|e| loc.error(Some(b.span()), format!("business_id: {e}")))?,
+        ),
+        None => None,
+    };
     let timeout = match &p.timeout_secs {
         Some(t) if *t.get_ref() == 0 || *t.get_ref() > 600 => {
             return Err(loc
@@ -278,6 +286,7 @@ fn validate_profile(
         api_version,
         token,
         waba_id,
+        business_id,
         timeout,
         token_timeout,
         allow_insecure_http: p.allow_insecure_http == Some(true),

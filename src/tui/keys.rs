@@ -38,6 +38,8 @@ pub enum Action {
     Sort,
     /// Turn the sort order around.
     ReverseSort,
+    /// Open the number's WABA in WhatsApp Manager.
+    OpenManager,
 }
 
 /// Where keys are being read: each place has its own table.
@@ -134,6 +136,13 @@ const TABLE: &[Binding] = &[
     ),
     b(&[Char('y')], "y", Action::Copy, "copy id", false),
     b(
+        &[Char('o')],
+        "o",
+        Action::OpenManager,
+        "open in WhatsApp Manager",
+        false,
+    ),
+    b(
         &[Char(' ')],
         "Space",
         Action::Mark,
@@ -196,6 +205,13 @@ const DETAILS: &[Binding] = &[
     ),
     b(&[Char('d')], "d", Action::Deregister, "deregister", true),
     b(&[Char('y')], "y", Action::Copy, "copy id", true),
+    b(
+        &[Char('o')],
+        "o",
+        Action::OpenManager,
+        "open in WhatsApp Manager",
+        false,
+    ),
     b(&[Char('?')], "?", Action::Help, "help", true),
     b(&[Char('q')], "q", Action::Quit, "quit", false),
 ];

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod keys;
 pub mod log;
 pub mod msg;
+pub mod outside;
 pub mod run;
 pub mod terminal;
 pub mod theme;
@@ -60,6 +61,7 @@ pub fn assemble(
         tx.clone(),
     );
     let mut app = App::new(&setup.config, theme, setup.log_path.clone());
+    app.surroundings = outside::Surroundings::from_env();
     // The first frame shows true budgets: the window is read from the end of the trail (or
     // asked of the team ledger) before anything is drawn. A ledger that cannot be read now is
     // said in the log pane by the worker's first count.
@@ -114,13 +116,20 @@ pub async fn run(
         guard.terminal.draw(|f| view::draw(f, &app))?;
         panic!("WAREG_TEST_PANIC: deliberate panic to test terminal restoration");
     }
+    let surroundings = app.surroundings.clone();
+    let browser = surroundings.browser.clone();
     let hooks = LoopHooks {
         stats: Arc::new(LoopStats::default()),
         frames: None,
-        copy: Box::new(|text: &str| {
+        copy: Box::new(move |text: &str| {
             let mut out = std::io::stdout();
-            let _ = out.write_all(run::osc52(text).as_bytes());
+            let _ = out.write_all(outside::osc52(text, surroundings.tmux).as_bytes());
             let _ = out.flush();
+        }),
+        open: Box::new(move |url: &str| {
+            if let Some(browser) = &browser {
+                outside::open_url(browser, url);
+            }
         }),
     };
     let result = run::run_loop(

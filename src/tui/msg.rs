@@ -138,6 +138,8 @@ pub enum Cmd {
     BulkPause,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Open a URL in a browser, where one can be started.
+    Open(String),
     /// Stop everything in flight and leave.
     Quit,
 }

@@ -35,6 +35,8 @@ pub struct LoopHooks {
     pub frames: Option<UnboundedSender<String>>,
     /// Puts text on the clipboard (OSC 52 on a real terminal).
     pub copy: Box<dyn FnMut(&str) + Send>,
+    /// Opens a URL in a browser (tests put a recorder here).
+    pub open: Box<dyn FnMut(&str) + Send>,
 }
 
 pub async fn run_loop<B, S>(
@@ -106,6 +108,7 @@ fn dispatch(cmds: Vec<Cmd>, worker: &Worker, hooks: &mut LoopHooks) {
     for cmd in cmds {
         match cmd {
             Cmd::Copy(text) => (hooks.copy)(&text),
+            Cmd::Open(url) => (hooks.open)(&url),
             Cmd::Quit => worker.cancel(),
             other => worker.spawn(other),
         }
@@ -123,13 +126,4 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
         out.push('\n');
     }
     out
-}
-
-/// OSC 52: asks the terminal (even over SSH) to put `text` on the clipboard.
-pub fn osc52(text: &str) -> String {
-    use base64::Engine as _;
-    format!(
-        "\x1b]52;c;{}\x07",
-        base64::engine::general_purpose::STANDARD.encode(text)
-    )
 }

@@ -210,7 +210,7 @@ impl Inner {
             Cmd::BulkPause => self
                 .bulk_pause
                 .store(true, std::sync::atomic::Ordering::SeqCst),
-            Cmd::Copy(_) | Cmd::Quit => {}
+            Cmd::Copy(_) | Cmd::Open(_) | Cmd::Quit => {}
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
                 // A newer listing of the profile (a second R) replaces this one: its reply

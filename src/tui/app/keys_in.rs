@@ -72,6 +72,11 @@ impl App {
                     self.overlay = Some(Overlay::Details(details));
                     self.copy(id.to_string())
                 }
+                Some(Action::OpenManager) => {
+                    let id = details.id.clone();
+                    self.overlay = Some(Overlay::Details(details));
+                    self.open_manager(&id)
+                }
                 Some(Action::Register) => self.open_register(&details.id),
                 Some(Action::ChangeRegion) => self.open_region_change(&details.id),
                 Some(Action::Deregister) => self.open_deregister(&details.id),
@@ -174,6 +179,11 @@ impl App {
                     return self.copy(id);
                 }
             }
+            Action::OpenManager => {
+                if let Some(id) = self.table.selected_row().map(|r| r.id.clone()) {
+                    return self.open_manager(&id);
+                }
+            }
             Action::Register | Action::Deregister | Action::SetPin | Action::Verify => {
                 let Some(id) = self.table.selected_row().map(|r| r.id.clone()) else {
                     return Vec::new();
@@ -256,12 +266,51 @@ impl App {
         }
     }
 
+    /// OSC 52 asks the terminal to copy; whether it did cannot be known, so the words say
+    /// what was sent, and the value is in the log pane to copy by hand.
     fn copy(&mut self, text: String) -> Vec<Cmd> {
-        self.notice(
-            Level::Info,
-            format!("copied {text} to the clipboard (OSC 52)"),
-        );
+        let mut words = format!("{text}: sent to the terminal's clipboard (OSC 52)");
+        if self.surroundings.tmux {
+            words.push_str(
+                "; inside tmux it arrives only with `set -g set-clipboard on` (or `allow-passthrough on`)",
+            );
+        }
+        self.notice(Level::Info, words);
         vec![Cmd::Copy(text)]
+    }
+
+    /// `o`: the number's WABA in WhatsApp Manager. The URL always goes to the log pane (over
+    /// SSH there is no browser to start, and the URL is what the user needs).
+    fn open_manager(&mut self, id: &crate::graph::NumberId) -> Vec<Cmd> {
+        let Some(i) = self.table.find(id) else {
+            return Vec::new();
+        };
+        let profile = self.table.rows[i].profile.clone();
+        let Some(url) = self
+            .profiles
+            .get(&profile)
+            .and_then(|p| p.manager_url.clone())
+        else {
+            self.notice(
+                Level::Warn,
+                format!("profile {profile} has no waba_id: add it to the config to open WhatsApp Manager"),
+            );
+            return Vec::new();
+        };
+        let name = self.name_of(id);
+        if self.surroundings.browser.is_some() {
+            self.notice(
+                Level::Info,
+                format!("{name}: opening WhatsApp Manager: {url}"),
+            );
+            vec![Cmd::Open(url)]
+        } else {
+            self.notice(
+                Level::Info,
+                format!("{name}: no browser to start here (no $BROWSER or display); WhatsApp Manager: {url}"),
+            );
+            Vec::new()
+        }
     }
 
     fn quit_or_confirm(&mut self) -> Vec<Cmd> {

@@ -31,6 +31,8 @@ pub struct ProfileInfo {
     pub version: ApiVersion,
     pub host: String,
     pub has_waba: bool,
+    /// WhatsApp Manager's page for the profile's WABA (`o`), when a waba_id is configured.
+    pub manager_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +101,8 @@ pub struct App {
     pub profiles: BTreeMap<String, ProfileInfo>,
     pub default_profile: String,
     pub log_path: Option<PathBuf>,
+    /// The clipboard and browser this terminal offers, so the app says what a key really did.
+    pub surroundings: crate::tui::outside::Surroundings,
     pub table: NumbersTable,
     pub log: LogBuffer,
     pub log_view: LogView,
@@ -155,6 +159,12 @@ impl App {
                     version: p.api_version,
                     host,
                     has_waba: p.waba_id.is_some(),
+                    manager_url: p.waba_id.as_ref().map(|waba| {
+                        crate::tui::outside::whatsapp_manager_url(
+                            waba.as_str(),
+                            p.business_id.as_ref().map(|b| b.as_str()),
+                        )
+                    }),
                 };
                 (p.name.clone(), info)
             })
@@ -177,6 +187,7 @@ impl App {
             profiles,
             default_profile: config.default_profile.clone(),
             log_path,
+            surroundings: Default::default(),
             table: NumbersTable::new(rows),
             log: LogBuffer::default(),
             log_view: LogView::default(),

@@ -919,3 +919,65 @@ fn the_filter_matches_the_storage_column() {
     type_text(&mut app, "storage:de");
     assert_eq!(shown_ids(&app), ["100"]);
 }
+
+/// The text of every entry in the log pane, oldest first.
+fn log_texts(app: &App) -> Vec<String> {
+    (0..app.log.len())
+        .filter_map(|i| app.log.get(i).map(|e| e.text.clone()))
+        .collect()
+}
+
+#[test]
+fn copy_says_what_was_sent_and_inside_tmux_what_it_needs() {
+    let mut app = loaded();
+    let cmds = press(&mut app, &[KeyCode::Char('y')]);
+    assert!(matches!(&cmds[..], [Cmd::Copy(text)] if text == "100"));
+    let said = log_texts(&app).pop().unwrap_or_default();
+    assert_eq!(said, "100: sent to the terminal's clipboard (OSC 52)");
+    app.surroundings.tmux = true;
+    press(&mut app, &[KeyCode::Char('y')]);
+    let said = log_texts(&app).pop().unwrap_or_default();
+    assert!(said.starts_with("100: sent to"), "{said}");
+    assert!(said.contains("set-clipboard on"), "{said}");
+}
+
+#[test]
+fn o_opens_whatsapp_manager_where_a_browser_can_start_and_always_logs_the_url() {
+    let url = "https://business.facebook.com/wa/manage/phone-numbers/?waba_id=999";
+    // Over SSH: nothing to start, the URL is in the log pane.
+    let mut app = loaded();
+    let cmds = press(&mut app, &[KeyCode::Char('o')]);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let said = log_texts(&app).pop().unwrap_or_default();
+    assert!(said.starts_with("Support DE (100): no browser"), "{said}");
+    assert!(said.ends_with(url), "{said}");
+    // With a browser: the same URL goes to the opener, from the details popup too.
+    app.surroundings.browser = Some("firefox".into());
+    press(&mut app, &[KeyCode::Enter]);
+    let cmds = press(&mut app, &[KeyCode::Char('o')]);
+    assert!(matches!(&cmds[..], [Cmd::Open(u)] if u == url), "{cmds:?}");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Details(_))),
+        "details stay open"
+    );
+    assert!(log_texts(&app).pop().unwrap_or_default().contains(url));
+}
+
+#[test]
+fn o_without_a_waba_id_says_what_to_configure() {
+    let config = Config::parse(
+        "default_profile = \"p\"\n[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"100\"\n",
+        None,
+    )
+    .unwrap();
+    let mut app = App::new(&config, Theme { color: false }, None);
+    app.surroundings.browser = Some("firefox".into());
+    let cmds = press(&mut app, &[KeyCode::Char('o')]);
+    assert!(cmds.is_empty());
+    assert!(
+        log_texts(&app)
+            .pop()
+            .unwrap_or_default()
+            .contains("no waba_id")
+    );
+}
