@@ -9,6 +9,7 @@ use super::args::{BulkArgs, BulkCommand, BulkPins, BulkResumeArgs, Global};
 use super::context::{Context, block_on};
 use super::error::CliError;
 use super::output::print_json;
+use super::progress::Progress;
 use super::secret_input::{SecretSource, read_secret};
 use crate::audit::Operation;
 use crate::bulk::journal::begin;
@@ -60,6 +61,11 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
     };
     let engines = engines(&ctx, targets.iter().map(|t| t.profile.as_str()))?;
     let concurrency = usize::from(args.concurrency);
+    let planning = Progress::spinner(format!(
+        "bulk {}: reading {} numbers to plan",
+        action.words(),
+        targets.len()
+    ));
     let plan = block_on(plan_all(
         &engines,
         targets,
@@ -69,6 +75,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         args.force,
         concurrency,
     ))?;
+    planning.finish();
     let region = match storage {
         StorageChoice::Region(r) => Some(r.code().to_owned()),
         StorageChoice::Off => Some("off".to_owned()),
@@ -115,14 +122,16 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         force: args.force,
         ..RunOptions::default()
     };
+    let progress = run_progress(&pins, plan.to_send().count(), action);
     let summary = block_on(run(
         plan.rows.clone(),
         &engines,
         &pins,
         &journal,
         options,
-        &progress(args.json),
+        &per_number(&progress, args.json),
     ))?;
+    progress.finish();
     finish(
         &id,
         &summary,
@@ -206,14 +215,16 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
         force: false,
         ..RunOptions::default()
     };
+    let progress = run_progress(&pins, to_run.len(), state.action);
     let mut summary = block_on(run(
         to_run,
         &engines,
         &pins,
         &journal,
         options,
-        &progress(args.json),
+        &per_number(&progress, args.json),
     ))?;
+    progress.finish();
     for (number, choice) in choices {
         match choice {
             ResumeChoice::Done(why) => summary.numbers.push((number, NumberState::Done, Some(why))),
@@ -517,13 +528,32 @@ fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&st
     })
 }
 
-/// Per-number progress on stderr (stdout stays the result).
-fn progress(json: bool) -> impl Fn(&str, NumberState) + Sync {
+/// Per-number lines on stderr (stdout stays the result), written above the progress line so
+/// that neither cuts into the other; the count moves as each number ends.
+fn per_number(progress: &Progress, json: bool) -> impl Fn(&str, NumberState) + Sync + '_ {
     move |number: &str, state: NumberState| {
-        if !json && state != NumberState::Interrupted {
-            eprintln!("  {number}: {}", state.words());
+        // Interrupted is what a number is while it is worked on: it has not ended yet.
+        if state == NumberState::Interrupted {
+            return;
+        }
+        progress.inc();
+        if !json {
+            progress.eprintln(&format!("  {number}: {}", state.words()));
         }
     }
+}
+
+/// The run's progress line: the action and a count, never a PIN. None for PINs from a
+/// pin_command, which may ask on the terminal itself (a pinentry): a line redrawn under its
+/// prompt would garble it.
+fn run_progress(pins: &PinSource, numbers: usize, action: Action) -> Progress {
+    if matches!(pins, PinSource::PerNumber { .. }) {
+        return Progress::hidden();
+    }
+    Progress::counter(
+        numbers as u64,
+        format!("bulk {}: numbers ended", action.words()),
+    )
 }
 
 fn finish(id: &str, summary: &Summary, as_json: bool, plan: Option<Value>) -> Result<(), CliError> {

@@ -8,6 +8,7 @@ use super::args::{Global, LedgerAction};
 use super::context::Context;
 use super::error::CliError;
 use super::output::print_json;
+use super::progress::Progress;
 use crate::audit::AuditLog;
 use crate::ledger::PgLedger;
 
@@ -65,9 +66,10 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                     trail.path().display()
                 )));
             }
-            let report = team
-                .import(&trail)
-                .map_err(|e| failed("ledger import", e))?;
+            let progress = Progress::spinner("pushing the audit trail into the team ledger");
+            let report = team.import(&trail);
+            progress.finish();
+            let report = report.map_err(|e| failed("ledger import", e))?;
             say!(
                 "read {} records from {}: {} new to the ledger, {} already there{}",
                 report.read,

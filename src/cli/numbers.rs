@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use super::args::{Global, NumbersArgs};
 use super::context::{Context, block_on, client_for};
 use super::error::CliError;
+use super::fleet_progress;
 use super::output::{JsonStream, budget_json, print_usage};
+use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
 use crate::fleet::{self, Fleet, FleetRow, Listing};
 use crate::graph::{ApiError, Usage};
@@ -26,15 +28,19 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
 
     let mut clients = BTreeMap::new();
-    if args.refresh {
+    let (rows, fleet) = if args.refresh {
+        // Cleared before anything else is printed; on stderr, and only on a terminal.
+        let progress = Progress::spinner("reading numbers");
+        let observer = fleet_progress::observer(&progress);
         for name in fleet::profiles_in_view(&ctx.config, only) {
             if let Some(profile) = ctx.config.profile(&name) {
-                clients.insert(name, client_for(profile, &ctx.data_dir)?);
+                let client = client_for(profile, &ctx.data_dir)?.with_observer(observer.clone());
+                clients.insert(name, client);
             }
         }
-    }
-    let (rows, fleet) = if args.refresh {
-        block_on(fleet::refresh(&ctx.config, &clients, only))?
+        let read = block_on(fleet::refresh(&ctx.config, &clients, only))?;
+        progress.finish();
+        read
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
