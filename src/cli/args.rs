@@ -144,6 +144,9 @@ pub struct NumbersArgs {
     /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Print the table as CSV on stdout: a header line, then one line per number.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! `wareg numbers [--refresh] [--json]`
+//! `wareg numbers [--refresh] [--json | --csv]`
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -7,9 +7,10 @@ use super::args::{Global, NumbersArgs};
 use super::context::{Context, block_on, client_for};
 use super::error::CliError;
 use super::fleet_progress;
-use super::output::{JsonStream, budget_json, print_usage};
+use super::output::{JsonStream, budget_json, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
+use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Fleet, FleetRow, Listing};
 use crate::graph::{ApiError, Usage};
 
@@ -84,12 +85,39 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         doc.finish();
         return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
     }
+    if args.csv {
+        // stdout is the CSV alone: what the table adds around it goes to stderr.
+        for (profile, e) in &failed {
+            eprintln!("profile {profile}: listing the WABA failed: {e}");
+        }
+        for line in usage_lines(&usage) {
+            eprintln!("{line}");
+        }
+        write_csv(&rows, &book)?;
+        return error.map_or(Ok(()), Err);
+    }
     for (profile, e) in &failed {
         say!("profile {profile}: listing the WABA failed: {e}");
     }
     print_usage(&usage);
     print_table(&rows, &book, args.refresh, !failed.is_empty());
     error.map_or(Ok(()), Err)
+}
+
+/// The rows as CSV on stdout, each written as it is made. A reader that went away (`| head`)
+/// ends it quietly, as for the table.
+fn write_csv(rows: &[FleetRow], book: &BudgetBook) -> Result<(), CliError> {
+    let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let export_rows = rows.iter().map(|row| {
+        let left = |op| book.budget(row.id.as_str(), op).left();
+        ExportRow::of(row, left(Operation::Register), left(Operation::Deregister))
+    });
+    match export::write_csv(export_rows, out) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Local(format!(
+            "cannot write the CSV to stdout: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn profile_json(name: &str, fleet: &Fleet) -> Value {

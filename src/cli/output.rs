@@ -57,6 +57,14 @@ pub const USAGE_SHOWN_FROM: u32 = 50;
 
 /// Meta's call budgets, when the answers put one at or above `USAGE_SHOWN_FROM` percent.
 pub fn print_usage(usage: &crate::graph::Usage) {
+    for line in usage_lines(usage) {
+        say!("{line}");
+    }
+}
+
+/// What [`print_usage`] says, for output that puts it elsewhere (stderr beside a CSV).
+pub fn usage_lines(usage: &crate::graph::Usage) -> Vec<String> {
+    let mut lines = Vec::new();
     for (waba, w) in &usage.wabas {
         if w.percent >= USAGE_SHOWN_FROM || w.regain_minutes > 0 {
             let wait = if w.regain_minutes > 0 {
@@ -64,15 +72,16 @@ pub fn print_usage(usage: &crate::graph::Usage) {
             } else {
                 String::new()
             };
-            say!(
+            lines.push(format!(
                 "API budget of WABA {waba}: {} % used (shared with everything on this app){wait}",
                 w.percent
-            );
+            ));
         }
     }
     if let Some(app) = usage.app_percent.filter(|p| *p >= USAGE_SHOWN_FROM) {
-        say!("API budget of the app: {app} % used");
+        lines.push(format!("API budget of the app: {app} % used"));
     }
+    lines
 }
 
 /// One JSON document written as it is produced: rows go out one by one instead of being held

@@ -3,6 +3,7 @@
 //! the configured numbers the listing did not return, a bounded number at a time. What to read
 //! and how answers change the rows is the state machine in `machine`, shared with the TUI.
 
+pub mod export;
 pub mod filter;
 mod machine;
 

@@ -1,0 +1,166 @@
+//! `wareg numbers --csv` against the sandbox: one header line, one line per number with the
+//! table's columns, RFC 4180 quoting, and names from the server that look like formulas kept
+//! from running in a spreadsheet.
+
+mod common;
+
+use common::*;
+use wareg::fleet::export::COLUMNS;
+
+/// RFC 4180 lines into fields: enough of a reader to check what a spreadsheet would see.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(std::mem::take(&mut field)),
+                (c, _) => field.push(c),
+            }
+        }
+        fields.push(field);
+        rows.push(fields);
+    }
+    rows
+}
+
+/// The line of `id`, as column name → value.
+fn line_of(rows: &[Vec<String>], id: &str) -> std::collections::HashMap<String, String> {
+    let row = rows
+        .iter()
+        .find(|r| r[0] == id)
+        .unwrap_or_else(|| panic!("no line for {id}: {rows:?}"));
+    COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .zip(row.iter().cloned())
+        .collect()
+}
+
+#[test]
+fn refresh_as_csv_has_a_header_and_a_line_per_number() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = parse_csv(&run.stdout);
+    assert_eq!(rows[0], COLUMNS, "one header line");
+    assert_eq!(
+        rows.len(),
+        11,
+        "2 configured + 8 discovered: {}",
+        run.stdout
+    );
+    assert!(rows.iter().all(|r| r.len() == COLUMNS.len()), "{rows:?}");
+
+    let connected = line_of(&rows, CONNECTED);
+    assert_eq!(connected["label"], "Support DE");
+    assert_eq!(connected["status"], "CONNECTED");
+    assert_eq!(connected["ownership"], "VERIFIED");
+    assert_eq!(connected["profile"], "sb");
+    assert_eq!(connected["register_left"], "10");
+    assert_eq!(connected["deregister_left"], "10");
+    assert!(
+        connected["number"].starts_with("'+"),
+        "a phone number's + would start a formula: {}",
+        connected["number"]
+    );
+    assert_eq!(line_of(&rows, PENDING)["status"], "PENDING");
+    // stdout is the CSV alone; stderr has only the usual note.
+    assert!(
+        run.stderr
+            .lines()
+            .all(|l| l.starts_with("note: these answers came from a wareg sandbox")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn formula_names_from_the_server_are_defused_and_quoted() {
+    let rig = Rig::new("v25.0");
+    let evil = r#"=HYPERLINK("http://evil.example","click"), -1"#;
+    rig.sandbox.with_world(|w| {
+        w.numbers.get_mut(CONNECTED).unwrap().name = evil.into();
+        w.numbers.get_mut(PENDING).unwrap().name = "@SUM(A1)".into();
+    });
+    let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains(r#""'=HYPERLINK(""http://evil.example"",""click""), -1""#),
+        "quoted, quotes doubled, prefixed: {}",
+        run.stdout
+    );
+    let rows = parse_csv(&run.stdout);
+    assert_eq!(line_of(&rows, CONNECTED)["name"], format!("'{evil}"));
+    assert_eq!(line_of(&rows, PENDING)["name"], "'@SUM(A1)");
+    // No field of any line starts as a formula would.
+    for row in &rows {
+        for field in row {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@']),
+                "{field} in {row:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn without_refresh_the_csv_has_the_configured_numbers_and_sends_nothing() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["numbers", "--csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = parse_csv(&run.stdout);
+    assert_eq!(rows.len(), 3, "{}", run.stdout);
+    let sales = line_of(&rows, PENDING);
+    assert_eq!(sales["label"], "Sales UK");
+    assert_eq!(sales["status"], "", "not read: empty, not a guess");
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn csv_and_json_together_are_refused_before_anything_is_sent() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["numbers", "--refresh", "--csv", "--json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    assert!(rig.calls().is_empty());
+}
+
+#[test]
+fn a_failed_read_is_in_the_error_column_and_the_exit_code() {
+    let rig = Rig::new("v25.0");
+    // Not in the WABA: read on its own, and the sandbox knows no such number.
+    let unknown = "1065999999999999";
+    let mut config = std::fs::read_to_string(&rig.config).unwrap();
+    config.push_str(&format!(
+        "\n[[numbers]]\nid = \"{unknown}\"\nlabel = \"Gone\"\n"
+    ));
+    std::fs::write(&rig.config, config).unwrap();
+    let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(
+        run.code, 1,
+        "a number that cannot be read fails the command: {}",
+        run.stderr
+    );
+    let rows = parse_csv(&run.stdout);
+    assert_eq!(rows.len(), 12, "{}", run.stdout);
+    let gone = line_of(&rows, unknown);
+    assert_eq!(gone["label"], "Gone");
+    assert!(!gone["error"].is_empty(), "{gone:?}");
+    assert_eq!(gone["status"], "");
+    assert!(
+        run.stderr.contains("some numbers could not be read"),
+        "{}",
+        run.stderr
+    );
+}
