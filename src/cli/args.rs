@@ -112,6 +112,7 @@ pub enum Command {
     },
     /// Print shell completions.
     Completions {
+        /// The shell to print them for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -190,7 +191,6 @@ pub struct RegisterArgs {
     /// state says it would fail (never for a coexistence number).
     #[arg(long)]
     pub force: bool,
-    /// Print the result as one JSON document.
     /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
@@ -268,6 +268,7 @@ pub enum MethodArg {
 pub struct RequestCodeArgs {
     /// The phone number ID.
     pub id: String,
+    /// How Meta sends the code: a text message or a voice call.
     #[arg(long, value_enum)]
     pub method: MethodArg,
     /// The language of the message, e.g. en_US.
