@@ -74,6 +74,8 @@ impl Session {
             log_path: None,
         };
         let (mut app, worker, _tx, rx) = assemble(&setup, Theme { color: false });
+        // Exports go to the session's own dir, never into the repository.
+        app.export_dirs = vec![data.path().to_path_buf()];
         let (keys, events) = fmpsc::unbounded();
         let (frame_tx, frames) = mpsc::unbounded_channel();
         let stats = Arc::new(LoopStats::default());
@@ -1149,6 +1151,47 @@ async fn a_bulk_run_left_half_done_is_offered_at_start() {
     })
     .await;
     assert!(posts(&s.sandbox).is_empty(), "nothing is resent unasked");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e_exports_the_filtered_table_to_csv_and_json_and_says_where() {
+    let mut s = Session::start(120, 40).await;
+    s.wait_for("every read to settle", |f| {
+        settled(f) && Session::line_with(f, "Support DE").contains("CONNECTED")
+    })
+    .await;
+    s.press(KeyCode::Char('/'));
+    s.type_text("status:connected");
+    s.press(KeyCode::Enter);
+    s.press(KeyCode::Char('e'));
+    let frame = s
+        .wait_for("the export to be written", |f| f.contains("exported "))
+        .await;
+    let csv = std::fs::read_dir(s.data.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .unwrap_or_else(|| panic!("no CSV in the data dir: {frame}"));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    // Only what the filter showed, each a connected number.
+    assert!(rows.iter().all(|r| r.contains(",CONNECTED,")), "{text}");
+    assert!(rows.iter().any(|r| r.contains("Support DE")), "{text}");
+    assert!(!text.contains("Sales UK"), "{text}");
+    let json = csv.with_extension("json");
+    let parsed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(parsed.as_array().map(Vec::len), Some(rows.len()));
+    let name = csv.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        frame.contains(&format!("exported {} number", rows.len()))
+            && frame.contains("wareg-numbers-"),
+        "the log says where: {name}\n{frame}"
+    );
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }

@@ -715,3 +715,19 @@ fn help_scrolled_to_the_legend() {
         app
     });
 }
+
+#[test]
+fn export_says_what_it_writes() {
+    snapshot("export_message", || {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "status:connected");
+        key(&mut app, KeyCode::Enter);
+        let cmds = key(&mut app, KeyCode::Char('e'));
+        assert!(
+            matches!(&cmds[..], [Cmd::Export { rows, .. }] if rows.len() == 2),
+            "{cmds:?}"
+        );
+        app
+    });
+}

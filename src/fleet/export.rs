@@ -56,11 +56,44 @@ pub struct ExportRow {
     pub error: String,
 }
 
+/// What a face knows of one number, to export it.
+pub struct Parts<'a> {
+    pub id: &'a str,
+    pub label: Option<&'a str>,
+    pub profile: &'a str,
+    /// The number as read (or as last read, for a row whose latest read failed).
+    pub live: Option<&'a crate::graph::PhoneNumber>,
+    /// Why the latest read failed.
+    pub error: Option<&'a str>,
+    /// The local-storage setting as the table shows it, when it was read.
+    pub storage: Option<&'a str>,
+}
+
 impl ExportRow {
     /// A fleet row with the budgets left for it; the columns are those the filter matches.
     pub fn of(row: &FleetRow, register_left: u32, deregister_left: u32) -> ExportRow {
-        let live = row.live.as_ref().and_then(|r| r.as_ref().ok());
-        let fields = Fields::of(row.id.as_str(), row.label.as_deref(), &row.profile, live);
+        let error = match &row.live {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        ExportRow::from_parts(
+            Parts {
+                id: row.id.as_str(),
+                label: row.label.as_deref(),
+                profile: &row.profile,
+                live: row.live.as_ref().and_then(|r| r.as_ref().ok()),
+                error: error.as_deref(),
+                storage: None,
+            },
+            register_left,
+            deregister_left,
+        )
+    }
+
+    /// A number from what a face knows of it (the TUI's rows carry storage and a last good
+    /// read beside a failure; the CLI's do not).
+    pub fn from_parts(parts: Parts, register_left: u32, deregister_left: u32) -> ExportRow {
+        let fields = Fields::of(parts.id, parts.label, parts.profile, parts.live);
         let get = |key: &str| {
             fields
                 .values
@@ -80,13 +113,16 @@ impl ExportRow {
             quality: get("quality"),
             platform: get("platform"),
             health: get("health"),
-            storage: String::new(),
+            storage: parts
+                .storage
+                .map(|s| crate::clean::text(s, NAME_MAX))
+                .unwrap_or_default(),
             register_left: Some(register_left),
             deregister_left: Some(deregister_left),
-            error: match &row.live {
-                Some(Err(e)) => crate::clean::text(&e.to_string(), MESSAGE_MAX),
-                _ => String::new(),
-            },
+            error: parts
+                .error
+                .map(|e| crate::clean::text(e, MESSAGE_MAX))
+                .unwrap_or_default(),
         }
     }
 

@@ -40,6 +40,8 @@ pub enum Action {
     ReverseSort,
     /// Open the number's WABA in WhatsApp Manager.
     OpenManager,
+    /// Write the table as filtered to CSV and JSON files.
+    Export,
 }
 
 /// Where keys are being read: each place has its own table.
@@ -140,6 +142,13 @@ const TABLE: &[Binding] = &[
         "o",
         Action::OpenManager,
         "open in WhatsApp Manager",
+        false,
+    ),
+    b(
+        &[Char('e')],
+        "e",
+        Action::Export,
+        "export the rows shown (CSV, JSON)",
         false,
     ),
     b(

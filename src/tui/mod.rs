@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bulk;
+pub mod export;
 pub mod forms;
 pub mod keys;
 pub mod log;
@@ -62,6 +63,8 @@ pub fn assemble(
     );
     let mut app = App::new(&setup.config, theme, setup.log_path.clone());
     app.surroundings = outside::Surroundings::from_env();
+    app.export_dirs = std::env::current_dir().into_iter().collect();
+    app.export_dirs.push(setup.data_dir.clone());
     // The first frame shows true budgets: the window is read from the end of the trail (or
     // asked of the team ledger) before anything is drawn. A ledger that cannot be read now is
     // said in the log pane by the worker's first count.

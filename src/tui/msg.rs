@@ -140,6 +140,13 @@ pub enum Cmd {
     Copy(String),
     /// Open a URL in a browser, where one can be started.
     Open(String),
+    /// Write these rows (the table as filtered) to `{stem}.csv` and `{stem}.json`, in the
+    /// first of `dirs` that takes them.
+    Export {
+        rows: Vec<crate::fleet::export::ExportRow>,
+        stem: String,
+        dirs: Vec<std::path::PathBuf>,
+    },
     /// Stop everything in flight and leave.
     Quit,
 }

@@ -211,6 +211,25 @@ impl Inner {
                 .bulk_pause
                 .store(true, std::sync::atomic::Ordering::SeqCst),
             Cmd::Copy(_) | Cmd::Open(_) | Cmd::Quit => {}
+            Cmd::Export { rows, stem, dirs } => {
+                let written = tokio::task::spawn_blocking(move || {
+                    crate::tui::export::write_files(&rows, &dirs, &stem).map(|p| (rows.len(), p))
+                })
+                .await;
+                self.send(match written {
+                    Ok(Ok((n, (csv, json)))) => Msg::Notice(
+                        Level::Info,
+                        format!(
+                            "exported {n} number{}: {} and {}",
+                            if n == 1 { "" } else { "s" },
+                            csv.display(),
+                            json.display()
+                        ),
+                    ),
+                    Ok(Err(why)) => Msg::Notice(Level::Error, format!("export failed: {why}")),
+                    Err(e) => Msg::Notice(Level::Error, format!("export failed: {e}")),
+                });
+            }
             Cmd::ListNumbers { request, profile } => {
                 let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
                 // A newer listing of the profile (a second R) replaces this one: its reply

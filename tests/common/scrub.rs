@@ -13,6 +13,8 @@ static DAY_TIME: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MONTH_DAY_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{2}-\d{2} \d{2}:\d{2}\b").unwrap());
+/// An export's file name stamp: 20261124-233000.
+static STAMP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{8}-\d{6}\b").unwrap());
 /// A stale row's "read at" time in the table.
 static STALE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bstale \d{2}:\d{2}\b").unwrap());
 static MILLIS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+ms\b").unwrap());
@@ -31,6 +33,7 @@ pub fn scrub(screen: &str, width: u16, height: u16) -> String {
     let text = DAY_TIME.replace_all(&text, |c: &Captures| same_width(&c[0], '#'));
     let text = MONTH_DAY_TIME.replace_all(&text, |c: &Captures| same_width(&c[0], '#'));
     let text = STALE_AT.replace_all(&text, "stale hh:mm");
+    let text = STAMP.replace_all(&text, "yyyymmdd-hhmmss");
     let text = MILLIS.replace_all(&text, |c: &Captures| {
         format!("{}ms", "#".repeat(c[0].len() - 2))
     });

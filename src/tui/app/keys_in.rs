@@ -3,8 +3,11 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::Live;
 use super::sort::Sort;
 use super::{App, Details, Focus, Overlay, Storage};
+use crate::audit::Operation;
+use crate::fleet::export::{ExportRow, Parts};
 use crate::tui::keys::{self, Action, Place};
 use crate::tui::msg::{Cmd, Level};
 
@@ -184,6 +187,7 @@ impl App {
                     return self.open_manager(&id);
                 }
             }
+            Action::Export => return self.export(),
             Action::Register | Action::Deregister | Action::SetPin | Action::Verify => {
                 let Some(id) = self.table.selected_row().map(|r| r.id.clone()) else {
                     return Vec::new();
@@ -277,6 +281,59 @@ impl App {
         }
         self.notice(Level::Info, words);
         vec![Cmd::Copy(text)]
+    }
+
+    /// `e`: the rows the filter shows, in the order shown, with what the table knows of them.
+    fn export(&mut self) -> Vec<Cmd> {
+        let rows: Vec<ExportRow> = self
+            .table
+            .visible
+            .iter()
+            .map(|&i| {
+                let row = &self.table.rows[i];
+                let storage = match &row.storage {
+                    Storage::Known(s) => Some(s.summary()),
+                    _ => None,
+                };
+                let error = match &row.live {
+                    Live::Failed(why) => Some(why.as_str()),
+                    _ => None,
+                };
+                let left = |op| self.budgets.budget(row.id.as_str(), op).left();
+                ExportRow::from_parts(
+                    Parts {
+                        id: row.id.as_str(),
+                        label: row.label.as_deref(),
+                        profile: &row.profile,
+                        live: row.known_number(),
+                        error,
+                        storage: storage.as_deref(),
+                    },
+                    left(Operation::Register),
+                    left(Operation::Deregister),
+                )
+            })
+            .collect();
+        if rows.is_empty() {
+            self.notice(Level::Warn, "nothing to export: no number is shown");
+            return Vec::new();
+        }
+        let stem = format!(
+            "wareg-numbers-{}",
+            self.clock.local(self.clock.now()).format("%Y%m%d-%H%M%S")
+        );
+        self.notice(
+            Level::Info,
+            format!(
+                "exporting {} shown numbers to {stem}.csv and .json",
+                rows.len()
+            ),
+        );
+        vec![Cmd::Export {
+            rows,
+            stem,
+            dirs: self.export_dirs.clone(),
+        }]
     }
 
     /// `o`: the number's WABA in WhatsApp Manager. The URL always goes to the log pane (over

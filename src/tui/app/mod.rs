@@ -101,6 +101,9 @@ pub struct App {
     pub profiles: BTreeMap<String, ProfileInfo>,
     pub default_profile: String,
     pub log_path: Option<PathBuf>,
+    /// Where `e` writes its files: the first that takes them (the start directory, then the
+    /// data dir).
+    pub export_dirs: Vec<PathBuf>,
     /// The clipboard and browser this terminal offers, so the app says what a key really did.
     pub surroundings: crate::tui::outside::Surroundings,
     pub table: NumbersTable,
@@ -188,6 +191,7 @@ impl App {
             default_profile: config.default_profile.clone(),
             log_path,
             surroundings: Default::default(),
+            export_dirs: Vec::new(),
             table: NumbersTable::new(rows),
             log: LogBuffer::default(),
             log_view: LogView::default(),
