@@ -175,6 +175,27 @@ fn graph_error_line(e: &GraphError, status: u16) -> String {
 }
 
 impl ApiError {
+    /// The error without the catalogue's explanation and advice, for a face that shows those
+    /// on their own lines (the TUI's forms): Meta's words, the HTTP status and the trace id.
+    pub fn detail(&self) -> String {
+        match self {
+            ApiError::Graph { error, http_status } if error.catalogue().is_some() => {
+                let trace = error
+                    .fbtrace_id
+                    .as_deref()
+                    .map_or(" (no fbtrace_id)".to_owned(), |t| {
+                        format!(" fbtrace_id: {t}")
+                    });
+                format!(
+                    "Graph error {}, HTTP {http_status}. Meta says: {}.{trace}",
+                    error.code,
+                    error.meta_says().trim_end_matches('.')
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn graph(&self) -> Option<&GraphError> {
         match self {
             ApiError::Graph { error, .. } => Some(error.as_ref()),
@@ -297,6 +318,20 @@ mod tests {
         );
         assert!(text.contains("fbtrace_id: AbCdEf123"), "{text}");
         assert!(text.contains("What to do:"), "{text}");
+        // The detail leaves the catalogue's words to whoever shows them on their own.
+        let detail = err.detail();
+        assert!(
+            detail.contains("133005") && detail.contains("fbtrace_id: AbCdEf123"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("Two step verification PIN incorrect"),
+            "{detail}"
+        );
+        assert!(
+            !detail.contains("What to do") && !detail.contains("Two-step PIN mismatch"),
+            "{detail}"
+        );
         assert_eq!(err.exit_code(), 1);
         assert!(!err.is_transient());
         assert!(err.outcome_known());

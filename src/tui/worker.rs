@@ -508,7 +508,10 @@ impl Inner {
 
 fn failure(e: &MutationError) -> StepFailure {
     StepFailure {
-        message: e.to_string(),
+        // The form explains a catalogued code itself; the message adds only Meta's words.
+        message: e
+            .api()
+            .map_or_else(|| e.to_string(), crate::graph::ApiError::detail),
         code: e.api().and_then(|a| a.code()),
         unknown_outcome: e.outcome_unknown(),
         readback: None,

@@ -84,6 +84,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         ]));
     }
     lines.push(Line::raw(""));
+    let tail_from = lines.len();
     lines.push(button_row(
         theme,
         (
@@ -101,6 +102,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         Some(&check.plan.budgets.deregister),
         "sending POST /deregister… (not retried automatically)",
     ));
+    let tail = lines.len() - tail_from;
     form_popup(
         frame,
         screen,
@@ -108,5 +110,6 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
         &format!("Deregister {} {}", form.id, check.display),
         78,
         lines,
+        tail,
     );
 }

@@ -34,6 +34,8 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &PinForm) {
             editing,
         ),
     ];
+    // The button row and what is said under it.
+    let tail_from = lines.len() - 1;
     lines.extend(status_lines(
         app,
         &form.phase,
@@ -41,6 +43,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &PinForm) {
         None,
         "sending…",
     ));
+    let tail = lines.len() - tail_from;
     form_popup(
         frame,
         screen,
@@ -48,5 +51,6 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &PinForm) {
         &format!("Two-step PIN {}", form.id),
         78,
         lines,
+        tail,
     );
 }

@@ -152,6 +152,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         "Register"
     };
     let enabled = pre.verify_instead || pre.problems.is_empty();
+    let tail_from = lines.len();
     lines.push(button_row(
         theme,
         (submit_label, f(RegisterField::Submit), enabled),
@@ -170,6 +171,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         ));
     }
 
+    let tail = lines.len() - tail_from;
     let title = if form.change_region || pre.needs_deregister() {
         "Change local storage"
     } else {
@@ -183,6 +185,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         &format!("{title} {} {display}", form.id),
         78,
         lines,
+        tail,
     );
     if form.region.open.is_some() {
         dropdown(frame, inner, app, form);

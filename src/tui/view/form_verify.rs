@@ -61,6 +61,8 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
             ));
         }
     }
+    // The button row and what is said under it.
+    let tail_from = lines.len() - 1;
     lines.extend(status_lines(
         app,
         &form.phase,
@@ -68,6 +70,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
         None,
         "sending…",
     ));
+    let tail = lines.len() - tail_from;
     form_popup(
         frame,
         screen,
@@ -75,5 +78,6 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
         &format!("Verify ownership {}", form.id),
         70,
         lines,
+        tail,
     );
 }

@@ -33,17 +33,18 @@ pub fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-/// Rows `lines` take when wrapped at `width`.
+/// Rows `lines` take when word-wrapped at `width`, exactly as `paragraph` draws them.
 pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = width.max(1) as usize;
-    lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(width) as u16)
-        .sum()
+    let count = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    u16::try_from(count).unwrap_or(u16::MAX)
 }
 
-/// Draws a form popup as tall as its content, as wide as `width` allows. On a short screen the
-/// blank spacer lines go first, so the fields and buttons stay visible.
+/// Draws a form popup as tall as its content, as wide as `width` allows. The last `tail`
+/// lines (the buttons and what is said under them) are always shown. On a short screen the
+/// blank spacer lines go first, then the end of the body (the pre-flight and the plan, below
+/// the fields and any failure) gives way to a line saying how much is hidden.
 pub fn form_popup(
     frame: &mut Frame,
     screen: Rect,
@@ -51,11 +52,41 @@ pub fn form_popup(
     title: &str,
     width: u16,
     mut lines: Vec<Line<'static>>,
+    tail: usize,
 ) -> Rect {
     let inner_width = width.min(screen.width).saturating_sub(2);
-    let room = screen.height.saturating_sub(2);
+    // Inside the popup's border, and clear of the header and footer lines (the footer says
+    // which keys work here).
+    let room = screen.height.saturating_sub(4);
     if wrapped_height(&lines, inner_width) > room {
         lines.retain(|l| l.width() > 0);
+    }
+    let tail = tail.min(lines.len());
+    if wrapped_height(&lines, inner_width) > room {
+        let pinned = lines.split_off(lines.len() - tail);
+        let left = room
+            .saturating_sub(wrapped_height(&pinned, inner_width))
+            .saturating_sub(1);
+        let mut kept = 0;
+        let mut used = 0;
+        for line in &lines {
+            let h = wrapped_height(std::slice::from_ref(line), inner_width);
+            if used + h > left {
+                break;
+            }
+            used += h;
+            kept += 1;
+        }
+        let hidden = lines.len() - kept;
+        lines.truncate(kept);
+        lines.push(Line::styled(
+            format!(
+                "  ⋯ {hidden} more line{} (a taller terminal shows them)",
+                if hidden == 1 { "" } else { "s" }
+            ),
+            app.theme.dim(),
+        ));
+        lines.extend(pinned);
     }
     let height = wrapped_height(&lines, inner_width) + 2;
     let inner = frame_popup(frame, screen, app, title, width, height);
