@@ -286,6 +286,18 @@ fn register_dropdown_scrolled() {
     });
 }
 
+#[test]
+fn register_dropdown_type_ahead_over_names() {
+    snapshot("register_dropdown_type_ahead", || {
+        let mut app = loaded();
+        open_on(&mut app, 1, 'r');
+        keys(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+        // "ger" finds EU (Germany) by a word of its name.
+        typed(&mut app, "ger");
+        app
+    });
+}
+
 fn exhaust(app: &mut App, id: &str, op: wareg::audit::Operation) {
     let now = app.clock.now();
     // Ten attempts that ended: an intent alone would be a change in progress.

@@ -227,11 +227,15 @@ fn dropdown(frame: &mut Frame, inner: Rect, app: &App, form: &RegisterForm) {
         40.min(inner.width.saturating_sub(16)),
         height.min(inner.height.saturating_sub(2)),
     );
-    frame.render_widget(Clear, area);
+    // The rows it covers are cleared across the whole form, so no word of the form under
+    // it shows beside the list.
+    frame.render_widget(Clear, Rect::new(inner.x, area.y, inner.width, area.height));
     let lines: Vec<Line> = (first..(first + VISIBLE_OPTIONS).min(OPTION_COUNT))
         .map(|i| {
             let group = option(i).map_or("", |r| r.group().label());
-            let text = format!(" {group:<7}{}", option_label(i));
+            // A mark as well as the highlight, for terminals without colour (NO_COLOR).
+            let mark = if i == highlight { "▸" } else { " " };
+            let text = format!("{mark}{group:<7}{}", option_label(i));
             if i == highlight {
                 Line::styled(text, app.theme.selected())
             } else {
