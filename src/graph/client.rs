@@ -696,7 +696,7 @@ pub fn decode<T: DeserializeOwned>(
         None => {
             let problem = serde_json::from_slice::<Value>(body)
                 .err()
-                .map(|e| crate::clean::text(&e.to_string(), crate::clean::MESSAGE_MAX))
+                .map(|e| json_problem(&e))
                 .unwrap_or_else(|| "JSON without Meta's error envelope".into());
             Err(ApiError::BadResponse {
                 http_status: status,
@@ -721,8 +721,7 @@ fn bad_response(
     } else if e.is_eof() {
         format!("it is cut off after {} bytes", body.len())
     } else {
-        // serde quotes the offending text, which came from the server.
-        crate::clean::text(&e.to_string(), crate::clean::MESSAGE_MAX)
+        json_problem(e)
     };
     ApiError::BadResponse {
         http_status: status,
@@ -730,6 +729,23 @@ fn bad_response(
         expected,
         problem,
         snippet: body_snippet(body),
+    }
+}
+
+/// What is wrong with an answer, in words: serde's own text ("expected value at line 1
+/// column 1") says where, not what.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Eof => "it is cut off".to_owned(),
+        Category::Syntax => format!("it is not JSON (the first fault at {at})"),
+        // serde quotes the offending text, which came from the server: cleaned.
+        Category::Data => format!(
+            "a field is not what the API documents ({})",
+            crate::clean::text(&e.to_string(), crate::clean::MESSAGE_MAX)
+        ),
+        Category::Io => "it could not be read".to_owned(),
     }
 }
 
@@ -861,6 +877,8 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("<html>"), "{text}");
+        assert!(text.contains("it is not JSON (the first fault at line 1, column 1)"), "{text}");
+        assert!(!text.contains("expected value"), "serde's own words: {text}");
 
         let cut = decode::<PhoneNumber>(200, "application/json", br#"{"id":"1065","display_ph"#);
         let text = cut.unwrap_err().to_string();

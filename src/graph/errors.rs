@@ -123,7 +123,7 @@ pub enum ApiError {
     },
     /// Something answered, but not with JSON we can read: an HTML error page, a cut-off body.
     #[error(
-        "the server answered HTTP {http_status} ({content_type}) with a body that is not {expected}: {problem}; it began: {snippet:?}"
+        "the server answered HTTP {http_status} ({content_type}) with a body that is not {expected}: {problem}; it began: ‹{snippet}›"
     )]
     BadResponse {
         http_status: u16,
