@@ -18,5 +18,4 @@ pub mod paths;
 pub mod sandbox;
 pub mod secret;
 pub mod tui;
-pub mod tui_entry;
 pub mod width;

@@ -40,7 +40,7 @@ impl Session {
             },
         )
         .unwrap();
-        let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+        let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
         config.profiles.get_mut("demo").unwrap().timeout = Duration::from_secs(1);
         Session::start_with(width, height, config, sandbox).await
     }
@@ -515,7 +515,7 @@ async fn faults_are_reported_and_the_other_numbers_keep_working() {
 async fn session_against(base_url: &str, token: &str) -> Session {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let unused = sandbox::start(listener, SandboxOptions::default()).unwrap();
-    let mut config = wareg::tui_entry::demo_config(base_url);
+    let mut config = wareg::sandbox::demo_config(base_url);
     let profile = config.profiles.get_mut("demo").unwrap();
     profile.timeout = Duration::from_secs(1);
     profile.token = wareg::config::TokenSource::Command(vec!["echo".into(), token.into()]);
@@ -705,7 +705,7 @@ fn received_calls(s: &Session) -> Vec<String> {
 
 /// The demo config with `fleet` of the sandbox's generated numbers configured ("Fleet 00001"…).
 fn fleet_config(sandbox: &RunningSandbox, fleet: u64) -> wareg::config::Config {
-    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
     config.numbers = (0..fleet)
         .map(|i| wareg::config::NumberEntry {
             id: wareg::graph::NumberId::parse(&(1_990_000_000_000_000u64 + i).to_string()).unwrap(),
@@ -801,7 +801,7 @@ async fn a_throttle_met_in_the_tui_stops_its_reads_and_the_clis_with_a_countdown
         },
     )
     .unwrap();
-    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
     // Only numbers that answer at once: a refresh ends when its reads do.
     config
         .numbers
@@ -871,7 +871,7 @@ async fn a_colleagues_register_shows_live_and_a_change_in_progress_blocks_this_d
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
-    let mut config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
     config
         .numbers
         .retain(|n| matches!(n.label.as_deref(), Some("Sales UK" | "Support DE")));
@@ -979,7 +979,7 @@ async fn a_colleagues_register_shows_live_and_a_change_in_progress_blocks_this_d
 async fn the_first_frame_shows_true_budgets_from_a_long_trail() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
-    let config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let config = wareg::sandbox::demo_config(&sandbox.base_url());
     let data = tempfile::tempdir().unwrap();
     // A year of other numbers' history in front of this week's 9 attempts on Sales UK.
     let log = wareg::audit::AuditLog::in_dir(data.path());
@@ -1123,7 +1123,7 @@ async fn esc_pauses_a_running_bulk_the_numbers_in_flight_finish_and_nothing_new_
 async fn a_bulk_run_left_half_done_is_offered_at_start() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
-    let config = wareg::tui_entry::demo_config(&sandbox.base_url());
+    let config = wareg::sandbox::demo_config(&sandbox.base_url());
     let data = tempfile::tempdir().unwrap();
     let journal = wareg::bulk::Journal::create(data.path(), "20261125-010203-abcd").unwrap();
     for entry in [

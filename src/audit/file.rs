@@ -6,17 +6,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::AuditRecord;
+use super::{AuditRecord, SkippedLine};
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedLine {
-    pub line: usize,
-    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default)]

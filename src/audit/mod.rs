@@ -8,7 +8,14 @@ mod operator;
 pub mod tail;
 
 pub use budget::{Budget, BudgetBook, META_LOCK_HOURS};
-pub use file::{AuditLog, AuditRead, SkippedLine};
+pub use file::{AuditLog, AuditRead};
+
+/// A line of the trail that could not be read as a record (both readers report it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    pub line: usize,
+    pub reason: String,
+}
 pub use operator::{default_operator, hostname};
 
 use chrono::{DateTime, Utc};

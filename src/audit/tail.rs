@@ -10,7 +10,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::AuditRecord;
-use super::file::SkippedLine;
+use super::SkippedLine;
 
 /// How far past the asked-for start a backward read goes before it stops: a record written
 /// later with a clock a little behind stands after newer ones.

@@ -34,6 +34,7 @@ mod progress;
 mod sandbox_cmd;
 mod secret_input;
 mod status;
+mod tui_cmd;
 
 pub use args::{Cli, Command, Global};
 pub use context::{data_dir, open_store};
@@ -62,8 +63,8 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global();
     match cli.command.unwrap_or(Command::Tui) {
-        Command::Tui => crate::tui_entry::run_tui(&global),
-        Command::Demo => crate::tui_entry::run_demo(),
+        Command::Tui => tui_cmd::run_tui(&global),
+        Command::Demo => tui_cmd::run_demo(),
         Command::Sandbox(args) => sandbox_cmd::run(args),
         Command::Numbers(args) => numbers::run(&global, args),
         Command::Status(args) => status::run(&global, args),

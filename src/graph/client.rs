@@ -877,8 +877,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("<html>"), "{text}");
-        assert!(text.contains("it is not JSON (the first fault at line 1, column 1)"), "{text}");
-        assert!(!text.contains("expected value"), "serde's own words: {text}");
+        assert!(
+            text.contains("it is not JSON (the first fault at line 1, column 1)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("expected value"),
+            "serde's own words: {text}"
+        );
 
         let cut = decode::<PhoneNumber>(200, "application/json", br#"{"id":"1065","display_ph"#);
         let text = cut.unwrap_err().to_string();

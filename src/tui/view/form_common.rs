@@ -2,12 +2,13 @@
 
 use ratatui::text::{Line, Span};
 
-use super::form_register::lock_end;
 use crate::audit::Budget;
 use crate::engine::{Blocker, Plan};
 use crate::graph::catalogue;
 use crate::tui::app::App;
 use crate::tui::forms::{Failure, Phase, StepState};
+
+use chrono::Duration as ChronoDuration;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
@@ -128,4 +129,12 @@ pub fn override_words(plan: &Plan) -> (&'static str, String) {
                 _ => String::new(),
             });
     ("Override", format!("send anyway{why}"))
+}
+
+/// Meta's lock after 133016 lasts 72 hours from the refused attempt.
+pub fn lock_end(clock: &crate::clock::Clock, at: chrono::DateTime<chrono::Utc>) -> String {
+    clock
+        .local(at + ChronoDuration::hours(72))
+        .format("%a %d %b %H:%M")
+        .to_string()
 }

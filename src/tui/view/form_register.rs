@@ -1,6 +1,5 @@
 //! The register form (and the region change, which is the same form with a longer plan).
 
-use chrono::Duration as ChronoDuration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -206,14 +205,6 @@ fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
             budget.limit
         ),
     }
-}
-
-/// Meta's lock after 133016 lasts 72 hours from the refused attempt.
-pub fn lock_end(clock: &crate::clock::Clock, at: chrono::DateTime<chrono::Utc>) -> String {
-    clock
-        .local(at + ChronoDuration::hours(72))
-        .format("%a %d %b %H:%M")
-        .to_string()
 }
 
 fn dropdown(frame: &mut Frame, inner: Rect, app: &App, form: &RegisterForm) {

@@ -1,14 +1,12 @@
-//! Entry points of the interactive faces: `wareg` (the TUI on the configured profile) and
-//! `wareg demo` (the TUI on an in-process sandbox with a throwaway data dir).
+//! The commands that start the interactive face: `wareg` (the TUI on the configured profile)
+//! and `wareg demo` (the TUI on an in-process sandbox with a throwaway data dir).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{CliError, Global};
-use crate::config::{BudgetPolicy, Config, ConfigError, NumberEntry, Profile, TokenSource};
-use crate::graph::{ApiVersion, NumberId};
-use crate::sandbox::{self, SandboxOptions, Seed};
+use super::{CliError, Global};
+use crate::config::{Config, ConfigError};
+use crate::sandbox::{self, SandboxOptions, demo_config};
 use crate::tui::{self, TuiSetup};
 
 pub fn run_tui(global: &Global) -> Result<(), CliError> {
@@ -25,9 +23,9 @@ pub fn run_tui(global: &Global) -> Result<(), CliError> {
         }
         config.default_profile = p.clone();
     }
-    let data_dir = crate::cli::data_dir()?;
+    let data_dir = super::data_dir()?;
     let log_path = crate::logging::init_file(&data_dir);
-    let store = crate::cli::open_store(&config, &data_dir)?;
+    let store = super::open_store(&config, &data_dir)?;
     let setup = TuiSetup {
         store,
         config,
@@ -82,43 +80,6 @@ pub fn run_demo() -> Result<(), CliError> {
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     result
-}
-
-/// A config for the demo: one profile on the sandbox, every seeded number with its label.
-pub fn demo_config(base_url: &str) -> Config {
-    let seed = Seed::builtin(0);
-    let profile = Profile {
-        pin_command: None,
-        name: "demo".into(),
-        base_url: base_url.to_owned(),
-        api_version: ApiVersion::DEFAULT,
-        token: TokenSource::Sandbox,
-        waba_id: NumberId::parse(&seed.waba_id).ok(),
-        business_id: None,
-        timeout: Duration::from_secs(5),
-        token_timeout: crate::config::DEFAULT_TOKEN_TIMEOUT,
-        allow_insecure_http: false,
-        max_answer_bytes: crate::graph::DEFAULT_MAX_BODY,
-    };
-    let numbers = seed
-        .number
-        .iter()
-        .filter_map(|n| {
-            Some(NumberEntry {
-                id: NumberId::parse(&n.id).ok()?,
-                label: Some(n.label.clone()),
-                profile: "demo".into(),
-            })
-        })
-        .collect();
-    Config {
-        source: None,
-        default_profile: "demo".into(),
-        profiles: BTreeMap::from([("demo".to_owned(), profile)]),
-        numbers,
-        budget: BudgetPolicy::default(),
-        ledger: crate::config::LedgerConfig::default(),
-    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
