@@ -3,6 +3,7 @@
 //! `max_failures` failures, or at once on a systemic error (the token, a locked account,
 //! 133016 on two numbers, a throttle, the network gone); numbers already started finish.
 
+use crate::graph::codes;
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -317,18 +318,19 @@ fn systemic(error: &ApiError, locks_seen: &AtomicUsize, one_pin: bool) -> Option
         return Some(format!("nothing can reach Meta now ({})", error.short()));
     }
     match error.code()? {
-        190 => Some("the access token was refused (190): fix the token, then resume".into()),
-        131031 => Some("the business account is locked (131031)".into()),
+        codes::TOKEN_INVALID => {
+            Some("the access token was refused (190): fix the token, then resume".into())
+        }
+        codes::ACCOUNT_LOCKED => Some("the business account is locked (131031)".into()),
         // One PIN for every number was refused: the next numbers would be refused too (and a
         // region change would leave each of them deregistered).
-        133005 if one_pin => Some(
+        codes::PIN_MISMATCH if one_pin => Some(
             "the PIN given for every number was refused (133005): check it, then resume".into(),
         ),
-        4 | 17 | 80007 | 80008 => Some(format!(
-            "Meta is throttling these calls ({}): resume when access returns",
-            error.code().unwrap_or_default()
+        code if crate::graph::throttle::is_throttle_code(code) => Some(format!(
+            "Meta is throttling these calls ({code}): resume when access returns"
         )),
-        133016 if locks_seen.fetch_add(1, Ordering::SeqCst) + 1 >= 2 => Some(
+        codes::REGISTRATION_LOCKED if locks_seen.fetch_add(1, Ordering::SeqCst) + 1 >= 2 => Some(
             "Meta locked registration (133016) on two numbers: the budgets are not what wareg counted".into(),
         ),
         _ => None,

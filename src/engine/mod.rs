@@ -417,7 +417,7 @@ impl Engine {
                 record.code = e.code();
                 record.trace = e.trace_id().map(str::to_owned);
                 record.message = Some(e.graph().map(|g| g.title()).unwrap_or_else(|| e.short()));
-                if e.code() == Some(133016) {
+                if e.code() == Some(crate::graph::codes::REGISTRATION_LOCKED) {
                     record.locked_until =
                         Some(record.time + ChronoDuration::hours(META_LOCK_HOURS));
                 }

@@ -1,5 +1,6 @@
 //! What can go wrong with a Graph call, and how it is put into words for support staff.
 
+use super::codes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -92,7 +93,14 @@ impl GraphError {
     /// an automatic backoff is fine for, or a throttle.
     pub fn is_transient(&self) -> bool {
         self.is_transient == Some(true)
-            || matches!(self.code, 1 | 2 | 4 | 17 | 80007 | 80008 | 131000 | 133004)
+            || matches!(
+                self.code,
+                codes::UNKNOWN
+                    | codes::SERVICE
+                    | codes::SOMETHING_WENT_WRONG
+                    | codes::TEMPORARILY_UNAVAILABLE
+            )
+            || super::throttle::is_throttle_code(self.code)
     }
 
     /// Whether a register/deregister attempt that got this answer used Meta's budget.

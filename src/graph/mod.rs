@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod client;
+pub mod codes;
 pub mod enums;
 pub mod errors;
 pub mod region;

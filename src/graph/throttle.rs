@@ -19,7 +19,11 @@ const THROTTLE_LOCK_FILE: &str = "throttle.lock";
 /// Meta's throttle codes (facts §6): the WABA's budget (80007, 80008), the app's (4), the
 /// user's (17).
 pub fn is_throttle_code(code: i64) -> bool {
-    matches!(code, 4 | 17 | 80007 | 80008)
+    use super::codes::*;
+    matches!(
+        code,
+        APP_RATE_LIMIT | USER_RATE_LIMIT | WABA_RATE_LIMIT | WABA_TOO_MANY_CALLS
+    )
 }
 
 /// One declared throttle.
@@ -79,9 +83,10 @@ impl ThrottleScope {
     /// profile when it names none); the app's and the user's cover what the token reaches.
     pub fn key_for_code(&self, code: Option<i64>) -> (String, String) {
         match (&self.waba, code) {
-            (Some(waba), Some(80007 | 80008) | None) => {
-                (self.waba_key(waba), format!("WABA {waba}"))
-            }
+            (
+                Some(waba),
+                Some(super::codes::WABA_RATE_LIMIT | super::codes::WABA_TOO_MANY_CALLS) | None,
+            ) => (self.waba_key(waba), format!("WABA {waba}")),
             _ => (
                 self.profile_key(),
                 format!("profile `{}` (its app or token)", self.profile),

@@ -240,7 +240,7 @@ async fn handle(
         // Like Meta: a throttled read is refused, and still counted.
         Answer::Json(graph_error(
             400,
-            80008,
+            crate::graph::codes::WABA_TOO_MANY_CALLS,
             "(#80008) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.",
             None,
         ))

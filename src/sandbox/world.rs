@@ -4,6 +4,8 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use crate::graph::codes;
+
 use super::seed::{Misbehaviour, Seed};
 use crate::graph::{ApiVersion, Region};
 
@@ -357,7 +359,7 @@ impl World {
         if !n.verified {
             return graph_error(
                 400,
-                133006,
+                codes::NEEDS_VERIFICATION,
                 "(#133006) Phone number re-verification needed",
                 Some(
                     "Verify the phone number with request_code and verify_code before registering.",
@@ -368,7 +370,7 @@ impl World {
             Some(existing) if existing != pin => {
                 return graph_error(
                     400,
-                    133005,
+                    codes::PIN_MISMATCH,
                     "(#133005) Two step verification PIN Mismatch",
                     Some("Two step verification PIN incorrect."),
                 );
@@ -409,7 +411,7 @@ impl World {
         if !n.registered {
             return graph_error(
                 400,
-                133010,
+                codes::NOT_REGISTERED,
                 "(#133010) Phone number Not Registered",
                 Some("The phone number is not registered on the WhatsApp Business Platform."),
             );
@@ -528,7 +530,7 @@ fn over_limit(times: &mut VecDeque<Instant>, now: Instant) -> Option<Reply> {
     if times.len() >= META_LIMIT {
         return Some(graph_error(
             400,
-            133016,
+            codes::REGISTRATION_LOCKED,
             "(#133016) Account register deregister rate limit exceeded",
             Some("Registration or deregistration is blocked for this number for 72 hours."),
         ));

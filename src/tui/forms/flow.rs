@@ -272,7 +272,8 @@ impl App {
                             Err(e) => {
                                 f.pin.clear();
                                 f.focus = 0;
-                                f.needs_verification |= e.code == Some(133006);
+                                f.needs_verification |=
+                                    e.code == Some(crate::graph::codes::NEEDS_VERIFICATION);
                                 f.phase = Phase::Failed(failure(e, now));
                             }
                         }

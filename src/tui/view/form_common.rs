@@ -4,7 +4,7 @@ use ratatui::text::{Line, Span};
 
 use crate::audit::Budget;
 use crate::engine::{Blocker, Plan};
-use crate::graph::catalogue;
+use crate::graph::{catalogue, codes};
 use crate::tui::app::App;
 use crate::tui::forms::{Failure, Phase, StepState};
 
@@ -67,18 +67,18 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
         lines.push(Line::raw(format!("    What to do: {}", entry.action)));
     }
     match (failure.code, budget) {
-        (Some(133005), Some(b)) => lines.push(Line::styled(
+        (Some(codes::PIN_MISMATCH), Some(b)) => lines.push(Line::styled(
             format!("    {} register attempts left in the window.", b.left()),
             theme.warn(),
         )),
-        (Some(133016), _) => lines.push(Line::styled(
+        (Some(codes::REGISTRATION_LOCKED), _) => lines.push(Line::styled(
             format!(
                 "    Locked by Meta until about {}.",
                 lock_end(&app.clock, failure.at)
             ),
             theme.bad(),
         )),
-        (Some(133006), _) => lines.push(Line::styled(
+        (Some(codes::NEEDS_VERIFICATION), _) => lines.push(Line::styled(
             "    The button now offers ownership verification.",
             theme.warn(),
         )),
