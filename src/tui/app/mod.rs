@@ -56,8 +56,28 @@ pub enum Pending {
     /// A mutation run by a form (register, deregister, PIN, codes).
     Mutation {
         id: NumberId,
-        what: String,
+        what: Mutation,
     },
+}
+
+/// What a form sends: a plan of the engine's, or one of the single calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    Plan(crate::engine::PlanKind),
+    SetPin,
+    RequestCode,
+    VerifyCode,
+}
+
+impl Mutation {
+    pub fn words(self) -> &'static str {
+        match self {
+            Mutation::Plan(kind) => kind.words(),
+            Mutation::SetPin => "set PIN",
+            Mutation::RequestCode => "request code",
+            Mutation::VerifyCode => "verify code",
+        }
+    }
 }
 
 impl Pending {

@@ -209,7 +209,7 @@ fn quit_asks_while_a_mutation_is_in_flight_and_ctrl_c_never_asks() {
     let mut app = loaded();
     app.new_request(Pending::Mutation {
         id: NumberId::parse("100").unwrap(),
-        what: "register".into(),
+        what: Mutation::Plan(crate::engine::PlanKind::Register),
     });
     let cmds = press(&mut app, &[KeyCode::Char('q')]);
     assert!(cmds.is_empty() && matches!(app.overlay, Some(Overlay::ConfirmQuit(None))));

@@ -8,7 +8,7 @@ use super::{
     VerifyStage,
 };
 use crate::graph::NumberId;
-use crate::tui::app::{App, Overlay, Pending, Storage};
+use crate::tui::app::{App, Mutation, Overlay, Pending, Storage};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
 
 impl App {
@@ -141,7 +141,8 @@ impl App {
                 let Some(pin) = f.pin.to_pin() else {
                     return self.keep(form);
                 };
-                let request = self.start_mutation(&f.id, pre.plan.kind.words(), &mut f.phase);
+                let request =
+                    self.start_mutation(&f.id, Mutation::Plan(pre.plan.kind), &mut f.phase);
                 f.progress = pre
                     .plan
                     .steps
@@ -165,7 +166,11 @@ impl App {
             }
             Form::Deregister(f) => {
                 let check = self.deregister_check(f);
-                let request = self.start_mutation(&f.id, "deregister", &mut f.phase);
+                let request = self.start_mutation(
+                    &f.id,
+                    Mutation::Plan(crate::engine::PlanKind::Deregister),
+                    &mut f.phase,
+                );
                 Cmd::RunPlan {
                     request,
                     profile: f.profile.clone(),
@@ -183,7 +188,7 @@ impl App {
                 let Some(pin) = f.first.to_pin() else {
                     return self.keep(form);
                 };
-                let request = self.start_mutation(&f.id, "set PIN", &mut f.phase);
+                let request = self.start_mutation(&f.id, Mutation::SetPin, &mut f.phase);
                 Cmd::SetPin {
                     request,
                     profile: f.profile.clone(),
@@ -193,7 +198,7 @@ impl App {
             }
             Form::Verify(f) => match f.stage {
                 VerifyStage::Request => {
-                    let request = self.start_mutation(&f.id, "request code", &mut f.phase);
+                    let request = self.start_mutation(&f.id, Mutation::RequestCode, &mut f.phase);
                     Cmd::RequestCode {
                         request,
                         profile: f.profile.clone(),
@@ -206,7 +211,7 @@ impl App {
                     let Some(code) = f.code.to_code() else {
                         return self.keep(form);
                     };
-                    let request = self.start_mutation(&f.id, "verify code", &mut f.phase);
+                    let request = self.start_mutation(&f.id, Mutation::VerifyCode, &mut f.phase);
                     Cmd::VerifyCode {
                         request,
                         profile: f.profile.clone(),
@@ -221,10 +226,10 @@ impl App {
     }
 
     /// Records a mutation as in flight and puts its form into the in-flight phase.
-    fn start_mutation(&mut self, id: &NumberId, what: &str, phase: &mut Phase) -> RequestId {
+    fn start_mutation(&mut self, id: &NumberId, what: Mutation, phase: &mut Phase) -> RequestId {
         let request = self.new_request(Pending::Mutation {
             id: id.clone(),
-            what: what.to_owned(),
+            what,
         });
         *phase = Phase::InFlight { request };
         request

@@ -155,7 +155,7 @@ pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
         .inflight
         .values()
         .filter_map(|p| match p {
-            Pending::Mutation { id, what } => Some(format!("{what} of {id}")),
+            Pending::Mutation { id, what } => Some(format!("{} of {id}", what.words())),
             _ => None,
         })
         .collect();
