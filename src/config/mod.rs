@@ -3,10 +3,12 @@
 //! terminal is taken over. The user's file is never rewritten.
 
 mod located;
+mod profile_name;
 mod raw;
 mod token;
 
 pub use located::ConfigError;
+pub use profile_name::ProfileName;
 pub use token::{DEFAULT_TOKEN_TIMEOUT, TokenError, TokenSource};
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 //! leaves as a `Cmd`. `App::update` turns one into the other and is the only place state
 //! changes.
 
+use crate::config::ProfileName;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::audit::{AuditRecord, BudgetBook};
@@ -80,43 +81,43 @@ pub struct StepFailure {
 pub enum Cmd {
     ListNumbers {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
     },
     ReadNumber {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         id: NumberId,
     },
     ReadSettings {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         id: NumberId,
     },
     /// Run the engine's plan; the engine re-counts the budget under its lock before each
     /// budgeted step.
     RunPlan {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         plan: Box<Plan>,
         pin: Option<Pin>,
         forced: bool,
     },
     SetPin {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         id: NumberId,
         pin: Pin,
     },
     RequestCode {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         id: NumberId,
         method: CodeMethod,
         language: String,
     },
     VerifyCode {
         request: RequestId,
-        profile: String,
+        profile: ProfileName,
         id: NumberId,
         code: VerificationCode,
     },

@@ -231,7 +231,10 @@ impl Inner {
                 });
             }
             Cmd::ListNumbers { request, profile } => {
-                let waba = self.profiles.get(&profile).and_then(|p| p.waba_id.clone());
+                let waba = self
+                    .profiles
+                    .get(profile.as_str())
+                    .and_then(|p| p.waba_id.clone());
                 // A newer listing of the profile (a second R) replaces this one: its reply
                 // would be stale anyway, and its pages would only spend the WABA's budget.
                 let superseded = self.replace_listing(&profile);

@@ -345,7 +345,7 @@ impl App {
         let profile = self.table.rows[i].profile.clone();
         let Some(url) = self
             .profiles
-            .get(&profile)
+            .get(profile.as_str())
             .and_then(|p| p.manager_url.clone())
         else {
             self.notice(

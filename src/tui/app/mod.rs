@@ -9,6 +9,7 @@ pub mod table;
 
 pub use table::{Live, NumbersTable, Row, Storage};
 
+use crate::config::ProfileName;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -45,7 +46,7 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
     Listing {
-        profile: String,
+        profile: ProfileName,
     },
     Number {
         id: NumberId,
@@ -197,7 +198,7 @@ impl App {
             .map(|r| Row {
                 id: r.id,
                 label: r.label,
-                profile: r.profile,
+                profile: ProfileName::from(r.profile),
                 configured: true,
                 live: Live::Loading,
                 storage: Storage::NotRead,
@@ -498,7 +499,7 @@ impl App {
                 ),
             );
         }
-        let configured: Vec<(String, NumberId)> = self
+        let configured: Vec<(ProfileName, NumberId)> = self
             .table
             .rows
             .iter()
@@ -518,6 +519,7 @@ impl App {
             .into_iter()
             .map(|read| match read {
                 Read::Listing { profile } => {
+                    let profile = ProfileName::from(profile);
                     let request = self.new_request(Pending::Listing {
                         profile: profile.clone(),
                     });
@@ -543,7 +545,7 @@ impl App {
         let request = self.new_request(Pending::Number { id: id.clone() });
         Cmd::ReadNumber {
             request,
-            profile: profile.to_owned(),
+            profile: ProfileName::from(profile),
             id: id.clone(),
         }
     }
@@ -555,7 +557,7 @@ impl App {
         let request = self.new_request(Pending::Settings { id: id.clone() });
         Cmd::ReadSettings {
             request,
-            profile: profile.to_owned(),
+            profile: ProfileName::from(profile),
             id: id.clone(),
         }
     }

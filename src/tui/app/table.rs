@@ -1,6 +1,7 @@
 //! The numbers table's model: rows, the filter, the selection and the scroll offset. Only the
 //! filter recomputes over all rows; moving and drawing touch only what is visible.
 
+use crate::config::ProfileName;
 use std::collections::HashMap;
 
 use super::sort::Sort;
@@ -30,7 +31,7 @@ pub enum Storage {
 pub struct Row {
     pub id: NumberId,
     pub label: Option<String>,
-    pub profile: String,
+    pub profile: ProfileName,
     pub configured: bool,
     pub live: Live,
     pub storage: Storage,
@@ -75,7 +76,7 @@ impl FleetSlot for Row {
         Row {
             id,
             label: None,
-            profile: profile.to_owned(),
+            profile: ProfileName::from(profile),
             configured: false,
             last_good: Some((Box::new(number.clone()), at)),
             live: Live::Loaded(Box::new(number)),

@@ -1,6 +1,7 @@
 //! The deregister confirmation: what happens, the budget cost, and the last four digits of the
 //! number typed to confirm.
 
+use crate::config::ProfileName;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, cycle};
@@ -11,7 +12,7 @@ use crate::tui::app::App;
 #[derive(Debug)]
 pub struct DeregisterForm {
     pub id: NumberId,
-    pub profile: String,
+    pub profile: ProfileName,
     /// What the user typed to confirm (digits only, at most 4).
     pub typed: String,
     pub override_budget: bool,
@@ -39,7 +40,7 @@ pub struct DeregisterCheck {
 }
 
 impl DeregisterForm {
-    pub fn new(id: NumberId, profile: String) -> Self {
+    pub fn new(id: NumberId, profile: ProfileName) -> Self {
         DeregisterForm {
             id,
             profile,

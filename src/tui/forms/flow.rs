@@ -1,5 +1,6 @@
 //! How forms open, take keys, send, and take replies: the App side of every form.
 
+use crate::config::ProfileName;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -12,7 +13,7 @@ use crate::tui::app::{App, Mutation, Overlay, Pending, Storage};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
 
 impl App {
-    fn row_profile(&self, id: &NumberId) -> Option<String> {
+    fn row_profile(&self, id: &NumberId) -> Option<ProfileName> {
         self.table
             .find(id)
             .map(|i| self.table.rows[i].profile.clone())

@@ -1,6 +1,7 @@
 //! The two-step PIN form: the new PIN twice, masked. The old PIN is not needed, and the API
 //! cannot turn two-step verification off.
 
+use crate::config::ProfileName;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, cycle};
@@ -13,7 +14,7 @@ pub const PIN_FIELDS: usize = 4;
 #[derive(Debug)]
 pub struct PinForm {
     pub id: NumberId,
-    pub profile: String,
+    pub profile: ProfileName,
     pub first: SecretField,
     pub again: SecretField,
     pub focus: usize,
@@ -21,7 +22,7 @@ pub struct PinForm {
 }
 
 impl PinForm {
-    pub fn new(id: NumberId, profile: String) -> Self {
+    pub fn new(id: NumberId, profile: ProfileName) -> Self {
         PinForm {
             id,
             profile,

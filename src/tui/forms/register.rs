@@ -2,6 +2,7 @@
 //! When the number is connected and the chosen storage differs from the current one, the plan
 //! becomes the guided region change: deregister, (settings), register.
 
+use crate::config::ProfileName;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, Progress, cycle};
@@ -22,7 +23,7 @@ pub enum RegisterField {
 #[derive(Debug)]
 pub struct RegisterForm {
     pub id: NumberId,
-    pub profile: String,
+    pub profile: ProfileName,
     pub version: ApiVersion,
     /// Opened as "change region" (from the details popup).
     pub change_region: bool,
@@ -65,7 +66,7 @@ impl Preflight {
 impl RegisterForm {
     pub fn new(
         id: NumberId,
-        profile: String,
+        profile: ProfileName,
         version: ApiVersion,
         current: Option<Region>,
         change_region: bool,

@@ -1,6 +1,7 @@
 //! Ownership verification: pick SMS or voice and a language, request the code, then type the
 //! six digits received.
 
+use crate::config::ProfileName;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, cycle};
@@ -18,7 +19,7 @@ pub enum VerifyStage {
 #[derive(Debug)]
 pub struct VerifyForm {
     pub id: NumberId,
-    pub profile: String,
+    pub profile: ProfileName,
     pub stage: VerifyStage,
     pub method: CodeMethod,
     pub language: String,
@@ -28,7 +29,7 @@ pub struct VerifyForm {
 }
 
 impl VerifyForm {
-    pub fn new(id: NumberId, profile: String) -> Self {
+    pub fn new(id: NumberId, profile: ProfileName) -> Self {
         VerifyForm {
             id,
             profile,

@@ -24,7 +24,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".into());
     let mut lines = vec![
         field("label", opt(row.label.clone())),
-        field("profile", row.profile.clone()),
+        field("profile", row.profile.to_string()),
     ];
     match &row.live {
         Live::Loading => lines.push(field("status", "reading…".into())),

@@ -1,0 +1,64 @@
+//! A profile's name, as a type of its own: the TUI's messages carry many strings (ids,
+//! labels, words for the log), and a profile name passed where a label belongs should not
+//! compile.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ProfileName(String);
+
+impl ProfileName {
+    pub fn new(name: impl Into<String>) -> ProfileName {
+        ProfileName(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for ProfileName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Maps keyed by name can be asked with a `&str`.
+impl Borrow<str> for ProfileName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ProfileName {
+    fn from(name: &str) -> Self {
+        ProfileName(name.to_owned())
+    }
+}
+
+impl From<String> for ProfileName {
+    fn from(name: String) -> Self {
+        ProfileName(name)
+    }
+}
+
+impl PartialEq<str> for ProfileName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ProfileName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
