@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::app::App;
-use super::msg::{Cmd, Msg};
+use super::msg::{Cmd, Level, Msg};
 use super::view;
 use super::worker::Worker;
 
@@ -98,10 +98,21 @@ where
             let cmds = app.update(msg);
             dispatch(cmds, worker, &mut hooks);
         }
+        write_log_lines(app);
         dirty = true;
     }
     worker.cancel();
     Ok(())
+}
+
+/// The app's notices go to the log file here, outside `update`.
+fn write_log_lines(app: &mut App) {
+    for (level, text) in app.take_log_lines() {
+        match level {
+            Level::Error => tracing::warn!(target: "wareg::tui", "{text}"),
+            _ => tracing::info!(target: "wareg::tui", "{text}"),
+        }
+    }
 }
 
 fn dispatch(cmds: Vec<Cmd>, worker: &Worker, hooks: &mut LoopHooks) {

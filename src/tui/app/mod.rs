@@ -122,6 +122,8 @@ pub struct App {
     pub profiles: BTreeMap<String, ProfileInfo>,
     pub default_profile: String,
     pub log_path: Option<PathBuf>,
+    /// Notices not yet written to the log file (see `take_log_lines`).
+    log_out: Vec<(Level, String)>,
     /// Where `e` writes its files: the first that takes them (the start directory, then the
     /// data dir).
     pub export_dirs: Vec<PathBuf>,
@@ -213,6 +215,7 @@ impl App {
             log_path,
             surroundings: Default::default(),
             export_dirs: Vec::new(),
+            log_out: Vec::new(),
             table: NumbersTable::new(rows),
             log: LogBuffer::default(),
             log_view: LogView::default(),
@@ -445,13 +448,17 @@ impl App {
         }
     }
 
+    /// A line for the log pane, and for the log file: `update` writes nothing itself, the
+    /// loop takes the lines with `take_log_lines` and writes them.
     pub(crate) fn notice(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
-        match level {
-            Level::Error => tracing::warn!(target: "wareg::tui", "{text}"),
-            _ => tracing::info!(target: "wareg::tui", "{text}"),
-        }
+        self.log_out.push((level, text.clone()));
         self.push_log(LogEntry::notice(self.clock.local_now(), level, text));
+    }
+
+    /// The notices since the last call, for the log file.
+    pub fn take_log_lines(&mut self) -> Vec<(Level, String)> {
+        std::mem::take(&mut self.log_out)
     }
 
     /// Re-reads every number and re-counts the budgets: old reads in flight become stale and

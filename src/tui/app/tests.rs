@@ -981,3 +981,46 @@ fn o_without_a_waba_id_says_what_to_configure() {
             .contains("no waba_id")
     );
 }
+
+/// The same messages on the same fixed clock give the same state: `update` reads no clock
+/// and writes no log of its own (its notices leave through `take_log_lines`).
+#[test]
+fn update_on_a_fixed_clock_is_repeatable() {
+    let run = || {
+        let mut app = app();
+        app.clock = crate::clock::Clock::fixed("2026-11-24T23:30:00+00:00");
+        let start = app.start();
+        let mut cmds = format!("{start:?}");
+        let listing = vec![
+            number("100", "CONNECTED", "+49 30 1234 5601"),
+            number("300", "PENDING", "+1 555 0100"),
+        ];
+        let reply = Msg::Reply(listing_request(&start), Reply::Listing(Ok(listing)));
+        for msg in [
+            reply,
+            key(KeyCode::Char('R')),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Char('/')),
+            key(KeyCode::Char('x')),
+            key(KeyCode::Esc),
+            key(KeyCode::Char('r')),
+            key(KeyCode::Tab),
+            key(KeyCode::Enter),
+            key(KeyCode::Char('g')),
+            key(KeyCode::Char('b')),
+            key(KeyCode::Esc),
+        ] {
+            cmds.push_str(&format!("{:?}", app.update(msg)));
+        }
+        let screen = {
+            let mut terminal =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+            let frame = terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+            crate::tui::run::buffer_text(frame.buffer)
+        };
+        (screen, log_texts(&app), app.take_log_lines().len(), cmds)
+    };
+    let first = run();
+    assert!(first.2 > 0, "notices wait for the loop to write them");
+    assert_eq!(first, run());
+}

@@ -108,7 +108,7 @@ impl App {
         let event = match form.as_mut() {
             Form::Register(f) => {
                 let pre = self.register_preflight(f);
-                f.on_key(&key, &pre)
+                f.on_key(&key, &pre, self.clock.now())
             }
             Form::Deregister(f) => {
                 let check = self.deregister_check(f);

@@ -3,6 +3,7 @@
 //! becomes the guided region change: deregister, (settings), register.
 
 use crate::config::ProfileName;
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{FormEvent, Phase, Progress, cycle};
@@ -94,13 +95,13 @@ impl RegisterForm {
             .unwrap_or(RegisterField::Pin)
     }
 
-    pub fn on_key(&mut self, key: &KeyEvent, pre: &Preflight) -> FormEvent {
+    pub fn on_key(&mut self, key: &KeyEvent, pre: &Preflight, now: DateTime<Utc>) -> FormEvent {
         if matches!(self.phase, Phase::InFlight { .. }) {
             return FormEvent::None;
         }
         // The open dropdown owns every key, Esc included.
         if self.region.open.is_some() {
-            self.region.on_key(key);
+            self.region.on_key(key, now);
             self.edited();
             return FormEvent::None;
         }

@@ -1,6 +1,7 @@
 //! The region dropdown: "no local storage" first, then the 14 regions grouped by area. Values
 //! come from the `Region` enum, so nothing outside Meta's list can be picked.
 
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::graph::Region;
@@ -16,11 +17,11 @@ pub struct RegionSelect {
     pub open: Option<(usize, usize)>,
     /// Letters typed while open, for type-ahead ("gb", "ger", "sin"), and when the last came.
     typed: String,
-    typed_at: Option<std::time::Instant>,
+    typed_at: Option<DateTime<Utc>>,
 }
 
 /// A pause longer than this starts a new type-ahead word.
-const TYPE_AHEAD_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
+const TYPE_AHEAD_PAUSE: chrono::TimeDelta = chrono::TimeDelta::milliseconds(1000);
 
 pub const OPTION_COUNT: usize = Region::ALL.len() + 1;
 
@@ -50,11 +51,10 @@ impl RegionSelect {
     /// Type-ahead: the letters typed so far (a pause starts over) pick the first option whose
     /// code, else a word of whose name, starts with them; one letter pressed again cycles
     /// through the options that start with it.
-    fn type_ahead(&mut self, highlight: usize, c: char) -> usize {
-        let now = std::time::Instant::now();
+    fn type_ahead(&mut self, highlight: usize, c: char, now: DateTime<Utc>) -> usize {
         if self
             .typed_at
-            .is_none_or(|t| now.duration_since(t) > TYPE_AHEAD_PAUSE)
+            .is_none_or(|t| now.signed_duration_since(t) > TYPE_AHEAD_PAUSE)
         {
             self.typed.clear();
         }
@@ -68,8 +68,9 @@ impl RegionSelect {
         find_prefix(&self.typed).unwrap_or(highlight)
     }
 
-    /// Handles a key while open; returns false when the key is not the dropdown's.
-    pub fn on_key(&mut self, key: &KeyEvent) -> bool {
+    /// Handles a key while open, `now` by the app's clock (type-ahead words end at a pause);
+    /// returns false when the key is not the dropdown's.
+    pub fn on_key(&mut self, key: &KeyEvent, now: DateTime<Utc>) -> bool {
         let Some((highlight, _)) = self.open else {
             return false;
         };
@@ -90,7 +91,7 @@ impl RegionSelect {
                 self.open = None;
                 return true;
             }
-            KeyCode::Char(c) if c.is_ascii_alphabetic() => self.type_ahead(highlight, c),
+            KeyCode::Char(c) if c.is_ascii_alphabetic() => self.type_ahead(highlight, c, now),
             _ => return true,
         };
         if let Some(open) = &mut self.open {
@@ -167,21 +168,26 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    /// A fixed time `ms` milliseconds into the test.
+    pub(super) fn at(ms: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + chrono::TimeDelta::milliseconds(ms)
+    }
+
     #[test]
     fn letters_jump_arrows_move_enter_picks() {
         let mut select = RegionSelect::new(None);
         assert_eq!(select.value(), None);
         select.open();
-        select.on_key(&key(KeyCode::Char('s')));
+        select.on_key(&key(KeyCode::Char('s')), at(0));
         assert_eq!(option(select.open.unwrap().0), Some(Region::Sg));
-        select.on_key(&key(KeyCode::Char('s')));
+        select.on_key(&key(KeyCode::Char('s')), at(0));
         assert_eq!(
             option(select.open.unwrap().0),
             Some(Region::Kr),
             "South Korea by name"
         );
-        select.on_key(&key(KeyCode::Down));
-        select.on_key(&key(KeyCode::Enter));
+        select.on_key(&key(KeyCode::Down), at(0));
+        select.on_key(&key(KeyCode::Enter), at(0));
         assert_eq!(select.value(), Some(Region::De));
         assert!(select.open.is_none());
     }
@@ -193,7 +199,7 @@ mod tests {
         let (highlight, first) = select.open.unwrap();
         assert_eq!(highlight, OPTION_COUNT - 1);
         assert!(highlight < first + VISIBLE_OPTIONS && highlight >= first);
-        select.on_key(&key(KeyCode::Esc));
+        select.on_key(&key(KeyCode::Esc), at(0));
         assert_eq!(select.value(), Some(Region::Ca), "Esc keeps the old choice");
     }
 }
@@ -203,14 +209,29 @@ mod type_ahead_tests {
     use super::*;
     use ratatui::crossterm::event::KeyModifiers;
 
-    fn typed(text: &str) -> Option<Region> {
+    use super::tests::at;
+
+    /// Types `text` one key every `gap` ms on the app's clock, then Enter.
+    fn typed_with_gap(text: &str, gap: i64) -> Option<Region> {
         let mut select = RegionSelect::new(None);
         select.open();
-        for c in text.chars() {
-            select.on_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        for (i, c) in text.chars().enumerate() {
+            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            select.on_key(&key, at(i as i64 * gap));
         }
-        select.on_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        select.on_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), at(0));
         select.value()
+    }
+
+    fn typed(text: &str) -> Option<Region> {
+        typed_with_gap(text, 100)
+    }
+
+    #[test]
+    fn a_pause_on_the_clock_starts_a_new_word() {
+        // "g" then, after a pause, "b": the second letter is a word of its own (Brazil).
+        assert_eq!(typed_with_gap("gb", 1500), Some(Region::Br));
+        assert_eq!(typed_with_gap("gb", 100), Some(Region::Gb));
     }
 
     #[test]
