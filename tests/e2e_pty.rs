@@ -122,9 +122,18 @@ fn q_typed_into_a_field_does_not_quit_and_esc_closes_the_form() {
     pty.wait_for("the numbers", |s| {
         row(s, "Support DE").contains("CONNECTED")
     });
-    pty.keys(&["p", "q", "?", "d", "1"]);
+    pty.keys(&["p", "q", "d", "1"]);
     let screen = pty.wait_for("one digit in the PIN field", |s| s.contains("•_____"));
     assert!(screen.contains("Two-step PIN"));
+    // `?` is never a digit: help opens over the form, and Esc brings the form back.
+    pty.keys(&["?"]);
+    pty.wait_for("the field's help", |s| {
+        s.contains("Help · Esc closes") && s.contains("delete a digit")
+    });
+    pty.keys(&[ESC]);
+    pty.wait_for("the form again", |s| {
+        !s.contains("Help · Esc closes") && s.contains("•_____")
+    });
     pty.keys(&[ESC]);
     pty.wait_for("the form closed", |s| !s.contains("Two-step PIN 1065"));
     pty.keys(&["q"]);

@@ -34,6 +34,26 @@ pub enum Action {
     Unmark,
     /// A bulk action on the marked numbers.
     Bulk,
+    /// Type a character into the field or the filter line.
+    Type,
+    /// Delete the character before the cursor.
+    Erase,
+    /// Stop typing the filter and keep it.
+    KeepFilter,
+    /// Move to the next / previous field of a form.
+    NextField,
+    PrevField,
+    /// Press the focused button, open the focused list, tick the focused box.
+    Press,
+    /// Cancel the form or close the dialog.
+    Cancel,
+    /// Pick the highlighted option of a list.
+    Pick,
+    /// Switch between two options (SMS or voice).
+    Switch,
+    /// Answer yes / no to a question.
+    Yes,
+    No,
     /// Sort by the next column.
     Sort,
     /// Turn the sort order around.
@@ -44,18 +64,58 @@ pub enum Action {
     Export,
 }
 
-/// Where keys are being read: each place has its own table.
+/// Where keys are being read: each place has its own table, which the handler dispatches
+/// from and the footer and help are written from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     Table,
     Log,
     Details,
     Help,
-    Form,
+    /// The filter line while it is being typed.
+    Filter,
+    /// A form, by what its focused field takes.
+    Field(FieldKind),
+    /// The region dropdown, open.
+    Dropdown,
+    /// A form whose request is in flight: it takes no input.
+    Sending,
+    /// "Quit while a change is in flight?"
+    ConfirmQuit,
+    /// A problem explained in a dialog.
+    Alert,
+    /// The bulk popup: each stage says its own keys inside it; these work in every stage.
+    Bulk,
 }
 
+/// What a form's focused field does with keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// PIN, code or digits: typed, masked.
+    Digits,
+    /// Free text (a language code).
+    Text,
+    /// Opens a list (the region).
+    Choice,
+    /// A checkbox (the override).
+    Check,
+    /// One of two (SMS or voice).
+    Switch,
+    /// A button.
+    Button,
+}
+
+/// The keys of a binding: listed ones, or any printable character (a field's typing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    Codes(&'static [KeyCode]),
+    /// Any printable character not bound otherwise in the place.
+    Typing,
+}
+
+#[derive(Debug, Clone, Copy)]
 pub struct Binding {
-    pub keys: &'static [KeyCode],
+    pub keys: Keys,
     /// How the keys are written in hints: "j/↓".
     pub label: &'static str,
     pub action: Action,
@@ -72,7 +132,7 @@ const fn b(
     footer: bool,
 ) -> Binding {
     Binding {
-        keys,
+        keys: Keys::Codes(keys),
         label,
         action,
         help,
@@ -80,7 +140,20 @@ const fn b(
     }
 }
 
-use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
+/// Typing into a field or the filter line.
+const fn typing(label: &'static str, help: &'static str) -> Binding {
+    Binding {
+        keys: Keys::Typing,
+        label,
+        action: Action::Type,
+        help,
+        footer: true,
+    }
+}
+
+use KeyCode::{
+    BackTab, Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up,
+};
 
 const TABLE: &[Binding] = &[
     b(
@@ -244,12 +317,178 @@ const HELP: &[Binding] = &[
     b(&[Char('q')], "q", Action::Quit, "quit", true),
 ];
 
-/// Forms read their own keys (the focused field first); this table is for hints and help.
-const FORM: &[Binding] = &[
-    b(&[Tab], "Tab", Action::Down, "next field", true),
-    b(&[BackTab], "Shift-Tab", Action::Up, "previous field", true),
-    b(&[Enter], "Enter", Action::Details, "open / press", true),
-    b(&[Esc], "Esc", Action::Back, "cancel", true),
+const FILTER: &[Binding] = &[
+    b(
+        &[Enter, Down, Up, Tab],
+        "Enter",
+        Action::KeepFilter,
+        "keep the filter",
+        true,
+    ),
+    b(&[Esc], "Esc", Action::Back, "clear it", true),
+    b(
+        &[Backspace],
+        "Backspace",
+        Action::Erase,
+        "delete a letter",
+        false,
+    ),
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    typing("type", "to filter (status:pending: one column)"),
+];
+
+// A form's keys by what its focused field takes. Tab and Esc work everywhere; a field that
+// takes typing takes q too, so there Ctrl-C is the way out.
+const FIELD_NAV: [Binding; 3] = [
+    b(&[Tab, Down], "Tab", Action::NextField, "next field", true),
+    b(
+        &[BackTab, Up],
+        "Shift-Tab",
+        Action::PrevField,
+        "previous field",
+        false,
+    ),
+    b(&[Esc], "Esc", Action::Cancel, "cancel", true),
+];
+
+const DIGITS_FIELD: &[Binding] = &[
+    typing("0-9", "type digits"),
+    b(
+        &[Backspace],
+        "Backspace",
+        Action::Erase,
+        "delete a digit",
+        false,
+    ),
+    b(&[Enter], "Enter", Action::NextField, "next field", false),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+];
+
+const TEXT_FIELD: &[Binding] = &[
+    typing("a-z", "type the language (en_US)"),
+    b(
+        &[Backspace],
+        "Backspace",
+        Action::Erase,
+        "delete a letter",
+        false,
+    ),
+    b(&[Enter], "Enter", Action::NextField, "next field", false),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+];
+
+const CHOICE_FIELD: &[Binding] = &[
+    b(
+        &[Enter, Char(' ')],
+        "Enter",
+        Action::Press,
+        "open the list",
+        true,
+    ),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(&[Char('q')], "q", Action::Quit, "quit", true),
+];
+
+const CHECK_FIELD: &[Binding] = &[
+    b(
+        &[Char(' '), Enter],
+        "Space",
+        Action::Press,
+        "tick / untick",
+        true,
+    ),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(&[Char('q')], "q", Action::Quit, "quit", true),
+];
+
+const SWITCH_FIELD: &[Binding] = &[
+    b(
+        &[Left, Right, Char(' '), Enter],
+        "←/→",
+        Action::Switch,
+        "SMS or voice",
+        true,
+    ),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(&[Char('q')], "q", Action::Quit, "quit", true),
+];
+
+const BUTTON: &[Binding] = &[
+    b(&[Enter], "Enter", Action::Press, "press", true),
+    FIELD_NAV[0],
+    FIELD_NAV[1],
+    FIELD_NAV[2],
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(&[Char('q')], "q", Action::Quit, "quit", true),
+];
+
+const DROPDOWN: &[Binding] = &[
+    b(&[Down, Tab], "↓", Action::Down, "next region", false),
+    b(&[Up, BackTab], "↑", Action::Up, "previous region", false),
+    b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
+    b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
+    b(&[Home], "Home", Action::Top, "first", false),
+    b(&[End], "End", Action::Bottom, "last", false),
+    b(&[Enter, Char(' ')], "Enter", Action::Pick, "pick", true),
+    b(&[Esc], "Esc", Action::Cancel, "close the list", true),
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    typing("letters", "jump (gb, ger)"),
+];
+
+const SENDING: &[Binding] = &[
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(
+        &[Char('q')],
+        "q",
+        Action::Quit,
+        "quit (asks: a change is in flight)",
+        true,
+    ),
+];
+
+const CONFIRM_QUIT: &[Binding] = &[
+    b(&[Char('y'), Char('Y')], "y", Action::Yes, "quit now", true),
+    b(
+        &[Char('n'), Char('N'), Esc],
+        "n/Esc",
+        Action::No,
+        "stay",
+        true,
+    ),
+];
+
+const ALERT: &[Binding] = &[
+    b(&[Esc, Enter], "Esc", Action::Cancel, "close", true),
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(&[Char('q')], "q", Action::Quit, "quit", true),
+];
+
+const BULK: &[Binding] = &[
+    b(&[Enter], "Enter", Action::Press, "go on", true),
+    b(&[Esc], "Esc", Action::Cancel, "back (pauses a run)", true),
+    b(&[Char('?')], "?", Action::Help, "help", true),
+    b(
+        &[Char('q')],
+        "q",
+        Action::Quit,
+        "quit (asks while a run goes on)",
+        true,
+    ),
 ];
 
 pub fn bindings(place: Place) -> &'static [Binding] {
@@ -258,12 +497,43 @@ pub fn bindings(place: Place) -> &'static [Binding] {
         Place::Log => LOG,
         Place::Details => DETAILS,
         Place::Help => HELP,
-        Place::Form => FORM,
+        Place::Filter => FILTER,
+        Place::Field(FieldKind::Digits) => DIGITS_FIELD,
+        Place::Field(FieldKind::Text) => TEXT_FIELD,
+        Place::Field(FieldKind::Choice) => CHOICE_FIELD,
+        Place::Field(FieldKind::Check) => CHECK_FIELD,
+        Place::Field(FieldKind::Switch) => SWITCH_FIELD,
+        Place::Field(FieldKind::Button) => BUTTON,
+        Place::Dropdown => DROPDOWN,
+        Place::Sending => SENDING,
+        Place::ConfirmQuit => CONFIRM_QUIT,
+        Place::Alert => ALERT,
+        Place::Bulk => BULK,
     }
 }
 
-/// The action bound to `key` in `place`. Shift is part of the character ('G'), so it is
-/// ignored for characters; any other modifier means "not ours".
+/// Every place with one table for all its states, for the tests that walk them (the bulk
+/// popup's stages each say their keys inside it).
+pub const PLACES: [Place; 15] = [
+    Place::Table,
+    Place::Log,
+    Place::Details,
+    Place::Help,
+    Place::Filter,
+    Place::Field(FieldKind::Digits),
+    Place::Field(FieldKind::Text),
+    Place::Field(FieldKind::Choice),
+    Place::Field(FieldKind::Check),
+    Place::Field(FieldKind::Switch),
+    Place::Field(FieldKind::Button),
+    Place::Dropdown,
+    Place::Sending,
+    Place::ConfirmQuit,
+    Place::Alert,
+];
+
+/// The action bound to `key` in `place`: a listed key first, then typing. Shift is part of
+/// the character ('G'), so it is ignored for characters; any other modifier means "not ours".
 pub fn action(place: Place, key: &KeyEvent) -> Option<Action> {
     let plain = match key.code {
         KeyCode::Char(_) | KeyCode::BackTab => (key.modifiers - KeyModifiers::SHIFT).is_empty(),
@@ -272,9 +542,15 @@ pub fn action(place: Place, key: &KeyEvent) -> Option<Action> {
     if !plain {
         return None;
     }
-    bindings(place)
+    let table = bindings(place);
+    table
         .iter()
-        .find(|binding| binding.keys.contains(&key.code))
+        .find(|binding| matches!(binding.keys, Keys::Codes(codes) if codes.contains(&key.code)))
+        .or_else(|| {
+            matches!(key.code, KeyCode::Char(c) if !c.is_control())
+                .then(|| table.iter().find(|binding| binding.keys == Keys::Typing))
+                .flatten()
+        })
         .map(|binding| binding.action)
 }
 
@@ -283,14 +559,37 @@ pub fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-/// The footer line for a place: "Enter details · r register · ...".
-pub fn footer(place: Place) -> String {
-    bindings(place)
+/// The footer line for a place at `width` columns: its hints in table order as far as they
+/// fit, and always how to get help and how to quit at the end (`q`, or Ctrl-C where a field
+/// takes q as typing).
+pub fn footer(place: Place, width: usize) -> String {
+    let table = bindings(place);
+    let hint = |binding: &Binding| format!("{} {}", binding.label, binding.help);
+    let is_help = |binding: &&Binding| binding.action == Action::Help;
+    let is_quit = |binding: &&Binding| matches!(binding.action, Action::Quit | Action::Yes);
+    let mut always: Vec<String> = table.iter().filter(is_help).map(hint).collect();
+    match table.iter().find(is_quit) {
+        Some(quit) if quit.action == Action::Quit => always.push("q quit".into()),
+        Some(_) => {}
+        None => always.push("Ctrl-C quit".into()),
+    }
+    let mut shown: Vec<String> = Vec::new();
+    let tail = always.join(" · ");
+    let mut used = crate::width::of(&tail);
+    for binding in table
         .iter()
-        .filter(|binding| binding.footer)
-        .map(|binding| format!("{} {}", binding.label, binding.help))
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .filter(|b| b.footer && !is_help(b) && b.action != Action::Quit)
+    {
+        let text = hint(binding);
+        let cost = crate::width::of(&text) + 3;
+        if used + cost > width {
+            continue;
+        }
+        used += cost;
+        shown.push(text);
+    }
+    shown.extend(always);
+    shown.join(" · ")
 }
 
 #[cfg(test)]
@@ -320,21 +619,67 @@ mod tests {
 
     #[test]
     fn every_action_in_a_table_has_help_text_and_the_footer_comes_from_it() {
-        for place in [
-            Place::Table,
-            Place::Log,
-            Place::Details,
-            Place::Help,
-            Place::Form,
-        ] {
+        for place in PLACES {
             for binding in bindings(place) {
                 assert!(!binding.help.is_empty() && !binding.label.is_empty());
             }
         }
-        let footer = footer(Place::Table);
+        let footer = footer(Place::Table, 200);
         assert!(
-            footer.contains("r register") && footer.contains("? help"),
+            footer.contains("r register") && footer.ends_with("? help · q quit"),
             "{footer}"
         );
+    }
+}
+
+#[cfg(test)]
+mod footer_tests {
+    use super::*;
+
+    #[test]
+    fn the_footer_always_ends_with_help_and_quit_and_fits() {
+        for place in PLACES {
+            for width in [40, 60, 80, 120] {
+                let line = footer(place, width);
+                let help = if place == Place::Help {
+                    "close help"
+                } else {
+                    "? help"
+                };
+                if place != Place::ConfirmQuit {
+                    assert!(line.contains(help), "{place:?} at {width}: {line}");
+                }
+                assert!(
+                    line.ends_with("q quit")
+                        || line.ends_with("Ctrl-C quit")
+                        || place == Place::ConfirmQuit,
+                    "{place:?} at {width}: {line}"
+                );
+                let essentials = footer(place, 0);
+                assert!(
+                    crate::width::of(&line) <= width.max(crate::width::of(&essentials)),
+                    "{place:?} at {width}: {line}"
+                );
+            }
+        }
+        // A field that takes typing takes q: Ctrl-C is the way out there.
+        assert!(footer(Place::Field(FieldKind::Digits), 80).ends_with("Ctrl-C quit"));
+        assert!(footer(Place::Field(FieldKind::Button), 80).ends_with("q quit"));
+    }
+
+    #[test]
+    fn typing_is_what_no_listed_key_takes() {
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(action(Place::Filter, &key('x')), Some(Action::Type));
+        assert_eq!(action(Place::Filter, &key('?')), Some(Action::Help));
+        assert_eq!(
+            action(Place::Field(FieldKind::Digits), &key('q')),
+            Some(Action::Type)
+        );
+        assert_eq!(
+            action(Place::Field(FieldKind::Button), &key('q')),
+            Some(Action::Quit)
+        );
+        assert_eq!(action(Place::Table, &key('x')), None);
     }
 }

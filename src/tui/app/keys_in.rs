@@ -22,54 +22,62 @@ impl App {
         if keys::is_ctrl_c(&key) {
             return self.quit_now();
         }
+        let place = self.place();
+        let action = keys::action(place, &key);
         match self.overlay.take() {
-            Some(overlay) => self.on_overlay_key(overlay, key),
-            None if self.table.filtering => {
-                self.on_filter_key(key);
-                Vec::new()
-            }
-            None => match self.focus {
-                Focus::Table => match keys::action(Place::Table, &key) {
-                    Some(action) => self.on_table_action(action),
-                    None => Vec::new(),
-                },
-                Focus::Log => match keys::action(Place::Log, &key) {
-                    Some(action) => self.on_log_action(action),
-                    None => Vec::new(),
-                },
+            Some(overlay) => self.on_overlay_key(overlay, place, action, key),
+            None => match (place, action) {
+                (_, None) => Vec::new(),
+                (Place::Filter, Some(action)) => {
+                    self.on_filter_action(action, &key);
+                    Vec::new()
+                }
+                (Place::Log, Some(action)) => self.on_log_action(action),
+                (_, Some(action)) => self.on_table_action(action),
             },
         }
     }
 
-    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Cmd> {
+    fn on_overlay_key(
+        &mut self,
+        overlay: Overlay,
+        place: Place,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Vec<Cmd> {
+        // Help and quit work the same over every popup; what is under comes back after.
+        match (&overlay, action) {
+            (Overlay::Help(..), _) | (Overlay::ConfirmQuit(_), _) => {}
+            (_, Some(Action::Help)) => {
+                self.overlay = Some(Overlay::Help(place, 0, Some(Box::new(overlay))));
+                return Vec::new();
+            }
+            (_, Some(Action::Quit)) => return self.quit_or_confirm(Some(overlay)),
+            _ => {}
+        }
         match overlay {
-            Overlay::Help(place, scroll) => match keys::action(Place::Help, &key) {
+            Overlay::Help(place, scroll, under) => match action {
                 Some(Action::Back) => {
-                    self.overlay = self.reopen_under_help(place);
+                    self.overlay = under.map(|o| *o);
                     Vec::new()
                 }
-                Some(Action::Quit) => self.quit_or_confirm(),
+                Some(Action::Quit) => self.quit_or_confirm(under.map(|o| *o)),
                 Some(Action::Down) => {
                     let most = crate::tui::view::help::max_scroll(self, place);
-                    self.overlay = Some(Overlay::Help(place, (scroll + 1).min(most)));
+                    self.overlay = Some(Overlay::Help(place, (scroll + 1).min(most), under));
                     Vec::new()
                 }
                 Some(Action::Up) => {
-                    self.overlay = Some(Overlay::Help(place, scroll.saturating_sub(1)));
+                    self.overlay = Some(Overlay::Help(place, scroll.saturating_sub(1), under));
                     Vec::new()
                 }
                 _ => {
-                    self.overlay = Some(Overlay::Help(place, scroll));
+                    self.overlay = Some(Overlay::Help(place, scroll, under));
                     Vec::new()
                 }
             },
-            Overlay::Details(details) => match keys::action(Place::Details, &key) {
+            Overlay::Details(details) => match action {
                 Some(Action::Back) => Vec::new(),
-                Some(Action::Quit) => self.quit_or_confirm(),
-                Some(Action::Help) => {
-                    self.overlay = Some(Overlay::Help(Place::Details, 0));
-                    Vec::new()
-                }
                 Some(Action::Copy) => {
                     let id = details.id.clone();
                     self.overlay = Some(Overlay::Details(details));
@@ -91,14 +99,14 @@ impl App {
             Overlay::Form(form) => self.on_form_key(form, key),
             Overlay::Bulk(view) => self.on_bulk_key(view, key),
             Overlay::Alert(text) => {
-                if !matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+                if action != Some(Action::Cancel) {
                     self.overlay = Some(Overlay::Alert(text));
                 }
                 Vec::new()
             }
-            Overlay::ConfirmQuit(under) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+            Overlay::ConfirmQuit(under) => match action {
+                Some(Action::Yes) => self.quit_now(),
+                Some(Action::No) => {
                     self.overlay = under.map(|o| *o);
                     Vec::new()
                 }
@@ -110,37 +118,25 @@ impl App {
         }
     }
 
-    /// Closing help from the details popup goes back to it.
-    fn reopen_under_help(&self, place: Place) -> Option<Overlay> {
-        match place {
-            Place::Details => self.table.selected_row().map(|row| {
-                Overlay::Details(Details {
-                    id: row.id.clone(),
-                    recent: self.recent_audit(&row.id, DETAILS_AUDIT),
-                })
-            }),
-            _ => None,
-        }
-    }
-
-    fn on_filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
+    fn on_filter_action(&mut self, action: Action, key: &KeyEvent) {
+        match action {
+            Action::Back => {
                 self.table.filtering = false;
                 self.table.filter.clear();
                 self.table.refilter(&self.budgets);
             }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
-                self.table.filtering = false
-            }
-            KeyCode::Backspace => {
+            Action::KeepFilter => self.table.filtering = false,
+            Action::Erase => {
                 self.table.filter.pop();
                 self.table.refilter(&self.budgets);
             }
-            KeyCode::Char(c) if !c.is_control() => {
-                self.table.filter.push(c);
-                self.table.refilter(&self.budgets);
+            Action::Type => {
+                if let KeyCode::Char(c) = key.code {
+                    self.table.filter.push(c);
+                    self.table.refilter(&self.budgets);
+                }
             }
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Filter, 0, None)),
             _ => {}
         }
         let page = self.table_page();
@@ -157,12 +153,10 @@ impl App {
             Action::PageDown => self.table.move_by(page as isize, page),
             Action::PageUp => self.table.move_by(-(page as isize), page),
             Action::Filter => self.table.filtering = true,
-            Action::Back => {
-                if !self.table.filter.is_empty() {
-                    self.table.filter.clear();
-                    self.table.refilter(&self.budgets);
-                    self.table.scroll_into_view(page);
-                }
+            Action::Back if !self.table.filter.is_empty() => {
+                self.table.filter.clear();
+                self.table.refilter(&self.budgets);
+                self.table.scroll_into_view(page);
             }
             Action::Details => return self.open_details(),
             Action::Refresh => {
@@ -200,9 +194,8 @@ impl App {
                 };
             }
             Action::SwitchFocus => self.focus = Focus::Log,
-            Action::Help => self.overlay = Some(Overlay::Help(Place::Table, 0)),
-            Action::Quit => return self.quit_or_confirm(),
-            Action::ChangeRegion => {}
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Table, 0, None)),
+            Action::Quit => return self.quit_or_confirm(None),
             Action::Mark => {
                 if let Some(id) = self.table.selected_row().map(|r| r.id.clone())
                     && !self.marked.remove(&id)
@@ -230,6 +223,8 @@ impl App {
                 self.table.scroll_into_view(page);
             }
             Action::Bulk => return self.open_bulk(),
+            // Not the table's: other places' actions never reach here.
+            _ => {}
         }
         Vec::new()
     }
@@ -246,8 +241,8 @@ impl App {
             Action::PageUp => view.from_bottom = (view.from_bottom + page).min(top),
             Action::PageDown => view.from_bottom = view.from_bottom.saturating_sub(page),
             Action::SwitchFocus | Action::Back => self.focus = Focus::Table,
-            Action::Help => self.overlay = Some(Overlay::Help(Place::Log, 0)),
-            Action::Quit => return self.quit_or_confirm(),
+            Action::Help => self.overlay = Some(Overlay::Help(Place::Log, 0, None)),
+            Action::Quit => return self.quit_or_confirm(None),
             _ => {}
         }
         Vec::new()
@@ -370,9 +365,10 @@ impl App {
         }
     }
 
-    fn quit_or_confirm(&mut self) -> Vec<Cmd> {
+    /// Quits, or asks first while a change is in flight (the popup `under` comes back on no).
+    pub(crate) fn quit_or_confirm(&mut self, under: Option<Overlay>) -> Vec<Cmd> {
         if self.mutation_in_flight() {
-            self.overlay = Some(Overlay::ConfirmQuit(None));
+            self.overlay = Some(Overlay::ConfirmQuit(under.map(Box::new)));
             Vec::new()
         } else {
             self.quit_now()

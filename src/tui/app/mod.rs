@@ -96,8 +96,8 @@ pub struct Details {
 
 #[derive(Debug)]
 pub enum Overlay {
-    /// The help for a place, scrolled down this many lines.
-    Help(Place, u16),
+    /// The help for a place, scrolled down this many lines, over the popup it was asked from.
+    Help(Place, u16, Option<Box<Overlay>>),
     Details(Details),
     Form(Box<Form>),
     /// A problem the user must see (a token that could not be read).
@@ -406,15 +406,16 @@ impl App {
             || matches!(&self.overlay, Some(Overlay::Bulk(view)) if view.running())
     }
 
-    /// Where keys go now, for the footer and help.
+    /// Where keys go now: the key table the handler, the footer and help use.
     pub fn place(&self) -> Place {
         match &self.overlay {
             Some(Overlay::Help(..)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
-            Some(Overlay::Form(_))
-            | Some(Overlay::Alert(_))
-            | Some(Overlay::ConfirmQuit(_))
-            | Some(Overlay::Bulk(_)) => Place::Form,
+            Some(Overlay::Form(form)) => self.form_place(form),
+            Some(Overlay::Alert(_)) => Place::Alert,
+            Some(Overlay::ConfirmQuit(_)) => Place::ConfirmQuit,
+            Some(Overlay::Bulk(_)) => Place::Bulk,
+            None if self.table.filtering => Place::Filter,
             None if self.focus == Focus::Log => Place::Log,
             None => Place::Table,
         }

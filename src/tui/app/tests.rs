@@ -275,12 +275,17 @@ fn keys_typed_into_the_pin_field_never_act_globally() {
     let mut app = loaded();
     press(&mut app, &[KeyCode::Char('j')]); // Sales UK (200)
     press(&mut app, &[KeyCode::Char('r')]);
-    let cmds = type_text(&mut app, "1q2r3d4?5/6R7y");
+    let cmds = type_text(&mut app, "1q2r3d45/6R7y");
     assert!(cmds.is_empty(), "{cmds:?}");
     assert!(!app.quit);
     let form = register_form(&app);
     assert_eq!(form.pin.len(), 6);
     assert_eq!(form.pin.to_pin().unwrap().expose(), "123456");
+    // `?` is never a digit: it opens help over the form, and Esc brings the form back as it was.
+    type_text(&mut app, "?");
+    assert!(matches!(app.overlay, Some(Overlay::Help(..))));
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(register_form(&app).pin.len(), 6);
 }
 
 #[test]

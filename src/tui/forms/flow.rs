@@ -10,9 +10,44 @@ use super::{
 };
 use crate::graph::NumberId;
 use crate::tui::app::{App, Mutation, Overlay, Pending, Storage};
+use crate::tui::keys::Place;
 use crate::tui::msg::{Cmd, Level, Reply, RequestId, StepFailure};
 
 impl App {
+    /// A form's place: what its focused field takes.
+    pub(crate) fn form_place(&self, form: &Form) -> Place {
+        use super::VerifyStage;
+        use super::deregister::DeregisterField as D;
+        use super::register::RegisterField as R;
+        use crate::tui::keys::FieldKind as K;
+        if matches!(form.phase(), Phase::InFlight { .. }) {
+            return Place::Sending;
+        }
+        let kind = match form {
+            Form::Register(f) if f.region.open.is_some() => return Place::Dropdown,
+            Form::Register(f) => match f.focused(&self.register_preflight(f)) {
+                R::Pin => K::Digits,
+                R::Region => K::Choice,
+                R::Override => K::Check,
+                R::Submit | R::Cancel => K::Button,
+            },
+            Form::Deregister(f) => match f.focused(&self.deregister_check(f)) {
+                D::Confirm => K::Digits,
+                D::Override => K::Check,
+                D::Submit | D::Cancel => K::Button,
+            },
+            Form::Pin(f) if f.focus < 2 => K::Digits,
+            Form::Pin(_) => K::Button,
+            Form::Verify(f) if f.focus + 2 >= f.field_count() => K::Button,
+            Form::Verify(f) => match (f.stage, f.focus) {
+                (VerifyStage::Request, 0) => K::Switch,
+                (VerifyStage::Request, _) => K::Text,
+                (VerifyStage::EnterCode, _) => K::Digits,
+            },
+        };
+        Place::Field(kind)
+    }
+
     fn row_profile(&self, id: &NumberId) -> Option<ProfileName> {
         self.table
             .find(id)

@@ -56,11 +56,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
-    let hints = if app.table.filtering {
-        "type to filter · Enter keep · Esc clear".to_owned()
-    } else {
-        keys::footer(app.place())
-    };
+    let hints = keys::footer(app.place(), area.width.saturating_sub(1) as usize);
     frame.render_widget(
         Paragraph::new(Line::styled(format!(" {hints}"), app.theme.dim())),
         area,

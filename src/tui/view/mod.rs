@@ -16,6 +16,7 @@ mod numbers;
 mod popup;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
@@ -43,14 +44,30 @@ pub fn draw(frame: &mut Frame, app: &App) {
     numbers::table(frame, areas.table, app);
     log_pane::pane(frame, areas.log, app);
     chrome::footer(frame, areas.footer, app);
-    match &app.overlay {
-        None => {}
-        Some(Overlay::Help(place, scroll)) => help::overlay(frame, area, app, *place, *scroll),
-        Some(Overlay::Details(details)) => details::popup(frame, area, app, details),
-        Some(Overlay::Alert(text)) => popup::alert(frame, area, app, text),
-        Some(Overlay::ConfirmQuit(_)) => popup::confirm_quit(frame, area, app),
-        Some(Overlay::Bulk(view)) => bulk::draw(frame, area, app, view),
-        Some(Overlay::Form(form)) => match form.as_ref() {
+    if let Some(overlay) = &app.overlay {
+        draw_overlay(frame, area, app, overlay);
+    }
+}
+
+/// A popup, over the one it was opened from (help over a form, the quit question over it).
+fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
+    match overlay {
+        Overlay::Help(place, scroll, under) => {
+            if let Some(under) = under {
+                draw_overlay(frame, area, app, under);
+            }
+            help::overlay(frame, area, app, *place, *scroll)
+        }
+        Overlay::Details(details) => details::popup(frame, area, app, details),
+        Overlay::Alert(text) => popup::alert(frame, area, app, text),
+        Overlay::ConfirmQuit(under) => {
+            if let Some(under) = under {
+                draw_overlay(frame, area, app, under);
+            }
+            popup::confirm_quit(frame, area, app)
+        }
+        Overlay::Bulk(view) => bulk::draw(frame, area, app, view),
+        Overlay::Form(form) => match form.as_ref() {
             Form::Register(f) => form_register::draw(frame, area, app, f),
             Form::Deregister(f) => form_deregister::draw(frame, area, app, f),
             Form::Pin(f) => form_pin::draw(frame, area, app, f),

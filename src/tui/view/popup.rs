@@ -19,7 +19,8 @@ pub fn frame_popup(
     width: u16,
     height: u16,
 ) -> Rect {
-    let area = centered(screen, width, height);
+    // Never over the header or the footer: the footer says which keys work in the popup.
+    let area = centered(screen, width, height.min(screen.height.saturating_sub(2)));
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .title(format!(" {title} "))
