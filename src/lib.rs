@@ -19,3 +19,4 @@ pub mod sandbox;
 pub mod secret;
 pub mod tui;
 pub mod width;
+pub mod words;

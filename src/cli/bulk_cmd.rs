@@ -62,9 +62,9 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
     let engines = engines(&ctx, targets.iter().map(|t| t.profile.as_str()))?;
     let concurrency = usize::from(args.concurrency);
     let planning = Progress::spinner(format!(
-        "bulk {}: reading {} numbers to plan",
+        "bulk {}: reading {} to plan",
         action.words(),
-        targets.len()
+        crate::words::count(targets.len(), "number")
     ));
     let plan = block_on(plan_all(
         &engines,
@@ -97,8 +97,8 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
             return Ok(());
         }
         return Err(CliError::Usage(format!(
-            "nothing was sent: add --yes to send this plan to {} numbers (or --dry-run to only plan)",
-            plan.to_send().count()
+            "nothing was sent: add --yes to send this plan to {} (or --dry-run to only plan)",
+            crate::words::count(plan.to_send().count(), "number")
         )));
     }
     let operator = engines
@@ -198,9 +198,9 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
     }
     if !args.yes && !to_run.is_empty() {
         return Err(CliError::Usage(format!(
-            "nothing was sent: add --yes to send what is left of bulk run {} ({} numbers)",
+            "nothing was sent: add --yes to send what is left of bulk run {} ({})",
             state.id,
-            to_run.len()
+            crate::words::count(to_run.len(), "number")
         )));
     }
     let pins = if to_run.is_empty() {
@@ -452,9 +452,9 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
         .filter(|r| matches!(r.plan, RowPlan::Skip(_)))
         .collect();
     say!(
-        "Bulk {}: {} numbers to send, {} left out",
+        "Bulk {}: {} to send, {} left out",
         action.words(),
-        sending.len(),
+        crate::words::count(sending.len(), "number"),
         left_out.len()
     );
     if !sending.is_empty() {

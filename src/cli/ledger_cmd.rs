@@ -44,8 +44,8 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                     None => say!("  no schema yet: run `wareg ledger init`"),
                 }
                 say!(
-                    "  {} records, the latest {}",
-                    status.records,
+                    "  {}, the latest {}",
+                    crate::words::count(status.records as usize, "record"),
                     status
                         .latest
                         .map(super::output::local_time)

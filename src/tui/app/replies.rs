@@ -61,7 +61,10 @@ impl App {
         match &result {
             Ok(listing) => self.notice(
                 Level::Info,
-                format!("profile {profile}: {} numbers listed", listing.len()),
+                format!(
+                    "profile {profile}: {} listed",
+                    crate::words::count(listing.len(), "number")
+                ),
             ),
             Err(e) => self.notice(
                 Level::Error,

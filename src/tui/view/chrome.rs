@@ -24,7 +24,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         )));
     }
     spans.push(Span::styled(
-        format!("│ {} numbers ", app.table.rows.len()),
+        format!("│ {} ", crate::words::count(app.table.rows.len(), "number")),
         theme.dim(),
     ));
     if let Some(ledger) = &app.ledger_name {
