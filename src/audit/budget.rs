@@ -38,11 +38,39 @@ impl Budget {
 /// How long Meta locks an operation after 133016 when it does not say (facts §6).
 pub const META_LOCK_HOURS: i64 = 72;
 
+/// What a budget reads of one record: a record from the trail, or a line of its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetFact<'a> {
+    pub time: DateTime<Utc>,
+    pub attempt: &'a str,
+    pub phase: Phase,
+    pub number: &'a str,
+    pub op: Operation,
+    pub outcome: Option<Outcome>,
+    pub code: Option<i64>,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl<'a> BudgetFact<'a> {
+    pub fn of(r: &'a AuditRecord) -> Self {
+        BudgetFact {
+            time: r.time,
+            attempt: &r.attempt,
+            phase: r.phase,
+            number: &r.number,
+            op: r.op,
+            outcome: r.outcome,
+            code: r.code,
+            locked_until: r.locked_until,
+        }
+    }
+}
+
 /// Budgets of every number, computed once from a trail.
 #[derive(Debug, Clone, Default)]
 pub struct BudgetBook {
-    /// Counted attempt times per (number, operation), oldest first, inside the window.
-    counted: HashMap<(String, Operation), Vec<DateTime<Utc>>>,
+    /// Counted attempt times per number and operation, oldest first, inside the window.
+    counted: HashMap<String, HashMap<Operation, Vec<DateTime<Utc>>>>,
     /// The latest lock end per (number, operation) that Meta declared, if still in force.
     locks: HashMap<(String, Operation), DateTime<Utc>>,
     policy: Option<BudgetPolicy>,
@@ -50,58 +78,26 @@ pub struct BudgetBook {
 
 impl BudgetBook {
     pub fn new(records: &[AuditRecord], policy: BudgetPolicy, now: DateTime<Utc>) -> Self {
-        let window = ChronoDuration::from_std(policy.window).unwrap_or(ChronoDuration::MAX);
-        let since = now - window;
-        let not_counted: HashSet<&str> = records
-            .iter()
-            .filter(|r| r.phase == Phase::Outcome)
-            .filter(|r| match r.outcome {
-                Some(Outcome::NotSent) => true,
-                Some(Outcome::Error) => r
-                    .code
-                    .is_some_and(|c| catalogue::lookup(c).is_some_and(|e| !e.uses_budget)),
-                _ => false,
-            })
-            .map(|r| r.attempt.as_str())
-            .collect();
-        let mut locks: HashMap<(String, Operation), DateTime<Utc>> = HashMap::new();
-        for r in records.iter().filter(|r| r.phase == Phase::Outcome) {
-            let until = r.locked_until.or_else(|| {
-                (r.code == Some(133016)).then(|| r.time + ChronoDuration::hours(META_LOCK_HOURS))
-            });
-            if let Some(until) = until.filter(|u| *u > now) {
-                let slot = locks.entry((r.number.clone(), r.op)).or_insert(until);
-                *slot = (*slot).max(until);
-            }
+        let facts: Vec<BudgetFact> = records.iter().map(BudgetFact::of).collect();
+        BudgetBook::from_facts(&facts, policy, now)
+    }
+
+    /// The book from what budgets read of each record: the trail's records and its index's
+    /// lines give the same book because they go through this one tally.
+    pub fn from_facts(facts: &[BudgetFact], policy: BudgetPolicy, now: DateTime<Utc>) -> Self {
+        let mut tally = BudgetTally::new(policy, now);
+        for fact in facts {
+            tally.add(*fact);
         }
-        let mut counted: HashMap<(String, Operation), Vec<DateTime<Utc>>> = HashMap::new();
-        for r in records {
-            if r.phase == Phase::Intent
-                && r.op.is_budgeted()
-                && r.time > since
-                && !not_counted.contains(r.attempt.as_str())
-            {
-                counted
-                    .entry((r.number.clone(), r.op))
-                    .or_default()
-                    .push(r.time);
-            }
-        }
-        for times in counted.values_mut() {
-            times.sort();
-        }
-        BudgetBook {
-            counted,
-            locks,
-            policy: Some(policy),
-        }
+        tally.finish()
     }
 
     pub fn budget(&self, number: &str, op: Operation) -> Budget {
         let policy = self.policy.unwrap_or_default();
         let times = self
             .counted
-            .get(&(number.to_owned(), op))
+            .get(number)
+            .and_then(|per_op| per_op.get(&op))
             .map(Vec::as_slice)
             .unwrap_or_default();
         let used = times.len() as u32;
@@ -116,6 +112,86 @@ impl BudgetBook {
             limit: policy.max_attempts,
             next_free,
             locked_until: self.locks.get(&key).copied(),
+        }
+    }
+}
+
+/// A [`BudgetBook`] counted one record at a time, in any order: an attempt counts unless one
+/// of the records says it used no budget, whichever comes first.
+pub struct BudgetTally<'a> {
+    policy: BudgetPolicy,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+    /// Attempts whose outcome says they used no budget.
+    not_counted: HashSet<&'a str>,
+    locks: HashMap<(String, Operation), DateTime<Utc>>,
+    /// Budgeted intents inside the window: counted unless their attempt is not.
+    intents: Vec<(&'a str, Operation, DateTime<Utc>, &'a str)>,
+}
+
+impl<'a> BudgetTally<'a> {
+    pub fn new(policy: BudgetPolicy, now: DateTime<Utc>) -> Self {
+        let window = ChronoDuration::from_std(policy.window).unwrap_or(ChronoDuration::MAX);
+        BudgetTally {
+            policy,
+            now,
+            since: now - window,
+            not_counted: HashSet::new(),
+            locks: HashMap::new(),
+            intents: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, r: BudgetFact<'a>) {
+        if r.phase == Phase::Intent {
+            if r.op.is_budgeted() && r.time > self.since {
+                self.intents.push((r.number, r.op, r.time, r.attempt));
+            }
+            return;
+        }
+        let used_none = match r.outcome {
+            Some(Outcome::NotSent) => true,
+            Some(Outcome::Error) => r
+                .code
+                .is_some_and(|c| catalogue::lookup(c).is_some_and(|e| !e.uses_budget)),
+            _ => false,
+        };
+        if used_none {
+            self.not_counted.insert(r.attempt);
+        }
+        let until = r.locked_until.or_else(|| {
+            (r.code == Some(133016)).then(|| r.time + ChronoDuration::hours(META_LOCK_HOURS))
+        });
+        if let Some(until) = until.filter(|u| *u > self.now) {
+            let slot = self
+                .locks
+                .entry((r.number.to_owned(), r.op))
+                .or_insert(until);
+            *slot = (*slot).max(until);
+        }
+    }
+
+    pub fn finish(self) -> BudgetBook {
+        let mut counted: HashMap<String, HashMap<Operation, Vec<DateTime<Utc>>>> = HashMap::new();
+        for (number, op, time, attempt) in self.intents {
+            if self.not_counted.contains(attempt) {
+                continue;
+            }
+            // A number's key is made once, not once per attempt.
+            if let Some(per_op) = counted.get_mut(number) {
+                per_op.entry(op).or_default().push(time);
+            } else {
+                let per_op = counted.entry(number.to_owned()).or_default();
+                per_op.entry(op).or_default().push(time);
+            }
+        }
+        for times in counted.values_mut().flat_map(HashMap::values_mut) {
+            times.sort();
+        }
+        BudgetBook {
+            counted,
+            locks: self.locks,
+            policy: Some(self.policy),
         }
     }
 }

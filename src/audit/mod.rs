@@ -2,12 +2,12 @@
 //! (outcome), as JSON lines in the data dir. The registration budget is derived from it.
 //! No record ever holds a PIN, a code or a token: there is no field for one.
 
-mod budget;
+pub(crate) mod budget;
 mod file;
 mod operator;
 pub mod tail;
 
-pub use budget::{Budget, BudgetBook, META_LOCK_HOURS};
+pub use budget::{Budget, BudgetBook, BudgetFact, BudgetTally, META_LOCK_HOURS};
 pub use file::{AuditLog, AuditRead};
 
 /// A line of the trail that could not be read as a record (both readers report it).

@@ -21,22 +21,38 @@ pub const CLOCK_SLACK: Duration = Duration::hours(24);
 const OLD_IN_A_ROW: usize = 32;
 
 /// Counts records past the slack, in a row.
-struct Horizon {
-    stop: DateTime<Utc>,
+pub(crate) struct Horizon {
+    pub(crate) stop: DateTime<Utc>,
+    /// `stop` as seconds and nanoseconds, which order times as they do: the index's lines are
+    /// compared without making a date of each.
+    stop_key: (i64, u32),
     old_in_a_row: usize,
 }
 
+/// A time as seconds and nanoseconds since the epoch (a leap second's nanoseconds go past a
+/// billion), ordered as the times are.
+pub(crate) fn time_key(time: DateTime<Utc>) -> (i64, u32) {
+    (time.timestamp(), time.timestamp_subsec_nanos())
+}
+
 impl Horizon {
-    fn new(since: DateTime<Utc>) -> Horizon {
+    pub(crate) fn new(since: DateTime<Utc>) -> Horizon {
+        let stop = since - CLOCK_SLACK;
         Horizon {
-            stop: since - CLOCK_SLACK,
+            stop,
+            stop_key: time_key(stop),
             old_in_a_row: 0,
         }
     }
 
     /// Whether a record of `time` is past the slack; `done` once enough came in a row.
-    fn past(&mut self, time: DateTime<Utc>) -> bool {
-        if time <= self.stop {
+    pub(crate) fn past(&mut self, time: DateTime<Utc>) -> bool {
+        self.past_key(time_key(time))
+    }
+
+    /// [`Horizon::past`] of a time given by its [`time_key`].
+    pub(crate) fn past_key(&mut self, key: (i64, u32)) -> bool {
+        if key <= self.stop_key {
             self.old_in_a_row += 1;
             true
         } else {
@@ -45,7 +61,7 @@ impl Horizon {
         }
     }
 
-    fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         self.old_in_a_row >= OLD_IN_A_ROW
     }
 }
@@ -68,25 +84,76 @@ pub fn scan_back(
     scan_back_raw(path, |raw, near| visit(parse_line(raw, near)))
 }
 
-/// Like [`scan_back`], with each line's bytes (and a byte offset near it) unparsed.
+/// Like [`scan_back`], with each line's bytes (and the byte offset it starts at) unparsed.
 pub fn scan_back_raw(path: &Path, mut visit: impl FnMut(&[u8], u64) -> Flow) -> io::Result<()> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let mut end = file.seek(SeekFrom::End(0))?;
+    let end = file.seek(SeekFrom::End(0))?;
+    lines_back(&mut file, 0, end, &mut |raw, at| {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            Flow::Continue
+        } else {
+            visit(raw, at)
+        }
+    })
+    .map(|_| ())
+}
+
+/// Every line of `file` between byte `lo` (a line's start) and `hi`, blank ones too, newest
+/// first, without its newline and with the offset it starts at. Whether `visit` said stop.
+pub fn lines_back(
+    file: &mut File,
+    lo: u64,
+    hi: u64,
+    visit: &mut dyn FnMut(&[u8], u64) -> Flow,
+) -> io::Result<bool> {
+    chunks_back(file, lo, hi, &mut |buf, first, at| {
+        let chunk = &buf[first..];
+        let mut line_end = chunk.len();
+        while line_end > 0 {
+            let line_start = chunk[..line_end - 1]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |nl| nl + 1);
+            let raw = &chunk[line_start..line_end];
+            if let Flow::Stop = visit(
+                raw.strip_suffix(b"\n").unwrap_or(raw),
+                at + line_start as u64,
+            ) {
+                return Flow::Stop;
+            }
+            line_end = line_start;
+        }
+        Flow::Continue
+    })
+}
+
+/// The bytes of `file` between `lo` (a line's start) and `hi`, newest first, in chunks of
+/// whole lines (the newest may lack its newline): `visit` gets a buffer whose lines start at
+/// the index it is given, and the offset of that start in the file.
+pub fn chunks_back(
+    file: &mut File,
+    lo: u64,
+    hi: u64,
+    visit: &mut dyn FnMut(Vec<u8>, usize, u64) -> Flow,
+) -> io::Result<bool> {
+    let mut end = hi;
     // The start of the line that began before the chunk read last, carried to the next chunk.
     let mut carry: Vec<u8> = Vec::new();
-    while end > 0 {
-        let start = end.saturating_sub(CHUNK);
-        let mut buf = vec![0u8; (end - start) as usize];
+    while end > lo {
+        let start = end.saturating_sub(CHUNK).max(lo);
+        let read = (end - start) as usize;
+        let mut buf = Vec::with_capacity(read + carry.len());
+        buf.resize(read, 0);
         file.seek(SeekFrom::Start(start))?;
         file.read_exact(&mut buf)?;
         buf.extend_from_slice(&carry);
         // Every line after the chunk's first newline is whole; what stands before it may
-        // continue in the previous chunk (unless this chunk starts the file).
-        let first_whole = if start == 0 {
+        // continue in the previous chunk (unless this chunk starts the range).
+        let first_whole = if start == lo {
             0
         } else {
             match buf.iter().position(|b| *b == b'\n') {
@@ -98,18 +165,13 @@ pub fn scan_back_raw(path: &Path, mut visit: impl FnMut(&[u8], u64) -> Flow) -> 
                 }
             }
         };
-        for raw in buf[first_whole..].rsplit(|b| *b == b'\n') {
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            if let Flow::Stop = visit(raw, start) {
-                return Ok(());
-            }
-        }
         carry = buf[..first_whole].to_vec();
+        if let Flow::Stop = visit(buf, first_whole, start + first_whole as u64) {
+            return Ok(true);
+        }
         end = start;
     }
-    Ok(())
+    Ok(false)
 }
 
 /// One line as a record, cleaned like every text from outside.
