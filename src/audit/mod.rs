@@ -3,6 +3,7 @@
 //! No record ever holds a PIN, a code or a token: there is no field for one.
 
 pub(crate) mod budget;
+pub mod budget_index;
 mod file;
 mod operator;
 pub mod tail;

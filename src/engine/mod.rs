@@ -550,8 +550,7 @@ pub fn budget_book(
     policy: BudgetPolicy,
     now: DateTime<Utc>,
 ) -> io::Result<BudgetBook> {
-    let records = ledger.read_since(since(now, policy))?;
-    Ok(BudgetBook::new(&records, policy, now))
+    ledger.budgets(since(now, policy), policy, now)
 }
 
 /// Millisecond precision is enough for an audit line and keeps it readable.

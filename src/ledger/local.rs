@@ -1,26 +1,40 @@
 //! The local trail as a ledger: the JSON-lines file in the data dir, with an advisory lock file
 //! beside it (`audit.lock`) that serialises admissions between every wareg process on the
 //! machine (the CLI, the TUI, two terminals). One lock for all numbers: it is held only for
-//! the read, the check and one fsynced append, so contention costs milliseconds.
+//! the read, the check and one fsynced append, so contention costs milliseconds. The budget
+//! index beside the trail (`audit::index`) is written under the same lock, after the trail.
 
 use chrono::{DateTime, Utc};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{Ledger, Refusal};
-use crate::audit::{AuditLog, AuditRecord, tail};
+use crate::audit::budget_index::{self as index, Unusable, Window};
+use crate::audit::{AuditLog, AuditRecord, BudgetBook, BudgetFact, tail};
+use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
 
 #[derive(Debug, Clone)]
 pub struct LocalTrail {
     log: AuditLog,
     lock_path: PathBuf,
+    index_path: PathBuf,
 }
+
+/// How far the index may fall behind the trail (lines appended by a wareg that keeps no index)
+/// before a reader brings it up to date rather than parse those lines each time.
+const INDEX_LAG_MAX: u64 = 64 * 1024;
+
+/// How far back an index made on an append reaches (a read of a longer window remakes it):
+/// the default budget window and the slack a read goes past it.
+const FRESH_INDEX_REACH: chrono::Duration = chrono::Duration::days(8);
 
 impl LocalTrail {
     pub fn in_dir(dir: &Path) -> Self {
+        let log = AuditLog::in_dir(dir);
         LocalTrail {
-            log: AuditLog::in_dir(dir),
+            index_path: index::path_of(log.path()),
+            log,
             lock_path: dir.join(crate::paths::AUDIT_LOCK_FILE),
         }
     }
@@ -34,6 +48,53 @@ impl LocalTrail {
             crate::paths::create_private_dir(dir)?;
         }
         FileLock::exclusive(&self.lock_path)
+    }
+
+    /// With the lock held: the index brought up to the trail. Best effort: the trail is
+    /// written already, and a reader that finds the index behind reads the trail instead.
+    fn sync_index(&self, since: DateTime<Utc>) {
+        if let Err(e) = index::sync(self.log.path(), &self.index_path, since) {
+            tracing::debug!(target: "wareg::audit", "the budget index was not updated: {e}");
+        }
+    }
+
+    /// The records newer than `since` through the index; None when it cannot be used and the
+    /// trail must be read. Without the lock: an index that is missing, out of step, far behind
+    /// or starting too late for this window is brought up to date first, if no other process
+    /// holds the lock now (one that does is writing it).
+    fn window(&self, since: DateTime<Utc>) -> Option<Window> {
+        let read = || Window::read(self.log.path(), &self.index_path, since);
+        let first = read();
+        let remake = match &first {
+            Ok(w) if w.lag <= INDEX_LAG_MAX && !w.started_late => return first.ok(),
+            Ok(w) => w.started_late,
+            Err(Unusable::Missing | Unusable::OutOfStep) => false,
+            Err(Unusable::Io(e)) => {
+                tracing::debug!(target: "wareg::audit", "the budget index is unreadable: {e}");
+                return None;
+            }
+        };
+        let Ok(Some(_guard)) = FileLock::try_exclusive(&self.lock_path) else {
+            return first.ok();
+        };
+        if remake {
+            if let Err(e) = index::remake(self.log.path(), &self.index_path, since) {
+                tracing::debug!(target: "wareg::audit", "the budget index was not remade: {e}");
+            }
+        } else {
+            self.sync_index(since);
+        }
+        read().ok()
+    }
+
+    /// One number's records newer than `since`, through the index when it can be used.
+    fn records_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
+        if let Some(window) = self.window(since)
+            && let Ok(records) = window.records_of(self.log.path(), number)
+        {
+            return Ok(records);
+        }
+        tail::read_since_of(self.log.path(), since, Some(number))
     }
 }
 
@@ -49,17 +110,23 @@ impl Ledger for LocalTrail {
     ) -> io::Result<Option<Refusal>> {
         let _guard = self.lock()?;
         // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the
-        // window is read, from the end of the file.
-        let mine = tail::read_since_of(self.log.path(), since, Some(&intent.number))?;
+        // window is read, through the index brought up to the trail.
+        self.sync_index(since);
+        let mine = self.records_of(since, &intent.number)?;
         if let Some(refusal) = check(&mine) {
             return Ok(Some(refusal));
         }
         self.log.append(intent)?;
+        self.sync_index(since);
         Ok(None)
     }
 
     fn append(&self, record: &AuditRecord) -> io::Result<()> {
-        self.log.append(record)
+        // Under the lock, so that the index line follows its trail line.
+        let _guard = self.lock()?;
+        self.log.append(record)?;
+        self.sync_index(record.time - FRESH_INDEX_REACH);
+        Ok(())
     }
 
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
@@ -67,7 +134,23 @@ impl Ledger for LocalTrail {
     }
 
     fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
-        tail::read_since_of(self.log.path(), since, Some(number))
+        self.records_of(since, number)
+    }
+
+    fn budgets(
+        &self,
+        since: DateTime<Utc>,
+        policy: BudgetPolicy,
+        now: DateTime<Utc>,
+    ) -> io::Result<BudgetBook> {
+        if let Some(window) = self.window(since)
+            && let Ok(book) = window.budgets(policy, now)
+        {
+            return Ok(book);
+        }
+        let records = tail::read_since(self.log.path(), since)?;
+        let facts: Vec<BudgetFact> = records.iter().map(BudgetFact::of).collect();
+        Ok(BudgetBook::from_facts(&facts, policy, now))
     }
 
     fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {

@@ -47,6 +47,17 @@ pub trait Ledger: Send + Sync {
     /// Every record newer than `since`, oldest first (for budgets).
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>>;
 
+    /// Budgets of every number as of `now`, from the records newer than `since`.
+    fn budgets(
+        &self,
+        since: DateTime<Utc>,
+        policy: crate::config::BudgetPolicy,
+        now: DateTime<Utc>,
+    ) -> io::Result<crate::audit::BudgetBook> {
+        let records = self.read_since(since)?;
+        Ok(crate::audit::BudgetBook::new(&records, policy, now))
+    }
+
     /// One number's records newer than `since`, oldest first (a plan, a status).
     fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
         let mut records = self.read_since(since)?;

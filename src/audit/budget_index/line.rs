@@ -1,0 +1,317 @@
+//! One line of the index: where a trail line stands (offset, length, a hash of its bytes) and,
+//! when the line is a record, what budgets read of it. Tab-separated text: the trail's text
+//! fields are cleaned as they are parsed, so they hold no tab or line break.
+//!
+//! A record: `r` + phase + operation + outcome (one letter each), seconds, nanoseconds, offset,
+//! length, hash, code, lock end (`secs.nanos`), number, attempt; `-` where there is none.
+//! Anything else (a torn line, a blank one): `x`, offset, length, hash. The kind and the time
+//! come first: a read finds where the window ends from them alone.
+
+use chrono::{DateTime, Utc};
+use std::fmt::Write as _;
+
+use crate::audit::budget::BudgetFact;
+use crate::audit::{AuditRecord, Operation, Outcome, Phase, tail};
+
+/// The index's first line, then the trail offset its first entry starts at.
+pub const HEADER: &str = "wareg audit index 1";
+
+/// Where a trail line stands: `len` bytes from `off`, not counting its newline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub off: u64,
+    pub len: u64,
+    pub hash: u32,
+}
+
+impl Span {
+    /// The trail offset just past this line's newline.
+    pub fn end(&self) -> u64 {
+        self.off + self.len + 1
+    }
+}
+
+/// An index line read back: where its trail line stands and, for a record, its facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub span: Span,
+    pub fact: Option<BudgetFact<'a>>,
+}
+
+/// FNV-1a: enough to tell that a trail line is still the one that was indexed.
+pub fn hash(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Appends the index line of the trail line `raw` (without its newline) found at `off`,
+/// parsed the way every reader of the trail parses it; the record's time if it is one.
+pub fn write(out: &mut String, off: u64, raw: &[u8]) -> Option<DateTime<Utc>> {
+    let record = (!raw.iter().all(u8::is_ascii_whitespace))
+        .then(|| tail::parse_line(raw, off).ok())
+        .flatten();
+    let span = format!("{off}\t{}\t{:08x}", raw.len(), hash(raw));
+    match record {
+        None => {
+            let _ = writeln!(out, "x\t{span}");
+            None
+        }
+        Some(r) => {
+            write_record(out, &r, &span);
+            Some(r.time)
+        }
+    }
+}
+
+fn write_record(out: &mut String, r: &AuditRecord, span: &str) {
+    let phase = match r.phase {
+        Phase::Intent => 'i',
+        Phase::Outcome => 'o',
+    };
+    let outcome = match r.outcome {
+        None => '-',
+        Some(Outcome::Ok) => 'k',
+        Some(Outcome::Error) => 'e',
+        Some(Outcome::Unknown) => 'u',
+        Some(Outcome::NotSent) => 'n',
+    };
+    let _ = write!(
+        out,
+        "r{phase}{}{outcome}\t{}\t{}\t{span}\t",
+        op_char(r.op),
+        r.time.timestamp(),
+        r.time.timestamp_subsec_nanos(),
+    );
+    match r.code {
+        Some(code) => {
+            let _ = write!(out, "{code}");
+        }
+        None => out.push('-'),
+    }
+    match r.locked_until {
+        Some(t) => {
+            let _ = write!(out, "\t{}.{}", t.timestamp(), t.timestamp_subsec_nanos());
+        }
+        None => out.push_str("\t-"),
+    }
+    let _ = writeln!(out, "\t{}\t{}", r.number, r.attempt);
+}
+
+fn op_char(op: Operation) -> char {
+    match op {
+        Operation::Register => 'r',
+        Operation::Deregister => 'd',
+        Operation::Settings => 's',
+        Operation::SetPin => 'p',
+        Operation::RequestCode => 'c',
+        Operation::VerifyCode => 'v',
+        Operation::Other => 'o',
+    }
+}
+
+fn op_of(c: u8) -> Option<Operation> {
+    Some(match c {
+        b'r' => Operation::Register,
+        b'd' => Operation::Deregister,
+        b's' => Operation::Settings,
+        b'p' => Operation::SetPin,
+        b'c' => Operation::RequestCode,
+        b'v' => Operation::VerifyCode,
+        b'o' => Operation::Other,
+        _ => return None,
+    })
+}
+
+/// The time of an index line as [`tail::time_key`] gives it, or None for a line that is not a
+/// record (its fields are read by [`parse`], which refuses a line that is neither).
+pub fn time_key(line: &str) -> Option<(i64, u32)> {
+    if !line.starts_with('r') {
+        return None;
+    }
+    let mut fields = Fields::new(line);
+    fields.next()?;
+    Some((int(fields.next()?)?, small(fields.next()?)?))
+}
+
+/// An index line (without its newline); None if it is not one this version writes.
+pub fn parse(line: &str) -> Option<Entry<'_>> {
+    let mut fields = Fields::new(line);
+    let kind = fields.next()?.as_bytes();
+    if kind == b"x" {
+        let span = span(&mut fields)?;
+        return fields.end().then_some(Entry { span, fact: None });
+    }
+    let &[b'r', phase, op, outcome] = kind else {
+        return None;
+    };
+    let time = DateTime::from_timestamp(int(fields.next()?)?, small(fields.next()?)?)?;
+    let span = span(&mut fields)?;
+    let code = match fields.next()? {
+        "-" => None,
+        code => Some(int(code)?),
+    };
+    let locked_until = match fields.next()? {
+        "-" => None,
+        lock => {
+            let (secs, nanos) = lock.split_once('.')?;
+            Some(DateTime::from_timestamp(int(secs)?, small(nanos)?)?)
+        }
+    };
+    let number = fields.next()?;
+    let attempt = fields.next()?;
+    if !fields.end() {
+        return None;
+    }
+    let fact = BudgetFact {
+        time,
+        attempt,
+        phase: match phase {
+            b'i' => Phase::Intent,
+            b'o' => Phase::Outcome,
+            _ => return None,
+        },
+        number,
+        op: op_of(op)?,
+        outcome: match outcome {
+            b'-' => None,
+            b'k' => Some(Outcome::Ok),
+            b'e' => Some(Outcome::Error),
+            b'u' => Some(Outcome::Unknown),
+            b'n' => Some(Outcome::NotSent),
+            _ => return None,
+        },
+        code,
+        locked_until,
+    };
+    Some(Entry {
+        span,
+        fact: Some(fact),
+    })
+}
+
+fn span(fields: &mut Fields) -> Option<Span> {
+    let off = uint(fields.next()?)?;
+    let len = uint(fields.next()?)?;
+    let hash = fields.next()?;
+    if hash.len() != 8 {
+        return None;
+    }
+    Some(Span {
+        off,
+        len,
+        hash: u32::from_str_radix(hash, 16).ok()?,
+    })
+}
+
+/// The tab-separated fields of a line, split by hand: a read goes through thousands of lines,
+/// and the general splitters cost more than the parse.
+struct Fields<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a str) -> Self {
+        Fields { text, at: 0 }
+    }
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.text.get(self.at..)?;
+        let len = rest.bytes().position(|b| b == b'\t').unwrap_or(rest.len());
+        self.at += len + 1;
+        rest.get(..len)
+    }
+
+    /// Whether every field was read.
+    fn end(&self) -> bool {
+        self.at > self.text.len()
+    }
+}
+
+/// Digits only (no sign, no `+`), as this module writes them.
+fn uint(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
+}
+
+fn int(text: &str) -> Option<i64> {
+    match text.strip_prefix('-') {
+        Some(digits) => i64::try_from(uint(digits)?).ok().map(|n| -n),
+        None => i64::try_from(uint(text)?).ok(),
+    }
+}
+
+fn small(text: &str) -> Option<u32> {
+    u32::try_from(uint(text)?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(line: &str) -> AuditRecord {
+        tail::parse_line(line.as_bytes(), 0).unwrap()
+    }
+
+    #[test]
+    fn a_record_reads_back_as_the_facts_budgets_take_from_it() {
+        let lines = [
+            r#"{"time":"2026-11-24T10:00:00.123Z","attempt":"a 1","phase":"intent","profile":"p","number":"15550001","op":"register"}"#,
+            r#"{"time":"2026-11-24T10:00:01.5Z","attempt":"a 1","phase":"outcome","profile":"p","number":"15550001","op":"deregister","outcome":"error","code":133016,"locked_until":"2026-11-27T10:00:01Z"}"#,
+            // A leap second, a tab cleaned out of the number, an operation from a newer wareg.
+            r#"{"time":"2016-12-31T23:59:60.25Z","attempt":"","phase":"outcome","profile":"p","number":"1\t2","op":"teleport","outcome":"not_sent"}"#,
+        ];
+        for (n, line) in lines.iter().enumerate() {
+            let mut out = String::new();
+            write(&mut out, 40 * n as u64, line.as_bytes());
+            let text = out.strip_suffix('\n').unwrap();
+            let entry = parse(text).unwrap_or_else(|| panic!("{text}"));
+            let r = record(line);
+            assert_eq!(entry.fact, Some(BudgetFact::of(&r)), "{text}");
+            assert_eq!(
+                entry.span,
+                Span {
+                    off: 40 * n as u64,
+                    len: line.len() as u64,
+                    hash: hash(line.as_bytes())
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_that_is_not_a_record_is_kept_as_a_gap_and_a_bad_index_line_is_refused() {
+        let mut out = String::new();
+        write(&mut out, 7, br#"{"time":"2026-11-24T10:00:00Z","att"#);
+        write(&mut out, 50, b"  ");
+        let entries: Vec<Entry> = out.lines().map(|l| parse(l).unwrap()).collect();
+        assert!(entries.iter().all(|e| e.fact.is_none()));
+        assert_eq!(entries[1].span.end(), 53);
+        for bad in [
+            "",
+            "x\t1\t2",
+            "x\t1\t2\tzz",
+            "x\t1\t2\t0000000z",
+            "x\t1\t2\t00000003\textra",
+            "x\t+1\t2\t00000003",
+            "riq-\t10\t0\t1\t2\t00000003\t-\t-\tn\ta",
+            "rir-\t10\t0\t1\t2\t00000003\t-\t-\tn",
+            "rir-\t10\t0\t1\t2\t00000003\t-\t-\tn\ta\tb",
+            "rir-\t10\t0\t1\t2\t00000003\tcode\t-\tn\ta",
+            "rir-\t10\t5000000000\t1\t2\t00000003\t-\t-\tn\ta",
+            "rir-\t10\t0\t1\t2\t00000003\t-\t5\tn\ta",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+        let good = "rir-\t-10\t7\t1\t2\t00000003\t-\t-\tn\t";
+        let entry = parse(good).unwrap();
+        assert_eq!(entry.fact.map(|f| (f.number, f.attempt)), Some(("n", "")));
+        assert_eq!(time_key(good), Some((-10, 7)));
+        assert_eq!(time_key("x\t1\t2\t00000003"), None);
+    }
+}
