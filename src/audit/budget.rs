@@ -117,19 +117,28 @@ impl BudgetBook {
 }
 
 /// A [`BudgetBook`] counted one record at a time, in any order: an attempt counts unless one
-/// of the records says it used no budget, whichever comes first.
-pub struct BudgetTally<'a> {
+/// of the records says it used no budget, whichever comes first. It keeps what it needs of
+/// each record (the index's lines are read a chunk at a time and dropped).
+pub struct BudgetTally {
     policy: BudgetPolicy,
     now: DateTime<Utc>,
     since: DateTime<Utc>,
     /// Attempts whose outcome says they used no budget.
-    not_counted: HashSet<&'a str>,
+    not_counted: HashSet<String>,
     locks: HashMap<(String, Operation), DateTime<Utc>>,
+    /// Numbers seen in intents, each kept once.
+    numbers: HashMap<String, usize>,
+    /// Attempt ids of the intents, one after the other.
+    attempts: String,
     /// Budgeted intents inside the window: counted unless their attempt is not.
-    intents: Vec<(&'a str, Operation, DateTime<Utc>, &'a str)>,
+    intents: Vec<Counted>,
 }
 
-impl<'a> BudgetTally<'a> {
+/// A budgeted intent: its number (in `numbers`), operation, time, and its attempt id's place
+/// in `attempts`.
+type Counted = (usize, Operation, DateTime<Utc>, (usize, usize));
+
+impl BudgetTally {
     pub fn new(policy: BudgetPolicy, now: DateTime<Utc>) -> Self {
         let window = ChronoDuration::from_std(policy.window).unwrap_or(ChronoDuration::MAX);
         BudgetTally {
@@ -138,14 +147,27 @@ impl<'a> BudgetTally<'a> {
             since: now - window,
             not_counted: HashSet::new(),
             locks: HashMap::new(),
+            numbers: HashMap::new(),
+            attempts: String::new(),
             intents: Vec::new(),
         }
     }
 
-    pub fn add(&mut self, r: BudgetFact<'a>) {
+    pub fn add(&mut self, r: BudgetFact) {
         if r.phase == Phase::Intent {
             if r.op.is_budgeted() && r.time > self.since {
-                self.intents.push((r.number, r.op, r.time, r.attempt));
+                let number = match self.numbers.get(r.number) {
+                    Some(n) => *n,
+                    None => {
+                        let n = self.numbers.len();
+                        self.numbers.insert(r.number.to_owned(), n);
+                        n
+                    }
+                };
+                let start = self.attempts.len();
+                self.attempts.push_str(r.attempt);
+                let attempt = (start, self.attempts.len());
+                self.intents.push((number, r.op, r.time, attempt));
             }
             return;
         }
@@ -156,8 +178,8 @@ impl<'a> BudgetTally<'a> {
                 .is_some_and(|c| catalogue::lookup(c).is_some_and(|e| !e.uses_budget)),
             _ => false,
         };
-        if used_none {
-            self.not_counted.insert(r.attempt);
+        if used_none && !self.not_counted.contains(r.attempt) {
+            self.not_counted.insert(r.attempt.to_owned());
         }
         let until = r.locked_until.or_else(|| {
             (r.code == Some(133016)).then(|| r.time + ChronoDuration::hours(META_LOCK_HOURS))
@@ -172,21 +194,24 @@ impl<'a> BudgetTally<'a> {
     }
 
     pub fn finish(self) -> BudgetBook {
-        let mut counted: HashMap<String, HashMap<Operation, Vec<DateTime<Utc>>>> = HashMap::new();
-        for (number, op, time, attempt) in self.intents {
-            if self.not_counted.contains(attempt) {
-                continue;
-            }
-            // A number's key is made once, not once per attempt.
-            if let Some(per_op) = counted.get_mut(number) {
-                per_op.entry(op).or_default().push(time);
-            } else {
-                let per_op = counted.entry(number.to_owned()).or_default();
-                per_op.entry(op).or_default().push(time);
+        let mut per_number: Vec<HashMap<Operation, Vec<DateTime<Utc>>>> =
+            vec![HashMap::new(); self.numbers.len()];
+        for (number, op, time, (start, end)) in self.intents {
+            if self.not_counted.is_empty() || !self.not_counted.contains(&self.attempts[start..end])
+            {
+                per_number[number].entry(op).or_default().push(time);
             }
         }
-        for times in counted.values_mut().flat_map(HashMap::values_mut) {
-            times.sort();
+        let mut counted = HashMap::with_capacity(self.numbers.len());
+        for (name, n) in self.numbers {
+            let mut per_op = std::mem::take(&mut per_number[n]);
+            if per_op.is_empty() {
+                continue;
+            }
+            for times in per_op.values_mut() {
+                times.sort();
+            }
+            counted.insert(name, per_op);
         }
         BudgetBook {
             counted,

@@ -20,13 +20,6 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     if let Some(p) = only.filter(|p| ctx.config.profile(p).is_none()) {
         return Err(CliError::Usage(format!("there is no profile named `{p}`")));
     }
-    // Counted by the engine from the ledger, as every budget is.
-    let book = crate::engine::budget_book(
-        ctx.ledger()?.as_ref(),
-        ctx.config.budget,
-        chrono::Utc::now(),
-    )
-    .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
 
     let mut clients = BTreeMap::new();
     let (rows, fleet) = if args.refresh {
@@ -45,6 +38,15 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
+    // Counted by the engine from the ledger, as every budget is: of the rows shown only.
+    let shown = rows.iter().map(|r| r.id.as_str().to_owned()).collect();
+    let book = crate::engine::budget_book_of(
+        ctx.ledger()?.as_ref(),
+        ctx.config.budget,
+        chrono::Utc::now(),
+        &shown,
+    )
+    .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
     // What Meta said about its call budgets while answering.
     let mut usage = Usage::default();
     for client in clients.values() {

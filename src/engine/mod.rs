@@ -550,7 +550,18 @@ pub fn budget_book(
     policy: BudgetPolicy,
     now: DateTime<Utc>,
 ) -> io::Result<BudgetBook> {
-    ledger.budgets(since(now, policy), policy, now)
+    ledger.budgets(since(now, policy), policy, now, None)
+}
+
+/// Budgets of the numbers in `only` from a ledger, as of `now`: what a view of those numbers
+/// needs, without counting the others' records.
+pub fn budget_book_of(
+    ledger: &dyn Ledger,
+    policy: BudgetPolicy,
+    now: DateTime<Utc>,
+    only: &std::collections::HashSet<String>,
+) -> io::Result<BudgetBook> {
+    ledger.budgets(since(now, policy), policy, now, Some(only))
 }
 
 /// Millisecond precision is enough for an audit line and keeps it readable.

@@ -5,11 +5,12 @@
 //! index beside the trail (`audit::index`) is written under the same lock, after the trail.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{Ledger, Refusal};
-use crate::audit::budget_index::{self as index, Unusable, Window};
+use crate::audit::budget_index::{self as index, Scan, Unusable};
 use crate::audit::{AuditLog, AuditRecord, BudgetBook, BudgetFact, tail};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
@@ -58,16 +59,21 @@ impl LocalTrail {
         }
     }
 
-    /// The records newer than `since` through the index; None when it cannot be used and the
-    /// trail must be read. Without the lock: an index that is missing, out of step, far behind
-    /// or starting too late for this window is brought up to date first, if no other process
-    /// holds the lock now (one that does is writing it).
-    fn window(&self, since: DateTime<Utc>) -> Option<Window> {
-        let read = || Window::read(self.log.path(), &self.index_path, since);
-        let first = read();
+    /// `read` through the index; None when it cannot be used and the trail must be read.
+    /// Without the lock: an index that is missing, out of step, far behind or starting too
+    /// late for this window is brought up to date first, if no other process holds the lock
+    /// now (one that does is writing it).
+    fn through_index<T>(
+        &self,
+        since: DateTime<Utc>,
+        read: impl Fn(&Path, &Path) -> Result<(T, Scan), Unusable>,
+    ) -> Option<T> {
+        let first = read(self.log.path(), &self.index_path);
         let remake = match &first {
-            Ok(w) if w.lag <= INDEX_LAG_MAX && !w.started_late => return first.ok(),
-            Ok(w) => w.started_late,
+            Ok((_, scan)) if scan.lag <= INDEX_LAG_MAX && !scan.started_late => {
+                return first.ok().map(|(found, _)| found);
+            }
+            Ok((_, scan)) => scan.started_late,
             Err(Unusable::Missing | Unusable::OutOfStep) => false,
             Err(Unusable::Io(e)) => {
                 tracing::debug!(target: "wareg::audit", "the budget index is unreadable: {e}");
@@ -75,7 +81,7 @@ impl LocalTrail {
             }
         };
         let Ok(Some(_guard)) = FileLock::try_exclusive(&self.lock_path) else {
-            return first.ok();
+            return first.ok().map(|(found, _)| found);
         };
         if remake {
             if let Err(e) = index::remake(self.log.path(), &self.index_path, since) {
@@ -84,17 +90,18 @@ impl LocalTrail {
         } else {
             self.sync_index(since);
         }
-        read().ok()
+        read(self.log.path(), &self.index_path)
+            .ok()
+            .map(|(found, _)| found)
     }
 
     /// One number's records newer than `since`, through the index when it can be used.
     fn records_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
-        if let Some(window) = self.window(since)
-            && let Ok(records) = window.records_of(self.log.path(), number)
-        {
-            return Ok(records);
+        let read = |trail: &Path, index: &Path| index::records_of(trail, index, since, number);
+        match self.through_index(since, read) {
+            Some(records) => Ok(records),
+            None => tail::read_since_of(self.log.path(), since, Some(number)),
         }
-        tail::read_since_of(self.log.path(), since, Some(number))
     }
 }
 
@@ -142,10 +149,11 @@ impl Ledger for LocalTrail {
         since: DateTime<Utc>,
         policy: BudgetPolicy,
         now: DateTime<Utc>,
+        only: Option<&HashSet<String>>,
     ) -> io::Result<BudgetBook> {
-        if let Some(window) = self.window(since)
-            && let Ok(book) = window.budgets(policy, now)
-        {
+        let read =
+            |trail: &Path, index: &Path| index::budgets(trail, index, since, policy, now, only);
+        if let Some(book) = self.through_index(since, read) {
             return Ok(book);
         }
         let records = tail::read_since(self.log.path(), since)?;

@@ -47,13 +47,16 @@ pub trait Ledger: Send + Sync {
     /// Every record newer than `since`, oldest first (for budgets).
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>>;
 
-    /// Budgets of every number as of `now`, from the records newer than `since`.
+    /// Budgets as of `now` from the records newer than `since`, of the numbers in `only` (a
+    /// book that may not know the others) or of every number.
     fn budgets(
         &self,
         since: DateTime<Utc>,
         policy: crate::config::BudgetPolicy,
         now: DateTime<Utc>,
+        only: Option<&std::collections::HashSet<String>>,
     ) -> io::Result<crate::audit::BudgetBook> {
+        let _ = only;
         let records = self.read_since(since)?;
         Ok(crate::audit::BudgetBook::new(&records, policy, now))
     }

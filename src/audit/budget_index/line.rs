@@ -2,10 +2,10 @@
 //! when the line is a record, what budgets read of it. Tab-separated text: the trail's text
 //! fields are cleaned as they are parsed, so they hold no tab or line break.
 //!
-//! A record: `r` + phase + operation + outcome (one letter each), seconds, nanoseconds, offset,
-//! length, hash, code, lock end (`secs.nanos`), number, attempt; `-` where there is none.
-//! Anything else (a torn line, a blank one): `x`, offset, length, hash. The kind and the time
-//! come first: a read finds where the window ends from them alone.
+//! A record: `r` + phase + operation + outcome (one letter each), seconds, nanoseconds,
+//! number, offset, length, hash, code, lock end (`secs.nanos`), attempt; `-` where there is
+//! none. Anything else (a torn line, a blank one): `x`, offset, length, hash. What every read
+//! needs of a line comes first ([`head`]); the rest is parsed only for the lines it wants.
 
 use chrono::{DateTime, Utc};
 use std::fmt::Write as _;
@@ -78,10 +78,11 @@ fn write_record(out: &mut String, r: &AuditRecord, span: &str) {
     };
     let _ = write!(
         out,
-        "r{phase}{}{outcome}\t{}\t{}\t{span}\t",
+        "r{phase}{}{outcome}\t{}\t{}\t{}\t{span}\t",
         op_char(r.op),
         r.time.timestamp(),
         r.time.timestamp_subsec_nanos(),
+        r.number,
     );
     match r.code {
         Some(code) => {
@@ -95,7 +96,7 @@ fn write_record(out: &mut String, r: &AuditRecord, span: &str) {
         }
         None => out.push_str("\t-"),
     }
-    let _ = writeln!(out, "\t{}\t{}", r.number, r.attempt);
+    let _ = writeln!(out, "\t{}", r.attempt);
 }
 
 fn op_char(op: Operation) -> char {
@@ -123,70 +124,102 @@ fn op_of(c: u8) -> Option<Operation> {
     })
 }
 
-/// The time of an index line as [`tail::time_key`] gives it, or None for a line that is not a
-/// record (its fields are read by [`parse`], which refuses a line that is neither).
-pub fn time_key(line: &str) -> Option<(i64, u32)> {
-    if !line.starts_with('r') {
-        return None;
-    }
-    let mut fields = Fields::new(line);
-    fields.next()?;
-    Some((int(fields.next()?)?, small(fields.next()?)?))
+/// What every read needs of an index line: its kind, time, number and span.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    /// `r` + phase + operation + outcome for a record; None for a line that is not one.
+    pub kind: Option<[u8; 4]>,
+    /// The record's time as [`tail::time_key`] gives it.
+    pub key: (i64, u32),
+    pub number: &'a str,
+    pub span: Span,
+    rest: Fields<'a>,
 }
 
-/// An index line (without its newline); None if it is not one this version writes.
-pub fn parse(line: &str) -> Option<Entry<'_>> {
+/// The head of an index line (without its newline); None if it is not one this version writes.
+pub fn head(line: &str) -> Option<Head<'_>> {
     let mut fields = Fields::new(line);
     let kind = fields.next()?.as_bytes();
     if kind == b"x" {
         let span = span(&mut fields)?;
-        return fields.end().then_some(Entry { span, fact: None });
+        return fields.end().then_some(Head {
+            kind: None,
+            key: (0, 0),
+            number: "",
+            span,
+            rest: fields,
+        });
     }
     let &[b'r', phase, op, outcome] = kind else {
         return None;
     };
-    let time = DateTime::from_timestamp(int(fields.next()?)?, small(fields.next()?)?)?;
-    let span = span(&mut fields)?;
-    let code = match fields.next()? {
-        "-" => None,
-        code => Some(int(code)?),
-    };
-    let locked_until = match fields.next()? {
-        "-" => None,
-        lock => {
-            let (secs, nanos) = lock.split_once('.')?;
-            Some(DateTime::from_timestamp(int(secs)?, small(nanos)?)?)
-        }
-    };
+    let key = (int(fields.next()?)?, small(fields.next()?)?);
     let number = fields.next()?;
-    let attempt = fields.next()?;
-    if !fields.end() {
-        return None;
-    }
-    let fact = BudgetFact {
-        time,
-        attempt,
-        phase: match phase {
-            b'i' => Phase::Intent,
-            b'o' => Phase::Outcome,
-            _ => return None,
-        },
+    let span = span(&mut fields)?;
+    Some(Head {
+        kind: Some([b'r', phase, op, outcome]),
+        key,
         number,
-        op: op_of(op)?,
-        outcome: match outcome {
-            b'-' => None,
-            b'k' => Some(Outcome::Ok),
-            b'e' => Some(Outcome::Error),
-            b'u' => Some(Outcome::Unknown),
-            b'n' => Some(Outcome::NotSent),
-            _ => return None,
-        },
-        code,
-        locked_until,
+        span,
+        rest: fields,
+    })
+}
+
+impl<'a> Head<'a> {
+    /// The record's facts; None for a line that is not a record, or not one this version
+    /// writes.
+    pub fn fact(&self) -> Option<BudgetFact<'a>> {
+        let [_, phase, op, outcome] = self.kind?;
+        let mut fields = self.rest;
+        let code = match fields.next()? {
+            "-" => None,
+            code => Some(int(code)?),
+        };
+        let locked_until = match fields.next()? {
+            "-" => None,
+            lock => {
+                let (secs, nanos) = lock.split_once('.')?;
+                Some(DateTime::from_timestamp(int(secs)?, small(nanos)?)?)
+            }
+        };
+        let attempt = fields.next()?;
+        if !fields.end() {
+            return None;
+        }
+        Some(BudgetFact {
+            time: DateTime::from_timestamp(self.key.0, self.key.1)?,
+            attempt,
+            phase: match phase {
+                b'i' => Phase::Intent,
+                b'o' => Phase::Outcome,
+                _ => return None,
+            },
+            number: self.number,
+            op: op_of(op)?,
+            outcome: match outcome {
+                b'-' => None,
+                b'k' => Some(Outcome::Ok),
+                b'e' => Some(Outcome::Error),
+                b'u' => Some(Outcome::Unknown),
+                b'n' => Some(Outcome::NotSent),
+                _ => return None,
+            },
+            code,
+            locked_until,
+        })
+    }
+}
+
+/// An index line (without its newline) read whole; None if it is not one this version writes.
+pub fn parse(line: &str) -> Option<Entry<'_>> {
+    let head = head(line)?;
+    let fact = match head.kind {
+        None => None,
+        Some(_) => Some(head.fact()?),
     };
     Some(Entry {
-        span,
-        fact: Some(fact),
+        span: head.span,
+        fact,
     })
 }
 
@@ -206,6 +239,7 @@ fn span(fields: &mut Fields) -> Option<Span> {
 
 /// The tab-separated fields of a line, split by hand: a read goes through thousands of lines,
 /// and the general splitters cost more than the parse.
+#[derive(Debug, Clone, Copy)]
 struct Fields<'a> {
     text: &'a str,
     at: usize,
@@ -299,19 +333,18 @@ mod tests {
             "x\t1\t2\t0000000z",
             "x\t1\t2\t00000003\textra",
             "x\t+1\t2\t00000003",
-            "riq-\t10\t0\t1\t2\t00000003\t-\t-\tn\ta",
-            "rir-\t10\t0\t1\t2\t00000003\t-\t-\tn",
-            "rir-\t10\t0\t1\t2\t00000003\t-\t-\tn\ta\tb",
-            "rir-\t10\t0\t1\t2\t00000003\tcode\t-\tn\ta",
-            "rir-\t10\t5000000000\t1\t2\t00000003\t-\t-\tn\ta",
-            "rir-\t10\t0\t1\t2\t00000003\t-\t5\tn\ta",
+            "riq-\t10\t0\tn\t1\t2\t00000003\t-\t-\ta",
+            "rir-\t10\t0\tn\t1\t2\t00000003\t-\t-",
+            "rir-\t10\t0\tn\t1\t2\t00000003\t-\t-\ta\tb",
+            "rir-\t10\t0\tn\t1\t2\t00000003\tcode\t-\ta",
+            "rir-\t10\t5000000000\tn\t1\t2\t00000003\t-\t-\ta",
+            "rir-\t10\t0\tn\t1\t2\t00000003\t-\t5\ta",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
-        let good = "rir-\t-10\t7\t1\t2\t00000003\t-\t-\tn\t";
+        let good = "rir-\t-10\t7\tn\t1\t2\t00000003\t-\t-\t";
         let entry = parse(good).unwrap();
         assert_eq!(entry.fact.map(|f| (f.number, f.attempt)), Some(("n", "")));
-        assert_eq!(time_key(good), Some((-10, 7)));
-        assert_eq!(time_key("x\t1\t2\t00000003"), None);
+        assert_eq!(entry.fact.map(|f| tail::time_key(f.time)), Some((-10, 7)));
     }
 }

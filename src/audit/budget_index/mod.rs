@@ -8,14 +8,16 @@
 
 mod check;
 mod line;
+mod read;
+mod scan;
 mod sync;
-mod window;
 
 #[cfg(test)]
 mod tests;
 
+pub use read::{budgets, records_of};
+pub use scan::{Scan, Unusable};
 pub use sync::{remake, sync};
-pub use window::{Unusable, Window};
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};

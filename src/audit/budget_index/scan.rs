@@ -1,0 +1,188 @@
+//! The budget window read through the index: the same lines, in the same order, with the same
+//! stop as a backward read of the trail (`tail`), but the lines the index covers are read from
+//! its short lines instead of parsing the trail's JSON. Three stretches, newest first: the
+//! trail beyond what the index covers (appended by a wareg that keeps no index, or not yet
+//! indexed), the index, and the trail before the index's start (when a read reaches that far).
+
+use chrono::{DateTime, Utc};
+use std::fs::File;
+use std::io::{self, Seek, SeekFrom};
+use std::path::Path;
+
+use super::check::{Checked, check};
+use super::line::{self, Head};
+use crate::audit::AuditRecord;
+use crate::audit::tail::{self, Flow, Horizon, time_key};
+
+/// What a read hands each record of the window to, newest first.
+pub trait Visit {
+    /// A record the index covers, of which only the head is parsed yet; false if the rest of
+    /// its line does not read (the index is then out of step).
+    fn indexed(&mut self, head: &Head<'_>) -> bool;
+    /// A record read from the trail itself.
+    fn record(&mut self, record: AuditRecord);
+}
+
+/// How a read through the index went.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Scan {
+    /// How many trail bytes the index is behind.
+    pub lag: u64,
+    /// The read went on into the trail before the index's start: the index starts too late
+    /// for this window (a longer budget window than the one it was made for).
+    pub started_late: bool,
+}
+
+/// Why the index could not be used; the trail itself is then read.
+#[derive(Debug)]
+pub enum Unusable {
+    Missing,
+    OutOfStep,
+    Io(io::Error),
+}
+
+impl From<io::Error> for Unusable {
+    fn from(e: io::Error) -> Self {
+        Unusable::Io(e)
+    }
+}
+
+/// Hands `visit` the records newer than `since`, as `tail::read_since` finds them. On an error
+/// what `visit` was given is to be dropped.
+pub fn scan(
+    trail: &Path,
+    index: &Path,
+    since: DateTime<Utc>,
+    visit: &mut dyn Visit,
+) -> Result<Scan, Unusable> {
+    let mut trail = match File::open(trail) {
+        Ok(f) => f,
+        // No trail, no records, and no index needed.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Scan::default()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut index = match File::open(index) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
+        Err(e) => return Err(e.into()),
+    };
+    let checked = check(&mut index, &trail)?.ok_or(Unusable::OutOfStep)?;
+    let mut scan = Scan {
+        lag: checked.trail_len - checked.covered,
+        started_late: false,
+    };
+    let mut horizon = Horizon::new(since);
+
+    // What the index does not cover yet.
+    let mut after = beyond(&mut trail, checked.covered, checked.trail_len)?;
+    while let Some(record) = after.pop() {
+        let time = record.time;
+        if time > since {
+            visit.record(record);
+        }
+        if horizon.past(time) && horizon.done() {
+            return Ok(scan);
+        }
+    }
+
+    if walk_index(&mut index, &checked, &mut horizon, since, visit)? {
+        return Ok(scan);
+    }
+
+    // The index starts later than the read needs: the rest comes from the trail itself.
+    if checked.start > 0 {
+        scan.started_late = true;
+        tail::lines_back(&mut trail, 0, checked.start, &mut |raw, at| {
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                return Flow::Continue;
+            }
+            let Ok(record) = tail::parse_line(raw, at) else {
+                return Flow::Continue;
+            };
+            let time = record.time;
+            if time > since {
+                visit.record(record);
+            }
+            if horizon.past(time) && horizon.done() {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        })?;
+    }
+    Ok(scan)
+}
+
+/// The index's lines, newest first, each checked to end where the next one starts in the
+/// trail; whether the window ended in the index (rather than at its start).
+fn walk_index(
+    index: &mut File,
+    checked: &Checked,
+    horizon: &mut Horizon,
+    since: DateTime<Utc>,
+    visit: &mut dyn Visit,
+) -> Result<bool, Unusable> {
+    let mut expected_end = checked.covered;
+    let mut bad = false;
+    let since_key = time_key(since);
+    let stopped = tail::chunks_back(
+        index,
+        checked.entries_start,
+        checked.entries_end,
+        &mut |bytes, first, _| {
+            let Ok(chunk) = std::str::from_utf8(&bytes[first..]) else {
+                bad = true;
+                return Flow::Stop;
+            };
+            // Every chunk ends with a newline: the index holds whole lines only.
+            let mut end = chunk.len();
+            while end > 0 {
+                let start = chunk[..end - 1].rfind('\n').map_or(0, |nl| nl + 1);
+                let head = line::head(&chunk[start..end - 1]);
+                end = start;
+                let Some(head) = head.filter(|h| h.span.end() == expected_end) else {
+                    bad = true;
+                    return Flow::Stop;
+                };
+                expected_end = head.span.off;
+                if head.kind.is_none() {
+                    continue;
+                }
+                if head.key > since_key && !visit.indexed(&head) {
+                    bad = true;
+                    return Flow::Stop;
+                }
+                if horizon.past_key(head.key) && horizon.done() {
+                    return Flow::Stop;
+                }
+            }
+            Flow::Continue
+        },
+    )?;
+    if bad || (!stopped && expected_end != checked.start) {
+        return Err(Unusable::OutOfStep);
+    }
+    Ok(stopped)
+}
+
+/// The records of the trail's lines from `from` to `to`, oldest first; the last line may be
+/// unfinished (a write under way, or torn), and is then passed over like any unreadable one.
+fn beyond(trail: &mut File, from: u64, to: u64) -> io::Result<Vec<AuditRecord>> {
+    if to <= from {
+        return Ok(Vec::new());
+    }
+    let mut bytes = vec![0u8; (to - from) as usize];
+    trail.seek(SeekFrom::Start(from))?;
+    io::Read::read_exact(trail, &mut bytes)?;
+    let mut records = Vec::new();
+    let mut at = from;
+    for raw in bytes.split(|b| *b == b'\n') {
+        if !raw.iter().all(u8::is_ascii_whitespace)
+            && let Ok(record) = tail::parse_line(raw, at)
+        {
+            records.push(record);
+        }
+        at += raw.len() as u64 + 1;
+    }
+    Ok(records)
+}
