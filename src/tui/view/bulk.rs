@@ -89,8 +89,32 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
                 Constraint::Length(if action.needs_pin() { 3 } else { 2 }),
             ])
             .areas(inner);
+            // Each row's calls, short: "/deregister /settings /register".
+            let calls_of = |row: &crate::bulk::PlannedRow| -> String {
+                row.calls()
+                    .iter()
+                    .map(|c| {
+                        c.trim_start_matches("POST ")
+                            .split(' ')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            // The number's name gives way first, then the calls end in `…`: the row fits.
+            let width = table_area.width as usize;
+            const FIXED: usize = 1 + 14 + 1 + 5 + 2;
+            let calls_width = plan
+                .to_send()
+                .map(|r| crate::width::of(&calls_of(r)))
+                .max()
+                .unwrap_or(0);
+            let name_width = width.saturating_sub(FIXED + calls_width).clamp(12, 28);
+            let calls_room = width.saturating_sub(FIXED + name_width);
             let mut rows: Vec<Line> = vec![Line::styled(
-                format!("{:<28} {:<14} {:>5}  CALLS", "NUMBER", "PLAN", "REG"),
+                format!("{:<name_width$} {:<14} {:>5}  CALLS", "NUMBER", "PLAN", "REG"),
                 theme.title(),
             )];
             for row in plan.to_send() {
@@ -111,28 +135,19 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
                     }
                     _ => "—".into(),
                 };
-                let calls: Vec<String> = row
-                    .calls()
-                    .iter()
-                    .map(|c| {
-                        c.trim_start_matches("POST ")
-                            .split(' ')
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned()
-                    })
-                    .collect();
+                let name = crate::clean::text(&name, 200);
                 rows.push(Line::raw(format!(
-                    "{:<28} {:<14} {:>5}  {}",
-                    crate::clean::text(&name, 28),
+                    "{:<name_width$} {:<14} {:>5}  {}",
+                    crate::width::ellipsize(&name, name_width),
                     row.kind(),
                     reg,
-                    calls.join(" ")
+                    crate::width::ellipsize(&calls_of(row), calls_room)
                 )));
             }
             for (name, why) in left_out(plan) {
+                let text = format!("left out {}: {why}", crate::clean::text(&name, 28));
                 rows.push(Line::styled(
-                    format!("left out {}: {why}", crate::clean::text(&name, 28)),
+                    crate::width::ellipsize(&text, width).into_owned(),
                     theme.warn(),
                 ));
             }
