@@ -114,7 +114,10 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             let name_width = width.saturating_sub(FIXED + calls_width).clamp(12, 28);
             let calls_room = width.saturating_sub(FIXED + name_width);
             let mut rows: Vec<Line> = vec![Line::styled(
-                format!("{:<name_width$} {:<14} {:>5}  CALLS", "NUMBER", "PLAN", "REG"),
+                format!(
+                    "{:<name_width$} {:<14} {:>5}  CALLS",
+                    "NUMBER", "PLAN", "REG"
+                ),
                 theme.title(),
             )];
             for row in plan.to_send() {
