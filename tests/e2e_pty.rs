@@ -224,7 +224,7 @@ fn inside_tmux_the_copy_is_wrapped_for_tmux_and_o_starts_the_browser() {
 
     pty.keys(&["o"]);
     pty.wait_for("the URL in the log pane", |s| {
-        s.contains("opening WhatsApp Manager")
+        s.contains("to open WhatsApp Manager")
     });
     let deadline = Instant::now() + Duration::from_secs(5);
     let url = loop {

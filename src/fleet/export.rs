@@ -189,10 +189,16 @@ pub fn write_json<R: Borrow<ExportRow>>(
 }
 
 /// One CSV field. Names come from the server: one that starts like a formula (`=`, `+`, `-`,
-/// `@`) gets a leading `'` so a spreadsheet shows it instead of running it (a phone number
-/// "+44…" too). Quoted, with quotes doubled, when it holds a comma, a quote or a line break.
+/// `@`) gets a leading `'` so a spreadsheet shows it instead of running it; a phone number is
+/// left as it is. Quoted, with quotes doubled, when it holds a comma, a quote or a line break.
 fn csv_cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@']) {
+    // A phone number ("+49 30 1234 5601") starts with + but cannot run anything: left as it is,
+    // so scripts read the number and not a quote in front of it.
+    let phone = text.starts_with('+')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let guarded = if text.starts_with(['=', '+', '-', '@']) && !phone {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -235,13 +241,21 @@ mod tests {
 
     #[test]
     fn formula_starts_are_defused() {
-        for bad in ["=HYPERLINK(\"x\")", "+1 555", "-2+3", "@SUM(A1)"] {
+        for bad in [
+            "=HYPERLINK(\"x\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+        ] {
             let cell = csv_cell(bad);
             let inner = cell.trim_start_matches('"');
             assert!(inner.starts_with('\''), "{bad} → {cell}");
         }
         assert_eq!(csv_cell("=1,2"), "\"'=1,2\"");
         assert_eq!(csv_cell("Sales = UK"), "Sales = UK");
+        // Phone numbers stay as they are.
+        assert_eq!(csv_cell("+49 30 1234 5601"), "+49 30 1234 5601");
+        assert_eq!(csv_cell("+1 (631) 555-0142"), "+1 (631) 555-0142");
     }
 
     #[test]

@@ -120,7 +120,12 @@ impl Filter {
             fields
                 .values
                 .iter()
-                .filter(|(k, _)| key.is_none_or(|key| key == *k))
+                // A plain word looks at the columns shown, not the profile (a profile named
+                // "default" would match every "de"); `profile:` names it.
+                .filter(|(k, _)| match key {
+                    Some(key) => key == k,
+                    None => *k != "profile",
+                })
                 .any(|(_, v)| v.to_lowercase().contains(value.as_str()))
         })
     }
@@ -199,5 +204,13 @@ mod tests {
         assert!(!glob_matches("Support", "Support DE"));
         assert!(glob_matches("*", ""));
         assert!(!glob_matches("a*b", "acd"));
+    }
+
+    #[test]
+    fn a_plain_word_does_not_match_the_profile_but_profile_colon_does() {
+        let fields = Fields::of("1065", Some("Sales UK"), "default", None);
+        assert!(!Filter::parse("de").unwrap().matches(&fields));
+        assert!(Filter::parse("profile:def").unwrap().matches(&fields));
+        assert!(Filter::parse("sales").unwrap().matches(&fields));
     }
 }

@@ -252,6 +252,13 @@ const TABLE: &[Binding] = &[
 ];
 
 const LOG: &[Binding] = &[
+    b(
+        &[Tab, BackTab, Esc],
+        "Tab/Esc",
+        Action::SwitchFocus,
+        "back to the table",
+        true,
+    ),
     b(&[Char('j'), Down], "j/↓", Action::Down, "scroll down", true),
     b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", true),
     b(&[Char('g'), Home], "g", Action::Top, "oldest entry", false),
@@ -264,13 +271,6 @@ const LOG: &[Binding] = &[
     ),
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
     b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    b(
-        &[Tab, BackTab, Esc],
-        "Tab/Esc",
-        Action::SwitchFocus,
-        "back to the table",
-        true,
-    ),
     b(&[Char('?')], "?", Action::Help, "help", true),
     b(&[Char('q')], "q", Action::Quit, "quit", true),
 ];

@@ -240,7 +240,11 @@ impl App {
             Action::Bottom => view.from_bottom = 0,
             Action::PageUp => view.from_bottom = (view.from_bottom + page).min(top),
             Action::PageDown => view.from_bottom = view.from_bottom.saturating_sub(page),
-            Action::SwitchFocus | Action::Back => self.focus = Focus::Table,
+            Action::SwitchFocus | Action::Back => {
+                // Back at the table, new lines (what y, o, e say) must be seen.
+                view.from_bottom = 0;
+                self.focus = Focus::Table;
+            }
             Action::Help => self.overlay = Some(Overlay::Help(Place::Log, 0, None)),
             Action::Quit => return self.quit_or_confirm(None),
             _ => {}
@@ -290,8 +294,10 @@ impl App {
                     Storage::Known(s) => Some(s.summary()),
                     _ => None,
                 };
-                let error = match &row.live {
-                    Live::Failed(why) => Some(why.as_str()),
+                // A failed read is told apart from one not made: the number's, else storage's.
+                let error = match (&row.live, &row.storage) {
+                    (Live::Failed(why), _) => Some(why.clone()),
+                    (_, Storage::Failed(why)) => Some(format!("storage: {why}")),
                     _ => None,
                 };
                 let left = |op| self.budgets.budget(row.id.as_str(), op).left();
@@ -301,7 +307,7 @@ impl App {
                         label: row.label.as_deref(),
                         profile: &row.profile,
                         live: row.known_number(),
-                        error,
+                        error: error.as_deref(),
                         storage: storage.as_deref(),
                     },
                     left(Operation::Register),
@@ -350,10 +356,11 @@ impl App {
             return Vec::new();
         };
         let name = self.name_of(id);
-        if self.surroundings.browser.is_some() {
+        if let Some(browser) = self.surroundings.browser.clone() {
+            // Whether the browser starts is not known here: the words say what was asked.
             self.notice(
                 Level::Info,
-                format!("{name}: opening WhatsApp Manager: {url}"),
+                format!("{name}: asked `{browser}` to open WhatsApp Manager: {url}"),
             );
             vec![Cmd::Open(url)]
         } else {

@@ -33,6 +33,14 @@ impl SortColumn {
         SortColumn::RegLeft,
     ];
 
+    /// Its place among the table's columns (the same order).
+    pub fn index(self) -> usize {
+        SortColumn::ALL
+            .iter()
+            .position(|c| *c == self)
+            .unwrap_or_default()
+    }
+
     /// The column header it sorts by, as the table shows it.
     pub fn title(self) -> &'static str {
         match self {

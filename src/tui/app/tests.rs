@@ -1029,3 +1029,47 @@ fn update_on_a_fixed_clock_is_repeatable() {
     assert!(first.2 > 0, "notices wait for the loop to write them");
     assert_eq!(first, run());
 }
+
+#[test]
+fn a_filter_the_grammar_refuses_says_why_where_the_rows_would_be() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "foo:bar");
+    let screen = {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let frame = terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+        crate::tui::run::buffer_text(frame.buffer)
+    };
+    assert!(
+        screen.contains("The filter is not understood: `foo:` is not a column"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn leaving_the_log_pane_follows_the_newest_again() {
+    let mut app = loaded();
+    for i in 0..40 {
+        app.update(Msg::Notice(Level::Info, format!("line {i}")));
+    }
+    press(
+        &mut app,
+        &[KeyCode::Tab, KeyCode::Char('k'), KeyCode::Char('k')],
+    );
+    assert_eq!(app.log_view.from_bottom, 2);
+    press(&mut app, &[KeyCode::Tab]);
+    assert_eq!(app.log_view.from_bottom, 0, "what y, o and e say is seen");
+}
+
+#[test]
+fn export_tells_a_failed_storage_read_from_one_not_made() {
+    let mut app = loaded();
+    app.table.rows[0].storage = Storage::Failed("timeout after 5s".into());
+    let cmds = press(&mut app, &[KeyCode::Char('e')]);
+    let Some(Cmd::Export { rows, .. }) = cmds.into_iter().next() else {
+        panic!("no export")
+    };
+    assert_eq!(rows[0].error, "storage: timeout after 5s");
+    assert_eq!(rows[1].error, "", "storage not read is not an error");
+}

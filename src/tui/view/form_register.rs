@@ -53,6 +53,16 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
             failure,
             Some(&pre.plan.budgets.register),
         ));
+        // What was sent, right under why it stopped: a small terminal cuts the bottom first.
+        if !form.progress.is_empty() {
+            lines.extend(progress_lines(app, &form.progress));
+        }
+        if messaging_stopped(&form.progress) {
+            lines.push(Line::styled(
+                "  Messaging is stopped until it is registered again with the right PIN.",
+                theme.bad(),
+            ));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Pre-flight", theme.title()));
@@ -123,7 +133,9 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     } else {
         lines.push(Line::styled("Will send", theme.title()));
     }
-    if matches!(form.phase, Phase::InFlight { .. }) || !form.progress.is_empty() {
+    // In flight: how far it got. Otherwise what the next press sends (after a failure, what
+    // was sent is shown above, with the failure).
+    if matches!(form.phase, Phase::InFlight { .. }) {
         lines.extend(progress_lines(app, &form.progress));
     } else {
         for (i, step) in pre.plan.steps.iter().enumerate() {
@@ -189,6 +201,15 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     if form.region.open.is_some() {
         dropdown(frame, inner, app, form);
     }
+}
+
+/// A deregister went through and a later step did not: the number cannot send now.
+fn messaging_stopped(progress: &[(crate::engine::Step, crate::tui::forms::StepState)]) -> bool {
+    use crate::tui::forms::StepState;
+    progress
+        .iter()
+        .any(|(s, st)| *s == crate::engine::Step::Deregister && *st == StepState::Done)
+        && progress.iter().any(|(_, st)| *st == StepState::Failed)
 }
 
 fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {

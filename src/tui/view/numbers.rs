@@ -116,7 +116,14 @@ fn styled(text: impl Into<String>, style: Style) -> Text {
 
 /// Each column's width for these rows on a table `space` cells wide (inside its border);
 /// `None` for a column left out.
-fn widths(rows: &[Vec<Text>], phones: &[usize], space: usize) -> Vec<Option<usize>> {
+/// `keep` is a column that stays whatever the width (the one the table is sorted by: a sort
+/// by a column nobody can see reads as no order at all).
+fn widths(
+    rows: &[Vec<Text>],
+    phones: &[usize],
+    space: usize,
+    keep: Option<usize>,
+) -> Vec<Option<usize>> {
     let natural: Vec<usize> = COLUMNS
         .iter()
         .enumerate()
@@ -163,7 +170,7 @@ fn widths(rows: &[Vec<Text>], phones: &[usize], space: usize) -> Vec<Option<usiz
         }
     };
     let mut order: Vec<usize> = (0..COLUMNS.len())
-        .filter(|&c| COLUMNS[c].drop_order.is_some())
+        .filter(|&c| COLUMNS[c].drop_order.is_some() && Some(c) != keep)
         .collect();
     order.sort_by_key(|&c| COLUMNS[c].drop_order);
     for c in order {
@@ -199,7 +206,8 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         .filter_map(|n| n.display_phone_number.as_deref())
         .map(width::of)
         .collect();
-    let widths = widths(&texts, &phones, area.width.saturating_sub(2) as usize);
+    let keep = t.sort.map(|s| s.column.index());
+    let widths = widths(&texts, &phones, area.width.saturating_sub(2) as usize, keep);
     let fit = |text: &Text, w: usize| {
         Cell::from(Span::styled(
             width::ellipsize(&text.text, w).into_owned(),
@@ -265,9 +273,12 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     if t.visible.is_empty() {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
         let text = if t.rows.is_empty() {
-            "No numbers: add [[numbers]] or a waba_id to the profile (wareg config init)"
+            "No numbers: add [[numbers]] or a waba_id to the profile (wareg config init)".to_owned()
+        } else if let Err(why) = crate::fleet::filter::Filter::parse(&t.filter) {
+            // The grammar's own words: `foo:` is not a column…, `storage:` needs a value…
+            format!("The filter is not understood: {why}")
         } else {
-            "No number matches the filter (Esc clears it)"
+            "No number matches the filter (Esc clears it)".to_owned()
         };
         frame.render_widget(Line::styled(text, theme.dim()), inner);
     }
@@ -399,7 +410,7 @@ mod tests {
 
     fn fit(rows: &[Vec<Text>], space: usize) -> Vec<Option<usize>> {
         let phones: Vec<usize> = rows.iter().map(|r| width::of(&r[1].text)).collect();
-        widths(rows, &phones, space)
+        widths(rows, &phones, space, None)
     }
 
     fn used(widths: &[Option<usize>]) -> usize {
@@ -446,5 +457,21 @@ mod tests {
         assert_eq!(w[6], None, "PLATFORM leaves first: {w:?}");
         assert!(w[0].is_some_and(|w| w >= 8));
         assert!(used(&w) <= 78);
+    }
+
+    #[test]
+    fn the_column_sorted_by_stays_on_a_narrow_screen() {
+        let rows = vec![row(
+            "Support Germany Berlin",
+            "+49 30 1234 5601",
+            "Acme Support Germany",
+        )];
+        let phones = [16];
+        for (column, name) in [(2, "NAME"), (6, "PLATFORM")] {
+            assert_eq!(fit(&rows, 78)[column], None, "{name} leaves unsorted");
+            let w = widths(&rows, &phones, 78, Some(column));
+            assert!(w[column].is_some(), "{name} stays when sorted by: {w:?}");
+            assert!(used(&w) <= 78, "{w:?}");
+        }
     }
 }
