@@ -98,7 +98,12 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &DeregisterForm) {
     lines.extend(status_lines(
         app,
         &form.phase,
-        check.problems.first().map(String::as_str),
+        // Why the button is dimmed, except what the digits field's own note says already.
+        check
+            .problems
+            .iter()
+            .find(|p| !p.starts_with("type the last 4 digits"))
+            .map(String::as_str),
         Some(&check.plan.budgets.deregister),
         "sending POST /deregister… (not retried automatically)",
     ));

@@ -172,7 +172,12 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     ));
     // A failure is shown under the fields, where a short terminal still has room for it.
     if !matches!(form.phase, Phase::Failed(_)) {
-        let problem = pre.problems.first().filter(|_| !pre.verify_instead);
+        // Why the button is dimmed, except what the PIN's own note beside it says already.
+        let problem = pre
+            .problems
+            .iter()
+            .find(|p| !p.starts_with("PIN:"))
+            .filter(|_| !pre.verify_instead);
         lines.extend(status_lines(
             app,
             &form.phase,
