@@ -47,7 +47,8 @@ struct Inner {
     permits: Semaphore,
     number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
     /// The listing in flight per profile, so a new one can cancel it.
-    listings: StdMutex<HashMap<String, CancellationToken>>,
+    /// Each profile's listing in flight: its request and its token.
+    listings: StdMutex<HashMap<String, (RequestId, CancellationToken)>>,
     cancel: CancellationToken,
 }
 
@@ -179,10 +180,20 @@ impl Inner {
     }
 
     /// Cancels the profile's listing in flight, if any, and returns the token of the new one.
-    fn replace_listing(&self, profile: &str) -> CancellationToken {
+    /// Tasks may start out of order under load: an older request that starts after a newer
+    /// one is cancelled at once instead of cancelling the newer (whose reply is the one the
+    /// app waits for).
+    fn replace_listing(&self, profile: &str, request: RequestId) -> CancellationToken {
         let fresh = self.cancel.child_token();
         let mut listings = self.listings.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(old) = listings.insert(profile.to_owned(), fresh.clone()) {
+        match listings.get(profile) {
+            Some((current, _)) if *current > request => {
+                fresh.cancel();
+                return fresh;
+            }
+            _ => {}
+        }
+        if let Some((_, old)) = listings.insert(profile.to_owned(), (request, fresh.clone())) {
             old.cancel();
         }
         fresh
@@ -237,7 +248,7 @@ impl Inner {
                     .and_then(|p| p.waba_id.clone());
                 // A newer listing of the profile (a second R) replaces this one: its reply
                 // would be stale anyway, and its pages would only spend the WABA's budget.
-                let superseded = self.replace_listing(&profile);
+                let superseded = self.replace_listing(&profile, request);
                 tokio::select! {
                     _ = superseded.cancelled() => {}
                     _ = self.with_engine(request, &profile, None, |engine| async move {
@@ -518,5 +529,32 @@ fn failure(e: &MutationError) -> StepFailure {
         code: e.api().and_then(|a| a.code()),
         unknown_outcome: e.outcome_unknown(),
         readback: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_older_listing_that_starts_late_never_cancels_the_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::sandbox::demo_config("http://127.0.0.1:9");
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let ledger = Arc::new(crate::ledger::LocalTrail::in_dir(dir.path()));
+        let worker = Worker::new(
+            config.profiles.clone().into_iter().collect(),
+            ledger,
+            dir.path().to_path_buf(),
+            &config,
+            tx,
+        );
+        // The second R's task ran first; the first R's task starts after it.
+        let newer = worker.inner.replace_listing("demo", 7);
+        let older = worker.inner.replace_listing("demo", 6);
+        assert!(older.is_cancelled(), "the stale one stops at once");
+        assert!(!newer.is_cancelled(), "the one the app waits for goes on");
+        let newest = worker.inner.replace_listing("demo", 8);
+        assert!(newer.is_cancelled() && !newest.is_cancelled());
     }
 }
