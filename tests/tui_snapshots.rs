@@ -744,52 +744,72 @@ fn export_says_what_it_writes() {
     });
 }
 
-#[test]
-fn a_failed_region_change_fits_a_small_terminal_with_its_buttons() {
-    snapshot("region_change_failed", || {
-        let mut app = loaded();
-        // Support DE (connected, storage DE): change the region to GB with a wrong PIN.
-        key(&mut app, KeyCode::Enter);
-        let cmds = key(&mut app, KeyCode::Char('c'));
-        answer_reads(&mut app, cmds);
-        // The change starts on the region: pick GB, then the PIN, then Change region.
-        keys(
-            &mut app,
-            &[
-                KeyCode::Enter,
-                KeyCode::Char('g'),
-                KeyCode::Char('b'),
-                KeyCode::Enter,
-                KeyCode::BackTab,
-            ],
-        );
-        typed(&mut app, "111111");
-        let cmds = keys(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
-        let (request, steps) = plan_of(&cmds);
-        for step in &steps[..steps.len() - 1] {
-            app.update(Msg::Reply(
-                request,
-                Reply::Step {
-                    step: *step,
-                    result: Ok(()),
-                    last: false,
-                },
-            ));
-        }
-        let failure = StepFailure {
-            message: "Graph error 133005, HTTP 400. Meta says: Two step verification PIN incorrect. fbtrace_id: AbCdEfGhIjKlMnOpQrStU".into(),
-            code: Some(133005),
-            unknown_outcome: false,
-            readback: None,
-        };
+/// Support DE (connected, storage DE) changed to GB with a wrong PIN: deregister and settings
+/// went through, register was refused (133005).
+fn failed_region_change() -> App {
+    let mut app = loaded();
+    // Support DE (connected, storage DE): change the region to GB with a wrong PIN.
+    key(&mut app, KeyCode::Enter);
+    let cmds = key(&mut app, KeyCode::Char('c'));
+    answer_reads(&mut app, cmds);
+    // The change starts on the region: pick GB, then the PIN, then Change region.
+    keys(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('g'),
+            KeyCode::Char('b'),
+            KeyCode::Enter,
+            KeyCode::BackTab,
+        ],
+    );
+    typed(&mut app, "111111");
+    let cmds = keys(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    let (request, steps) = plan_of(&cmds);
+    for step in &steps[..steps.len() - 1] {
         app.update(Msg::Reply(
             request,
             Reply::Step {
-                step: steps[steps.len() - 1],
-                result: Err(failure),
-                last: true,
+                step: *step,
+                result: Ok(()),
+                last: false,
             },
         ));
-        app
-    });
+    }
+    let failure = StepFailure {
+        message: "Graph error 133005, HTTP 400. Meta says: Two step verification PIN incorrect. fbtrace_id: AbCdEfGhIjKlMnOpQrStU".into(),
+        code: Some(133005),
+        unknown_outcome: false,
+        readback: None,
+    };
+    app.update(Msg::Reply(
+        request,
+        Reply::Step {
+            step: steps[steps.len() - 1],
+            result: Err(failure),
+            last: true,
+        },
+    ));
+    app
+}
+
+#[test]
+fn a_failed_region_change_fits_a_small_terminal_with_its_buttons() {
+    snapshot("region_change_failed", failed_region_change);
+}
+
+#[test]
+fn closing_a_failed_region_change_says_the_number_is_left_deregistered() {
+    let mut app = failed_region_change();
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    let last = app
+        .log
+        .get(app.log.len() - 1)
+        .map(|e| e.text.clone())
+        .unwrap_or_default();
+    assert!(
+        last.contains("left deregistered; messaging is stopped"),
+        "{last}"
+    );
 }

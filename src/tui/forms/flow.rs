@@ -154,7 +154,19 @@ impl App {
         };
         match event {
             // Dropping the form zeroizes its PIN and code buffers.
-            FormEvent::Cancel => Vec::new(),
+            FormEvent::Cancel => {
+                // Closing does not undo it: the log keeps saying so after the form is gone.
+                if let Form::Register(f) = form.as_ref()
+                    && f.left_deregistered()
+                {
+                    let name = self.name_of(&f.id);
+                    self.notice(
+                        Level::Warn,
+                        format!("{name}: left deregistered; messaging is stopped until it is registered again"),
+                    );
+                }
+                Vec::new()
+            }
             FormEvent::None => {
                 self.overlay = Some(Overlay::Form(form));
                 Vec::new()

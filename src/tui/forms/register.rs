@@ -153,6 +153,17 @@ impl RegisterForm {
         FormEvent::None
     }
 
+    /// A deregister went through and a later step did not: the number cannot send now.
+    pub fn left_deregistered(&self) -> bool {
+        self.progress
+            .iter()
+            .any(|(s, st)| *s == crate::engine::Step::Deregister && *st == super::StepState::Done)
+            && self
+                .progress
+                .iter()
+                .any(|(_, st)| *st == super::StepState::Failed)
+    }
+
     /// Any edit after a failure starts a fresh attempt.
     fn edited(&mut self) {
         if matches!(self.phase, Phase::Failed(_)) {

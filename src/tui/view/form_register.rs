@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
         if !form.progress.is_empty() {
             lines.extend(progress_lines(app, &form.progress));
         }
-        if messaging_stopped(&form.progress) {
+        if form.left_deregistered() {
             lines.push(Line::styled(
                 "  Messaging is stopped until it is registered again with the right PIN.",
                 theme.bad(),
@@ -206,15 +206,6 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &RegisterForm) {
     if form.region.open.is_some() {
         dropdown(frame, inner, app, form);
     }
-}
-
-/// A deregister went through and a later step did not: the number cannot send now.
-fn messaging_stopped(progress: &[(crate::engine::Step, crate::tui::forms::StepState)]) -> bool {
-    use crate::tui::forms::StepState;
-    progress
-        .iter()
-        .any(|(s, st)| *s == crate::engine::Step::Deregister && *st == StepState::Done)
-        && progress.iter().any(|(_, st)| *st == StepState::Failed)
 }
 
 fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
