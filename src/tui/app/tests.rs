@@ -1073,3 +1073,16 @@ fn export_tells_a_failed_storage_read_from_one_not_made() {
     assert_eq!(rows[0].error, "storage: timeout after 5s");
     assert_eq!(rows[1].error, "", "storage not read is not an error");
 }
+
+#[test]
+fn verifying_a_number_already_verified_says_so() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('v')]); // 100: VERIFIED
+    let screen = {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        let frame = terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+        crate::tui::run::buffer_text(frame.buffer)
+    };
+    assert!(screen.contains("Ownership is already VERIFIED"), "{screen}");
+}

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use super::form_common::status_lines;
 use super::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::graph::CodeMethod;
+use crate::graph::types::CodeVerification;
 use crate::tui::app::App;
 use crate::tui::forms::{Phase, VerifyForm, VerifyStage};
 
@@ -20,6 +21,18 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, form: &VerifyForm) {
             lines.push(Line::raw(
                 "Step 1 of 2: Meta sends a 6-digit code to the number.",
             ));
+            // Nothing stops verifying again; the form says when it is not needed.
+            let verified = app
+                .table
+                .find(&form.id)
+                .and_then(|i| app.table.rows[i].known_number())
+                .is_some_and(|n| n.code_verification_status == Some(CodeVerification::Verified));
+            if verified {
+                lines.push(Line::styled(
+                    "Ownership is already VERIFIED: a code is needed only if Meta asks again.",
+                    theme.warn(),
+                ));
+            }
             lines.push(Line::raw(""));
             let (sms, voice) = match form.method {
                 CodeMethod::Sms => ("(•) SMS", "( ) voice call"),
