@@ -247,8 +247,8 @@ const TABLE: &[Binding] = &[
         false,
     ),
     b(&[Tab], "Tab", Action::SwitchFocus, "focus the log", false),
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
+    HELP_KEY,
+    QUIT_KEY,
 ];
 
 const LOG: &[Binding] = &[
@@ -271,8 +271,8 @@ const LOG: &[Binding] = &[
     ),
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
     b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
+    HELP_KEY,
+    QUIT_KEY,
 ];
 
 const DETAILS: &[Binding] = &[
@@ -294,7 +294,7 @@ const DETAILS: &[Binding] = &[
         "open in WhatsApp Manager",
         false,
     ),
-    b(&[Char('?')], "?", Action::Help, "help", true),
+    HELP_KEY,
     b(&[Char('q')], "q", Action::Quit, "quit", false),
 ];
 
@@ -314,7 +314,7 @@ const HELP: &[Binding] = &[
         false,
     ),
     b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", false),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
+    QUIT_KEY,
 ];
 
 const FILTER: &[Binding] = &[
@@ -333,9 +333,14 @@ const FILTER: &[Binding] = &[
         "delete a letter",
         false,
     ),
-    b(&[Char('?')], "?", Action::Help, "help", true),
+    HELP_KEY,
     typing("type", "to filter (status:pending: one column)"),
 ];
+
+/// `?` opens the help of the place, over it.
+const HELP_KEY: Binding = b(&[Char('?')], "?", Action::Help, "help", true);
+/// `q` quits (asking while a change is in flight), where nothing takes it as typing.
+const QUIT_KEY: Binding = b(&[Char('q')], "q", Action::Quit, "quit", true);
 
 // A form's keys by what its focused field takes. Tab and Esc work everywhere; a field that
 // takes typing takes q too, so there Ctrl-C is the way out.
@@ -351,91 +356,52 @@ const FIELD_NAV: [Binding; 3] = [
     b(&[Esc], "Esc", Action::Cancel, "cancel", true),
 ];
 
-const DIGITS_FIELD: &[Binding] = &[
-    typing("0-9", "type digits"),
-    b(
-        &[Backspace],
-        "Backspace",
-        Action::Erase,
-        "delete a digit",
-        false,
-    ),
-    b(&[Enter], "Enter", Action::NextField, "next field", false),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-];
+/// A field's table: its own keys, then moving between fields and help, and `q` to quit
+/// unless the field takes typing (`typing;` first).
+macro_rules! field_keys {
+    (typing; $($own:expr),* $(,)?) => {
+        &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY]
+    };
+    ($($own:expr),* $(,)?) => {
+        &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY, QUIT_KEY]
+    };
+}
 
-const TEXT_FIELD: &[Binding] = &[
-    typing("a-z", "type the language (en_US)"),
-    b(
-        &[Backspace],
-        "Backspace",
-        Action::Erase,
-        "delete a letter",
-        false,
-    ),
-    b(&[Enter], "Enter", Action::NextField, "next field", false),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-];
+/// Typed into: the characters, Backspace, and Enter on to the next field.
+macro_rules! typing_field {
+    ($label:expr, $help:expr, $erase:expr) => {
+        field_keys!(typing;
+            typing($label, $help),
+            b(&[Backspace], "Backspace", Action::Erase, $erase, false),
+            b(&[Enter], "Enter", Action::NextField, "next field", false),
+        )
+    };
+}
 
-const CHOICE_FIELD: &[Binding] = &[
-    b(
-        &[Enter, Char(' ')],
-        "Enter",
-        Action::Press,
-        "open the list",
-        true,
-    ),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
-];
-
-const CHECK_FIELD: &[Binding] = &[
-    b(
-        &[Char(' '), Enter],
-        "Space",
-        Action::Press,
-        "tick / untick",
-        true,
-    ),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
-];
-
-const SWITCH_FIELD: &[Binding] = &[
-    b(
-        &[Left, Right, Char(' '), Enter],
-        "←/→",
-        Action::Switch,
-        "SMS or voice",
-        true,
-    ),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
-];
-
-const BUTTON: &[Binding] = &[
-    b(&[Enter], "Enter", Action::Press, "press", true),
-    FIELD_NAV[0],
-    FIELD_NAV[1],
-    FIELD_NAV[2],
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
-];
+const DIGITS_FIELD: &[Binding] = typing_field!("0-9", "type digits", "delete a digit");
+const TEXT_FIELD: &[Binding] = typing_field!("a-z", "type the language (en_US)", "delete a letter");
+const CHOICE_FIELD: &[Binding] = field_keys!(b(
+    &[Enter, Char(' ')],
+    "Enter",
+    Action::Press,
+    "open the list",
+    true
+));
+const CHECK_FIELD: &[Binding] = field_keys!(b(
+    &[Char(' '), Enter],
+    "Space",
+    Action::Press,
+    "tick / untick",
+    true
+));
+const SWITCH_FIELD: &[Binding] = field_keys!(b(
+    &[Left, Right, Char(' '), Enter],
+    "←/→",
+    Action::Switch,
+    "SMS or voice",
+    true
+));
+const BUTTON: &[Binding] = field_keys!(b(&[Enter], "Enter", Action::Press, "press", true));
 
 const DROPDOWN: &[Binding] = &[
     b(&[Down, Tab], "↓", Action::Down, "next region", false),
@@ -446,12 +412,12 @@ const DROPDOWN: &[Binding] = &[
     b(&[End], "End", Action::Bottom, "last", false),
     b(&[Enter, Char(' ')], "Enter", Action::Pick, "pick", true),
     b(&[Esc], "Esc", Action::Cancel, "close the list", true),
-    b(&[Char('?')], "?", Action::Help, "help", true),
+    HELP_KEY,
     typing("letters", "jump (gb, ger)"),
 ];
 
 const SENDING: &[Binding] = &[
-    b(&[Char('?')], "?", Action::Help, "help", true),
+    HELP_KEY,
     b(
         &[Char('q')],
         "q",
@@ -474,14 +440,14 @@ const CONFIRM_QUIT: &[Binding] = &[
 
 const ALERT: &[Binding] = &[
     b(&[Esc, Enter], "Esc", Action::Cancel, "close", true),
-    b(&[Char('?')], "?", Action::Help, "help", true),
-    b(&[Char('q')], "q", Action::Quit, "quit", true),
+    HELP_KEY,
+    QUIT_KEY,
 ];
 
 const BULK: &[Binding] = &[
     b(&[Enter], "Enter", Action::Press, "go on", true),
     b(&[Esc], "Esc", Action::Cancel, "back (pauses a run)", true),
-    b(&[Char('?')], "?", Action::Help, "help", true),
+    HELP_KEY,
     b(
         &[Char('q')],
         "q",
