@@ -74,20 +74,24 @@ fn lines(app: &App, place: Place) -> Vec<Line<'static>> {
     lines
 }
 
+/// How far `lines` can scroll on `screen`: 0 when they fit. The popup keeps clear of the
+/// header and the footer (`frame_popup`), and its border takes two more rows.
+fn overflow(lines: &[Line], screen: Rect) -> u16 {
+    let inner_width = WIDTH.min(screen.width).saturating_sub(2);
+    let room = screen.height.saturating_sub(4);
+    wrapped_height(lines, inner_width).saturating_sub(room)
+}
+
 /// How far the help can scroll on this screen: 0 when it fits.
 pub fn max_scroll(app: &App, place: Place) -> u16 {
-    let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let lines = lines(app, place);
-    let inner_width = WIDTH.min(screen.width).saturating_sub(2);
-    let room = screen.height.saturating_sub(2);
-    wrapped_height(&lines, inner_width).saturating_sub(room)
+    overflow(&lines(app, place), Rect::new(0, 0, app.size.0, app.size.1))
 }
 
 pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place, scroll: u16) {
     let lines = lines(app, place);
     let inner_width = WIDTH.min(screen.width).saturating_sub(2);
     let height = wrapped_height(&lines, inner_width) + 2;
-    let more = max_scroll(app, place);
+    let more = overflow(&lines, screen);
     let title = if more > 0 {
         "Help · Esc closes · j/k scroll"
     } else {
