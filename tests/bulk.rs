@@ -8,39 +8,8 @@ use common::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
-use wareg::sandbox::SandboxOptions;
 
 const FLEET_PIN: &str = "000000";
-
-fn fleet_id(i: usize) -> String {
-    (1_990_000_000_000_000u64 + i as u64).to_string()
-}
-
-/// A rig whose config lists `n` generated (connected) numbers labelled "Fleet 00001"….
-fn fleet_rig(n: usize, latency: Duration) -> Rig {
-    let rig = Rig::with(
-        "v25.0",
-        SandboxOptions {
-            extra_numbers: n,
-            latency,
-            ..SandboxOptions::default()
-        },
-    );
-    let mut text = std::fs::read_to_string(&rig.config).unwrap();
-    for i in 0..n {
-        text.push_str(&format!(
-            "\n[[numbers]]\nid = \"{}\"\nlabel = \"Fleet {:05}\"\n",
-            fleet_id(i),
-            i + 1
-        ));
-    }
-    std::fs::write(
-        &rig.config,
-        text.replace("timeout_secs = 1", "timeout_secs = 10"),
-    )
-    .unwrap();
-    rig
-}
 
 fn pin_env() -> [(&'static str, &'static str); 1] {
     [("FLEET_PIN", FLEET_PIN)]

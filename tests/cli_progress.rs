@@ -97,35 +97,9 @@ fn a_quick_refresh_on_a_terminal_shows_no_progress() {
     );
 }
 
-/// 12 configured generated numbers ("Fleet 01"…), every answer after `latency`.
-fn bulk_rig(latency: Duration) -> Rig {
-    let rig = Rig::with(
-        "v25.0",
-        SandboxOptions {
-            latency,
-            extra_numbers: 12,
-            ..SandboxOptions::default()
-        },
-    );
-    let mut text = std::fs::read_to_string(&rig.config).unwrap();
-    for i in 0..12u64 {
-        let id = 1_990_000_000_000_000u64 + i;
-        text.push_str(&format!(
-            "\n[[numbers]]\nid = \"{id}\"\nlabel = \"Fleet {:02}\"\n",
-            i + 1
-        ));
-    }
-    std::fs::write(
-        &rig.config,
-        text.replace("timeout_secs = 1", "timeout_secs = 10"),
-    )
-    .unwrap();
-    rig
-}
-
 #[test]
 fn a_bulk_run_counts_on_a_terminal_and_its_number_lines_stay_whole() {
-    let rig = bulk_rig(Duration::from_millis(150));
+    let rig = fleet_rig(12, Duration::from_millis(150));
     let env = rig.env(&[("FLEET_PIN", "135790")]);
     let args = [
         "bulk",

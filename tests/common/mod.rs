@@ -261,3 +261,34 @@ pub fn seed_attempts(data_dir: &Path, profile: &str, number: &str, op: Operation
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
+
+/// The id of the `i`th generated number the sandbox adds (`extra_numbers`).
+pub fn fleet_id(i: usize) -> String {
+    (1_990_000_000_000_000u64 + i as u64).to_string()
+}
+
+/// A rig whose config lists `n` generated (connected) numbers labelled "Fleet 00001"….
+pub fn fleet_rig(n: usize, latency: Duration) -> Rig {
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            extra_numbers: n,
+            latency,
+            ..SandboxOptions::default()
+        },
+    );
+    let mut text = std::fs::read_to_string(&rig.config).unwrap();
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[numbers]]\nid = \"{}\"\nlabel = \"Fleet {:05}\"\n",
+            fleet_id(i),
+            i + 1
+        ));
+    }
+    std::fs::write(
+        &rig.config,
+        text.replace("timeout_secs = 1", "timeout_secs = 10"),
+    )
+    .unwrap();
+    rig
+}
