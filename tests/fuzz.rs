@@ -16,7 +16,7 @@ use wareg::graph::client::decode;
 use wareg::graph::types::{NumbersPage, Settings, Success};
 use wareg::graph::{GraphError, PhoneNumber};
 use wareg::tui::app::{App, Overlay};
-use wareg::tui::forms::Form;
+use wareg::tui::forms::{DeregisterForm, PinForm, RegisterForm, VerifyForm, downcast};
 use wareg::tui::msg::Msg;
 
 fn cases() -> u32 {
@@ -80,23 +80,21 @@ fn check(app: &App) {
     }
     assert!(t.offset <= t.selected.max(t.visible.len().saturating_sub(1)));
     if let Some(Overlay::Form(form)) = &app.overlay {
-        match form.as_ref() {
-            Form::Register(f) => {
-                assert!(f.pin.len() <= 6);
-                assert!(f.focus < app.register_preflight(f).fields.len());
-            }
-            Form::Deregister(f) => {
-                assert!(f.typed.len() <= 4 && f.typed.bytes().all(|b| b.is_ascii_digit()));
-                assert!(f.focus < app.deregister_check(f).fields.len());
-            }
-            Form::Pin(f) => {
-                assert!(f.first.len() <= 6 && f.again.len() <= 6);
-                assert!(f.focus < 4);
-            }
-            Form::Verify(f) => {
-                assert!(f.code.len() <= 6);
-                assert!(f.focus < f.field_count());
-            }
+        let form = form.as_ref();
+        if let Some(f) = downcast::<RegisterForm>(form) {
+            assert!(f.pin.len() <= 6);
+            assert!(f.focus < f.preflight(app).fields.len());
+        } else if let Some(f) = downcast::<DeregisterForm>(form) {
+            assert!(f.typed.len() <= 4 && f.typed.bytes().all(|b| b.is_ascii_digit()));
+            assert!(f.focus < f.check(app).fields.len());
+        } else if let Some(f) = downcast::<PinForm>(form) {
+            assert!(f.first.len() <= 6 && f.again.len() <= 6);
+            assert!(f.focus < 4);
+        } else if let Some(f) = downcast::<VerifyForm>(form) {
+            assert!(f.code.len() <= 6);
+            assert!(f.focus < f.fields().len());
+        } else {
+            panic!("a form the invariants do not know: {form:?}");
         }
     }
 }

@@ -14,7 +14,7 @@ use common::scrub::scrub;
 use wareg::clock::Clock;
 use wareg::graph::ApiError;
 use wareg::tui::app::App;
-use wareg::tui::msg::{Cmd, Level, Msg, Reply, RequestId, StepFailure};
+use wareg::tui::msg::{Cmd, EngineCall, Level, Msg, Reply, RequestId, StepFailure};
 use wareg::tui::run::buffer_text;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
@@ -376,7 +376,13 @@ fn submitted() -> (App, Vec<Cmd>) {
 
 fn plan_of(cmds: &[Cmd]) -> (RequestId, Vec<wareg::engine::Step>) {
     match cmds {
-        [Cmd::RunPlan { request, plan, .. }] => (*request, plan.steps.clone()),
+        [
+            Cmd::Engine {
+                request,
+                call: EngineCall::RunPlan { plan, .. },
+                ..
+            },
+        ] => (*request, plan.steps.clone()),
         other => panic!("expected one plan, got {other:?}"),
     }
 }
@@ -506,7 +512,12 @@ fn verify_code_step() {
         let mut app = loaded();
         open_on(&mut app, 2, 'v');
         let cmds = keys(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
-        let Some(Cmd::RequestCode { request, .. }) = cmds.into_iter().next() else {
+        let Some(Cmd::Engine {
+            request,
+            call: EngineCall::RequestCode { .. },
+            ..
+        }) = cmds.into_iter().next()
+        else {
             panic!("no request")
         };
         app.update(Msg::Reply(request, Reply::Simple(Ok(()))));

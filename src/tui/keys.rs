@@ -18,11 +18,8 @@ pub enum Action {
     /// Refresh and read every number's storage again (one call per configured number).
     FullRefresh,
     Copy,
-    Register,
-    Deregister,
-    SetPin,
-    Verify,
-    ChangeRegion,
+    /// Open the form of this name in `forms::registry::FORMS`, for the selected number.
+    OpenForm(&'static str),
     SwitchFocus,
     Help,
     Quit,
@@ -175,10 +172,34 @@ const TABLE: &[Binding] = &[
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
     b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
     b(&[Enter], "Enter", Action::Details, "details", true),
-    b(&[Char('r')], "r", Action::Register, "register", true),
-    b(&[Char('d')], "d", Action::Deregister, "deregister", true),
-    b(&[Char('p')], "p", Action::SetPin, "two-step PIN", true),
-    b(&[Char('v')], "v", Action::Verify, "verify ownership", true),
+    b(
+        &[Char('r')],
+        "r",
+        Action::OpenForm("register"),
+        "register",
+        true,
+    ),
+    b(
+        &[Char('d')],
+        "d",
+        Action::OpenForm("deregister"),
+        "deregister",
+        true,
+    ),
+    b(
+        &[Char('p')],
+        "p",
+        Action::OpenForm("two-step PIN"),
+        "two-step PIN",
+        true,
+    ),
+    b(
+        &[Char('v')],
+        "v",
+        Action::OpenForm("verify"),
+        "verify ownership",
+        true,
+    ),
     b(&[Char('/')], "/", Action::Filter, "filter", true),
     b(&[Esc], "Esc", Action::Back, "clear the filter", false),
     b(
@@ -277,15 +298,27 @@ const LOG: &[Binding] = &[
 
 const DETAILS: &[Binding] = &[
     b(&[Esc, Enter], "Esc", Action::Back, "close", true),
-    b(&[Char('r')], "r", Action::Register, "register", true),
+    b(
+        &[Char('r')],
+        "r",
+        Action::OpenForm("register"),
+        "register",
+        true,
+    ),
     b(
         &[Char('c')],
         "c",
-        Action::ChangeRegion,
+        Action::OpenForm("region change"),
         "change region",
         true,
     ),
-    b(&[Char('d')], "d", Action::Deregister, "deregister", true),
+    b(
+        &[Char('d')],
+        "d",
+        Action::OpenForm("deregister"),
+        "deregister",
+        true,
+    ),
     b(&[Char('y')], "y", Action::Copy, "copy id", true),
     b(
         &[Char('o')],

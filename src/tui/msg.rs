@@ -93,33 +93,12 @@ pub enum Cmd {
         profile: ProfileName,
         id: NumberId,
     },
-    /// Run the engine's plan; the engine re-counts the budget under its lock before each
-    /// budgeted step.
-    RunPlan {
+    /// A form's mutation: one engine request, run under the number's lock. The worker runs
+    /// every kind the same way; only `EngineCall` says what it is.
+    Engine {
         request: RequestId,
         profile: ProfileName,
-        plan: Box<Plan>,
-        pin: Option<Pin>,
-        forced: bool,
-    },
-    SetPin {
-        request: RequestId,
-        profile: ProfileName,
-        id: NumberId,
-        pin: Pin,
-    },
-    RequestCode {
-        request: RequestId,
-        profile: ProfileName,
-        id: NumberId,
-        method: CodeMethod,
-        language: String,
-    },
-    VerifyCode {
-        request: RequestId,
-        profile: ProfileName,
-        id: NumberId,
-        code: VerificationCode,
+        call: EngineCall,
     },
     LoadLedger,
     /// Read and plan every target (a dry run).
@@ -150,6 +129,73 @@ pub enum Cmd {
     },
     /// Stop everything in flight and leave.
     Quit,
+}
+
+/// What a form asks the engine to do: typed, so tests can read what would be sent.
+#[derive(Debug)]
+pub enum EngineCall {
+    /// Run the engine's plan; the engine re-counts the budget under its lock before each
+    /// budgeted step.
+    RunPlan {
+        plan: Box<Plan>,
+        pin: Option<Pin>,
+        forced: bool,
+    },
+    SetPin {
+        id: NumberId,
+        pin: Pin,
+    },
+    RequestCode {
+        id: NumberId,
+        method: CodeMethod,
+        language: String,
+    },
+    VerifyCode {
+        id: NumberId,
+        code: VerificationCode,
+    },
+}
+
+impl EngineCall {
+    /// The number it changes: two calls on one number never run at once.
+    pub fn number(&self) -> &NumberId {
+        match self {
+            EngineCall::RunPlan { plan, .. } => &plan.number,
+            EngineCall::SetPin { id, .. }
+            | EngineCall::RequestCode { id, .. }
+            | EngineCall::VerifyCode { id, .. } => id,
+        }
+    }
+
+    /// What it is, in the app's list of what is in flight.
+    pub fn mutation(&self) -> Mutation {
+        match self {
+            EngineCall::RunPlan { plan, .. } => Mutation::Plan(plan.kind),
+            EngineCall::SetPin { .. } => Mutation::SetPin,
+            EngineCall::RequestCode { .. } => Mutation::RequestCode,
+            EngineCall::VerifyCode { .. } => Mutation::VerifyCode,
+        }
+    }
+}
+
+/// What a form sends: a plan of the engine's, or one of the single calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    Plan(crate::engine::PlanKind),
+    SetPin,
+    RequestCode,
+    VerifyCode,
+}
+
+impl Mutation {
+    pub fn words(self) -> &'static str {
+        match self {
+            Mutation::Plan(kind) => kind.words(),
+            Mutation::SetPin => "set PIN",
+            Mutation::RequestCode => "request code",
+            Mutation::VerifyCode => "verify code",
+        }
+    }
 }
 
 /// What the worker says about a bulk run.

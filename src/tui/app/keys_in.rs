@@ -88,9 +88,7 @@ impl App {
                     self.overlay = Some(Overlay::Details(details));
                     self.open_manager(&id)
                 }
-                Some(Action::Register) => self.open_register(&details.id),
-                Some(Action::ChangeRegion) => self.open_region_change(&details.id),
-                Some(Action::Deregister) => self.open_deregister(&details.id),
+                Some(Action::OpenForm(name)) => self.open_named_form(name, &details.id),
                 _ => {
                     self.overlay = Some(Overlay::Details(details));
                     Vec::new()
@@ -182,16 +180,10 @@ impl App {
                 }
             }
             Action::Export => return self.export(),
-            Action::Register | Action::Deregister | Action::SetPin | Action::Verify => {
-                let Some(id) = self.table.selected_row().map(|r| r.id.clone()) else {
-                    return Vec::new();
-                };
-                return match action {
-                    Action::Register => self.open_register(&id),
-                    Action::Deregister => self.open_deregister(&id),
-                    Action::SetPin => self.open_pin(&id),
-                    _ => self.open_verify(&id),
-                };
+            Action::OpenForm(name) => {
+                if let Some(id) = self.table.selected_row().map(|r| r.id.clone()) {
+                    return self.open_named_form(name, &id);
+                }
             }
             Action::SwitchFocus => self.focus = Focus::Log,
             Action::Help => self.overlay = Some(Overlay::Help(Place::Table, 0, None)),

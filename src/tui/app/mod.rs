@@ -2,6 +2,7 @@
 //! behaviour can be tested by feeding messages.
 
 mod bulk_flow;
+mod form_host;
 mod keys_in;
 mod replies;
 pub mod sort;
@@ -13,7 +14,7 @@ use crate::config::ProfileName;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use super::forms::Form;
+use super::forms::FormComponent;
 use super::keys::Place;
 use super::log::{LogBuffer, LogEntry};
 use super::msg::{Cmd, Level, Msg, RequestId};
@@ -61,25 +62,7 @@ pub enum Pending {
     },
 }
 
-/// What a form sends: a plan of the engine's, or one of the single calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mutation {
-    Plan(crate::engine::PlanKind),
-    SetPin,
-    RequestCode,
-    VerifyCode,
-}
-
-impl Mutation {
-    pub fn words(self) -> &'static str {
-        match self {
-            Mutation::Plan(kind) => kind.words(),
-            Mutation::SetPin => "set PIN",
-            Mutation::RequestCode => "request code",
-            Mutation::VerifyCode => "verify code",
-        }
-    }
-}
+pub use super::msg::Mutation;
 
 impl Pending {
     pub fn is_mutation(&self) -> bool {
@@ -99,7 +82,7 @@ pub enum Overlay {
     /// The help for a place, scrolled down this many lines, over the popup it was asked from.
     Help(Place, u16, Option<Box<Overlay>>),
     Details(Details),
-    Form(Box<Form>),
+    Form(Box<dyn FormComponent>),
     /// A problem the user must see (a token that could not be read).
     Alert(String),
     /// `q` while a mutation is in flight; holds what was open, to go back to on "no".
@@ -411,7 +394,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(..)) => Place::Help,
             Some(Overlay::Details(_)) => Place::Details,
-            Some(Overlay::Form(form)) => self.form_place(form),
+            Some(Overlay::Form(form)) => self.form_place(form.as_ref()),
             Some(Overlay::Alert(_)) => Place::Alert,
             Some(Overlay::ConfirmQuit(_)) => Place::ConfirmQuit,
             Some(Overlay::Bulk(_)) => Place::Bulk,

@@ -6,7 +6,8 @@ use super::*;
 use crate::audit::Operation;
 use crate::engine::Step;
 use crate::graph::{PhoneNumber, Region};
-use crate::tui::forms::{Form, Phase};
+use crate::tui::forms::{DeregisterForm, Phase, RegisterForm, downcast};
+use crate::tui::msg::EngineCall;
 use crate::tui::msg::Reply;
 
 const CONFIG: &str = r#"
@@ -260,12 +261,15 @@ fn the_log_follows_the_tail_until_scrolled() {
     assert_eq!(app.focus, Focus::Table);
 }
 
-fn register_form(app: &App) -> &crate::tui::forms::RegisterForm {
+fn register_form(app: &App) -> &RegisterForm {
+    open_form::<RegisterForm>(app)
+}
+
+/// The open form, as the type the test expects.
+fn open_form<T: crate::tui::forms::FormComponent>(app: &App) -> &T {
     match &app.overlay {
-        Some(Overlay::Form(form)) => match form.as_ref() {
-            Form::Register(f) => f,
-            other => panic!("not the register form: {other:?}"),
-        },
+        Some(Overlay::Form(form)) => downcast::<T>(form.as_ref())
+            .unwrap_or_else(|| panic!("not the form expected: {form:?}")),
         other => panic!("no form open: {other:?}"),
     }
 }
@@ -316,11 +320,14 @@ fn register_sends_the_v25_plan_and_closes_on_success() {
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
     let (request, steps) = match &cmds[..] {
         [
-            Cmd::RunPlan {
+            Cmd::Engine {
                 request,
-                plan,
-                pin: Some(pin),
-                forced: false,
+                call:
+                    EngineCall::RunPlan {
+                        plan,
+                        pin: Some(pin),
+                        forced: false,
+                    },
                 ..
             },
         ] => {
@@ -391,7 +398,12 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
     ));
     type_text(&mut app, "000000");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
-    let Some(Cmd::RunPlan { request, plan, .. }) = cmds.into_iter().next() else {
+    let Some(Cmd::Engine {
+        request,
+        call: EngineCall::RunPlan { plan, .. },
+        ..
+    }) = cmds.into_iter().next()
+    else {
         panic!("no plan sent")
     };
     let steps = plan.steps.clone();
@@ -452,7 +464,13 @@ fn an_exhausted_budget_needs_the_explicit_override() {
     );
     let cmds = press(&mut app, &[KeyCode::Enter]);
     assert!(
-        matches!(&cmds[..], [Cmd::RunPlan { forced: true, .. }]),
+        matches!(
+            &cmds[..],
+            [Cmd::Engine {
+                call: EngineCall::RunPlan { forced: true, .. },
+                ..
+            }]
+        ),
         "{cmds:?}"
     );
 }
@@ -467,7 +485,7 @@ fn deregister_needs_the_last_four_digits() {
     type_text(&mut app, "1");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
     assert!(
-        matches!(&cmds[..], [Cmd::RunPlan { plan, pin: None, .. }] if plan.steps == [Step::Deregister]),
+        matches!(&cmds[..], [Cmd::Engine { call: EngineCall::RunPlan { plan, pin: None, .. }, .. }] if plan.steps == [Step::Deregister]),
         "{cmds:?}"
     );
 }
@@ -483,7 +501,9 @@ fn the_pin_form_needs_two_equal_pins() {
     press(&mut app, &[KeyCode::BackTab, KeyCode::Backspace]);
     type_text(&mut app, "1");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
-    assert!(matches!(&cmds[..], [Cmd::SetPin { pin, .. }] if pin.expose() == "111111"));
+    assert!(
+        matches!(&cmds[..], [Cmd::Engine { call: EngineCall::SetPin { pin, .. }, .. }] if pin.expose() == "111111")
+    );
 }
 
 #[test]
@@ -491,10 +511,11 @@ fn verification_requests_then_verifies() {
     let mut app = loaded();
     press(&mut app, &[KeyCode::Char('v'), KeyCode::Right]);
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
-    let Some(Cmd::RequestCode {
+    let Some(Cmd::Engine {
         request,
-        method,
-        language,
+        call: EngineCall::RequestCode {
+            method, language, ..
+        },
         ..
     }) = cmds.into_iter().next()
     else {
@@ -507,7 +528,12 @@ fn verification_requests_then_verifies() {
     app.update(Msg::Reply(request, Reply::Simple(Ok(()))));
     type_text(&mut app, "654321");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
-    let Some(Cmd::VerifyCode { request, code, .. }) = cmds.into_iter().next() else {
+    let Some(Cmd::Engine {
+        request,
+        call: EngineCall::VerifyCode { code, .. },
+        ..
+    }) = cmds.into_iter().next()
+    else {
         panic!()
     };
     assert_eq!(code.expose(), "654321");
@@ -574,7 +600,13 @@ fn q_in_a_form_whose_request_runs_asks_and_no_returns_to_the_form() {
     press(&mut app, &[KeyCode::Tab]);
     type_text(&mut app, "111111");
     let cmds = press(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
-    assert!(matches!(&cmds[..], [Cmd::SetPin { .. }]));
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::Engine {
+            call: EngineCall::SetPin { .. },
+            ..
+        }]
+    ));
     assert!(press(&mut app, &[KeyCode::Char('q')]).is_empty());
     assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit(Some(_)))));
     press(&mut app, &[KeyCode::Char('n')]);
@@ -604,7 +636,7 @@ fn a_recorded_133016_blocks_the_register_form_until_its_end() {
     });
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
-    let pre = app.register_preflight(register_form(&app));
+    let pre = register_form(&app).preflight(&app);
     assert!(
         pre.problems
             .iter()
@@ -721,7 +753,7 @@ fn a_throttle_shows_a_countdown_and_a_register_meanwhile_needs_the_override() {
     assert!(app.counting_down());
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
-    let pre = app.register_preflight(register_form(&app));
+    let pre = register_form(&app).preflight(&app);
     assert!(
         pre.problems
             .iter()
@@ -744,14 +776,7 @@ fn the_deregister_confirmation_says_when_digits_do_not_match_and_enter_confirms_
     let mut app = loaded();
     press(&mut app, &[KeyCode::Char('d')]); // 100: +49 30 1234 5601
     type_text(&mut app, "5602");
-    let form = match &app.overlay {
-        Some(Overlay::Form(form)) => match form.as_ref() {
-            Form::Deregister(f) => f,
-            other => panic!("{other:?}"),
-        },
-        other => panic!("{other:?}"),
-    };
-    let check = app.deregister_check(form);
+    let check = open_form::<DeregisterForm>(&app).check(&app);
     assert!(
         check
             .problems
@@ -766,7 +791,7 @@ fn the_deregister_confirmation_says_when_digits_do_not_match_and_enter_confirms_
     type_text(&mut app, "1");
     let cmds = press(&mut app, &[KeyCode::Enter]);
     assert!(
-        matches!(&cmds[..], [Cmd::RunPlan { plan, .. }] if plan.steps == [Step::Deregister]),
+        matches!(&cmds[..], [Cmd::Engine { call: EngineCall::RunPlan { plan, .. }, .. }] if plan.steps == [Step::Deregister]),
         "{cmds:?}"
     );
 }
@@ -810,13 +835,7 @@ fn a_failed_read_keeps_what_was_known_marked_stale_and_the_words_keep_the_phone_
     assert!(line.contains("stale"), "{screen}");
     // The deregister confirmation still names the phone number and asks for its digits.
     press(&mut app, &[KeyCode::Char('g'), KeyCode::Char('d')]);
-    let Some(Overlay::Form(form)) = &app.overlay else {
-        panic!("no form")
-    };
-    let Form::Deregister(form) = form.as_ref() else {
-        panic!("not the deregister form")
-    };
-    let check = app.deregister_check(form);
+    let check = open_form::<DeregisterForm>(&app).check(&app);
     assert_eq!(check.display, "+49 30 1234 5601");
     assert_eq!(check.last4, "5601");
 }

@@ -1,13 +1,22 @@
 //! The deregister confirmation: what happens, the budget cost, and the last four digits of the
 //! number typed to confirm.
 
-use crate::config::ProfileName;
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
-use super::{FormEvent, Phase, cycle};
+use super::fields::{Field, cycle, focused, navigate};
+use super::parts::{override_words, status_lines};
+use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, Request};
 use crate::graph::NumberId;
+use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
+use crate::tui::keys::{FieldKind, Place};
+use crate::tui::msg::EngineCall;
+use crate::tui::view::popup::{button_row, field_label, form_popup};
 
 #[derive(Debug)]
 pub struct DeregisterForm {
@@ -28,6 +37,17 @@ pub enum DeregisterField {
     Cancel,
 }
 
+impl Field for DeregisterField {
+    fn kind(self) -> FieldKind {
+        match self {
+            DeregisterField::Confirm => FieldKind::Digits,
+            DeregisterField::Override => FieldKind::Check,
+            DeregisterField::Submit | DeregisterField::Cancel => FieldKind::Button,
+        }
+    }
+}
+
+/// Everything the form knows before sending, derived from the app each time it is needed.
 #[derive(Debug, Clone)]
 pub struct DeregisterCheck {
     pub display: String,
@@ -37,6 +57,11 @@ pub struct DeregisterCheck {
     pub fields: Vec<DeregisterField>,
     /// The engine's plan, sent as it is; the number's facts and budgets are its own.
     pub plan: Plan,
+}
+
+pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = app.row_profile(id)?;
+    Some(Box::new(DeregisterForm::new(id.clone(), profile)))
 }
 
 impl DeregisterForm {
@@ -52,69 +77,20 @@ impl DeregisterForm {
     }
 
     pub fn focused(&self, check: &DeregisterCheck) -> DeregisterField {
-        check
-            .fields
-            .get(self.focus)
-            .copied()
-            .unwrap_or(DeregisterField::Confirm)
+        focused(&check.fields, self.focus).unwrap_or(DeregisterField::Confirm)
     }
 
-    pub fn on_key(&mut self, key: &KeyEvent, check: &DeregisterCheck) -> FormEvent {
-        if matches!(self.phase, Phase::InFlight { .. }) {
-            return FormEvent::None;
-        }
-        let count = check.fields.len();
-        match key.code {
-            KeyCode::Esc => return FormEvent::Cancel,
-            KeyCode::Tab | KeyCode::Down => self.focus = cycle(self.focus, count, true),
-            KeyCode::BackTab | KeyCode::Up => self.focus = cycle(self.focus, count, false),
-            _ => match self.focused(check) {
-                DeregisterField::Confirm => match key.code {
-                    KeyCode::Char(c) if c.is_ascii_digit() && self.typed.len() < 4 => {
-                        self.typed.push(c);
-                        self.phase = Phase::Editing;
-                    }
-                    KeyCode::Backspace => {
-                        self.typed.pop();
-                    }
-                    // Digits that match and nothing else in the way: Enter confirms here.
-                    KeyCode::Enter if check.problems.is_empty() => return FormEvent::Submit,
-                    KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                    _ => {}
-                },
-                DeregisterField::Override => {
-                    if matches!(key.code, KeyCode::Enter | KeyCode::Char(' ')) {
-                        self.override_budget = !self.override_budget;
-                    }
-                }
-                DeregisterField::Submit => {
-                    if key.code == KeyCode::Enter && check.problems.is_empty() {
-                        return FormEvent::Submit;
-                    }
-                }
-                DeregisterField::Cancel => {
-                    if key.code == KeyCode::Enter {
-                        return FormEvent::Cancel;
-                    }
-                }
-            },
-        }
-        FormEvent::None
-    }
-}
-
-impl App {
-    pub fn deregister_check(&self, form: &DeregisterForm) -> DeregisterCheck {
-        let plan = self.plan_for(&form.id, &form.profile, Request::Deregister);
+    pub fn check(&self, app: &App) -> DeregisterCheck {
+        let plan = app.plan_for(&self.id, &self.profile, Request::Deregister);
         let display = plan
             .facts
             .display
             .clone()
-            .unwrap_or_else(|| form.id.to_string());
+            .unwrap_or_else(|| self.id.to_string());
         let digits: String = display.chars().filter(char::is_ascii_digit).collect();
         let last4 = digits[digits.len().saturating_sub(4)..].to_owned();
         let mut problems: Vec<String> = plan
-            .blocking(form.override_budget)
+            .blocking(self.override_budget)
             .into_iter()
             .map(|b| {
                 if b.overridable() {
@@ -124,12 +100,12 @@ impl App {
                 }
             })
             .collect();
-        if form.typed.len() == 4 && form.typed != last4 {
+        if self.typed.len() == 4 && self.typed != last4 {
             problems.push(format!(
                 "{} does not match the last 4 digits of {display}",
-                form.typed
+                self.typed
             ));
-        } else if form.typed != last4 {
+        } else if self.typed != last4 {
             problems.push(format!("type the last 4 digits of {display} to confirm"));
         }
         let mut fields = vec![DeregisterField::Confirm];
@@ -144,5 +120,204 @@ impl App {
             fields,
             plan,
         }
+    }
+}
+
+impl FormComponent for DeregisterForm {
+    fn number(&self) -> &NumberId {
+        &self.id
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.profile
+    }
+
+    fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase {
+        &mut self.phase
+    }
+
+    fn shows_plan(&self) -> bool {
+        true
+    }
+
+    fn place(&self, app: &App) -> Place {
+        Place::Field(self.focused(&self.check(app)).kind())
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent {
+        let check = self.check(app);
+        let count = check.fields.len();
+        if let Some(event) = navigate(key, &mut self.focus, count) {
+            return event;
+        }
+        let ready = check.problems.is_empty();
+        match (self.focused(&check), key.code) {
+            (DeregisterField::Confirm, KeyCode::Char(c))
+                if c.is_ascii_digit() && self.typed.len() < 4 =>
+            {
+                self.typed.push(c);
+                self.phase = Phase::Editing;
+            }
+            (DeregisterField::Confirm, KeyCode::Backspace) => {
+                self.typed.pop();
+            }
+            // Digits that match and nothing else in the way: Enter confirms here.
+            (DeregisterField::Confirm | DeregisterField::Submit, KeyCode::Enter) if ready => {
+                return FormEvent::Submit;
+            }
+            (DeregisterField::Confirm, KeyCode::Enter) => {
+                self.focus = cycle(self.focus, count, true)
+            }
+            (DeregisterField::Override, KeyCode::Enter | KeyCode::Char(' ')) => {
+                self.override_budget = !self.override_budget;
+            }
+            (DeregisterField::Cancel, KeyCode::Enter) => return FormEvent::Cancel,
+            _ => {}
+        }
+        FormEvent::None
+    }
+
+    fn submit(&mut self, app: &App) -> Option<Submission> {
+        let check = self.check(app);
+        let forced = self.override_budget
+            && check
+                .plan
+                .blockers
+                .iter()
+                .any(Blocker::override_is_recorded);
+        Some(Submission {
+            call: EngineCall::RunPlan {
+                plan: Box::new(check.plan),
+                pin: None,
+                forced,
+            },
+            notice: None,
+        })
+    }
+
+    fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply {
+        match reply.result {
+            _ if !reply.finished => AfterReply::default(),
+            Ok(()) => AfterReply {
+                close: true,
+                done: Some("deregistered"),
+            },
+            Err(e) => {
+                self.phase = Phase::Failed(Failure::of(e, reply.now));
+                AfterReply::default()
+            }
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
+        let theme = &app.theme;
+        let check = self.check(app);
+        let editing = !matches!(self.phase, Phase::InFlight { .. });
+        let f = |field: DeregisterField| editing && self.focused(&check) == field;
+        let mut lines: Vec<Line<'static>> = vec![
+            Line::styled("Deregistering this number:", theme.title()),
+            Line::raw("  • stops its messaging on Cloud API at once;"),
+            Line::raw("  • turns local storage off (it must be set again when registering);"),
+            Line::raw("  • keeps the number and its message history (nothing is deleted)."),
+            Line::raw(""),
+        ];
+        let b = &check.plan.budgets.deregister;
+        let budget_style = if b.left() <= 1 {
+            theme.bad()
+        } else {
+            theme.warn()
+        };
+        lines.push(Line::styled(
+            format!(
+                "It uses 1 of the deregister budget: {} of {} left in the {} window.",
+                b.left(),
+                b.limit,
+                app.policy.window_words()
+            ),
+            budget_style,
+        ));
+        if check.plan.facts.coexistence == Some(true) {
+            lines.push(Line::styled(
+                "This number is used in the WhatsApp Business app too (coexistence):",
+                theme.bad(),
+            ));
+            lines.push(Line::styled(
+                "Meta does not allow deregistering it.",
+                theme.bad(),
+            ));
+        }
+        if let Some(status) = check
+            .plan
+            .facts
+            .status
+            .as_ref()
+            .filter(|s| **s != NumberStatus::Connected)
+        {
+            lines.push(Line::styled(
+                format!("Its status is {status}: if it is not registered Meta answers 133010, and the attempt still counts."),
+                theme.warn(),
+            ));
+        }
+        lines.push(Line::raw(""));
+        let typed = format!("{}{}", self.typed, "_".repeat(4 - self.typed.len()));
+        let hint = if self.typed == check.last4 {
+            Span::styled("  ✓", theme.good())
+        } else {
+            Span::styled(
+                format!("  the last 4 digits of {}", check.display),
+                theme.dim(),
+            )
+        };
+        lines.push(Line::from(vec![
+            field_label(theme, "Type to confirm", f(DeregisterField::Confirm)),
+            Span::raw(typed),
+            hint,
+        ]));
+        if check.fields.contains(&DeregisterField::Override) {
+            let mark = if self.override_budget { "[x]" } else { "[ ]" };
+            let (name, what) = override_words(&check.plan);
+            lines.push(Line::from(vec![
+                field_label(theme, name, f(DeregisterField::Override)),
+                Span::styled(format!("{mark} {what}"), theme.bad()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        let tail_from = lines.len();
+        lines.push(button_row(
+            theme,
+            (
+                "Deregister",
+                f(DeregisterField::Submit),
+                check.problems.is_empty(),
+            ),
+            f(DeregisterField::Cancel),
+            editing,
+        ));
+        lines.extend(status_lines(
+            app,
+            &self.phase,
+            // Why the button is dimmed, except what the digits field's own note says already.
+            check
+                .problems
+                .iter()
+                .find(|p| !p.starts_with("type the last 4 digits"))
+                .map(String::as_str),
+            Some(&check.plan.budgets.deregister),
+            "sending POST /deregister… (not retried automatically)",
+        ));
+        let tail = lines.len() - tail_from;
+        form_popup(
+            frame,
+            screen,
+            app,
+            &format!("Deregister {} {}", self.id, check.display),
+            78,
+            lines,
+            tail,
+        );
     }
 }

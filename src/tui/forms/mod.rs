@@ -1,15 +1,24 @@
 //! The forms: register (and region change), deregister, two-step PIN, ownership verification.
-//! Each is a list of fields and a focus index; the focused field gets every key first, so
-//! typing `q` or `d` into a field never quits or deregisters. Esc cancels.
+//! Each form is one component in one file: its fields, its keys, what it sends, what it does
+//! with the reply, and how it is drawn (`FormComponent`). The app hosts whichever is open
+//! (`app/form_host.rs`) without knowing which it is.
+//!
+//! Adding a form: a new file here implementing `FormComponent`, its `mod` line below, and one
+//! line in `registry::FORMS` (the name a key table opens it by).
 
+mod component;
 pub mod deregister;
 mod engine_plan;
-pub mod flow;
-mod pin;
+pub mod fields;
+pub mod parts;
+pub mod pin;
 pub mod register;
-mod verify;
+pub mod registry;
+pub mod verify;
 
+pub use component::{AfterReply, FormComponent, FormEvent, FormReply, Submission, downcast};
 pub use deregister::DeregisterForm;
+pub use fields::{Field, cycle};
 pub use pin::PinForm;
 pub use register::{Preflight, RegisterForm};
 pub use verify::{VerifyForm, VerifyStage};
@@ -17,35 +26,7 @@ pub use verify::{VerifyForm, VerifyStage};
 use chrono::{DateTime, Utc};
 
 use crate::engine::Step;
-use crate::tui::msg::RequestId;
-
-#[derive(Debug)]
-pub enum Form {
-    Register(RegisterForm),
-    Deregister(DeregisterForm),
-    Pin(PinForm),
-    Verify(VerifyForm),
-}
-
-impl Form {
-    pub fn phase(&self) -> &Phase {
-        match self {
-            Form::Register(f) => &f.phase,
-            Form::Deregister(f) => &f.phase,
-            Form::Pin(f) => &f.phase,
-            Form::Verify(f) => &f.phase,
-        }
-    }
-
-    pub fn phase_mut(&mut self) -> &mut Phase {
-        match self {
-            Form::Register(f) => &mut f.phase,
-            Form::Deregister(f) => &mut f.phase,
-            Form::Pin(f) => &mut f.phase,
-            Form::Verify(f) => &mut f.phase,
-        }
-    }
-}
+use crate::tui::msg::{RequestId, StepFailure};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -66,6 +47,18 @@ pub struct Failure {
     pub at: DateTime<Utc>,
 }
 
+impl Failure {
+    pub fn of(e: &StepFailure, at: DateTime<Utc>) -> Failure {
+        Failure {
+            message: e.message.clone(),
+            code: e.code,
+            unknown_outcome: e.unknown_outcome,
+            readback: e.readback.clone(),
+            at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepState {
     Waiting,
@@ -78,23 +71,3 @@ pub enum StepState {
 
 /// A plan's steps and how far they got, for the in-flight view.
 pub type Progress = Vec<(Step, StepState)>;
-
-/// What a key did to a form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormEvent {
-    None,
-    Cancel,
-    Submit,
-    /// The number is not ownership-verified: open the verify form instead.
-    OpenVerify,
-}
-
-/// Moves a focus index forward or back over `count` fields, wrapping.
-pub fn cycle(focus: usize, count: usize, forward: bool) -> usize {
-    let count = count.max(1);
-    if forward {
-        (focus + 1) % count
-    } else {
-        (focus + count - 1) % count
-    }
-}

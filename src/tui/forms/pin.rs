@@ -1,15 +1,45 @@
 //! The two-step PIN form: the new PIN twice, masked. The old PIN is not needed, and the API
 //! cannot turn two-step verification off.
 
-use crate::config::ProfileName;
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
-use super::{FormEvent, Phase, cycle};
+use super::fields::{Field, cycle, focused, navigate, press};
+use super::parts::status_lines;
+use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use crate::config::ProfileName;
 use crate::graph::NumberId;
+use crate::tui::app::App;
+use crate::tui::keys::{FieldKind, Place};
+use crate::tui::msg::EngineCall;
+use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::tui::widgets::SecretField;
 
-/// PIN, confirmation, Set, Cancel.
-pub const PIN_FIELDS: usize = 4;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinField {
+    New,
+    Again,
+    Set,
+    Cancel,
+}
+
+impl Field for PinField {
+    fn kind(self) -> FieldKind {
+        match self {
+            PinField::New | PinField::Again => FieldKind::Digits,
+            PinField::Set | PinField::Cancel => FieldKind::Button,
+        }
+    }
+}
+
+const FIELDS: [PinField; 4] = [
+    PinField::New,
+    PinField::Again,
+    PinField::Set,
+    PinField::Cancel,
+];
 
 #[derive(Debug)]
 pub struct PinForm {
@@ -19,6 +49,11 @@ pub struct PinForm {
     pub again: SecretField,
     pub focus: usize,
     pub phase: Phase,
+}
+
+pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = app.row_profile(id)?;
+    Some(Box::new(PinForm::new(id.clone(), profile)))
 }
 
 impl PinForm {
@@ -33,6 +68,10 @@ impl PinForm {
         }
     }
 
+    pub fn focused(&self) -> PinField {
+        focused(&FIELDS, self.focus).unwrap_or(PinField::New)
+    }
+
     /// Why Set is disabled, if it is.
     pub fn problem(&self) -> Option<String> {
         if let Some(p) = self.first.problem() {
@@ -43,45 +82,124 @@ impl PinForm {
         }
         (!self.first.same_as(&self.again)).then(|| "the two PINs differ".into())
     }
+}
 
-    pub fn on_key(&mut self, key: &KeyEvent) -> FormEvent {
-        if matches!(self.phase, Phase::InFlight { .. }) {
-            return FormEvent::None;
+impl FormComponent for PinForm {
+    fn number(&self) -> &NumberId {
+        &self.id
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.profile
+    }
+
+    fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase {
+        &mut self.phase
+    }
+
+    fn place(&self, _app: &App) -> Place {
+        Place::Field(self.focused().kind())
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, _app: &App) -> FormEvent {
+        if let Some(event) = navigate(key, &mut self.focus, FIELDS.len()) {
+            return event;
         }
+        let field = match self.focused() {
+            PinField::New => &mut self.first,
+            PinField::Again => &mut self.again,
+            button => return press(key, button == PinField::Set, self.problem().is_none()),
+        };
         match key.code {
-            KeyCode::Esc => return FormEvent::Cancel,
-            KeyCode::Tab | KeyCode::Down => self.focus = cycle(self.focus, PIN_FIELDS, true),
-            KeyCode::BackTab | KeyCode::Up => self.focus = cycle(self.focus, PIN_FIELDS, false),
-            _ => {
-                let field = match self.focus {
-                    0 => &mut self.first,
-                    1 => &mut self.again,
-                    2 => {
-                        if key.code == KeyCode::Enter && self.problem().is_none() {
-                            return FormEvent::Submit;
-                        }
-                        return FormEvent::None;
-                    }
-                    _ => {
-                        if key.code == KeyCode::Enter {
-                            return FormEvent::Cancel;
-                        }
-                        return FormEvent::None;
-                    }
-                };
-                match key.code {
-                    KeyCode::Char(c) => {
-                        field.push(c);
-                    }
-                    KeyCode::Backspace => field.pop(),
-                    KeyCode::Enter => self.focus = cycle(self.focus, PIN_FIELDS, true),
-                    _ => {}
-                }
-                if matches!(self.phase, Phase::Failed(_)) {
-                    self.phase = Phase::Editing;
-                }
+            KeyCode::Char(c) => {
+                field.push(c);
             }
+            KeyCode::Backspace => field.pop(),
+            KeyCode::Enter => self.focus = cycle(self.focus, FIELDS.len(), true),
+            _ => {}
+        }
+        if matches!(self.phase, Phase::Failed(_)) {
+            self.phase = Phase::Editing;
         }
         FormEvent::None
+    }
+
+    fn submit(&mut self, _app: &App) -> Option<Submission> {
+        let pin = self.first.to_pin()?;
+        Some(Submission {
+            call: EngineCall::SetPin {
+                id: self.id.clone(),
+                pin,
+            },
+            notice: None,
+        })
+    }
+
+    fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply {
+        match reply.result {
+            Ok(()) => AfterReply {
+                close: true,
+                done: Some("two-step PIN set"),
+            },
+            Err(e) => {
+                self.first.clear();
+                self.again.clear();
+                self.focus = 0;
+                self.phase = Phase::Failed(Failure::of(e, reply.now));
+                AfterReply::default()
+            }
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
+        let theme = &app.theme;
+        let editing = !matches!(self.phase, Phase::InFlight { .. });
+        let f = |field: PinField| editing && self.focused() == field;
+        let mut lines: Vec<Line<'static>> = vec![
+            Line::raw(
+                "Sets or changes the two-step verification PIN (POST /{id} with the new PIN).",
+            ),
+            Line::raw("The old PIN is not needed. The API cannot turn two-step verification off."),
+            Line::raw("The next register of this number must use the new PIN."),
+            Line::raw(""),
+            Line::from(vec![
+                field_label(theme, "New PIN", f(PinField::New)),
+                Span::raw(masked_slots(&self.first, 6)),
+            ]),
+            Line::from(vec![
+                field_label(theme, "Again", f(PinField::Again)),
+                Span::raw(masked_slots(&self.again, 6)),
+            ]),
+            Line::raw(""),
+        ];
+        // The button row and what is said under it.
+        let tail_from = lines.len();
+        lines.push(button_row(
+            theme,
+            ("Set PIN", f(PinField::Set), self.problem().is_none()),
+            f(PinField::Cancel),
+            editing,
+        ));
+        lines.extend(status_lines(
+            app,
+            &self.phase,
+            self.problem().as_deref(),
+            None,
+            "sending…",
+        ));
+        let tail = lines.len() - tail_from;
+        form_popup(
+            frame,
+            screen,
+            app,
+            &format!("Two-step PIN {}", self.id),
+            78,
+            lines,
+            tail,
+        );
     }
 }

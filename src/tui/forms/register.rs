@@ -2,14 +2,27 @@
 //! When the number is connected and the chosen storage differs from the current one, the plan
 //! becomes the guided region change: deregister, (settings), register.
 
-use crate::config::ProfileName;
-use chrono::{DateTime, Utc};
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
-use super::{FormEvent, Phase, Progress, cycle};
-use crate::engine::{Blocker, Plan, PlanKind, Request, StorageFact};
+use super::fields::{Field, cycle, focused, navigate};
+use super::parts::{failure_lines, override_words, progress_lines, status_lines};
+use super::{
+    AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Progress, StepState,
+    Submission, VerifyForm,
+};
+use crate::config::ProfileName;
+use crate::engine::{Blocker, Plan, PlanKind, Request, Step, StorageFact, storage_words};
+use crate::graph::types::CodeVerification;
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
-use crate::tui::app::App;
+use crate::tui::app::{App, Storage};
+use crate::tui::keys::{FieldKind, Place};
+use crate::tui::msg::EngineCall;
+use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
+use crate::tui::widgets::region_select::option_label;
+use crate::tui::widgets::secret_field::MASK;
 use crate::tui::widgets::{RegionSelect, SecretField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +32,17 @@ pub enum RegisterField {
     Override,
     Submit,
     Cancel,
+}
+
+impl Field for RegisterField {
+    fn kind(self) -> FieldKind {
+        match self {
+            RegisterField::Pin => FieldKind::Digits,
+            RegisterField::Region => FieldKind::Choice,
+            RegisterField::Override => FieldKind::Check,
+            RegisterField::Submit | RegisterField::Cancel => FieldKind::Button,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -39,8 +63,8 @@ pub struct RegisterForm {
 }
 
 /// Everything the form knows before sending, derived from the app each time it is needed.
-#[derive(Debug, Clone)]
 /// The number's facts and budgets are the plan's (`plan.facts`, `plan.budgets`).
+#[derive(Debug, Clone)]
 pub struct Preflight {
     /// The storage region in force, when known.
     pub current: StorageFact,
@@ -62,6 +86,34 @@ impl Preflight {
     pub fn budget_blocked(&self) -> bool {
         self.plan.blockers.iter().any(Blocker::override_is_recorded)
     }
+}
+
+pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    opened(app, id, false)
+}
+
+/// The same form, opened as a region change (from the details popup).
+pub fn open_region_change(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    opened(app, id, true)
+}
+
+fn opened(app: &App, id: &NumberId, change_region: bool) -> Option<Box<dyn FormComponent>> {
+    let profile = app.row_profile(id)?;
+    let version = app.profile(&profile)?.version;
+    let current = app
+        .table
+        .find(id)
+        .and_then(|i| match &app.table.rows[i].storage {
+            Storage::Known(s) => s.region(),
+            _ => None,
+        });
+    Some(Box::new(RegisterForm::new(
+        id.clone(),
+        profile,
+        version,
+        current,
+        change_region,
+    )))
 }
 
 impl RegisterForm {
@@ -89,79 +141,15 @@ impl RegisterForm {
     }
 
     pub fn focused(&self, pre: &Preflight) -> RegisterField {
-        pre.fields
-            .get(self.focus)
-            .copied()
-            .unwrap_or(RegisterField::Pin)
-    }
-
-    pub fn on_key(&mut self, key: &KeyEvent, pre: &Preflight, now: DateTime<Utc>) -> FormEvent {
-        if matches!(self.phase, Phase::InFlight { .. }) {
-            return FormEvent::None;
-        }
-        // The open dropdown owns every key, Esc included.
-        if self.region.open.is_some() {
-            self.region.on_key(key, now);
-            self.edited();
-            return FormEvent::None;
-        }
-        let count = pre.fields.len();
-        match key.code {
-            KeyCode::Esc => return FormEvent::Cancel,
-            KeyCode::Tab | KeyCode::Down => self.focus = cycle(self.focus, count, true),
-            KeyCode::BackTab | KeyCode::Up => self.focus = cycle(self.focus, count, false),
-            _ => match self.focused(pre) {
-                RegisterField::Pin => match key.code {
-                    KeyCode::Char(c) => {
-                        self.pin.push(c);
-                        self.edited();
-                    }
-                    KeyCode::Backspace => {
-                        self.pin.pop();
-                        self.edited();
-                    }
-                    KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                    _ => {}
-                },
-                RegisterField::Region => {
-                    if matches!(key.code, KeyCode::Enter | KeyCode::Char(' ')) {
-                        self.region.open();
-                    }
-                }
-                RegisterField::Override => {
-                    if matches!(key.code, KeyCode::Enter | KeyCode::Char(' ')) {
-                        self.override_budget = !self.override_budget;
-                    }
-                }
-                RegisterField::Submit => {
-                    if key.code == KeyCode::Enter {
-                        if pre.verify_instead {
-                            return FormEvent::OpenVerify;
-                        }
-                        if pre.problems.is_empty() {
-                            return FormEvent::Submit;
-                        }
-                    }
-                }
-                RegisterField::Cancel => {
-                    if key.code == KeyCode::Enter {
-                        return FormEvent::Cancel;
-                    }
-                }
-            },
-        }
-        FormEvent::None
+        focused(&pre.fields, self.focus).unwrap_or(RegisterField::Pin)
     }
 
     /// A deregister went through and a later step did not: the number cannot send now.
     pub fn left_deregistered(&self) -> bool {
         self.progress
             .iter()
-            .any(|(s, st)| *s == crate::engine::Step::Deregister && *st == super::StepState::Done)
-            && self
-                .progress
-                .iter()
-                .any(|(_, st)| *st == super::StepState::Failed)
+            .any(|(s, st)| *s == Step::Deregister && *st == StepState::Done)
+            && self.progress.iter().any(|(_, st)| *st == StepState::Failed)
     }
 
     /// Any edit after a failure starts a fresh attempt.
@@ -180,13 +168,63 @@ impl RegisterForm {
             (Some(r), _) => StorageChoice::Region(r),
         }
     }
-}
 
-impl App {
-    pub fn register_preflight(&self, form: &RegisterForm) -> Preflight {
-        let current = self.storage_fact(&form.id);
+    fn on_field_key(&mut self, key: &KeyEvent, pre: &Preflight) -> FormEvent {
+        let count = pre.fields.len();
+        match (self.focused(pre), key.code) {
+            (RegisterField::Pin, KeyCode::Char(c)) => {
+                self.pin.push(c);
+                self.edited();
+            }
+            (RegisterField::Pin, KeyCode::Backspace) => {
+                self.pin.pop();
+                self.edited();
+            }
+            (RegisterField::Pin, KeyCode::Enter) => self.focus = cycle(self.focus, count, true),
+            (RegisterField::Region, KeyCode::Enter | KeyCode::Char(' ')) => self.region.open(),
+            (RegisterField::Override, KeyCode::Enter | KeyCode::Char(' ')) => {
+                self.override_budget = !self.override_budget;
+            }
+            (RegisterField::Submit, KeyCode::Enter) if pre.verify_instead => {
+                let verify = VerifyForm::new(self.id.clone(), self.profile.clone());
+                return FormEvent::Open(Box::new(verify));
+            }
+            (RegisterField::Submit, KeyCode::Enter) if pre.problems.is_empty() => {
+                return FormEvent::Submit;
+            }
+            (RegisterField::Cancel, KeyCode::Enter) => return FormEvent::Cancel,
+            _ => {}
+        }
+        FormEvent::None
+    }
+
+    /// Marks `step` done or failed, starts the next, and skips the rest after a failure.
+    fn advance(&mut self, step: Step, ok: bool) {
+        let progress = &mut self.progress;
+        let Some(index) = progress.iter().position(|(s, state)| {
+            *s == step && matches!(state, StepState::Running | StepState::Waiting)
+        }) else {
+            return;
+        };
+        progress[index].1 = if ok {
+            StepState::Done
+        } else {
+            StepState::Failed
+        };
+        for (i, entry) in progress.iter_mut().enumerate().skip(index + 1) {
+            entry.1 = match (ok, i == index + 1) {
+                (true, true) => StepState::Running,
+                (true, false) => StepState::Waiting,
+                (false, _) => StepState::Skipped,
+            };
+        }
+    }
+
+    pub fn preflight(&self, app: &App) -> Preflight {
+        let form = self;
+        let current = app.storage_fact(&form.id);
         let request = Request::Register(form.storage_choice(current));
-        let plan = self.plan_for(&form.id, &form.profile, request);
+        let plan = app.plan_for(&form.id, &form.profile, request);
         let facts = &plan.facts;
         let verify_instead = form.needs_verification
             || plan
@@ -233,5 +271,305 @@ impl App {
             verify_instead,
             fields,
         }
+    }
+}
+
+impl FormComponent for RegisterForm {
+    fn number(&self) -> &NumberId {
+        &self.id
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.profile
+    }
+
+    fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase {
+        &mut self.phase
+    }
+
+    fn shows_plan(&self) -> bool {
+        true
+    }
+
+    fn place(&self, app: &App) -> Place {
+        if self.region.open.is_some() {
+            return Place::Dropdown;
+        }
+        Place::Field(self.focused(&self.preflight(app)).kind())
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent {
+        // The open dropdown owns every key, Esc included.
+        if self.region.open.is_some() {
+            self.region.on_key(key, app.clock.now());
+            self.edited();
+            return FormEvent::None;
+        }
+        let pre = self.preflight(app);
+        match navigate(key, &mut self.focus, pre.fields.len()) {
+            Some(event) => event,
+            None => self.on_field_key(key, &pre),
+        }
+    }
+
+    fn submit(&mut self, app: &App) -> Option<Submission> {
+        let pre = self.preflight(app);
+        let pin = self.pin.to_pin()?;
+        self.progress = pre
+            .plan
+            .steps
+            .iter()
+            .map(|s| (*s, StepState::Waiting))
+            .collect();
+        if let Some(first) = self.progress.first_mut() {
+            first.1 = StepState::Running;
+        }
+        Some(Submission {
+            notice: Some(format!("sending {}", pre.plan.summary())),
+            call: EngineCall::RunPlan {
+                forced: self.override_budget && pre.budget_blocked(),
+                plan: Box::new(pre.plan),
+                pin: Some(pin),
+            },
+        })
+    }
+
+    fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply {
+        if let Some(step) = reply.step {
+            self.advance(step, reply.result.is_ok());
+        }
+        match reply.result {
+            _ if !reply.finished => AfterReply::default(),
+            Ok(()) => AfterReply {
+                close: true,
+                done: Some("registered"),
+            },
+            Err(e) => {
+                self.pin.clear();
+                self.focus = 0;
+                self.needs_verification |= e.code == Some(crate::graph::codes::NEEDS_VERIFICATION);
+                self.phase = Phase::Failed(Failure::of(e, reply.now));
+                AfterReply::default()
+            }
+        }
+    }
+
+    /// Closing does not undo a deregister: the log keeps saying so after the form is gone.
+    fn on_close(&self) -> Option<String> {
+        self.left_deregistered().then(|| {
+            "left deregistered; messaging is stopped until it is registered again".to_owned()
+        })
+    }
+
+    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
+        let form = self;
+        let theme = &app.theme;
+        let pre = form.preflight(app);
+        let focused = form.focused(&pre);
+        let editing = form.phase == Phase::Editing || matches!(form.phase, Phase::Failed(_));
+        let f = |field: RegisterField| editing && focused == field;
+
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let pin_text = masked_slots(&form.pin, 6);
+        let pin_note = match (&form.pin.refused, form.pin.problem()) {
+            (Some(why), _) => Span::styled(format!("  {why}"), theme.warn()),
+            (None, Some(p)) => Span::styled(format!("  {p}"), theme.dim()),
+            (None, None) => Span::styled("  ✓", theme.good()),
+        };
+        lines.push(Line::from(vec![
+            field_label(theme, "PIN", f(RegisterField::Pin)),
+            Span::raw(pin_text),
+            pin_note,
+        ]));
+        let region_text = format!("[ {} ▾ ]", option_label(form.region.chosen));
+        lines.push(Line::from(vec![
+            field_label(theme, "Local storage", f(RegisterField::Region)),
+            Span::raw(region_text),
+        ]));
+        if pre.fields.contains(&RegisterField::Override) {
+            let mark = if form.override_budget { "[x]" } else { "[ ]" };
+            let (name, what) = override_words(&pre.plan);
+            lines.push(Line::from(vec![
+                field_label(theme, name, f(RegisterField::Override)),
+                Span::styled(format!("{mark} {what}"), theme.bad()),
+            ]));
+        }
+        if let Phase::Failed(failure) = &form.phase {
+            lines.extend(failure_lines(
+                app,
+                failure,
+                Some(&pre.plan.budgets.register),
+            ));
+            // What was sent, right under why it stopped: a small terminal cuts the bottom first.
+            if !form.progress.is_empty() {
+                lines.extend(progress_lines(app, &form.progress));
+            }
+            if form.left_deregistered() {
+                lines.push(Line::styled(
+                    "  Messaging is stopped until it is registered again with the right PIN.",
+                    theme.bad(),
+                ));
+            }
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Pre-flight", theme.title()));
+        let item = |name: &str, value: String, style| {
+            Line::from(vec![
+                Span::styled(format!("  {name:<14}"), theme.dim()),
+                Span::styled(value, style),
+            ])
+        };
+        let plain = ratatui::style::Style::new();
+        match &pre.plan.facts.verified {
+            Some(CodeVerification::Verified) => {
+                lines.push(item("ownership", "VERIFIED".into(), theme.good()))
+            }
+            Some(other) => lines.push(item(
+                "ownership",
+                format!("{other}: verify first (the button below offers it)"),
+                theme.bad(),
+            )),
+            None => lines.push(item("ownership", "not known".into(), theme.dim())),
+        }
+        let pin_state = match pre.plan.facts.pin_enabled {
+            Some(true) => "set: the PIN must match it (a wrong PIN costs budget)".to_owned(),
+            Some(false) => "not set: this PIN becomes the two-step PIN".to_owned(),
+            None => "not known".to_owned(),
+        };
+        lines.push(item("two-step PIN", pin_state, plain));
+        if pre.plan.facts.connected() {
+            lines.push(item(
+                "status",
+                "CONNECTED: registering again is allowed but costs budget".into(),
+                theme.warn(),
+            ));
+        } else {
+            lines.push(item(
+                "status",
+                pre.plan
+                    .facts
+                    .status
+                    .as_ref()
+                    .map_or("not known".into(), |s| s.to_string()),
+                plain,
+            ));
+        }
+        lines.push(item("storage now", storage_words(pre.current), plain));
+        let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
+        lines.push(item(
+            "register",
+            budget_text(app, &pre.plan.budgets.register),
+            budget_style(pre.plan.budgets.register.left()),
+        ));
+        if pre.needs_deregister() {
+            lines.push(item(
+                "deregister",
+                budget_text(app, &pre.plan.budgets.deregister),
+                budget_style(pre.plan.budgets.deregister.left()),
+            ));
+        }
+        lines.push(Line::raw(""));
+        if pre.needs_deregister() {
+            lines.push(Line::styled(
+                "Will change the region: deregister, then register again",
+                theme.warn(),
+            ));
+            lines.push(Line::raw(
+                "  (messaging stops until the register succeeds; costs 1 deregister + 1 register)",
+            ));
+        } else {
+            lines.push(Line::styled("Will send", theme.title()));
+        }
+        // In flight: how far it got. Otherwise what the next press sends (after a failure, what
+        // was sent is shown above, with the failure).
+        if matches!(form.phase, Phase::InFlight { .. }) {
+            lines.extend(progress_lines(app, &form.progress));
+        } else {
+            for (i, step) in pre.plan.steps.iter().enumerate() {
+                let pin = if step.operation() == crate::audit::Operation::Register {
+                    format!("  pin {}", MASK.to_string().repeat(6))
+                } else {
+                    String::new()
+                };
+                lines.push(Line::raw(format!("  {}. {}{pin}", i + 1, step.describe())));
+            }
+            if !pre.needs_deregister() {
+                // A region change says what happens to storage in its heading.
+                lines.push(Line::styled(
+                    format!("  then {}", pre.plan.storage_after),
+                    theme.dim(),
+                ));
+            }
+        }
+        lines.push(Line::raw(""));
+        let submit_label = if pre.verify_instead {
+            "Verify ownership…"
+        } else if pre.needs_deregister() {
+            "Change region"
+        } else {
+            "Register"
+        };
+        let enabled = pre.verify_instead || pre.problems.is_empty();
+        let tail_from = lines.len();
+        lines.push(button_row(
+            theme,
+            (submit_label, f(RegisterField::Submit), enabled),
+            f(RegisterField::Cancel),
+            editing,
+        ));
+        // A failure is shown under the fields, where a short terminal still has room for it.
+        if !matches!(form.phase, Phase::Failed(_)) {
+            // Why the button is dimmed, except what the PIN's own note beside it says already.
+            let problem = pre
+                .problems
+                .iter()
+                .find(|p| !p.starts_with("PIN:"))
+                .filter(|_| !pre.verify_instead);
+            lines.extend(status_lines(
+                app,
+                &form.phase,
+                problem.map(String::as_str),
+                None,
+                "sending… (not retried automatically)",
+            ));
+        }
+
+        let tail = lines.len() - tail_from;
+        let title = if form.change_region || pre.needs_deregister() {
+            "Change local storage"
+        } else {
+            "Register"
+        };
+        let display = pre.plan.facts.display.clone().unwrap_or_default();
+        let inner = form_popup(
+            frame,
+            screen,
+            app,
+            &format!("{title} {} {display}", form.id),
+            78,
+            lines,
+            tail,
+        );
+        form.region.draw_open(frame, inner, theme);
+    }
+}
+
+fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
+    let window = app.policy.window_words();
+    match budget.next_free {
+        Some(at) => format!(
+            "0 of {} left in the {window} window; next frees up {}",
+            budget.limit,
+            app.clock.local(at).format("%a %H:%M")
+        ),
+        None => format!(
+            "{} of {} left in the {window} window",
+            budget.left(),
+            budget.limit
+        ),
     }
 }

@@ -1,11 +1,21 @@
 //! Ownership verification: pick SMS or voice and a language, request the code, then type the
 //! six digits received.
 
-use crate::config::ProfileName;
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
-use super::{FormEvent, Phase, cycle};
+use super::fields::{Field, cycle, focused, navigate, press};
+use super::parts::status_lines;
+use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use crate::config::ProfileName;
+use crate::graph::types::CodeVerification;
 use crate::graph::{CodeMethod, NumberId};
+use crate::tui::app::App;
+use crate::tui::keys::{FieldKind, Place};
+use crate::tui::msg::EngineCall;
+use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::tui::widgets::SecretField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +24,26 @@ pub enum VerifyStage {
     Request,
     /// Code, Verify, Cancel.
     EnterCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyField {
+    Method,
+    Language,
+    Code,
+    Submit,
+    Cancel,
+}
+
+impl Field for VerifyField {
+    fn kind(self) -> FieldKind {
+        match self {
+            VerifyField::Method => FieldKind::Switch,
+            VerifyField::Language => FieldKind::Text,
+            VerifyField::Code => FieldKind::Digits,
+            VerifyField::Submit | VerifyField::Cancel => FieldKind::Button,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -26,6 +56,11 @@ pub struct VerifyForm {
     pub code: SecretField,
     pub focus: usize,
     pub phase: Phase,
+}
+
+pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = app.row_profile(id)?;
+    Some(Box::new(VerifyForm::new(id.clone(), profile)))
 }
 
 impl VerifyForm {
@@ -42,11 +77,17 @@ impl VerifyForm {
         }
     }
 
-    pub fn field_count(&self) -> usize {
+    /// The fields of the stage it is at.
+    pub fn fields(&self) -> &'static [VerifyField] {
+        use VerifyField::*;
         match self.stage {
-            VerifyStage::Request => 4,
-            VerifyStage::EnterCode => 3,
+            VerifyStage::Request => &[Method, Language, Submit, Cancel],
+            VerifyStage::EnterCode => &[Code, Submit, Cancel],
         }
+    }
+
+    pub fn focused(&self) -> VerifyField {
+        focused(self.fields(), self.focus).unwrap_or(VerifyField::Submit)
     }
 
     /// Why the button is disabled, if it is.
@@ -64,67 +105,189 @@ impl VerifyForm {
         self.focus = 0;
         self.phase = Phase::Editing;
     }
+}
 
-    pub fn on_key(&mut self, key: &KeyEvent) -> FormEvent {
-        if matches!(self.phase, Phase::InFlight { .. }) {
-            return FormEvent::None;
+impl FormComponent for VerifyForm {
+    fn number(&self) -> &NumberId {
+        &self.id
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.profile
+    }
+
+    fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    fn phase_mut(&mut self) -> &mut Phase {
+        &mut self.phase
+    }
+
+    fn place(&self, _app: &App) -> Place {
+        Place::Field(self.focused().kind())
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, _app: &App) -> FormEvent {
+        let count = self.fields().len();
+        if let Some(event) = navigate(key, &mut self.focus, count) {
+            return event;
         }
-        let count = self.field_count();
-        match key.code {
-            KeyCode::Esc => return FormEvent::Cancel,
-            KeyCode::Tab | KeyCode::Down => self.focus = cycle(self.focus, count, true),
-            KeyCode::BackTab | KeyCode::Up => self.focus = cycle(self.focus, count, false),
-            _ => {
-                let button = self.focus + 1 >= count - 1;
-                if button {
-                    if key.code == KeyCode::Enter {
-                        if self.focus == count - 1 {
-                            return FormEvent::Cancel;
-                        }
-                        if self.problem().is_none() {
-                            return FormEvent::Submit;
-                        }
-                    }
-                    return FormEvent::None;
-                }
-                match (self.stage, self.focus) {
-                    (VerifyStage::Request, 0) => {
-                        if matches!(
-                            key.code,
-                            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Enter
-                        ) {
-                            self.method = match self.method {
-                                CodeMethod::Sms => CodeMethod::Voice,
-                                CodeMethod::Voice => CodeMethod::Sms,
-                            };
-                        }
-                    }
-                    (VerifyStage::Request, _) => match key.code {
-                        KeyCode::Char(c)
-                            if (c.is_ascii_alphabetic() || c == '_') && self.language.len() < 5 =>
-                        {
-                            self.language.push(c)
-                        }
-                        KeyCode::Backspace => {
-                            self.language.pop();
-                        }
-                        KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                        _ => {}
-                    },
-                    (VerifyStage::EnterCode, _) => match key.code {
-                        KeyCode::Char(c) => {
-                            self.code.push(c);
-                        }
-                        KeyCode::Backspace => self.code.pop(),
-                        KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                        _ => {}
-                    },
-                }
-                if matches!(self.phase, Phase::Failed(_)) {
-                    self.phase = Phase::Editing;
+        match self.focused() {
+            VerifyField::Method => {
+                if matches!(
+                    key.code,
+                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Enter
+                ) {
+                    self.method = match self.method {
+                        CodeMethod::Sms => CodeMethod::Voice,
+                        CodeMethod::Voice => CodeMethod::Sms,
+                    };
                 }
             }
+            VerifyField::Language => match key.code {
+                KeyCode::Char(c)
+                    if (c.is_ascii_alphabetic() || c == '_') && self.language.len() < 5 =>
+                {
+                    self.language.push(c)
+                }
+                KeyCode::Backspace => {
+                    self.language.pop();
+                }
+                KeyCode::Enter => self.focus = cycle(self.focus, count, true),
+                _ => {}
+            },
+            VerifyField::Code => match key.code {
+                KeyCode::Char(c) => {
+                    self.code.push(c);
+                }
+                KeyCode::Backspace => self.code.pop(),
+                KeyCode::Enter => self.focus = cycle(self.focus, count, true),
+                _ => {}
+            },
+            button => {
+                return press(key, button == VerifyField::Submit, self.problem().is_none());
+            }
+        }
+        if matches!(self.phase, Phase::Failed(_)) {
+            self.phase = Phase::Editing;
         }
         FormEvent::None
+    }
+
+    fn submit(&mut self, _app: &App) -> Option<Submission> {
+        let call = match self.stage {
+            VerifyStage::Request => EngineCall::RequestCode {
+                id: self.id.clone(),
+                method: self.method,
+                language: self.language.clone(),
+            },
+            VerifyStage::EnterCode => EngineCall::VerifyCode {
+                id: self.id.clone(),
+                code: self.code.to_code()?,
+            },
+        };
+        Some(Submission { call, notice: None })
+    }
+
+    fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply {
+        match (reply.result, self.stage) {
+            (Ok(()), VerifyStage::Request) => {
+                self.code_sent();
+                AfterReply {
+                    close: false,
+                    done: Some("verification code requested"),
+                }
+            }
+            (Ok(()), VerifyStage::EnterCode) => AfterReply {
+                close: true,
+                done: Some("ownership verified"),
+            },
+            (Err(e), _) => {
+                self.code.clear();
+                self.phase = Phase::Failed(Failure::of(e, reply.now));
+                AfterReply::default()
+            }
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
+        let theme = &app.theme;
+        let editing = !matches!(self.phase, Phase::InFlight { .. });
+        let f = |field: VerifyField| editing && self.focused() == field;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let submit = match self.stage {
+            VerifyStage::Request => {
+                lines.push(Line::raw(
+                    "Step 1 of 2: Meta sends a 6-digit code to the number.",
+                ));
+                // Nothing stops verifying again; the form says when it is not needed.
+                let verified = app
+                    .table
+                    .find(&self.id)
+                    .and_then(|i| app.table.rows[i].known_number())
+                    .is_some_and(|n| {
+                        n.code_verification_status == Some(CodeVerification::Verified)
+                    });
+                if verified {
+                    lines.push(Line::styled(
+                        "Ownership is already VERIFIED: a code is needed only if Meta asks again.",
+                        theme.warn(),
+                    ));
+                }
+                lines.push(Line::raw(""));
+                let (sms, voice) = match self.method {
+                    CodeMethod::Sms => ("(•) SMS", "( ) voice call"),
+                    CodeMethod::Voice => ("( ) SMS", "(•) voice call"),
+                };
+                lines.push(Line::from(vec![
+                    field_label(theme, "Send by", f(VerifyField::Method)),
+                    Span::raw(format!("{sms}   {voice}")),
+                    Span::styled("  ←/→ switch", theme.dim()),
+                ]));
+                lines.push(Line::from(vec![
+                    field_label(theme, "Language", f(VerifyField::Language)),
+                    Span::raw(self.language.clone()),
+                ]));
+                "Request code"
+            }
+            VerifyStage::EnterCode => {
+                lines.push(Line::raw(
+                    "Step 2 of 2: type the code that arrived on the number.",
+                ));
+                lines.push(Line::raw(""));
+                lines.push(Line::from(vec![
+                    field_label(theme, "Code", f(VerifyField::Code)),
+                    Span::raw(masked_slots(&self.code, 6)),
+                ]));
+                "Verify"
+            }
+        };
+        lines.push(Line::raw(""));
+        // The button row and what is said under it.
+        let tail_from = lines.len();
+        lines.push(button_row(
+            theme,
+            (submit, f(VerifyField::Submit), self.problem().is_none()),
+            f(VerifyField::Cancel),
+            editing,
+        ));
+        lines.extend(status_lines(
+            app,
+            &self.phase,
+            self.problem().as_deref(),
+            None,
+            "sending…",
+        ));
+        let tail = lines.len() - tail_from;
+        form_popup(
+            frame,
+            screen,
+            app,
+            &format!("Verify ownership {}", self.id),
+            70,
+            lines,
+            tail,
+        );
     }
 }

@@ -4,16 +4,11 @@
 mod bulk;
 mod chrome;
 mod details;
-mod form_common;
-mod form_deregister;
-mod form_pin;
-mod form_register;
-mod form_verify;
 pub mod help;
 pub mod layout;
 mod log_pane;
 mod numbers;
-mod popup;
+pub mod popup;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,7 +16,6 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Overlay};
-use super::forms::Form;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -67,11 +61,6 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             popup::confirm_quit(frame, area, app)
         }
         Overlay::Bulk(view) => bulk::draw(frame, area, app, view),
-        Overlay::Form(form) => match form.as_ref() {
-            Form::Register(f) => form_register::draw(frame, area, app, f),
-            Form::Deregister(f) => form_deregister::draw(frame, area, app, f),
-            Form::Pin(f) => form_pin::draw(frame, area, app, f),
-            Form::Verify(f) => form_verify::draw(frame, area, app, f),
-        },
+        Overlay::Form(form) => form.draw(frame, area, app),
     }
 }

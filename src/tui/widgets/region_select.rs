@@ -2,9 +2,14 @@
 //! come from the `Region` enum, so nothing outside Meta's list can be picked.
 
 use chrono::{DateTime, Utc};
+use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::graph::Region;
+use crate::tui::theme::Theme;
 
 /// How many options an open dropdown shows at once.
 pub const VISIBLE_OPTIONS: usize = 8;
@@ -109,6 +114,48 @@ impl RegionSelect {
                 *first = *highlight + 1 - VISIBLE_OPTIONS;
             }
         }
+    }
+}
+
+impl RegionSelect {
+    /// The open list, over the form whose inside is `form` (under the field's label).
+    pub fn draw_open(&self, frame: &mut Frame, form: Rect, theme: &Theme) {
+        let Some((highlight, first)) = self.open else {
+            return;
+        };
+        let height = VISIBLE_OPTIONS as u16 + 2;
+        let area = Rect::new(
+            form.x + 16,
+            form.y + 2,
+            40.min(form.width.saturating_sub(16)),
+            height.min(form.height.saturating_sub(2)),
+        );
+        // The rows it covers are cleared across the whole form, so no word of the form under
+        // it shows beside the list.
+        frame.render_widget(Clear, Rect::new(form.x, area.y, form.width, area.height));
+        let lines: Vec<Line> = (first..(first + VISIBLE_OPTIONS).min(OPTION_COUNT))
+            .map(|i| {
+                let group = option(i).map_or("", |r| r.group().label());
+                // A mark as well as the highlight, for terminals without colour (NO_COLOR).
+                let mark = if i == highlight { "▸" } else { " " };
+                let text = format!("{mark}{group:<7}{}", option_label(i));
+                if i == highlight {
+                    Line::styled(text, theme.selected())
+                } else {
+                    Line::raw(text)
+                }
+            })
+            .collect();
+        let more = if first + VISIBLE_OPTIONS < OPTION_COUNT {
+            " ▼ more "
+        } else {
+            ""
+        };
+        let block = Block::bordered()
+            .title(" region · letters jump ")
+            .title_bottom(more)
+            .border_style(theme.focused_border());
+        frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 }
 

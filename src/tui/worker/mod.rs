@@ -2,6 +2,8 @@
 //! At most `READ_CONCURRENCY` requests at once, never two mutations of one number at once, and
 //! everything stops when the cancel token fires. It never touches the app's state.
 
+mod engine_call;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex};
@@ -9,11 +11,11 @@ use std::sync::{Arc, Mutex as StdMutex};
 use tokio::sync::{Mutex, Semaphore, mpsc::UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{BulkMsg, Cmd, Level, Msg, Reply, RequestId, StepFailure};
+use super::msg::{BulkMsg, Cmd, Level, Msg, Reply, RequestId};
 use crate::config::{BudgetPolicy, Profile};
-use crate::engine::{Engine, MutationError};
+use crate::engine::Engine;
 use crate::fleet::READ_CONCURRENCY;
-use crate::graph::{Answered, ClientSettings, GraphClient, NumberId, ThrottleBook};
+use crate::graph::{ClientSettings, GraphClient, NumberId, ThrottleBook};
 use crate::ledger::Ledger;
 use crate::secret::Pin;
 
@@ -168,17 +170,6 @@ impl Inner {
         Ok(engine)
     }
 
-    /// The reply of a one-call mutation; an odd but accepted answer goes to the log pane.
-    fn simple(&self, result: Result<Answered, MutationError>) -> Reply {
-        if let Ok(Answered {
-            warning: Some(warning),
-        }) = &result
-        {
-            self.send(Msg::Notice(Level::Warn, warning.clone()));
-        }
-        Reply::Simple(result.map(|_| ()).map_err(|e| failure(&e)))
-    }
-
     /// Cancels the profile's listing in flight, if any, and returns the token of the new one.
     /// Tasks may start out of order under load: an older request that starts after a newer
     /// one is cancelled at once instead of cancelling the newer (whose reply is the one the
@@ -280,81 +271,14 @@ impl Inner {
                 })
                 .await
             }
-            Cmd::RunPlan {
+            Cmd::Engine {
                 request,
                 profile,
-                plan,
-                pin,
-                forced,
+                call,
             } => {
-                let lock = self.number_lock(&plan.number);
-                self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    let tx = self.tx.clone();
-                    let execution = engine
-                        .execute(&plan, pin.as_ref(), forced, |report, last| {
-                            if !last {
-                                let reply = Reply::Step {
-                                    step: report.step,
-                                    result: Ok(()),
-                                    last: false,
-                                };
-                                let _ = tx.send(Msg::Reply(request, reply));
-                            }
-                        })
-                        .await;
-                    for warning in execution.reports.iter().filter_map(|r| r.warning.as_ref()) {
-                        let _ = tx.send(Msg::Notice(Level::Warn, warning.clone()));
-                    }
-                    let readback = execution.readback_words();
-                    // The last report goes back as this task's reply.
-                    match execution.reports.into_iter().last() {
-                        Some(report) => Reply::Step {
-                            step: report.step,
-                            result: report.result.map_err(|e| StepFailure {
-                                readback: readback.clone(),
-                                ..failure(&e)
-                            }),
-                            last: true,
-                        },
-                        None => Reply::Simple(Ok(())),
-                    }
-                })
-                .await
-            }
-            Cmd::SetPin {
-                request,
-                profile,
-                id,
-                pin,
-            } => {
-                let lock = self.number_lock(&id);
-                self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    self.simple(engine.set_pin(&id, &pin).await)
-                })
-                .await
-            }
-            Cmd::RequestCode {
-                request,
-                profile,
-                id,
-                method,
-                language,
-            } => {
-                let lock = self.number_lock(&id);
-                self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    self.simple(engine.request_code(&id, method, &language).await)
-                })
-                .await
-            }
-            Cmd::VerifyCode {
-                request,
-                profile,
-                id,
-                code,
-            } => {
-                let lock = self.number_lock(&id);
-                self.with_engine(request, &profile, Some(lock), |engine| async move {
-                    self.simple(engine.verify_code(&id, &code).await)
+                let lock = self.number_lock(call.number());
+                self.with_engine(request, &profile, Some(lock), |engine| {
+                    engine_call::run(call, engine, request, self.tx.clone())
                 })
                 .await
             }
@@ -517,18 +441,6 @@ impl Inner {
                 format!("the audit reader stopped: {e}"),
             )),
         }
-    }
-}
-
-fn failure(e: &MutationError) -> StepFailure {
-    StepFailure {
-        // The form explains a catalogued code itself; the message adds only Meta's words.
-        message: e
-            .api()
-            .map_or_else(|| e.to_string(), crate::graph::ApiError::detail),
-        code: e.api().and_then(|a| a.code()),
-        unknown_outcome: e.outcome_unknown(),
-        readback: None,
     }
 }
 

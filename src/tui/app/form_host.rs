@@ -1,0 +1,190 @@
+//! The app's side of every form, the same for all: open one, hand it keys, send what it
+//! submits, hand it the replies, close it. Which form it is is the form's own business
+//! (`forms::FormComponent`).
+
+use crate::config::ProfileName;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::{App, Overlay, Pending, Storage};
+use crate::graph::NumberId;
+use crate::tui::forms::registry::opener;
+use crate::tui::forms::{Failure, FormComponent, FormEvent, FormReply, Phase};
+use crate::tui::keys::Place;
+use crate::tui::msg::{Cmd, Level, Reply, RequestId};
+
+impl App {
+    /// A form's place: what its focused field takes; a form sending takes no keys.
+    pub(crate) fn form_place(&self, form: &dyn FormComponent) -> Place {
+        match form.phase() {
+            Phase::InFlight { .. } => Place::Sending,
+            _ => form.place(self),
+        }
+    }
+
+    /// The profile of the number's row, if the number is in the table.
+    pub fn row_profile(&self, id: &NumberId) -> Option<ProfileName> {
+        self.table
+            .find(id)
+            .map(|i| self.table.rows[i].profile.clone())
+    }
+
+    /// Opens the form a key table names (`Action::OpenForm`) for a number.
+    pub(crate) fn open_named_form(&mut self, name: &str, id: &NumberId) -> Vec<Cmd> {
+        match opener(name).and_then(|open| open(self, id)) {
+            Some(form) => self.open_form(form),
+            None => Vec::new(),
+        }
+    }
+
+    /// Opens a form. One that shows the engine's plan has the engine count the budgets again
+    /// (the form shows them as counted now; the engine counts once more under its lock at
+    /// submit) and, if the number's storage is not known yet, has it read.
+    pub fn open_form(&mut self, form: Box<dyn FormComponent>) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if form.shows_plan() {
+            cmds.push(Cmd::LoadLedger);
+            if let Some(i) = self.table.find(form.number()) {
+                let row = &self.table.rows[i];
+                if matches!(row.storage, Storage::NotRead | Storage::Failed(_)) {
+                    let (profile, id) = (row.profile.clone(), row.id.clone());
+                    cmds.push(self.read_settings(&profile, &id));
+                }
+            }
+        }
+        self.overlay = Some(Overlay::Form(form));
+        cmds
+    }
+
+    pub(crate) fn on_form_key(
+        &mut self,
+        mut form: Box<dyn FormComponent>,
+        key: KeyEvent,
+    ) -> Vec<Cmd> {
+        // While its request runs, a form takes no input, so `q` can ask to quit from here.
+        if matches!(form.phase(), Phase::InFlight { .. }) {
+            if key.code == KeyCode::Char('q') {
+                self.overlay = Some(Overlay::ConfirmQuit(Some(Box::new(Overlay::Form(form)))));
+            } else {
+                self.overlay = Some(Overlay::Form(form));
+            }
+            return Vec::new();
+        }
+        match form.on_key(&key, self) {
+            // Dropping the form zeroizes its secret buffers.
+            FormEvent::Cancel => {
+                if let Some(warning) = form.on_close() {
+                    let name = self.name_of(form.number());
+                    self.notice(Level::Warn, format!("{name}: {warning}"));
+                }
+                Vec::new()
+            }
+            FormEvent::None => {
+                self.overlay = Some(Overlay::Form(form));
+                Vec::new()
+            }
+            FormEvent::Open(next) => self.open_form(next),
+            FormEvent::Submit => self.submit(form),
+        }
+    }
+
+    fn submit(&mut self, mut form: Box<dyn FormComponent>) -> Vec<Cmd> {
+        let Some(submission) = form.submit(self) else {
+            self.overlay = Some(Overlay::Form(form));
+            return Vec::new();
+        };
+        let request = self.new_request(Pending::Mutation {
+            id: form.number().clone(),
+            what: submission.call.mutation(),
+        });
+        *form.phase_mut() = Phase::InFlight { request };
+        if let Some(notice) = submission.notice {
+            let name = self.name_of(form.number());
+            self.notice(Level::Info, format!("{name}: {notice}"));
+        }
+        let cmd = Cmd::Engine {
+            request,
+            profile: form.profile().clone(),
+            call: submission.call,
+        };
+        self.overlay = Some(Overlay::Form(form));
+        vec![cmd]
+    }
+
+    /// The open form, taken out, if the reply is for it.
+    fn take_form_for(&mut self, request: RequestId) -> Option<Box<dyn FormComponent>> {
+        match self.overlay.take() {
+            Some(Overlay::Form(form)) if form.phase() == &(Phase::InFlight { request }) => {
+                Some(form)
+            }
+            other => {
+                self.overlay = other;
+                None
+            }
+        }
+    }
+
+    pub(crate) fn on_form_reply(&mut self, request: RequestId, reply: Reply) -> Vec<Cmd> {
+        let (step, result, finished) = match &reply {
+            Reply::Step { step, result, last } => (Some(*step), result, *last || result.is_err()),
+            Reply::Simple(result) => (None, result, true),
+            _ => return Vec::new(),
+        };
+        let number = match self.take_form_for(request) {
+            Some(mut form) => {
+                let after = form.on_reply(FormReply {
+                    step,
+                    result,
+                    finished,
+                    now: self.clock.now(),
+                });
+                let id = form.number().clone();
+                if let Some(done) = after.done {
+                    let name = self.name_of(&id);
+                    self.notice(Level::Info, format!("{name}: {done}"));
+                }
+                if !after.close {
+                    self.overlay = Some(Overlay::Form(form));
+                }
+                Some(id)
+            }
+            None => {
+                if let Err(e) = result {
+                    // The form was closed while its request ran: the log still says what
+                    // happened.
+                    self.notice(
+                        Level::Error,
+                        format!("a closed form's request failed: {}", e.message),
+                    );
+                }
+                None
+            }
+        };
+        let mut cmds = Vec::new();
+        if finished {
+            // What changed on Meta's side shows in the table; the budget comes from the trail.
+            cmds.push(Cmd::LoadLedger);
+            if let Some((id, profile)) =
+                number.and_then(|id| self.row_profile(&id).map(|p| (id, p)))
+            {
+                cmds.push(self.read_number(&profile, &id));
+                cmds.push(self.read_settings(&profile, &id));
+            }
+        }
+        cmds
+    }
+
+    /// The token could not be read: nothing was sent.
+    pub(crate) fn form_failed_without_sending(&mut self, why: &str) {
+        if let Some(Overlay::Form(form)) = &mut self.overlay
+            && matches!(form.phase(), Phase::InFlight { .. })
+        {
+            *form.phase_mut() = Phase::Failed(Failure {
+                message: format!("nothing was sent: {why}"),
+                code: None,
+                unknown_outcome: false,
+                readback: None,
+                at: self.clock.now(),
+            });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! What a form is to the app: one component that owns its fields, keys, request, reply and
+//! drawing. The app (`app/form_host.rs`) opens it, hands it keys and replies, sends what it
+//! submits and draws it, and never asks which form it is.
+
+use std::any::Any;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use super::Phase;
+use crate::config::ProfileName;
+use crate::engine::Step;
+use crate::graph::NumberId;
+use crate::tui::app::App;
+use crate::tui::keys::Place;
+use crate::tui::msg::{EngineCall, StepFailure};
+
+pub trait FormComponent: std::fmt::Debug + Send + Any {
+    /// The number it acts on.
+    fn number(&self) -> &NumberId;
+    /// The profile whose token sends its request.
+    fn profile(&self) -> &ProfileName;
+    fn phase(&self) -> &Phase;
+    fn phase_mut(&mut self) -> &mut Phase;
+
+    /// Whether it shows the engine's plan: opening it then counts the budgets again and reads
+    /// the number's storage if it is not known (a call to Meta, so only forms that need it).
+    fn shows_plan(&self) -> bool {
+        false
+    }
+
+    /// Which key table reads its keys now: its focused field's kind, or its own place (an open
+    /// list). Only asked while it is not sending.
+    fn place(&self, app: &App) -> Place;
+
+    /// A key, while it is not sending (the app keeps keys from a form in flight).
+    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent;
+
+    /// What pressing its button sends; `None` when nothing can be sent (the form stays).
+    /// The app puts it in flight and sends `call` to the worker.
+    fn submit(&mut self, app: &App) -> Option<Submission>;
+
+    /// A reply to what it sent: a plan's step, or the end.
+    fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply;
+
+    /// Closed with Esc or Cancel: what the log must keep saying after it is gone, if anything.
+    fn on_close(&self) -> Option<String> {
+        None
+    }
+
+    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App);
+}
+
+/// The open form as its own type, for tests and for a form that needs to know another.
+pub fn downcast<T: FormComponent>(form: &dyn FormComponent) -> Option<&T> {
+    (form as &dyn Any).downcast_ref::<T>()
+}
+
+/// What a key did to a form.
+#[derive(Debug)]
+pub enum FormEvent {
+    None,
+    Cancel,
+    Submit,
+    /// Close this form and open that one (register → verify ownership).
+    Open(Box<dyn FormComponent>),
+}
+
+/// What a form sends.
+#[derive(Debug)]
+pub struct Submission {
+    pub call: EngineCall,
+    /// Said in the log as it is sent ("sending deregister, then register…"), after the name.
+    pub notice: Option<String>,
+}
+
+/// A reply, as the form sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct FormReply<'a> {
+    /// The plan step it is about; `None` for a single call.
+    pub step: Option<Step>,
+    pub result: &'a Result<(), StepFailure>,
+    /// Nothing more will come for this request.
+    pub finished: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// What the form made of a reply.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AfterReply {
+    pub close: bool,
+    /// What happened, for the log: "registered".
+    pub done: Option<&'static str>,
+}

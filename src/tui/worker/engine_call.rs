@@ -1,0 +1,87 @@
+//! Runs a form's `EngineCall`: one way for every kind, so a form that asks the engine for
+//! something new adds a variant and its line here, never a worker arm.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::engine::{Engine, MutationError};
+use crate::graph::Answered;
+use crate::tui::msg::{EngineCall, Level, Msg, Reply, RequestId, StepFailure};
+
+/// Runs `call` and returns its last reply; a plan's earlier steps are sent as they finish, and
+/// odd but accepted answers go to the log pane.
+pub(super) async fn run(
+    call: EngineCall,
+    engine: Engine,
+    request: RequestId,
+    tx: UnboundedSender<Msg>,
+) -> Reply {
+    let single = match call {
+        EngineCall::RunPlan { plan, pin, forced } => {
+            return run_plan(&engine, &plan, pin.as_ref(), forced, request, &tx).await;
+        }
+        EngineCall::SetPin { id, pin } => engine.set_pin(&id, &pin).await,
+        EngineCall::RequestCode {
+            id,
+            method,
+            language,
+        } => engine.request_code(&id, method, &language).await,
+        EngineCall::VerifyCode { id, code } => engine.verify_code(&id, &code).await,
+    };
+    if let Ok(Answered {
+        warning: Some(warning),
+    }) = &single
+    {
+        let _ = tx.send(Msg::Notice(Level::Warn, warning.clone()));
+    }
+    Reply::Simple(single.map(|_| ()).map_err(|e| failure(&e)))
+}
+
+async fn run_plan(
+    engine: &Engine,
+    plan: &crate::engine::Plan,
+    pin: Option<&crate::secret::Pin>,
+    forced: bool,
+    request: RequestId,
+    tx: &UnboundedSender<Msg>,
+) -> Reply {
+    let execution = engine
+        .execute(plan, pin, forced, |report, last| {
+            if !last {
+                let reply = Reply::Step {
+                    step: report.step,
+                    result: Ok(()),
+                    last: false,
+                };
+                let _ = tx.send(Msg::Reply(request, reply));
+            }
+        })
+        .await;
+    for warning in execution.reports.iter().filter_map(|r| r.warning.as_ref()) {
+        let _ = tx.send(Msg::Notice(Level::Warn, warning.clone()));
+    }
+    let readback = execution.readback_words();
+    // The last report goes back as the task's reply.
+    match execution.reports.into_iter().last() {
+        Some(report) => Reply::Step {
+            step: report.step,
+            result: report.result.map_err(|e| StepFailure {
+                readback: readback.clone(),
+                ..failure(&e)
+            }),
+            last: true,
+        },
+        None => Reply::Simple(Ok(())),
+    }
+}
+
+fn failure(e: &MutationError) -> StepFailure {
+    StepFailure {
+        // The form explains a catalogued code itself; the message adds only Meta's words.
+        message: e
+            .api()
+            .map_or_else(|| e.to_string(), crate::graph::ApiError::detail),
+        code: e.api().and_then(|a| a.code()),
+        unknown_outcome: e.outcome_unknown(),
+        readback: None,
+    }
+}
