@@ -4,6 +4,7 @@
 mod bulk;
 mod chrome;
 mod details;
+mod hanging;
 pub mod help;
 pub mod layout;
 mod log_pane;

@@ -52,10 +52,25 @@ pub fn form_popup(
     app: &App,
     title: &str,
     width: u16,
-    mut lines: Vec<Line<'static>>,
-    tail: usize,
+    lines: Vec<Line<'static>>,
+    mut tail: usize,
 ) -> Rect {
     let inner_width = width.min(screen.width).saturating_sub(2);
+    // Indented lines keep their indent when they wrap (and are counted as the rows they take).
+    let mut lines: Vec<Line<'static>> = {
+        let pinned_from = lines.len().saturating_sub(tail);
+        let mut out = Vec::with_capacity(lines.len());
+        let mut tail_rows = 0;
+        for (i, line) in lines.into_iter().enumerate() {
+            let rows = super::hanging::hang(line, inner_width);
+            if i >= pinned_from {
+                tail_rows += rows.len();
+            }
+            out.extend(rows);
+        }
+        tail = tail_rows;
+        out
+    };
     // Inside the popup's border, and clear of the header and footer lines (the footer says
     // which keys work here).
     let room = screen.height.saturating_sub(4);
