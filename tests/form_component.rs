@@ -40,21 +40,7 @@ struct QuickPin {
 }
 
 impl FormComponent for QuickPin {
-    fn number(&self) -> &NumberId {
-        &self.id
-    }
-
-    fn profile(&self) -> &ProfileName {
-        &self.profile
-    }
-
-    fn phase(&self) -> &Phase {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase {
-        &mut self.phase
-    }
+    wareg::form_basics!();
 
     fn place(&self, _app: &App) -> Place {
         Place::Field(FieldKind::Digits)

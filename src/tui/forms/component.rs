@@ -53,6 +53,30 @@ pub trait FormComponent: std::fmt::Debug + Send + Any {
     fn draw(&self, frame: &mut Frame, screen: Rect, app: &App);
 }
 
+/// The four accessors every form writes the same way, for a form struct with the fields `id`
+/// (`NumberId`), `profile` (`ProfileName`) and `phase` (`Phase`). Used inside its
+/// `impl FormComponent` block.
+#[macro_export]
+macro_rules! form_basics {
+    () => {
+        fn number(&self) -> &$crate::graph::NumberId {
+            &self.id
+        }
+
+        fn profile(&self) -> &$crate::config::ProfileName {
+            &self.profile
+        }
+
+        fn phase(&self) -> &$crate::tui::forms::Phase {
+            &self.phase
+        }
+
+        fn phase_mut(&mut self) -> &mut $crate::tui::forms::Phase {
+            &mut self.phase
+        }
+    };
+}
+
 /// The open form as its own type, for tests and for a form that needs to know another.
 pub fn downcast<T: FormComponent>(form: &dyn FormComponent) -> Option<&T> {
     (form as &dyn Any).downcast_ref::<T>()

@@ -124,21 +124,7 @@ impl DeregisterForm {
 }
 
 impl FormComponent for DeregisterForm {
-    fn number(&self) -> &NumberId {
-        &self.id
-    }
-
-    fn profile(&self) -> &ProfileName {
-        &self.profile
-    }
-
-    fn phase(&self) -> &Phase {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase {
-        &mut self.phase
-    }
+    crate::form_basics!();
 
     fn shows_plan(&self) -> bool {
         true

@@ -85,21 +85,7 @@ impl PinForm {
 }
 
 impl FormComponent for PinForm {
-    fn number(&self) -> &NumberId {
-        &self.id
-    }
-
-    fn profile(&self) -> &ProfileName {
-        &self.profile
-    }
-
-    fn phase(&self) -> &Phase {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase {
-        &mut self.phase
-    }
+    crate::form_basics!();
 
     fn place(&self, _app: &App) -> Place {
         Place::Field(self.focused().kind())

@@ -108,21 +108,7 @@ impl VerifyForm {
 }
 
 impl FormComponent for VerifyForm {
-    fn number(&self) -> &NumberId {
-        &self.id
-    }
-
-    fn profile(&self) -> &ProfileName {
-        &self.profile
-    }
-
-    fn phase(&self) -> &Phase {
-        &self.phase
-    }
-
-    fn phase_mut(&mut self) -> &mut Phase {
-        &mut self.phase
-    }
+    crate::form_basics!();
 
     fn place(&self, _app: &App) -> Place {
         Place::Field(self.focused().kind())
