@@ -272,8 +272,8 @@ impl FormComponent for DeregisterForm {
             ]));
         }
         lines.push(Line::raw(""));
-        let tail_from = lines.len();
-        lines.push(button_row(
+        // The button row and what is said under it, always shown.
+        let mut tail = vec![button_row(
             theme,
             (
                 "Deregister",
@@ -282,8 +282,8 @@ impl FormComponent for DeregisterForm {
             ),
             f(DeregisterField::Cancel),
             editing,
-        ));
-        lines.extend(status_lines(
+        )];
+        tail.extend(status_lines(
             app,
             &self.phase,
             // Why the button is dimmed, except what the digits field's own note says already.
@@ -295,7 +295,6 @@ impl FormComponent for DeregisterForm {
             Some(&check.plan.budgets.deregister),
             "sending POST /deregister… (not retried automatically)",
         ));
-        let tail = lines.len() - tail_from;
         form_popup(
             frame,
             screen,

@@ -145,7 +145,7 @@ impl FormComponent for PinForm {
         let theme = &app.theme;
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: PinField| editing && self.focused() == field;
-        let mut lines: Vec<Line<'static>> = vec![
+        let lines: Vec<Line<'static>> = vec![
             Line::raw(
                 "Sets or changes the two-step verification PIN (POST /{id} with the new PIN).",
             ),
@@ -162,22 +162,20 @@ impl FormComponent for PinForm {
             ]),
             Line::raw(""),
         ];
-        // The button row and what is said under it.
-        let tail_from = lines.len();
-        lines.push(button_row(
+        // The button row and what is said under it, always shown.
+        let mut tail = vec![button_row(
             theme,
             ("Set PIN", f(PinField::Set), self.problem().is_none()),
             f(PinField::Cancel),
             editing,
-        ));
-        lines.extend(status_lines(
+        )];
+        tail.extend(status_lines(
             app,
             &self.phase,
             self.problem().as_deref(),
             None,
             "sending…",
         ));
-        let tail = lines.len() - tail_from;
         form_popup(
             frame,
             screen,

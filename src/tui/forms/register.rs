@@ -500,13 +500,13 @@ impl FormComponent for RegisterForm {
             "Register"
         };
         let enabled = pre.verify_instead || pre.problems.is_empty();
-        let tail_from = lines.len();
-        lines.push(button_row(
+        // The button row and what is said under it, always shown.
+        let mut tail = vec![button_row(
             theme,
             (submit_label, f(RegisterField::Submit), enabled),
             f(RegisterField::Cancel),
             editing,
-        ));
+        )];
         // A failure is shown under the fields, where a short terminal still has room for it.
         if !matches!(form.phase, Phase::Failed(_)) {
             // Why the button is dimmed, except what the PIN's own note beside it says already.
@@ -515,7 +515,7 @@ impl FormComponent for RegisterForm {
                 .iter()
                 .find(|p| !p.starts_with("PIN:"))
                 .filter(|_| !pre.verify_instead);
-            lines.extend(status_lines(
+            tail.extend(status_lines(
                 app,
                 &form.phase,
                 problem.map(String::as_str),
@@ -523,8 +523,6 @@ impl FormComponent for RegisterForm {
                 "sending… (not retried automatically)",
             ));
         }
-
-        let tail = lines.len() - tail_from;
         let title = if form.change_region || pre.needs_deregister() {
             "Change local storage"
         } else {

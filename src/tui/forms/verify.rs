@@ -250,22 +250,20 @@ impl FormComponent for VerifyForm {
             }
         };
         lines.push(Line::raw(""));
-        // The button row and what is said under it.
-        let tail_from = lines.len();
-        lines.push(button_row(
+        // The button row and what is said under it, always shown.
+        let mut tail = vec![button_row(
             theme,
             (submit, f(VerifyField::Submit), self.problem().is_none()),
             f(VerifyField::Cancel),
             editing,
-        ));
-        lines.extend(status_lines(
+        )];
+        tail.extend(status_lines(
             app,
             &self.phase,
             self.problem().as_deref(),
             None,
             "sending…",
         ));
-        let tail = lines.len() - tail_from;
         form_popup(
             frame,
             screen,

@@ -42,8 +42,8 @@ pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     u16::try_from(count).unwrap_or(u16::MAX)
 }
 
-/// Draws a form popup as tall as its content, as wide as `width` allows. The last `tail`
-/// lines (the buttons and what is said under them) are always shown. On a short screen the
+/// Draws a form popup as tall as its content, as wide as `width` allows. The `tail` (the
+/// buttons and what is said under them) is always shown, under the `body`. On a short screen the
 /// blank spacer lines go first, then the end of the body (the pre-flight and the plan, below
 /// the fields and any failure) gives way to a line saying how much is hidden.
 pub fn form_popup(
@@ -52,34 +52,29 @@ pub fn form_popup(
     app: &App,
     title: &str,
     width: u16,
-    lines: Vec<Line<'static>>,
-    mut tail: usize,
+    body: Vec<Line<'static>>,
+    tail: Vec<Line<'static>>,
 ) -> Rect {
     let inner_width = width.min(screen.width).saturating_sub(2);
     // Indented lines keep their indent when they wrap (and are counted as the rows they take).
-    let mut lines: Vec<Line<'static>> = {
-        let pinned_from = lines.len().saturating_sub(tail);
-        let mut out = Vec::with_capacity(lines.len());
-        let mut tail_rows = 0;
-        for (i, line) in lines.into_iter().enumerate() {
-            let rows = super::hanging::hang(line, inner_width);
-            if i >= pinned_from {
-                tail_rows += rows.len();
-            }
-            out.extend(rows);
-        }
-        tail = tail_rows;
-        out
+    let hang = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
+        lines
+            .into_iter()
+            .flat_map(|line| super::hanging::hang(line, inner_width))
+            .collect()
     };
+    let pinned = hang(tail);
+    let mut lines = hang(body);
     // Inside the popup's border, and clear of the header and footer lines (the footer says
     // which keys work here).
     let room = screen.height.saturating_sub(4);
-    if wrapped_height(&lines, inner_width) > room {
+    let fits = |body: &[Line<'static>]| {
+        wrapped_height(body, inner_width) + wrapped_height(&pinned, inner_width) <= room
+    };
+    if !fits(&lines) {
         lines.retain(|l| l.width() > 0);
     }
-    let tail = tail.min(lines.len());
-    if wrapped_height(&lines, inner_width) > room {
-        let pinned = lines.split_off(lines.len() - tail);
+    if !fits(&lines) {
         let left = room
             .saturating_sub(wrapped_height(&pinned, inner_width))
             .saturating_sub(1);
@@ -102,8 +97,8 @@ pub fn form_popup(
             ),
             app.theme.dim(),
         ));
-        lines.extend(pinned);
     }
+    lines.extend(pinned);
     let height = wrapped_height(&lines, inner_width) + 2;
     let inner = frame_popup(frame, screen, app, title, width, height);
     paragraph(frame, inner, lines);
