@@ -420,13 +420,11 @@ const CHOICE_FIELD: &[Binding] = field_keys!(b(
     "open the list",
     true
 ));
-const CHECK_FIELD: &[Binding] = field_keys!(b(
-    &[Char(' '), Enter],
-    "Space",
-    Action::Press,
-    "tick / untick",
-    true
-));
+// Enter moves on rather than ticks: a reflexive Enter Enter must not switch a safety off.
+const CHECK_FIELD: &[Binding] = field_keys!(
+    b(&[Char(' ')], "Space", Action::Press, "tick / untick", true),
+    b(&[Enter], "Enter", Action::NextField, "next field", false),
+);
 const SWITCH_FIELD: &[Binding] = field_keys!(b(
     &[Left, Right, Char(' '), Enter],
     "←/→",

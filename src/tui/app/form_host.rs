@@ -5,8 +5,8 @@
 use crate::config::ProfileName;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::{App, Overlay, Pending, Storage};
-use crate::graph::NumberId;
+use super::{App, Mutation, Overlay, Pending, Storage};
+use crate::graph::{NumberId, catalogue};
 use crate::tui::forms::registry::opener;
 use crate::tui::forms::{Failure, FormComponent, FormEvent, FormReply, Phase};
 use crate::tui::keys::Place;
@@ -123,51 +123,64 @@ impl App {
         }
     }
 
-    pub(crate) fn on_form_reply(&mut self, request: RequestId, reply: Reply) -> Vec<Cmd> {
+    /// A reply to the mutation `what` of number `id`, for the form that sent it if it is still
+    /// open. When it ends badly the log says so in one line, form open or not, so the log and
+    /// `wareg.log` carry every verdict.
+    pub(crate) fn on_form_reply(
+        &mut self,
+        request: RequestId,
+        id: &NumberId,
+        what: Mutation,
+        reply: Reply,
+    ) -> Vec<Cmd> {
         let (step, result, finished) = match &reply {
             Reply::Step { step, result, last } => (Some(*step), result, *last || result.is_err()),
             Reply::Simple(result) => (None, result, true),
             _ => return Vec::new(),
         };
-        let number = match self.take_form_for(request) {
-            Some(mut form) => {
-                let after = form.on_reply(FormReply {
-                    step,
-                    result,
-                    finished,
-                    now: self.clock.now(),
-                });
-                let id = form.number().clone();
-                if let Some(done) = after.done {
-                    let name = self.name_of(&id);
-                    self.notice(Level::Info, format!("{name}: {done}"));
-                }
-                if !after.close {
-                    self.overlay = Some(Overlay::Form(form));
-                }
-                Some(id)
+        if let Some(mut form) = self.take_form_for(request) {
+            let after = form.on_reply(FormReply {
+                step,
+                result,
+                finished,
+                now: self.clock.now(),
+            });
+            if let Some(done) = after.done {
+                let name = self.name_of(id);
+                self.notice(Level::Info, format!("{name}: {done}"));
             }
-            None => {
-                if let Err(e) = result {
-                    // The form was closed while its request ran: the log still says what
-                    // happened.
-                    self.notice(
-                        Level::Error,
-                        format!("a closed form's request failed: {}", e.message),
-                    );
-                }
-                None
+            if !after.close {
+                self.overlay = Some(Overlay::Form(form));
             }
-        };
+        }
+        if let Err(e) = result {
+            let name = self.name_of(id);
+            let what = what.words();
+            if e.unknown_outcome {
+                let after = e.readback.as_deref().map_or_else(
+                    || "its status is being read again".to_owned(),
+                    |read| format!("read back: {read}"),
+                );
+                self.notice(
+                    Level::Warn,
+                    format!("{name}: {what}: outcome unknown, not retried; {after}"),
+                );
+            } else {
+                let why = e.code.and_then(catalogue::lookup).map_or_else(
+                    || e.message.clone(),
+                    |c| format!("{} ({})", c.title, c.code),
+                );
+                self.notice(Level::Error, format!("{name}: {what} failed: {why}"));
+            }
+        }
         let mut cmds = Vec::new();
         if finished {
-            // What changed on Meta's side shows in the table; the budget comes from the trail.
+            // What changed on Meta's side shows in the table (even when the form was closed
+            // while it ran); the budget comes from the trail.
             cmds.push(Cmd::LoadLedger);
-            if let Some((id, profile)) =
-                number.and_then(|id| self.row_profile(&id).map(|p| (id, p)))
-            {
-                cmds.push(self.read_number(&profile, &id));
-                cmds.push(self.read_settings(&profile, &id));
+            if let Some(profile) = self.row_profile(id) {
+                cmds.push(self.read_number(&profile, id));
+                cmds.push(self.read_settings(&profile, id));
             }
         }
         cmds

@@ -365,8 +365,10 @@ impl App {
     }
 
     /// Quits, or asks first while a change is in flight (the popup `under` comes back on no).
+    /// Quits, or asks first when that would leave a change in flight or close a form whose
+    /// typing is not sent yet (`q` on a form's button, or over it in help).
     pub(crate) fn quit_or_confirm(&mut self, under: Option<Overlay>) -> Vec<Cmd> {
-        if self.mutation_in_flight() {
+        if self.mutation_in_flight() || under.as_ref().is_some_and(Overlay::holds_a_form) {
             self.overlay = Some(Overlay::ConfirmQuit(under.map(Box::new)));
             Vec::new()
         } else {

@@ -91,6 +91,17 @@ pub enum Overlay {
     Bulk(Box<super::bulk::BulkView>),
 }
 
+impl Overlay {
+    /// A form is open here, or under the help shown over it.
+    pub fn holds_a_form(&self) -> bool {
+        match self {
+            Overlay::Form(_) => true,
+            Overlay::Help(_, _, Some(under)) => under.holds_a_form(),
+            _ => false,
+        }
+    }
+}
+
 /// Where the log pane is scrolled: 0 follows the newest entry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogView {
@@ -375,6 +386,12 @@ impl App {
         }
     }
 
+    /// The number's phone number as last read (even from a read that is now stale).
+    pub fn display_number(&self, id: &NumberId) -> Option<String> {
+        let row = &self.table.rows[self.table.find(id)?];
+        row.known_number()?.display_phone_number.clone()
+    }
+
     pub fn busy(&self) -> bool {
         !self.inflight.is_empty()
     }
@@ -568,5 +585,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod form_tests;
 #[cfg(test)]
 mod tests;

@@ -35,12 +35,18 @@ impl App {
                 }
                 Vec::new()
             }
-            (pending @ Pending::Mutation { .. }, reply) => {
+            (Pending::Mutation { id, what }, reply) => {
                 let more_to_come = matches!(reply, Reply::Step { last: false, .. });
                 if more_to_come {
-                    self.inflight.insert(request, pending);
+                    self.inflight.insert(
+                        request,
+                        Pending::Mutation {
+                            id: id.clone(),
+                            what,
+                        },
+                    );
                 }
-                self.on_form_reply(request, reply)
+                self.on_form_reply(request, &id, what, reply)
             }
             (pending, reply) => {
                 // A worker bug, not a user error: say so and carry on.

@@ -23,22 +23,22 @@ id = "200"
 label = "Sales UK"
 "#;
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let config = Config::parse(CONFIG, None).unwrap();
     let mut app = App::new(&config, Theme { color: false }, None);
     app.size = (100, 30);
     app
 }
 
-fn key(code: KeyCode) -> Msg {
+pub(super) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Cmd> {
+pub(super) fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Cmd> {
     codes.iter().flat_map(|c| app.update(key(*c))).collect()
 }
 
-fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+pub(super) fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
     text.chars()
         .flat_map(|c| app.update(key(KeyCode::Char(c))))
         .collect()
@@ -62,7 +62,7 @@ fn listing_request(cmds: &[Cmd]) -> RequestId {
 }
 
 /// Starts the app and answers the listing with numbers 100 (connected) and 300 (discovered).
-fn loaded() -> App {
+pub(super) fn loaded() -> App {
     let mut app = app();
     let cmds = app.start();
     let request = listing_request(&cmds);
@@ -261,12 +261,12 @@ fn the_log_follows_the_tail_until_scrolled() {
     assert_eq!(app.focus, Focus::Table);
 }
 
-fn register_form(app: &App) -> &RegisterForm {
+pub(super) fn register_form(app: &App) -> &RegisterForm {
     open_form::<RegisterForm>(app)
 }
 
 /// The open form, as the type the test expects.
-fn open_form<T: crate::tui::forms::FormComponent>(app: &App) -> &T {
+pub(super) fn open_form<T: crate::tui::forms::FormComponent>(app: &App) -> &T {
     match &app.overlay {
         Some(Overlay::Form(form)) => downcast::<T>(form.as_ref())
             .unwrap_or_else(|| panic!("not the form expected: {form:?}")),

@@ -155,11 +155,11 @@ impl FormComponent for DeregisterForm {
             (DeregisterField::Confirm | DeregisterField::Submit, KeyCode::Enter) if ready => {
                 return FormEvent::Submit;
             }
-            (DeregisterField::Confirm, KeyCode::Enter) => {
-                self.focus = cycle(self.focus, count, true)
-            }
-            (DeregisterField::Override, KeyCode::Enter | KeyCode::Char(' ')) => {
+            (DeregisterField::Override, KeyCode::Char(' ')) => {
                 self.override_budget = !self.override_budget;
+            }
+            (DeregisterField::Confirm | DeregisterField::Override, KeyCode::Enter) => {
+                self.focus = cycle(self.focus, count, true)
             }
             (DeregisterField::Cancel, KeyCode::Enter) => return FormEvent::Cancel,
             _ => {}
@@ -193,6 +193,10 @@ impl FormComponent for DeregisterForm {
                 done: Some("deregistered"),
             },
             Err(e) => {
+                // The next attempt is confirmed afresh: nothing typed or ticked carries over.
+                self.typed.clear();
+                self.override_budget = false;
+                self.focus = 0;
                 self.phase = Phase::Failed(Failure::of(e, reply.now));
                 AfterReply::default()
             }

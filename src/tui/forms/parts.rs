@@ -68,7 +68,10 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
     }
     match (failure.code, budget) {
         (Some(codes::PIN_MISMATCH), Some(b)) => lines.push(Line::styled(
-            format!("    {} register attempts left in the window.", b.left()),
+            format!(
+                "    {} left in the window.",
+                crate::words::count(b.left() as usize, "register attempt")
+            ),
             theme.warn(),
         )),
         (Some(codes::REGISTRATION_LOCKED), _) => lines.push(Line::styled(

@@ -180,7 +180,11 @@ impl FormComponent for PinForm {
             frame,
             screen,
             app,
-            &format!("Two-step PIN {}", self.id),
+            &format!(
+                "Two-step PIN {} {}",
+                self.id,
+                app.display_number(&self.id).unwrap_or_default()
+            ),
             78,
             lines,
             tail,

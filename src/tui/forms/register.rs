@@ -182,8 +182,11 @@ impl RegisterForm {
             }
             (RegisterField::Pin, KeyCode::Enter) => self.focus = cycle(self.focus, count, true),
             (RegisterField::Region, KeyCode::Enter | KeyCode::Char(' ')) => self.region.open(),
-            (RegisterField::Override, KeyCode::Enter | KeyCode::Char(' ')) => {
+            (RegisterField::Override, KeyCode::Char(' ')) => {
                 self.override_budget = !self.override_budget;
+            }
+            (RegisterField::Override, KeyCode::Enter) => {
+                self.focus = cycle(self.focus, count, true)
             }
             (RegisterField::Submit, KeyCode::Enter) if pre.verify_instead => {
                 let verify = VerifyForm::new(self.id.clone(), self.profile.clone());
@@ -335,7 +338,9 @@ impl FormComponent for RegisterForm {
                 done: Some("registered"),
             },
             Err(e) => {
+                // The next attempt is decided afresh: no PIN and no override carried over.
                 self.pin.clear();
+                self.override_budget = false;
                 self.focus = 0;
                 self.needs_verification |= e.code == Some(crate::graph::codes::NEEDS_VERIFICATION);
                 self.phase = Phase::Failed(Failure::of(e, reply.now));
@@ -465,7 +470,7 @@ impl FormComponent for RegisterForm {
                 theme.warn(),
             ));
             lines.push(Line::raw(
-                "  (messaging stops until the register succeeds; costs 1 deregister + 1 register)",
+                "  (messaging stops until the register succeeds, and a wrong PIN leaves it deregistered; costs 1 deregister + 1 register)",
             ));
         } else {
             lines.push(Line::styled("Will send", theme.title()));
@@ -546,9 +551,10 @@ fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
     let window = app.policy.window_words();
     match budget.next_free {
         Some(at) => format!(
-            "0 of {} left in the {window} window; next frees up {}",
+            // Short enough that the date and time stay on one row at 80 columns.
+            "0 of {} left ({window} window); one frees up {}",
             budget.limit,
-            app.clock.local(at).format("%a %H:%M")
+            app.clock.local(at).format("%a %d %b %H:%M")
         ),
         None => format!(
             "{} of {} left in the {window} window",

@@ -191,6 +191,7 @@ impl FormComponent for VerifyForm {
             },
             (Err(e), _) => {
                 self.code.clear();
+                self.focus = 0;
                 self.phase = Phase::Failed(Failure::of(e, reply.now));
                 AfterReply::default()
             }
@@ -268,7 +269,11 @@ impl FormComponent for VerifyForm {
             frame,
             screen,
             app,
-            &format!("Verify ownership {}", self.id),
+            &format!(
+                "Verify ownership {} {}",
+                self.id,
+                app.display_number(&self.id).unwrap_or_default()
+            ),
             70,
             lines,
             tail,

@@ -170,11 +170,18 @@ pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
             _ => None,
         })
         .collect();
-    let lines = vec![
-        Line::styled(format!("In flight: {}.", what.join(", ")), app.theme.warn()),
-        Line::raw("Quitting now leaves its outcome unknown (the audit trail will say so)."),
-        Line::raw(""),
-        Line::raw("Quit anyway?  y yes · n no"),
-    ];
+    let mut lines = if what.is_empty() {
+        // Asked because a form is open: nothing was sent from it.
+        vec![
+            Line::styled("A form is open and not sent.", app.theme.warn()),
+            Line::raw("Quitting closes it; nothing of it is sent."),
+        ]
+    } else {
+        vec![
+            Line::styled(format!("In flight: {}.", what.join(", ")), app.theme.warn()),
+            Line::raw("Quitting now leaves its outcome unknown (the audit trail will say so)."),
+        ]
+    };
+    lines.extend([Line::raw(""), Line::raw("Quit anyway?  y yes · n no")]);
     paragraph(frame, inner, lines);
 }

@@ -79,6 +79,8 @@ impl SecretField {
         match Pin::parse(&self.value) {
             Ok(_) => None,
             Err(DigitsError::Empty) => Some(format!("enter {} digits", self.max)),
+            // Only digits can be typed here, so a wrong length is all that can be wrong.
+            Err(DigitsError::WrongLength(n)) => Some(format!("{n} of {} digits", self.max)),
             Err(e) => Some(format!("{} of {} digits: {}", self.len(), self.max, e)),
         }
     }
