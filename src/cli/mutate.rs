@@ -48,7 +48,7 @@ pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError>
     let id = parse_id(global, &args.id)?;
     if !args.yes {
         return Err(CliError::Usage(format!(
-            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. Add --yes to confirm."
+            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. Nothing was read or sent. `wareg plan deregister {id}` shows first whether anything stands in the way; add --yes to confirm."
         )));
     }
     let ctx = Context::load(global)?;

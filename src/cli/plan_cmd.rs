@@ -84,11 +84,14 @@ pub fn plan_text(plan: &Plan) -> String {
     }
     for (op, cost) in plan.costs() {
         if let Some(b) = plan.budgets.of(op) {
+            let attempts = if cost == 1 { "" } else { "s" };
+            // A budget already short of the cost is said as such, not as "0 left after".
+            let after = match b.left().checked_sub(cost) {
+                Some(left) => format!("{left} of {} left after", b.limit),
+                None => format!("only {} of {} left: blocked", b.left(), b.limit),
+            };
             out.push_str(&format!(
-                "  cost: {cost} {op} attempt{} ({} of {} left after)\n",
-                if cost == 1 { "" } else { "s" },
-                b.left().saturating_sub(cost),
-                b.limit
+                "  cost: {cost} {op} attempt{attempts} ({after})\n"
             ));
         }
     }
@@ -160,4 +163,51 @@ pub fn plan_json(plan: &Plan) -> Value {
             "overridable": b.overridable(),
         })).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Budget;
+    use crate::engine::{Budgets, Facts, decide};
+    use crate::graph::{ApiVersion, NumberId, StorageChoice};
+
+    fn budget(used: u32) -> Budget {
+        Budget {
+            used,
+            limit: 10,
+            next_free: None,
+            locked_until: None,
+        }
+    }
+
+    fn cost_line(register_used: u32) -> String {
+        let plan = decide(
+            &NumberId::parse("106540352242922").unwrap(),
+            ApiVersion::DEFAULT,
+            &Facts::default(),
+            Request::Register(StorageChoice::Keep),
+            &Budgets {
+                register: budget(register_used),
+                deregister: budget(0),
+            },
+        );
+        plan_text(&plan)
+            .lines()
+            .find(|l| l.contains("cost:"))
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_cost_line_says_what_is_left_after_or_that_too_little_is_left() {
+        assert_eq!(
+            cost_line(3),
+            "  cost: 1 register attempt (6 of 10 left after)"
+        );
+        assert_eq!(
+            cost_line(10),
+            "  cost: 1 register attempt (only 0 of 10 left: blocked)"
+        );
+    }
 }
