@@ -172,20 +172,8 @@ const TABLE: &[Binding] = &[
     b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
     b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
     b(&[Enter], "Enter", Action::Details, "details", true),
-    b(
-        &[Char('r')],
-        "r",
-        Action::OpenForm("register"),
-        "register",
-        true,
-    ),
-    b(
-        &[Char('d')],
-        "d",
-        Action::OpenForm("deregister"),
-        "deregister",
-        true,
-    ),
+    REGISTER_KEY,
+    DEREGISTER_KEY,
     b(
         &[Char('p')],
         "p",
@@ -298,13 +286,7 @@ const LOG: &[Binding] = &[
 
 const DETAILS: &[Binding] = &[
     b(&[Esc, Enter], "Esc", Action::Back, "close", true),
-    b(
-        &[Char('r')],
-        "r",
-        Action::OpenForm("register"),
-        "register",
-        true,
-    ),
+    REGISTER_KEY,
     b(
         &[Char('c')],
         "c",
@@ -312,13 +294,7 @@ const DETAILS: &[Binding] = &[
         "change region",
         true,
     ),
-    b(
-        &[Char('d')],
-        "d",
-        Action::OpenForm("deregister"),
-        "deregister",
-        true,
-    ),
+    DEREGISTER_KEY,
     b(&[Char('y')], "y", Action::Copy, "copy id", true),
     b(
         &[Char('o')],
@@ -369,6 +345,23 @@ const FILTER: &[Binding] = &[
     HELP_KEY,
     typing("type", "to filter (status:pending: one column)"),
 ];
+
+/// The forms the table and the details popup both open (by their names in
+/// `forms::registry::FORMS`).
+const REGISTER_KEY: Binding = b(
+    &[Char('r')],
+    "r",
+    Action::OpenForm("register"),
+    "register",
+    true,
+);
+const DEREGISTER_KEY: Binding = b(
+    &[Char('d')],
+    "d",
+    Action::OpenForm("deregister"),
+    "deregister",
+    true,
+);
 
 /// `?` opens the help of the place, over it.
 const HELP_KEY: Binding = b(&[Char('?')], "?", Action::Help, "help", true);
