@@ -94,7 +94,15 @@ pub fn opt_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
 
 /// JSON for a terminal: serde_json escapes C0 controls only, so anything else that is not
 /// plain printable text (C1, bidi, zero-width) is written as a `\uXXXX` escape too.
-pub fn json_for_terminal(json: &str) -> String {
+pub fn json_for_terminal(json: &str) -> std::borrow::Cow<'_, str> {
+    // serde_json's output is mostly printable ASCII, which has nothing to escape: checked
+    // byte by byte (cheap), it goes out as it is. `numbers --json` writes megabytes of it.
+    if json
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+    {
+        return std::borrow::Cow::Borrowed(json);
+    }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if is_unsafe(c) && c != '\n' {
@@ -106,7 +114,7 @@ pub fn json_for_terminal(json: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -142,5 +150,18 @@ mod tests {
         assert!(safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\u001b"));
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back["n"], "a\u{9b}b\u{202e}c\u{1b}");
+    }
+
+    #[test]
+    fn plain_ascii_json_goes_out_as_it_is_and_a_raw_del_does_not() {
+        let plain = "{\n\"n\":\"Acme \\u001b ok\"}";
+        assert!(matches!(
+            json_for_terminal(plain),
+            std::borrow::Cow::Borrowed(p) if p == plain
+        ));
+        // serde_json leaves DEL raw; it is a control character, so it is escaped.
+        let del = serde_json::to_string(&serde_json::json!({"n": "a\u{7f}b"})).unwrap();
+        assert!(del.contains('\u{7f}'));
+        assert_eq!(json_for_terminal(&del), "{\"n\":\"a\\u007fb\"}");
     }
 }

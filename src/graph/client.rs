@@ -9,12 +9,11 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::errors::{ApiError, GraphError, body_snippet};
+use super::listing::NumberPages;
 use super::region::Region;
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, ThrottleBook, ThrottleScope};
-use super::types::{
-    FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, PhoneNumber, Settings, StorageConfig,
-};
+use super::types::{FULL_FIELDS, MINIMAL_FIELDS, NumberId, PhoneNumber, Settings, StorageConfig};
 use super::version::ApiVersion;
 use crate::secret::{Pin, Token, VerificationCode};
 
@@ -113,7 +112,7 @@ pub const MAX_PAGES: usize = 1_000;
 
 /// Whether a request may be sent again after a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Resend {
+pub(super) enum Resend {
     /// Reads: retried with backoff.
     Allowed,
     /// Mutations: exactly one try (PRODUCT.md "never retried automatically").
@@ -327,51 +326,31 @@ impl GraphClient {
     }
 
     /// Every number of a WABA, following `paging.next` until it is absent (facts §3: short or
-    /// empty pages do not mean the end).
+    /// empty pages do not mean the end). The next page is asked for while the last decodes
+    /// (`listing`).
     pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
         // As for a single read: one field Meta does not know fails the whole listing, so a #100
         // on the first page is tried once more with the minimal set (facts §3, §7.8).
-        match self.list_numbers_fields(waba, FULL_FIELDS).await {
-            Err(e) if e.code() == Some(100) => self.list_numbers_fields(waba, MINIMAL_FIELDS).await,
+        match self.number_pages(waba, FULL_FIELDS).collect().await {
+            Err(e) if e.code() == Some(100) => {
+                self.number_pages(waba, MINIMAL_FIELDS).collect().await
+            }
             other => other,
         }
     }
 
-    async fn list_numbers_fields(
-        &self,
-        waba: &NumberId,
-        fields: &str,
-    ) -> Result<Vec<PhoneNumber>, ApiError> {
+    /// The listing page by page, with the table's fields; the paging starts at once, in a task
+    /// of the current tokio runtime (it must be called inside one).
+    pub fn list_number_pages(&self, waba: &NumberId) -> NumberPages {
+        self.number_pages(waba, FULL_FIELDS)
+    }
+
+    fn number_pages(&self, waba: &NumberId, fields: &str) -> NumberPages {
         let mut url = self.url(&[waba.as_str(), "phone_numbers"]);
         url.query_pairs_mut()
             .append_pair("fields", fields)
             .append_pair("limit", "100");
-        let mut numbers = Vec::new();
-        // A server can send a link to a page already read (itself, or a cycle): stop there,
-        // and at a cap far above any real fleet, rather than loop for ever.
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            seen.insert(url.to_string());
-            let page: NumbersPage = self.send(Method::GET, url, None, Resend::Allowed).await?;
-            numbers.extend(page.data);
-            let Some(next) = page.paging.and_then(|p| p.next) else {
-                return Ok(numbers);
-            };
-            url = self.same_origin(&next)?;
-            if seen.contains(url.as_str()) {
-                return Err(ApiError::Refused(format!(
-                    "paging.next leads back to a page already read (after {} pages, {} numbers): the listing is stopped there",
-                    seen.len(),
-                    numbers.len()
-                )));
-            }
-            if seen.len() >= MAX_PAGES {
-                return Err(ApiError::Refused(format!(
-                    "the listing has more than {MAX_PAGES} pages ({} numbers so far): stopped there",
-                    numbers.len()
-                )));
-            }
-        }
+        NumberPages::start(self, url)
     }
 
     pub async fn get_settings(&self, id: &NumberId) -> Result<Settings, ApiError> {
@@ -466,7 +445,7 @@ impl GraphClient {
 
     /// A paging link is followed only to the host we were configured with: the token goes
     /// with every request, so an answer must not be able to send it elsewhere.
-    fn same_origin(&self, next: &str) -> Result<Url, ApiError> {
+    pub(super) fn same_origin(&self, next: &str) -> Result<Url, ApiError> {
         let url = Url::parse(next)
             .map_err(|e| ApiError::Refused(format!("paging.next is not a URL ({e})")))?;
         if url.origin() != self.inner.base.origin() {
@@ -517,6 +496,23 @@ impl GraphClient {
         body: Option<Value>,
         resend: Resend,
     ) -> Result<T, ApiError> {
+        self.send_with(method, url, body, resend, |status, content_type, bytes| {
+            decode(status, content_type, &bytes)
+        })
+        .await
+    }
+
+    /// `send` with the answer's (redacted, bounded) body handed to `parse` instead of being
+    /// decoded whole: the listing reads only the paging link here and decodes the rows
+    /// elsewhere, while the next page is on its way.
+    pub(super) async fn send_with<T>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        resend: Resend,
+        parse: impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let tries = match resend {
             Resend::Allowed => self.inner.retry.max_tries,
             Resend::Never => 1,
@@ -531,7 +527,7 @@ impl GraphClient {
         let mut attempt = 1;
         loop {
             let result = self
-                .send_once(method.clone(), url.clone(), body.as_ref(), attempt)
+                .send_once(method.clone(), url.clone(), body.as_ref(), attempt, &parse)
                 .await;
             if let Err(e) = &result
                 && let Some(code) = e.code().filter(|c| super::throttle::is_throttle_code(*c))
@@ -554,12 +550,13 @@ impl GraphClient {
         }
     }
 
-    async fn send_once<T: DeserializeOwned>(
+    async fn send_once<T>(
         &self,
         method: Method,
         url: Url,
         body: Option<&Value>,
         attempt: u32,
+        parse: &impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let started = Instant::now();
         let mut request = self
@@ -602,14 +599,14 @@ impl GraphClient {
                             "it is too large (more than {} bytes; wareg stopped reading after {read})",
                             self.inner.max_body
                         ),
-                        snippet: body_snippet(&redact(&start, self.inner.token.expose())),
+                        snippet: body_snippet(&redact(start, self.inner.token.expose())),
                     }),
                     // The token is taken out before anything parses the answer, so a server
                     // that echoes it cannot put it on screen, in the log or in the trail.
-                    Ok(bytes) => decode(
+                    Ok(bytes) => parse(
                         status,
                         &content_type,
-                        &redact(&bytes, self.inner.token.expose()),
+                        redact(bytes, self.inner.token.expose()),
                     ),
                 };
                 (Some(status), result)
@@ -797,23 +794,27 @@ fn without_credentials(url: &Url) -> Url {
     out
 }
 
-/// `body` with every occurrence of `secret` replaced.
-fn redact(body: &[u8], secret: &str) -> Vec<u8> {
+/// `body` with every occurrence of `secret` replaced. Most answers hold no token: those are
+/// handed back as they are, found with one fast search instead of copied byte by byte.
+fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
     let secret = secret.as_bytes();
     if secret.len() < 4 {
-        return body.to_vec();
+        return body;
     }
+    let finder = memchr::memmem::Finder::new(secret);
+    let Some(first) = finder.find(&body) else {
+        return body;
+    };
     let mut out = Vec::with_capacity(body.len());
-    let mut i = 0;
-    while i < body.len() {
-        if body[i] == secret[0] && body[i..].starts_with(secret) {
-            out.extend_from_slice(b"[token removed]");
-            i += secret.len();
-        } else {
-            out.push(body[i]);
-            i += 1;
-        }
+    let mut rest = &body[..];
+    let mut at = Some(first);
+    while let Some(i) = at {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(b"[token removed]");
+        rest = &rest[i + secret.len()..];
+        at = finder.find(rest);
     }
+    out.extend_from_slice(rest);
     out
 }
 
@@ -889,6 +890,20 @@ mod tests {
         let cut = decode::<PhoneNumber>(200, "application/json", br#"{"id":"1065","display_ph"#);
         let text = cut.unwrap_err().to_string();
         assert!(text.contains("cut off after"), "{text}");
+    }
+
+    #[test]
+    fn redact_takes_out_every_copy_of_the_token_and_leaves_the_rest() {
+        let token = "EAAB-secret";
+        assert_eq!(redact(b"no token here".to_vec(), token), b"no token here");
+        let body =
+            b"EAAB-secret at the start, EAAB-secretEAAB-secret twice, EAAB- not one, EAAB-secret";
+        assert_eq!(
+            String::from_utf8(redact(body.to_vec(), token)).unwrap(),
+            "[token removed] at the start, [token removed][token removed] twice, EAAB- not one, [token removed]"
+        );
+        // Too short to search for without mangling ordinary text.
+        assert_eq!(redact(b"abc abc".to_vec(), "abc"), b"abc abc");
     }
 
     #[test]

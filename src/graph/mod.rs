@@ -5,6 +5,7 @@ pub mod client;
 pub mod codes;
 pub mod enums;
 pub mod errors;
+pub mod listing;
 pub mod region;
 pub mod retry;
 pub mod throttle;
@@ -17,6 +18,7 @@ pub use client::{
     MAX_PAGES, SANDBOX_HEADER, SANDBOX_SEEN,
 };
 pub use errors::{ApiError, GraphError, MutationOutcome};
+pub use listing::NumberPages;
 pub use region::{Region, RegionGroup};
 pub use throttle::{Throttle, ThrottleBook, ThrottleScope};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};

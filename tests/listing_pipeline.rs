@@ -1,0 +1,184 @@
+//! The listing asks for the next page before the page it has is decoded (issue 14), on a real
+//! loopback server: the requests go out ahead of the caller, no more than two pages ahead, and
+//! a page whose rows are bad or a link that loops still ends the listing cleanly.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use wareg::graph::retry::RetryPolicy;
+use wareg::graph::{ApiVersion, ClientSettings, GraphClient, NumberId};
+use wareg::secret::Token;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const WABA: &str = "999";
+
+fn client(server: &MockServer) -> GraphClient {
+    GraphClient::new(ClientSettings {
+        base_url: server.uri(),
+        version: "v25.0".parse::<ApiVersion>().unwrap(),
+        token: Token::new("tok-123"),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+    .with_retry(RetryPolicy {
+        max_tries: 1,
+        base_delay: Duration::from_millis(5),
+    })
+}
+
+fn waba() -> NumberId {
+    NumberId::parse(WABA).unwrap()
+}
+
+/// Page `after` (none: the first) answers `data` and links to `next`.
+async fn page(server: &MockServer, after: Option<&str>, data: Value, next: Option<&str>) {
+    let paging = match next {
+        Some(next) => {
+            json!({"next": format!("{}/v25.0/{WABA}/phone_numbers?limit=100&after={next}", server.uri())})
+        }
+        None => json!({"cursors": {}}),
+    };
+    let mock = Mock::given(method("GET")).and(path(format!("/v25.0/{WABA}/phone_numbers")));
+    let mock = match after {
+        Some(after) => mock.and(query_param("after", after)),
+        None => mock.and(query_param("limit", "100")),
+    };
+    mock.respond_with(
+        ResponseTemplate::new(200).set_body_json(json!({"data": data, "paging": paging})),
+    )
+    // The first page's matcher would match the others too: theirs are mounted first.
+    .with_priority(if after.is_some() { 1 } else { 5 })
+    .mount(server)
+    .await;
+}
+
+/// The `after` cursor of every listing request the server got, in order ("" for the first).
+async fn cursors(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "after")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Waits (up to 5 s) until the server has received `count` requests.
+async fn until_received(server: &MockServer, count: usize) -> Vec<String> {
+    for _ in 0..500 {
+        let seen = cursors(server).await;
+        if seen.len() >= count {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    cursors(server).await
+}
+
+fn ids(numbers: &[wareg::graph::PhoneNumber]) -> Vec<&str> {
+    numbers.iter().map(|n| n.id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn the_next_pages_are_asked_for_before_any_page_is_decoded_and_no_more_than_two() {
+    let server = MockServer::start().await;
+    page(&server, Some("p4"), json!([{"id": "4"}]), None).await;
+    page(&server, Some("p3"), json!([{"id": "3"}]), Some("p4")).await;
+    page(&server, Some("p2"), json!([{"id": "2"}]), Some("p3")).await;
+    page(&server, None, json!([{"id": "1"}]), Some("p2")).await;
+
+    let mut pages = client(&server).list_number_pages(&waba());
+    // Nothing has been taken, so nothing decoded: the second page is asked for regardless.
+    assert_eq!(until_received(&server, 2).await, ["", "p2"]);
+    // One page waits to be taken and one is held by the paging task: no third request yet.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        cursors(&server).await,
+        ["", "p2"],
+        "at most two pages ahead"
+    );
+
+    assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), ["1"]);
+    // Taking the first page lets the paging task go on while the caller holds it.
+    assert_eq!(until_received(&server, 3).await, ["", "p2", "p3"]);
+    let mut rest = Vec::new();
+    while let Some(page) = pages.next_page().await {
+        rest.extend(page.unwrap());
+    }
+    assert_eq!(ids(&rest), ["2", "3", "4"], "every row, in page order");
+    assert!(pages.next_page().await.is_none());
+    assert_eq!(cursors(&server).await, ["", "p2", "p3", "p4"]);
+}
+
+#[tokio::test]
+async fn a_page_whose_rows_do_not_decode_ends_the_listing_with_its_own_error() {
+    let server = MockServer::start().await;
+    // The link of the bad page is good, so the paging task may already be on the next pages;
+    // they loop for ever, and still the bad page's error is the answer, and it stops.
+    page(&server, Some("p3"), json!([{"id": "3"}]), Some("p2")).await;
+    page(&server, Some("p2"), json!([{"id": "2"}]), Some("p3")).await;
+    page(&server, None, json!([{"id": 1}]), Some("p2")).await;
+
+    let err = client(&server).list_numbers(&waba()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a field is not what the API documents"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("leads back"),
+        "the first failure in page order: {text}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = cursors(&server).await;
+    assert!(sent.len() <= 3, "the paging task stopped: {sent:?}");
+}
+
+#[tokio::test]
+async fn a_link_back_to_a_page_already_read_stops_with_the_rows_counted() {
+    let server = MockServer::start().await;
+    page(&server, Some("p3"), json!([{"id": "5"}]), Some("p2")).await;
+    page(
+        &server,
+        Some("p2"),
+        json!([{"id": "3"}, {"id": "4"}]),
+        Some("p3"),
+    )
+    .await;
+    page(&server, None, json!([{"id": "1"}, {"id": "2"}]), Some("p2")).await;
+
+    let err = client(&server).list_numbers(&waba()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "paging.next leads back to a page already read (after 3 pages, 5 numbers): the listing is stopped there"
+    );
+    assert_eq!(
+        cursors(&server).await,
+        ["", "p2", "p3"],
+        "the loop is not followed"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_page_after_good_ones_is_the_listings_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(query_param("after", "p2"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("<html>down</html>"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    page(&server, None, json!([{"id": "1"}]), Some("p2")).await;
+
+    let mut pages = client(&server).list_number_pages(&waba());
+    assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), ["1"]);
+    let err = pages.next_page().await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    assert!(pages.next_page().await.is_none(), "nothing after the error");
+}
