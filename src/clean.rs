@@ -39,7 +39,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// `raw` made safe to print and at most `max` characters long (an ellipsis marks a cut).
 pub fn text(raw: &str, max: usize) -> String {
     // Most text (ids, times, operators) is short printable ASCII: nothing to change.
-    if raw.len() < max && raw.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if raw.len() < max && is_printable_ascii(raw.as_bytes()) {
         return raw.to_owned();
     }
     let mut out = String::with_capacity(raw.len().min(max * 4));
@@ -58,6 +58,27 @@ pub fn text(raw: &str, max: usize) -> String {
     out
 }
 
+/// [`text`] of a string already owned (what serde hands over): kept as it is, not copied,
+/// when there is nothing to change. A page of 100 numbers has over a thousand of them.
+pub fn owned_text(raw: String, max: usize) -> String {
+    if raw.len() < max && is_printable_ascii(raw.as_bytes()) {
+        raw
+    } else {
+        text(&raw, max)
+    }
+}
+
+/// Every byte printable ASCII (space to `~`). Written without an early exit, a chunk at a
+/// time, so that the compiler checks many bytes per instruction: `numbers --json` checks
+/// megabytes of it.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|chunk| {
+        chunk
+            .iter()
+            .fold(true, |plain, &b| plain & (b.wrapping_sub(0x20) < 0x5f))
+    })
+}
+
 /// Like [`text`], but line breaks are kept (multi-line messages such as config errors).
 pub fn lines(raw: &str, max: usize) -> String {
     raw.split('\n')
@@ -74,32 +95,32 @@ pub fn is_clean(s: &str) -> bool {
 
 /// serde: an optional name-like string, cleaned.
 pub fn opt_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.map(|s| text(&s, NAME_MAX)))
+    Ok(Option::<String>::deserialize(d)?.map(|s| owned_text(s, NAME_MAX)))
 }
 
 /// serde: a name-like string, cleaned.
 pub fn name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(text(&String::deserialize(d)?, NAME_MAX))
+    Ok(owned_text(String::deserialize(d)?, NAME_MAX))
 }
 
 /// serde: a message, cleaned.
 pub fn message<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(text(&String::deserialize(d)?, MESSAGE_MAX))
+    Ok(owned_text(String::deserialize(d)?, MESSAGE_MAX))
 }
 
 /// serde: an optional message, cleaned.
 pub fn opt_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.map(|s| text(&s, MESSAGE_MAX)))
+    Ok(Option::<String>::deserialize(d)?.map(|s| owned_text(s, MESSAGE_MAX)))
 }
 
 /// JSON for a terminal: serde_json escapes C0 controls only, so anything else that is not
 /// plain printable text (C1, bidi, zero-width) is written as a `\uXXXX` escape too.
 pub fn json_for_terminal(json: &str) -> std::borrow::Cow<'_, str> {
-    // serde_json's output is mostly printable ASCII, which has nothing to escape: checked
-    // byte by byte (cheap), it goes out as it is. `numbers --json` writes megabytes of it.
+    // serde_json's output is mostly printable ASCII, which has nothing to escape: it goes out
+    // as it is. Lines are checked one by one (a line break is kept as it is too).
     if json
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+        .split('\n')
+        .all(|line| is_printable_ascii(line.as_bytes()))
     {
         return std::borrow::Cow::Borrowed(json);
     }
@@ -129,6 +150,23 @@ mod tests {
         assert_eq!(clean.chars().filter(|c| *c == PLACEHOLDER).count(), 7);
         assert!(clean.starts_with('A') && clean.ends_with('G'));
         assert_eq!(text("line\nbreak\ttab", 100), "line break tab");
+    }
+
+    #[test]
+    fn an_owned_string_is_kept_when_clean_and_cleaned_like_text_otherwise() {
+        let plain = String::from("Acme Support DE");
+        let at = plain.as_ptr();
+        let kept = owned_text(plain, NAME_MAX);
+        assert_eq!(
+            (kept.as_str(), kept.as_ptr()),
+            ("Acme Support DE", at),
+            "not copied"
+        );
+        let hostile = "A\u{1b}]52;c;aGk=\u{7}B\u{202e}D\tE\u{7f}".to_owned();
+        assert_eq!(owned_text(hostile.clone(), 100), text(&hostile, 100));
+        assert_eq!(owned_text("x".repeat(300), 10), text(&"x".repeat(300), 10));
+        // Exactly `max` long goes through `text`, which keeps it whole.
+        assert_eq!(owned_text("y".repeat(10), 10), "y".repeat(10));
     }
 
     #[test]

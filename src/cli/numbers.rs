@@ -7,12 +7,12 @@ use super::args::{Global, NumbersArgs};
 use super::context::{Context, block_on, client_for};
 use super::error::CliError;
 use super::fleet_progress;
-use super::output::{JsonStream, budget_json, print_usage, usage_lines};
+use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
 use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Fleet, FleetRow, Listing};
-use crate::graph::{ApiError, Usage};
+use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     let ctx = Context::load(global)?;
@@ -38,6 +38,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
+    // Freed with the process when the command ends, not one allocation at a time: at 20,000
+    // rows that took 30 ms after the last line was written.
+    let rows = std::mem::ManuallyDrop::new(rows);
     // Counted by the engine from the ledger, as every budget is: of the rows shown only.
     let shown = rows.iter().map(|r| r.id.as_str().to_owned()).collect();
     let book = crate::engine::budget_book_of(
@@ -69,7 +72,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         let mut doc = JsonStream::start();
         doc.field("ok", &json!(error.is_none()));
         doc.start_array("numbers");
-        for row in &rows {
+        for row in rows.iter() {
             doc.item(&row_json(row, &book));
         }
         doc.end_array();
@@ -145,26 +148,47 @@ fn worst_error(rows: &[FleetRow]) -> Option<&ApiError> {
     worst
 }
 
-fn row_json(row: &FleetRow, book: &BudgetBook) -> Value {
-    let mut out = json!({
-        "id": row.id,
-        "label": row.label,
-        "profile": row.profile,
-        "configured": row.configured,
-        "budget": {
-            "register": budget_json(&book.budget(row.id.as_str(), Operation::Register)),
-            "deregister": budget_json(&book.budget(row.id.as_str(), Operation::Deregister)),
+/// One row of `numbers --json`, serialized straight to the output: at 20,000 rows, a tree of
+/// JSON values per row cost more than reading the listing. The keys are in the order the
+/// document has always had them (alphabetical); `live` has the API's fields in their order.
+#[derive(serde::Serialize)]
+struct RowJson<'a> {
+    budget: RowBudgets,
+    configured: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Value>,
+    id: &'a NumberId,
+    label: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<&'a PhoneNumber>,
+    profile: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct RowBudgets {
+    deregister: BudgetJson,
+    register: BudgetJson,
+}
+
+fn row_json<'a>(row: &'a FleetRow, book: &BudgetBook) -> RowJson<'a> {
+    let budget = |op| BudgetJson::from(&book.budget(row.id.as_str(), op));
+    RowJson {
+        budget: RowBudgets {
+            deregister: budget(Operation::Deregister),
+            register: budget(Operation::Register),
         },
-    });
-    match &row.live {
-        Some(Ok(n)) => out["live"] = json!(n),
-        Some(Err(e)) => {
-            out["error"] =
-                json!({"message": e.to_string(), "detail": super::error::api_error_json(e)})
-        }
-        None => {}
+        configured: row.configured,
+        error: match &row.live {
+            Some(Err(e)) => {
+                Some(json!({"message": e.to_string(), "detail": super::error::api_error_json(e)}))
+            }
+            _ => None,
+        },
+        id: &row.id,
+        label: &row.label,
+        live: row.live.as_ref().and_then(|r| r.as_ref().ok()),
+        profile: &row.profile,
     }
-    out
 }
 
 fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_failed: bool) {

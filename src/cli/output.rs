@@ -13,13 +13,31 @@ pub fn print_json(value: &Value) {
 }
 
 pub fn budget_json(budget: &Budget) -> Value {
-    json!({
-        "used": budget.used,
-        "limit": budget.limit,
-        "left": budget.left(),
-        "next_free": budget.next_free,
-        "locked_until": budget.locked_until,
-    })
+    json!(BudgetJson::from(budget))
+}
+
+/// A budget as `--json` shows it; serialized straight to the output where many are written
+/// (`numbers --json`), through [`budget_json`] elsewhere. Keys in alphabetical order, as a
+/// JSON value writes them.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct BudgetJson {
+    pub left: u32,
+    pub limit: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub next_free: Option<DateTime<Utc>>,
+    pub used: u32,
+}
+
+impl From<&Budget> for BudgetJson {
+    fn from(budget: &Budget) -> Self {
+        BudgetJson {
+            left: budget.left(),
+            limit: budget.limit,
+            locked_until: budget.locked_until,
+            next_free: budget.next_free,
+            used: budget.used,
+        }
+    }
 }
 
 /// "9 of 10 left in the 7-day window" or "none left; the next frees up at ...".
@@ -91,6 +109,8 @@ pub struct JsonStream {
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
     /// Whether the object (or the open array) has had a member yet.
     first: bool,
+    /// Each value is written here first (to be made safe for a terminal), reused.
+    buf: Vec<u8>,
 }
 
 impl JsonStream {
@@ -98,6 +118,7 @@ impl JsonStream {
         let mut stream = JsonStream {
             out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
             first: true,
+            buf: Vec::new(),
         };
         stream.write("{");
         stream
@@ -121,7 +142,7 @@ impl JsonStream {
     }
 
     /// `"key": value`.
-    pub fn field(&mut self, key: &str, value: &Value) {
+    pub fn field<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) {
         self.key(key);
         self.value(value);
     }
@@ -133,7 +154,7 @@ impl JsonStream {
         self.first = true;
     }
 
-    pub fn item(&mut self, value: &Value) {
+    pub fn item<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
         self.comma();
         self.write("\n");
         self.value(value);
@@ -144,10 +165,18 @@ impl JsonStream {
         self.first = false;
     }
 
-    fn value(&mut self, value: &Value) {
-        // A serde_json::Value always serializes; the text is made safe for a terminal.
-        let text = serde_json::to_string(value).unwrap_or_default();
-        self.write(&crate::clean::json_for_terminal(&text));
+    fn value<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+        // Serialized straight from the caller's types (no tree of values per row), then made
+        // safe for a terminal. What is written here always serializes (no map with non-string
+        // keys), and serde_json writes UTF-8; `null` stands in should either ever fail.
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let text = match serde_json::to_writer(&mut buf, value) {
+            Ok(()) => std::str::from_utf8(&buf).unwrap_or("null"),
+            Err(_) => "null",
+        };
+        self.write(&crate::clean::json_for_terminal(text));
+        self.buf = buf;
     }
 
     pub fn finish(mut self) {
