@@ -95,6 +95,13 @@ impl ThrottleScope {
     }
 }
 
+/// How long what was read of the file is trusted before it is read again. Every call asks
+/// the book (twice: before it is sent, and for its report), and a listing of 20,000 numbers is
+/// 200 calls: reading the file each time was most of the system calls of a refresh. A throttle
+/// another process records therefore stops this one's reads within this time; throttles this
+/// process records (and every `note`, which reads the file under its lock) are seen at once.
+pub const REREAD_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The throttles known to this process, and the file that shares them with the others.
 #[derive(Debug, Default)]
 pub struct ThrottleBook {
@@ -105,6 +112,8 @@ pub struct ThrottleBook {
 #[derive(Debug, Default)]
 struct Cache {
     entries: BTreeMap<String, Throttle>,
+    /// When the file was last read (never: it is read at the first question).
+    read_at: Option<std::time::Instant>,
 }
 
 /// Keeps the later end under `key`: a throttle is only ever extended.
@@ -154,15 +163,17 @@ impl ThrottleBook {
         all
     }
 
-    /// What this process knows merged with what the file says now (another process may have
-    /// written it since). The file is a few hundred bytes: reading it per request is cheaper
-    /// than trusting modification times on every file system.
+    /// What this process knows merged with what the file says (another process may have
+    /// written it since), read again once `REREAD_AFTER` has passed: a clock, not the file's
+    /// modification time, which not every file system keeps faithfully.
     fn fresh_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(path) = self.file() {
+        let due = cache.read_at.is_none_or(|at| at.elapsed() >= REREAD_AFTER);
+        if let (true, Some(path)) = (due, self.file()) {
             for (key, throttle) in read_file(&path) {
                 extend(&mut cache.entries, &key, throttle);
             }
+            cache.read_at = Some(std::time::Instant::now());
         }
         cache
     }
@@ -192,7 +203,10 @@ impl ThrottleBook {
             Ok(entries)
         })();
         match written {
-            Ok(entries) => cache.entries = entries,
+            Ok(entries) => {
+                cache.entries = entries;
+                cache.read_at = Some(std::time::Instant::now());
+            }
             Err(e) => tracing::warn!(
                 target: "wareg::graph",
                 "cannot record the throttle in {}: {e}",
@@ -262,6 +276,33 @@ mod tests {
             ThrottleBook::in_dir(dir.path()).active(&s.keys(), now),
             Some(throttle)
         );
+    }
+
+    #[test]
+    fn a_throttle_another_process_records_is_seen_within_the_reread_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let s = scope(Some("42"));
+        let (key, covers) = s.key_for_code(Some(80008));
+        let reader = ThrottleBook::in_dir(dir.path());
+        assert_eq!(reader.active(&s.keys(), now), None, "nothing recorded yet");
+        // Another process (another book on the same dir) records one.
+        let throttle = Throttle {
+            until: now + chrono::Duration::minutes(12),
+            code: Some(80008),
+            covers,
+        };
+        ThrottleBook::in_dir(dir.path()).note(&key, throttle.clone(), now);
+        let started = std::time::Instant::now();
+        while reader.active(&s.keys(), now).is_none() {
+            assert!(
+                started.elapsed() < REREAD_AFTER * 3,
+                "not seen after {:?}",
+                started.elapsed()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(reader.active(&s.keys(), now), Some(throttle));
     }
 
     #[test]
