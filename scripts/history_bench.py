@@ -32,6 +32,7 @@ import json
 import os
 import pty
 import random
+import re
 import select
 import signal
 import statistics
@@ -364,6 +365,19 @@ def trail_name(spec):
     return size_name(n) + ("" if days == 365 else f"/{days}d")
 
 
+def wareg_fields():
+    """FULL_FIELDS of src/graph/types.rs: what wareg's listing asks for."""
+    with open(os.path.join(HERE, "..", "src", "graph", "types.rs")) as f:
+        found = re.search(r'pub const FULL_FIELDS: &str = "([^"]+)"', f.read())
+    return found.group(1) if found else None
+
+
+def yardstick_fields():
+    sys.path.insert(0, HERE)
+    import yardstick_client
+    return yardstick_client.FIELDS
+
+
 def size_name(n):
     return f"{n // 1_000_000}M" if n and n % 1_000_000 == 0 else (f"{n // 1000}k" if n and n % 1000 == 0 else str(n))
 
@@ -514,6 +528,9 @@ def main():
                   f"sandbox --numbers {args.fleet} ==")
             rows = []
             empty = private_dir(os.path.join(work, "data-refresh"))
+            if yardstick_fields() != wareg_fields():
+                notes.append("the yardstick does not ask for wareg's listing fields (FULL_FIELDS): "
+                             "the two read different pages and the comparison is off")
             for latency in [args.latency_ms, 0]:
                 with Sandbox(binary, numbers=args.fleet, latency_ms=latency) as sb:
                     config = write_config(os.path.join(work, f"config-refresh-{latency}.toml"), sb,

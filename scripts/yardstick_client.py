@@ -22,10 +22,13 @@ import threading
 import time
 import urllib.parse
 
-# The same fields as scripts/fleet_refresh.py (and wareg's listing).
+# wareg's listing fields (FULL_FIELDS in src/graph/types.rs), so that both read the same pages.
+# These once were scripts/fleet_refresh.py's 13 fields, which lack health_status,
+# new_name_status and is_on_biz_app: the sandbox's pages were then 40 KB instead of 60 KB and
+# about 0.6 ms quicker to serve, 120 ms over 201 pages that wareg could never have made up.
 FIELDS = ("id,display_phone_number,verified_name,status,code_verification_status,quality_rating,"
-          "platform_type,throughput,name_status,last_onboarded_time,is_official_business_account,"
-          "account_mode,is_pin_enabled")
+          "platform_type,throughput,name_status,new_name_status,last_onboarded_time,"
+          "is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status")
 
 # `"next":"..."` inside `paging`; the page is parsed in full later, this only finds the link.
 NEXT = re.compile(rb'"next"\s*:\s*"((?:[^"\\]|\\.)*)"')
