@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::errors::{ApiError, GraphError, body_snippet};
-use super::listing::NumberPages;
 use super::region::Region;
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, ThrottleBook, ThrottleScope};
@@ -325,34 +324,6 @@ impl GraphClient {
         self.send(Method::GET, url, None, Resend::Allowed).await
     }
 
-    /// Every number of a WABA, following `paging.next` until it is absent (facts §3: short or
-    /// empty pages do not mean the end). The next page is asked for while the last decodes
-    /// (`listing`).
-    pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
-        // As for a single read: one field Meta does not know fails the whole listing, so a #100
-        // on the first page is tried once more with the minimal set (facts §3, §7.8).
-        match self.number_pages(waba, FULL_FIELDS).collect().await {
-            Err(e) if e.code() == Some(100) => {
-                self.number_pages(waba, MINIMAL_FIELDS).collect().await
-            }
-            other => other,
-        }
-    }
-
-    /// The listing page by page, with the table's fields; the paging starts at once, in a task
-    /// of the current tokio runtime (it must be called inside one).
-    pub fn list_number_pages(&self, waba: &NumberId) -> NumberPages {
-        self.number_pages(waba, FULL_FIELDS)
-    }
-
-    fn number_pages(&self, waba: &NumberId, fields: &str) -> NumberPages {
-        let mut url = self.url(&[waba.as_str(), "phone_numbers"]);
-        url.query_pairs_mut()
-            .append_pair("fields", fields)
-            .append_pair("limit", "100");
-        NumberPages::start(self, url)
-    }
-
     pub async fn get_settings(&self, id: &NumberId) -> Result<Settings, ApiError> {
         let url = self.url(&[id.as_str(), "settings"]);
         self.send(Method::GET, url, None, Resend::Allowed).await
@@ -429,7 +400,7 @@ impl GraphClient {
 
     // ---- plumbing ----------------------------------------------------------------------
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
         {
             // A base URL always has a path (at least "/"), so this cannot fail for http(s).

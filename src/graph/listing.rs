@@ -21,7 +21,39 @@ use url::Url;
 
 use super::client::{GraphClient, MAX_PAGES, Resend, decode};
 use super::errors::ApiError;
-use super::types::{NumbersPage, Paging, PhoneNumber};
+use super::types::{FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, Paging, PhoneNumber};
+
+/// The listing's calls, beside the client's others (`client.rs`); kept here so that the
+/// client knows nothing of how a listing is paged.
+impl GraphClient {
+    /// Every number of a WABA, following `paging.next` until it is absent (facts §3: short or
+    /// empty pages do not mean the end). The next page is asked for while the last decodes
+    /// (`listing`).
+    pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
+        // As for a single read: one field Meta does not know fails the whole listing, so a #100
+        // on the first page is tried once more with the minimal set (facts §3, §7.8).
+        match self.number_pages(waba, FULL_FIELDS).collect().await {
+            Err(e) if e.code() == Some(100) => {
+                self.number_pages(waba, MINIMAL_FIELDS).collect().await
+            }
+            other => other,
+        }
+    }
+
+    /// The listing page by page, with the table's fields; the paging starts at once, in a task
+    /// of the current tokio runtime (it must be called inside one).
+    pub fn list_number_pages(&self, waba: &NumberId) -> NumberPages {
+        self.number_pages(waba, FULL_FIELDS)
+    }
+
+    fn number_pages(&self, waba: &NumberId, fields: &str) -> NumberPages {
+        let mut url = self.url(&[waba.as_str(), "phone_numbers"]);
+        url.query_pairs_mut()
+            .append_pair("fields", fields)
+            .append_pair("limit", "100");
+        NumberPages::start(self, url)
+    }
+}
 
 /// What the paging task reads of a page: the link to the next one. `data` must be there (an
 /// answer without it is no listing page, and is not followed) but is skipped, not decoded.
