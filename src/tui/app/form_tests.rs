@@ -4,9 +4,8 @@
 
 use ratatui::crossterm::event::KeyCode;
 
-use super::tests::{loaded, open_form, press, register_form, type_text};
+use super::tests::{exhaust_register, loaded, open_form, press, register_form, type_text};
 use super::*;
-use crate::audit::Operation;
 use crate::engine::Step;
 use crate::tui::forms::{DeregisterForm, Phase, VerifyForm};
 use crate::tui::keys::FieldKind;
@@ -118,28 +117,7 @@ fn an_unknown_outcome_is_said_in_the_log_with_what_was_read_back() {
 #[test]
 fn a_failed_register_unticks_the_budget_override() {
     let mut app = loaded();
-    let now = app.clock.now();
-    // Ten attempts that ended on 300: its register budget is used up.
-    let records: Vec<_> = (0..10)
-        .flat_map(|i| {
-            let intent = crate::audit::AuditRecord::intent(
-                now - chrono::Duration::hours(1),
-                format!("a{i}"),
-                "p",
-                "300",
-                Operation::Register,
-            );
-            let mut outcome = intent.clone();
-            outcome.phase = crate::audit::Phase::Outcome;
-            outcome.outcome = Some(crate::audit::Outcome::Error);
-            [intent, outcome]
-        })
-        .collect();
-    let budgets = crate::audit::BudgetBook::new(&records, app.policy, now);
-    app.update(Msg::Ledger {
-        budgets,
-        recent: records,
-    });
+    exhaust_register(&mut app, "300");
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
     // PIN, region, override (ticked), Register.

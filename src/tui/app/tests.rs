@@ -426,17 +426,17 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
     assert!(form.pin.is_empty(), "the PIN is wiped after a failure");
 }
 
-#[test]
-fn an_exhausted_budget_needs_the_explicit_override() {
-    let mut app = loaded();
-    // Ten attempts that ended (an intent without its outcome would be a change in progress).
+/// Ten register attempts on `id` that ended within the hour: its budget is used up (an intent
+/// without its outcome would be a change in progress instead).
+pub(super) fn exhaust_register(app: &mut App, id: &str) {
+    let now = app.clock.now();
     let records: Vec<_> = (0..10)
         .flat_map(|i| {
             let intent = crate::audit::AuditRecord::intent(
-                chrono::Utc::now() - chrono::Duration::hours(1),
+                now - chrono::Duration::hours(1),
                 format!("a{i}"),
                 "p",
-                "300",
+                id,
                 Operation::Register,
             );
             let mut outcome = intent.clone();
@@ -445,11 +445,17 @@ fn an_exhausted_budget_needs_the_explicit_override() {
             [intent, outcome]
         })
         .collect();
-    let budgets = crate::audit::BudgetBook::new(&records, app.policy, chrono::Utc::now());
+    let budgets = crate::audit::BudgetBook::new(&records, app.policy, now);
     app.update(Msg::Ledger {
         budgets,
         recent: records,
     });
+}
+
+#[test]
+fn an_exhausted_budget_needs_the_explicit_override() {
+    let mut app = loaded();
+    exhaust_register(&mut app, "300");
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
     // PIN, region, override, Register: Register does nothing yet.
