@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate};
-use super::parts::{override_words, status_lines};
+use super::parts::{foot, override_words};
 use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
 use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, Request};
@@ -16,7 +16,7 @@ use crate::graph::types::NumberStatus;
 use crate::tui::app::App;
 use crate::tui::keys::{FieldKind, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{button_row, field_label, form_popup};
+use crate::tui::view::popup::{field_label, form_popup};
 
 #[derive(Debug)]
 pub struct DeregisterForm {
@@ -276,20 +276,15 @@ impl FormComponent for DeregisterForm {
             ]));
         }
         lines.push(Line::raw(""));
-        // The button row and what is said under it, always shown.
-        let mut tail = vec![button_row(
-            theme,
+        let tail = foot(
+            app,
+            &self.phase,
             (
                 "Deregister",
                 f(DeregisterField::Submit),
                 check.problems.is_empty(),
             ),
             f(DeregisterField::Cancel),
-            editing,
-        )];
-        tail.extend(status_lines(
-            app,
-            &self.phase,
             // Why the button is dimmed, except what the digits field's own note says already.
             check
                 .problems
@@ -298,7 +293,7 @@ impl FormComponent for DeregisterForm {
                 .map(String::as_str),
             Some(&check.plan.budgets.deregister),
             "sending POST /deregister… (not retried automatically)",
-        ));
+        );
         form_popup(
             frame,
             screen,

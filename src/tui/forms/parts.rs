@@ -7,6 +7,7 @@ use crate::engine::{Blocker, Plan};
 use crate::graph::{catalogue, codes};
 use crate::tui::app::App;
 use crate::tui::forms::{Failure, Phase, StepState};
+use crate::tui::view::popup::button_row;
 
 use chrono::Duration as ChronoDuration;
 
@@ -111,6 +112,23 @@ pub fn status_lines(
             .into_iter()
             .collect(),
     }
+}
+
+/// What a form always shows at its foot: its button and Cancel, then under them why the
+/// button is disabled, that it is sending, or how it failed (see `status_lines`).
+pub fn foot(
+    app: &App,
+    phase: &Phase,
+    submit: (&str, bool, bool),
+    cancel_focused: bool,
+    problem: Option<&str>,
+    budget: Option<&Budget>,
+    sending: &str,
+) -> Vec<Line<'static>> {
+    let editing = !matches!(phase, Phase::InFlight { .. });
+    let mut lines = vec![button_row(&app.theme, submit, cancel_focused, editing)];
+    lines.extend(status_lines(app, phase, problem, budget, sending));
+    lines
 }
 
 /// The override checkbox's label and text: the budget when that is what it overrides, else

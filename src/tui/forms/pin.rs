@@ -7,14 +7,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate, press};
-use super::parts::status_lines;
+use super::parts::foot;
 use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
 use crate::config::ProfileName;
 use crate::graph::NumberId;
 use crate::tui::app::App;
 use crate::tui::keys::{FieldKind, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
+use crate::tui::view::popup::{field_label, form_popup, masked_slots};
 use crate::tui::widgets::SecretField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,20 +162,15 @@ impl FormComponent for PinForm {
             ]),
             Line::raw(""),
         ];
-        // The button row and what is said under it, always shown.
-        let mut tail = vec![button_row(
-            theme,
-            ("Set PIN", f(PinField::Set), self.problem().is_none()),
-            f(PinField::Cancel),
-            editing,
-        )];
-        tail.extend(status_lines(
+        let tail = foot(
             app,
             &self.phase,
+            ("Set PIN", f(PinField::Set), self.problem().is_none()),
+            f(PinField::Cancel),
             self.problem().as_deref(),
             None,
             "sending…",
-        ));
+        );
         form_popup(
             frame,
             screen,
