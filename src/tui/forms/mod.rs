@@ -18,7 +18,7 @@ pub mod verify;
 
 pub use component::{AfterReply, FormComponent, FormEvent, FormReply, Submission, downcast};
 pub use deregister::DeregisterForm;
-pub use fields::{Field, cycle};
+pub use fields::Field;
 pub use pin::PinForm;
 pub use register::{Preflight, RegisterForm};
 pub use verify::{VerifyForm, VerifyStage};
