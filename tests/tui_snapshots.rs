@@ -546,7 +546,7 @@ fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
         .map(|(i, row)| {
             let target = Target {
                 id: row.id.clone(),
-                profile: row.profile.to_string(),
+                profile: row.profile.clone(),
                 label: row.label.clone(),
             };
             if i == 3 {

@@ -256,7 +256,7 @@ pub fn begin(
             },
             _ => Entry::Planned {
                 number: row.target.id.as_str().to_owned(),
-                profile: row.target.profile.clone(),
+                profile: row.target.profile.to_string(),
                 plan: row.kind().to_owned(),
                 steps: row.calls(),
             },

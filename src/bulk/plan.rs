@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::Action;
+use crate::config::ProfileName;
 use crate::engine::{Engine, Plan, PlanKind};
 use crate::fleet::filter::{Fields, Filter};
 use crate::graph::{NumberId, PhoneNumber, StorageChoice};
@@ -15,7 +16,7 @@ use crate::graph::{NumberId, PhoneNumber, StorageChoice};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub id: NumberId,
-    pub profile: String,
+    pub profile: crate::config::ProfileName,
     pub label: Option<String>,
 }
 
@@ -87,7 +88,7 @@ impl BulkPlan {
 /// Reads and plans every target, `concurrency` at a time. `filter` (when it needs live data)
 /// drops the numbers it does not match; `force` lets overridable blockers through.
 pub async fn plan_all(
-    engines: &HashMap<String, Engine>,
+    engines: &HashMap<ProfileName, Engine>,
     targets: Vec<Target>,
     action: Action,
     storage: StorageChoice,

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::journal::{JournalState, NumberState};
 use super::plan::plan_one;
 use super::{PlannedRow, RowPlan, Target};
+use crate::config::ProfileName;
 use crate::engine::Engine;
 use crate::graph::{NumberId, StorageChoice};
 
@@ -29,7 +30,7 @@ pub enum ResumeChoice {
 /// Decides every number of the journal's run.
 pub async fn resume_rows(
     state: &JournalState,
-    engines: &HashMap<String, Engine>,
+    engines: &HashMap<ProfileName, Engine>,
     storage: StorageChoice,
     force: bool,
     resend_unknown: bool,
@@ -67,7 +68,7 @@ async fn decide(
     profile: &str,
     was: NumberState,
     state: &JournalState,
-    engines: &HashMap<String, Engine>,
+    engines: &HashMap<ProfileName, Engine>,
     storage: StorageChoice,
     force: bool,
     resend_unknown: bool,
@@ -95,7 +96,7 @@ async fn decide(
     }
     let target = Target {
         id,
-        profile: profile.to_owned(),
+        profile: profile.into(),
         label: None,
     };
     match plan_one(engine, target, state.action, storage, None, force).await {

@@ -3,6 +3,7 @@
 //! `max_failures` failures, or at once on a systemic error (the token, a locked account,
 //! 133016 on two numbers, a throttle, the network gone); numbers already started finish.
 
+use crate::config::ProfileName;
 use crate::graph::codes;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -91,7 +92,7 @@ struct Ended {
 /// Runs `rows` (skipped ones are ignored) and journals every start, step and end.
 pub async fn run(
     rows: Vec<PlannedRow>,
-    engines: &HashMap<String, Engine>,
+    engines: &HashMap<ProfileName, Engine>,
     pins: &PinSource,
     journal: &Journal,
     options: RunOptions,
@@ -181,7 +182,7 @@ pub async fn run(
 
 async fn run_one(
     row: &PlannedRow,
-    engines: &HashMap<String, Engine>,
+    engines: &HashMap<ProfileName, Engine>,
     pins: &PinSource,
     journal: &Journal,
     force: bool,

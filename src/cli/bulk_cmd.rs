@@ -17,6 +17,7 @@ use crate::bulk::{
     Action, BulkPlan, Entry, Journal, NumberState, PinSource, PlannedRow, ResumeChoice, RowPlan,
     RunOptions, Summary, Target, plan_all, resume_rows, run, storage_of,
 };
+use crate::config::ProfileName;
 use crate::engine::Engine;
 use crate::fleet::filter::{Filter, glob_matches};
 use crate::graph::{NumberId, StorageChoice};
@@ -348,7 +349,7 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
 fn engines<'a>(
     ctx: &Context,
     profiles: impl Iterator<Item = &'a str>,
-) -> Result<HashMap<String, Engine>, CliError> {
+) -> Result<HashMap<ProfileName, Engine>, CliError> {
     let mut engines = HashMap::new();
     for name in profiles {
         if engines.contains_key(name) {
@@ -358,7 +359,7 @@ fn engines<'a>(
             .config
             .profile(name)
             .ok_or_else(|| CliError::Usage(format!("there is no profile named `{name}`")))?;
-        engines.insert(name.to_owned(), ctx.engine(profile)?);
+        engines.insert(name.into(), ctx.engine(profile)?);
     }
     Ok(engines)
 }

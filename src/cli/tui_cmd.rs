@@ -21,7 +21,7 @@ pub fn run_tui(global: &Global) -> Result<(), CliError> {
         if config.profile(p).is_none() {
             return Err(CliError::Usage(format!("there is no profile named `{p}`")));
         }
-        config.default_profile = p.clone();
+        config.default_profile = p.as_str().into();
     }
     let data_dir = super::data_dir()?;
     let log_path = crate::logging::init_file(&data_dir);

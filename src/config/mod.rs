@@ -26,8 +26,8 @@ pub const STARTER: &str = include_str!("../../assets/config.example.toml");
 #[derive(Debug, Clone)]
 pub struct Config {
     pub source: Option<PathBuf>,
-    pub default_profile: String,
-    pub profiles: BTreeMap<String, Profile>,
+    pub default_profile: ProfileName,
+    pub profiles: BTreeMap<ProfileName, Profile>,
     pub numbers: Vec<NumberEntry>,
     pub budget: BudgetPolicy,
     pub ledger: LedgerConfig,
@@ -59,7 +59,7 @@ impl Default for LedgerConfig {
 
 #[derive(Debug, Clone)]
 pub struct Profile {
-    pub name: String,
+    pub name: ProfileName,
     pub base_url: String,
     pub api_version: ApiVersion,
     pub token: TokenSource,
@@ -81,7 +81,7 @@ pub struct Profile {
 pub struct NumberEntry {
     pub id: NumberId,
     pub label: Option<String>,
-    pub profile: String,
+    pub profile: ProfileName,
 }
 
 /// How many register (or deregister) attempts a number may have in a moving window before
@@ -157,13 +157,17 @@ impl Config {
     /// The profile for a number: `--profile` wins, then the number's own, then the default.
     pub fn profile_for(&self, id: &NumberId, flag: Option<&str>) -> Result<&Profile, ConfigError> {
         let name = flag
-            .map(str::to_owned)
+            .map(ProfileName::from)
             .or_else(|| self.number(id).map(|n| n.profile.clone()))
             .unwrap_or_else(|| self.default_profile.clone());
         self.profile(&name).ok_or_else(|| {
             ConfigError::new(format!("there is no profile named `{name}`")).hint(format!(
                 "use one of: {}",
-                self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                self.profiles
+                    .keys()
+                    .map(ProfileName::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
     }

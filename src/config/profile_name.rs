@@ -1,12 +1,25 @@
-//! A profile's name, as a type of its own: the TUI's messages carry many strings (ids,
-//! labels, words for the log), and a profile name passed where a label belongs should not
-//! compile.
+//! A profile's name, as a type of its own, from the config through the fleet, bulk runs and
+//! the TUI: they carry many strings (ids, labels, words for the log), and a profile name passed
+//! where a label belongs should not compile. It is written as the plain string it is.
 
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Written as the plain string it is (JSON output, journals).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct ProfileName(String);
 
 impl ProfileName {

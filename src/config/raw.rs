@@ -10,7 +10,7 @@ use super::located::{ConfigError, Locator};
 use super::token::DEFAULT_TOKEN_TIMEOUT;
 use super::{
     BudgetPolicy, Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECS, LedgerConfig, NumberEntry,
-    Profile, TokenSource,
+    Profile, ProfileName, TokenSource,
 };
 use crate::graph::{ApiVersion, NumberId};
 
@@ -77,10 +77,10 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
     };
     let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(&loc, &e))?;
 
-    let mut profiles = BTreeMap::new();
+    let mut profiles: BTreeMap<ProfileName, Profile> = BTreeMap::new();
     for (name, spanned) in &raw.profiles {
         let profile = validate_profile(&loc, name, spanned)?;
-        profiles.insert(name.clone(), profile);
+        profiles.insert(name.as_str().into(), profile);
     }
     if profiles.is_empty() {
         return Err(loc.error(None, "the config defines no profile").hint(
@@ -90,10 +90,10 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
 
     let default_profile = match &raw.default_profile {
         Some(name) => {
-            if !profiles.contains_key(name.get_ref()) {
+            if !profiles.contains_key(name.get_ref().as_str()) {
                 return Err(unknown_profile(&loc, name, &profiles));
             }
-            name.get_ref().clone()
+            ProfileName::from(name.get_ref().as_str())
         }
         None if profiles.len() == 1 => profiles.keys().next().cloned().unwrap_or_default(),
         None => {
@@ -122,10 +122,10 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
                 .hint("keep one [[numbers]] entry per id"));
         }
         let profile = match &n.profile {
-            Some(p) if !profiles.contains_key(p.get_ref()) => {
+            Some(p) if !profiles.contains_key(p.get_ref().as_str()) => {
                 return Err(unknown_profile(&loc, p, &profiles));
             }
-            Some(p) => p.get_ref().clone(),
+            Some(p) => ProfileName::from(p.get_ref().as_str()),
             None => default_profile.clone(),
         };
         numbers.push(NumberEntry {
@@ -281,7 +281,7 @@ fn validate_profile(
     };
     Ok(Profile {
         pin_command,
-        name: name.to_owned(),
+        name: name.into(),
         base_url,
         api_version,
         token,
@@ -511,7 +511,7 @@ fn validate_ledger(
 fn unknown_profile(
     loc: &Locator,
     name: &Spanned<String>,
-    profiles: &BTreeMap<String, Profile>,
+    profiles: &BTreeMap<ProfileName, Profile>,
 ) -> ConfigError {
     loc.error(
         Some(name.span()),

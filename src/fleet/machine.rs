@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use crate::config::ProfileName;
 use crate::graph::{ApiError, NumberId, PhoneNumber};
 
 /// What the machine needs of a face's row.
@@ -28,8 +29,8 @@ pub trait FleetSlot {
 /// A read the face must run and feed back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Read {
-    Listing { profile: String },
-    Number { profile: String, id: NumberId },
+    Listing { profile: ProfileName },
+    Number { profile: ProfileName, id: NumberId },
 }
 
 /// Where a profile's listing stands.
@@ -46,13 +47,13 @@ pub enum Listing {
 /// A profile as the fleet sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileView {
-    pub name: String,
+    pub name: ProfileName,
     pub has_waba: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
-    listings: BTreeMap<String, Listing>,
+    listings: BTreeMap<ProfileName, Listing>,
 }
 
 impl Fleet {
@@ -73,7 +74,7 @@ impl Fleet {
             } else {
                 reads.extend(
                     rows.iter()
-                        .filter(|r| r.profile() == profile.name)
+                        .filter(|r| profile.name == r.profile())
                         .map(|r| Read::Number {
                             profile: profile.name.clone(),
                             id: r.id().clone(),
@@ -99,7 +100,7 @@ impl Fleet {
         match result {
             Ok(listing) => {
                 self.listings.insert(
-                    profile.to_owned(),
+                    profile.into(),
                     Listing::Listed {
                         count: listing.len(),
                     },
@@ -123,7 +124,7 @@ impl Fleet {
                 }
             }
             Err(e) => {
-                self.listings.insert(profile.to_owned(), Listing::Failed(e));
+                self.listings.insert(profile.into(), Listing::Failed(e));
             }
         }
         let gone_why = match self.listings.get(profile) {
@@ -137,7 +138,7 @@ impl Fleet {
         {
             if row.configured() {
                 reads.push(Read::Number {
-                    profile: profile.to_owned(),
+                    profile: profile.into(),
                     id: row.id().clone(),
                 });
             } else {

@@ -12,7 +12,7 @@ pub use machine::{Fleet, FleetSlot, Listing, ProfileView, Read};
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::config::Config;
+use crate::config::{Config, ProfileName};
 use crate::graph::{ApiError, GraphClient, NumberId, PhoneNumber};
 
 /// How many single-number reads may be in flight at once.
@@ -22,7 +22,7 @@ pub const READ_CONCURRENCY: usize = 8;
 pub struct FleetRow {
     pub id: NumberId,
     pub label: Option<String>,
-    pub profile: String,
+    pub profile: ProfileName,
     /// Listed in the config (false: discovered through the WABA).
     pub configured: bool,
     /// The live read, once there is one.
@@ -34,7 +34,7 @@ pub fn configured_rows(config: &Config, only_profile: Option<&str>) -> Vec<Fleet
     config
         .numbers
         .iter()
-        .filter(|n| only_profile.is_none_or(|p| p == n.profile))
+        .filter(|n| only_profile.is_none_or(|p| n.profile == p))
         .map(|n| FleetRow {
             id: n.id.clone(),
             label: n.label.clone(),
@@ -46,11 +46,11 @@ pub fn configured_rows(config: &Config, only_profile: Option<&str>) -> Vec<Fleet
 }
 
 /// The profiles a fleet refresh reads: those of the configured numbers and the default one.
-pub fn profiles_in_view(config: &Config, only_profile: Option<&str>) -> Vec<String> {
+pub fn profiles_in_view(config: &Config, only_profile: Option<&str>) -> Vec<ProfileName> {
     if let Some(p) = only_profile {
-        return vec![p.to_owned()];
+        return vec![p.into()];
     }
-    let mut names: Vec<String> = config.numbers.iter().map(|n| n.profile.clone()).collect();
+    let mut names: Vec<ProfileName> = config.numbers.iter().map(|n| n.profile.clone()).collect();
     names.push(config.default_profile.clone());
     names.sort();
     names.dedup();
@@ -92,7 +92,7 @@ impl FleetSlot for FleetRow {
         FleetRow {
             id,
             label: None,
-            profile: profile.to_owned(),
+            profile: profile.into(),
             configured: false,
             live: Some(Ok(number)),
         }
@@ -100,7 +100,7 @@ impl FleetSlot for FleetRow {
 }
 
 /// The profiles in view with whether each lists its numbers through a WABA.
-pub fn profile_views(config: &Config, names: &[String]) -> Vec<ProfileView> {
+pub fn profile_views(config: &Config, names: &[ProfileName]) -> Vec<ProfileView> {
     names
         .iter()
         .filter_map(|name| config.profile(name))
@@ -116,11 +116,11 @@ pub fn profile_views(config: &Config, names: &[String]) -> Vec<ProfileView> {
 /// client for each profile in view. The machine comes back too: it knows which listings failed.
 pub async fn refresh(
     config: &Config,
-    clients: &BTreeMap<String, GraphClient>,
+    clients: &BTreeMap<ProfileName, GraphClient>,
     only_profile: Option<&str>,
 ) -> (Vec<FleetRow>, Fleet) {
     let mut rows = configured_rows(config, only_profile);
-    let names: Vec<String> = clients.keys().cloned().collect();
+    let names: Vec<ProfileName> = clients.keys().cloned().collect();
     let mut fleet = Fleet::default();
     let mut singles = Vec::new();
     for read in fleet.refresh(&mut rows, &profile_views(config, &names)) {

@@ -38,7 +38,7 @@ pub fn demo_config(base_url: &str) -> Config {
     Config {
         source: None,
         default_profile: "demo".into(),
-        profiles: BTreeMap::from([("demo".to_owned(), profile)]),
+        profiles: BTreeMap::from([("demo".into(), profile)]),
         numbers,
         budget: BudgetPolicy::default(),
         ledger: crate::config::LedgerConfig::default(),

@@ -24,7 +24,7 @@ impl App {
             .filter(|r| self.marked.contains(&r.id))
             .map(|r| Target {
                 id: r.id.clone(),
-                profile: r.profile.to_string(),
+                profile: r.profile.clone(),
                 label: r.label.clone(),
             })
             .collect();

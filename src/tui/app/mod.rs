@@ -29,7 +29,7 @@ use sort::SortColumn;
 /// What the header shows and the forms need to know about a profile.
 #[derive(Debug, Clone)]
 pub struct ProfileInfo {
-    pub name: String,
+    pub name: ProfileName,
     pub version: ApiVersion,
     pub host: String,
     pub has_waba: bool,
@@ -113,8 +113,8 @@ pub struct App {
     pub theme: Theme,
     /// Every time the app reads or shows comes from here, so tests can fix it.
     pub clock: Clock,
-    pub profiles: BTreeMap<String, ProfileInfo>,
-    pub default_profile: String,
+    pub profiles: BTreeMap<ProfileName, ProfileInfo>,
+    pub default_profile: ProfileName,
     pub log_path: Option<PathBuf>,
     /// Notices not yet written to the log file (see `take_log_lines`).
     log_out: Vec<(Level, String)>,
@@ -194,7 +194,7 @@ impl App {
             .map(|r| Row {
                 id: r.id,
                 label: r.label,
-                profile: ProfileName::from(r.profile),
+                profile: r.profile,
                 configured: true,
                 live: Live::Loading,
                 storage: Storage::NotRead,
@@ -527,7 +527,6 @@ impl App {
             .into_iter()
             .map(|read| match read {
                 Read::Listing { profile } => {
-                    let profile = ProfileName::from(profile);
                     let request = self.new_request(Pending::Listing {
                         profile: profile.clone(),
                     });

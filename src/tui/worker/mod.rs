@@ -12,7 +12,7 @@ use tokio::sync::{Mutex, Semaphore, mpsc::UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{BulkMsg, Cmd, Level, Msg, Reply, RequestId};
-use crate::config::{BudgetPolicy, Profile};
+use crate::config::{BudgetPolicy, Profile, ProfileName};
 use crate::engine::Engine;
 use crate::fleet::READ_CONCURRENCY;
 use crate::graph::{ClientSettings, GraphClient, NumberId, ThrottleBook};
@@ -31,7 +31,7 @@ pub struct Worker {
 }
 
 struct Inner {
-    profiles: HashMap<String, Profile>,
+    profiles: HashMap<ProfileName, Profile>,
     /// One ledger for every profile's engine: budgets are per number, whatever the profile.
     ledger: Arc<dyn Ledger>,
     /// Throttles Meta declared, shared with the CLI and other TUIs through the data dir.
@@ -45,7 +45,7 @@ struct Inner {
     ledger_config: crate::config::LedgerConfig,
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
-    engines: Mutex<HashMap<String, Engine>>,
+    engines: Mutex<HashMap<ProfileName, Engine>>,
     permits: Semaphore,
     number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
     /// The listing in flight per profile, so a new one can cancel it.
@@ -58,7 +58,7 @@ impl Worker {
     /// `ledger` is the engine's store (the local trail or the team's); throttles are kept in
     /// `data_dir`.
     pub fn new(
-        profiles: HashMap<String, Profile>,
+        profiles: HashMap<ProfileName, Profile>,
         ledger: Arc<dyn Ledger>,
         data_dir: PathBuf,
         config: &crate::config::Config,
@@ -166,7 +166,7 @@ impl Inner {
         }));
         let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy)
             .with_ledger_config(&self.ledger_config);
-        engines.insert(profile.to_owned(), engine.clone());
+        engines.insert(profile.into(), engine.clone());
         Ok(engine)
     }
 
@@ -316,8 +316,8 @@ impl Inner {
     /// out (its numbers are then skipped by the plan with why).
     async fn bulk_engines(
         &self,
-        profiles: impl Iterator<Item = String>,
-    ) -> HashMap<String, Engine> {
+        profiles: impl Iterator<Item = ProfileName>,
+    ) -> HashMap<ProfileName, Engine> {
         let mut engines = HashMap::new();
         for profile in profiles {
             if engines.contains_key(&profile) {
