@@ -17,10 +17,13 @@ configured numbers. Kept out of `cargo test`; python3 stdlib only.
 5. `wareg numbers --refresh --json` with 20k numbers at 50 ms and 0 ms latency, against the
    yardstick `scripts/yardstick_client.py` (a Python client paging the same listing), and
    pages x latency, the floor.
+6. The TUI's own listing: launch to the log pane's "N numbers listed" with 20k configured
+   numbers at 50 ms latency (the same pipelined listing as part 5; the TUI reads storage
+   beside it). Median of `--refresh-runs` after one warm-up.
 
 Usage: python3 scripts/history_bench.py [--bin target/release/wareg] [--runs 5]
            [--sizes 0,100000,1000000,1000000@3650] [--fleet 20000] [--refresh-runs 3]
-           [--skip 1,2,3,4,5]
+           [--skip 1,2,3,4,5,6]
 
 A size N@D spreads N records over the last D days (default 365). 1M over 3,650 days has the
 history of the 1M trail and the density (so the 7-day window) of the 100k trail: it tells a
@@ -391,7 +394,7 @@ def main():
     parser.add_argument("--small-fleet", type=int, default=1000)
     parser.add_argument("--refresh-runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--skip", default="", help="comma-separated part numbers to skip (1-5)")
+    parser.add_argument("--skip", default="", help="comma-separated part numbers to skip (1-6)")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin)
     if not os.path.exists(binary):
@@ -567,6 +570,30 @@ def main():
                              f"{floor:.0f}", "", "", "", f"{pages} x {latency} ms"])
             table(rows, ["", "latency", "wall ms", "min-max", "cpu ms", "RSS MiB", ""])
             print("targets: peak RSS <= 64 MB, wall <= the yardstick's")
+
+        # 6. The TUI's listing at fleet size (raw output: the log line is new text, drawn whole).
+        if 6 not in skip:
+            print()
+            print(f"== 6. TUI: launch to '... numbers listed' in the log pane, {args.fleet} "
+                  f"configured numbers, {args.latency_ms} ms latency (pty 120x40) ==")
+            times = []
+            with Sandbox(binary, numbers=args.fleet, latency_ms=args.latency_ms) as sb:
+                config = write_config(os.path.join(work, "config-tui-listing.toml"), sb,
+                                      fleet_numbers(args.fleet))
+                env = environment(config, private_dir(os.path.join(work, "data-tui-listing")))
+                for i in range(1 + args.refresh_runs):
+                    tui = Tui([binary], env)
+                    at = tui.wait_for(b"numbers listed", timeout=120)
+                    tui.stop()
+                    if at is None:
+                        notes.append(f"TUI listing run {i}: no 'numbers listed' within 120 s")
+                    elif i > 0:
+                        times.append((at - tui.started) * 1000)
+            if times:
+                table([["TUI listing", f"{args.latency_ms} ms",
+                        f"{statistics.median(times):.0f}",
+                        f"{min(times):.0f}-{max(times):.0f}"]],
+                      ["", "latency", "wall ms", "min-max"])
 
     print()
     if notes:
