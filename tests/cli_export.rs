@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use wareg::fleet::export::COLUMNS;
+use wareg::fleet::export::columns;
 
 /// RFC 4180 lines into fields: enough of a reader to check what a spreadsheet would see.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
@@ -38,7 +38,7 @@ fn line_of(rows: &[Vec<String>], id: &str) -> std::collections::HashMap<String, 
         .iter()
         .find(|r| r[0] == id)
         .unwrap_or_else(|| panic!("no line for {id}: {rows:?}"));
-    COLUMNS
+    columns()
         .iter()
         .map(|c| c.to_string())
         .zip(row.iter().cloned())
@@ -51,14 +51,14 @@ fn refresh_as_csv_has_a_header_and_a_line_per_number() {
     let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows = parse_csv(&run.stdout);
-    assert_eq!(rows[0], COLUMNS, "one header line");
+    assert_eq!(rows[0], columns(), "one header line");
     assert_eq!(
         rows.len(),
         11,
         "2 configured + 8 discovered: {}",
         run.stdout
     );
-    assert!(rows.iter().all(|r| r.len() == COLUMNS.len()), "{rows:?}");
+    assert!(rows.iter().all(|r| r.len() == columns().len()), "{rows:?}");
 
     let connected = line_of(&rows, CONNECTED);
     assert_eq!(connected["label"], "Support DE");

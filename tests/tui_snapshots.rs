@@ -102,6 +102,17 @@ fn numbers_loaded_with_mixed_states_and_a_failed_read() {
 }
 
 #[test]
+fn numbers_at_200_columns_show_the_id_column() {
+    let (w, h) = (200, 30);
+    let screen = scrub(&draw(&mut loaded(), w, h), w, h);
+    assert!(
+        screen.contains("REG LEFT ID") && screen.contains("106540352242922"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("numbers_loaded_200x30", screen);
+}
+
+#[test]
 fn numbers_filtered() {
     snapshot("numbers_filtered", || {
         let mut app = loaded();

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use super::Action;
 use crate::config::ProfileName;
 use crate::engine::{Engine, Plan, PlanKind};
-use crate::fleet::filter::{Fields, Filter};
+use crate::fleet::Row;
+use crate::fleet::filter::Filter;
 use crate::graph::{NumberId, PhoneNumber, StorageChoice};
 
 /// A chosen number.
@@ -139,25 +140,26 @@ pub(super) async fn plan_one(
     };
     if let Some(filter) = filter {
         // Storage costs a call of its own: read only when the filter names it.
-        let storage = if filter.needs_storage() {
+        let mut row = Row::configured(
+            target.id.clone(),
+            target.label.clone(),
+            target.profile.clone(),
+        );
+        row.set_read(Ok(number.clone()), chrono::Utc::now());
+        if filter.needs_storage() {
             match engine.client.get_settings(&target.id).await {
-                Ok(settings) => settings.storage_configuration.map(|s| s.summary()),
+                Ok(settings) => {
+                    if let Some(storage) = settings.storage_configuration {
+                        row.storage = crate::fleet::Storage::Known(storage);
+                    }
+                }
                 Err(e) => {
                     let why = format!("storage cannot be read: {}", e.short());
                     return Some(skip(target, why, None));
                 }
             }
-        } else {
-            None
-        };
-        let fields = Fields::of(
-            target.id.as_str(),
-            target.label.as_deref(),
-            &target.profile,
-            Some(&number),
-        )
-        .with_storage(storage);
-        if !filter.matches(&fields) {
+        }
+        if !filter.matches(&row) {
             return None;
         }
     }

@@ -11,7 +11,7 @@ use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
 use crate::fleet::export::{self, ExportRow};
-use crate::fleet::{self, Fleet, FleetRow, Listing};
+use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
 use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
@@ -111,12 +111,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
 
 /// The rows as CSV on stdout, each written as it is made. A reader that went away (`| head`)
 /// ends it quietly, as for the table.
-fn write_csv(rows: &[FleetRow], book: &BudgetBook) -> Result<(), CliError> {
+fn write_csv(rows: &[Row], book: &BudgetBook) -> Result<(), CliError> {
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let export_rows = rows.iter().map(|row| {
-        let left = |op| book.budget(row.id.as_str(), op).left();
-        ExportRow::of(row, left(Operation::Register), left(Operation::Deregister))
-    });
+    let export_rows = rows.iter().map(|row| ExportRow::of(row, book));
     match export::write_csv(export_rows, out) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Local(format!(
             "cannot write the CSV to stdout: {e}"
@@ -136,8 +133,8 @@ fn profile_json(name: &str, fleet: &Fleet) -> Value {
     }
 }
 
-fn worst_error(rows: &[FleetRow]) -> Option<&ApiError> {
-    let errors = rows.iter().filter_map(|r| r.live.as_ref()?.as_ref().err());
+fn worst_error(rows: &[Row]) -> Option<&ApiError> {
+    let errors = rows.iter().filter_map(Row::error);
     let mut worst = None;
     for e in errors {
         // Network failures (exit 3) outrank Graph errors (exit 1).
@@ -170,7 +167,7 @@ struct RowBudgets {
     register: BudgetJson,
 }
 
-fn row_json<'a>(row: &'a FleetRow, book: &BudgetBook) -> RowJson<'a> {
+fn row_json<'a>(row: &'a Row, book: &BudgetBook) -> RowJson<'a> {
     let budget = |op| BudgetJson::from(&book.budget(row.id.as_str(), op));
     RowJson {
         budget: RowBudgets {
@@ -178,20 +175,17 @@ fn row_json<'a>(row: &'a FleetRow, book: &BudgetBook) -> RowJson<'a> {
             register: budget(Operation::Register),
         },
         configured: row.configured,
-        error: match &row.live {
-            Some(Err(e)) => {
-                Some(json!({"message": e.to_string(), "detail": super::error::api_error_json(e)}))
-            }
-            _ => None,
-        },
+        error: row
+            .error()
+            .map(|e| json!({"message": e.to_string(), "detail": super::error::api_error_json(e)})),
         id: &row.id,
         label: &row.label,
-        live: row.live.as_ref().and_then(|r| r.as_ref().ok()),
+        live: row.number(),
         profile: &row.profile,
     }
 }
 
-fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_failed: bool) {
+fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, listing_failed: bool) {
     if rows.is_empty() && listing_failed {
         return;
     }
@@ -205,46 +199,39 @@ fn print_table(rows: &[FleetRow], book: &BudgetBook, refreshed: bool, listing_fa
         say!("No numbers: none configured and no WABA listed any.");
         return;
     }
+    let line = |cell: &dyn Fn(Column) -> String| {
+        Column::TEXT
+            .iter()
+            .filter_map(|c| Some((c.text_width()?, cell(*c))))
+            .map(|(w, text)| match (w.right, w.cut) {
+                (true, _) => format!("{text:>width$}", width = w.width),
+                (false, true) => format!("{:<width$}", truncate(&text, w.width), width = w.width),
+                (false, false) => format!("{text:<width$}", width = w.width),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     say!(
-        "{:<17} {:<24} {:<18} {:<12} {:<12} {:<8} {:>5} {:>5}",
-        "ID",
-        "LABEL",
-        "NUMBER",
-        "STATUS",
-        "OWNERSHIP",
-        "QUALITY",
-        "REG",
-        "DEREG"
+        "{}",
+        line(&|c| c
+            .text_width()
+            .map(|w| w.title)
+            .unwrap_or_default()
+            .to_owned())
     );
+    let unknown = if refreshed { "?" } else { "-" };
+    let screen = Screen::default();
     for row in rows {
-        let live = row.live.as_ref().and_then(|r| r.as_ref().ok());
-        let text = |f: &dyn Fn(&crate::graph::PhoneNumber) -> Option<String>| {
-            live.and_then(f)
-                .unwrap_or_else(|| if refreshed { "?".into() } else { "-".into() })
+        let facts = Facts {
+            row,
+            budgets: book,
+            screen: &screen,
         };
-        let label = row
-            .label
-            .clone()
-            .or_else(|| live.and_then(|n| n.verified_name.clone()))
-            .unwrap_or_default();
-        say!(
-            "{:<17} {:<24} {:<18} {:<12} {:<12} {:<8} {:>5} {:>5}",
-            row.id.as_str(),
-            truncate(&label, 24),
-            text(&|n| n.display_phone_number.clone()),
-            text(&|n| n.status.as_ref().map(|s| match n.health_mark() {
-                Some(mark) => format!("{s} {mark}"),
-                None => s.to_string(),
-            })),
-            text(&|n| n.code_verification_status.as_ref().map(|s| s.to_string())),
-            text(&|n| n.quality_rating.as_ref().map(|s| s.to_string())),
-            book.budget(row.id.as_str(), Operation::Register).left(),
-            book.budget(row.id.as_str(), Operation::Deregister).left(),
-        );
-        if let Some(Err(e)) = &row.live {
+        say!("{}", line(&|c| c.words(&facts, unknown)));
+        if let Some(e) = row.error() {
             say!("    error: {e}");
         }
-        for note in live.map(|n| n.notes()).unwrap_or_default() {
+        for note in row.number().map(|n| n.notes()).unwrap_or_default() {
             say!("    {note}");
         }
     }

@@ -7,156 +7,113 @@ use serde_json::{Value, json};
 use std::borrow::Borrow;
 use std::io::{self, Write};
 
-use super::FleetRow;
-use super::filter::Fields;
+use super::column::{Column, Facts, Screen, Value as CellValue};
+use super::row::Row;
+use crate::audit::BudgetBook;
 use crate::clean::{MESSAGE_MAX, NAME_MAX};
 
-/// The columns, in order: the CSV header and the JSON keys.
-pub const COLUMNS: [&str; 14] = [
-    "id",
-    "label",
-    "number",
-    "name",
-    "profile",
-    "status",
-    "ownership",
-    "quality",
-    "platform",
-    "health",
-    "storage",
-    "register_left",
-    "deregister_left",
-    "error",
-];
-
-/// One number as the table shows it, every text cleaned for output. An empty string is a
-/// value that is not known (not read, or not part of the answer).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExportRow {
-    pub id: String,
-    pub label: String,
-    /// The display phone number.
-    pub number: String,
-    /// The verified business name.
-    pub name: String,
-    pub profile: String,
-    pub status: String,
-    /// Ownership (code) verification.
-    pub ownership: String,
-    pub quality: String,
-    pub platform: String,
-    /// LIMITED or BLOCKED when the number cannot send freely.
-    pub health: String,
-    /// The local storage region, "off", or empty when it was not read (`wareg numbers` does
-    /// not read settings).
-    pub storage: String,
-    pub register_left: Option<u32>,
-    pub deregister_left: Option<u32>,
-    /// Why the number could not be read.
-    pub error: String,
+/// The columns' keys, in order: the CSV header and the JSON keys.
+pub fn columns() -> Vec<&'static str> {
+    Column::ALL.iter().map(|c| c.key()).collect()
 }
 
-/// What a face knows of one number, to export it.
-pub struct Parts<'a> {
-    pub id: &'a str,
-    pub label: Option<&'a str>,
-    pub profile: &'a str,
-    /// The number as read (or as last read, for a row whose latest read failed).
-    pub live: Option<&'a crate::graph::PhoneNumber>,
-    /// Why the latest read failed.
-    pub error: Option<&'a str>,
-    /// The local-storage setting as the table shows it, when it was read.
-    pub storage: Option<&'a str>,
+/// One number as the table shows it, every text cleaned for output: a value per column of
+/// [`Column::ALL`]. An empty text is a value that is not known (not read, or not part of the
+/// answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    values: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cell {
+    Text(String),
+    Count(u32),
+}
+
+impl Default for ExportRow {
+    /// Every value empty (a row built by hand, in tests and by `with`).
+    fn default() -> ExportRow {
+        ExportRow {
+            values: vec![Cell::Text(String::new()); Column::ALL.len()],
+        }
+    }
 }
 
 impl ExportRow {
-    /// A fleet row with the budgets left for it; the columns are those the filter matches.
-    pub fn of(row: &FleetRow, register_left: u32, deregister_left: u32) -> ExportRow {
-        let error = match &row.live {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        };
-        ExportRow::from_parts(
-            Parts {
-                id: row.id.as_str(),
-                label: row.label.as_deref(),
-                profile: &row.profile,
-                live: row.live.as_ref().and_then(|r| r.as_ref().ok()),
-                error: error.as_deref(),
-                storage: None,
-            },
-            register_left,
-            deregister_left,
-        )
-    }
-
-    /// A number from what a face knows of it (the TUI's rows carry storage and a last good
-    /// read beside a failure; the CLI's do not).
-    pub fn from_parts(parts: Parts, register_left: u32, deregister_left: u32) -> ExportRow {
-        let fields = Fields::of(parts.id, parts.label, parts.profile, parts.live);
-        let get = |key: &str| {
-            fields
-                .values
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| crate::clean::text(v, NAME_MAX))
-                .unwrap_or_default()
+    /// A fleet row with its budgets, as every column says it.
+    pub fn of(row: &Row, budgets: &BudgetBook) -> ExportRow {
+        let screen = Screen::default();
+        let facts = Facts {
+            row,
+            budgets,
+            screen: &screen,
         };
         ExportRow {
-            id: get("id"),
-            label: get("label"),
-            number: get("number"),
-            name: get("name"),
-            profile: get("profile"),
-            status: get("status"),
-            ownership: get("ownership"),
-            quality: get("quality"),
-            platform: get("platform"),
-            health: get("health"),
-            storage: parts
-                .storage
-                .map(|s| crate::clean::text(s, NAME_MAX))
-                .unwrap_or_default(),
-            register_left: Some(register_left),
-            deregister_left: Some(deregister_left),
-            error: parts
-                .error
-                .map(|e| crate::clean::text(e, MESSAGE_MAX))
-                .unwrap_or_default(),
+            values: Column::ALL
+                .iter()
+                .map(|c| match c.value(&facts) {
+                    CellValue::Count(n) => Cell::Count(n),
+                    CellValue::Text(t) => Cell::Text(clean(*c, &t)),
+                })
+                .collect(),
         }
     }
 
-    /// The row's values in [`COLUMNS`] order, as text.
-    pub fn cells(&self) -> [String; 14] {
-        let count = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-        [
-            self.id.clone(),
-            self.label.clone(),
-            self.number.clone(),
-            self.name.clone(),
-            self.profile.clone(),
-            self.status.clone(),
-            self.ownership.clone(),
-            self.quality.clone(),
-            self.platform.clone(),
-            self.health.clone(),
-            self.storage.clone(),
-            count(self.register_left),
-            count(self.deregister_left),
-            self.error.clone(),
-        ]
+    /// The same row with one column's text set (cleaned as every text is).
+    pub fn with(mut self, column: Column, text: &str) -> ExportRow {
+        self.values[position(column)] = Cell::Text(clean(column, text));
+        self
+    }
+
+    /// The same row with one column's count set.
+    pub fn with_count(mut self, column: Column, n: u32) -> ExportRow {
+        self.values[position(column)] = Cell::Count(n);
+        self
+    }
+
+    /// One column's value as text.
+    pub fn text(&self, column: Column) -> String {
+        match &self.values[position(column)] {
+            Cell::Text(t) => t.clone(),
+            Cell::Count(n) => n.to_string(),
+        }
+    }
+
+    /// The row's values in [`columns`] order, as text.
+    pub fn cells(&self) -> Vec<String> {
+        Column::ALL.iter().map(|c| self.text(*c)).collect()
     }
 
     fn json(&self) -> Value {
         let mut object = serde_json::Map::new();
-        for (key, cell) in COLUMNS.iter().zip(self.cells()) {
-            object.insert((*key).to_owned(), json!(cell));
+        for (column, cell) in Column::ALL.iter().zip(&self.values) {
+            // Counts stay numbers for whoever reads the JSON.
+            let value = match cell {
+                Cell::Text(t) => json!(t),
+                Cell::Count(n) => json!(n),
+            };
+            object.insert(column.key().to_owned(), value);
         }
-        // Counts stay numbers for whoever reads the JSON.
-        object.insert("register_left".into(), json!(self.register_left));
-        object.insert("deregister_left".into(), json!(self.deregister_left));
         Value::Object(object)
     }
+}
+
+fn position(column: Column) -> usize {
+    Column::ALL
+        .iter()
+        .position(|c| *c == column)
+        .unwrap_or_default()
+}
+
+/// Text from the server, made safe to write: an error may be a sentence, the rest are names.
+fn clean(column: Column, text: &str) -> String {
+    let max = if column == Column::Error {
+        MESSAGE_MAX
+    } else {
+        NAME_MAX
+    };
+    crate::clean::text(text, max)
 }
 
 /// Writes the header line and one line per row. Lines end in `\n` (what Unix tools expect;
@@ -165,7 +122,7 @@ pub fn write_csv<R: Borrow<ExportRow>>(
     rows: impl IntoIterator<Item = R>,
     mut out: impl Write,
 ) -> io::Result<()> {
-    writeln!(out, "{}", COLUMNS.join(","))?;
+    writeln!(out, "{}", columns().join(","))?;
     for row in rows {
         let cells = row.borrow().cells();
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
@@ -174,7 +131,7 @@ pub fn write_csv<R: Borrow<ExportRow>>(
     out.flush()
 }
 
-/// Writes a JSON array of objects keyed by [`COLUMNS`], one row a line.
+/// Writes a JSON array of objects keyed by [`columns`], one row a line.
 pub fn write_json<R: Borrow<ExportRow>>(
     rows: impl IntoIterator<Item = R>,
     mut out: impl Write,
@@ -215,14 +172,12 @@ mod tests {
     use super::*;
 
     fn row(label: &str, name: &str) -> ExportRow {
-        ExportRow {
-            id: "1065".into(),
-            label: label.into(),
-            name: name.into(),
-            register_left: Some(9),
-            deregister_left: Some(10),
-            ..ExportRow::default()
-        }
+        ExportRow::default()
+            .with(Column::Id, "1065")
+            .with(Column::Label, label)
+            .with(Column::Name, name)
+            .with_count(Column::RegisterLeft, 9)
+            .with_count(Column::DeregisterLeft, 10)
     }
 
     fn csv(rows: &[ExportRow]) -> String {
@@ -263,7 +218,7 @@ mod tests {
         let text = csv(&[row("Sales, UK", "=cmd"), row("Support", "Acme")]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[0], COLUMNS.join(","));
+        assert_eq!(lines[0], columns().join(","));
         assert_eq!(lines[1], "1065,\"Sales, UK\",,'=cmd,,,,,,,,9,10,");
         assert_eq!(lines[2], "1065,Support,,Acme,,,,,,,,9,10,");
     }
@@ -277,7 +232,7 @@ mod tests {
         assert_eq!(first["label"], "Sales UK");
         assert_eq!(first["name"], "=cmd", "JSON keeps the value as it is");
         assert_eq!(first["register_left"], 9);
-        assert_eq!(first.as_object().unwrap().len(), COLUMNS.len());
+        assert_eq!(first.as_object().unwrap().len(), columns().len());
 
         let mut empty = Vec::new();
         write_json(std::iter::empty::<ExportRow>(), &mut empty).unwrap();

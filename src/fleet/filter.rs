@@ -3,86 +3,13 @@
 //! ownership, quality, platform, health, storage, profile); `key:value` matches one column; both ignore
 //! case and match a part ("status:pend" finds PENDING).
 
-use crate::graph::PhoneNumber;
-
-/// The columns a filter can name.
-const KEYS: [&str; 10] = [
-    "label",
-    "number",
-    "name",
-    "id",
-    "status",
-    "ownership",
-    "quality",
-    "platform",
-    "health",
-    "storage",
-];
+use super::column::{Column, Facts, Screen};
+use super::row::Row;
+use crate::audit::BudgetBook;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
-    terms: Vec<(Option<&'static str>, String)>,
-}
-
-/// What a filter looks at, for one number.
-#[derive(Debug, Clone, Default)]
-pub struct Fields {
-    pub values: Vec<(&'static str, String)>,
-}
-
-impl Fields {
-    /// The columns of a number as listed or read; `label` and `profile` from the config.
-    pub fn of(id: &str, label: Option<&str>, profile: &str, live: Option<&PhoneNumber>) -> Fields {
-        let mut values = vec![
-            ("id", id.to_owned()),
-            ("label", label.unwrap_or_default().to_owned()),
-            ("profile", profile.to_owned()),
-        ];
-        if let Some(n) = live {
-            let text = |v: Option<String>| v.unwrap_or_default();
-            values.extend([
-                ("number", text(n.display_phone_number.clone())),
-                ("name", text(n.verified_name.clone())),
-                ("status", text(n.status.as_ref().map(|s| s.to_string()))),
-                (
-                    "ownership",
-                    text(n.code_verification_status.as_ref().map(|s| s.to_string())),
-                ),
-                (
-                    "quality",
-                    text(n.quality_rating.as_ref().map(|s| s.to_string())),
-                ),
-                (
-                    "platform",
-                    text(if n.is_on_biz_app == Some(true) {
-                        Some("coexistence".into())
-                    } else {
-                        n.platform_type.as_ref().map(|p| p.short().to_owned())
-                    }),
-                ),
-                (
-                    "health",
-                    text(
-                        n.health_status
-                            .as_ref()
-                            .and_then(|h| h.limit())
-                            .map(str::to_owned),
-                    ),
-                ),
-            ]);
-        }
-        Fields { values }
-    }
-}
-
-impl Fields {
-    /// Adds the local-storage setting as the table shows it ("DE", "off"), when it was read.
-    pub fn with_storage(mut self, summary: Option<String>) -> Fields {
-        if let Some(summary) = summary {
-            self.values.push(("storage", summary));
-        }
-        self
-    }
+    terms: Vec<(Option<Column>, String)>,
 }
 
 impl Filter {
@@ -92,17 +19,17 @@ impl Filter {
             match word.split_once(':') {
                 Some((key, value)) => {
                     let key = key.to_ascii_lowercase();
-                    let Some(known) = KEYS.iter().chain(["profile"].iter()).find(|k| **k == key)
-                    else {
+                    let Some(known) = Column::FILTER.into_iter().find(|c| c.key() == key) else {
+                        let keys: Vec<&str> = Column::FILTER.iter().map(|c| c.key()).collect();
                         return Err(format!(
-                            "`{key}:` is not a column to filter on; use one of: {}, profile",
-                            KEYS.join(", ")
+                            "`{key}:` is not a column to filter on; use one of: {}",
+                            keys.join(", ")
                         ));
                     };
                     if value.is_empty() {
                         return Err(format!("`{key}:` needs a value, e.g. {key}:pending"));
                     }
-                    terms.push((Some(*known), value.to_lowercase()));
+                    terms.push((Some(known), value.to_lowercase()));
                 }
                 None => terms.push((None, word.to_lowercase())),
             }
@@ -115,31 +42,40 @@ impl Filter {
         Ok(Filter { terms })
     }
 
-    pub fn matches(&self, fields: &Fields) -> bool {
-        self.terms.iter().all(|(key, value)| {
-            fields
-                .values
-                .iter()
-                // A plain word looks at the columns shown, not the profile (a profile named
-                // "default" would match every "de"); `profile:` names it.
-                .filter(|(k, _)| match key {
-                    Some(key) => key == k,
-                    None => *k != "profile",
-                })
-                .any(|(_, v)| v.to_lowercase().contains(value.as_str()))
+    pub fn matches(&self, row: &Row) -> bool {
+        // No filterable column reads a budget or the screen.
+        let (budgets, screen) = (BudgetBook::default(), Screen::default());
+        let facts = Facts {
+            row,
+            budgets: &budgets,
+            screen: &screen,
+        };
+        let has = |column: Column, value: &str| {
+            column.value(&facts).text().to_lowercase().contains(value)
+        };
+        self.terms.iter().all(|(key, value)| match key {
+            Some(column) => has(*column, value),
+            // A plain word looks at the columns shown, not the profile (a profile named
+            // "default" would match every "de"); `profile:` names it.
+            None => Column::FILTER
+                .into_iter()
+                .filter(|c| *c != Column::Profile)
+                .any(|c| has(c, value)),
         })
     }
 
     /// Whether it names the storage column, which takes a read of its own (`/settings`).
     pub fn needs_storage(&self) -> bool {
-        self.terms.iter().any(|(key, _)| *key == Some("storage"))
+        self.terms
+            .iter()
+            .any(|(key, _)| *key == Some(Column::Storage))
     }
 
     /// Whether it looks at what only a live read knows (status, quality…), not just the config.
     pub fn needs_live(&self) -> bool {
         self.terms
             .iter()
-            .any(|(key, _)| !matches!(key, Some("id" | "label" | "profile")))
+            .any(|(key, _)| !matches!(key, Some(Column::Id | Column::Label | Column::Profile)))
     }
 }
 
@@ -172,6 +108,21 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
 mod tests {
     use super::*;
 
+    use crate::graph::{NumberId, PhoneNumber};
+
+    /// A number as the fleet holds it: from the config, and read when `live` is given.
+    fn row(id: &str, label: Option<&str>, profile: &str, live: Option<&PhoneNumber>) -> Row {
+        let mut row = Row::configured(
+            NumberId::parse(id).unwrap(),
+            label.map(str::to_owned),
+            profile.into(),
+        );
+        if let Some(number) = live {
+            row.set_read(Ok(number.clone()), chrono::Utc::now());
+        }
+        row
+    }
+
     fn number(status: &str, quality: &str) -> PhoneNumber {
         serde_json::from_value(serde_json::json!({
             "id": "1", "status": status, "quality_rating": quality,
@@ -183,7 +134,7 @@ mod tests {
     #[test]
     fn words_match_anywhere_and_keys_match_one_column() {
         let live = number("PENDING", "RED");
-        let fields = Fields::of("1065", Some("Support DE"), "prod", Some(&live));
+        let fields = row("1065", Some("Support DE"), "prod", Some(&live));
         let yes = |e: &str| Filter::parse(e).unwrap().matches(&fields);
         assert!(yes("pending"));
         assert!(yes("status:pend support"));
@@ -208,7 +159,7 @@ mod tests {
 
     #[test]
     fn a_plain_word_does_not_match_the_profile_but_profile_colon_does() {
-        let fields = Fields::of("1065", Some("Sales UK"), "default", None);
+        let fields = row("1065", Some("Sales UK"), "default", None);
         assert!(!Filter::parse("de").unwrap().matches(&fields));
         assert!(Filter::parse("profile:def").unwrap().matches(&fields));
         assert!(Filter::parse("sales").unwrap().matches(&fields));

@@ -1,30 +1,15 @@
 //! The fleet as one state machine, used by `wareg numbers` and the TUI table alike: configured
 //! numbers, each profile's WABA listing and single reads. It decides what to read next and how
-//! an answer changes the rows; each face keeps its own row type (the TUI's carries the storage
-//! read too) behind `FleetSlot`, and runs the reads its own way (awaited, or as worker jobs).
+//! an answer changes the rows (the one `Row` both faces hold); each face runs the reads its own
+//! way (awaited, or as worker jobs).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::row::Row;
 use crate::config::ProfileName;
 use crate::graph::{ApiError, NumberId, PhoneNumber};
-
-/// What the machine needs of a face's row.
-pub trait FleetSlot {
-    fn id(&self) -> &NumberId;
-    fn profile(&self) -> &str;
-    /// Listed in the config (false: discovered through a listing).
-    fn configured(&self) -> bool;
-    /// No live read has come back since the last refresh.
-    fn waiting(&self) -> bool;
-    fn set_waiting(&mut self);
-    /// A read came back `at` (the face's clock: the TUI shows when a stale value was read).
-    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, at: DateTime<Utc>);
-    /// A discovered number the listing no longer returns, or whose listing failed.
-    fn set_gone(&mut self, why: &str);
-    fn discovered(id: NumberId, profile: &str, number: PhoneNumber, at: DateTime<Utc>) -> Self;
-}
 
 /// A read the face must run and feed back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +44,7 @@ pub struct Fleet {
 impl Fleet {
     /// Starts a refresh: every row waits; a listing per profile with a WABA, single reads for
     /// the rows of the others.
-    pub fn refresh<R: FleetSlot>(&mut self, rows: &mut [R], profiles: &[ProfileView]) -> Vec<Read> {
+    pub fn refresh(&mut self, rows: &mut [Row], profiles: &[ProfileView]) -> Vec<Read> {
         self.listings.clear();
         for row in rows.iter_mut() {
             row.set_waiting();
@@ -72,14 +57,12 @@ impl Fleet {
                     profile: profile.name.clone(),
                 });
             } else {
-                reads.extend(
-                    rows.iter()
-                        .filter(|r| profile.name == r.profile())
-                        .map(|r| Read::Number {
-                            profile: profile.name.clone(),
-                            id: r.id().clone(),
-                        }),
-                );
+                reads.extend(rows.iter().filter(|r| profile.name == r.profile).map(|r| {
+                    Read::Number {
+                        profile: profile.name.clone(),
+                        id: r.id.clone(),
+                    }
+                }));
             }
         }
         reads
@@ -89,9 +72,9 @@ impl Fleet {
     /// it did not cover are read singly. A failed listing is that profile's error; its
     /// configured rows are then read singly, its discovered rows are gone. Returns the single
     /// reads to run and how many rows were added.
-    pub fn on_listing<R: FleetSlot>(
+    pub fn on_listing(
         &mut self,
-        rows: &mut Vec<R>,
+        rows: &mut Vec<Row>,
         profile: &str,
         result: Result<Vec<PhoneNumber>, ApiError>,
         at: DateTime<Utc>,
@@ -108,8 +91,8 @@ impl Fleet {
                 let index: HashMap<String, usize> = rows
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.profile() == profile)
-                    .map(|(i, r)| (r.id().as_str().to_owned(), i))
+                    .filter(|(_, r)| r.profile == profile)
+                    .map(|(i, r)| (r.id.as_str().to_owned(), i))
                     .collect();
                 for number in listing {
                     match index.get(&number.id) {
@@ -117,7 +100,7 @@ impl Fleet {
                         None => {
                             // The listing only holds ids Meta gave; a non-numeric one is skipped.
                             if let Ok(id) = NumberId::parse(&number.id) {
-                                rows.push(R::discovered(id, profile, number, at));
+                                rows.push(Row::discovered(id, profile, number, at));
                             }
                         }
                     }
@@ -134,12 +117,12 @@ impl Fleet {
         let mut reads = Vec::new();
         for row in rows
             .iter_mut()
-            .filter(|r| r.profile() == profile && r.waiting())
+            .filter(|r| r.profile == profile && r.waiting())
         {
-            if row.configured() {
+            if row.configured {
                 reads.push(Read::Number {
                     profile: profile.into(),
-                    id: row.id().clone(),
+                    id: row.id.clone(),
                 });
             } else {
                 row.set_gone(gone_why);
@@ -149,8 +132,8 @@ impl Fleet {
     }
 
     /// A single read came back for `row` (found by the face through its own index).
-    pub fn on_number<R: FleetSlot>(
-        row: Option<&mut R>,
+    pub fn on_number(
+        row: Option<&mut Row>,
         result: Result<PhoneNumber, ApiError>,
         at: DateTime<Utc>,
     ) {
@@ -180,59 +163,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[derive(Debug, Clone, PartialEq)]
-    struct Slot {
-        id: NumberId,
-        profile: String,
-        configured: bool,
-        live: Option<Result<String, String>>,
-    }
-
-    impl FleetSlot for Slot {
-        fn id(&self) -> &NumberId {
-            &self.id
-        }
-        fn profile(&self) -> &str {
-            &self.profile
-        }
-        fn configured(&self) -> bool {
-            self.configured
-        }
-        fn waiting(&self) -> bool {
-            self.live.is_none()
-        }
-        fn set_waiting(&mut self) {
-            self.live = None;
-        }
-        fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, _at: DateTime<Utc>) {
-            self.live = Some(read.map(|n| n.id).map_err(|e| e.short()));
-        }
-        fn set_gone(&mut self, why: &str) {
-            self.live = Some(Err(why.to_owned()));
-        }
-        fn discovered(
-            id: NumberId,
-            profile: &str,
-            number: PhoneNumber,
-            _at: DateTime<Utc>,
-        ) -> Self {
-            Slot {
-                id,
-                profile: profile.to_owned(),
-                configured: false,
-                live: Some(Ok(number.id)),
-            }
+    /// What a test looks at in a row: the id read, or why the read failed; `None` while it waits.
+    fn live(row: &Row) -> Option<Result<String, String>> {
+        match &row.live {
+            crate::fleet::Live::Loading => None,
+            crate::fleet::Live::Loaded(n) => Some(Ok(n.id.clone())),
+            crate::fleet::Live::Failed(e) => Some(Err(e.short())),
         }
     }
 
-    fn configured(ids: &[&str]) -> Vec<Slot> {
+    fn configured(ids: &[&str]) -> Vec<Row> {
         ids.iter()
-            .map(|id| Slot {
-                id: NumberId::parse(id).unwrap(),
-                profile: "p".into(),
-                configured: true,
-                live: None,
-            })
+            .map(|id| Row::configured(NumberId::parse(id).unwrap(), None, "p".into()))
             .collect()
     }
 
@@ -270,7 +212,7 @@ mod tests {
         );
         assert!(reads.is_empty());
         assert_eq!(added, 1);
-        assert!(rows.iter().all(|r| matches!(r.live, Some(Ok(_)))));
+        assert!(rows.iter().all(|r| matches!(live(r), Some(Ok(_)))));
         assert!(fleet.failed_listings().is_empty());
         assert!(matches!(
             fleet.listing("p"),
@@ -284,7 +226,7 @@ mod tests {
         let mut fleet = Fleet::default();
         fleet.refresh(&mut rows, &with_waba());
         // A discovered row from an earlier refresh.
-        rows.push(Slot::discovered(id("9"), "p", number("9"), Utc::now()));
+        rows.push(Row::discovered(id("9"), "p", number("9"), Utc::now()));
         rows[2].set_waiting();
         let (reads, added) = fleet.on_listing(
             &mut rows,
@@ -308,12 +250,12 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(rows[2].live, Some(Err("listing failed".into())));
+        assert_eq!(live(&rows[2]), Some(Err("listing failed".into())));
         let failed = fleet.failed_listings();
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].0, "p");
         Fleet::on_number(rows.get_mut(0), Ok(number("1")), Utc::now());
-        assert!(matches!(rows[0].live, Some(Ok(_))));
+        assert!(matches!(live(&rows[0]), Some(Ok(_))));
         assert_eq!(
             fleet.failed_listings().len(),
             1,
@@ -345,7 +287,7 @@ mod tests {
             Err(ApiError::Network("reset".into())),
             Utc::now(),
         );
-        assert_eq!(rows[2].live, Some(Err("network: reset".into())));
+        assert_eq!(live(&rows[2]), Some(Err("network: reset".into())));
     }
 
     #[test]
@@ -370,7 +312,7 @@ mod tests {
                 id: id("1")
             }]
         );
-        assert_eq!(rows[1].live, Some(Err("listing failed".into())));
+        assert_eq!(live(&rows[1]), Some(Err("listing failed".into())));
         assert!(fleet.failed_listings()[0].1.short().contains("paging.next"));
     }
 

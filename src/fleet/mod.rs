@@ -3,47 +3,24 @@
 //! the configured numbers the listing did not return, a bounded number at a time. What to read
 //! and how answers change the rows is the state machine in `machine`, shared with the TUI.
 
+pub mod column;
 pub mod export;
 pub mod filter;
 mod machine;
+mod row;
 
-pub use machine::{Fleet, FleetSlot, Listing, ProfileView, Read};
+pub use column::{Cell, Column, Facts, Screen, Tone};
+pub use machine::{Fleet, Listing, ProfileView, Read};
+pub use row::{Live, Row, Storage, configured_rows};
 
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, ProfileName};
-use crate::graph::{ApiError, GraphClient, NumberId, PhoneNumber};
+use crate::graph::{GraphClient, NumberId};
 
 /// How many single-number reads may be in flight at once.
 pub const READ_CONCURRENCY: usize = 8;
-
-#[derive(Debug, Clone)]
-pub struct FleetRow {
-    pub id: NumberId,
-    pub label: Option<String>,
-    pub profile: ProfileName,
-    /// Listed in the config (false: discovered through the WABA).
-    pub configured: bool,
-    /// The live read, once there is one.
-    pub live: Option<Result<PhoneNumber, ApiError>>,
-}
-
-/// The configured numbers, in config order, with no live data yet.
-pub fn configured_rows(config: &Config, only_profile: Option<&str>) -> Vec<FleetRow> {
-    config
-        .numbers
-        .iter()
-        .filter(|n| only_profile.is_none_or(|p| n.profile == p))
-        .map(|n| FleetRow {
-            id: n.id.clone(),
-            label: n.label.clone(),
-            profile: n.profile.clone(),
-            configured: true,
-            live: None,
-        })
-        .collect()
-}
 
 /// The profiles a fleet refresh reads: those of the configured numbers and the default one.
 pub fn profiles_in_view(config: &Config, only_profile: Option<&str>) -> Vec<ProfileName> {
@@ -55,48 +32,6 @@ pub fn profiles_in_view(config: &Config, only_profile: Option<&str>) -> Vec<Prof
     names.sort();
     names.dedup();
     names
-}
-
-impl FleetSlot for FleetRow {
-    fn id(&self) -> &NumberId {
-        &self.id
-    }
-    fn profile(&self) -> &str {
-        &self.profile
-    }
-    fn configured(&self) -> bool {
-        self.configured
-    }
-    fn waiting(&self) -> bool {
-        self.live.is_none()
-    }
-    fn set_waiting(&mut self) {
-        self.live = None;
-    }
-    fn set_read(
-        &mut self,
-        read: Result<PhoneNumber, ApiError>,
-        _at: chrono::DateTime<chrono::Utc>,
-    ) {
-        self.live = Some(read);
-    }
-    fn set_gone(&mut self, why: &str) {
-        self.live = Some(Err(ApiError::Refused(why.to_owned())));
-    }
-    fn discovered(
-        id: NumberId,
-        profile: &str,
-        number: PhoneNumber,
-        _at: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        FleetRow {
-            id,
-            label: None,
-            profile: profile.into(),
-            configured: false,
-            live: Some(Ok(number)),
-        }
-    }
 }
 
 /// The profiles in view with whether each lists its numbers through a WABA.
@@ -118,7 +53,7 @@ pub async fn refresh(
     config: &Config,
     clients: &BTreeMap<ProfileName, GraphClient>,
     only_profile: Option<&str>,
-) -> (Vec<FleetRow>, Fleet) {
+) -> (Vec<Row>, Fleet) {
     let mut rows = configured_rows(config, only_profile);
     let names: Vec<ProfileName> = clients.keys().cloned().collect();
     let mut fleet = Fleet::default();

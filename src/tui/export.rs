@@ -40,14 +40,15 @@ fn write_in(rows: &[ExportRow], dir: &Path, stem: &str) -> std::io::Result<(Path
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fleet::Column;
 
     fn rows() -> Vec<ExportRow> {
-        vec![ExportRow {
-            id: "106".into(),
-            label: "Support DE".into(),
-            register_left: Some(9),
-            ..ExportRow::default()
-        }]
+        vec![
+            ExportRow::default()
+                .with(Column::Id, "106")
+                .with(Column::Label, "Support DE")
+                .with_count(Column::RegisterLeft, 9),
+        ]
     }
 
     #[test]

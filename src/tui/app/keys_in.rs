@@ -3,11 +3,9 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
-use super::Live;
 use super::sort::Sort;
 use super::{App, Details, Focus, Overlay, Storage};
-use crate::audit::Operation;
-use crate::fleet::export::{ExportRow, Parts};
+use crate::fleet::export::ExportRow;
 use crate::tui::keys::{self, Action, Place};
 use crate::tui::msg::{Cmd, Level};
 
@@ -280,32 +278,7 @@ impl App {
             .table
             .visible
             .iter()
-            .map(|&i| {
-                let row = &self.table.rows[i];
-                let storage = match &row.storage {
-                    Storage::Known(s) => Some(s.summary()),
-                    _ => None,
-                };
-                // A failed read is told apart from one not made: the number's, else storage's.
-                let error = match (&row.live, &row.storage) {
-                    (Live::Failed(why), _) => Some(why.clone()),
-                    (_, Storage::Failed(why)) => Some(format!("storage: {why}")),
-                    _ => None,
-                };
-                let left = |op| self.budgets.budget(row.id.as_str(), op).left();
-                ExportRow::from_parts(
-                    Parts {
-                        id: row.id.as_str(),
-                        label: row.label.as_deref(),
-                        profile: &row.profile,
-                        live: row.known_number(),
-                        error: error.as_deref(),
-                        storage: storage.as_deref(),
-                    },
-                    left(Operation::Register),
-                    left(Operation::Deregister),
-                )
-            })
+            .map(|&i| ExportRow::of(&self.table.rows[i], &self.budgets))
             .collect();
         if rows.is_empty() {
             self.notice(Level::Warn, "nothing to export: no number is shown");

@@ -8,7 +8,8 @@ mod replies;
 pub mod sort;
 pub mod table;
 
-pub use table::{Live, NumbersTable, Row, Storage};
+pub use crate::fleet::{Live, Row, Storage};
+pub use table::NumbersTable;
 
 use crate::config::ProfileName;
 use std::collections::{BTreeMap, HashMap};
@@ -22,9 +23,9 @@ use super::theme::Theme;
 use crate::audit::{AuditRecord, BudgetBook};
 use crate::clock::Clock;
 use crate::config::{BudgetPolicy, Config};
+use crate::fleet::Column;
 use crate::fleet::{Fleet, ProfileView, Read};
 use crate::graph::{ApiVersion, NumberId};
-use sort::SortColumn;
 
 /// What the header shows and the forms need to know about a profile.
 #[derive(Debug, Clone)]
@@ -189,18 +190,7 @@ impl App {
                 (p.name.clone(), info)
             })
             .collect();
-        let rows = crate::fleet::configured_rows(config, None)
-            .into_iter()
-            .map(|r| Row {
-                id: r.id,
-                label: r.label,
-                profile: r.profile,
-                configured: true,
-                live: Live::Loading,
-                storage: Storage::NotRead,
-                last_good: None,
-            })
-            .collect();
+        let rows = crate::fleet::configured_rows(config, None);
         let mut app = App {
             theme,
             clock: Clock::System,
@@ -314,7 +304,7 @@ impl App {
                 if self
                     .table
                     .sort
-                    .is_some_and(|s| s.column == SortColumn::RegLeft)
+                    .is_some_and(|s| s.column == Column::RegisterLeft)
                 {
                     self.table.refilter(&self.budgets);
                 }

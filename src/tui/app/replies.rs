@@ -103,7 +103,7 @@ impl App {
         if let Some(profile) = &profile {
             for row in self.table.rows.iter_mut().filter(|r| &r.profile == profile) {
                 if row.live == Live::Loading {
-                    row.live = Live::Failed("no token".into());
+                    row.set_failed(ApiError::Refused("no token".into()));
                 }
                 if row.storage == Storage::Loading {
                     row.storage = Storage::Failed("no token".into());

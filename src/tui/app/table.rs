@@ -1,141 +1,29 @@
 //! The numbers table's model: rows, the filter, the selection and the scroll offset. Only the
 //! filter recomputes over all rows; moving and drawing touch only what is visible.
 
-use crate::config::ProfileName;
 use std::collections::HashMap;
 
 use super::sort::Sort;
 use crate::audit::BudgetBook;
-use crate::fleet::FleetSlot;
-use crate::graph::types::StorageConfig;
-use crate::graph::{ApiError, NumberId, PhoneNumber};
+use crate::fleet::Row;
+use crate::graph::NumberId;
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Live {
-    Loading,
-    Loaded(Box<PhoneNumber>),
-    /// The read failed; a short reason for the table.
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Storage {
-    /// Not read (discovered numbers are read on demand to spare the rate limit).
-    NotRead,
-    Loading,
-    Known(StorageConfig),
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: NumberId,
-    pub label: Option<String>,
-    pub profile: ProfileName,
-    pub configured: bool,
-    pub live: Live,
-    pub storage: Storage,
-    /// The last successful read and when it came: shown, marked stale, when a later read fails.
-    pub last_good: Option<(Box<PhoneNumber>, chrono::DateTime<chrono::Utc>)>,
-}
-
-impl FleetSlot for Row {
-    fn id(&self) -> &NumberId {
-        &self.id
+/// The filter line: the shared grammar (words anywhere, `status:pending` one column; the same
+/// as `wareg bulk --filter`), or the digits of a phone number typed any way.
+fn matches(row: &Row, needle: &str) -> bool {
+    if let Ok(filter) = crate::fleet::filter::Filter::parse(needle)
+        && filter.matches(row)
+    {
+        return true;
     }
-    fn profile(&self) -> &str {
-        &self.profile
-    }
-    fn configured(&self) -> bool {
-        self.configured
-    }
-    fn waiting(&self) -> bool {
-        self.live == Live::Loading
-    }
-    fn set_waiting(&mut self) {
-        self.live = Live::Loading;
-    }
-    fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, at: chrono::DateTime<chrono::Utc>) {
-        self.live = match read {
-            Ok(number) => {
-                self.last_good = Some((Box::new(number.clone()), at));
-                Live::Loaded(Box::new(number))
-            }
-            Err(e) => Live::Failed(e.short()),
-        };
-    }
-    fn set_gone(&mut self, why: &str) {
-        self.live = Live::Failed(why.to_owned());
-    }
-    fn discovered(
-        id: NumberId,
-        profile: &str,
-        number: PhoneNumber,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        Row {
-            id,
-            label: None,
-            profile: ProfileName::from(profile),
-            configured: false,
-            last_good: Some((Box::new(number.clone()), at)),
-            live: Live::Loaded(Box::new(number)),
-            // Discovered numbers are read on demand to spare the rate limit.
-            storage: Storage::NotRead,
-        }
-    }
-}
-
-impl Row {
-    pub fn number(&self) -> Option<&PhoneNumber> {
-        match &self.live {
-            Live::Loaded(n) => Some(n.as_ref()),
-            _ => None,
-        }
-    }
-
-    /// The number as last read successfully (now, or before a read that failed).
-    pub fn known_number(&self) -> Option<&PhoneNumber> {
-        self.number()
-            .or_else(|| self.last_good.as_ref().map(|(n, _)| n.as_ref()))
-    }
-
-    /// The label, else Meta's verified name (as last known).
-    pub fn title(&self) -> &str {
-        self.label
-            .as_deref()
-            .or_else(|| self.known_number().and_then(|n| n.verified_name.as_deref()))
-            .unwrap_or("")
-    }
-
-    /// The filter line: the shared grammar (words anywhere, `status:pending` one column; the
-    /// same as `wareg bulk --filter`), or the digits of a phone number typed any way.
-    fn matches(&self, needle: &str) -> bool {
-        if let Ok(filter) = crate::fleet::filter::Filter::parse(needle) {
-            let storage = match &self.storage {
-                Storage::Known(s) => Some(s.summary()),
-                _ => None,
-            };
-            let fields = crate::fleet::filter::Fields::of(
-                self.id.as_str(),
-                self.label.as_deref(),
-                &self.profile,
-                self.known_number(),
-            )
-            .with_storage(storage);
-            if filter.matches(&fields) {
-                return true;
-            }
-        }
-        let hay = |s: &str| s.to_lowercase().contains(needle);
-        hay(self.id.as_str())
-            || self.label.as_deref().is_some_and(hay)
-            || self.number().is_some_and(|n| {
-                n.display_phone_number.as_deref().is_some_and(|d| {
-                    hay(d) || (!digits(needle).is_empty() && digits(d).contains(&digits(needle)))
-                }) || n.verified_name.as_deref().is_some_and(hay)
-            })
-    }
+    let hay = |s: &str| s.to_lowercase().contains(needle);
+    hay(row.id.as_str())
+        || row.label.as_deref().is_some_and(hay)
+        || row.number().is_some_and(|n| {
+            n.display_phone_number.as_deref().is_some_and(|d| {
+                hay(d) || (!digits(needle).is_empty() && digits(d).contains(&digits(needle)))
+            }) || n.verified_name.as_deref().is_some_and(hay)
+        })
 }
 
 fn digits(s: &str) -> String {
@@ -212,7 +100,7 @@ impl NumbersTable {
     }
 
     fn passes(&self, row: &Row) -> bool {
-        self.filter.is_empty() || row.matches(&self.filter.to_lowercase())
+        self.filter.is_empty() || matches(row, &self.filter.to_lowercase())
     }
 
     /// Recomputes the visible rows and their order, keeping the selected number selected if it
@@ -224,7 +112,7 @@ impl NumbersTable {
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| needle.is_empty() || r.matches(&needle))
+            .filter(|(_, r)| needle.is_empty() || matches(r, &needle))
             .map(|(i, _)| i)
             .collect();
         if let Some(sort) = self.sort {

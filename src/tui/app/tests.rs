@@ -878,7 +878,7 @@ fn s_sorts_by_the_next_column_and_capital_s_turns_it_around_keeping_the_selectio
     press(&mut app, &[KeyCode::Char('s')]);
     assert_eq!(
         app.table.sort.map(|s| s.column),
-        Some(super::sort::SortColumn::Label)
+        Some(crate::fleet::Column::Label)
     );
     assert_eq!(app.table.selected_row().map(|r| r.id.clone()), selected);
     let by_label: Vec<String> = app
@@ -900,7 +900,10 @@ fn s_sorts_by_the_next_column_and_capital_s_turns_it_around_keeping_the_selectio
     sorted.reverse();
     assert_eq!(reversed, sorted);
     // Every column once, then back to the order the numbers came in.
-    press(&mut app, &[KeyCode::Char('s'); 9]);
+    press(
+        &mut app,
+        &[KeyCode::Char('s'); crate::fleet::Column::TABLE.len()],
+    );
     assert_eq!(app.table.sort, None);
     assert_eq!(shown_ids(&app), unsorted);
 }
@@ -1095,8 +1098,15 @@ fn export_tells_a_failed_storage_read_from_one_not_made() {
     let Some(Cmd::Export { rows, .. }) = cmds.into_iter().next() else {
         panic!("no export")
     };
-    assert_eq!(rows[0].error, "storage: timeout after 5s");
-    assert_eq!(rows[1].error, "", "storage not read is not an error");
+    assert_eq!(
+        rows[0].text(crate::fleet::Column::Error),
+        "storage: timeout after 5s"
+    );
+    assert_eq!(
+        rows[1].text(crate::fleet::Column::Error),
+        "",
+        "storage not read is not an error"
+    );
 }
 
 #[test]

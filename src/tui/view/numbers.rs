@@ -8,24 +8,21 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row as TableRow, Table, TableState};
 
-use crate::audit::Operation;
-use crate::tui::app::{App, Focus, Live, Row, Storage};
+use crate::fleet::{Cell as CellText, Column, Facts, Screen, Tone};
+use crate::tui::app::{App, Focus};
+use crate::tui::theme::Theme;
 use crate::width;
 
-struct Column {
-    title: &'static str,
-    /// It can be cut down to this many cells (with `…`).
-    min: usize,
-    /// It never takes more than this many cells, however long its values.
-    max: usize,
-    /// Left out, in this order (1 first), when the screen is too narrow for every column.
-    drop_order: Option<u8>,
+/// The table's columns, left to right, and where the phone number is among them (it is
+/// never cut).
+const COLUMNS: [Column; Column::TABLE.len()] = Column::TABLE;
+
+fn number_column() -> usize {
+    COLUMNS
+        .iter()
+        .position(|c| *c == Column::Number)
+        .unwrap_or_default()
 }
-
-const NUMBER_COLUMN: usize = 1;
-
-/// A value still being read. Not `…`, which marks a value cut to fit its column.
-pub const LOADING: &str = "⋯";
 
 /// What a formatted phone number usually takes: "+86 138 0013 8000".
 const PHONE_WIDTH: usize = 17;
@@ -36,83 +33,7 @@ const COMFORTABLE_TEXT: usize = 16;
 /// Cells worth cutting (with `…`) to keep a column rather than leave it out.
 const FEW_CUTS: usize = 6;
 
-const COLUMNS: [Column; 9] = [
-    Column {
-        title: "LABEL",
-        min: 8,
-        max: 40,
-        drop_order: None,
-    },
-    Column {
-        title: "NUMBER",
-        min: 6,
-        max: usize::MAX,
-        drop_order: None,
-    },
-    Column {
-        title: "NAME",
-        min: 8,
-        max: 30,
-        drop_order: Some(2),
-    },
-    Column {
-        title: "STATUS",
-        min: 9,
-        max: 14,
-        drop_order: None,
-    },
-    Column {
-        title: "OWNERSHIP",
-        min: 7,
-        max: 12,
-        drop_order: Some(3),
-    },
-    Column {
-        title: "QUALITY",
-        min: 6,
-        max: 7,
-        drop_order: None,
-    },
-    Column {
-        title: "PLATFORM",
-        min: 8,
-        max: 9,
-        drop_order: Some(1),
-    },
-    Column {
-        title: "STORAGE",
-        min: 5,
-        max: 10,
-        drop_order: None,
-    },
-    Column {
-        title: "REG LEFT",
-        min: 5,
-        max: 8,
-        drop_order: None,
-    },
-];
-
-/// One cell's text before it is fitted to its column.
-#[derive(Clone)]
-struct Text {
-    text: String,
-    style: Style,
-}
-
-fn plain(text: impl Into<String>) -> Text {
-    Text {
-        text: text.into(),
-        style: Style::new(),
-    }
-}
-
-fn styled(text: impl Into<String>, style: Style) -> Text {
-    Text {
-        text: text.into(),
-        style,
-    }
-}
+type Text = CellText;
 
 /// Each column's width for these rows on a table `space` cells wide (inside its border);
 /// `None` for a column left out.
@@ -124,11 +45,13 @@ fn widths(
     space: usize,
     keep: Option<usize>,
 ) -> Vec<Option<usize>> {
+    let number_column = number_column();
+    let spec = |c: usize| COLUMNS[c].width().unwrap_or(WIDE);
     let natural: Vec<usize> = COLUMNS
         .iter()
         .enumerate()
         .map(|(c, col)| {
-            let content = if c == NUMBER_COLUMN {
+            let content = if c == number_column {
                 // Real phone numbers size it whole; a failure's reason in their place gets
                 // as much as a phone number takes, and is cut past that.
                 let others = rows
@@ -148,7 +71,9 @@ fn widths(
                     .max()
                     .unwrap_or(0)
             };
-            content.max(width::of(col.title)).clamp(col.min, col.max)
+            content
+                .max(width::of(col.title()))
+                .clamp(spec(c).min, spec(c).max)
         })
         .collect();
     let mut shown: Vec<Option<usize>> = natural.iter().copied().map(Some).collect();
@@ -163,18 +88,23 @@ fn widths(
     // Optional columns leave while the rest would not fit at a comfortable width (long
     // labels and names count as COMFORTABLE_TEXT): better one column less than all cut.
     let comfortable = |c: usize, w: usize| {
-        if COLUMNS[c].max > COMFORTABLE_TEXT && c != NUMBER_COLUMN {
+        if spec(c).max > COMFORTABLE_TEXT && c != number_column {
             w.min(COMFORTABLE_TEXT)
         } else {
             w
         }
     };
     let mut order: Vec<usize> = (0..COLUMNS.len())
-        .filter(|&c| COLUMNS[c].drop_order.is_some() && Some(c) != keep)
+        .filter(|&c| spec(c).drop_order.is_some() && Some(c) != keep)
         .collect();
-    order.sort_by_key(|&c| COLUMNS[c].drop_order);
+    order.sort_by_key(|&c| spec(c).drop_order);
     for c in order {
-        if total(&shown, &comfortable) <= space + FEW_CUTS {
+        // An extra column (the id) stays only where nothing else would be cut for it.
+        let fits = match spec(c).drop_order {
+            Some(EXTRA) => total(&shown, &|_, w| w) <= space,
+            _ => total(&shown, &comfortable) <= space + FEW_CUTS,
+        };
+        if fits {
             break;
         }
         shown[c] = None;
@@ -182,9 +112,9 @@ fn widths(
     // Then the widest of what may be cut gives a cell at a time until the row fits.
     while total(&shown, &|_, w| w) > space {
         let widest = (0..COLUMNS.len())
-            .filter(|&c| c != NUMBER_COLUMN)
-            .filter(|&c| shown[c].is_some_and(|w| w > COLUMNS[c].min))
-            .max_by_key(|&c| shown[c].map(|w| w - COLUMNS[c].min));
+            .filter(|&c| c != number_column)
+            .filter(|&c| shown[c].is_some_and(|w| w > spec(c).min))
+            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min));
         match widest {
             Some(c) => shown[c] = shown[c].map(|w| w - 1),
             None => break,
@@ -206,12 +136,14 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         .filter_map(|n| n.display_phone_number.as_deref())
         .map(width::of)
         .collect();
-    let keep = t.sort.map(|s| s.column.index());
+    let keep = t
+        .sort
+        .and_then(|s| COLUMNS.iter().position(|c| *c == s.column));
     let widths = widths(&texts, &phones, area.width.saturating_sub(2) as usize, keep);
     let fit = |text: &Text, w: usize| {
         Cell::from(Span::styled(
             width::ellipsize(&text.text, w).into_owned(),
-            text.style,
+            style(theme, &text.tone),
         ))
     };
     let rows: Vec<TableRow> = texts
@@ -228,7 +160,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         COLUMNS
             .iter()
             .zip(&widths)
-            .filter_map(|(col, w)| w.map(|w| fit(&plain(col.title), w))),
+            .filter_map(|(col, w)| w.map(|w| fit(&CellText::plain(col.title()), w))),
     )
     .style(theme.title());
 
@@ -284,128 +216,93 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-fn cells(app: &App, row: &Row) -> Vec<Text> {
-    let theme = &app.theme;
-    let loading = || styled(LOADING, theme.dim());
-    let none = || styled("—", theme.dim());
-    let label = if app.marked.contains(&row.id) {
-        styled(format!("● {}", row.title()), theme.accent())
-    } else {
-        plain(row.title())
-    };
-    let budget = app.budgets.budget(row.id.as_str(), Operation::Register);
-    let budget_style = match budget.left() {
-        0 => theme.bad(),
-        1..=3 => theme.warn(),
-        _ => Style::new(),
-    };
-    let budget_cell = styled(format!("{}/{}", budget.left(), budget.limit), budget_style);
-    let storage = match &row.storage {
-        Storage::NotRead => styled("·", theme.dim()),
-        Storage::Loading => loading(),
-        Storage::Known(s) => plain(s.summary()),
-        Storage::Failed(_) => styled("✗", theme.bad()),
-    };
-    match &row.live {
-        Live::Loading => vec![
-            label,
-            loading(),
-            loading(),
-            loading(),
-            loading(),
-            loading(),
-            loading(),
-            storage,
-            budget_cell,
-        ],
-        // A read failed after an earlier one worked: what was known stays, marked stale.
-        Live::Failed(_) if row.last_good.is_some() => {
-            let (n, at) = row.last_good.as_ref().expect("checked just above");
-            let mut cells = loaded_cells(app, row, n, label, storage, budget_cell);
-            let when = app.clock.local(*at).format("%H:%M");
-            cells[3] = styled(format!("stale {when}"), theme.bad());
-            cells
-        }
-        Live::Failed(why) => vec![
-            label,
-            styled(format!("✗ {why}"), theme.bad()),
-            none(),
-            styled("read failed", theme.bad()),
-            none(),
-            none(),
-            none(),
-            storage,
-            budget_cell,
-        ],
-        Live::Loaded(n) => loaded_cells(app, row, n, label, storage, budget_cell),
-    }
-}
-
-/// The cells of a number as read.
-fn loaded_cells(
-    app: &App,
-    row: &Row,
-    n: &crate::graph::PhoneNumber,
-    label: Text,
-    storage: Text,
-    budget_cell: Text,
-) -> Vec<Text> {
-    let theme = &app.theme;
-    let text = |value: Option<String>| value.map_or_else(|| styled("—", theme.dim()), plain);
-    vec![
-        label,
-        text(n.display_phone_number.clone()),
-        // A change in progress (here or at another desk) says so where the name stands.
-        match app.open_intent_marker(row.id.as_str()) {
-            Some((marker, true)) => styled(marker, theme.bad()),
-            Some((marker, false)) => styled(marker, theme.warn()),
-            None => text(n.verified_name.clone()),
-        },
-        status_cell(app, n),
-        n.code_verification_status.as_ref().map_or_else(
-            || text(None),
-            |v| styled(v.to_string(), theme.verification(v)),
-        ),
-        n.quality_rating
+/// A row's cells as the columns say them, with what only the screen knows (the marks, a
+/// change in progress, when a stale value was read).
+fn cells(app: &App, row: &crate::fleet::Row) -> Vec<Text> {
+    let screen = Screen {
+        marked: app.marked.contains(&row.id),
+        intent: app.open_intent_marker(row.id.as_str()),
+        stale_since: row
+            .last_good
             .as_ref()
-            .map_or_else(|| text(None), |q| styled(q.to_string(), theme.quality(q))),
-        if n.is_on_biz_app == Some(true) {
-            // Register and deregister are not allowed for these: say so where it shows.
-            styled("coexist", theme.warn())
-        } else {
-            text(n.platform_type.as_ref().map(|p| p.short().to_owned()))
-        },
-        storage,
-        budget_cell,
-    ]
+            .map(|(_, at)| app.clock.local(*at).format("%H:%M").to_string()),
+    };
+    let facts = Facts {
+        row,
+        budgets: &app.budgets,
+        screen: &screen,
+    };
+    COLUMNS.iter().map(|c| c.cell(&facts)).collect()
 }
 
-/// The status, marked when the number cannot send freely: `CONNECTED !` (health LIMITED) or
-/// `CONNECTED ✗` (BLOCKED); the details popup says why.
-fn status_cell(app: &App, n: &crate::graph::PhoneNumber) -> Text {
-    let theme = &app.theme;
-    let Some(status) = &n.status else {
-        return styled("—", theme.dim());
-    };
-    match n.health_mark() {
-        Some(mark @ "✗") => styled(format!("{status} {mark}"), theme.bad()),
-        Some(mark) => styled(format!("{status} {mark}"), theme.warn()),
-        None => styled(status.to_string(), theme.status(status)),
+/// The theme's style for what a cell means.
+fn style(theme: &Theme, tone: &Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Dim => theme.dim(),
+        Tone::Accent => theme.accent(),
+        Tone::Warn => theme.warn(),
+        Tone::Bad => theme.bad(),
+        Tone::Status(s) => theme.status(s),
+        Tone::Verification(v) => theme.verification(v),
+        Tone::Quality(q) => theme.quality(q),
     }
 }
+
+/// The drop order of a column shown only when every column fits whole.
+const EXTRA: u8 = crate::fleet::column::EXTRA;
+
+/// A column with no width hints of its own (never in `COLUMNS`).
+const WIDE: crate::fleet::column::Width = crate::fleet::column::Width {
+    min: 1,
+    max: usize::MAX,
+    drop_order: None,
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Where the phone number is among the columns.
+    const NUMBER_COLUMN: usize = 1;
+
     fn row(label: &str, phone: &str, name: &str) -> Vec<Text> {
+        let plain = CellText::plain;
         let mut cells = vec![plain(label), plain(phone), plain(name)];
         cells.extend(
-            ["CONNECTED", "NOT_VERIFIED", "GREEN", "cloud", "DE", "10/10"]
-                .into_iter()
-                .map(plain),
+            [
+                "CONNECTED",
+                "NOT_VERIFIED",
+                "GREEN",
+                "cloud",
+                "DE",
+                "10/10",
+                "106540352242922",
+            ]
+            .into_iter()
+            .map(plain),
         );
         cells
+    }
+
+    #[test]
+    fn the_number_column_is_where_the_tests_look_for_it() {
+        assert_eq!(number_column(), NUMBER_COLUMN);
+        assert_eq!(row("a", "b", "c").len(), COLUMNS.len());
+    }
+
+    #[test]
+    fn the_id_column_shows_when_there_is_room_and_goes_first_when_narrow() {
+        let rows = vec![row("Support DE", "+49 30 1234 5601", "Acme DE")];
+        let id = COLUMNS.iter().position(|c| *c == Column::Id).unwrap();
+        assert_eq!(fit(&rows, 198)[id], Some(15));
+        let narrow = fit(&rows, 100);
+        assert_eq!(narrow[id], None, "{narrow:?}");
+        let platform = COLUMNS.iter().position(|c| *c == Column::Platform).unwrap();
+        assert!(
+            narrow[platform].is_some(),
+            "the id leaves before PLATFORM: {narrow:?}"
+        );
     }
 
     fn fit(rows: &[Vec<Text>], space: usize) -> Vec<Option<usize>> {
