@@ -21,9 +21,9 @@ use wareg::graph::NumberId;
 use wareg::sandbox::{self, SandboxOptions};
 use wareg::tui::app::{App, Overlay};
 use wareg::tui::forms::{
-    AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission,
+    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
 };
-use wareg::tui::keys::{FieldKind, Place};
+use wareg::tui::keys::{FieldKind, InputEvent, Place};
 use wareg::tui::msg::{Cmd, EngineCall, Msg};
 use wareg::tui::run::buffer_text;
 use wareg::tui::theme::Theme;
@@ -42,12 +42,12 @@ struct QuickPin {
 impl FormComponent for QuickPin {
     wareg::form_basics!();
 
-    fn place(&self, _app: &App) -> Place {
+    fn place(&self, _cx: &FormContext) -> Place {
         Place::Field(FieldKind::Digits)
     }
 
-    fn on_key(&mut self, key: &KeyEvent, _app: &App) -> FormEvent {
-        match key.code {
+    fn on_key(&mut self, input: &InputEvent, _cx: &FormContext) -> FormEvent {
+        match input.key.code {
             KeyCode::Esc => FormEvent::Cancel,
             KeyCode::Enter if self.pin.is_complete() => FormEvent::Submit,
             KeyCode::Char(c) => {
@@ -62,7 +62,7 @@ impl FormComponent for QuickPin {
         }
     }
 
-    fn submit(&mut self, _app: &App) -> Option<Submission> {
+    fn submit(&mut self, _cx: &FormContext) -> Option<Submission> {
         Some(Submission {
             call: EngineCall::SetPin {
                 id: self.id.clone(),
@@ -85,7 +85,7 @@ impl FormComponent for QuickPin {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, _app: &App) {
+    fn draw(&self, frame: &mut Frame, screen: Rect, _cx: &FormContext) {
         let area = Rect::new(screen.x + 2, screen.y + 2, 40.min(screen.width), 3);
         frame.render_widget(Clear, area);
         let dots = "•".repeat(self.pin.len());

@@ -83,10 +83,16 @@ fn check(app: &App) {
         let form = form.as_ref();
         if let Some(f) = downcast::<RegisterForm>(form) {
             assert!(f.pin.len() <= 6);
-            assert!(f.focus < f.preflight(app).fields.len());
+            assert!(
+                f.focus
+                    < app
+                        .with_form_context(&f.id, |cx| f.preflight(cx))
+                        .fields
+                        .len()
+            );
         } else if let Some(f) = downcast::<DeregisterForm>(form) {
             assert!(f.typed.len() <= 4 && f.typed.bytes().all(|b| b.is_ascii_digit()));
-            assert!(f.focus < f.check(app).fields.len());
+            assert!(f.focus < app.with_form_context(&f.id, |cx| f.check(cx)).fields.len());
         } else if let Some(f) = downcast::<PinForm>(form) {
             assert!(f.first.len() <= 6 && f.again.len() <= 6);
             assert!(f.focus < 4);

@@ -18,8 +18,8 @@ pub enum Action {
     /// Refresh and read every number's storage again (one call per configured number).
     FullRefresh,
     Copy,
-    /// Open the form of this name in `forms::registry::FORMS`, for the selected number.
-    OpenForm(&'static str),
+    /// Open this form for the selected number (`forms::registry::open`).
+    OpenForm(FormKind),
     SwitchFocus,
     Help,
     Quit,
@@ -59,6 +59,37 @@ pub enum Action {
     OpenManager,
     /// Write the table as filtered to CSV and JSON files.
     Export,
+}
+
+/// The forms a key opens. A kind no key opens, or a key naming a form that does not exist,
+/// does not compile: `forms::registry::open` matches every kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Register,
+    /// The register form opened to change the local-storage region (from the details).
+    RegionChange,
+    Deregister,
+    Pin,
+    Verify,
+}
+
+/// A key as the app resolved it, once: the key and what the table of the place it was pressed
+/// in binds it to. Components act on the action; the key is there for what it carries (the
+/// character typed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputEvent {
+    pub key: KeyEvent,
+    pub action: Option<Action>,
+}
+
+impl InputEvent {
+    /// The character typed, when the action is typing.
+    pub fn typed(&self) -> Option<char> {
+        match (self.action, self.key.code) {
+            (Some(Action::Type), KeyCode::Char(c)) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// Where keys are being read: each place has its own table, which the handler dispatches
@@ -177,14 +208,14 @@ const TABLE: &[Binding] = &[
     b(
         &[Char('p')],
         "p",
-        Action::OpenForm("two-step PIN"),
+        Action::OpenForm(FormKind::Pin),
         "two-step PIN",
         true,
     ),
     b(
         &[Char('v')],
         "v",
-        Action::OpenForm("verify"),
+        Action::OpenForm(FormKind::Verify),
         "verify ownership",
         true,
     ),
@@ -290,7 +321,7 @@ const DETAILS: &[Binding] = &[
     b(
         &[Char('c')],
         "c",
-        Action::OpenForm("region change"),
+        Action::OpenForm(FormKind::RegionChange),
         "change region",
         true,
     ),
@@ -346,19 +377,18 @@ const FILTER: &[Binding] = &[
     typing("type", "to filter (status:pending: one column)"),
 ];
 
-/// The forms the table and the details popup both open (by their names in
-/// `forms::registry::FORMS`).
+/// The forms the table and the details popup both open.
 const REGISTER_KEY: Binding = b(
     &[Char('r')],
     "r",
-    Action::OpenForm("register"),
+    Action::OpenForm(FormKind::Register),
     "register",
     true,
 );
 const DEREGISTER_KEY: Binding = b(
     &[Char('d')],
     "d",
-    Action::OpenForm("deregister"),
+    Action::OpenForm(FormKind::Deregister),
     "deregister",
     true,
 );
@@ -393,13 +423,14 @@ macro_rules! field_keys {
     };
 }
 
-/// Typed into: the characters, Backspace, and Enter on to the next field.
+/// Typed into: the characters, Backspace, and Enter, which presses the field (on to the next
+/// one; the deregister digits send from there when all is in order).
 macro_rules! typing_field {
     ($label:expr, $help:expr, $erase:expr) => {
         field_keys!(typing;
             typing($label, $help),
             b(&[Backspace], "Backspace", Action::Erase, $erase, false),
-            b(&[Enter], "Enter", Action::NextField, "next field", false),
+            b(&[Enter], "Enter", Action::Press, "next field", false),
         )
     };
 }

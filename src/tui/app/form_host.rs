@@ -3,13 +3,13 @@
 //! (`forms::FormComponent`).
 
 use crate::config::ProfileName;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{App, Mutation, Overlay, Pending, Storage};
 use crate::graph::{NumberId, catalogue};
-use crate::tui::forms::registry::opener;
-use crate::tui::forms::{Failure, FormComponent, FormEvent, FormReply, Phase};
-use crate::tui::keys::Place;
+use crate::tui::forms::{
+    Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, registry,
+};
+use crate::tui::keys::{Action, FormKind, InputEvent, Place};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId};
 
 impl App {
@@ -17,8 +17,33 @@ impl App {
     pub(crate) fn form_place(&self, form: &dyn FormComponent) -> Place {
         match form.phase() {
             Phase::InFlight { .. } => Place::Sending,
-            _ => form.place(self),
+            _ => self.with_form_context(form.number(), |cx| form.place(cx)),
         }
+    }
+
+    /// Runs `f` with what a form of number `id` may know: its row, its profile's version, the
+    /// engine's plans for it, the theme and the clock; never the app itself.
+    pub fn with_form_context<R>(&self, id: &NumberId, f: impl FnOnce(&FormContext) -> R) -> R {
+        let row = self.table.find(id).map(|i| &self.table.rows[i]);
+        let profile = row.map(|r| r.profile.clone());
+        let version = profile
+            .as_deref()
+            .and_then(|p| self.profile(p))
+            .map(|p| p.version);
+        let planner = |request| {
+            let profile = profile.as_deref().unwrap_or(&self.default_profile);
+            self.plan_for(id, profile, request)
+        };
+        let cx = FormContext::new(
+            &self.theme,
+            self.clock,
+            self.spinner,
+            self.policy.window_words(),
+            row,
+            version,
+            &planner,
+        );
+        f(&cx)
     }
 
     /// The profile of the number's row, if the number is in the table.
@@ -29,8 +54,8 @@ impl App {
     }
 
     /// Opens the form a key table names (`Action::OpenForm`) for a number.
-    pub(crate) fn open_named_form(&mut self, name: &str, id: &NumberId) -> Vec<Cmd> {
-        match opener(name).and_then(|open| open(self, id)) {
+    pub(crate) fn open_form_of(&mut self, kind: FormKind, id: &NumberId) -> Vec<Cmd> {
+        match self.with_form_context(id, |cx| registry::open(kind, cx, id)) {
             Some(form) => self.open_form(form),
             None => Vec::new(),
         }
@@ -58,18 +83,19 @@ impl App {
     pub(crate) fn on_form_key(
         &mut self,
         mut form: Box<dyn FormComponent>,
-        key: KeyEvent,
+        input: InputEvent,
     ) -> Vec<Cmd> {
         // While its request runs, a form takes no input, so `q` can ask to quit from here.
         if matches!(form.phase(), Phase::InFlight { .. }) {
-            if key.code == KeyCode::Char('q') {
+            if input.action == Some(Action::Quit) {
                 self.overlay = Some(Overlay::ConfirmQuit(Some(Box::new(Overlay::Form(form)))));
             } else {
                 self.overlay = Some(Overlay::Form(form));
             }
             return Vec::new();
         }
-        match form.on_key(&key, self) {
+        let id = form.number().clone();
+        match self.with_form_context(&id, |cx| form.on_key(&input, cx)) {
             // Dropping the form zeroizes its secret buffers.
             FormEvent::Cancel => {
                 if let Some(warning) = form.on_close() {
@@ -88,7 +114,8 @@ impl App {
     }
 
     fn submit(&mut self, mut form: Box<dyn FormComponent>) -> Vec<Cmd> {
-        let Some(submission) = form.submit(self) else {
+        let id = form.number().clone();
+        let Some(submission) = self.with_form_context(&id, |cx| form.submit(cx)) else {
             self.overlay = Some(Overlay::Form(form));
             return Vec::new();
         };

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::sort::Sort;
 use super::{App, Details, Focus, Overlay, Storage};
 use crate::fleet::export::ExportRow;
-use crate::tui::keys::{self, Action, Place};
+use crate::tui::keys::{self, Action, InputEvent, Place};
 use crate::tui::msg::{Cmd, Level};
 
 /// How many audit records the details popup shows.
@@ -86,13 +86,13 @@ impl App {
                     self.overlay = Some(Overlay::Details(details));
                     self.open_manager(&id)
                 }
-                Some(Action::OpenForm(name)) => self.open_named_form(name, &details.id),
+                Some(Action::OpenForm(kind)) => self.open_form_of(kind, &details.id),
                 _ => {
                     self.overlay = Some(Overlay::Details(details));
                     Vec::new()
                 }
             },
-            Overlay::Form(form) => self.on_form_key(form, key),
+            Overlay::Form(form) => self.on_form_key(form, InputEvent { key, action }),
             Overlay::Bulk(view) => self.on_bulk_key(view, key),
             Overlay::Alert(text) => {
                 if action != Some(Action::Cancel) {
@@ -178,9 +178,9 @@ impl App {
                 }
             }
             Action::Export => return self.export(),
-            Action::OpenForm(name) => {
+            Action::OpenForm(kind) => {
                 if let Some(id) = self.table.selected_row().map(|r| r.id.clone()) {
-                    return self.open_named_form(name, &id);
+                    return self.open_form_of(kind, &id);
                 }
             }
             Action::SwitchFocus => self.focus = Focus::Log,

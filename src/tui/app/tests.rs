@@ -642,7 +642,8 @@ fn a_recorded_133016_blocks_the_register_form_until_its_end() {
     });
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
-    let pre = register_form(&app).preflight(&app);
+    let form = register_form(&app);
+    let pre = app.with_form_context(&form.id, |cx| form.preflight(cx));
     assert!(
         pre.problems
             .iter()
@@ -759,7 +760,8 @@ fn a_throttle_shows_a_countdown_and_a_register_meanwhile_needs_the_override() {
     assert!(app.counting_down());
     press(&mut app, &[KeyCode::Char('G'), KeyCode::Char('r')]);
     type_text(&mut app, "123456");
-    let pre = register_form(&app).preflight(&app);
+    let form = register_form(&app);
+    let pre = app.with_form_context(&form.id, |cx| form.preflight(cx));
     assert!(
         pre.problems
             .iter()
@@ -782,7 +784,8 @@ fn the_deregister_confirmation_says_when_digits_do_not_match_and_enter_confirms_
     let mut app = loaded();
     press(&mut app, &[KeyCode::Char('d')]); // 100: +49 30 1234 5601
     type_text(&mut app, "5602");
-    let check = open_form::<DeregisterForm>(&app).check(&app);
+    let form = open_form::<DeregisterForm>(&app);
+    let check = app.with_form_context(&form.id, |cx| form.check(cx));
     assert!(
         check
             .problems
@@ -841,7 +844,8 @@ fn a_failed_read_keeps_what_was_known_marked_stale_and_the_words_keep_the_phone_
     assert!(line.contains("stale"), "{screen}");
     // The deregister confirmation still names the phone number and asks for its digits.
     press(&mut app, &[KeyCode::Char('g'), KeyCode::Char('d')]);
-    let check = open_form::<DeregisterForm>(&app).check(&app);
+    let form = open_form::<DeregisterForm>(&app);
+    let check = app.with_form_context(&form.id, |cx| form.check(cx));
     assert_eq!(check.display, "+49 30 1234 5601");
     assert_eq!(check.last4, "5601");
 }

@@ -1,20 +1,19 @@
 //! What a form is to the app: one component that owns its fields, keys, request, reply and
-//! drawing. The app (`app/form_host.rs`) opens it, hands it keys and replies, sends what it
-//! submits and draws it, and never asks which form it is.
+//! drawing. The app (`app/form_host.rs`) opens it, hands it keys (resolved once, through the
+//! table of its focused field) and replies, sends what it submits and draws it, and never asks
+//! which form it is. A form sees a `FormContext`, not the app.
 
 use std::any::Any;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use super::Phase;
+use super::{FormContext, Phase};
 use crate::config::ProfileName;
 use crate::engine::Step;
 use crate::graph::NumberId;
-use crate::tui::app::App;
-use crate::tui::keys::Place;
+use crate::tui::keys::{InputEvent, Place};
 use crate::tui::msg::{EngineCall, StepFailure};
 
 pub trait FormComponent: std::fmt::Debug + Send + Any {
@@ -33,14 +32,15 @@ pub trait FormComponent: std::fmt::Debug + Send + Any {
 
     /// Which key table reads its keys now: its focused field's kind, or its own place (an open
     /// list). Only asked while it is not sending.
-    fn place(&self, app: &App) -> Place;
+    fn place(&self, cx: &FormContext) -> Place;
 
-    /// A key, while it is not sending (the app keeps keys from a form in flight).
-    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent;
+    /// A key and its action in the table of `place`, while it is not sending (the app keeps
+    /// keys from a form in flight).
+    fn on_key(&mut self, input: &InputEvent, cx: &FormContext) -> FormEvent;
 
     /// What pressing its button sends; `None` when nothing can be sent (the form stays).
     /// The app puts it in flight and sends `call` to the worker.
-    fn submit(&mut self, app: &App) -> Option<Submission>;
+    fn submit(&mut self, cx: &FormContext) -> Option<Submission>;
 
     /// A reply to what it sent: a plan's step, or the end.
     fn on_reply(&mut self, reply: FormReply<'_>) -> AfterReply;
@@ -50,7 +50,7 @@ pub trait FormComponent: std::fmt::Debug + Send + Any {
         None
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App);
+    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext);
 }
 
 /// The four accessors every form writes the same way, for a form struct with the fields `id`

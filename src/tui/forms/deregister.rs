@@ -2,19 +2,19 @@
 //! number typed to confirm.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate};
 use super::parts::{foot, override_words};
-use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use super::{
+    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+};
 use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, Request};
 use crate::graph::NumberId;
 use crate::graph::types::NumberStatus;
-use crate::tui::app::App;
-use crate::tui::keys::{FieldKind, Place};
+use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{field_label, form_popup};
 
@@ -59,8 +59,8 @@ pub struct DeregisterCheck {
     pub plan: Plan,
 }
 
-pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
-    let profile = app.row_profile(id)?;
+pub fn open(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = cx.profile()?.clone();
     Some(Box::new(DeregisterForm::new(id.clone(), profile)))
 }
 
@@ -80,8 +80,8 @@ impl DeregisterForm {
         focused(&check.fields, self.focus).unwrap_or(DeregisterField::Confirm)
     }
 
-    pub fn check(&self, app: &App) -> DeregisterCheck {
-        let plan = app.plan_for(&self.id, &self.profile, Request::Deregister);
+    pub fn check(&self, cx: &FormContext) -> DeregisterCheck {
+        let plan = cx.plan(Request::Deregister);
         let display = plan
             .facts
             .display
@@ -130,45 +130,50 @@ impl FormComponent for DeregisterForm {
         true
     }
 
-    fn place(&self, app: &App) -> Place {
-        Place::Field(self.focused(&self.check(app)).kind())
+    fn place(&self, cx: &FormContext) -> Place {
+        Place::Field(self.focused(&self.check(cx)).kind())
     }
 
-    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent {
-        let check = self.check(app);
+    fn on_key(&mut self, input: &InputEvent, cx: &FormContext) -> FormEvent {
+        let check = self.check(cx);
         let count = check.fields.len();
-        if let Some(event) = navigate(key, &mut self.focus, count) {
+        if let Some(event) = navigate(input, &mut self.focus, count) {
             return event;
         }
         let ready = check.problems.is_empty();
-        match (self.focused(&check), key.code) {
-            (DeregisterField::Confirm, KeyCode::Char(c))
-                if c.is_ascii_digit() && self.typed.len() < 4 =>
-            {
-                self.typed.push(c);
-                self.phase = Phase::Editing;
+        let Some(action) = input.action else {
+            return FormEvent::None;
+        };
+        match (self.focused(&check), action) {
+            (DeregisterField::Confirm, Action::Type) => {
+                if let Some(c) = input.typed().filter(char::is_ascii_digit)
+                    && self.typed.len() < 4
+                {
+                    self.typed.push(c);
+                    self.phase = Phase::Editing;
+                }
             }
-            (DeregisterField::Confirm, KeyCode::Backspace) => {
+            (DeregisterField::Confirm, Action::Erase) => {
                 self.typed.pop();
             }
             // Digits that match and nothing else in the way: Enter confirms here.
-            (DeregisterField::Confirm | DeregisterField::Submit, KeyCode::Enter) if ready => {
+            (DeregisterField::Confirm | DeregisterField::Submit, Action::Press) if ready => {
                 return FormEvent::Submit;
             }
-            (DeregisterField::Override, KeyCode::Char(' ')) => {
+            (DeregisterField::Override, Action::Press) => {
                 self.override_budget = !self.override_budget;
             }
-            (DeregisterField::Confirm | DeregisterField::Override, KeyCode::Enter) => {
+            (DeregisterField::Confirm, Action::Press) => {
                 self.focus = cycle(self.focus, count, true)
             }
-            (DeregisterField::Cancel, KeyCode::Enter) => return FormEvent::Cancel,
+            (DeregisterField::Cancel, Action::Press) => return FormEvent::Cancel,
             _ => {}
         }
         FormEvent::None
     }
 
-    fn submit(&mut self, app: &App) -> Option<Submission> {
-        let check = self.check(app);
+    fn submit(&mut self, cx: &FormContext) -> Option<Submission> {
+        let check = self.check(cx);
         let forced = self.override_budget
             && check
                 .plan
@@ -203,9 +208,9 @@ impl FormComponent for DeregisterForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
-        let theme = &app.theme;
-        let check = self.check(app);
+    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+        let theme = cx.theme;
+        let check = self.check(cx);
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: DeregisterField| editing && self.focused(&check) == field;
         let mut lines: Vec<Line<'static>> = vec![
@@ -226,7 +231,7 @@ impl FormComponent for DeregisterForm {
                 "It uses 1 of the deregister budget: {} of {} left in the {} window.",
                 b.left(),
                 b.limit,
-                app.policy.window_words()
+                cx.window
             ),
             budget_style,
         ));
@@ -277,7 +282,7 @@ impl FormComponent for DeregisterForm {
         }
         lines.push(Line::raw(""));
         let tail = foot(
-            app,
+            cx,
             &self.phase,
             (
                 "Deregister",
@@ -297,7 +302,7 @@ impl FormComponent for DeregisterForm {
         form_popup(
             frame,
             screen,
-            app,
+            theme,
             &format!("Deregister {} {}", self.id, check.display),
             78,
             lines,

@@ -5,16 +5,12 @@
 use crate::audit::Operation;
 use crate::engine::{Budgets, Facts, Plan, Request, StorageFact, decide};
 use crate::graph::{ApiVersion, NumberId};
-use crate::tui::app::{App, Storage};
+use crate::tui::app::App;
 
 impl App {
     /// The storage of a row as the engine's planner understands it.
     pub(crate) fn storage_fact(&self, id: &NumberId) -> StorageFact {
-        match self.table.find(id).map(|i| &self.table.rows[i].storage) {
-            Some(Storage::Known(s)) => s.region().map_or(StorageFact::Off, StorageFact::On),
-            Some(Storage::Loading) => StorageFact::Reading,
-            _ => StorageFact::Unknown,
-        }
+        super::storage_fact(self.table.find(id).map(|i| &self.table.rows[i].storage))
     }
 
     pub(crate) fn budgets_of(&self, id: &NumberId) -> Budgets {

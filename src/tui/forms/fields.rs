@@ -1,10 +1,8 @@
 //! One field model for every form: the fields it shows now, in order, and a focus index into
 //! them. Each field says what kind of keys it takes, which is its place in the key tables.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-
 use super::FormEvent;
-use crate::tui::keys::FieldKind;
+use crate::tui::keys::{Action, FieldKind, InputEvent};
 
 /// A form's field: what it takes decides the key table (and so the footer) while it has focus.
 pub trait Field: Copy + PartialEq {
@@ -26,16 +24,16 @@ pub fn cycle(focus: usize, count: usize, forward: bool) -> usize {
     }
 }
 
-/// The keys every form reads the same way: Esc cancels, Tab/↓ and Shift-Tab/↑ move between
-/// its fields. `None` when the key is the focused field's.
-pub fn navigate(key: &KeyEvent, focus: &mut usize, count: usize) -> Option<FormEvent> {
-    match key.code {
-        KeyCode::Esc => Some(FormEvent::Cancel),
-        KeyCode::Tab | KeyCode::Down => {
+/// The actions every form takes the same way: Cancel, and moving between its fields. `None`
+/// when the action is the focused field's.
+pub fn navigate(input: &InputEvent, focus: &mut usize, count: usize) -> Option<FormEvent> {
+    match input.action? {
+        Action::Cancel => Some(FormEvent::Cancel),
+        Action::NextField => {
             *focus = cycle(*focus, count, true);
             Some(FormEvent::None)
         }
-        KeyCode::BackTab | KeyCode::Up => {
+        Action::PrevField => {
             *focus = cycle(*focus, count, false);
             Some(FormEvent::None)
         }
@@ -43,11 +41,11 @@ pub fn navigate(key: &KeyEvent, focus: &mut usize, count: usize) -> Option<FormE
     }
 }
 
-/// Enter on a button: the submit button submits when nothing is in the way; Cancel cancels.
-pub fn press(key: &KeyEvent, submit: bool, ready: bool) -> FormEvent {
-    match (key.code, submit) {
-        (KeyCode::Enter, true) if ready => FormEvent::Submit,
-        (KeyCode::Enter, false) => FormEvent::Cancel,
+/// A button pressed: the submit button submits when nothing is in the way; Cancel cancels.
+pub fn press(input: &InputEvent, submit: bool, ready: bool) -> FormEvent {
+    match (input.action, submit) {
+        (Some(Action::Press), true) if ready => FormEvent::Submit,
+        (Some(Action::Press), false) => FormEvent::Cancel,
         _ => FormEvent::None,
     }
 }

@@ -3,10 +3,11 @@
 //! with the reply, and how it is drawn (`FormComponent`). The app hosts whichever is open
 //! (`app/form_host.rs`) without knowing which it is.
 //!
-//! Adding a form: a new file here implementing `FormComponent`, its `mod` line below, and one
-//! line in `registry::FORMS` (the name a key table opens it by).
+//! Adding a form: a new file here implementing `FormComponent`, its `mod` line below, its kind
+//! in `keys::FormKind` and its arm in `registry::open`.
 
 mod component;
+mod context;
 pub mod deregister;
 mod engine_plan;
 pub mod fields;
@@ -17,6 +18,7 @@ pub mod registry;
 pub mod verify;
 
 pub use component::{AfterReply, FormComponent, FormEvent, FormReply, Submission, downcast};
+pub use context::{FormContext, storage_fact};
 pub use deregister::DeregisterForm;
 pub use fields::Field;
 pub use pin::PinForm;

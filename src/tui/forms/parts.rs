@@ -2,10 +2,10 @@
 
 use ratatui::text::{Line, Span};
 
+use super::FormContext;
 use crate::audit::Budget;
 use crate::engine::{Blocker, Plan};
 use crate::graph::{catalogue, codes};
-use crate::tui::app::App;
 use crate::tui::forms::{Failure, Phase, StepState};
 use crate::tui::view::popup::button_row;
 
@@ -14,20 +14,19 @@ use chrono::Duration as ChronoDuration;
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
 pub fn progress_lines(
-    app: &App,
+    cx: &FormContext,
     progress: &[(crate::engine::Step, StepState)],
 ) -> Vec<Line<'static>> {
-    let theme = &app.theme;
+    let theme = cx.theme;
     progress
         .iter()
         .enumerate()
         .map(|(i, (step, state))| {
             let (mark, style) = match state {
                 StepState::Waiting => ("·".to_owned(), theme.dim()),
-                StepState::Running => (
-                    SPINNER[app.spinner % SPINNER.len()].to_owned(),
-                    theme.warn(),
-                ),
+                StepState::Running => {
+                    (SPINNER[cx.spinner % SPINNER.len()].to_owned(), theme.warn())
+                }
                 StepState::Done => ("✓".to_owned(), theme.good()),
                 StepState::Failed => ("✗".to_owned(), theme.bad()),
                 StepState::Skipped => ("–".to_owned(), theme.dim()),
@@ -47,8 +46,12 @@ pub fn progress_lines(
 }
 
 /// The failure in plain words, with what it means for the budget and what to do next.
-pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> Vec<Line<'static>> {
-    let theme = &app.theme;
+pub fn failure_lines(
+    cx: &FormContext,
+    failure: &Failure,
+    budget: Option<&Budget>,
+) -> Vec<Line<'static>> {
+    let theme = cx.theme;
     let mut lines = Vec::new();
     if failure.unknown_outcome {
         lines.push(Line::styled(
@@ -78,7 +81,7 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
         (Some(codes::REGISTRATION_LOCKED), _) => lines.push(Line::styled(
             format!(
                 "    Locked by Meta until about {}.",
-                lock_end(&app.clock, failure.at)
+                lock_end(&cx.clock, failure.at)
             ),
             theme.bad(),
         )),
@@ -98,17 +101,17 @@ pub fn failure_lines(app: &App, failure: &Failure, budget: Option<&Budget>) -> V
 /// The line under a form's buttons: why the button is disabled while editing, "sending…"
 /// while in flight, and the failure explained after one (unless the form shows it elsewhere).
 pub fn status_lines(
-    app: &App,
+    cx: &FormContext,
     phase: &Phase,
     problem: Option<&str>,
     budget: Option<&Budget>,
     sending: &str,
 ) -> Vec<Line<'static>> {
     match phase {
-        Phase::Failed(failure) => failure_lines(app, failure, budget),
-        Phase::InFlight { .. } => vec![Line::styled(format!("  {sending}"), app.theme.warn())],
+        Phase::Failed(failure) => failure_lines(cx, failure, budget),
+        Phase::InFlight { .. } => vec![Line::styled(format!("  {sending}"), cx.theme.warn())],
         Phase::Editing => problem
-            .map(|p| Line::styled(format!("  {p}"), app.theme.dim()))
+            .map(|p| Line::styled(format!("  {p}"), cx.theme.dim()))
             .into_iter()
             .collect(),
     }
@@ -117,7 +120,7 @@ pub fn status_lines(
 /// What a form always shows at its foot: its button and Cancel, then under them why the
 /// button is disabled, that it is sending, or how it failed (see `status_lines`).
 pub fn foot(
-    app: &App,
+    cx: &FormContext,
     phase: &Phase,
     submit: (&str, bool, bool),
     cancel_focused: bool,
@@ -126,8 +129,8 @@ pub fn foot(
     sending: &str,
 ) -> Vec<Line<'static>> {
     let editing = !matches!(phase, Phase::InFlight { .. });
-    let mut lines = vec![button_row(&app.theme, submit, cancel_focused, editing)];
-    lines.extend(status_lines(app, phase, problem, budget, sending));
+    let mut lines = vec![button_row(cx.theme, submit, cancel_focused, editing)];
+    lines.extend(status_lines(cx, phase, problem, budget, sending));
     lines
 }
 

@@ -2,17 +2,17 @@
 //! cannot turn two-step verification off.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate, press};
 use super::parts::foot;
-use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use super::{
+    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+};
 use crate::config::ProfileName;
 use crate::graph::NumberId;
-use crate::tui::app::App;
-use crate::tui::keys::{FieldKind, Place};
+use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{field_label, form_popup, masked_slots};
 use crate::tui::widgets::SecretField;
@@ -51,8 +51,8 @@ pub struct PinForm {
     pub phase: Phase,
 }
 
-pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
-    let profile = app.row_profile(id)?;
+pub fn open(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = cx.profile()?.clone();
     Some(Box::new(PinForm::new(id.clone(), profile)))
 }
 
@@ -87,25 +87,27 @@ impl PinForm {
 impl FormComponent for PinForm {
     crate::form_basics!();
 
-    fn place(&self, _app: &App) -> Place {
+    fn place(&self, _cx: &FormContext) -> Place {
         Place::Field(self.focused().kind())
     }
 
-    fn on_key(&mut self, key: &KeyEvent, _app: &App) -> FormEvent {
-        if let Some(event) = navigate(key, &mut self.focus, FIELDS.len()) {
+    fn on_key(&mut self, input: &InputEvent, _cx: &FormContext) -> FormEvent {
+        if let Some(event) = navigate(input, &mut self.focus, FIELDS.len()) {
             return event;
         }
         let field = match self.focused() {
             PinField::New => &mut self.first,
             PinField::Again => &mut self.again,
-            button => return press(key, button == PinField::Set, self.problem().is_none()),
+            button => return press(input, button == PinField::Set, self.problem().is_none()),
         };
-        match key.code {
-            KeyCode::Char(c) => {
-                field.push(c);
+        match input.action {
+            Some(Action::Type) => {
+                if let Some(c) = input.typed() {
+                    field.push(c);
+                }
             }
-            KeyCode::Backspace => field.pop(),
-            KeyCode::Enter => self.focus = cycle(self.focus, FIELDS.len(), true),
+            Some(Action::Erase) => field.pop(),
+            Some(Action::Press) => self.focus = cycle(self.focus, FIELDS.len(), true),
             _ => {}
         }
         if matches!(self.phase, Phase::Failed(_)) {
@@ -114,7 +116,7 @@ impl FormComponent for PinForm {
         FormEvent::None
     }
 
-    fn submit(&mut self, _app: &App) -> Option<Submission> {
+    fn submit(&mut self, _cx: &FormContext) -> Option<Submission> {
         let pin = self.first.to_pin()?;
         Some(Submission {
             call: EngineCall::SetPin {
@@ -141,8 +143,8 @@ impl FormComponent for PinForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
-        let theme = &app.theme;
+    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+        let theme = cx.theme;
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: PinField| editing && self.focused() == field;
         let lines: Vec<Line<'static>> = vec![
@@ -163,7 +165,7 @@ impl FormComponent for PinForm {
             Line::raw(""),
         ];
         let tail = foot(
-            app,
+            cx,
             &self.phase,
             ("Set PIN", f(PinField::Set), self.problem().is_none()),
             f(PinField::Cancel),
@@ -174,11 +176,11 @@ impl FormComponent for PinForm {
         form_popup(
             frame,
             screen,
-            app,
+            theme,
             &format!(
                 "Two-step PIN {} {}",
                 self.id,
-                app.display_number(&self.id).unwrap_or_default()
+                cx.display_number().unwrap_or_default()
             ),
             78,
             lines,

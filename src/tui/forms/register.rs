@@ -3,22 +3,20 @@
 //! becomes the guided region change: deregister, (settings), register.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate};
 use super::parts::{failure_lines, override_words, progress_lines, status_lines};
 use super::{
-    AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Progress, StepState,
-    Submission, VerifyForm,
+    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Progress,
+    StepState, Submission, VerifyForm,
 };
 use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, PlanKind, Request, Step, StorageFact, storage_words};
 use crate::graph::types::CodeVerification;
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
-use crate::tui::app::{App, Storage};
-use crate::tui::keys::{FieldKind, Place};
+use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
 use crate::tui::widgets::region_select::option_label;
@@ -88,30 +86,21 @@ impl Preflight {
     }
 }
 
-pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
-    opened(app, id, false)
+pub fn open(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    opened(cx, id, false)
 }
 
 /// The same form, opened as a region change (from the details popup).
-pub fn open_region_change(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
-    opened(app, id, true)
+pub fn open_region_change(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    opened(cx, id, true)
 }
 
-fn opened(app: &App, id: &NumberId, change_region: bool) -> Option<Box<dyn FormComponent>> {
-    let profile = app.row_profile(id)?;
-    let version = app.profile(&profile)?.version;
-    let current = app
-        .table
-        .find(id)
-        .and_then(|i| match &app.table.rows[i].storage {
-            Storage::Known(s) => s.region(),
-            _ => None,
-        });
+fn opened(cx: &FormContext, id: &NumberId, change_region: bool) -> Option<Box<dyn FormComponent>> {
     Some(Box::new(RegisterForm::new(
         id.clone(),
-        profile,
-        version,
-        current,
+        cx.profile()?.clone(),
+        cx.version?,
+        cx.region(),
         change_region,
     )))
 }
@@ -169,33 +158,35 @@ impl RegisterForm {
         }
     }
 
-    fn on_field_key(&mut self, key: &KeyEvent, pre: &Preflight) -> FormEvent {
+    fn on_field_key(&mut self, input: &InputEvent, pre: &Preflight) -> FormEvent {
         let count = pre.fields.len();
-        match (self.focused(pre), key.code) {
-            (RegisterField::Pin, KeyCode::Char(c)) => {
-                self.pin.push(c);
-                self.edited();
+        let Some(action) = input.action else {
+            return FormEvent::None;
+        };
+        match (self.focused(pre), action) {
+            (RegisterField::Pin, Action::Type) => {
+                if let Some(c) = input.typed() {
+                    self.pin.push(c);
+                    self.edited();
+                }
             }
-            (RegisterField::Pin, KeyCode::Backspace) => {
+            (RegisterField::Pin, Action::Erase) => {
                 self.pin.pop();
                 self.edited();
             }
-            (RegisterField::Pin, KeyCode::Enter) => self.focus = cycle(self.focus, count, true),
-            (RegisterField::Region, KeyCode::Enter | KeyCode::Char(' ')) => self.region.open(),
-            (RegisterField::Override, KeyCode::Char(' ')) => {
+            (RegisterField::Pin, Action::Press) => self.focus = cycle(self.focus, count, true),
+            (RegisterField::Region, Action::Press) => self.region.open(),
+            (RegisterField::Override, Action::Press) => {
                 self.override_budget = !self.override_budget;
             }
-            (RegisterField::Override, KeyCode::Enter) => {
-                self.focus = cycle(self.focus, count, true)
-            }
-            (RegisterField::Submit, KeyCode::Enter) if pre.verify_instead => {
+            (RegisterField::Submit, Action::Press) if pre.verify_instead => {
                 let verify = VerifyForm::new(self.id.clone(), self.profile.clone());
                 return FormEvent::Open(Box::new(verify));
             }
-            (RegisterField::Submit, KeyCode::Enter) if pre.problems.is_empty() => {
+            (RegisterField::Submit, Action::Press) if pre.problems.is_empty() => {
                 return FormEvent::Submit;
             }
-            (RegisterField::Cancel, KeyCode::Enter) => return FormEvent::Cancel,
+            (RegisterField::Cancel, Action::Press) => return FormEvent::Cancel,
             _ => {}
         }
         FormEvent::None
@@ -223,11 +214,11 @@ impl RegisterForm {
         }
     }
 
-    pub fn preflight(&self, app: &App) -> Preflight {
+    pub fn preflight(&self, cx: &FormContext) -> Preflight {
         let form = self;
-        let current = app.storage_fact(&form.id);
+        let current = cx.storage();
         let request = Request::Register(form.storage_choice(current));
-        let plan = app.plan_for(&form.id, &form.profile, request);
+        let plan = cx.plan(request);
         let facts = &plan.facts;
         let verify_instead = form.needs_verification
             || plan
@@ -284,29 +275,29 @@ impl FormComponent for RegisterForm {
         true
     }
 
-    fn place(&self, app: &App) -> Place {
+    fn place(&self, cx: &FormContext) -> Place {
         if self.region.open.is_some() {
             return Place::Dropdown;
         }
-        Place::Field(self.focused(&self.preflight(app)).kind())
+        Place::Field(self.focused(&self.preflight(cx)).kind())
     }
 
-    fn on_key(&mut self, key: &KeyEvent, app: &App) -> FormEvent {
+    fn on_key(&mut self, input: &InputEvent, cx: &FormContext) -> FormEvent {
         // The open dropdown owns every key, Esc included.
         if self.region.open.is_some() {
-            self.region.on_key(key, app.clock.now());
+            self.region.on_input(input, cx.clock.now());
             self.edited();
             return FormEvent::None;
         }
-        let pre = self.preflight(app);
-        match navigate(key, &mut self.focus, pre.fields.len()) {
+        let pre = self.preflight(cx);
+        match navigate(input, &mut self.focus, pre.fields.len()) {
             Some(event) => event,
-            None => self.on_field_key(key, &pre),
+            None => self.on_field_key(input, &pre),
         }
     }
 
-    fn submit(&mut self, app: &App) -> Option<Submission> {
-        let pre = self.preflight(app);
+    fn submit(&mut self, cx: &FormContext) -> Option<Submission> {
+        let pre = self.preflight(cx);
         let pin = self.pin.to_pin()?;
         self.progress = pre
             .plan
@@ -356,10 +347,10 @@ impl FormComponent for RegisterForm {
         })
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
+    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
         let form = self;
-        let theme = &app.theme;
-        let pre = form.preflight(app);
+        let theme = cx.theme;
+        let pre = form.preflight(cx);
         let focused = form.focused(&pre);
         let editing = form.phase == Phase::Editing || matches!(form.phase, Phase::Failed(_));
         let f = |field: RegisterField| editing && focused == field;
@@ -390,14 +381,10 @@ impl FormComponent for RegisterForm {
             ]));
         }
         if let Phase::Failed(failure) = &form.phase {
-            lines.extend(failure_lines(
-                app,
-                failure,
-                Some(&pre.plan.budgets.register),
-            ));
+            lines.extend(failure_lines(cx, failure, Some(&pre.plan.budgets.register)));
             // What was sent, right under why it stopped: a small terminal cuts the bottom first.
             if !form.progress.is_empty() {
-                lines.extend(progress_lines(app, &form.progress));
+                lines.extend(progress_lines(cx, &form.progress));
             }
             if form.left_deregistered() {
                 lines.push(Line::styled(
@@ -453,13 +440,13 @@ impl FormComponent for RegisterForm {
         let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
         lines.push(item(
             "register",
-            budget_text(app, &pre.plan.budgets.register),
+            budget_text(cx, &pre.plan.budgets.register),
             budget_style(pre.plan.budgets.register.left()),
         ));
         if pre.needs_deregister() {
             lines.push(item(
                 "deregister",
-                budget_text(app, &pre.plan.budgets.deregister),
+                budget_text(cx, &pre.plan.budgets.deregister),
                 budget_style(pre.plan.budgets.deregister.left()),
             ));
         }
@@ -478,7 +465,7 @@ impl FormComponent for RegisterForm {
         // In flight: how far it got. Otherwise what the next press sends (after a failure, what
         // was sent is shown above, with the failure).
         if matches!(form.phase, Phase::InFlight { .. }) {
-            lines.extend(progress_lines(app, &form.progress));
+            lines.extend(progress_lines(cx, &form.progress));
         } else {
             for (i, step) in pre.plan.steps.iter().enumerate() {
                 let pin = if step.operation() == crate::audit::Operation::Register {
@@ -521,7 +508,7 @@ impl FormComponent for RegisterForm {
                 .find(|p| !p.starts_with("PIN:"))
                 .filter(|_| !pre.verify_instead);
             tail.extend(status_lines(
-                app,
+                cx,
                 &form.phase,
                 problem.map(String::as_str),
                 None,
@@ -537,7 +524,7 @@ impl FormComponent for RegisterForm {
         let inner = form_popup(
             frame,
             screen,
-            app,
+            theme,
             &format!("{title} {} {display}", form.id),
             78,
             lines,
@@ -547,14 +534,14 @@ impl FormComponent for RegisterForm {
     }
 }
 
-fn budget_text(app: &App, budget: &crate::audit::Budget) -> String {
-    let window = app.policy.window_words();
+fn budget_text(cx: &FormContext, budget: &crate::audit::Budget) -> String {
+    let window = &cx.window;
     match budget.next_free {
         Some(at) => format!(
             // Short enough that the date and time stay on one row at 80 columns.
             "0 of {} left ({window} window); one frees up {}",
             budget.limit,
-            app.clock.local(at).format("%a %d %b %H:%M")
+            cx.clock.local(at).format("%a %d %b %H:%M")
         ),
         None => format!(
             "{} of {} left in the {window} window",

@@ -1,24 +1,17 @@
-//! Every form a key opens, by the name the key tables use (`Action::OpenForm`). A new form
-//! adds its line here.
+//! Every form a key opens, by its kind (`Action::OpenForm`). A new form adds its kind in
+//! `keys::FormKind` and its arm here; the match makes a missing one a compile error.
 
-use super::FormComponent;
+use super::{FormComponent, FormContext};
 use crate::graph::NumberId;
-use crate::tui::app::App;
+use crate::tui::keys::FormKind;
 
-/// Makes the form for a number; `None` when the number is not in the table.
-pub type Opener = fn(&App, &NumberId) -> Option<Box<dyn FormComponent>>;
-
-pub const FORMS: &[(&str, Opener)] = &[
-    ("register", super::register::open),
-    ("region change", super::register::open_region_change),
-    ("deregister", super::deregister::open),
-    ("two-step PIN", super::pin::open),
-    ("verify", super::verify::open),
-];
-
-pub fn opener(name: &str) -> Option<Opener> {
-    FORMS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, open)| *open)
+/// Makes the form of `kind` for a number; `None` when the number is not in the table.
+pub fn open(kind: FormKind, cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    match kind {
+        FormKind::Register => super::register::open(cx, id),
+        FormKind::RegionChange => super::register::open_region_change(cx, id),
+        FormKind::Deregister => super::deregister::open(cx, id),
+        FormKind::Pin => super::pin::open(cx, id),
+        FormKind::Verify => super::verify::open(cx, id),
+    }
 }

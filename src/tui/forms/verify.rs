@@ -2,18 +2,18 @@
 //! six digits received.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate, press};
 use super::parts::foot;
-use super::{AfterReply, Failure, FormComponent, FormEvent, FormReply, Phase, Submission};
+use super::{
+    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+};
 use crate::config::ProfileName;
 use crate::graph::types::CodeVerification;
 use crate::graph::{CodeMethod, NumberId};
-use crate::tui::app::App;
-use crate::tui::keys::{FieldKind, Place};
+use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{field_label, form_popup, masked_slots};
 use crate::tui::widgets::SecretField;
@@ -58,8 +58,8 @@ pub struct VerifyForm {
     pub phase: Phase,
 }
 
-pub fn open(app: &App, id: &NumberId) -> Option<Box<dyn FormComponent>> {
-    let profile = app.row_profile(id)?;
+pub fn open(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = cx.profile()?.clone();
     Some(Box::new(VerifyForm::new(id.clone(), profile)))
 }
 
@@ -110,50 +110,50 @@ impl VerifyForm {
 impl FormComponent for VerifyForm {
     crate::form_basics!();
 
-    fn place(&self, _app: &App) -> Place {
+    fn place(&self, _cx: &FormContext) -> Place {
         Place::Field(self.focused().kind())
     }
 
-    fn on_key(&mut self, key: &KeyEvent, _app: &App) -> FormEvent {
+    fn on_key(&mut self, input: &InputEvent, _cx: &FormContext) -> FormEvent {
         let count = self.fields().len();
-        if let Some(event) = navigate(key, &mut self.focus, count) {
+        if let Some(event) = navigate(input, &mut self.focus, count) {
             return event;
         }
-        match self.focused() {
-            VerifyField::Method => {
-                if matches!(
-                    key.code,
-                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Enter
-                ) {
-                    self.method = match self.method {
-                        CodeMethod::Sms => CodeMethod::Voice,
-                        CodeMethod::Voice => CodeMethod::Sms,
-                    };
-                }
+        match (self.focused(), input.action) {
+            (VerifyField::Method, Some(Action::Switch)) => {
+                self.method = match self.method {
+                    CodeMethod::Sms => CodeMethod::Voice,
+                    CodeMethod::Voice => CodeMethod::Sms,
+                };
             }
-            VerifyField::Language => match key.code {
-                KeyCode::Char(c)
-                    if (c.is_ascii_alphabetic() || c == '_') && self.language.len() < 5 =>
+            (VerifyField::Language, Some(Action::Type)) => {
+                if let Some(c) = input.typed()
+                    && (c.is_ascii_alphabetic() || c == '_')
+                    && self.language.len() < 5
                 {
                     self.language.push(c)
                 }
-                KeyCode::Backspace => {
-                    self.language.pop();
-                }
-                KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                _ => {}
-            },
-            VerifyField::Code => match key.code {
-                KeyCode::Char(c) => {
+            }
+            (VerifyField::Language, Some(Action::Erase)) => {
+                self.language.pop();
+            }
+            (VerifyField::Code, Some(Action::Type)) => {
+                if let Some(c) = input.typed() {
                     self.code.push(c);
                 }
-                KeyCode::Backspace => self.code.pop(),
-                KeyCode::Enter => self.focus = cycle(self.focus, count, true),
-                _ => {}
-            },
-            button => {
-                return press(key, button == VerifyField::Submit, self.problem().is_none());
             }
+            (VerifyField::Code, Some(Action::Erase)) => self.code.pop(),
+            (VerifyField::Language | VerifyField::Code, Some(Action::Press)) => {
+                self.focus = cycle(self.focus, count, true)
+            }
+            (button @ (VerifyField::Submit | VerifyField::Cancel), _) => {
+                return press(
+                    input,
+                    button == VerifyField::Submit,
+                    self.problem().is_none(),
+                );
+            }
+            _ => {}
         }
         if matches!(self.phase, Phase::Failed(_)) {
             self.phase = Phase::Editing;
@@ -161,7 +161,7 @@ impl FormComponent for VerifyForm {
         FormEvent::None
     }
 
-    fn submit(&mut self, _app: &App) -> Option<Submission> {
+    fn submit(&mut self, _cx: &FormContext) -> Option<Submission> {
         let call = match self.stage {
             VerifyStage::Request => EngineCall::RequestCode {
                 id: self.id.clone(),
@@ -198,8 +198,8 @@ impl FormComponent for VerifyForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, app: &App) {
-        let theme = &app.theme;
+    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+        let theme = cx.theme;
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: VerifyField| editing && self.focused() == field;
         let mut lines: Vec<Line<'static>> = Vec::new();
@@ -209,13 +209,9 @@ impl FormComponent for VerifyForm {
                     "Step 1 of 2: Meta sends a 6-digit code to the number.",
                 ));
                 // Nothing stops verifying again; the form says when it is not needed.
-                let verified = app
-                    .table
-                    .find(&self.id)
-                    .and_then(|i| app.table.rows[i].known_number())
-                    .is_some_and(|n| {
-                        n.code_verification_status == Some(CodeVerification::Verified)
-                    });
+                let verified = cx.known_number().is_some_and(|n| {
+                    n.code_verification_status == Some(CodeVerification::Verified)
+                });
                 if verified {
                     lines.push(Line::styled(
                         "Ownership is already VERIFIED: a code is needed only if Meta asks again.",
@@ -252,7 +248,7 @@ impl FormComponent for VerifyForm {
         };
         lines.push(Line::raw(""));
         let tail = foot(
-            app,
+            cx,
             &self.phase,
             (submit, f(VerifyField::Submit), self.problem().is_none()),
             f(VerifyField::Cancel),
@@ -263,11 +259,11 @@ impl FormComponent for VerifyForm {
         form_popup(
             frame,
             screen,
-            app,
+            theme,
             &format!(
                 "Verify ownership {} {}",
                 self.id,
-                app.display_number(&self.id).unwrap_or_default()
+                cx.display_number().unwrap_or_default()
             ),
             70,
             lines,

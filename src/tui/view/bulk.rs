@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             let inner = frame_popup(
                 frame,
                 screen,
-                app,
+                &app.theme,
                 &format!("Bulk: {marked} marked"),
                 50,
                 11,
@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             let inner = frame_popup(
                 frame,
                 screen,
-                app,
+                &app.theme,
                 &format!("Bulk {}", action.words()),
                 50,
                 5,
@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
                 Some(r) => format!("Bulk {} to {} — plan", action.words(), r.code()),
                 None => format!("Bulk {} — plan", action.words()),
             };
-            let inner = frame_popup(frame, screen, app, &title, width, height);
+            let inner = frame_popup(frame, screen, &app.theme, &title, width, height);
             let [table_area, totals_area, confirm_area] = Layout::vertical([
                 Constraint::Min(3),
                 Constraint::Length(2),
@@ -224,7 +224,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             paused,
         } => {
             let title = format!("Bulk {} — running", action.words());
-            let inner = frame_popup(frame, screen, app, &title, width, height);
+            let inner = frame_popup(frame, screen, &app.theme, &title, width, height);
             let [gauge_area, list_area, hint_area] = Layout::vertical([
                 Constraint::Length(1),
                 Constraint::Min(1),
@@ -291,7 +291,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, app: &App, view: &BulkView) {
             id,
         } => {
             let title = format!("Bulk {} — done", action.words());
-            let inner = frame_popup(frame, screen, app, &title, width, height);
+            let inner = frame_popup(frame, screen, &app.theme, &title, width, height);
             let mut lines: Vec<Line> = summary.tally().into_iter().map(Line::raw).collect();
             if let Some(reason) = &summary.stopped {
                 lines.push(Line::styled(reason.clone(), theme.bad()));

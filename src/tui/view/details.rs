@@ -14,7 +14,14 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         return;
     };
     let theme = &app.theme;
-    let inner = frame_popup(frame, screen, app, &format!("Number {}", row.id), 76, 26);
+    let inner = frame_popup(
+        frame,
+        screen,
+        &app.theme,
+        &format!("Number {}", row.id),
+        76,
+        26,
+    );
     let field = |name: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("{name:<18}"), theme.dim()),

@@ -97,7 +97,7 @@ pub fn overlay(frame: &mut Frame, screen: Rect, app: &App, place: Place, scroll:
     } else {
         "Help · Esc closes"
     };
-    let inner = frame_popup(frame, screen, app, title, WIDTH, height);
+    let inner = frame_popup(frame, screen, &app.theme, title, WIDTH, height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -62,6 +62,8 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             popup::confirm_quit(frame, area, app)
         }
         Overlay::Bulk(view) => bulk::draw(frame, area, app, view),
-        Overlay::Form(form) => form.draw(frame, area, app),
+        Overlay::Form(form) => {
+            app.with_form_context(form.number(), |cx| form.draw(frame, area, cx))
+        }
     }
 }

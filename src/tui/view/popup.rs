@@ -14,7 +14,7 @@ use crate::tui::theme::Theme;
 pub fn frame_popup(
     frame: &mut Frame,
     screen: Rect,
-    app: &App,
+    theme: &Theme,
     title: &str,
     width: u16,
     height: u16,
@@ -24,7 +24,7 @@ pub fn frame_popup(
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .title(format!(" {title} "))
-        .border_style(app.theme.focused_border());
+        .border_style(theme.focused_border());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
@@ -49,7 +49,7 @@ pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
 pub fn form_popup(
     frame: &mut Frame,
     screen: Rect,
-    app: &App,
+    theme: &Theme,
     title: &str,
     width: u16,
     body: Vec<Line<'static>>,
@@ -95,12 +95,12 @@ pub fn form_popup(
                 "  ⋯ {hidden} more line{} (a taller terminal shows them)",
                 if hidden == 1 { "" } else { "s" }
             ),
-            app.theme.dim(),
+            theme.dim(),
         ));
     }
     lines.extend(pinned);
     let height = wrapped_height(&lines, inner_width) + 2;
-    let inner = frame_popup(frame, screen, app, title, width, height);
+    let inner = frame_popup(frame, screen, theme, title, width, height);
     paragraph(frame, inner, lines);
     inner
 }
@@ -151,7 +151,7 @@ pub fn field_label(theme: &Theme, label: &str, focused: bool) -> Span<'static> {
 }
 
 pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
-    let inner = frame_popup(frame, screen, app, "Problem", 64, 9);
+    let inner = frame_popup(frame, screen, &app.theme, "Problem", 64, 9);
     let lines = vec![
         Line::styled(text.to_owned(), app.theme.bad()),
         Line::raw(""),
@@ -161,7 +161,7 @@ pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
 }
 
 pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
-    let inner = frame_popup(frame, screen, app, "Quit?", 60, 7);
+    let inner = frame_popup(frame, screen, &app.theme, "Quit?", 60, 7);
     let what: Vec<String> = app
         .inflight
         .values()

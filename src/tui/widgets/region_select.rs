@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::graph::Region;
+use crate::tui::keys::{Action, InputEvent};
 use crate::tui::theme::Theme;
 
 /// How many options an open dropdown shows at once.
@@ -73,31 +73,33 @@ impl RegionSelect {
         find_prefix(&self.typed).unwrap_or(highlight)
     }
 
-    /// Handles a key while open, `now` by the app's clock (type-ahead words end at a pause);
-    /// returns false when the key is not the dropdown's.
-    pub fn on_key(&mut self, key: &KeyEvent, now: DateTime<Utc>) -> bool {
+    /// Handles a key while open (its action in the dropdown's table), `now` by the app's
+    /// clock (type-ahead words end at a pause); returns false when the list is not open.
+    pub fn on_input(&mut self, input: &InputEvent, now: DateTime<Utc>) -> bool {
         let Some((highlight, _)) = self.open else {
             return false;
         };
         let last = OPTION_COUNT - 1;
-        let next = match key.code {
-            KeyCode::Down | KeyCode::Tab => (highlight + 1).min(last),
-            KeyCode::Up | KeyCode::BackTab => highlight.saturating_sub(1),
-            KeyCode::Home => 0,
-            KeyCode::End => last,
-            KeyCode::PageDown => (highlight + VISIBLE_OPTIONS).min(last),
-            KeyCode::PageUp => highlight.saturating_sub(VISIBLE_OPTIONS),
-            KeyCode::Enter | KeyCode::Char(' ') => {
+        let next = match input.action {
+            Some(Action::Down) => (highlight + 1).min(last),
+            Some(Action::Up) => highlight.saturating_sub(1),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => last,
+            Some(Action::PageDown) => (highlight + VISIBLE_OPTIONS).min(last),
+            Some(Action::PageUp) => highlight.saturating_sub(VISIBLE_OPTIONS),
+            Some(Action::Pick) => {
                 self.chosen = highlight;
                 self.open = None;
                 return true;
             }
-            KeyCode::Esc => {
+            Some(Action::Cancel) => {
                 self.open = None;
                 return true;
             }
-            KeyCode::Char(c) if c.is_ascii_alphabetic() => self.type_ahead(highlight, c, now),
-            _ => return true,
+            _ => match input.typed() {
+                Some(c) if c.is_ascii_alphabetic() => self.type_ahead(highlight, c, now),
+                _ => return true,
+            },
         };
         if let Some(open) = &mut self.open {
             open.0 = next;
@@ -209,10 +211,18 @@ fn jump(from: usize, c: char) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::KeyModifiers;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    impl RegionSelect {
+        /// A key as the app hands it: resolved through the dropdown's table.
+        pub(super) fn on_key(&mut self, key: &KeyEvent, now: DateTime<Utc>) -> bool {
+            let action = crate::tui::keys::action(crate::tui::keys::Place::Dropdown, key);
+            self.on_input(&InputEvent { key: *key, action }, now)
+        }
     }
 
     /// A fixed time `ms` milliseconds into the test.
@@ -254,7 +264,7 @@ mod tests {
 #[cfg(test)]
 mod type_ahead_tests {
     use super::*;
-    use ratatui::crossterm::event::KeyModifiers;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::tests::at;
 
