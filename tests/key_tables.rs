@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use common::app_fixture::*;
-use wareg::tui::app::App;
+use wareg::tui::app::{App, bindings};
 use wareg::tui::keys::{self, FieldKind, Keys, PLACES, Place};
 use wareg::tui::msg::{Cmd, Level, Msg, Reply};
 
@@ -146,14 +146,14 @@ fn candidates() -> Vec<KeyCode> {
 }
 
 fn covered(place: Place, code: KeyCode) -> bool {
-    keys::action(place, &KeyEvent::new(code, KeyModifiers::NONE)).is_some()
+    keys::action(bindings(place), &KeyEvent::new(code, KeyModifiers::NONE)).is_some()
 }
 
 #[test]
 fn every_hinted_key_does_something_where_it_is_hinted() {
     let mut idle = Vec::new();
     for place in PLACES {
-        for binding in keys::bindings(place) {
+        for binding in bindings(place) {
             let codes: Vec<KeyCode> = match binding.keys {
                 Keys::Codes(codes) => codes.to_vec(),
                 // A sample of what the field takes.

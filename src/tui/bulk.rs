@@ -11,6 +11,22 @@ use super::widgets::secret_field::SecretField;
 use crate::bulk::{Action, BulkPlan, NumberState, RowPlan, Summary, Target};
 use crate::graph::Region;
 
+use crate::tui::keys::{Action as Key, Binding, HELP_KEY, b};
+use ratatui::crossterm::event::KeyCode::{Char, Enter, Esc};
+
+pub const KEYS: &[Binding] = &[
+    b(&[Enter], "Enter", Key::Press, "go on", true),
+    b(&[Esc], "Esc", Key::Cancel, "back (pauses a run)", true),
+    HELP_KEY,
+    b(
+        &[Char('q')],
+        "q",
+        Key::Quit,
+        "quit (asks while a run goes on)",
+        true,
+    ),
+];
+
 /// The actions offered, in the order shown.
 pub const ACTIONS: [Action; 5] = [
     Action::Register,

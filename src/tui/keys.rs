@@ -1,5 +1,8 @@
-//! The key table. The same table decides what a key does and writes the footer hints and the
-//! help overlay, so the three never drift apart.
+//! The keys' shared vocabulary: actions, bindings, places, the tables every form field shares,
+//! and how a key resolves in a table and a table writes the footer. Each component keeps its
+//! own table beside the code that handles it (the numbers table in `app/table_keys.rs`, the
+//! region list in `widgets/region_select.rs`, the bulk stages in `bulk/`…); the same table
+//! decides what a key does and writes the footer hints and the help, so they never drift.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -152,7 +155,7 @@ pub struct Binding {
     pub footer: bool,
 }
 
-const fn b(
+pub const fn b(
     keys: &'static [KeyCode],
     label: &'static str,
     action: Action,
@@ -169,7 +172,7 @@ const fn b(
 }
 
 /// Typing into a field or the filter line.
-const fn typing(label: &'static str, help: &'static str) -> Binding {
+pub const fn typing(label: &'static str, help: &'static str) -> Binding {
     Binding {
         keys: Keys::Typing,
         label,
@@ -179,224 +182,12 @@ const fn typing(label: &'static str, help: &'static str) -> Binding {
     }
 }
 
-use KeyCode::{
-    BackTab, Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up,
-};
-
-const TABLE: &[Binding] = &[
-    b(
-        &[Char('j'), Down],
-        "j/↓",
-        Action::Down,
-        "next number",
-        false,
-    ),
-    b(
-        &[Char('k'), Up],
-        "k/↑",
-        Action::Up,
-        "previous number",
-        false,
-    ),
-    b(&[Char('g'), Home], "g", Action::Top, "first number", false),
-    b(&[Char('G'), End], "G", Action::Bottom, "last number", false),
-    b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
-    b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    b(&[Enter], "Enter", Action::Details, "details", true),
-    REGISTER_KEY,
-    DEREGISTER_KEY,
-    b(
-        &[Char('p')],
-        "p",
-        Action::OpenForm(FormKind::Pin),
-        "two-step PIN",
-        true,
-    ),
-    b(
-        &[Char('v')],
-        "v",
-        Action::OpenForm(FormKind::Verify),
-        "verify ownership",
-        true,
-    ),
-    b(&[Char('/')], "/", Action::Filter, "filter", true),
-    b(&[Esc], "Esc", Action::Back, "clear the filter", false),
-    b(
-        &[Char('R')],
-        "R",
-        Action::Refresh,
-        "refresh: listing + numbers not listed",
-        true,
-    ),
-    b(
-        &[Char('F')],
-        "F",
-        Action::FullRefresh,
-        "also every storage, 1 call per number",
-        false,
-    ),
-    b(
-        &[Char('s')],
-        "s",
-        Action::Sort,
-        "sort by the next column",
-        false,
-    ),
-    b(
-        &[Char('S')],
-        "S",
-        Action::ReverseSort,
-        "reverse the sort",
-        false,
-    ),
-    b(&[Char('y')], "y", Action::Copy, "copy id", false),
-    b(
-        &[Char('o')],
-        "o",
-        Action::OpenManager,
-        "open in WhatsApp Manager",
-        false,
-    ),
-    b(
-        &[Char('e')],
-        "e",
-        Action::Export,
-        "export the rows shown (CSV, JSON)",
-        false,
-    ),
-    b(
-        &[Char(' ')],
-        "Space",
-        Action::Mark,
-        "mark / unmark for bulk",
-        false,
-    ),
-    b(
-        &[Char('*')],
-        "*",
-        Action::MarkShown,
-        "mark every number shown",
-        false,
-    ),
-    b(&[Char('u')], "u", Action::Unmark, "clear the marks", false),
-    b(
-        &[Char('B')],
-        "B",
-        Action::Bulk,
-        "bulk action on the marked",
-        false,
-    ),
-    b(&[Tab], "Tab", Action::SwitchFocus, "focus the log", false),
-    HELP_KEY,
-    QUIT_KEY,
-];
-
-const LOG: &[Binding] = &[
-    b(
-        &[Tab, BackTab, Esc],
-        "Tab/Esc",
-        Action::SwitchFocus,
-        "back to the table",
-        true,
-    ),
-    b(&[Char('j'), Down], "j/↓", Action::Down, "scroll down", true),
-    b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", true),
-    b(&[Char('g'), Home], "g", Action::Top, "oldest entry", false),
-    b(
-        &[Char('G'), End],
-        "G",
-        Action::Bottom,
-        "follow the newest",
-        true,
-    ),
-    b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
-    b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    HELP_KEY,
-    QUIT_KEY,
-];
-
-const DETAILS: &[Binding] = &[
-    b(&[Esc, Enter], "Esc", Action::Back, "close", true),
-    REGISTER_KEY,
-    b(
-        &[Char('c')],
-        "c",
-        Action::OpenForm(FormKind::RegionChange),
-        "change region",
-        true,
-    ),
-    DEREGISTER_KEY,
-    b(&[Char('y')], "y", Action::Copy, "copy id", true),
-    b(
-        &[Char('o')],
-        "o",
-        Action::OpenManager,
-        "open in WhatsApp Manager",
-        false,
-    ),
-    HELP_KEY,
-    b(&[Char('q')], "q", Action::Quit, "quit", false),
-];
-
-const HELP: &[Binding] = &[
-    b(
-        &[Esc, Char('?'), Enter],
-        "Esc/?",
-        Action::Back,
-        "close help",
-        true,
-    ),
-    b(
-        &[Char('j'), Down],
-        "j/↓",
-        Action::Down,
-        "scroll down",
-        false,
-    ),
-    b(&[Char('k'), Up], "k/↑", Action::Up, "scroll up", false),
-    QUIT_KEY,
-];
-
-const FILTER: &[Binding] = &[
-    b(
-        &[Enter, Down, Up, Tab],
-        "Enter",
-        Action::KeepFilter,
-        "keep the filter",
-        true,
-    ),
-    b(&[Esc], "Esc", Action::Back, "clear it", true),
-    b(
-        &[Backspace],
-        "Backspace",
-        Action::Erase,
-        "delete a letter",
-        false,
-    ),
-    HELP_KEY,
-    typing("type", "to filter (status:pending: one column)"),
-];
-
-/// The forms the table and the details popup both open.
-const REGISTER_KEY: Binding = b(
-    &[Char('r')],
-    "r",
-    Action::OpenForm(FormKind::Register),
-    "register",
-    true,
-);
-const DEREGISTER_KEY: Binding = b(
-    &[Char('d')],
-    "d",
-    Action::OpenForm(FormKind::Deregister),
-    "deregister",
-    true,
-);
+use KeyCode::{BackTab, Backspace, Char, Down, Enter, Esc, Left, Right, Tab, Up};
 
 /// `?` opens the help of the place, over it.
-const HELP_KEY: Binding = b(&[Char('?')], "?", Action::Help, "help", true);
+pub const HELP_KEY: Binding = b(&[Char('?')], "?", Action::Help, "help", true);
 /// `q` quits (asking while a change is in flight), where nothing takes it as typing.
-const QUIT_KEY: Binding = b(&[Char('q')], "q", Action::Quit, "quit", true);
+pub const QUIT_KEY: Binding = b(&[Char('q')], "q", Action::Quit, "quit", true);
 
 // A form's keys by what its focused field takes. Tab and Esc work everywhere; a field that
 // takes typing takes q too, so there Ctrl-C is the way out.
@@ -458,78 +249,15 @@ const SWITCH_FIELD: &[Binding] = field_keys!(b(
 ));
 const BUTTON: &[Binding] = field_keys!(b(&[Enter], "Enter", Action::Press, "press", true));
 
-const DROPDOWN: &[Binding] = &[
-    b(&[Down, Tab], "↓", Action::Down, "next region", false),
-    b(&[Up, BackTab], "↑", Action::Up, "previous region", false),
-    b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
-    b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
-    b(&[Home], "Home", Action::Top, "first", false),
-    b(&[End], "End", Action::Bottom, "last", false),
-    b(&[Enter, Char(' ')], "Enter", Action::Pick, "pick", true),
-    b(&[Esc], "Esc", Action::Cancel, "close the list", true),
-    HELP_KEY,
-    typing("letters", "jump (gb, ger)"),
-];
-
-const SENDING: &[Binding] = &[
-    HELP_KEY,
-    b(
-        &[Char('q')],
-        "q",
-        Action::Quit,
-        "quit (asks: a change is in flight)",
-        true,
-    ),
-];
-
-const CONFIRM_QUIT: &[Binding] = &[
-    b(&[Char('y'), Char('Y')], "y", Action::Yes, "quit now", true),
-    b(
-        &[Char('n'), Char('N'), Esc],
-        "n/Esc",
-        Action::No,
-        "stay",
-        true,
-    ),
-];
-
-const ALERT: &[Binding] = &[
-    b(&[Esc, Enter], "Esc", Action::Cancel, "close", true),
-    HELP_KEY,
-    QUIT_KEY,
-];
-
-const BULK: &[Binding] = &[
-    b(&[Enter], "Enter", Action::Press, "go on", true),
-    b(&[Esc], "Esc", Action::Cancel, "back (pauses a run)", true),
-    HELP_KEY,
-    b(
-        &[Char('q')],
-        "q",
-        Action::Quit,
-        "quit (asks while a run goes on)",
-        true,
-    ),
-];
-
-pub fn bindings(place: Place) -> &'static [Binding] {
-    match place {
-        Place::Table => TABLE,
-        Place::Log => LOG,
-        Place::Details => DETAILS,
-        Place::Help => HELP,
-        Place::Filter => FILTER,
-        Place::Field(FieldKind::Digits) => DIGITS_FIELD,
-        Place::Field(FieldKind::Text) => TEXT_FIELD,
-        Place::Field(FieldKind::Choice) => CHOICE_FIELD,
-        Place::Field(FieldKind::Check) => CHECK_FIELD,
-        Place::Field(FieldKind::Switch) => SWITCH_FIELD,
-        Place::Field(FieldKind::Button) => BUTTON,
-        Place::Dropdown => DROPDOWN,
-        Place::Sending => SENDING,
-        Place::ConfirmQuit => CONFIRM_QUIT,
-        Place::Alert => ALERT,
-        Place::Bulk => BULK,
+/// The table of a form field by what it takes: the vocabulary every form shares.
+pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {
+    match kind {
+        FieldKind::Digits => DIGITS_FIELD,
+        FieldKind::Text => TEXT_FIELD,
+        FieldKind::Choice => CHOICE_FIELD,
+        FieldKind::Check => CHECK_FIELD,
+        FieldKind::Switch => SWITCH_FIELD,
+        FieldKind::Button => BUTTON,
     }
 }
 
@@ -553,9 +281,9 @@ pub const PLACES: [Place; 15] = [
     Place::Alert,
 ];
 
-/// The action bound to `key` in `place`: a listed key first, then typing. Shift is part of
+/// The action bound to `key` in `table`: a listed key first, then typing. Shift is part of
 /// the character ('G'), so it is ignored for characters; any other modifier means "not ours".
-pub fn action(place: Place, key: &KeyEvent) -> Option<Action> {
+pub fn action(table: &[Binding], key: &KeyEvent) -> Option<Action> {
     let plain = match key.code {
         KeyCode::Char(_) | KeyCode::BackTab => (key.modifiers - KeyModifiers::SHIFT).is_empty(),
         _ => key.modifiers.is_empty(),
@@ -563,7 +291,6 @@ pub fn action(place: Place, key: &KeyEvent) -> Option<Action> {
     if !plain {
         return None;
     }
-    let table = bindings(place);
     table
         .iter()
         .find(|binding| matches!(binding.keys, Keys::Codes(codes) if codes.contains(&key.code)))
@@ -580,11 +307,10 @@ pub fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-/// The footer line for a place at `width` columns: its hints in table order as far as they
-/// fit, and always how to get help and how to quit at the end (`q`, or Ctrl-C where a field
-/// takes q as typing).
-pub fn footer(place: Place, width: usize) -> String {
-    let table = bindings(place);
+/// The footer line for a place's table at `width` columns: its hints in table order as far as
+/// they fit, and always how to get help and how to quit at the end (`q`, or Ctrl-C where a
+/// field takes q as typing).
+pub fn footer(table: &[Binding], width: usize) -> String {
     let hint = |binding: &Binding| format!("{} {}", binding.label, binding.help);
     let is_help = |binding: &&Binding| binding.action == Action::Help;
     let is_quit = |binding: &&Binding| matches!(binding.action, Action::Quit | Action::Yes);
@@ -611,96 +337,4 @@ pub fn footer(place: Place, width: usize) -> String {
     }
     shown.extend(always);
     shown.join(" · ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, modifiers)
-    }
-
-    #[test]
-    fn keys_resolve_through_the_table() {
-        assert_eq!(
-            action(Place::Table, &key(Char('j'), KeyModifiers::NONE)),
-            Some(Action::Down)
-        );
-        assert_eq!(
-            action(Place::Table, &key(Char('G'), KeyModifiers::SHIFT)),
-            Some(Action::Bottom)
-        );
-        assert_eq!(
-            action(Place::Table, &key(Char('j'), KeyModifiers::CONTROL)),
-            None
-        );
-        assert!(is_ctrl_c(&key(Char('c'), KeyModifiers::CONTROL)));
-    }
-
-    #[test]
-    fn every_action_in_a_table_has_help_text_and_the_footer_comes_from_it() {
-        for place in PLACES {
-            for binding in bindings(place) {
-                assert!(!binding.help.is_empty() && !binding.label.is_empty());
-            }
-        }
-        let footer = footer(Place::Table, 200);
-        assert!(
-            footer.contains("r register") && footer.ends_with("? help · q quit"),
-            "{footer}"
-        );
-    }
-}
-
-#[cfg(test)]
-mod footer_tests {
-    use super::*;
-
-    #[test]
-    fn the_footer_always_ends_with_help_and_quit_and_fits() {
-        for place in PLACES {
-            for width in [40, 60, 80, 120] {
-                let line = footer(place, width);
-                let help = if place == Place::Help {
-                    "close help"
-                } else {
-                    "? help"
-                };
-                if place != Place::ConfirmQuit {
-                    assert!(line.contains(help), "{place:?} at {width}: {line}");
-                }
-                assert!(
-                    line.ends_with("q quit")
-                        || line.ends_with("Ctrl-C quit")
-                        || place == Place::ConfirmQuit,
-                    "{place:?} at {width}: {line}"
-                );
-                let essentials = footer(place, 0);
-                assert!(
-                    crate::width::of(&line) <= width.max(crate::width::of(&essentials)),
-                    "{place:?} at {width}: {line}"
-                );
-            }
-        }
-        // A field that takes typing takes q: Ctrl-C is the way out there.
-        assert!(footer(Place::Field(FieldKind::Digits), 80).ends_with("Ctrl-C quit"));
-        assert!(footer(Place::Field(FieldKind::Button), 80).ends_with("q quit"));
-    }
-
-    #[test]
-    fn typing_is_what_no_listed_key_takes() {
-        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        assert_eq!(action(Place::Filter, &key('x')), Some(Action::Type));
-        assert_eq!(action(Place::Filter, &key('?')), Some(Action::Help));
-        assert_eq!(
-            action(Place::Field(FieldKind::Digits), &key('q')),
-            Some(Action::Type)
-        );
-        assert_eq!(
-            action(Place::Field(FieldKind::Button), &key('q')),
-            Some(Action::Quit)
-        );
-        assert_eq!(action(Place::Table, &key('x')), None);
-    }
 }

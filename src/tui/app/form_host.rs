@@ -12,6 +12,20 @@ use crate::tui::forms::{
 use crate::tui::keys::{Action, FormKind, InputEvent, Place};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId};
 
+use crate::tui::keys::{Binding, HELP_KEY, b};
+use ratatui::crossterm::event::KeyCode::Char;
+
+pub(crate) const SENDING: &[Binding] = &[
+    HELP_KEY,
+    b(
+        &[Char('q')],
+        "q",
+        Action::Quit,
+        "quit (asks: a change is in flight)",
+        true,
+    ),
+];
+
 impl App {
     /// A form's place: what its focused field takes; a form sending takes no keys.
     pub(crate) fn form_place(&self, form: &dyn FormComponent) -> Place {

@@ -4,9 +4,11 @@
 mod bulk_flow;
 mod form_host;
 mod keys_in;
+mod log_keys;
 mod replies;
 pub mod sort;
 pub mod table;
+mod table_keys;
 
 pub use crate::fleet::{Live, Row, Storage};
 pub use table::NumbersTable;
@@ -26,6 +28,24 @@ use crate::config::{BudgetPolicy, Config};
 use crate::fleet::Column;
 use crate::fleet::{Fleet, ProfileView, Read};
 use crate::graph::{ApiVersion, NumberId};
+
+/// The table a place's keys resolve through, which its footer and help are written from; each
+/// lives beside the code that handles it.
+pub fn bindings(place: Place) -> &'static [super::keys::Binding] {
+    match place {
+        Place::Table => table_keys::TABLE,
+        Place::Filter => table_keys::FILTER,
+        Place::Log => log_keys::LOG,
+        Place::Details => keys_in::DETAILS,
+        Place::Help => keys_in::HELP,
+        Place::ConfirmQuit => keys_in::CONFIRM_QUIT,
+        Place::Alert => keys_in::ALERT,
+        Place::Sending => form_host::SENDING,
+        Place::Field(kind) => super::keys::field_bindings(kind),
+        Place::Dropdown => super::widgets::region_select::KEYS,
+        Place::Bulk => super::bulk::KEYS,
+    }
+}
 
 /// What the header shows and the forms need to know about a profile.
 #[derive(Debug, Clone)]
@@ -394,6 +414,11 @@ impl App {
     pub fn mutation_in_flight(&self) -> bool {
         self.inflight.values().any(Pending::is_mutation)
             || matches!(&self.overlay, Some(Overlay::Bulk(view)) if view.running())
+    }
+
+    /// The table keys resolve through now (the footer and help are written from it).
+    pub fn bindings(&self) -> &'static [super::keys::Binding] {
+        bindings(self.place())
     }
 
     /// Where keys go now: the key table the handler, the footer and help use.

@@ -56,7 +56,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
-    let hints = keys::footer(app.place(), area.width.saturating_sub(1) as usize);
+    let hints = keys::footer(app.bindings(), area.width.saturating_sub(1) as usize);
     frame.render_widget(
         Paragraph::new(Line::styled(format!(" {hints}"), app.theme.dim())),
         area,

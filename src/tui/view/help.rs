@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup::{frame_popup, wrapped_height};
-use crate::tui::app::App;
-use crate::tui::keys::{Place, bindings};
+use crate::tui::app::{App, bindings};
+use crate::tui::keys::Place;
 
 /// What the table's columns and marks mean, shown with the table's keys.
 const LEGEND: [(&str, &str); 11] = [

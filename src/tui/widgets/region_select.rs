@@ -11,6 +11,24 @@ use crate::graph::Region;
 use crate::tui::keys::{Action, InputEvent};
 use crate::tui::theme::Theme;
 
+use crate::tui::keys::{Binding, HELP_KEY, b, typing};
+use ratatui::crossterm::event::KeyCode::{
+    BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up,
+};
+
+pub const KEYS: &[Binding] = &[
+    b(&[Down, Tab], "↓", Action::Down, "next region", false),
+    b(&[Up, BackTab], "↑", Action::Up, "previous region", false),
+    b(&[PageDown], "PgDn", Action::PageDown, "page down", false),
+    b(&[PageUp], "PgUp", Action::PageUp, "page up", false),
+    b(&[Home], "Home", Action::Top, "first", false),
+    b(&[End], "End", Action::Bottom, "last", false),
+    b(&[Enter, Char(' ')], "Enter", Action::Pick, "pick", true),
+    b(&[Esc], "Esc", Action::Cancel, "close the list", true),
+    HELP_KEY,
+    typing("letters", "jump (gb, ger)"),
+];
+
 /// How many options an open dropdown shows at once.
 pub const VISIBLE_OPTIONS: usize = 8;
 
@@ -220,7 +238,7 @@ mod tests {
     impl RegionSelect {
         /// A key as the app hands it: resolved through the dropdown's table.
         pub(super) fn on_key(&mut self, key: &KeyEvent, now: DateTime<Utc>) -> bool {
-            let action = crate::tui::keys::action(crate::tui::keys::Place::Dropdown, key);
+            let action = crate::tui::keys::action(KEYS, key);
             self.on_input(&InputEvent { key: *key, action }, now)
         }
     }
