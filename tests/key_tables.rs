@@ -10,9 +10,10 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use common::app_fixture::*;
+use common::bulk_fixture::{bulk_at, bulk_plan};
 use wareg::tui::app::{App, bindings};
-use wareg::tui::keys::{self, FieldKind, Keys, PLACES, Place};
-use wareg::tui::msg::{Cmd, Level, Msg, Reply};
+use wareg::tui::keys::{self, BulkStage, FieldKind, Keys, PLACES, Place};
+use wareg::tui::msg::{BulkMsg, Cmd, Level, Msg, Reply};
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Cmd> {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -101,7 +102,41 @@ fn app_in(place: Place) -> App {
                 .expect("R lists");
             app.update(Msg::Reply(listing, Reply::NoToken("T is not set".into())));
         }
-        Place::Bulk => unreachable!("the bulk popup's stages say their own keys"),
+        Place::Bulk(stage) => {
+            app = match stage {
+                BulkStage::Running => bulk_at(2),
+                BulkStage::Done => bulk_at(3),
+                _ => bulk_at(0),
+            };
+            app.update(Msg::Resize(100, 30));
+            if matches!(stage, BulkStage::Choose | BulkStage::Planning) {
+                // On the region change, so ←/→ have a region to move.
+                presses(&mut app, &[Char('B'), Down, Down]);
+            }
+            if stage == BulkStage::Planning {
+                press(&mut app, Enter);
+            }
+            if let BulkStage::Confirm { pin } = stage {
+                // Deregister takes no PIN; the region change does.
+                let down = if pin { 2 } else { 3 };
+                press(&mut app, Char('B'));
+                presses(&mut app, &vec![Down; down]);
+                press(&mut app, Enter);
+                let plan = bulk_plan(&app);
+                app.update(Msg::Bulk(BulkMsg::Planned {
+                    plan: Box::new(plan),
+                    region: None,
+                }));
+                // Ready to send, on the count, scrolled a little: every key has work.
+                typed(&mut app, "3");
+                if pin {
+                    press(&mut app, Tab);
+                    typed(&mut app, "246810");
+                    press(&mut app, Tab);
+                }
+                press(&mut app, PageDown);
+            }
+        }
     }
     assert_eq!(app.place(), place, "the fixture did not reach {place:?}");
     app
@@ -158,7 +193,7 @@ fn every_hinted_key_does_something_where_it_is_hinted() {
                 Keys::Codes(codes) => codes.to_vec(),
                 // A sample of what the field takes.
                 Keys::Typing => vec![KeyCode::Char(match place {
-                    Place::Field(FieldKind::Digits) => '5',
+                    Place::Field(FieldKind::Digits) | Place::Bulk(BulkStage::Confirm { .. }) => '5',
                     Place::Dropdown => 'g',
                     _ => 'a',
                 })],

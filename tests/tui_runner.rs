@@ -1099,7 +1099,9 @@ async fn esc_pauses_a_running_bulk_the_numbers_in_flight_finish_and_nothing_new_
         .await;
     s.type_text("12");
     s.press(KeyCode::Enter);
-    s.wait_for("the run", |f| f.contains("Esc pauses")).await;
+    // The journal's id says the run has started (the footer names Esc from the first frame).
+    s.wait_for("the run", |f| f.contains("Esc pauses · journal"))
+        .await;
     s.press(KeyCode::Esc);
     let frame = s
         .wait_for("the summary", |f| f.contains("Bulk deregister — done"))

@@ -34,6 +34,9 @@ pub enum Action {
     Unmark,
     /// A bulk action on the marked numbers.
     Bulk,
+    /// The previous / next option of a choice shown side by side (the bulk region).
+    Left,
+    Right,
     /// Type a character into the field or the filter line.
     Type,
     /// Delete the character before the cursor.
@@ -115,8 +118,23 @@ pub enum Place {
     ConfirmQuit,
     /// A problem explained in a dialog.
     Alert,
-    /// The bulk popup: each stage says its own keys inside it; these work in every stage.
-    Bulk,
+    /// The bulk popup, at one of its stages (each has its own keys).
+    Bulk(BulkStage),
+}
+
+/// The bulk popup's stages, by the keys they take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStage {
+    /// Choosing the action (and the region).
+    Choose,
+    /// The worker reads and plans every number.
+    Planning,
+    /// The plan, waiting for the typed count; `pin`: and for the PIN.
+    Confirm {
+        pin: bool,
+    },
+    Running,
+    Done,
 }
 
 /// What a form's focused field does with keys.
@@ -261,9 +279,8 @@ pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {
     }
 }
 
-/// Every place with one table for all its states, for the tests that walk them (the bulk
-/// popup's stages each say their keys inside it).
-pub const PLACES: [Place; 15] = [
+/// Every place with one table for all its states, for the tests that walk them.
+pub const PLACES: [Place; 21] = [
     Place::Table,
     Place::Log,
     Place::Details,
@@ -279,6 +296,12 @@ pub const PLACES: [Place; 15] = [
     Place::Sending,
     Place::ConfirmQuit,
     Place::Alert,
+    Place::Bulk(BulkStage::Choose),
+    Place::Bulk(BulkStage::Planning),
+    Place::Bulk(BulkStage::Confirm { pin: false }),
+    Place::Bulk(BulkStage::Confirm { pin: true }),
+    Place::Bulk(BulkStage::Running),
+    Place::Bulk(BulkStage::Done),
 ];
 
 /// The action bound to `key` in `table`: a listed key first, then typing. Shift is part of
@@ -305,6 +328,17 @@ pub fn action(table: &[Binding], key: &KeyEvent) -> Option<Action> {
 /// Ctrl-C quits from anywhere; nothing can swallow it.
 pub fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// A component's own hints, as it writes them inside itself: its footer bindings but help
+/// and quit, which the footer always says ("↑↓ choose · Enter plan (sends nothing)").
+pub fn hints(table: &[Binding]) -> String {
+    table
+        .iter()
+        .filter(|b| b.footer && !matches!(b.action, Action::Help | Action::Quit))
+        .map(|b| format!("{} {}", b.label, b.help))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// The footer line for a place's table at `width` columns: its hints in table order as far as

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app_fixture;
+pub mod bulk_fixture;
 pub mod pg;
 pub mod pty;
 pub mod scrub;

@@ -1,11 +1,10 @@
 //! The bulk overlay's flow in the app: open it on the marked rows, hand planning and running
 //! to the worker, and follow its messages.
 
-use ratatui::crossterm::event::KeyEvent;
-
 use super::{App, Overlay};
 use crate::bulk::Target;
 use crate::tui::bulk::{BulkKey, BulkView, Stage};
+use crate::tui::keys::InputEvent;
 use crate::tui::msg::{BulkMsg, Cmd, Level};
 
 impl App {
@@ -32,8 +31,8 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn on_bulk_key(&mut self, mut view: Box<BulkView>, key: KeyEvent) -> Vec<Cmd> {
-        let cmds = match view.on_key(&key) {
+    pub(super) fn on_bulk_key(&mut self, mut view: Box<BulkView>, input: InputEvent) -> Vec<Cmd> {
+        let cmds = match view.on_input(&input) {
             BulkKey::Stay => Vec::new(),
             BulkKey::Close => return Vec::new(),
             BulkKey::Plan(action, region) => {
@@ -76,9 +75,7 @@ impl App {
         match msg {
             BulkMsg::Planned { plan, region } => view.planned(*plan, region),
             BulkMsg::Started(id) => {
-                if let Stage::Running { id: slot, .. } = &mut view.stage {
-                    *slot = Some(id.clone());
-                }
+                view.started(id.clone());
                 self.notice(
                     Level::Info,
                     format!("bulk run {id} started; `wareg bulk show {id}` tells where it stands"),

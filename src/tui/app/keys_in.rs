@@ -149,7 +149,7 @@ impl App {
                 }
             },
             Overlay::Form(form) => self.on_form_key(form, InputEvent { key, action }),
-            Overlay::Bulk(view) => self.on_bulk_key(view, key),
+            Overlay::Bulk(view) => self.on_bulk_key(view, InputEvent { key, action }),
             Overlay::Alert(text) => {
                 if action != Some(Action::Cancel) {
                     self.overlay = Some(Overlay::Alert(text));

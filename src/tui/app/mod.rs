@@ -43,7 +43,7 @@ pub fn bindings(place: Place) -> &'static [super::keys::Binding] {
         Place::Sending => form_host::SENDING,
         Place::Field(kind) => super::keys::field_bindings(kind),
         Place::Dropdown => super::widgets::region_select::KEYS,
-        Place::Bulk => super::bulk::KEYS,
+        Place::Bulk(stage) => super::bulk::bindings(stage),
     }
 }
 
@@ -429,7 +429,7 @@ impl App {
             Some(Overlay::Form(form)) => self.form_place(form.as_ref()),
             Some(Overlay::Alert(_)) => Place::Alert,
             Some(Overlay::ConfirmQuit(_)) => Place::ConfirmQuit,
-            Some(Overlay::Bulk(_)) => Place::Bulk,
+            Some(Overlay::Bulk(view)) => Place::Bulk(view.place()),
             None if self.table.filtering => Place::Filter,
             None if self.focus == Focus::Log => Place::Log,
             None => Place::Table,

@@ -1,9 +1,9 @@
 //! Drawing: a pure function of `App` onto a frame. Nothing here changes state, and per frame
 //! only the visible rows and log lines are touched.
 
-mod bulk;
 mod chrome;
 mod details;
+mod dialogs;
 mod hanging;
 pub mod help;
 pub mod layout;
@@ -54,14 +54,14 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             help::overlay(frame, area, app, *place, *scroll)
         }
         Overlay::Details(details) => details::popup(frame, area, app, details),
-        Overlay::Alert(text) => popup::alert(frame, area, app, text),
+        Overlay::Alert(text) => dialogs::alert(frame, area, app, text),
         Overlay::ConfirmQuit(under) => {
             if let Some(under) = under {
                 draw_overlay(frame, area, app, under);
             }
-            popup::confirm_quit(frame, area, app)
+            dialogs::confirm_quit(frame, area, app)
         }
-        Overlay::Bulk(view) => bulk::draw(frame, area, app, view),
+        Overlay::Bulk(view) => view.draw(frame, area, &app.theme),
         Overlay::Form(form) => {
             app.with_form_context(form.number(), |cx| form.draw(frame, area, cx))
         }

@@ -1,0 +1,44 @@
+//! The app's own dialogs: a problem to read, and "quit while something is in flight?".
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::popup::{frame_popup, paragraph};
+use crate::tui::app::{App, Pending};
+
+pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
+    let inner = frame_popup(frame, screen, &app.theme, "Problem", 64, 9);
+    let lines = vec![
+        Line::styled(text.to_owned(), app.theme.bad()),
+        Line::raw(""),
+        Line::styled("Enter or Esc closes this.", app.theme.dim()),
+    ];
+    paragraph(frame, inner, lines);
+}
+
+pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
+    let inner = frame_popup(frame, screen, &app.theme, "Quit?", 60, 7);
+    let what: Vec<String> = app
+        .inflight
+        .values()
+        .filter_map(|p| match p {
+            Pending::Mutation { id, what } => Some(format!("{} of {id}", what.words())),
+            _ => None,
+        })
+        .collect();
+    let mut lines = if what.is_empty() {
+        // Asked because a form is open: nothing was sent from it.
+        vec![
+            Line::styled("A form is open and not sent.", app.theme.warn()),
+            Line::raw("Quitting closes it; nothing of it is sent."),
+        ]
+    } else {
+        vec![
+            Line::styled(format!("In flight: {}.", what.join(", ")), app.theme.warn()),
+            Line::raw("Quitting now leaves its outcome unknown (the audit trail will say so)."),
+        ]
+    };
+    lines.extend([Line::raw(""), Line::raw("Quit anyway?  y yes · n no")]);
+    paragraph(frame, inner, lines);
+}

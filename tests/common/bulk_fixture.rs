@@ -1,0 +1,143 @@
+//! A bulk popup at each of its stages, for the snapshots and the key tables.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app_fixture::loaded;
+use wareg::tui::app::App;
+use wareg::tui::msg::{Cmd, Msg};
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(app: &mut App, codes: &[KeyCode]) -> Vec<Cmd> {
+    codes.iter().flat_map(|c| key(app, *c)).collect()
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+/// The plan a bulk region change to DE would get for the first three rows, the fourth left out.
+pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
+    use wareg::bulk::{PlannedRow, RowPlan, Target};
+    use wareg::engine::{Budgets, Facts, Request, StorageFact, decide};
+    let version: wareg::graph::ApiVersion = "v25.0".parse().unwrap();
+    let rows = app.table.rows[..4]
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let target = Target {
+                id: row.id.clone(),
+                profile: row.profile.clone(),
+                label: row.label.clone(),
+            };
+            if i == 3 {
+                return PlannedRow {
+                    target,
+                    plan: RowPlan::Skip("already registered with this storage (DE)".into()),
+                    status: Some("CONNECTED".into()),
+                };
+            }
+            let facts = Facts {
+                status: Some(wareg::graph::types::NumberStatus::Connected),
+                storage: Some(StorageFact::Off),
+                ..Facts::default()
+            };
+            let budgets = Budgets {
+                register: app
+                    .budgets
+                    .budget(row.id.as_str(), wareg::audit::Operation::Register),
+                deregister: app
+                    .budgets
+                    .budget(row.id.as_str(), wareg::audit::Operation::Deregister),
+            };
+            let plan = decide(
+                &row.id,
+                version,
+                &facts,
+                Request::Register(wareg::graph::StorageChoice::Region(
+                    wareg::graph::Region::De,
+                )),
+                &budgets,
+            );
+            PlannedRow {
+                target,
+                plan: RowPlan::Send(Box::new(plan)),
+                status: Some("CONNECTED".into()),
+            }
+        })
+        .collect();
+    wareg::bulk::BulkPlan {
+        rows,
+        mean_read: Duration::from_millis(120),
+    }
+}
+
+/// Four rows marked, the bulk popup at `stage`: 0 the table, 1 the plan, 2 running, 3 done.
+pub fn bulk_at(stage: usize) -> App {
+    use wareg::bulk::NumberState;
+    use wareg::tui::msg::BulkMsg;
+    let mut app = loaded();
+    keys(&mut app, &[KeyCode::Char(' '); 4]);
+    if stage == 0 {
+        return app;
+    }
+    key(&mut app, KeyCode::Char('B'));
+    keys(&mut app, &[KeyCode::Down, KeyCode::Down]);
+    let cmds = key(&mut app, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::BulkPlan { .. }]), "{cmds:?}");
+    let plan = bulk_plan(&app);
+    app.update(Msg::Bulk(BulkMsg::Planned {
+        plan: Box::new(plan),
+        region: Some(wareg::graph::Region::De),
+    }));
+    typed(&mut app, "3");
+    if stage == 1 {
+        return app;
+    }
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "nothing is sent before the PIN is typed"
+    );
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "246810");
+    let cmds = key(&mut app, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::BulkRun { .. }]), "{cmds:?}");
+    app.update(Msg::Bulk(BulkMsg::Started("20261125-233000-1a2b".into())));
+    let ids: Vec<String> = app.table.rows[..3]
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    app.update(Msg::Bulk(BulkMsg::Progress(
+        ids[0].clone(),
+        NumberState::Done,
+    )));
+    app.update(Msg::Bulk(BulkMsg::Progress(
+        ids[1].clone(),
+        NumberState::Interrupted,
+    )));
+    if stage == 2 {
+        return app;
+    }
+    app.update(Msg::Bulk(BulkMsg::Done(wareg::bulk::Summary {
+        numbers: vec![
+            (ids[0].clone(), NumberState::Done, None),
+            (ids[1].clone(), NumberState::Done, None),
+            (
+                ids[2].clone(),
+                NumberState::Failed,
+                Some(
+                    "Graph error 133005 (Two-step PIN mismatch): type the number's current PIN"
+                        .into(),
+                ),
+            ),
+        ],
+        stopped: None,
+    })));
+    app
+}
