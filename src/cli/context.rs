@@ -187,20 +187,10 @@ pub fn open_store(
     config: &crate::config::Config,
     data_dir: &std::path::Path,
 ) -> Result<Store, CliError> {
-    let store = crate::ledger::open(&config.ledger, data_dir)
+    let (store, notices) = crate::ledger::open_and_sync(&config.ledger, data_dir)
         .map_err(|e| CliError::Config(ConfigError::new(e)))?;
-    if let Some(team) = store.team()
-        && data_dir.join(crate::ledger::pg::PENDING_FILE).exists()
-    {
-        match team.sync_pending() {
-            Ok(0) => {}
-            Ok(n) => {
-                eprintln!("pushed {n} outcome(s) kept here while the team ledger was unreachable")
-            }
-            Err(e) => eprintln!(
-                "warning: outcomes kept here while the team ledger was unreachable are still waiting: {e}"
-            ),
-        }
+    for notice in notices {
+        eprintln!("{notice}");
     }
     Ok(store)
 }

@@ -34,18 +34,16 @@ mod progress;
 mod sandbox_cmd;
 mod secret_input;
 mod status;
-mod tui_cmd;
 
 pub use args::{Cli, Command, Global};
 pub use context::{data_dir, open_store};
 pub use error::CliError;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use std::process::ExitCode;
 
-/// Parses argv and runs the command; the binary's `main` is only this.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Runs a headless command (`main.rs` starts the TUI itself) and says how it ended.
+pub fn main(cli: Cli) -> ExitCode {
     let json = cli.json_output();
     let result = run(cli);
     if crate::graph::SANDBOX_SEEN.load(std::sync::atomic::Ordering::Relaxed) {
@@ -62,23 +60,25 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global();
-    match cli.command.unwrap_or(Command::Tui) {
-        Command::Tui => tui_cmd::run_tui(&global),
-        Command::Demo => tui_cmd::run_demo(),
-        Command::Sandbox(args) => sandbox_cmd::run(args),
-        Command::Numbers(args) => numbers::run(&global, args),
-        Command::Status(args) => status::run(&global, args),
-        Command::Register(args) => mutate::register(&global, args),
-        Command::Deregister(args) => mutate::deregister(&global, args),
-        Command::Plan(args) => plan_cmd::run(&global, args),
-        Command::SetPin(args) => mutate::set_pin(&global, args),
-        Command::RequestCode(args) => mutate::request_code(&global, args),
-        Command::VerifyCode(args) => mutate::verify_code(&global, args),
-        Command::Audit(args) => audit_cmd::run(&global, args),
-        Command::Config { action } => config_cmd::run(&global, action),
-        Command::Ledger { action } => ledger_cmd::run(&global, action),
-        Command::Bulk { action } => bulk_cmd::run_command(&global, action),
-        Command::Completions { shell } => {
+    match cli.command {
+        // A bug in the entry, not the user's: main.rs starts the TUI itself.
+        None | Some(Command::Tui | Command::Demo) => Err(CliError::Local(
+            "the TUI is started by wareg's entry".into(),
+        )),
+        Some(Command::Sandbox(args)) => sandbox_cmd::run(args),
+        Some(Command::Numbers(args)) => numbers::run(&global, args),
+        Some(Command::Status(args)) => status::run(&global, args),
+        Some(Command::Register(args)) => mutate::register(&global, args),
+        Some(Command::Deregister(args)) => mutate::deregister(&global, args),
+        Some(Command::Plan(args)) => plan_cmd::run(&global, args),
+        Some(Command::SetPin(args)) => mutate::set_pin(&global, args),
+        Some(Command::RequestCode(args)) => mutate::request_code(&global, args),
+        Some(Command::VerifyCode(args)) => mutate::verify_code(&global, args),
+        Some(Command::Audit(args)) => audit_cmd::run(&global, args),
+        Some(Command::Config { action }) => config_cmd::run(&global, action),
+        Some(Command::Ledger { action }) => ledger_cmd::run(&global, action),
+        Some(Command::Bulk { action }) => bulk_cmd::run_command(&global, action),
+        Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "wareg", &mut script);
             say_inline!("{}", String::from_utf8_lossy(&script));

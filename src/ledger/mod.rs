@@ -95,6 +95,30 @@ pub fn open(
     ))))
 }
 
+/// `open`, then the outcomes an earlier run kept in the data dir while the team ledger was
+/// unreachable are pushed to it; what that did is returned in words for the face to say.
+pub fn open_and_sync(
+    config: &crate::config::LedgerConfig,
+    data_dir: &std::path::Path,
+) -> Result<(Store, Vec<String>), String> {
+    let store = open(config, data_dir)?;
+    let mut notices = Vec::new();
+    if let Some(team) = store.team()
+        && data_dir.join(pg::PENDING_FILE).exists()
+    {
+        match team.sync_pending() {
+            Ok(0) => {}
+            Ok(n) => notices.push(format!(
+                "pushed {n} outcome(s) kept here while the team ledger was unreachable"
+            )),
+            Err(e) => notices.push(format!(
+                "warning: outcomes kept here while the team ledger was unreachable are still waiting: {e}"
+            )),
+        }
+    }
+    Ok((store, notices))
+}
+
 /// The ledger a face runs on, with what only the team ledger can do.
 #[derive(Clone)]
 pub enum Store {

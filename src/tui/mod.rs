@@ -9,6 +9,7 @@ pub mod log;
 pub mod msg;
 pub mod outside;
 pub mod run;
+pub mod start;
 pub mod terminal;
 pub mod theme;
 pub mod view;
