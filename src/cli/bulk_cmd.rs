@@ -65,7 +65,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
     let planning = Progress::spinner(format!(
         "bulk {}: reading {} to plan",
         action.words(),
-        crate::words::count(targets.len(), "number")
+        crate::plural::count(targets.len(), "number")
     ));
     let plan = block_on(plan_all(
         &engines,
@@ -99,7 +99,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         }
         return Err(CliError::Usage(format!(
             "nothing was sent: add --yes to send this plan to {} (or --dry-run to only plan)",
-            crate::words::count(plan.to_send().count(), "number")
+            crate::plural::count(plan.to_send().count(), "number")
         )));
     }
     let operator = engines
@@ -201,7 +201,7 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!(
             "nothing was sent: add --yes to send what is left of bulk run {} ({})",
             state.id,
-            crate::words::count(to_run.len(), "number")
+            crate::plural::count(to_run.len(), "number")
         )));
     }
     let pins = if to_run.is_empty() {
@@ -455,7 +455,7 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
     say!(
         "Bulk {}: {} to send, {} left out",
         action.words(),
-        crate::words::count(sending.len(), "number"),
+        crate::plural::count(sending.len(), "number"),
         left_out.len()
     );
     if !sending.is_empty() {

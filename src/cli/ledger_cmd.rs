@@ -45,7 +45,7 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                 }
                 say!(
                     "  {}, the latest {}",
-                    crate::words::count(status.records as usize, "record"),
+                    crate::plural::count(status.records as usize, "record"),
                     status
                         .latest
                         .map(super::output::local_time)

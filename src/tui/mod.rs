@@ -7,9 +7,9 @@ pub mod forms;
 pub mod keys;
 pub mod log;
 pub mod msg;
-pub mod outside;
 pub mod run;
 pub mod start;
+pub mod surroundings;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -63,7 +63,7 @@ pub fn assemble(
         tx.clone(),
     );
     let mut app = App::new(&setup.config, theme, setup.log_path.clone());
-    app.surroundings = outside::Surroundings::from_env();
+    app.surroundings = surroundings::Surroundings::from_env();
     app.export_dirs = std::env::current_dir().into_iter().collect();
     app.export_dirs.push(setup.data_dir.clone());
     // The first frame shows true budgets: the window is read from the end of the trail (or
@@ -115,8 +115,10 @@ pub async fn run(
         });
     }
     let mut guard = terminal::TerminalGuard::enter()?;
+    // Only in the debug build the tests run: it proves that a panic still restores the
+    // terminal, and the release binary has no such door.
+    #[cfg(debug_assertions)]
     if std::env::var_os("WAREG_TEST_PANIC").is_some() {
-        // Proves in end-to-end tests that a panic still restores the terminal.
         guard.terminal.draw(|f| view::draw(f, &app))?;
         panic!("WAREG_TEST_PANIC: deliberate panic to test terminal restoration");
     }
@@ -127,12 +129,12 @@ pub async fn run(
         frames: None,
         copy: Box::new(move |text: &str| {
             let mut out = std::io::stdout();
-            let _ = out.write_all(outside::osc52(text, surroundings.tmux).as_bytes());
+            let _ = out.write_all(surroundings::osc52(text, surroundings.tmux).as_bytes());
             let _ = out.flush();
         }),
         open: Box::new(move |url: &str| {
             if let Some(browser) = &browser {
-                outside::open_url(browser, url);
+                surroundings::open_url(browser, url);
             }
         }),
     };

@@ -143,7 +143,7 @@ pub struct App {
     /// data dir).
     pub export_dirs: Vec<PathBuf>,
     /// The clipboard and browser this terminal offers, so the app says what a key really did.
-    pub surroundings: crate::tui::outside::Surroundings,
+    pub surroundings: crate::tui::surroundings::Surroundings,
     pub table: NumbersTable,
     pub log: LogBuffer,
     pub log_view: LogView,
@@ -201,7 +201,7 @@ impl App {
                     host,
                     has_waba: p.waba_id.is_some(),
                     manager_url: p.waba_id.as_ref().map(|waba| {
-                        crate::tui::outside::whatsapp_manager_url(
+                        crate::tui::surroundings::whatsapp_manager_url(
                             waba.as_str(),
                             p.business_id.as_ref().map(|b| b.as_str()),
                         )

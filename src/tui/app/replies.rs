@@ -69,7 +69,7 @@ impl App {
                 Level::Info,
                 format!(
                     "profile {profile}: {} listed",
-                    crate::words::count(listing.len(), "number")
+                    crate::plural::count(listing.len(), "number")
                 ),
             ),
             Err(e) => self.notice(

@@ -74,7 +74,7 @@ pub fn failure_lines(
         (Some(codes::PIN_MISMATCH), Some(b)) => lines.push(Line::styled(
             format!(
                 "    {} left in the window.",
-                crate::words::count(b.left() as usize, "register attempt")
+                crate::plural::count(b.left() as usize, "register attempt")
             ),
             theme.warn(),
         )),

@@ -24,7 +24,10 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         )));
     }
     spans.push(Span::styled(
-        format!("│ {} ", crate::words::count(app.table.rows.len(), "number")),
+        format!(
+            "│ {} ",
+            crate::plural::count(app.table.rows.len(), "number")
+        ),
         theme.dim(),
     ));
     if let Some(ledger) = &app.ledger_name {

@@ -1,4 +1,4 @@
-//! Counts in words: "1 number", "2 numbers".
+//! Counts with their noun, singular or plural: "1 number", "2 numbers".
 
 /// `n` and the noun, with an `s` unless there is exactly one.
 pub fn count(n: usize, noun: &str) -> String {
