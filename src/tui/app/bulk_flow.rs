@@ -1,7 +1,9 @@
 //! The bulk overlay's flow in the app: open it on the marked rows, hand planning and running
 //! to the worker, and follow its messages.
 
-use super::{App, Overlay};
+use super::{App, Overlay, Storage};
+use crate::bulk::NumberState;
+use crate::graph::NumberId;
 use crate::bulk::Target;
 use crate::tui::bulk::{BulkKey, BulkView, Stage};
 use crate::tui::keys::InputEvent;
@@ -27,7 +29,13 @@ impl App {
                 label: r.label.clone(),
             })
             .collect();
-        self.overlay = Some(Overlay::Bulk(Box::new(BulkView::new(targets))));
+        let hidden: Vec<String> = self
+            .marked
+            .iter()
+            .filter(|id| !self.table.is_shown(id))
+            .map(|id| self.name_of(id))
+            .collect();
+        self.overlay = Some(Overlay::Bulk(Box::new(BulkView::new(targets, hidden))));
         Vec::new()
     }
 
@@ -83,10 +91,32 @@ impl App {
             }
             BulkMsg::Progress(number, state) => view.progress(&number, state),
             BulkMsg::Done(summary) => {
+                // Every number something was sent to may have changed: its status (the
+                // refresh) and its storage (read again here, not kept from before).
+                let touched: Vec<NumberId> = summary
+                    .numbers
+                    .iter()
+                    .filter(|(_, state, _)| {
+                        matches!(
+                            state,
+                            NumberState::Done | NumberState::Unknown | NumberState::Failed
+                        )
+                    })
+                    .filter_map(|(number, _, _)| NumberId::parse(number).ok())
+                    .collect();
                 view.finished(summary);
                 self.marked.clear();
-                // What the run changed shows in the table and the budgets.
-                return self.refresh();
+                let mut cmds = self.refresh();
+                for id in touched {
+                    let reading = self
+                        .table
+                        .find(&id)
+                        .is_some_and(|i| self.table.rows[i].storage == Storage::Loading);
+                    if let Some(profile) = self.row_profile(&id).filter(|_| !reading) {
+                        cmds.push(self.read_settings(&profile, &id));
+                    }
+                }
+                return cmds;
             }
             BulkMsg::Failed(why) => {
                 self.overlay = None;

@@ -174,7 +174,12 @@ impl App {
     /// Quits, or asks first when that would leave a change in flight or close a form whose
     /// typing is not sent yet (`q` on a form's button, or over it in help).
     pub(crate) fn quit_or_confirm(&mut self, under: Option<Overlay>) -> Vec<Cmd> {
-        if self.mutation_in_flight() || under.as_ref().is_some_and(Overlay::holds_a_form) {
+        // The popup a key came from is out of `self.overlay` while the key is handled: it is
+        // asked about itself (a bulk run sending in it, a form open in it).
+        let asks = under
+            .as_ref()
+            .is_some_and(|o| o.holds_a_form() || o.running_bulk().is_some());
+        if self.mutation_in_flight() || asks {
             self.overlay = Some(Overlay::ConfirmQuit(under.map(Box::new)));
             Vec::new()
         } else {

@@ -113,6 +113,15 @@ pub enum Overlay {
 }
 
 impl Overlay {
+    /// A bulk run is sending here, or under the help shown over it.
+    pub fn running_bulk(&self) -> Option<&super::bulk::BulkView> {
+        match self {
+            Overlay::Bulk(view) if view.running() => Some(view),
+            Overlay::Help(_, _, Some(under)) => under.running_bulk(),
+            _ => None,
+        }
+    }
+
     /// A form is open here, or under the help shown over it.
     pub fn holds_a_form(&self) -> bool {
         match self {

@@ -46,6 +46,8 @@ pub struct NumbersTable {
     pub sort: Option<Sort>,
     /// Where each number's row is in `rows`, so a reply finds its row without a scan.
     index: HashMap<NumberId, usize>,
+    /// Whether each row passes the filter (by index into `rows`).
+    shown: Vec<bool>,
 }
 
 impl NumbersTable {
@@ -94,6 +96,7 @@ impl NumbersTable {
         let shown = self.passes(&row);
         self.index.insert(row.id.clone(), index);
         self.rows.push(row);
+        self.shown.push(shown);
         if shown {
             self.visible.push(index);
         }
@@ -115,6 +118,10 @@ impl NumbersTable {
             .filter(|(_, r)| needle.is_empty() || matches(r, &needle))
             .map(|(i, _)| i)
             .collect();
+        self.shown = vec![false; self.rows.len()];
+        for &i in &self.visible {
+            self.shown[i] = true;
+        }
         if let Some(sort) = self.sort {
             sort.apply(&self.rows, &mut self.visible, budgets);
         }
@@ -122,6 +129,12 @@ impl NumbersTable {
             .and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id))
             .unwrap_or(0);
         self.offset = self.offset.min(self.selected);
+    }
+
+    /// Whether the number's row passes the filter (a number not in the table does not).
+    pub fn is_shown(&self, id: &NumberId) -> bool {
+        self.find(id)
+            .is_some_and(|i| self.shown.get(i).copied().unwrap_or(false))
     }
 
     pub fn move_by(&mut self, delta: isize, page: usize) {

@@ -102,7 +102,7 @@ pub(crate) const TABLE: &[Binding] = &[
         &[Char(' ')],
         "Space",
         Action::Mark,
-        "mark / unmark for bulk",
+        "mark / unmark for bulk, then move down",
         false,
     ),
     b(

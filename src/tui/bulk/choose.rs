@@ -79,15 +79,25 @@ impl Choose {
         BulkKey::Stay
     }
 
-    pub fn draw(&self, frame: &mut Frame, screen: Rect, theme: &Theme, marked: usize) {
-        let inner = frame_popup(
-            frame,
-            screen,
-            theme,
-            &format!("Bulk: {marked} marked"),
-            50,
-            11,
-        );
+    /// `hidden`: the marked numbers the filter hides.
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        screen: Rect,
+        theme: &Theme,
+        marked: usize,
+        hidden: &[String],
+    ) {
+        let title = match hidden.len() {
+            0 => format!("Bulk: {marked} marked"),
+            n => format!("Bulk: {marked} marked, {n} hidden by the filter"),
+        };
+        let (width, height) = if hidden.is_empty() {
+            (50, 11)
+        } else {
+            (60, 12)
+        };
+        let inner = frame_popup(frame, screen, theme, &title, width, height);
         let mut lines = vec![Line::raw("What to do with the marked numbers:")];
         for (i, action) in ACTIONS.iter().enumerate() {
             let mut text = format!(
@@ -106,6 +116,12 @@ impl Choose {
             lines.push(Line::styled(text, style));
         }
         lines.push(Line::raw(""));
+        if !hidden.is_empty() {
+            lines.push(Line::styled(
+                format!("also marked, hidden by the filter: {}", hidden.join(", ")),
+                theme.warn(),
+            ));
+        }
         lines.push(Line::styled(keys::hints(KEYS), theme.dim()));
         frame.render_widget(Paragraph::new(lines), inner);
     }

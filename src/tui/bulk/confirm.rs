@@ -152,7 +152,8 @@ impl Confirm {
         BulkKey::Stay
     }
 
-    pub fn draw(&self, frame: &mut Frame, screen: Rect, theme: &Theme) {
+    /// `hidden`: the marked numbers the filter hides, listed so nobody sends to them unawares.
+    pub fn draw(&self, frame: &mut Frame, screen: Rect, theme: &Theme, hidden: &[String]) {
         let Confirm {
             action,
             region,
@@ -171,7 +172,7 @@ impl Confirm {
         let inner = frame_popup(frame, screen, theme, &title, width, height);
         let [table_area, totals_area, confirm_area] = Layout::vertical([
             Constraint::Min(3),
-            Constraint::Length(2),
+            Constraint::Length(if hidden.is_empty() { 2 } else { 3 }),
             Constraint::Length(if action.needs_pin() { 3 } else { 2 }),
         ])
         .areas(inner);
@@ -260,7 +261,8 @@ impl Confirm {
             })
             .sum();
         frame.render_widget(
-            Paragraph::new(vec![
+            Paragraph::new(
+                vec![
                 Line::styled(
                     format!(
                         "{sending} numbers, {} requests, {registers} register attempts, about {} s",
@@ -273,7 +275,19 @@ impl Confirm {
                     format!("{} left out", plan.rows.len() - sending),
                     theme.dim(),
                 ),
-            ]),
+            ]
+            .into_iter()
+            .chain((!hidden.is_empty()).then(|| {
+                Line::styled(
+                    crate::width::ellipsize(
+                        &format!("marked but hidden by the filter: {}", hidden.join(", ")),
+                        width,
+                    )
+                    .into_owned(),
+                    theme.warn(),
+                )
+            }))
+            .collect::<Vec<_>>()),
             totals_area,
         );
         let cursor = |on: bool| if on { "▏" } else { "" };

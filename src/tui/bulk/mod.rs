@@ -51,6 +51,8 @@ const PLANNING_KEYS: &[Binding] = &[
 #[derive(Debug)]
 pub struct BulkView {
     pub targets: Vec<Target>,
+    /// The marked numbers the filter hides (they take part all the same), as the log names them.
+    pub hidden: Vec<String>,
     pub stage: Stage,
 }
 
@@ -93,9 +95,10 @@ pub fn bindings(stage: BulkStage) -> &'static [Binding] {
 }
 
 impl BulkView {
-    pub fn new(targets: Vec<Target>) -> BulkView {
+    pub fn new(targets: Vec<Target>, hidden: Vec<String>) -> BulkView {
         BulkView {
             targets,
+            hidden,
             stage: Stage::Choose(Choose::default()),
         }
     }
@@ -127,7 +130,9 @@ impl BulkView {
 
     pub fn draw(&self, frame: &mut Frame, screen: Rect, theme: &Theme) {
         match &self.stage {
-            Stage::Choose(choose) => choose.draw(frame, screen, theme, self.targets.len()),
+            Stage::Choose(choose) => {
+                choose.draw(frame, screen, theme, self.targets.len(), &self.hidden)
+            }
             Stage::Planning { action } => {
                 let title = format!("Bulk {}", action.words());
                 let inner = frame_popup(frame, screen, theme, &title, 50, 5);
@@ -140,7 +145,7 @@ impl BulkView {
                     inner,
                 );
             }
-            Stage::Confirm(confirm) => confirm.draw(frame, screen, theme),
+            Stage::Confirm(confirm) => confirm.draw(frame, screen, theme, &self.hidden),
             Stage::Running(running) => running.draw(frame, screen, theme, &self.targets),
             Stage::Done(done) => done.draw(frame, screen, theme),
         }
@@ -207,6 +212,15 @@ impl BulkView {
                 summary,
                 id,
             });
+        }
+    }
+
+    /// The journal of the run, once it has one.
+    pub fn journal(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::Running(running) => running.id.as_deref(),
+            Stage::Done(done) => done.id.as_deref(),
+            _ => None,
         }
     }
 

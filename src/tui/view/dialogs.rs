@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::popup::{frame_popup, paragraph};
-use crate::tui::app::{App, Pending};
+use crate::tui::app::{App, Overlay, Pending};
 
 pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
     let inner = frame_popup(frame, screen, &app.theme, "Problem", 64, 9);
@@ -17,8 +17,8 @@ pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
     paragraph(frame, inner, lines);
 }
 
-pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
-    let inner = frame_popup(frame, screen, &app.theme, "Quit?", 60, 7);
+/// `under` is the popup the question was asked over.
+pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App, under: Option<&Overlay>) {
     let what: Vec<String> = app
         .inflight
         .values()
@@ -27,7 +27,18 @@ pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
             _ => None,
         })
         .collect();
-    let mut lines = if what.is_empty() {
+    let bulk = under.and_then(Overlay::running_bulk);
+    let mut lines = if let Some(view) = bulk {
+        vec![
+            Line::styled("A bulk run is sending.", app.theme.warn()),
+            Line::raw(match view.journal() {
+                Some(id) => format!(
+                    "Quitting stops it: a number in flight may end unknown; `wareg bulk resume {id}` continues it."
+                ),
+                None => "Quitting stops it: a number in flight may end unknown.".to_owned(),
+            }),
+        ]
+    } else if what.is_empty() {
         // Asked because a form is open: nothing was sent from it.
         vec![
             Line::styled("A form is open and not sent.", app.theme.warn()),
@@ -40,5 +51,7 @@ pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App) {
         ]
     };
     lines.extend([Line::raw(""), Line::raw("Quit anyway?  y yes · n no")]);
+    let height = (super::popup::wrapped_height(&lines, 58) + 2).max(7);
+    let inner = frame_popup(frame, screen, &app.theme, "Quit?", 60, height);
     paragraph(frame, inner, lines);
 }

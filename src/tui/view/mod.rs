@@ -59,7 +59,7 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             if let Some(under) = under {
                 draw_overlay(frame, area, app, under);
             }
-            dialogs::confirm_quit(frame, area, app)
+            dialogs::confirm_quit(frame, area, app, under.as_deref())
         }
         Overlay::Bulk(view) => view.draw(frame, area, &app.theme),
         Overlay::Form(form) => {

@@ -173,7 +173,16 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         title.push_str(&format!(" · sorted by {}", sort.describe()));
     }
     if !app.marked.is_empty() {
-        title.push_str(&format!(" · {} marked (B bulk)", app.marked.len()));
+        // Marks the filter hides still take part in a bulk action: the title counts them.
+        let hidden = app.marked.iter().filter(|id| !t.is_shown(id)).count();
+        if hidden > 0 {
+            title.push_str(&format!(
+                " · {} marked, {hidden} hidden by the filter (B bulk)",
+                app.marked.len()
+            ));
+        } else {
+            title.push_str(&format!(" · {} marked (B bulk)", app.marked.len()));
+        }
     }
     if t.filtering || !t.filter.is_empty() {
         title.push_str(&format!(
