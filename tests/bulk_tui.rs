@@ -60,7 +60,10 @@ fn marks_the_filter_hides_are_counted_in_the_title_and_named_in_the_bulk_popup()
     key(&mut app, KeyCode::Char('B'));
     let text = screen(&app);
     assert!(text.contains("4 marked, 3 hidden by the filter"), "{text}");
-    assert!(text.contains("also marked, hidden by the filter: Sales UK"), "{text}");
+    assert!(
+        text.contains("also marked, hidden by the filter: Sales UK"),
+        "{text}"
+    );
     // Help says what Space does to the selection.
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('?'));
@@ -92,8 +95,14 @@ fn after_a_run_every_number_sent_to_has_its_storage_read_again() {
         })
         .collect();
     assert!(settings.contains(&ids[0]), "{cmds:?}");
-    assert!(settings.contains(&ids[1]), "an unknown outcome may have changed it: {cmds:?}");
-    assert!(!settings.contains(&ids[2]), "nothing was sent to it: {cmds:?}");
+    assert!(
+        settings.contains(&ids[1]),
+        "an unknown outcome may have changed it: {cmds:?}"
+    );
+    assert!(
+        !settings.contains(&ids[2]),
+        "nothing was sent to it: {cmds:?}"
+    );
     assert!(
         cmds.iter().any(|c| matches!(c, Cmd::ListNumbers { .. })),
         "the status is read again too: {cmds:?}"

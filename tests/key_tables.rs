@@ -61,14 +61,18 @@ fn app_in(place: Place) -> App {
             typed(&mut app, "12");
         }
         Place::Field(FieldKind::Choice) => {
-            presses(&mut app, &[Char('j'), Char('r'), Tab]);
+            // Past the PIN and the PIN again (none is set: it is asked twice).
+            presses(&mut app, &[Char('j'), Char('r'), Tab, Tab]);
         }
         Place::Field(FieldKind::Button) => {
             // Cancel: Enter on it always does something (Register needs a PIN first).
             presses(&mut app, &[Char('j'), Char('r'), BackTab]);
         }
         Place::Dropdown => {
-            presses(&mut app, &[Char('j'), Char('r'), Tab, Enter, Down, Down]);
+            presses(
+                &mut app,
+                &[Char('j'), Char('r'), Tab, Tab, Enter, Down, Down],
+            );
         }
         Place::Field(FieldKind::Switch) => {
             presses(&mut app, &[Char('j'), Char('v')]);
@@ -85,6 +89,8 @@ fn app_in(place: Place) -> App {
         }
         Place::Sending | Place::ConfirmQuit => {
             presses(&mut app, &[Char('j'), Char('r')]);
+            typed(&mut app, "123456");
+            press(&mut app, Tab);
             typed(&mut app, "123456");
             presses(&mut app, &[Tab, Tab, Enter]);
             if place == Place::ConfirmQuit {

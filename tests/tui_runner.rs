@@ -166,6 +166,9 @@ async fn the_table_fills_from_the_sandbox_and_a_register_flow_goes_through() {
         f.contains("Register 106540352242923")
     })
     .await;
+    // No PIN is set yet: the one typed becomes it, so it is typed twice.
+    s.type_text("135246");
+    s.press(KeyCode::Tab);
     s.type_text("135246");
     s.press(KeyCode::Tab);
     s.press(KeyCode::Enter);
@@ -653,6 +656,9 @@ async fn the_tui_and_the_cli_never_both_spend_the_last_attempt() {
             f.contains("Register 106540352242923") && f.contains("1 of 10 left")
         })
         .await;
+        // No PIN is set yet: it is typed twice.
+        s.type_text("123456");
+        s.press(KeyCode::Tab);
         s.type_text("123456");
         s.press(KeyCode::Tab);
         s.press(KeyCode::Tab);

@@ -260,6 +260,9 @@ fn register_valid() {
     snapshot("register_valid", || {
         let mut app = loaded();
         open_on(&mut app, 1, 'r');
+        // No PIN is set: it is typed twice.
+        typed(&mut app, "123456");
+        key(&mut app, KeyCode::Tab);
         typed(&mut app, "123456");
         keys(
             &mut app,
@@ -280,7 +283,7 @@ fn register_dropdown_open_top() {
     snapshot("register_dropdown_top", || {
         let mut app = loaded();
         open_on(&mut app, 1, 'r');
-        keys(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+        keys(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
         app
     });
 }
@@ -292,7 +295,12 @@ fn register_dropdown_scrolled() {
         open_on(&mut app, 1, 'r');
         keys(
             &mut app,
-            &[KeyCode::Tab, KeyCode::Enter, KeyCode::Char('z')],
+            &[
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Enter,
+                KeyCode::Char('z'),
+            ],
         );
         app
     });
@@ -303,7 +311,7 @@ fn register_dropdown_type_ahead_over_names() {
     snapshot("register_dropdown_type_ahead", || {
         let mut app = loaded();
         open_on(&mut app, 1, 'r');
-        keys(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+        keys(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
         // "ger" finds EU (Germany) by a word of its name.
         typed(&mut app, "ger");
         app
@@ -372,6 +380,9 @@ fn register_not_verified() {
 fn submitted() -> (App, Vec<Cmd>) {
     let mut app = loaded();
     open_on(&mut app, 1, 'r');
+    // No PIN is set: it is typed twice.
+    typed(&mut app, "123456");
+    key(&mut app, KeyCode::Tab);
     typed(&mut app, "123456");
     keys(
         &mut app,

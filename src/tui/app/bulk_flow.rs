@@ -3,8 +3,8 @@
 
 use super::{App, Overlay, Storage};
 use crate::bulk::NumberState;
-use crate::graph::NumberId;
 use crate::bulk::Target;
+use crate::graph::NumberId;
 use crate::tui::bulk::{BulkKey, BulkView, Stage};
 use crate::tui::keys::InputEvent;
 use crate::tui::msg::{BulkMsg, Cmd, Level};

