@@ -413,7 +413,7 @@ fn re_registering_keeps_storage_as_the_plan_says() {
     assert_eq!(plan["plans"][0]["kind"], "re-register");
     assert_eq!(
         plan["plans"][0]["storage_after"],
-        "local storage stays DE (EU (Germany))"
+        "local storage stays DE, EU (Germany)"
     );
     // Asking for the region in force is the same plan: nothing about storage is sent.
     let run = rig.wareg_stdin(

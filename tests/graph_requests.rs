@@ -462,7 +462,7 @@ async fn re_registering_with_the_storage_in_force_sends_a_plain_register() {
         Request::Register(wareg::graph::StorageChoice::Region(Region::De)),
         &budgets,
     );
-    assert_eq!(plan.storage_after, "local storage stays DE (EU (Germany))");
+    assert_eq!(plan.storage_after, "local storage stays DE, EU (Germany)");
     assert_eq!(
         plan.steps,
         [wareg::engine::Step::Register {

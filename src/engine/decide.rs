@@ -511,7 +511,7 @@ fn normalise(wanted: StorageChoice, current: StorageFact) -> StorageChoice {
 
 pub fn storage_words(storage: StorageFact) -> String {
     match storage {
-        StorageFact::On(r) => format!("{} ({})", r.code(), r.name()),
+        StorageFact::On(r) => r.words(),
         StorageFact::Off => "off (default storage)".into(),
         StorageFact::Reading => "reading…".into(),
         StorageFact::Unknown => "not known".into(),

@@ -43,6 +43,12 @@ macro_rules! regions {
                 match self { $(Region::$variant => $name),* }
             }
 
+            /// The code and the name for a sentence, never parentheses in parentheses:
+            /// "DE, EU (Germany)", "GB, United Kingdom".
+            pub fn words(self) -> String {
+                format!("{}, {}", self.code(), self.name())
+            }
+
             pub fn group(self) -> RegionGroup {
                 match self { $(Region::$variant => RegionGroup::$group),* }
             }

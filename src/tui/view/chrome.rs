@@ -11,19 +11,27 @@ use crate::tui::keys;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
+/// Never left out of the header.
+const KEEP: u8 = u8::MAX;
+
 pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let mut spans = vec![Span::styled(" wareg ", theme.accent())];
+    let plain = ratatui::style::Style::new();
+    // The parts in the order shown, each with when it gives way on a narrow screen (0 first):
+    // the host goes first, the throttle's countdown never (it says why nothing is read).
+    let mut parts: Vec<(u8, String, ratatui::style::Style)> =
+        vec![(KEEP, " wareg ".into(), theme.accent())];
     if app.sandbox {
-        spans.push(Span::styled(" SANDBOX ", theme.warn()));
+        parts.push((KEEP, " SANDBOX ".into(), theme.warn()));
     }
     if let Some(p) = app.profile(&app.default_profile) {
-        spans.push(Span::raw(format!(
-            " profile {} · {} · {} ",
-            p.name, p.version, p.host
-        )));
+        parts.push((7, format!(" profile {}", p.name), plain));
+        parts.push((2, format!(" · {}", p.version), plain));
+        parts.push((0, format!(" · {}", p.host), plain));
+        parts.push((7, " ".into(), plain));
     }
-    spans.push(Span::styled(
+    parts.push((
+        6,
         format!(
             "│ {} ",
             crate::plural::count(app.table.rows.len(), "number")
@@ -31,12 +39,15 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         theme.dim(),
     ));
     if let Some(ledger) = &app.ledger_name {
-        spans.push(Span::styled(format!("│ {ledger} "), theme.accent()));
+        parts.push((5, format!("│ {ledger} "), theme.accent()));
     }
     if let Some(throttle) = &app.throttle {
         let minutes = throttle.minutes_left(app.clock.now()).unwrap_or(0);
-        spans.push(Span::styled(
-            format!("│ THROTTLED by Meta: reads resume in {minutes} min "),
+        parts.push((KEEP, "│ THROTTLED".into(), theme.bad()));
+        parts.push((1, " by Meta".into(), theme.bad()));
+        parts.push((
+            KEEP,
+            format!(": reads resume in {minutes} min "),
             theme.bad(),
         ));
     } else if let Some(percent) = app.api_usage {
@@ -46,16 +57,50 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
             50..=79 => theme.warn(),
             _ => theme.bad(),
         };
-        spans.push(Span::styled(format!("│ API {percent} % "), style));
+        parts.push((4, format!("│ API {percent} % "), style));
     }
     if app.busy() {
         let frame_char = SPINNER[app.spinner % SPINNER.len()];
-        spans.push(Span::styled(
-            format!("│ {frame_char} {} in flight", app.inflight.len()),
+        parts.push((8, format!("│ {frame_char}"), theme.warn()));
+        parts.push((
+            3,
+            format!(" {} in flight", app.inflight.len()),
             theme.warn(),
         ));
     }
+    let spans = fitted(parts, usize::from(area.width));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The parts that fit in `width`: those that give way first are left out until the line fits.
+fn fitted(mut parts: Vec<(u8, String, ratatui::style::Style)>, width: usize) -> Vec<Span<'static>> {
+    let total = |parts: &[(u8, String, ratatui::style::Style)]| -> usize {
+        parts
+            .iter()
+            .map(|(_, text, _)| crate::width::of(text))
+            .sum()
+    };
+    while total(&parts) > width {
+        let Some(weakest) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, (give, _, _))| *give != KEEP)
+            .min_by_key(|(_, (give, _, _))| *give)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(weakest);
+    }
+    let mut spans: Vec<Span<'static>> = parts
+        .into_iter()
+        .map(|(_, text, style)| Span::styled(text, style))
+        .collect();
+    // A separator never ends the line.
+    if spans.last().is_some_and(|last| last.content.trim() == "│") {
+        spans.pop();
+    }
+    spans
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {

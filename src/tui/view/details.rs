@@ -24,7 +24,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     );
     let field = |name: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{name:<18}"), theme.dim()),
+            Span::styled(format!("{name:<NAME_WIDTH$}"), theme.dim()),
             Span::raw(value),
         ])
     };
@@ -99,7 +99,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     let storage = match &row.storage {
         Storage::NotRead | Storage::Loading => "reading…".to_owned(),
         Storage::Known(s) => match s.region() {
-            Some(r) => format!("in-country storage in {} ({})", r.code(), r.name()),
+            Some(r) => format!("in-country storage in {}", r.words()),
             None => s.summary(),
         },
         Storage::Failed(why) => format!("could not be read: {why}"),
@@ -138,5 +138,23 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             r.op.as_str()
         )));
     }
+    // A value that wraps continues under its value, not under the field's name.
+    let lines = lines
+        .into_iter()
+        .flat_map(|line| {
+            let indented = line
+                .spans
+                .first()
+                .is_some_and(|s| s.content.starts_with(' '));
+            if indented {
+                super::hanging::hang(line, inner.width)
+            } else {
+                super::hanging::hang_at(line, inner.width, NAME_WIDTH)
+            }
+        })
+        .collect();
     paragraph(frame, inner, lines);
 }
+
+/// The field names' column, before the values.
+const NAME_WIDTH: usize = 18;

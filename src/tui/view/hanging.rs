@@ -8,9 +8,16 @@ use unicode_width::UnicodeWidthChar;
 /// `line` as rows of at most `width` cells, each continuation indented like the first row,
 /// when it starts with spaces and is too wide; otherwise the line as it is (ratatui wraps it).
 pub fn hang(line: Line<'static>, width: u16) -> Vec<Line<'static>> {
-    let width = usize::from(width);
     let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
     let indent = text.chars().take_while(|c| *c == ' ').count();
+    hang_at(line, width, indent)
+}
+
+/// `line` as rows of at most `width` cells, each continuation indented by `indent` cells (a
+/// value that wraps continues under its value, not under its name); the line as it is when
+/// it fits.
+pub fn hang_at(line: Line<'static>, width: u16, indent: usize) -> Vec<Line<'static>> {
+    let width = usize::from(width);
     if line.width() <= width || indent == 0 || indent * 2 >= width {
         return vec![line];
     }

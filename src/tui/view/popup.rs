@@ -19,6 +19,7 @@ pub fn frame_popup(
     height: u16,
 ) -> Rect {
     // Never over the header or the footer: the footer says which keys work in the popup.
+    let width = popup_width(screen, width);
     let area = centered(screen, width, height.min(screen.height.saturating_sub(2)));
     frame.render_widget(Clear, area);
     let block = Block::bordered()
@@ -27,6 +28,17 @@ pub fn frame_popup(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+/// How wide a popup asked to be `width` is drawn: a popup that would leave a column or less on
+/// each side takes the whole width, so no piece of the table's border (a corner beside the
+/// popup's own) is left showing.
+pub fn popup_width(screen: Rect, width: u16) -> u16 {
+    if width + 2 >= screen.width {
+        screen.width
+    } else {
+        width
+    }
 }
 
 pub fn paragraph(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
@@ -54,7 +66,7 @@ pub fn form_popup(
     body: Vec<Line<'static>>,
     tail: Vec<Line<'static>>,
 ) -> Rect {
-    let inner_width = width.min(screen.width).saturating_sub(2);
+    let inner_width = popup_width(screen, width).saturating_sub(2);
     // Indented lines keep their indent when they wrap (and are counted as the rows they take).
     let hang = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
         lines

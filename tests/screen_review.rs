@@ -1,0 +1,98 @@
+//! The screen as a support person found it after a day's use (issue 26): what the title keeps
+//! when it is cut, popups at the screen's edge, details that wrap, storage in words.
+
+mod common;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::app_fixture::*;
+use wareg::tui::app::App;
+use wareg::tui::msg::{Cmd, Msg};
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    app.update(Msg::Resize(width, height));
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    let frame = terminal.draw(|f| wareg::tui::view::draw(f, app)).unwrap();
+    wareg::tui::run::buffer_text(frame.buffer)
+}
+
+#[test]
+fn the_throttle_countdown_is_what_the_title_keeps_at_80_columns() {
+    let mut app = loaded();
+    let until = app.clock.now() + chrono::Duration::minutes(2);
+    app.update(Msg::Throttle(Some(wareg::graph::Throttle {
+        until,
+        code: Some(80008),
+        covers: "WABA 102290129340398".into(),
+    })));
+    // Something in flight too: the longest title there is.
+    key(&mut app, KeyCode::Char('R'));
+    let text = screen(&mut app, 80, 24);
+    let title = text.lines().next().unwrap_or_default();
+    assert!(
+        title.contains("THROTTLED: reads resume in 2 min"),
+        "{title}"
+    );
+    assert!(
+        !title.trim_end().ends_with('│'),
+        "a dangling separator: {title}"
+    );
+    // With room, it says who throttles and the profile stays.
+    let text = screen(&mut app, 200, 40);
+    let title = text.lines().next().unwrap_or_default();
+    assert!(
+        title.contains("THROTTLED by Meta: reads resume in 2 min"),
+        "{title}"
+    );
+    assert!(title.contains("graph.facebook.com"), "{title}");
+}
+
+#[test]
+fn a_popup_at_80_columns_leaves_no_piece_of_the_table_border_beside_it() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('d'));
+    let text = screen(&mut app, 80, 24);
+    for line in text.lines() {
+        assert!(
+            !["└│", "┌│", "│┐", "│┘", "││"]
+                .iter()
+                .any(|pair| line.contains(pair)),
+            "a table corner beside the popup's border: {line}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn details_wrap_under_their_value_and_storage_has_no_parentheses_in_parentheses() {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("in-country storage in DE, EU (Germany)"),
+        "{text}"
+    );
+    assert!(!text.contains("(EU (Germany))"), "{text}");
+    // The last row, limited, has a name under review: a long status line wraps under its value.
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('G'));
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 80, 24);
+    let continued: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("review: register waits"))
+        .collect();
+    assert!(!continued.is_empty(), "{text}");
+    for line in continued {
+        // Inside the table's border and the popup's.
+        let inside = line.split('│').nth(2).unwrap_or_default();
+        assert!(
+            inside.starts_with(&" ".repeat(18)),
+            "not under its value: {line}"
+        );
+    }
+}
