@@ -8,12 +8,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::Frame;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::text::Line;
 
 use common::posts;
 use wareg::config::ProfileName;
@@ -21,7 +19,8 @@ use wareg::graph::NumberId;
 use wareg::sandbox::{self, SandboxOptions};
 use wareg::tui::app::{App, Overlay};
 use wareg::tui::forms::{
-    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+    AfterReply, Failure, FormComponent, FormContent, FormContext, FormEvent, FormReply, Phase,
+    Submission,
 };
 use wareg::tui::keys::{FieldKind, InputEvent, Place};
 use wareg::tui::msg::{Cmd, EngineCall, Msg};
@@ -85,15 +84,14 @@ impl FormComponent for QuickPin {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, _cx: &FormContext) {
-        let area = Rect::new(screen.x + 2, screen.y + 2, 40.min(screen.width), 3);
-        frame.render_widget(Clear, area);
+    fn content(&self, _cx: &FormContext) -> FormContent {
         let dots = "•".repeat(self.pin.len());
-        frame.render_widget(
-            Paragraph::new(format!("PIN {dots}"))
-                .block(Block::bordered().title(format!(" Quick PIN {} ", self.id))),
-            area,
-        );
+        FormContent {
+            title: format!("Quick PIN {}", self.id),
+            width: 40,
+            body: vec![Line::raw(format!("PIN {dots}"))],
+            tail: Vec::new(),
+        }
     }
 }
 

@@ -120,3 +120,28 @@ fn a_first_register_that_sets_the_two_step_pin_asks_for_it_twice() {
     answer_reads(&mut app, cmds);
     assert!(!screen(&app).contains("PIN again"));
 }
+
+#[test]
+fn a_form_taller_than_the_terminal_scrolls_with_pgdn_and_says_so() {
+    let mut app = loaded();
+    app.update(Msg::Resize(80, 15));
+    let cmds = open_on(&mut app, 1, 'r');
+    answer_reads(&mut app, cmds);
+    let before = screen(&app);
+    assert!(before.contains("PgDn scrolls"), "{before}");
+    assert!(!before.contains("then local storage stays off"), "{before}");
+    assert!(app.bindings().iter().any(|b| b.label == "PgDn"));
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
+    let after = screen(&app);
+    assert!(after.contains("then local storage stays off"), "{after}");
+    assert!(after.contains("above: PgUp scrolls back"), "{after}");
+    // The buttons stay where they are, and the fields keep their keys.
+    assert!(after.contains("[ Register ]"), "{after}");
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(screen(&app), before);
+    // On a tall terminal nothing scrolls and PgDn is not offered.
+    app.update(Msg::Resize(120, 50));
+    assert!(!app.bindings().iter().any(|b| b.label == "PgDn"));
+}

@@ -200,7 +200,7 @@ pub const fn typing(label: &'static str, help: &'static str) -> Binding {
     }
 }
 
-use KeyCode::{BackTab, Backspace, Char, Down, Enter, Esc, Left, Right, Tab, Up};
+use KeyCode::{BackTab, Backspace, Char, Down, Enter, Esc, Left, PageDown, PageUp, Right, Tab, Up};
 
 /// `?` opens the help of the place, over it.
 pub const HELP_KEY: Binding = b(&[Char('?')], "?", Action::Help, "help", true);
@@ -221,51 +221,90 @@ const FIELD_NAV: [Binding; 3] = [
     b(&[Esc], "Esc", Action::Cancel, "cancel", true),
 ];
 
-/// A field's table: its own keys, then moving between fields and help, and `q` to quit
-/// unless the field takes typing (`typing;` first).
-macro_rules! field_keys {
-    (typing; $($own:expr),* $(,)?) => {
-        &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY]
+/// Scrolling a form taller than the terminal: offered only while it is.
+const FORM_SCROLL: [Binding; 2] = [
+    b(
+        &[PageDown],
+        "PgDn",
+        Action::PageDown,
+        "scroll the form",
+        true,
+    ),
+    b(&[PageUp], "PgUp", Action::PageUp, "scroll it back", false),
+];
+
+/// A field's two tables (as it is, and in a form taller than the terminal): its own keys, then
+/// moving between fields (and scrolling) and help, and `q` to quit unless the field takes
+/// typing (`typing;` first).
+macro_rules! field_tables {
+    ($plain:ident, $scrolling:ident, typing; $($own:expr),* $(,)?) => {
+        const $plain: &[Binding] =
+            &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY];
+        const $scrolling: &[Binding] = &[
+            $($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], FORM_SCROLL[0], FORM_SCROLL[1],
+            HELP_KEY,
+        ];
     };
-    ($($own:expr),* $(,)?) => {
-        &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY, QUIT_KEY]
+    ($plain:ident, $scrolling:ident; $($own:expr),* $(,)?) => {
+        const $plain: &[Binding] =
+            &[$($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], HELP_KEY, QUIT_KEY];
+        const $scrolling: &[Binding] = &[
+            $($own,)* FIELD_NAV[0], FIELD_NAV[1], FIELD_NAV[2], FORM_SCROLL[0], FORM_SCROLL[1],
+            HELP_KEY, QUIT_KEY,
+        ];
     };
 }
 
 /// Typed into: the characters, Backspace, and Enter, which presses the field (on to the next
 /// one; the deregister digits send from there when all is in order).
 macro_rules! typing_field {
-    ($label:expr, $help:expr, $erase:expr) => {
-        field_keys!(typing;
+    ($plain:ident, $scrolling:ident, $label:expr, $help:expr, $erase:expr) => {
+        field_tables!($plain, $scrolling, typing;
             typing($label, $help),
             b(&[Backspace], "Backspace", Action::Erase, $erase, false),
             b(&[Enter], "Enter", Action::Press, "next field", false),
-        )
+        );
     };
 }
 
-const DIGITS_FIELD: &[Binding] = typing_field!("0-9", "type digits", "delete a digit");
-const TEXT_FIELD: &[Binding] = typing_field!("a-z", "type the language (en_US)", "delete a letter");
-const CHOICE_FIELD: &[Binding] = field_keys!(b(
-    &[Enter, Char(' ')],
-    "Enter",
-    Action::Press,
-    "open the list",
-    true
-));
+typing_field!(
+    DIGITS_FIELD,
+    DIGITS_SCROLLING,
+    "0-9",
+    "type digits",
+    "delete a digit"
+);
+typing_field!(
+    TEXT_FIELD,
+    TEXT_SCROLLING,
+    "a-z",
+    "type the language (en_US)",
+    "delete a letter"
+);
+field_tables!(CHOICE_FIELD, CHOICE_SCROLLING;
+    b(&[Enter, Char(' ')], "Enter", Action::Press, "open the list", true),
+);
 // Enter moves on rather than ticks: a reflexive Enter Enter must not switch a safety off.
-const CHECK_FIELD: &[Binding] = field_keys!(
+field_tables!(CHECK_FIELD, CHECK_SCROLLING;
     b(&[Char(' ')], "Space", Action::Press, "tick / untick", true),
     b(&[Enter], "Enter", Action::NextField, "next field", false),
 );
-const SWITCH_FIELD: &[Binding] = field_keys!(b(
-    &[Left, Right, Char(' '), Enter],
-    "←/→",
-    Action::Switch,
-    "SMS or voice",
-    true
-));
-const BUTTON: &[Binding] = field_keys!(b(&[Enter], "Enter", Action::Press, "press", true));
+field_tables!(SWITCH_FIELD, SWITCH_SCROLLING;
+    b(&[Left, Right, Char(' '), Enter], "←/→", Action::Switch, "SMS or voice", true),
+);
+field_tables!(BUTTON, BUTTON_SCROLLING; b(&[Enter], "Enter", Action::Press, "press", true));
+
+/// The table of a form field in a form taller than the terminal: its own, and PgDn/PgUp.
+pub fn scrolling_field_bindings(kind: FieldKind) -> &'static [Binding] {
+    match kind {
+        FieldKind::Digits => DIGITS_SCROLLING,
+        FieldKind::Text => TEXT_SCROLLING,
+        FieldKind::Choice => CHOICE_SCROLLING,
+        FieldKind::Check => CHECK_SCROLLING,
+        FieldKind::Switch => SWITCH_SCROLLING,
+        FieldKind::Button => BUTTON_SCROLLING,
+    }
+}
 
 /// The table of a form field by what it takes: the vocabulary every form shares.
 pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {

@@ -26,6 +26,9 @@ pub(crate) const SENDING: &[Binding] = &[
     ),
 ];
 
+/// How many lines PgDn and PgUp move a tall form's body.
+const FORM_SCROLL_STEP: usize = 5;
+
 impl App {
     /// A form's place: what its focused field takes; a form sending takes no keys.
     pub(crate) fn form_place(&self, form: &dyn FormComponent) -> Place {
@@ -91,7 +94,28 @@ impl App {
             }
         }
         self.overlay = Some(Overlay::Form(form));
+        self.form_scroll = 0;
         cmds
+    }
+
+    /// How far the open form's body can scroll on this screen (0: it fits, or no form is open).
+    pub fn form_max_scroll(&self) -> usize {
+        let Some(Overlay::Form(form)) = &self.overlay else {
+            return 0;
+        };
+        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        self.with_form_context(form.number(), |cx| {
+            let content = form.content(cx);
+            crate::tui::view::popup::form_layout(
+                screen,
+                content.width,
+                content.body,
+                content.tail,
+                0,
+                cx.theme,
+            )
+            .max_scroll
+        })
     }
 
     pub(crate) fn on_form_key(
@@ -106,6 +130,22 @@ impl App {
             } else {
                 self.overlay = Some(Overlay::Form(form));
             }
+            return Vec::new();
+        }
+        // Scrolling a tall form is the host's: the form's fields keep their keys.
+        let on_a_field = matches!(
+            self.with_form_context(form.number(), |cx| form.place(cx)),
+            Place::Field(_)
+        );
+        if let Some(action @ (Action::PageDown | Action::PageUp)) = input.action
+            && on_a_field
+        {
+            self.overlay = Some(Overlay::Form(form));
+            let most = self.form_max_scroll();
+            self.form_scroll = match action {
+                Action::PageDown => (self.form_scroll + FORM_SCROLL_STEP).min(most),
+                _ => self.form_scroll.saturating_sub(FORM_SCROLL_STEP),
+            };
             return Vec::new();
         }
         let id = form.number().clone();

@@ -77,7 +77,7 @@ impl App {
             return self.quit_now();
         }
         let place = self.place();
-        let action = keys::action(super::bindings(place), &key);
+        let action = keys::action(self.bindings(), &key);
         match self.overlay.take() {
             Some(overlay) => self.on_overlay_key(overlay, place, action, key),
             None => match (place, action) {

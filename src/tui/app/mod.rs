@@ -183,6 +183,9 @@ pub struct App {
     /// Changes in progress (or abandoned), by number, from the ledger's recent records.
     pub open_intents: HashMap<String, crate::engine::OpenIntent>,
     pub spinner: usize,
+    /// How many lines of the open form's body are scrolled past (a form taller than the
+    /// terminal); 0 when a form opens.
+    pub form_scroll: usize,
     pub quit: bool,
 }
 
@@ -254,6 +257,7 @@ impl App {
             open_intents: HashMap::new(),
             marked: std::collections::BTreeSet::new(),
             spinner: 0,
+            form_scroll: 0,
             quit: false,
         };
         for warning in config.warnings(app.clock.now().date_naive()) {
@@ -425,9 +429,15 @@ impl App {
             || matches!(&self.overlay, Some(Overlay::Bulk(view)) if view.running())
     }
 
-    /// The table keys resolve through now (the footer and help are written from it).
+    /// The table keys resolve through now (the footer and help are written from it). A form
+    /// taller than the terminal adds PgDn/PgUp to its field's keys.
     pub fn bindings(&self) -> &'static [super::keys::Binding] {
-        bindings(self.place())
+        match self.place() {
+            Place::Field(kind) if self.form_max_scroll() > 0 => {
+                super::keys::scrolling_field_bindings(kind)
+            }
+            place => bindings(place),
+        }
     }
 
     /// Where keys go now: the key table the handler, the footer and help use.

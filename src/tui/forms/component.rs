@@ -50,7 +50,23 @@ pub trait FormComponent: std::fmt::Debug + Send + Any {
         None
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext);
+    /// What it shows: the host draws it in a popup, the body scrolling when the screen is too
+    /// short for all of it, the tail (its buttons and what is said under them) always shown.
+    fn content(&self, cx: &FormContext) -> FormContent;
+
+    /// Drawn over the form once it is drawn (an open list); `inner` is the popup's inside.
+    fn draw_over(&self, _frame: &mut Frame, _inner: Rect, _cx: &FormContext) {}
+}
+
+/// A form's popup: its title, how wide it asks to be, and its lines.
+#[derive(Debug)]
+pub struct FormContent {
+    pub title: String,
+    pub width: u16,
+    /// The fields, a failure and the plan: what gives way (scrolls) on a short screen.
+    pub body: Vec<ratatui::text::Line<'static>>,
+    /// The buttons and what is said under them: always shown.
+    pub tail: Vec<ratatui::text::Line<'static>>,
 }
 
 /// The four accessors every form writes the same way, for a form struct with the fields `id`

@@ -1,14 +1,13 @@
 //! The deregister confirmation: what happens, the budget cost, and the last four digits of the
 //! number typed to confirm.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate};
 use super::parts::{foot, override_words};
 use super::{
-    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+    AfterReply, Failure, FormComponent, FormContent, FormContext, FormEvent, FormReply, Phase,
+    Submission,
 };
 use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, Request};
@@ -16,7 +15,7 @@ use crate::graph::NumberId;
 use crate::graph::types::NumberStatus;
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{field_label, form_popup};
+use crate::tui::view::popup::field_label;
 
 #[derive(Debug)]
 pub struct DeregisterForm {
@@ -208,7 +207,7 @@ impl FormComponent for DeregisterForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+    fn content(&self, cx: &FormContext) -> FormContent {
         let theme = cx.theme;
         let check = self.check(cx);
         let editing = !matches!(self.phase, Phase::InFlight { .. });
@@ -299,14 +298,11 @@ impl FormComponent for DeregisterForm {
             Some(&check.plan.budgets.deregister),
             "sending POST /deregister… (not retried automatically)",
         );
-        form_popup(
-            frame,
-            screen,
-            theme,
-            &format!("Deregister {} {}", self.id, check.display),
-            78,
-            lines,
+        FormContent {
+            title: format!("Deregister {} {}", self.id, check.display),
+            width: 78,
+            body: lines,
             tail,
-        );
+        }
     }
 }

@@ -17,7 +17,9 @@ pub mod register;
 pub mod registry;
 pub mod verify;
 
-pub use component::{AfterReply, FormComponent, FormEvent, FormReply, Submission, downcast};
+pub use component::{
+    AfterReply, FormComponent, FormContent, FormEvent, FormReply, Submission, downcast,
+};
 pub use context::{FormContext, storage_fact};
 pub use deregister::DeregisterForm;
 pub use fields::Field;

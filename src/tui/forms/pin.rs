@@ -1,20 +1,19 @@
 //! The two-step PIN form: the new PIN twice, masked. The old PIN is not needed, and the API
 //! cannot turn two-step verification off.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate, press};
 use super::parts::foot;
 use super::{
-    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+    AfterReply, Failure, FormComponent, FormContent, FormContext, FormEvent, FormReply, Phase,
+    Submission,
 };
 use crate::config::ProfileName;
 use crate::graph::NumberId;
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{field_label, form_popup, masked_slots};
+use crate::tui::view::popup::{field_label, masked_slots};
 use crate::tui::widgets::SecretField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +142,7 @@ impl FormComponent for PinForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+    fn content(&self, cx: &FormContext) -> FormContent {
         let theme = cx.theme;
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: PinField| editing && self.focused() == field;
@@ -173,18 +172,15 @@ impl FormComponent for PinForm {
             None,
             "sending…",
         );
-        form_popup(
-            frame,
-            screen,
-            theme,
-            &format!(
+        FormContent {
+            title: format!(
                 "Two-step PIN {} {}",
                 self.id,
                 cx.display_number().unwrap_or_default()
             ),
-            78,
-            lines,
+            width: 78,
+            body: lines,
             tail,
-        );
+        }
     }
 }

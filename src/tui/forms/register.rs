@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use super::fields::{Field, cycle, focused, navigate};
 use super::parts::{failure_lines, override_words, progress_lines, status_lines};
 use super::{
-    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Progress,
-    StepState, Submission, VerifyForm,
+    AfterReply, Failure, FormComponent, FormContent, FormContext, FormEvent, FormReply, Phase,
+    Progress, StepState, Submission, VerifyForm,
 };
 use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, PlanKind, Request, Step, StorageFact, storage_words};
@@ -18,7 +18,7 @@ use crate::graph::types::CodeVerification;
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{button_row, field_label, form_popup, masked_slots};
+use crate::tui::view::popup::{button_row, field_label, masked_slots};
 use crate::tui::widgets::region_select::option_label;
 use crate::tui::widgets::secret_field::MASK;
 use crate::tui::widgets::{RegionSelect, SecretField};
@@ -389,7 +389,7 @@ impl FormComponent for RegisterForm {
         })
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+    fn content(&self, cx: &FormContext) -> FormContent {
         let form = self;
         let theme = cx.theme;
         let pre = form.preflight(cx);
@@ -585,18 +585,20 @@ impl FormComponent for RegisterForm {
             "Register"
         };
         let display = pre.plan.facts.display.clone().unwrap_or_default();
-        let inner = form_popup(
-            frame,
-            screen,
-            theme,
-            &format!("{title} {} {display}", form.id),
-            78,
-            lines,
+        FormContent {
+            title: format!("{title} {} {display}", form.id),
+            width: 78,
+            body: lines,
             tail,
-        );
+        }
+    }
+
+    /// The open region list, over the form.
+    fn draw_over(&self, frame: &mut Frame, inner: Rect, cx: &FormContext) {
         // The region field is under the PIN (and the PIN again, when asked).
+        let pre = self.preflight(cx);
         let region_row = 1 + u16::from(pre.fields.contains(&RegisterField::PinAgain));
-        form.region.draw_open(frame, inner, region_row, theme);
+        self.region.draw_open(frame, inner, region_row, cx.theme);
     }
 }
 

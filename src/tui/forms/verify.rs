@@ -1,21 +1,20 @@
 //! Ownership verification: pick SMS or voice and a language, request the code, then type the
 //! six digits received.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fields::{Field, cycle, focused, navigate, press};
 use super::parts::foot;
 use super::{
-    AfterReply, Failure, FormComponent, FormContext, FormEvent, FormReply, Phase, Submission,
+    AfterReply, Failure, FormComponent, FormContent, FormContext, FormEvent, FormReply, Phase,
+    Submission,
 };
 use crate::config::ProfileName;
 use crate::graph::types::CodeVerification;
 use crate::graph::{CodeMethod, NumberId};
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{field_label, form_popup, masked_slots};
+use crate::tui::view::popup::{field_label, masked_slots};
 use crate::tui::widgets::SecretField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +197,7 @@ impl FormComponent for VerifyForm {
         }
     }
 
-    fn draw(&self, frame: &mut Frame, screen: Rect, cx: &FormContext) {
+    fn content(&self, cx: &FormContext) -> FormContent {
         let theme = cx.theme;
         let editing = !matches!(self.phase, Phase::InFlight { .. });
         let f = |field: VerifyField| editing && self.focused() == field;
@@ -256,18 +255,15 @@ impl FormComponent for VerifyForm {
             None,
             "sending…",
         );
-        form_popup(
-            frame,
-            screen,
-            theme,
-            &format!(
+        FormContent {
+            title: format!(
                 "Verify ownership {} {}",
                 self.id,
                 cx.display_number().unwrap_or_default()
             ),
-            70,
-            lines,
+            width: 70,
+            body: lines,
             tail,
-        );
+        }
     }
 }

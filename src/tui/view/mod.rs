@@ -62,8 +62,19 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             dialogs::confirm_quit(frame, area, app, under.as_deref())
         }
         Overlay::Bulk(view) => view.draw(frame, area, &app.theme),
-        Overlay::Form(form) => {
-            app.with_form_context(form.number(), |cx| form.draw(frame, area, cx))
-        }
+        Overlay::Form(form) => app.with_form_context(form.number(), |cx| {
+            let content = form.content(cx);
+            let layout = popup::form_layout(
+                area,
+                content.width,
+                content.body,
+                content.tail,
+                app.form_scroll,
+                cx.theme,
+            );
+            let inner =
+                popup::form_popup(frame, area, cx.theme, &content.title, content.width, layout);
+            form.draw_over(frame, inner, cx);
+        }),
     }
 }

@@ -53,19 +53,26 @@ pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     u16::try_from(count).unwrap_or(u16::MAX)
 }
 
-/// Draws a form popup as tall as its content, as wide as `width` allows. The `tail` (the
-/// buttons and what is said under them) is always shown, under the `body`. On a short screen the
-/// blank spacer lines go first, then the end of the body (the pre-flight and the plan, below
-/// the fields and any failure) gives way to a line saying how much is hidden.
-pub fn form_popup(
-    frame: &mut Frame,
+/// A form's lines laid out for a screen: what is shown, and how far the body can scroll.
+pub struct FormLayout {
+    pub lines: Vec<Line<'static>>,
+    /// How many body lines can be scrolled past at most (0: it all fits).
+    pub max_scroll: usize,
+}
+
+/// Lays a form out as tall as its content, as wide as `width` allows. The `tail` (the buttons
+/// and what is said under them) is always shown, under the `body`. On a short screen the blank
+/// spacer lines go first, then the body scrolls: `scroll` lines of it are skipped from the top
+/// (at most `max_scroll`), and a line above and below says how much is out of view and how to
+/// see it.
+pub fn form_layout(
     screen: Rect,
-    theme: &Theme,
-    title: &str,
     width: u16,
     body: Vec<Line<'static>>,
     tail: Vec<Line<'static>>,
-) -> Rect {
+    scroll: usize,
+    theme: &Theme,
+) -> FormLayout {
     let inner_width = popup_width(screen, width).saturating_sub(2);
     // Indented lines keep their indent when they wrap (and are counted as the rows they take).
     let hang = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
@@ -79,40 +86,77 @@ pub fn form_popup(
     // Inside the popup's border, and clear of the header and footer lines (the footer says
     // which keys work here).
     let room = screen.height.saturating_sub(4);
-    let fits = |body: &[Line<'static>]| {
-        wrapped_height(body, inner_width) + wrapped_height(&pinned, inner_width) <= room
-    };
-    if !fits(&lines) {
+    let rows = |lines: &[Line<'static>]| wrapped_height(lines, inner_width);
+    let left = room.saturating_sub(rows(&pinned));
+    if rows(&lines) > left {
         lines.retain(|l| l.width() > 0);
     }
-    if !fits(&lines) {
-        let left = room
-            .saturating_sub(wrapped_height(&pinned, inner_width))
-            .saturating_sub(1);
-        let mut kept = 0;
+    if rows(&lines) <= left {
+        lines.extend(pinned);
+        return FormLayout {
+            lines,
+            max_scroll: 0,
+        };
+    }
+    // How many lines from `from` fit in `space` rows.
+    let fitting = |from: usize, space: u16| -> usize {
         let mut used = 0;
-        for line in &lines {
-            let h = wrapped_height(std::slice::from_ref(line), inner_width);
-            if used + h > left {
-                break;
-            }
-            used += h;
-            kept += 1;
-        }
-        let hidden = lines.len() - kept;
-        lines.truncate(kept);
-        lines.push(Line::styled(
+        lines[from..]
+            .iter()
+            .take_while(|line| {
+                used += rows(std::slice::from_ref(line));
+                used <= space
+            })
+            .count()
+    };
+    // Scrolled as far as it goes: the last lines fill the room under the "above" note.
+    let max_scroll = (1..lines.len())
+        .find(|&from| fitting(from, left.saturating_sub(1)) == lines.len() - from)
+        .unwrap_or(lines.len().saturating_sub(1));
+    let from = scroll.min(max_scroll);
+    let above = usize::from(from > 0);
+    let all_rest = fitting(from, left.saturating_sub(above as u16)) == lines.len() - from;
+    let below = u16::from(!all_rest);
+    let shown = fitting(from, left.saturating_sub(above as u16 + below));
+    let hidden_below = lines.len() - from - shown;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut out = Vec::new();
+    if from > 0 {
+        out.push(Line::styled(
+            format!("  ⋯ {from} line{} above: PgUp scrolls back", plural(from)),
+            theme.dim(),
+        ));
+    }
+    out.extend(lines.into_iter().skip(from).take(shown));
+    if hidden_below > 0 {
+        out.push(Line::styled(
             format!(
-                "  ⋯ {hidden} more line{} (a taller terminal shows them)",
-                if hidden == 1 { "" } else { "s" }
+                "  ⋯ {hidden_below} more line{}: PgDn scrolls (or a taller terminal)",
+                plural(hidden_below)
             ),
             theme.dim(),
         ));
     }
-    lines.extend(pinned);
-    let height = wrapped_height(&lines, inner_width) + 2;
+    out.extend(pinned);
+    FormLayout {
+        lines: out,
+        max_scroll,
+    }
+}
+
+/// Draws a form laid out by [`form_layout`]; returns the popup's inside.
+pub fn form_popup(
+    frame: &mut Frame,
+    screen: Rect,
+    theme: &Theme,
+    title: &str,
+    width: u16,
+    layout: FormLayout,
+) -> Rect {
+    let inner_width = popup_width(screen, width).saturating_sub(2);
+    let height = wrapped_height(&layout.lines, inner_width) + 2;
     let inner = frame_popup(frame, screen, theme, title, width, height);
-    paragraph(frame, inner, lines);
+    paragraph(frame, inner, layout.lines);
     inner
 }
 
