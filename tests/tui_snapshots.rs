@@ -141,6 +141,32 @@ fn details_of_a_limited_number_with_a_name_under_review() {
     });
 }
 
+/// The fixture with Meta's usage header saying `percent` % of the WABA's call budget is spent.
+fn with_usage(percent: u32) -> App {
+    let mut app = loaded();
+    let mut usage = wareg::graph::Usage::default();
+    let header = format!(r#"{{"102290129340398":[{{"call_count":{percent},"total_time":7}}]}}"#);
+    usage.note(Some(&header), None);
+    app.update(Msg::Call(wareg::graph::CallEvent {
+        usage: Some(usage),
+        ..match call(
+            "GET",
+            "/v25.0/102290129340398/phone_numbers",
+            Some(200),
+            None,
+        ) {
+            Msg::Call(event) => event,
+            _ => unreachable!("call() makes a Call"),
+        }
+    }));
+    app
+}
+
+#[test]
+fn past_half_the_call_budget_the_title_draws_a_gauge() {
+    snapshot("numbers_api_gauge", || with_usage(81));
+}
+
 #[test]
 fn numbers_with_the_call_budget_in_the_title() {
     snapshot("numbers_api_usage", || {
@@ -354,6 +380,20 @@ fn register_budget_exhausted() {
         );
         open_on(&mut app, 1, 'r');
         typed(&mut app, "123456");
+        app
+    });
+}
+
+#[test]
+fn details_draw_each_budget_over_its_window() {
+    snapshot("details_budget_timeline", || {
+        let mut app = loaded();
+        exhaust(
+            &mut app,
+            "106540352242923",
+            wareg::audit::Operation::Register,
+        );
+        keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
         app
     });
 }

@@ -92,6 +92,15 @@ impl BudgetBook {
         tally.finish()
     }
 
+    /// When the number's counted attempts of `op` inside the window were made, oldest first.
+    pub fn attempt_times(&self, number: &str, op: Operation) -> &[DateTime<Utc>] {
+        self.counted
+            .get(number)
+            .and_then(|per_op| per_op.get(&op))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
     pub fn budget(&self, number: &str, op: Operation) -> Budget {
         let policy = self.policy.unwrap_or_default();
         let times = self

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{LineGauge, Paragraph};
 
 use crate::tui::app::App;
 use crate::tui::keys;
@@ -57,7 +57,14 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
             50..=79 => theme.warn(),
             _ => theme.bad(),
         };
-        parts.push((4, format!("│ API {percent} % "), style));
+        if percent > 50 {
+            // Past half, a gauge: drawn over the blank cells once the line is placed.
+            parts.push((4, "│ API ".into(), style));
+            parts.push((3, GAUGE_CELLS.into(), style));
+            parts.push((4, format!(" {percent} % "), style));
+        } else {
+            parts.push((4, format!("│ API {percent} % "), style));
+        }
     }
     if app.busy() {
         let frame_char = SPINNER[app.spinner % SPINNER.len()];
@@ -69,8 +76,40 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let spans = fitted(parts, usize::from(area.width));
+    let gauge_at = spans
+        .iter()
+        .position(|s| s.content == GAUGE_CELLS)
+        .map(|i| spans[..i].iter().map(|s| s.width()).sum::<usize>());
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let (Some(x), Some(percent)) = (gauge_at, app.api_usage) {
+        let cells = Rect::new(
+            area.x + u16::try_from(x).unwrap_or(u16::MAX),
+            area.y,
+            GAUGE_CELLS.len() as u16,
+            1,
+        )
+        .intersection(area);
+        let style = if percent >= 80 {
+            theme.bad()
+        } else {
+            theme.warn()
+        };
+        frame.render_widget(
+            LineGauge::default()
+                .ratio(f64::from(percent.min(100)) / 100.0)
+                .label("")
+                // Full and empty cells differ without colour too (NO_COLOR).
+                .filled_symbol("█")
+                .unfilled_symbol("░")
+                .filled_style(style)
+                .unfilled_style(theme.dim()),
+            cells,
+        );
+    }
 }
+
+/// Where the call-budget gauge is drawn in the title: this many blank cells.
+const GAUGE_CELLS: &str = "          ";
 
 /// The parts that fit in `width`: those that give way first are left out until the line fits.
 fn fitted(mut parts: Vec<(u8, String, ratatui::style::Style)>, width: usize) -> Vec<Span<'static>> {

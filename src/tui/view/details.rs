@@ -4,6 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Sparkline;
 
 use super::popup::{frame_popup, paragraph};
 use crate::audit::{Operation, Phase};
@@ -105,11 +106,36 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         Storage::Failed(why) => format!("could not be read: {why}"),
     };
     lines.push(field("local storage", storage));
+    // Each budget over its window: a bar per slice of it, drawn once the text is placed.
+    let mut timelines = Vec::new();
     for op in [Operation::Register, Operation::Deregister] {
         let b = app.budgets.budget(row.id.as_str(), op);
-        lines.push(field(
-            &format!("{op} budget"),
-            format!("{} of {} left", b.left(), b.limit),
+        let times = app.budgets.attempt_times(row.id.as_str(), op);
+        let mut words = format!(
+            "{} of {} left ({} in the {} window)",
+            b.left(),
+            b.limit,
+            crate::plural::count(times.len(), "attempt"),
+            app.policy.window_words()
+        );
+        if let Some(at) = b.next_free {
+            words.push_str(&format!(
+                "; one frees up {}",
+                app.clock.local(at).format("%a %d %b %H:%M")
+            ));
+        }
+        lines.push(field(&format!("{op} budget"), words));
+        // The bars are drawn over the blank cells; the words say what the line spans.
+        lines.push(Line::from(vec![
+            Span::raw(" ".repeat(NAME_WIDTH + TIMELINE_SLICES)),
+            Span::styled(
+                format!("  {} ago → now", window_span(app.policy.window)),
+                theme.dim(),
+            ),
+        ]));
+        timelines.push((
+            lines.len() - 1,
+            timeline(times, app.policy.window, app.clock.now()),
         ));
     }
     if let Some((marker, abandoned)) = app.open_intent_marker(row.id.as_str()) {
@@ -138,22 +164,83 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             r.op.as_str()
         )));
     }
-    // A value that wraps continues under its value, not under the field's name.
-    let lines = lines
-        .into_iter()
-        .flat_map(|line| {
-            let indented = line
-                .spans
-                .first()
-                .is_some_and(|s| s.content.starts_with(' '));
-            if indented {
-                super::hanging::hang(line, inner.width)
-            } else {
-                super::hanging::hang_at(line, inner.width, NAME_WIDTH)
-            }
-        })
-        .collect();
+    // A value that wraps continues under its value, not under the field's name; where each
+    // timeline goes is counted in the rows drawn above it.
+    let width = inner.width;
+    let mut drawn: Vec<Line<'static>> = Vec::new();
+    let mut rows_of = Vec::new();
+    for (index, line) in lines.into_iter().enumerate() {
+        if let Some((_, slices)) = timelines.iter().find(|(i, _)| *i == index) {
+            rows_of.push((super::popup::wrapped_height(&drawn, width), slices.clone()));
+        }
+        let indented = line
+            .spans
+            .first()
+            .is_some_and(|s| s.content.starts_with(' '));
+        drawn.extend(if indented {
+            super::hanging::hang(line, width)
+        } else {
+            super::hanging::hang_at(line, width, NAME_WIDTH)
+        });
+    }
+    let lines = drawn;
     paragraph(frame, inner, lines);
+    for (row, slices) in rows_of {
+        if row >= inner.height {
+            continue;
+        }
+        let area = Rect::new(
+            inner.x + NAME_WIDTH as u16,
+            inner.y + row,
+            (TIMELINE_SLICES as u16).min(inner.width.saturating_sub(NAME_WIDTH as u16)),
+            1,
+        );
+        let top = slices.iter().copied().max().unwrap_or(0).max(1);
+        frame.render_widget(
+            Sparkline::default()
+                .data(&slices)
+                .max(top)
+                .style(theme.accent())
+                .bar_set(TIMELINE_BARS),
+            area,
+        );
+    }
+}
+
+/// The bars of a timeline: a slice with no attempt is a dot, so the window's length shows.
+const TIMELINE_BARS: ratatui::symbols::bar::Set = ratatui::symbols::bar::Set {
+    empty: "·",
+    ..ratatui::symbols::bar::NINE_LEVELS
+};
+
+/// How many slices a budget's window is drawn in.
+const TIMELINE_SLICES: usize = 24;
+
+/// How long the window is, in words: "7 days", "72 hours".
+fn window_span(window: std::time::Duration) -> String {
+    let hours = window.as_secs() / 3600;
+    if hours.is_multiple_of(24) {
+        crate::plural::count(hours as usize / 24, "day")
+    } else {
+        crate::plural::count(hours as usize, "hour")
+    }
+}
+
+/// Attempts per slice of the window ending `now`, oldest slice first.
+fn timeline(
+    times: &[chrono::DateTime<chrono::Utc>],
+    window: std::time::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<u64> {
+    let mut slices = vec![0u64; TIMELINE_SLICES];
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
+    let start = now - window;
+    let slice = window.num_seconds().max(1) as f64 / TIMELINE_SLICES as f64;
+    for t in times.iter().filter(|t| **t > start && **t <= now) {
+        let at = ((*t - start).num_seconds() as f64 / slice) as usize;
+        slices[at.min(TIMELINE_SLICES - 1)] += 1;
+    }
+    slices
 }
 
 /// The field names' column, before the values.
