@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use wareg::audit::{AuditLog, AuditRecord, BudgetBook, Operation};
+use wareg::audit::{AuditRecord, BudgetBook, Operation};
 use wareg::config::BudgetPolicy;
+use wareg::ledger::AuditLog;
 
 const NUMBER: &str = "106540352242922";
 

@@ -618,7 +618,7 @@ fn audit_lists_intent_and_outcome() {
 #[test]
 fn audit_filters_by_window_operation_and_operator_and_streams_valid_json() {
     let rig = Rig::new("v25.0");
-    let log = wareg::audit::AuditLog::in_dir(&rig.data_dir());
+    let log = wareg::ledger::AuditLog::in_dir(&rig.data_dir());
     let now = chrono::Utc::now();
     let rec = |days: i64, n: &str, op: Operation, who: &str| {
         let mut r = wareg::audit::AuditRecord::intent(

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use wareg::audit::{AuditLog, AuditRecord, BudgetBook, Operation, Outcome, Phase};
+use wareg::audit::{AuditRecord, BudgetBook, Operation, Outcome, Phase};
 use wareg::config::BudgetPolicy;
 use wareg::engine::{Blocker, Budgets, Engine, Facts, Request, StorageFact, decide};
 use wareg::graph::types::{CodeVerification, NumberStatus};
 use wareg::graph::{ApiVersion, ClientSettings, GraphClient, NumberId, StorageChoice};
-use wareg::ledger::{Ledger, LocalTrail};
+use wareg::ledger::{AuditLog, Ledger, LocalTrail};
 use wareg::secret::{Pin, Token};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -8,7 +8,8 @@ use common::pg;
 use common::*;
 use std::path::PathBuf;
 use std::time::Duration;
-use wareg::audit::{AuditLog, AuditRecord, Operation, Outcome, Phase};
+use wareg::audit::{AuditRecord, Operation, Outcome, Phase};
+use wareg::ledger::AuditLog;
 
 /// One support desk: its own data dir and config, the shared sandbox and database.
 struct Desk {

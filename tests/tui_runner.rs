@@ -988,7 +988,7 @@ async fn the_first_frame_shows_true_budgets_from_a_long_trail() {
     let config = wareg::sandbox::demo_config(&sandbox.base_url());
     let data = tempfile::tempdir().unwrap();
     // A year of other numbers' history in front of this week's 9 attempts on Sales UK.
-    let log = wareg::audit::AuditLog::in_dir(data.path());
+    let log = wareg::ledger::AuditLog::in_dir(data.path());
     let mut text = String::new();
     for i in 0..20_000i64 {
         let r = wareg::audit::AuditRecord::intent(

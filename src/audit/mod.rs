@@ -3,13 +3,9 @@
 //! No record ever holds a PIN, a code or a token: there is no field for one.
 
 pub(crate) mod budget;
-pub mod budget_index;
-mod file;
 mod operator;
-pub mod tail;
 
 pub use budget::{Budget, BudgetBook, BudgetFact, BudgetTally, META_LOCK_HOURS};
-pub use file::{AuditLog, AuditRead};
 
 /// A line of the trail that could not be read as a record (both readers report it).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,10 +10,11 @@ use super::args::{AuditArgs, Global};
 use super::context::{configured_labels, data_dir, parse_id};
 use super::error::CliError;
 use super::output::local_time;
-use crate::audit::{AuditLog, AuditRecord, Operation, Phase, tail};
+use crate::audit::{AuditRecord, Operation, Phase};
 use crate::graph::NumberId;
+use crate::ledger::local::tail;
 use crate::ledger::pg::AuditQuery;
-use crate::ledger::{Ledger, PgLedger};
+use crate::ledger::{AuditLog, Ledger, PgLedger};
 
 /// Which records the user asked for.
 struct Filter {

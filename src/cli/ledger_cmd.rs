@@ -9,8 +9,7 @@ use super::context::Context;
 use super::error::CliError;
 use super::output::print_json;
 use super::progress::Progress;
-use crate::audit::AuditLog;
-use crate::ledger::PgLedger;
+use crate::ledger::{AuditLog, PgLedger};
 
 pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
     let ctx = Context::load(global)?;

@@ -2,10 +2,10 @@
 //! from. The engine talks only to this interface, so the local trail (the default) and a team
 //! ledger are interchangeable; every implementation must make `admit` atomic across processes.
 
-mod local;
+pub mod local;
 pub mod pg;
 
-pub use local::LocalTrail;
+pub use local::{AuditLog, LocalTrail};
 pub use pg::PgLedger;
 
 use chrono::{DateTime, Utc};

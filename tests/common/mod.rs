@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use wareg::audit::{AuditLog, AuditRecord, Operation};
+use wareg::audit::{AuditRecord, Operation};
+use wareg::ledger::AuditLog;
 use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
 
 pub const TOKEN_VAR: &str = "WAREG_TEST_TOKEN";

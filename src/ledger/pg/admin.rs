@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use std::io;
 
 use super::{PgLedger, record_of};
-use crate::audit::{AuditLog, AuditRecord};
+use crate::audit::AuditRecord;
+use crate::ledger::AuditLog;
 
 mod embedded {
     refinery::embed_migrations!("assets/migrations");

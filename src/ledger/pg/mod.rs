@@ -23,8 +23,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::{Ledger, Refusal};
-use crate::audit::{AuditLog, AuditRecord, Phase};
+use crate::audit::{AuditRecord, Phase};
 use crate::flock::FileLock;
+use crate::ledger::AuditLog;
 
 /// The local file of outcomes that could not reach the ledger, and its lock.
 pub const PENDING_FILE: &str = "ledger-pending.jsonl";

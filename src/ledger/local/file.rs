@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::{AuditRecord, SkippedLine};
+use crate::audit::{AuditRecord, SkippedLine};
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {

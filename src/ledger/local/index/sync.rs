@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::check::check;
 use super::line::{self, HEADER};
-use crate::audit::tail::{self, Flow, Horizon};
+use crate::ledger::local::tail::{self, Flow, Horizon};
 
 /// Brings the index of `trail` up to the trail's last whole line, or makes it again from the
 /// trail's lines newer than `since` (and the slack a read of them goes past) when it is missing

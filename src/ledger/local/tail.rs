@@ -9,8 +9,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::AuditRecord;
-use super::SkippedLine;
+use crate::audit::{AuditRecord, SkippedLine};
 
 /// How far past the asked-for start a backward read goes before it stops: a record written
 /// later with a clock a little behind stands after newer ones.
@@ -277,8 +276,9 @@ pub fn read_last(
 
 #[cfg(test)]
 mod tests {
+    use super::super::AuditLog;
     use super::*;
-    use crate::audit::{AuditLog, Operation};
+    use crate::audit::Operation;
     use std::io::Write;
 
     fn at(log: &AuditLog, time: DateTime<Utc>, n: usize) {

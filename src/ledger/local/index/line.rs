@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use std::fmt::Write as _;
 
 use crate::audit::budget::BudgetFact;
-use crate::audit::{AuditRecord, Operation, Outcome, Phase, tail};
+use crate::audit::{AuditRecord, Operation, Outcome, Phase};
+use crate::ledger::local::tail;
 
 /// The index's first line, then the trail offset its first entry starts at.
 pub const HEADER: &str = "wareg audit index 1";

@@ -7,10 +7,9 @@ use proptest::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
-use crate::audit::{
-    AuditRecord, BudgetBook, Operation, Outcome, Phase, budget_index as index, tail,
-};
+use crate::audit::{AuditRecord, BudgetBook, Operation, Outcome, Phase};
 use crate::config::BudgetPolicy;
+use crate::ledger::local::{index, tail};
 use crate::ledger::{Ledger, LocalTrail};
 
 const NUMBERS: [&str; 3] = ["15550001", "15550002", "15550003"];

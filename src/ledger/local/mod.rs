@@ -1,19 +1,26 @@
-//! The local trail as a ledger: the JSON-lines file in the data dir, with an advisory lock file
-//! beside it (`audit.lock`) that serialises admissions between every wareg process on the
-//! machine (the CLI, the TUI, two terminals). One lock for all numbers: it is held only for
-//! the read, the check and one fsynced append, so contention costs milliseconds. The budget
-//! index beside the trail (`audit::index`) is written under the same lock, after the trail.
+//! The local trail as a ledger: the JSON-lines file in the data dir (`file`, read from its end
+//! by `tail`), with an advisory lock file beside it (`audit.lock`) that serialises admissions
+//! between every wareg process on the machine (the CLI, the TUI, two terminals). One lock for
+//! all numbers: it is held only for the read, the check and one fsynced append, so contention
+//! costs milliseconds. The budget index beside the trail (`index`) is written under the same
+//! lock, after the trail.
 
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod file;
+pub mod index;
+pub mod tail;
+
+pub use file::{AuditLog, AuditRead};
+
 use super::{Ledger, Refusal};
-use crate::audit::budget_index::{self as index, Scan, Unusable};
-use crate::audit::{AuditLog, AuditRecord, BudgetBook, BudgetFact, tail};
+use crate::audit::{AuditRecord, BudgetBook, BudgetFact};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
+use index::{Scan, Unusable};
 
 #[derive(Debug, Clone)]
 pub struct LocalTrail {

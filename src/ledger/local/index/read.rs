@@ -10,8 +10,9 @@ use super::check::names_a_line;
 use super::line::{Head, Span};
 use super::scan::{Scan, Unusable, Visit, scan};
 use crate::audit::budget::BudgetFact;
-use crate::audit::{AuditRecord, BudgetBook, BudgetTally, tail};
+use crate::audit::{AuditRecord, BudgetBook, BudgetTally};
 use crate::config::BudgetPolicy;
+use crate::ledger::local::tail;
 
 /// Budgets as of `now` from the records newer than `since`: of the numbers in `only`, or of
 /// every number.

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::check::{Checked, check};
 use super::line::{self, Head};
 use crate::audit::AuditRecord;
-use crate::audit::tail::{self, Flow, Horizon, time_key};
+use crate::ledger::local::tail::{self, Flow, Horizon, time_key};
 
 /// What a read hands each record of the window to, newest first.
 pub trait Visit {
