@@ -170,7 +170,11 @@ fn budgets(c: &mut Criterion) {
                 Phase::Outcome
             },
             profile: "p".into(),
-            number: format!("{}", 1_990_000_000_000_000u64 + (i as u64 / 2) % 1000),
+            number: wareg::graph::NumberId::parse(&format!(
+                "{}",
+                1_990_000_000_000_000u64 + (i as u64 / 2) % 1000
+            ))
+            .unwrap(),
             op: if i % 6 < 4 {
                 Operation::Register
             } else {

@@ -54,7 +54,11 @@ fn main() {
     let policy = BudgetPolicy::default();
     let mut took: Vec<Duration> = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
-        let number = format!("{}", 1_990_000_000_000_000i64 + (i as i64 * 7919) % NUMBERS);
+        let number = wareg::graph::NumberId::parse(&format!(
+            "{}",
+            1_990_000_000_000_000i64 + (i as i64 * 7919) % NUMBERS
+        ))
+        .unwrap();
         let now = chrono::Utc::now();
         let intent =
             AuditRecord::intent(now, format!("bench-{i}"), "p", &number, Operation::Register);
@@ -64,7 +68,7 @@ fn main() {
             .admit(&intent, since, &|mine: &[AuditRecord]| {
                 let book = BudgetBook::new(mine, policy, now);
                 // The bench measures the gate, not the limit: never refuse.
-                let _ = book.budget(&number, Operation::Register);
+                let _ = book.budget(number.as_str(), Operation::Register);
                 None::<Refusal>
             })
             .unwrap();

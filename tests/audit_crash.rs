@@ -21,7 +21,7 @@ fn record(writer: &str, seq: u64, padding: usize) -> AuditRecord {
             chrono::Utc::now(),
             format!("{writer}-{seq}"),
             "crash",
-            NUMBER,
+            &wareg::graph::NumberId::parse(NUMBER).unwrap(),
             Operation::Register,
         )
     }

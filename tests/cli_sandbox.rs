@@ -625,7 +625,7 @@ fn audit_filters_by_window_operation_and_operator_and_streams_valid_json() {
             now - chrono::Duration::days(days),
             format!("{n}-{days}"),
             "sb",
-            n,
+            &wareg::graph::NumberId::parse(n).unwrap(),
             op,
         );
         r.operator = Some(who.to_owned());

@@ -362,7 +362,7 @@ fn the_ledger_admits_through_the_same_lock_as_other_processes() {
         chrono::Utc::now(),
         "inproc",
         "sb",
-        PENDING,
+        &NumberId::parse(PENDING).unwrap(),
         Operation::Register,
     );
     let since = chrono::Utc::now() - chrono::Duration::days(7);

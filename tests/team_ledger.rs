@@ -100,6 +100,10 @@ fn team_database() -> Option<String> {
     Some(url)
 }
 
+fn id(number: &str) -> wareg::graph::NumberId {
+    wareg::graph::NumberId::parse(number).unwrap()
+}
+
 fn attempt(
     number: &str,
     op: Operation,
@@ -111,7 +115,7 @@ fn attempt(
         chrono::Utc::now() - ago,
         format!("seed-{}", fastrand::u64(..)),
         "sb",
-        number,
+        &id(number),
         op,
     );
     intent.operator = Some(operator.to_owned());
@@ -263,7 +267,7 @@ fn a_kill_after_the_intent_leaves_it_counted_and_sync_pushes_nothing_twice() {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         use wareg::ledger::Ledger;
-        let recent = ledger.recent(Some(PENDING), 10).unwrap();
+        let recent = ledger.recent(Some(&id(PENDING)), 10).unwrap();
         if recent.iter().any(|r| r.phase == Phase::Intent) {
             break;
         }
@@ -404,7 +408,7 @@ fn a_local_trail_of_100k_records_imports_once() {
             now - chrono::Duration::minutes(i as i64),
             format!("imp-{}", i / 2),
             "sb",
-            &format!("{}", 1_990_000_000_000_000u64 + i % 1000),
+            &id(&format!("{}", 1_990_000_000_000_000u64 + i % 1000)),
             Operation::Register,
         );
         if i % 2 == 1 {

@@ -944,7 +944,7 @@ async fn a_colleagues_register_shows_live_and_a_change_in_progress_blocks_this_d
         chrono::Utc::now(),
         "bo-open",
         "demo",
-        "106540352242922",
+        &wareg::graph::NumberId::parse("106540352242922").unwrap(),
         wareg::audit::Operation::Deregister,
     );
     open.operator = Some("bo@desk-2".into());
@@ -995,7 +995,7 @@ async fn the_first_frame_shows_true_budgets_from_a_long_trail() {
             chrono::Utc::now() - chrono::Duration::days(365) + chrono::Duration::minutes(i),
             format!("old-{i}"),
             "demo",
-            "106540352242922",
+            &wareg::graph::NumberId::parse("106540352242922").unwrap(),
             wareg::audit::Operation::Register,
         );
         text.push_str(&serde_json::to_string(&r).unwrap());

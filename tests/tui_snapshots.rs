@@ -353,7 +353,7 @@ fn exhaust(app: &mut App, id: &str, op: wareg::audit::Operation) {
                 now - chrono::Duration::hours(i),
                 format!("a{i}"),
                 "prod",
-                id,
+                &wareg::graph::NumberId::parse(id).unwrap(),
                 op,
             );
             let mut outcome = intent.clone();

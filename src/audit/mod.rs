@@ -16,8 +16,11 @@ pub struct SkippedLine {
 pub use operator::{default_operator, hostname};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
+
+use crate::config::ProfileName;
+use crate::graph::{NumberId, Region};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,11 +99,14 @@ pub struct AuditRecord {
     /// Joins an intent to its outcome.
     pub attempt: String,
     pub phase: Phase,
-    pub profile: String,
-    pub number: String,
+    pub profile: ProfileName,
+    /// A line whose number is not a numeric id is not a record (it is skipped, with why).
+    #[serde(deserialize_with = "number")]
+    pub number: NumberId,
     pub op: Operation,
+    /// One of the 14 codes; a line naming another is not a record (skipped, with why).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Region>,
     /// Non-secret particulars: "storage off", "method SMS", "api v25.0".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -132,16 +138,16 @@ impl AuditRecord {
     pub fn intent(
         time: DateTime<Utc>,
         attempt: impl Into<String>,
-        profile: &str,
-        number: &str,
+        profile: impl Into<ProfileName>,
+        number: &NumberId,
         op: Operation,
     ) -> AuditRecord {
         AuditRecord {
             time,
             attempt: attempt.into(),
             phase: Phase::Intent,
-            profile: profile.to_owned(),
-            number: number.to_owned(),
+            profile: profile.into(),
+            number: number.clone(),
             op,
             region: None,
             detail: None,
@@ -158,20 +164,15 @@ impl AuditRecord {
 }
 
 impl AuditRecord {
-    /// Every text field made safe to print.
+    /// Every text field made safe to print (the number is digits and the region one of the
+    /// codes already: nothing in them to clean).
     pub fn cleaned(mut self) -> AuditRecord {
         use crate::clean::{MESSAGE_MAX, NAME_MAX, text};
-        for field in [&mut self.attempt, &mut self.profile, &mut self.number] {
-            *field = text(field, NAME_MAX);
-        }
-        for value in [
-            &mut self.region,
-            &mut self.trace,
-            &mut self.operator,
-            &mut self.host,
-        ]
-        .into_iter()
-        .flatten()
+        self.attempt = text(&self.attempt, NAME_MAX);
+        self.profile = ProfileName::new(text(&self.profile, NAME_MAX));
+        for value in [&mut self.trace, &mut self.operator, &mut self.host]
+            .into_iter()
+            .flatten()
         {
             *value = text(value, NAME_MAX);
         }
@@ -180,6 +181,14 @@ impl AuditRecord {
         }
         self
     }
+}
+
+/// The record's number as the trail spells it: a numeric id (the text cleaned first, as every
+/// text from outside is), or the line is not a record.
+fn number<'de, D: Deserializer<'de>>(d: D) -> Result<NumberId, D::Error> {
+    let raw = String::deserialize(d)?;
+    NumberId::parse(&crate::clean::owned_text(raw, crate::clean::NAME_MAX))
+        .map_err(serde::de::Error::custom)
 }
 
 /// A fresh attempt id: time and randomness, unique enough to join two lines.

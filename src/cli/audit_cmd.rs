@@ -134,7 +134,7 @@ impl<'a> Printer<'a> {
         } else {
             // The trail is a file anyone with the account can edit, and older versions of
             // wareg stored answers uncleaned: it is cleaned on the way to the terminal.
-            let label = self.labels.get(&r.number).map(String::as_str);
+            let label = self.labels.get(r.number.as_str()).map(String::as_str);
             say!("{}", crate::clean::text(&line(r, label), 2000));
         }
         self.printed += 1;
@@ -235,7 +235,8 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
 }
 
 fn line(r: &AuditRecord, label: Option<&str>) -> String {
-    let mut text = format!("{}  {:<17} ", local_time(r.time), r.number);
+    // As text: the id's `Display` writes it without the padding.
+    let mut text = format!("{}  {:<17} ", local_time(r.time), r.number.as_str());
     if let Some(label) = label {
         text.push_str(&format!("{:<16} ", crate::width::ellipsize(label, 16)));
     }

@@ -23,9 +23,9 @@ use crate::audit::{
     AuditRecord, BudgetBook, META_LOCK_HOURS, Operation, Outcome, Phase, new_attempt_id,
 };
 use crate::clock::Clock;
-use crate::config::BudgetPolicy;
+use crate::config::{BudgetPolicy, ProfileName};
 use crate::graph::{
-    Answered, ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber,
+    Answered, ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber, Region,
 };
 use crate::ledger::{Ledger, LocalTrail, Refusal};
 use crate::secret::{Pin, VerificationCode};
@@ -96,7 +96,7 @@ impl Execution {
 pub struct Engine {
     pub client: GraphClient,
     pub ledger: Arc<dyn Ledger>,
-    pub profile: String,
+    pub profile: ProfileName,
     pub policy: BudgetPolicy,
     pub clock: Clock,
     /// Written into every record: who ("support1@desk-2") and on which machine.
@@ -111,7 +111,7 @@ pub struct Engine {
 struct Intent<'a> {
     number: &'a NumberId,
     op: Operation,
-    region: Option<String>,
+    region: Option<Region>,
     detail: Option<String>,
     forced: bool,
 }
@@ -136,7 +136,7 @@ impl Engine {
         Engine {
             client,
             ledger,
-            profile: profile.to_owned(),
+            profile: profile.into(),
             policy,
             clock: Clock::System,
             operator: crate::audit::default_operator(),
@@ -168,9 +168,7 @@ impl Engine {
     /// The number's budgets and the change of it still open, from one read of the ledger.
     pub fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
         let now = self.clock.now();
-        let mine = self
-            .ledger
-            .read_since_of(since(now, self.policy), id.as_str())?;
+        let mine = self.ledger.read_since_of(since(now, self.policy), id)?;
         let book = BudgetBook::new(&mine, self.policy, now);
         Ok((
             Budgets {
@@ -186,9 +184,7 @@ impl Engine {
     /// budget), so that the number is no longer "in progress". Other desks' are left alone.
     pub fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
         let now = self.clock.now();
-        let mine = self
-            .ledger
-            .read_since_of(since(now, self.policy), id.as_str())?;
+        let mine = self.ledger.read_since_of(since(now, self.policy), id)?;
         let own: Vec<AuditRecord> = open_intents(&mine)
             .into_iter()
             .filter(|r| {
@@ -300,7 +296,7 @@ impl Engine {
         let intent = Intent {
             number: id,
             op: step.operation(),
-            region: step.region().map(|r| r.code().to_owned()),
+            region: step.region(),
             detail: Some(format!("{} api {version}", step.describe())),
             forced,
         };
@@ -385,8 +381,8 @@ impl Engine {
             ..AuditRecord::intent(
                 now,
                 new_attempt_id(now),
-                &self.profile,
-                intent.number.as_str(),
+                self.profile.clone(),
+                intent.number,
                 intent.op,
             )
         };
@@ -454,7 +450,13 @@ impl Engine {
                 }
                 let book = BudgetBook::new(mine, policy, now);
                 costs.iter().find_map(|(op, cost)| {
-                    refusal(&number, *op, *cost, &book.budget(&number, *op), forced)
+                    refusal(
+                        &number,
+                        *op,
+                        *cost,
+                        &book.budget(number.as_str(), *op),
+                        forced,
+                    )
                 })
             })
         })
@@ -473,7 +475,7 @@ impl Engine {
 /// one was abandoned (a crash, a lost connection): it still counts, and only an explicit
 /// override (`--force`, recorded in the intent) goes past it.
 fn in_progress(
-    number: &str,
+    number: &NumberId,
     mine: &[AuditRecord],
     now: DateTime<Utc>,
     stale: std::time::Duration,
@@ -512,7 +514,7 @@ pub fn open_intents(records: &[AuditRecord]) -> Vec<&AuditRecord> {
 
 /// Why `cost` more attempts of `op` may not be sent, if they may not.
 fn refusal(
-    number: &str,
+    number: &NumberId,
     op: Operation,
     cost: u32,
     budget: &crate::audit::Budget,

@@ -52,6 +52,19 @@ impl fmt::Display for NumberId {
     }
 }
 
+/// Records and rows are matched against ids given as text (a filter, an index line).
+impl PartialEq<str> for NumberId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for NumberId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Throughput {
     #[serde(default, deserialize_with = "crate::clean::opt_name")]

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use std::io;
 
 use crate::audit::AuditRecord;
+use crate::graph::NumberId;
 
 /// Why an intent was not admitted: said in words by the engine that decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,14 +63,18 @@ pub trait Ledger: Send + Sync {
     }
 
     /// One number's records newer than `since`, oldest first (a plan, a status).
-    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
+    fn read_since_of(
+        &self,
+        since: DateTime<Utc>,
+        number: &NumberId,
+    ) -> io::Result<Vec<AuditRecord>> {
         let mut records = self.read_since(since)?;
-        records.retain(|r| r.number == number);
+        records.retain(|r| r.number == *number);
         Ok(records)
     }
 
     /// The last `count` records of the last 90 days, of one number or of all, oldest first.
-    fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>>;
+    fn recent(&self, number: Option<&NumberId>, count: usize) -> io::Result<Vec<AuditRecord>>;
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".
     fn describe(&self) -> String;

@@ -231,7 +231,8 @@ pub fn finish(child: Child) -> Run {
 pub fn seed_meta_lock(data_dir: &Path, profile: &str, number: &str) {
     let log = AuditLog::in_dir(data_dir);
     let at = chrono::Utc::now() - chrono::Duration::hours(1);
-    let mut record = AuditRecord::intent(at, "locked", profile, number, Operation::Register);
+    let number = wareg::graph::NumberId::parse(number).unwrap();
+    let mut record = AuditRecord::intent(at, "locked", profile, &number, Operation::Register);
     log.append(&record).unwrap();
     record.phase = wareg::audit::Phase::Outcome;
     record.outcome = Some(wareg::audit::Outcome::Error);
@@ -242,13 +243,14 @@ pub fn seed_meta_lock(data_dir: &Path, profile: &str, number: &str) {
 /// Writes `n` register or deregister intents an hour old, as if earlier attempts were made.
 pub fn seed_attempts(data_dir: &Path, profile: &str, number: &str, op: Operation, n: usize) {
     let log = AuditLog::in_dir(data_dir);
+    let number = wareg::graph::NumberId::parse(number).unwrap();
     for i in 0..n {
         // Attempts that ended (Meta answered): an intent alone would be a change in progress.
         let intent = AuditRecord::intent(
             chrono::Utc::now() - chrono::Duration::hours(1),
             format!("seed{i}"),
             profile,
-            number,
+            &number,
             op,
         );
         let mut outcome = intent.clone();

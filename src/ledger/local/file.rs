@@ -157,7 +157,7 @@ mod tests {
             chrono::Utc::now(),
             format!("a{n}"),
             "p",
-            "1",
+            &crate::graph::NumberId::parse("1").unwrap(),
             Operation::Register,
         )
     }

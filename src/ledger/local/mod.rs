@@ -20,6 +20,7 @@ use super::{Ledger, Refusal};
 use crate::audit::{AuditRecord, BudgetBook, BudgetFact};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
+use crate::graph::NumberId;
 use index::{Scan, Unusable};
 
 #[derive(Debug, Clone)]
@@ -126,7 +127,7 @@ impl Ledger for LocalTrail {
         // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the
         // window is read, through the index brought up to the trail.
         self.sync_index(since);
-        let mine = self.records_of(since, &intent.number)?;
+        let mine = self.records_of(since, intent.number.as_str())?;
         if let Some(refusal) = check(&mine) {
             return Ok(Some(refusal));
         }
@@ -147,8 +148,12 @@ impl Ledger for LocalTrail {
         tail::read_since(self.log.path(), since)
     }
 
-    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
-        self.records_of(since, number)
+    fn read_since_of(
+        &self,
+        since: DateTime<Utc>,
+        number: &NumberId,
+    ) -> io::Result<Vec<AuditRecord>> {
+        self.records_of(since, number.as_str())
     }
 
     fn budgets(
@@ -168,9 +173,9 @@ impl Ledger for LocalTrail {
         Ok(BudgetBook::from_facts(&facts, policy, now))
     }
 
-    fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {
+    fn recent(&self, number: Option<&NumberId>, count: usize) -> io::Result<Vec<AuditRecord>> {
         tail::read_last(self.log.path(), count, Utc::now() - RECENT_HORIZON, |r| {
-            number.is_none_or(|n| r.number == n)
+            number.is_none_or(|n| r.number == *n)
         })
     }
 
@@ -183,10 +188,21 @@ impl Ledger for LocalTrail {
 mod tests {
     use super::*;
     use crate::audit::Operation;
+    use crate::graph::Region;
     use std::sync::{Arc, Barrier};
 
     fn intent(n: usize) -> AuditRecord {
-        AuditRecord::intent(Utc::now(), format!("a{n}"), "p", "1", Operation::Register)
+        AuditRecord::intent(
+            Utc::now(),
+            format!("a{n}"),
+            "p",
+            &id("1"),
+            Operation::Register,
+        )
+    }
+
+    fn id(number: &str) -> NumberId {
+        NumberId::parse(number).unwrap()
     }
 
     #[test]
@@ -215,7 +231,86 @@ mod tests {
             .count();
         assert_eq!(admitted, 3);
         assert_eq!(trail.read_since(since).unwrap().len(), 3);
-        assert_eq!(trail.recent(Some("1"), 2).unwrap().len(), 2);
-        assert!(trail.recent(Some("2"), 2).unwrap().is_empty());
+        assert_eq!(trail.recent(Some(&id("1")), 2).unwrap().len(), 2);
+        assert!(trail.recent(Some(&id("2")), 2).unwrap().is_empty());
+    }
+
+    /// A trail an older wareg (or a hand) wrote: its number and region were any text then.
+    fn old_trail(dir: &Path) -> LocalTrail {
+        let trail = LocalTrail::in_dir(dir);
+        let at = (Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+        let line = |attempt: &str, number: &str, region: Option<&str>| {
+            let region = region.map_or_else(String::new, |r| format!(r#","region":"{r}""#));
+            format!(
+                r#"{{"time":"{at}","attempt":"{attempt}","phase":"intent","profile":"p","number":"{number}","op":"register"{region}}}"#
+            )
+        };
+        let lines = [
+            line("plain", "15550001", None),
+            line("phone", "+44 20 7946 0123", None),
+            line("us", "15550001", Some("US")),
+            line("in", "15550001", Some("in")),
+            line("empty", "", None),
+        ];
+        std::fs::write(trail.log().path(), lines.join("\n") + "\n").unwrap();
+        trail
+    }
+
+    #[test]
+    fn an_old_line_whose_number_or_region_is_not_one_is_skipped_with_why_and_never_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let trail = old_trail(dir.path());
+        let read = trail.log().read().unwrap();
+        let kept: Vec<(&str, Option<Region>)> = read
+            .records
+            .iter()
+            .map(|r| (r.attempt.as_str(), r.region))
+            .collect();
+        assert_eq!(kept, [("plain", None), ("in", Some(Region::In))]);
+        let skipped: Vec<(usize, &str)> = read
+            .skipped
+            .iter()
+            .map(|s| (s.line, s.reason.as_str()))
+            .collect();
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+        assert_eq!(skipped[0].0, 2);
+        assert!(
+            skipped[0]
+                .1
+                .contains("`+44 20 7946 0123` is not a numeric id"),
+            "{skipped:?}"
+        );
+        assert_eq!(skipped[1].0, 3);
+        assert!(skipped[1].1.contains("unknown region `US`"), "{skipped:?}");
+        assert_eq!(skipped[2].0, 5);
+        assert!(skipped[2].1.contains("an id is required"), "{skipped:?}");
+
+        // The streamed read and the reads from the end agree, the index too.
+        let mut streamed = (0, 0);
+        trail
+            .log()
+            .for_each(|line| match line {
+                Ok(_) => streamed.0 += 1,
+                Err(_) => streamed.1 += 1,
+            })
+            .unwrap();
+        assert_eq!(streamed, (2, 3));
+        let since = Utc::now() - chrono::Duration::days(1);
+        assert_eq!(trail.read_since(since).unwrap(), read.records);
+        assert_eq!(
+            trail.read_since_of(since, &id("15550001")).unwrap(),
+            read.records
+        );
+        assert_eq!(trail.recent(None, 10).unwrap(), read.records);
+        let policy = BudgetPolicy::default();
+        let now = Utc::now();
+        let book = trail.budgets(since, policy, now, None).unwrap();
+        assert_eq!(book.budget("15550001", Operation::Register).used, 2);
+        assert!(
+            index::path_of(trail.log().path()).exists(),
+            "read through the index"
+        );
+        let again = trail.budgets(since, policy, now, None).unwrap();
+        assert_eq!(again.budget("15550001", Operation::Register).used, 2);
     }
 }

@@ -282,7 +282,7 @@ mod tests {
     use std::io::Write;
 
     fn at(log: &AuditLog, time: DateTime<Utc>, n: usize) {
-        let number = format!("{}", n % 7);
+        let number = crate::graph::NumberId::parse(&format!("{}", n % 7)).unwrap();
         log.append(&AuditRecord::intent(
             time,
             format!("a{n}"),

@@ -135,7 +135,7 @@ impl PgLedger {
             op.push(value["op"].as_str().unwrap_or_default().to_owned());
             time.push(record.time);
             attempt.push(record.attempt);
-            number.push(record.number);
+            number.push(record.number.as_str().to_owned());
             operator.push(record.operator);
             host.push(record.host);
             json.push(value);

@@ -25,6 +25,7 @@ use std::sync::Mutex;
 use super::{Ledger, Refusal};
 use crate::audit::{AuditRecord, Phase};
 use crate::flock::FileLock;
+use crate::graph::NumberId;
 use crate::ledger::AuditLog;
 
 /// The local file of outcomes that could not reach the ledger, and its lock.
@@ -189,7 +190,7 @@ fn insert(
             &record.time,
             &record.attempt,
             &text("phase"),
-            &record.number,
+            &record.number.as_str(),
             &text("op"),
             &record.operator,
             &record.host,
@@ -233,11 +234,11 @@ impl Ledger for PgLedger {
             // Held until commit or rollback: one admission per number at a time, team-wide.
             tx.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended('wareg:' || $1, 0))",
-                &[&intent.number],
+                &[&intent.number.as_str()],
             )?;
             let mut mine = records(tx.query(
                 "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY seq",
-                &[&intent.number, &since],
+                &[&intent.number.as_str(), &since],
             )?);
             // Outcomes this desk could not push yet still say what happened (a 133016 lock).
             mine.extend(
@@ -285,8 +286,12 @@ impl Ledger for PgLedger {
         Ok(all)
     }
 
-    fn read_since_of(&self, since: DateTime<Utc>, number: &str) -> io::Result<Vec<AuditRecord>> {
-        let owned = number.to_owned();
+    fn read_since_of(
+        &self,
+        since: DateTime<Utc>,
+        number: &NumberId,
+    ) -> io::Result<Vec<AuditRecord>> {
+        let owned = number.as_str().to_owned();
         let mut mine = self.run(move |client| {
             Ok(records(client.query(
                 "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY time, seq",
@@ -296,13 +301,13 @@ impl Ledger for PgLedger {
         mine.extend(
             self.pending()?
                 .into_iter()
-                .filter(|r| r.number == number && r.time > since),
+                .filter(|r| r.number == *number && r.time > since),
         );
         Ok(mine)
     }
 
-    fn recent(&self, number: Option<&str>, count: usize) -> io::Result<Vec<AuditRecord>> {
-        let number = number.map(str::to_owned);
+    fn recent(&self, number: Option<&NumberId>, count: usize) -> io::Result<Vec<AuditRecord>> {
+        let number = number.map(|n| n.as_str().to_owned());
         let limit = count as i64;
         let mut recent = self.run(move |client| {
             let rows = match &number {

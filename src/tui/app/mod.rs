@@ -384,9 +384,7 @@ impl App {
             .clone()
             .unwrap_or_else(|| "another wareg".into());
         if who != self.operator {
-            let number = NumberId::parse(&record.number)
-                .map(|id| self.name_of(&id))
-                .unwrap_or_else(|_| record.number.clone());
+            let number = self.name_of(&record.number);
             let what = match (record.phase, record.outcome) {
                 (crate::audit::Phase::Intent, _) => "started".to_owned(),
                 (_, Some(outcome)) => match record.code {

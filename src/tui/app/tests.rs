@@ -436,7 +436,7 @@ pub(super) fn exhaust_register(app: &mut App, id: &str) {
                 now - chrono::Duration::hours(1),
                 format!("a{i}"),
                 "p",
-                id,
+                &NumberId::parse(id).unwrap(),
                 Operation::Register,
             );
             let mut outcome = intent.clone();
@@ -629,7 +629,13 @@ fn q_in_a_form_whose_request_runs_asks_and_no_returns_to_the_form() {
 fn a_recorded_133016_blocks_the_register_form_until_its_end() {
     let mut app = loaded();
     let at = chrono::Utc::now() - chrono::Duration::hours(1);
-    let mut record = crate::audit::AuditRecord::intent(at, "x", "p", "300", Operation::Register);
+    let mut record = crate::audit::AuditRecord::intent(
+        at,
+        "x",
+        "p",
+        &NumberId::parse("300").unwrap(),
+        Operation::Register,
+    );
     let intent = record.clone();
     record.phase = crate::audit::Phase::Outcome;
     record.outcome = Some(crate::audit::Outcome::Error);

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::audit::{AuditRecord, BudgetBook, Operation, Outcome, Phase};
 use crate::config::BudgetPolicy;
+use crate::graph::NumberId;
 use crate::ledger::local::{index, tail};
 use crate::ledger::{Ledger, LocalTrail};
 
@@ -19,6 +20,10 @@ const OPS: [Operation; 4] = [
     Operation::SetPin,
     Operation::Other,
 ];
+
+fn id(number: &str) -> NumberId {
+    NumberId::parse(number).unwrap()
+}
 
 fn now() -> DateTime<Utc> {
     "2026-11-24T12:00:00Z".parse().unwrap()
@@ -82,7 +87,7 @@ fn lines(
     } else {
         format!("a{n}")
     };
-    let intent = AuditRecord::intent(at, attempt, "p", NUMBERS[number], OPS[op]);
+    let intent = AuditRecord::intent(at, attempt, "p", &id(NUMBERS[number]), OPS[op]);
     let mut outcome = intent.clone();
     outcome.phase = Phase::Outcome;
     outcome.time = at + Duration::minutes(skew);
@@ -194,7 +199,7 @@ fn same_as_the_trail(trail: &LocalTrail) {
                 .collect();
             // Compared with the whole parse: the trail's own one-number read reads only the
             // leading time of other lines, torn ones too, and may stop earlier.
-            assert_eq!(trail.read_since_of(since, number).unwrap(), mine);
+            assert_eq!(trail.read_since_of(since, &id(number)).unwrap(), mine);
         }
     }
 }
@@ -270,7 +275,7 @@ fn an_index_that_names_other_bytes_is_not_trusted() {
     same_as_the_trail(&trail);
     assert!(
         trail
-            .read_since_of(now() - Duration::days(8), "15550001")
+            .read_since_of(now() - Duration::days(8), &id("15550001"))
             .unwrap()
             .is_empty()
     );
@@ -284,7 +289,7 @@ fn an_index_that_names_other_bytes_is_not_trusted() {
     same_as_the_trail(&trail);
     assert!(
         trail
-            .read_since_of(now() - Duration::days(30), "15550002")
+            .read_since_of(now() - Duration::days(30), &id("15550002"))
             .unwrap()
             .is_empty()
     );
@@ -296,4 +301,21 @@ fn an_empty_data_dir_gets_no_index_from_a_read() {
     let trail = LocalTrail::in_dir(dir.path());
     same_as_the_trail(&trail);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn an_index_an_older_wareg_made_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = LocalTrail::in_dir(dir.path());
+    v1_trail(trail.log().path(), 300, 60);
+    same_as_the_trail(&trail);
+    let index_path = index::path_of(trail.log().path());
+    // Version 1 took lines whose number or region is not one as records.
+    let text = std::fs::read_to_string(&index_path).unwrap();
+    let old = text.replacen(super::line::HEADER, "wareg audit index 1", 1);
+    assert_ne!(old, text);
+    std::fs::write(&index_path, old).unwrap();
+    same_as_the_trail(&trail);
+    let text = std::fs::read_to_string(&index_path).unwrap();
+    assert!(text.starts_with(super::line::HEADER), "made again");
 }
