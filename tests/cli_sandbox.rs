@@ -674,6 +674,96 @@ fn audit_filters_by_window_operation_and_operator_and_streams_valid_json() {
 }
 
 #[test]
+fn audit_of_an_old_trail_names_the_lines_that_are_not_records_and_prints_the_rest() {
+    let rig = Rig::new("v25.0");
+    let path = wareg::ledger::AuditLog::in_dir(&rig.data_dir())
+        .path()
+        .to_path_buf();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let at = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    // What an older wareg or a hand wrote: a phone number for an id, a region that is none
+    // of the 14, a region in lower case, and a line cut off by a crash.
+    let line = |attempt: &str, number: &str, region: &str| {
+        format!(
+            r#"{{"time":"{at}","attempt":"{attempt}","phase":"intent","profile":"sb","number":"{number}","op":"register"{region}}}"#
+        )
+    };
+    let text = [
+        line("plain", CONNECTED, ""),
+        line("phone", "+44 20 7946 0123", ""),
+        line("us", CONNECTED, r#","region":"US""#),
+        line("in", CONNECTED, r#","region":"in""#),
+        r#"{"time":"2026-11-24T10:00:00Z","att"#.to_owned(),
+    ]
+    .join("\n");
+    std::fs::write(&path, text).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let private = |p: &std::path::Path, mode| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        private(path.parent().unwrap(), 0o700);
+        private(&path, 0o600);
+    }
+    let whole = rig.wareg(&["audit", "--json"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let doc = whole.json();
+    let attempts: Vec<&str> = doc["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["attempt"].as_str().unwrap())
+        .collect();
+    assert_eq!(attempts, ["plain", "in"]);
+    assert_eq!(doc["records"][1]["region"], "IN");
+    assert_eq!(doc["skipped"], 3);
+    let warnings: Vec<&str> = whole.stderr.lines().collect();
+    assert_eq!(warnings.len(), 3, "{}", whole.stderr);
+    let shown = path.display().to_string();
+    assert!(
+        warnings[0].starts_with(&format!(
+            "warning: {shown}:2: unreadable line: `+44 20 7946 0123` is not a numeric id"
+        )) && warnings[0].ends_with("(skipped)"),
+        "{}",
+        whole.stderr
+    );
+    assert!(
+        warnings[1].starts_with(&format!(
+            "warning: {shown}:3: unreadable line: unknown region `US`"
+        )),
+        "{}",
+        whole.stderr
+    );
+    assert_eq!(
+        warnings[2],
+        format!("warning: {shown}:5: torn line (cut off, probably by a crash) (skipped)")
+    );
+    // Read from the end, the window's good lines; the rest is passed over without a word.
+    let window = rig.wareg(&["audit", "--since", "1d"]);
+    assert_eq!(window.code, 0, "{}", window.stderr);
+    assert!(window.stderr.is_empty(), "{}", window.stderr);
+    let lines: Vec<&str> = window.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", window.stdout);
+    // The id in its column of 17, as always.
+    assert!(
+        lines[0].contains(&format!("  {CONNECTED}   "))
+            && lines[0].ends_with(" register     sending  profile sb"),
+        "{}",
+        window.stdout
+    );
+    assert!(lines[1].contains(" region IN "), "{}", window.stdout);
+    // The budget counts both good attempts, as before.
+    let status = rig.wareg(&["status", CONNECTED, "--json"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert_eq!(
+        status.json()["budget"]["register"]["used"],
+        2,
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
 fn config_commands() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub").join("config.toml");

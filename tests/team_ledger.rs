@@ -137,6 +137,124 @@ fn seed(ledger: &wareg::ledger::PgLedger, records: &[AuditRecord]) {
     }
 }
 
+/// The attempts a ledger's query hands over, in order, up to `most`.
+fn asked(
+    ledger: &dyn wareg::ledger::Ledger,
+    query: &wareg::ledger::Query,
+    most: usize,
+) -> Vec<String> {
+    let mut got = Vec::new();
+    ledger
+        .query(query, &mut |found| {
+            got.push(found.map_or_else(|s| format!("skipped {}", s.line), |r| r.attempt));
+            if got.len() == most {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    got
+}
+
+#[test]
+fn the_team_ledger_answers_a_query_as_the_local_trail_does() {
+    use wareg::ledger::{Ledger, LocalTrail, Query};
+    let Some(url) = team_database() else { return };
+    let desk = Desk::new("http://127.0.0.1:9", "1", &url, "ana@desk-1");
+    let team = desk.ledger();
+    let here = tempfile::tempdir().unwrap();
+    let trail = LocalTrail::in_dir(here.path());
+    let now = chrono::Utc::now();
+    let writes = [
+        (400, "old", PENDING, Operation::Register, "ana@desk-1"),
+        (10, "ten", PENDING, Operation::SetPin, "ana@desk-2"),
+        (2, "two", CONNECTED, Operation::Register, "bo@desk-2"),
+        (1, "one", PENDING, Operation::Register, "an_@desk-9"),
+    ];
+    for (days, attempt, number, op, who) in writes {
+        let mut r = AuditRecord::intent(
+            now - chrono::Duration::days(days),
+            attempt,
+            "sb",
+            &id(number),
+            op,
+        );
+        r.operator = Some(who.into());
+        team.append(&r).unwrap();
+        trail.append(&r).unwrap();
+    }
+    let since = |days| Some(now - chrono::Duration::days(days));
+    let queries = [
+        (Query::default(), vec!["old", "ten", "two", "one"]),
+        (
+            Query {
+                since: since(7),
+                ..Query::default()
+            },
+            vec!["two", "one"],
+        ),
+        (
+            Query {
+                number: Some(id(PENDING)),
+                op: Some(Operation::Register),
+                ..Query::default()
+            },
+            vec!["old", "one"],
+        ),
+        (
+            Query {
+                op: Some(Operation::SetPin),
+                since: since(30),
+                ..Query::default()
+            },
+            vec!["ten"],
+        ),
+        (
+            Query {
+                operator: Some("ana".into()),
+                ..Query::default()
+            },
+            vec!["old", "ten"],
+        ),
+        (
+            Query {
+                operator: Some("bo@desk-2".into()),
+                ..Query::default()
+            },
+            vec!["two"],
+        ),
+        // A user's name is not a pattern: `_` is the character itself.
+        (
+            Query {
+                operator: Some("a_a".into()),
+                ..Query::default()
+            },
+            vec![],
+        ),
+        (
+            Query {
+                operator: Some("an_".into()),
+                ..Query::default()
+            },
+            vec!["one"],
+        ),
+    ];
+    for (query, expected) in &queries {
+        assert_eq!(asked(&team, query, usize::MAX), *expected, "team {query:?}");
+        assert_eq!(
+            asked(&trail, query, usize::MAX),
+            *expected,
+            "trail {query:?}"
+        );
+    }
+    assert_eq!(
+        asked(&team, &Query::default(), 2),
+        ["old", "ten"],
+        "stops when told"
+    );
+}
+
 #[test]
 fn two_desks_four_processes_never_spend_the_last_attempt_twice() {
     for trial in 0..20 {

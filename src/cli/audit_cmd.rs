@@ -3,6 +3,9 @@
 //! with it only the window is read, from the end of the file.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -11,41 +14,16 @@ use super::context::{configured_labels, data_dir, parse_id};
 use super::error::CliError;
 use super::output::local_time;
 use crate::audit::{AuditRecord, Operation, Phase};
-use crate::graph::NumberId;
-use crate::ledger::local::tail;
-use crate::ledger::pg::AuditQuery;
-use crate::ledger::{AuditLog, Ledger, PgLedger};
-
-/// Which records the user asked for.
-struct Filter {
-    id: Option<NumberId>,
-    op: Option<Operation>,
-    operator: Option<String>,
-}
-
-impl Filter {
-    fn keeps(&self, r: &AuditRecord) -> bool {
-        self.id.as_ref().is_none_or(|id| r.number == id.as_str())
-            && self.op.is_none_or(|op| r.op == op)
-            && self.operator.as_deref().is_none_or(|wanted| {
-                r.operator.as_deref().is_some_and(|who| {
-                    who == wanted || who.split_once('@').is_some_and(|(user, _)| user == wanted)
-                })
-            })
-    }
-}
+use crate::ledger::{Ledger, LocalTrail, Query, Store};
 
 pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
-    let filter = Filter {
-        id: args
-            .id
-            .as_deref()
-            .or(args.number.as_deref())
-            .map(|raw| parse_id(global, raw))
-            .transpose()?,
-        op: args.op.as_deref().map(parse_op).transpose()?,
-        operator: args.operator.clone(),
-    };
+    let number = args
+        .id
+        .as_deref()
+        .or(args.number.as_deref())
+        .map(|raw| parse_id(global, raw))
+        .transpose()?;
+    let op = args.op.as_deref().map(parse_op).transpose()?;
     let filtered = args.since.is_some() || args.op.is_some() || args.operator.is_some();
     let since = args
         .since
@@ -53,47 +31,36 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
         .map(|s| parse_since(s, Utc::now()))
         .transpose()
         .map_err(CliError::Usage)?;
-    // With a team ledger configured, the team's history is the one to read.
-    if let Some(team) = team_ledger(global)? {
-        let query = AuditQuery {
-            since,
-            number: filter.id.as_ref().map(|id| id.as_str().to_owned()),
-            op: filter.op.map(|op| {
-                serde_json::to_value(op)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            }),
-            operator: filter.operator.clone(),
-        };
-        let log = AuditLog::new(team.describe());
-        let mut out = Printer::new(args.json, &log, configured_labels(global));
-        team.query(&query, &mut |record| out.record(&record))
-            .map_err(|e| CliError::Local(format!("cannot read the team ledger: {e}")))?;
-        out.finish(filter.id.as_ref(), filtered);
-        return Ok(());
-    }
-    let log = AuditLog::in_dir(&data_dir()?);
-    let unreadable =
-        |e: std::io::Error| CliError::Local(format!("cannot read {}: {e}", log.path().display()));
-    let mut out = Printer::new(args.json, &log, configured_labels(global));
-    match since {
-        Some(since) => {
-            for record in tail::read_since(log.path(), since).map_err(unreadable)? {
-                if filter.keeps(&record) {
-                    out.record(&record);
-                }
-            }
-        }
-        None => log
-            .for_each(|line| match line {
-                Ok(record) if filter.keeps(&record) => out.record(&record),
-                Ok(_) => {}
+    let query = Query {
+        number,
+        op,
+        operator: args.operator.clone(),
+        since,
+    };
+    // With a team ledger configured, the team's history is the one to read; both stores
+    // answer the same query.
+    let store = store(global)?;
+    let place = match &store {
+        Store::Local(trail) => trail.log().path().to_path_buf(),
+        Store::Team(team) => PathBuf::from(team.describe()),
+    };
+    let mut out = Printer::new(args.json, &place, configured_labels(global));
+    store
+        .ledger()
+        .query(&query, &mut |found| {
+            match found {
+                Ok(record) => out.record(&record),
                 Err(skipped) => out.skipped(&skipped),
+            }
+            ControlFlow::Continue(())
+        })
+        .map_err(|e| {
+            CliError::Local(match &store {
+                Store::Local(_) => format!("cannot read {}: {e}", place.display()),
+                Store::Team(_) => format!("cannot read the team ledger: {e}"),
             })
-            .map_err(unreadable)?,
-    }
-    out.finish(filter.id.as_ref(), filtered);
+        })?;
+    out.finish(query.number.as_ref(), filtered);
     Ok(())
 }
 
@@ -101,7 +68,8 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
 /// or one text line each.
 struct Printer<'a> {
     json: bool,
-    log: &'a AuditLog,
+    /// The trail's path, or the team ledger's description.
+    place: &'a Path,
     printed: usize,
     skipped: usize,
     /// Configured labels by number id: text lines name the number as the config does.
@@ -109,9 +77,9 @@ struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    fn new(json: bool, log: &'a AuditLog, labels: HashMap<String, String>) -> Self {
+    fn new(json: bool, place: &'a Path, labels: HashMap<String, String>) -> Self {
         if json {
-            let path = serde_json::to_string(&log.path()).unwrap_or_else(|_| "null".into());
+            let path = serde_json::to_string(place).unwrap_or_else(|_| "null".into());
             say_inline!(
                 "{{\"path\":{},\"records\":[",
                 crate::clean::json_for_terminal(&path)
@@ -119,7 +87,7 @@ impl<'a> Printer<'a> {
         }
         Printer {
             json,
-            log,
+            place,
             printed: 0,
             skipped: 0,
             labels,
@@ -144,45 +112,48 @@ impl<'a> Printer<'a> {
         self.skipped += 1;
         eprintln!(
             "warning: {}:{}: {} (skipped)",
-            self.log.path().display(),
+            self.place.display(),
             skipped.line,
             skipped.reason
         );
     }
 
-    fn finish(self, id: Option<&NumberId>, filtered: bool) {
+    fn finish(self, id: Option<&crate::graph::NumberId>, filtered: bool) {
         let whose = id.map(|i| format!(" for {i}")).unwrap_or_default();
         if self.json {
             say!("\n],\"skipped\":{}}}", self.skipped);
         } else if self.printed == 0 && filtered {
             say!(
                 "No record of the audit trail ({}) matches{whose}.",
-                self.log.path().display()
+                self.place.display()
             );
         } else if self.printed == 0 {
             say!(
                 "The audit trail ({}) has no records{whose}.",
-                self.log.path().display()
+                self.place.display()
             );
         }
     }
 }
 
-/// The team ledger, when a config exists and names one. No config at all is the local trail;
-/// a config that does not load is an error (its ledger might be the one meant).
-fn team_ledger(global: &Global) -> Result<Option<std::sync::Arc<PgLedger>>, CliError> {
+/// The team ledger, when a config exists and names one; else the local trail. No config at all
+/// is the local trail; a config that does not load is an error (its ledger might be the one
+/// meant).
+fn store(global: &Global) -> Result<Store, CliError> {
+    let local = || -> Result<Store, CliError> {
+        Ok(Store::Local(Arc::new(LocalTrail::in_dir(&data_dir()?))))
+    };
     let Some(path) = crate::paths::config_file(global.config.as_deref()) else {
-        return Ok(None);
+        return local();
     };
     if !path.exists() {
-        return Ok(None);
+        return local();
     }
     let config = crate::config::Config::load(&path)?;
     if config.ledger.url.is_none() {
-        return Ok(None);
+        return local();
     }
-    let store = super::context::open_store(&config, &data_dir()?)?;
-    Ok(store.team().cloned())
+    super::context::open_store(&config, &data_dir()?)
 }
 
 fn parse_op(text: &str) -> Result<Operation, CliError> {

@@ -4,9 +4,11 @@
 
 pub mod local;
 pub mod pg;
+mod query;
 
 pub use local::{AuditLog, LocalTrail};
 pub use pg::PgLedger;
+pub use query::{Found, Query, Sink};
 
 use chrono::{DateTime, Utc};
 use std::io;
@@ -75,6 +77,12 @@ pub trait Ledger: Send + Sync {
 
     /// The last `count` records of the last 90 days, of one number or of all, oldest first.
     fn recent(&self, number: Option<&NumberId>, count: usize) -> io::Result<Vec<AuditRecord>>;
+
+    /// The records `query` asks for, oldest first, each handed to `sink` as it is read (never
+    /// all held at once), until the sink says stop. The local trail hands over its lines that
+    /// are not records too, when it reads the whole file (a window is read from the end, where
+    /// a line's place is not known).
+    fn query(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()>;
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".
     fn describe(&self) -> String;

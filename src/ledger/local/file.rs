@@ -4,6 +4,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditRecord, SkippedLine};
@@ -62,11 +63,12 @@ impl AuditLog {
 }
 
 impl AuditLog {
-    /// Calls `visit` with each line's number and record (or why it was skipped), oldest first,
-    /// holding one line at a time: the whole trail can be read in constant memory.
+    /// Calls `visit` with each line's record (or why and where it was skipped), oldest first,
+    /// holding one line at a time, until it says stop: the whole trail can be read in constant
+    /// memory.
     pub fn for_each(
         &self,
-        mut visit: impl FnMut(Result<AuditRecord, SkippedLine>),
+        mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> ControlFlow<()>,
     ) -> io::Result<()> {
         use std::io::BufRead;
         let file = match File::open(&self.path) {
@@ -86,7 +88,10 @@ impl AuditLog {
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            visit(super::tail::parse_line(&raw, 0).map_err(|_| skipped(line, &raw)));
+            let found = super::tail::parse_line(&raw, 0).map_err(|_| skipped(line, &raw));
+            if visit(found).is_break() {
+                return Ok(());
+            }
         }
     }
 }

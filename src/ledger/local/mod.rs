@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::io;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 mod file;
@@ -16,7 +17,7 @@ pub mod tail;
 
 pub use file::{AuditLog, AuditRead};
 
-use super::{Ledger, Refusal};
+use super::{Found, Ledger, Query, Refusal, Sink};
 use crate::audit::{AuditRecord, BudgetBook, BudgetFact};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
@@ -179,6 +180,18 @@ impl Ledger for LocalTrail {
         })
     }
 
+    fn query(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()> {
+        let mut hand = |found: Found| match found {
+            Ok(record) if !query.keeps(&record) => ControlFlow::Continue(()),
+            found => sink(found),
+        };
+        match query.since {
+            // The window only, found from the trail's end: the cost follows the window.
+            Some(since) => tail::stream_since(self.log.path(), since, &mut |r| hand(Ok(r))),
+            None => self.log.for_each(hand),
+        }
+    }
+
     fn describe(&self) -> String {
         format!("local trail {}", self.log.path().display())
     }
@@ -289,9 +302,12 @@ mod tests {
         let mut streamed = (0, 0);
         trail
             .log()
-            .for_each(|line| match line {
-                Ok(_) => streamed.0 += 1,
-                Err(_) => streamed.1 += 1,
+            .for_each(|line| {
+                match line {
+                    Ok(_) => streamed.0 += 1,
+                    Err(_) => streamed.1 += 1,
+                }
+                std::ops::ControlFlow::Continue(())
             })
             .unwrap();
         assert_eq!(streamed, (2, 3));
@@ -312,5 +328,91 @@ mod tests {
         );
         let again = trail.budgets(since, policy, now, None).unwrap();
         assert_eq!(again.budget("15550001", Operation::Register).used, 2);
+    }
+
+    /// The attempts (or "skipped N") a query hands over, in order.
+    fn asked(trail: &LocalTrail, query: Query, stop_after: usize) -> Vec<String> {
+        let mut got = Vec::new();
+        trail
+            .query(&query, &mut |found| {
+                got.push(match found {
+                    Ok(record) => record.attempt,
+                    Err(skipped) => format!("skipped {}", skipped.line),
+                });
+                if got.len() == stop_after {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        got
+    }
+
+    #[test]
+    fn a_query_hands_over_what_it_asks_for_oldest_first_and_stops_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let trail = LocalTrail::in_dir(dir.path());
+        let now = Utc::now();
+        let write = |days: i64, attempt: &str, number: &str, op: Operation, who: &str| {
+            let mut r = AuditRecord::intent(
+                now - chrono::Duration::days(days),
+                attempt,
+                "p",
+                &id(number),
+                op,
+            );
+            r.operator = Some(who.into());
+            trail.append(&r).unwrap();
+        };
+        write(400, "old", "1", Operation::Register, "ana@desk-1");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(trail.log().path())
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"not a record\n"))
+            .unwrap();
+        write(10, "ten", "1", Operation::Deregister, "ana@desk-2");
+        write(2, "two", "2", Operation::Register, "bo@desk-2");
+        write(1, "one", "1", Operation::Register, "bo@desk-2");
+        let all = usize::MAX;
+        assert_eq!(
+            asked(&trail, Query::default(), all),
+            ["old", "skipped 2", "ten", "two", "one"]
+        );
+        let since = |days| Some(now - chrono::Duration::days(days));
+        let week = Query {
+            since: since(7),
+            ..Query::default()
+        };
+        assert_eq!(asked(&trail, week.clone(), all), ["two", "one"]);
+        let ones = Query {
+            number: Some(id("1")),
+            ..Query::default()
+        };
+        assert_eq!(
+            asked(&trail, ones.clone(), all),
+            ["old", "skipped 2", "ten", "one"]
+        );
+        let registers = Query {
+            op: Some(Operation::Register),
+            since: since(30),
+            ..ones.clone()
+        };
+        assert_eq!(asked(&trail, registers, all), ["one"]);
+        let ana = Query {
+            operator: Some("ana".into()),
+            ..Query::default()
+        };
+        assert_eq!(asked(&trail, ana, all), ["old", "skipped 2", "ten"]);
+        let desk_2 = Query {
+            operator: Some("ana@desk-2".into()),
+            since: since(30),
+            ..Query::default()
+        };
+        assert_eq!(asked(&trail, desk_2, all), ["ten"]);
+        assert_eq!(asked(&trail, Query::default(), 2), ["old", "skipped 2"]);
+        assert_eq!(asked(&trail, week, 1), ["two"]);
+        let empty = LocalTrail::in_dir(&dir.path().join("none"));
+        assert!(asked(&empty, ones, all).is_empty());
     }
 }

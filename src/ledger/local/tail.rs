@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::audit::{AuditRecord, SkippedLine};
@@ -232,6 +233,93 @@ pub fn read_since_of(
     Ok(records)
 }
 
+/// How many records a read of a window holds while it looks for the window's start: a longer
+/// window is read again, forwards from its start, rather than held whole.
+const HELD_MAX: usize = 50_000;
+
+/// Hands `visit` the records newer than `since`, oldest first, exactly as [`read_since`] finds
+/// them, until it says stop; never more than [`HELD_MAX`] of them are held at once. The
+/// window's start is found from the file's end (holding what it passes, which is the answer
+/// for a window of that size); a longer window is then read forwards from that start.
+pub fn stream_since(
+    path: &Path,
+    since: DateTime<Utc>,
+    visit: &mut dyn FnMut(AuditRecord) -> ControlFlow<()>,
+) -> io::Result<()> {
+    stream_since_holding(path, since, HELD_MAX, visit)
+}
+
+/// [`stream_since`] holding at most `held_max` records.
+fn stream_since_holding(
+    path: &Path,
+    since: DateTime<Utc>,
+    held_max: usize,
+    visit: &mut dyn FnMut(AuditRecord) -> ControlFlow<()>,
+) -> io::Result<()> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let end = file.seek(SeekFrom::End(0))?;
+    let mut horizon = Horizon::new(since);
+    let mut held = Vec::new();
+    let mut too_many = false;
+    let mut start = 0;
+    lines_back(&mut file, 0, end, &mut |raw, at| {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Flow::Continue;
+        }
+        let Ok(record) = parse_line(raw, at) else {
+            return Flow::Continue;
+        };
+        let time = record.time;
+        if time > since && !too_many {
+            if held.len() < held_max {
+                held.push(record);
+            } else {
+                too_many = true;
+                held = Vec::new();
+            }
+        }
+        if horizon.past(time) && horizon.done() {
+            start = at;
+            return Flow::Stop;
+        }
+        Flow::Continue
+    })?;
+    if !too_many {
+        for record in held.into_iter().rev() {
+            if visit(record).is_break() {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    // The same lines, forwards: from where the backward read stopped to where it began.
+    use std::io::BufRead;
+    file.seek(SeekFrom::Start(start))?;
+    let mut reader = io::BufReader::with_capacity(CHUNK as usize, file.take(end - start));
+    let mut raw = Vec::new();
+    let mut at = start;
+    loop {
+        raw.clear();
+        let read = reader.read_until(b'\n', &mut raw)?;
+        if read == 0 {
+            return Ok(());
+        }
+        let line = raw.strip_suffix(b"\n").unwrap_or(&raw);
+        if !line.iter().all(u8::is_ascii_whitespace)
+            && let Ok(record) = parse_line(line, at)
+            && record.time > since
+            && visit(record).is_break()
+        {
+            return Ok(());
+        }
+        at += read as u64;
+    }
+}
+
 /// The time a record line starts with (`{"time":"…"`, as wareg writes it), unparsed otherwise.
 fn leading_time(raw: &[u8]) -> Option<DateTime<Utc>> {
     let rest = raw.strip_prefix(b"{\"time\":\"")?;
@@ -326,6 +414,23 @@ mod tests {
         let last = read_last(log.path(), 3, now - Duration::days(30), |r| r.number == "3").unwrap();
         let ids: Vec<&str> = last.iter().map(|r| r.attempt.as_str()).collect();
         assert_eq!(ids, ["a5981", "a5988", "a5995"]);
+        // Streamed, held whole or read again forwards from the window's start: the same.
+        for held_max in [HELD_MAX, 10, 0] {
+            let mut streamed = Vec::new();
+            stream_since_holding(log.path(), since, held_max, &mut |r| {
+                streamed.push(r);
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+            assert_eq!(streamed, whole, "holding {held_max}");
+            let mut first = Vec::new();
+            stream_since_holding(log.path(), since, held_max, &mut |r| {
+                first.push(r);
+                ControlFlow::Break(())
+            })
+            .unwrap();
+            assert_eq!(first, whole[..1], "a sink that says stop gets no more");
+        }
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use std::io;
+use std::ops::ControlFlow;
 
 use super::{PgLedger, record_of};
 use crate::audit::AuditRecord;
-use crate::ledger::AuditLog;
+use crate::ledger::{AuditLog, Query, Sink};
 
 mod embedded {
     refinery::embed_migrations!("assets/migrations");
@@ -91,9 +92,6 @@ impl PgLedger {
         let mut batch = Vec::with_capacity(IMPORT_BATCH);
         let mut failure = None;
         trail.for_each(|line| {
-            if failure.is_some() {
-                return;
-            }
             match line {
                 Ok(record) => {
                     report.read += 1;
@@ -101,12 +99,16 @@ impl PgLedger {
                     if batch.len() == IMPORT_BATCH {
                         match self.insert_batch(std::mem::take(&mut batch)) {
                             Ok(n) => report.inserted += n,
-                            Err(e) => failure = Some(e),
+                            Err(e) => {
+                                failure = Some(e);
+                                return ControlFlow::Break(());
+                            }
                         }
                     }
                 }
                 Err(_) => report.skipped_lines += 1,
             }
+            ControlFlow::Continue(())
         })?;
         if let Some(e) = failure {
             return Err(e);
@@ -154,17 +156,20 @@ impl PgLedger {
         })
     }
 
-    /// Records for `wareg audit`, oldest first, filtered in the database; `visit` sees each as
-    /// it arrives (the result is never held whole).
-    pub fn query(
-        &self,
-        filter: &AuditQuery,
-        visit: &mut (dyn FnMut(AuditRecord) + Send),
-    ) -> io::Result<()> {
-        let filter = filter.clone();
+    /// The ledger's query: filtered in the database, oldest first, each record handed to
+    /// `sink` as it arrives (the result is never held whole).
+    pub(super) fn query_records(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()> {
+        let number = query.number.as_ref().map(|n| n.as_str().to_owned());
+        // As the trail spells it ("set_pin").
+        let op = query.op.map(|op| {
+            serde_json::to_value(op)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
         self.run(move |client| {
             use postgres::fallible_iterator::FallibleIterator;
-            let user_only = filter
+            let user_only = query
                 .operator
                 .as_deref()
                 .filter(|o| !o.contains('@'))
@@ -177,30 +182,24 @@ impl PgLedger {
                    AND ($4::text IS NULL OR operator = $4 OR operator LIKE $5)
                  ORDER BY time, seq",
                 [
-                    &filter.since as &(dyn postgres::types::ToSql + Sync),
-                    &filter.number,
-                    &filter.op,
-                    &filter.operator,
+                    &query.since as &(dyn postgres::types::ToSql + Sync),
+                    &number,
+                    &op,
+                    &query.operator,
                     &user_only.unwrap_or_default(),
                 ],
             )?;
             let mut rows = rows;
             while let Some(row) = rows.next()? {
-                if let Some(record) = record_of(&row) {
-                    visit(record);
+                // LIKE reads `_` and `%` in a user's name as wildcards: the query has the
+                // last word, as it has on the local trail.
+                if let Some(record) = record_of(&row).filter(|r| query.keeps(r))
+                    && sink(Ok(record)).is_break()
+                {
+                    break;
                 }
             }
             Ok(())
         })
     }
-}
-
-/// The filters `wareg audit` passes to the ledger.
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    pub since: Option<DateTime<Utc>>,
-    pub number: Option<String>,
-    /// As the trail spells it ("register", "set_pin").
-    pub op: Option<String>,
-    pub operator: Option<String>,
 }

@@ -13,7 +13,7 @@ mod admin;
 mod connect;
 mod listen;
 
-pub use admin::{AuditQuery, ImportReport, LedgerStatus};
+pub use admin::{ImportReport, LedgerStatus};
 pub use connect::PgSettings;
 pub use listen::listen;
 
@@ -22,7 +22,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::{Ledger, Refusal};
+use super::{Ledger, Query, Refusal, Sink};
 use crate::audit::{AuditRecord, Phase};
 use crate::flock::FileLock;
 use crate::graph::NumberId;
@@ -324,6 +324,10 @@ impl Ledger for PgLedger {
         })?;
         recent.reverse();
         Ok(recent)
+    }
+
+    fn query(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()> {
+        self.query_records(query, sink)
     }
 
     fn describe(&self) -> String {
