@@ -279,7 +279,7 @@ fn ended_by(error: Option<MutationError>) -> Ended {
             error: None,
         },
         Some(MutationError::Audit(why)) => refused(format!("nothing was sent: {why}")),
-        Some(MutationError::Refused(r)) => refused(r.0),
+        Some(MutationError::Refused(r)) => refused(r.to_string()),
         Some(MutationError::Api(api)) => Ended {
             state: match api.mutation_outcome() {
                 MutationOutcome::Unknown => NumberState::Unknown,

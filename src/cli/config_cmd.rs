@@ -71,7 +71,7 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
             }
             // The team ledger is checked for real: a desk that cannot reach it sends nothing.
             let store = crate::ledger::open(&config.ledger, &super::context::data_dir()?)
-                .map_err(|e| CliError::Config(ConfigError::new(e)))?;
+                .map_err(|e| CliError::Config(ConfigError::new(e.to_string())))?;
             if let Some(team) = store.team() {
                 let status = team.status().map_err(|e| CliError::Local(e.to_string()))?;
                 say!(

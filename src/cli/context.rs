@@ -188,7 +188,7 @@ pub fn open_store(
     data_dir: &std::path::Path,
 ) -> Result<Store, CliError> {
     let (store, notices) = crate::ledger::open_and_sync(&config.ledger, data_dir)
-        .map_err(|e| CliError::Config(ConfigError::new(e)))?;
+        .map_err(|e| CliError::Config(ConfigError::new(e.to_string())))?;
     for notice in notices {
         eprintln!("{notice}");
     }

@@ -96,7 +96,7 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
 fn team(ctx: &Context) -> Result<Arc<PgLedger>, CliError> {
     // Opened without the automatic push of waiting outcomes: `sync` does it in the open.
     let store = crate::ledger::open(&ctx.config.ledger, &ctx.data_dir)
-        .map_err(|e| CliError::Config(crate::config::ConfigError::new(e)))?;
+        .map_err(|e| CliError::Config(crate::config::ConfigError::new(e.to_string())))?;
     store.team().cloned().ok_or_else(|| {
         CliError::Usage(
             "no team ledger is configured: add [ledger] url_env = \"WAREG_LEDGER_URL\" to the config (the local audit trail needs no set-up)".into(),

@@ -6,6 +6,7 @@
 mod decide;
 mod plan;
 mod prepare;
+mod refusal;
 
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
@@ -13,6 +14,7 @@ pub use decide::{
 };
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};
 pub use prepare::PrepareError;
+pub use refusal::Refusal;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::io;
@@ -27,7 +29,7 @@ use crate::config::{BudgetPolicy, ProfileName};
 use crate::graph::{
     Answered, ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber, Region,
 };
-use crate::ledger::{Ledger, LocalTrail, Refusal};
+use crate::ledger::{Ledger, LocalTrail};
 use crate::secret::{Pin, VerificationCode};
 
 /// Why a mutation did not go through.
@@ -38,7 +40,7 @@ pub enum MutationError {
     Audit(String),
     /// Re-counted under the lock, the budget said no (another process may have just used the
     /// last attempt). Nothing was sent.
-    #[error("{}", .0.0)]
+    #[error("{0}")]
     Refused(Refusal),
     #[error("{0}")]
     Api(#[from] ApiError),
@@ -240,11 +242,11 @@ impl Engine {
             .find(|b| !b.overridable())
             .or(unseen_throttle.as_ref());
         if let (Some(blocker), Some(first)) = (refused, plan.steps.first()) {
-            let refusal = Refusal(format!(
-                "refusing the {} of {id}: {}. Nothing was sent",
-                plan.kind.words(),
-                blocker.words()
-            ));
+            let refusal = Refusal::Plan {
+                kind: plan.kind,
+                number: id.clone(),
+                blocker: blocker.clone(),
+            };
             let report = StepReport {
                 step: *first,
                 result: Err(MutationError::Refused(refusal)),
@@ -442,28 +444,30 @@ impl Engine {
         let now = self.clock.now();
         let since = since(now, policy);
         let stale = self.stale_intent;
-        let admitted = tokio::task::spawn_blocking(move || {
+        let refused = tokio::task::spawn_blocking(move || {
             let number = record.number.clone();
-            ledger.admit(&record, since, &|mine: &[AuditRecord]| {
-                if let Some(refusal) = in_progress(&number, mine, now, stale, forced) {
-                    return Some(refusal);
-                }
-                let book = BudgetBook::new(mine, policy, now);
-                costs.iter().find_map(|(op, cost)| {
-                    refusal(
-                        &number,
-                        *op,
-                        *cost,
-                        &book.budget(number.as_str(), *op),
-                        forced,
-                    )
-                })
-            })
+            let mut refused = None;
+            ledger.admit(&record, since, &mut |mine: &[AuditRecord]| {
+                refused = in_progress(&number, mine, now, stale, forced).or_else(|| {
+                    let book = BudgetBook::new(mine, policy, now);
+                    costs.iter().find_map(|(op, cost)| {
+                        refusal(
+                            &number,
+                            *op,
+                            *cost,
+                            &book.budget(number.as_str(), *op),
+                            forced,
+                        )
+                    })
+                });
+                refused.is_none()
+            })?;
+            Ok::<_, io::Error>(refused)
         })
         .await
         .map_err(|e| MutationError::Audit(format!("the ledger task stopped: {e}")))?
         .map_err(|e| MutationError::Audit(e.to_string()))?;
-        match admitted {
+        match refused {
             None => Ok(()),
             Some(refusal) => Err(MutationError::Refused(refusal)),
         }
@@ -482,21 +486,15 @@ fn in_progress(
     forced: bool,
 ) -> Option<Refusal> {
     let open = OpenIntent::of(mine, now, stale)?;
-    let who = &open.operator;
-    let started = open.since.format("%Y-%m-%d %H:%M UTC");
+    let number = number.clone();
     if !open.abandoned {
-        return Some(Refusal(format!(
-            "refusing to change {number}: {who} is running {} on it since {started} and it has not ended; wait for it (or, if it was abandoned, for {} minutes after it started: --force cannot go past it before). Nothing was sent",
-            open.op,
-            stale.as_secs() / 60
-        )));
+        return Some(Refusal::InProgress {
+            number,
+            open,
+            stale_minutes: stale.as_secs() / 60,
+        });
     }
-    (!forced).then(|| {
-        Refusal(format!(
-            "refusing to change {number}: a {} by {who} at {started} was abandoned without an outcome (it still counts against the budget); check the number's status, then add --force to go ahead. Nothing was sent",
-            open.op
-        ))
-    })
+    (!forced).then_some(Refusal::Abandoned { number, open })
 }
 
 /// Intents with no outcome of the same attempt, oldest first.
@@ -520,23 +518,19 @@ fn refusal(
     budget: &crate::audit::Budget,
     forced: bool,
 ) -> Option<Refusal> {
-    // The same words the plan's blockers use: the one who loses the race reads what a
-    // plan made a moment later would have said.
-    let blocker = if let Some(until) = budget.locked_until {
+    let number = number.clone();
+    if let Some(until) = budget.locked_until {
         // Meta's lock is not ours to override: every request in it is refused.
-        Blocker::LockedByMeta { op, until }
+        Some(Refusal::LockedByMeta { number, op, until })
     } else if !forced && budget.used + cost > budget.limit {
-        Blocker::BudgetExhausted {
+        Some(Refusal::BudgetUsedUp {
+            number,
             op,
             budget: *budget,
-        }
+        })
     } else {
-        return None;
-    };
-    Some(Refusal(format!(
-        "refusing to {op} {number}: {}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",
-        blocker.words()
-    )))
+        None
+    }
 }
 
 /// Records older than this do not matter: the budget window, and never less than Meta's lock.

@@ -7,7 +7,7 @@ pub mod pg;
 mod query;
 
 pub use local::{AuditLog, LocalTrail};
-pub use pg::PgLedger;
+pub use pg::{BadUrl, PgLedger};
 pub use query::{Found, Query, Sink};
 
 use chrono::{DateTime, Utc};
@@ -16,33 +16,18 @@ use std::io;
 use crate::audit::AuditRecord;
 use crate::graph::NumberId;
 
-/// Why an intent was not admitted: said in words by the engine that decided it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal(pub String);
-
-impl Refusal {
-    /// The words with "add --force" when forcing could help: not when they already say what
-    /// --force does, nor for Meta's own 133016 lock, which nothing overrides.
-    pub fn with_force_hint(&self) -> String {
-        if self.0.contains("--force") || self.0.contains("133016") {
-            self.0.clone()
-        } else {
-            format!("{}; add --force to send anyway", self.0)
-        }
-    }
-}
-
 pub trait Ledger: Send + Sync {
     /// Under one exclusive lock for the intent's number (across processes): reads that number's
-    /// records newer than `since`, lets `check` judge them, and appends `intent` only if it
-    /// finds no reason to refuse. The lock is held until the intent is durably written, so two
-    /// writers can never both take the last attempt.
+    /// records newer than `since`, asks `admits` whether they let the intent in, and appends
+    /// `intent` only if so; whether it was appended. The lock is held until the intent is
+    /// durably written, so two writers can never both take the last attempt. Why an intent is
+    /// refused is the caller's to say (the engine's `Refusal`): the store only keeps records.
     fn admit(
         &self,
         intent: &AuditRecord,
         since: DateTime<Utc>,
-        check: &(dyn Fn(&[AuditRecord]) -> Option<Refusal> + Sync),
-    ) -> io::Result<Option<Refusal>>;
+        admits: &mut (dyn FnMut(&[AuditRecord]) -> bool + Send),
+    ) -> io::Result<bool>;
 
     /// Appends one record (an intent that needs no budget, or an outcome).
     fn append(&self, record: &AuditRecord) -> io::Result<()>;
@@ -95,13 +80,13 @@ pub trait Ledger: Send + Sync {
 pub fn open(
     config: &crate::config::LedgerConfig,
     data_dir: &std::path::Path,
-) -> Result<Store, String> {
+) -> Result<Store, OpenError> {
     let Some(source) = &config.url else {
         return Ok(Store::Local(std::sync::Arc::new(LocalTrail::in_dir(
             data_dir,
         ))));
     };
-    let url = source.resolve().map_err(|e| format!("[ledger]: {e}"))?;
+    let url = source.resolve().map_err(OpenError::Url)?;
     let settings = pg::PgSettings::parse(&url, &config.schema)?;
     Ok(Store::Team(std::sync::Arc::new(PgLedger::new(
         settings, data_dir,
@@ -113,7 +98,7 @@ pub fn open(
 pub fn open_and_sync(
     config: &crate::config::LedgerConfig,
     data_dir: &std::path::Path,
-) -> Result<(Store, Vec<String>), String> {
+) -> Result<(Store, Vec<String>), OpenError> {
     let store = open(config, data_dir)?;
     let mut notices = Vec::new();
     if let Some(team) = store.team()
@@ -130,6 +115,16 @@ pub fn open_and_sync(
         }
     }
     Ok((store, notices))
+}
+
+/// Why the configured ledger cannot be opened; nothing is connected or sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// The URL could not be read from where `[ledger]` says it comes from.
+    #[error("[ledger]: {0}")]
+    Url(crate::config::TokenError),
+    #[error(transparent)]
+    Settings(#[from] pg::BadUrl),
 }
 
 /// The ledger a face runs on, with what only the team ledger can do.
@@ -152,5 +147,41 @@ impl Store {
             Store::Team(t) => Some(t),
             Store::Local(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{LedgerConfig, TokenSource};
+
+    #[test]
+    fn a_ledger_that_cannot_be_opened_says_why_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = |path: std::path::PathBuf| LedgerConfig {
+            url: Some(TokenSource::File(path)),
+            ..LedgerConfig::default()
+        };
+        let missing = open(&from(dir.path().join("missing")), dir.path()).err();
+        assert!(matches!(missing, Some(OpenError::Url(_))), "{missing:?}");
+        assert!(missing.unwrap().to_string().starts_with("[ledger]: "));
+        let url = dir.path().join("url");
+        std::fs::write(
+            &url,
+            "postgres://desk:s3cret@db.example.com/wareg?sslmode=disable\n",
+        )
+        .unwrap();
+        // A file with a password in it is read only when it is private.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&url, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let refused = open(&from(url), dir.path()).err();
+        let Some(OpenError::Settings(BadUrl::TlsOff(hosts))) = refused else {
+            panic!("TLS off for a remote host is refused: {refused:?}")
+        };
+        assert_eq!(hosts, ["db.example.com"]);
+        assert!(matches!(
+            open(&LedgerConfig::default(), dir.path()),
+            Ok(Store::Local(_))
+        ));
     }
 }

@@ -46,7 +46,7 @@ pub fn run_tui(config: Option<&Path>, profile: Option<&str>) -> Result<(), Start
     }
     let log_path = crate::logging::init_file(&data_dir);
     let (store, notices) = crate::ledger::open_and_sync(&config.ledger, &data_dir)
-        .map_err(|e| StartError::Config(ConfigError::new(e)))?;
+        .map_err(|e| StartError::Config(ConfigError::new(e.to_string())))?;
     for notice in notices {
         eprintln!("{notice}");
     }

@@ -17,7 +17,7 @@ pub mod tail;
 
 pub use file::{AuditLog, AuditRead};
 
-use super::{Found, Ledger, Query, Refusal, Sink};
+use super::{Found, Ledger, Query, Sink};
 use crate::audit::{AuditRecord, BudgetBook, BudgetFact};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
@@ -122,19 +122,19 @@ impl Ledger for LocalTrail {
         &self,
         intent: &AuditRecord,
         since: DateTime<Utc>,
-        check: &(dyn Fn(&[AuditRecord]) -> Option<Refusal> + Sync),
-    ) -> io::Result<Option<Refusal>> {
+        admits: &mut (dyn FnMut(&[AuditRecord]) -> bool + Send),
+    ) -> io::Result<bool> {
         let _guard = self.lock()?;
         // Re-read under the lock: the trail as it is now, whoever wrote to it last. Only the
         // window is read, through the index brought up to the trail.
         self.sync_index(since);
         let mine = self.records_of(since, intent.number.as_str())?;
-        if let Some(refusal) = check(&mine) {
-            return Ok(Some(refusal));
+        if !admits(&mine) {
+            return Ok(false);
         }
         self.log.append(intent)?;
         self.sync_index(since);
-        Ok(None)
+        Ok(true)
     }
 
     fn append(&self, record: &AuditRecord) -> io::Result<()> {
@@ -230,8 +230,8 @@ mod tests {
                 std::thread::spawn(move || {
                     barrier.wait();
                     trail
-                        .admit(&intent(n), since, &|mine: &[AuditRecord]| {
-                            (mine.len() >= 3).then(|| Refusal("full".into()))
+                        .admit(&intent(n), since, &mut |mine: &[AuditRecord]| {
+                            mine.len() < 3
                         })
                         .unwrap()
                 })
@@ -240,7 +240,7 @@ mod tests {
         let admitted = handles
             .into_iter()
             .map(|h| h.join().unwrap())
-            .filter(Option::is_none)
+            .filter(|admitted| *admitted)
             .count();
         assert_eq!(admitted, 3);
         assert_eq!(trail.read_since(since).unwrap().len(), 3);

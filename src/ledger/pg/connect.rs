@@ -12,6 +12,25 @@ use crate::secret::Token;
 /// How long connecting may take before the ledger counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Why a ledger URL is refused, before any connection is tried. No variant holds the URL, so
+/// no password can leak through the words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadUrl {
+    /// The parser's words, which never quote the URL.
+    #[error(
+        "the ledger URL is not a PostgreSQL URL ({0}); expected postgres://user:password@host:5432/database"
+    )]
+    NotPostgres(String),
+    #[error("the ledger URL names no host")]
+    NoHost,
+    /// TLS turned off for hosts that are not this machine.
+    #[error(
+        "the ledger URL turns TLS off (sslmode=disable) for {}, which is not this machine: the password and every record would cross the network in clear. Remove sslmode=disable (wareg requires TLS there)",
+        .0.join(", ")
+    )]
+    TlsOff(Vec<String>),
+}
+
 /// A parsed ledger URL. `Debug` shows no password.
 #[derive(Clone)]
 pub struct PgSettings {
@@ -28,11 +47,11 @@ impl std::fmt::Debug for PgSettings {
 impl PgSettings {
     /// Parses the URL and applies the TLS rule: a host that is not this machine gets TLS
     /// required (a URL that turns it off is refused, before any connection is tried).
-    pub fn parse(url: &Token, schema: &str) -> Result<PgSettings, String> {
-        let mut config: postgres::Config = url.expose().parse().map_err(|e| {
-            // The parser's words never quote the URL, so no password can leak through them.
-            format!("the ledger URL is not a PostgreSQL URL ({e}); expected postgres://user:password@host:5432/database")
-        })?;
+    pub fn parse(url: &Token, schema: &str) -> Result<PgSettings, BadUrl> {
+        let mut config: postgres::Config = url
+            .expose()
+            .parse()
+            .map_err(|e: postgres::Error| BadUrl::NotPostgres(e.to_string()))?;
         let remote: Vec<String> = config
             .get_hosts()
             .iter()
@@ -42,14 +61,11 @@ impl PgSettings {
             })
             .collect();
         if config.get_hosts().is_empty() {
-            return Err("the ledger URL names no host".into());
+            return Err(BadUrl::NoHost);
         }
         if !remote.is_empty() {
             if config.get_ssl_mode() == SslMode::Disable {
-                return Err(format!(
-                    "the ledger URL turns TLS off (sslmode=disable) for {}, which is not this machine: the password and every record would cross the network in clear. Remove sslmode=disable (wareg requires TLS there)",
-                    remote.join(", ")
-                ));
+                return Err(BadUrl::TlsOff(remote));
             }
             config.ssl_mode(SslMode::Require);
         }
@@ -150,7 +166,7 @@ mod tests {
     use super::*;
 
     fn settings(url: &str) -> Result<PgSettings, String> {
-        PgSettings::parse(&Token::new(url.to_owned()), "wareg")
+        PgSettings::parse(&Token::new(url.to_owned()), "wareg").map_err(|e| e.to_string())
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod connect;
 mod listen;
 
 pub use admin::{ImportReport, LedgerStatus};
-pub use connect::PgSettings;
+pub use connect::{BadUrl, PgSettings};
 pub use listen::listen;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +22,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::{Ledger, Query, Refusal, Sink};
+use super::{Ledger, Query, Sink};
 use crate::audit::{AuditRecord, Phase};
 use crate::flock::FileLock;
 use crate::graph::NumberId;
@@ -225,8 +225,8 @@ impl Ledger for PgLedger {
         &self,
         intent: &AuditRecord,
         since: DateTime<Utc>,
-        check: &(dyn Fn(&[AuditRecord]) -> Option<Refusal> + Sync),
-    ) -> io::Result<Option<Refusal>> {
+        admits: &mut (dyn FnMut(&[AuditRecord]) -> bool + Send),
+    ) -> io::Result<bool> {
         let channel = self.channel();
         let pending = self.pending()?;
         self.run(move |client| {
@@ -246,12 +246,12 @@ impl Ledger for PgLedger {
                     .into_iter()
                     .filter(|r| r.number == intent.number && r.time > since),
             );
-            if let Some(refusal) = check(&mine) {
-                return Ok(Some(refusal));
+            if !admits(&mine) {
+                return Ok(false);
             }
             insert(&mut tx, intent, &channel)?;
             tx.commit()?;
-            Ok(None)
+            Ok(true)
         })
     }
 
