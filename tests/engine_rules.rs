@@ -222,7 +222,10 @@ async fn refused_connections_and_bad_token_headers_are_not_sent_and_not_counted(
         outcomes.iter().all(|r| r.outcome == Some(Outcome::NotSent)),
         "{outcomes:?}"
     );
-    let budget = refused.budgets_of(&NumberId::parse(ID).unwrap()).unwrap();
+    let budget = refused
+        .budgets_of(&NumberId::parse(ID).unwrap())
+        .await
+        .unwrap();
     assert_eq!(budget.register.used, 0, "not sent is never counted");
 }
 
@@ -261,7 +264,10 @@ async fn a_500_on_register_is_unknown_counted_and_read_back_once() {
         Some("the number's status now reads CONNECTED")
     );
     assert_eq!(outcomes(data.path())[0].outcome, Some(Outcome::Unknown));
-    let budget = engine.budgets_of(&NumberId::parse(ID).unwrap()).unwrap();
+    let budget = engine
+        .budgets_of(&NumberId::parse(ID).unwrap())
+        .await
+        .unwrap();
     assert_eq!(budget.register.used, 1, "an unknown outcome is counted");
 }
 
@@ -290,7 +296,7 @@ async fn meta_133016_locks_the_operation_and_blocks_the_next_plan_until_its_end(
     assert_eq!(until, outcome.time + chrono::Duration::hours(72));
 
     let id = NumberId::parse(ID).unwrap();
-    let budgets = engine.budgets_of(&id).unwrap();
+    let budgets = engine.budgets_of(&id).await.unwrap();
     assert_eq!(budgets.register.locked_until, Some(until));
     let plan = decide(
         &id,
@@ -450,7 +456,10 @@ async fn force_does_not_override_metas_lock() {
         .to_string();
     assert!(refused.contains("Meta locked register"), "{refused}");
     assert!(server.received_requests().await.unwrap().is_empty());
-    let budgets = engine.budgets_of(&NumberId::parse(ID).unwrap()).unwrap();
+    let budgets = engine
+        .budgets_of(&NumberId::parse(ID).unwrap())
+        .await
+        .unwrap();
     let plan = decide(
         &NumberId::parse(ID).unwrap(),
         v25(),

@@ -119,7 +119,7 @@ async fn a_form_written_outside_the_crate_runs_through_the_app_the_worker_and_th
         data_dir: data.path().to_path_buf(),
         log_path: None,
     };
-    let (mut app, worker, _tx, mut rx) = assemble(&setup, Theme { color: false });
+    let (mut app, worker, _tx, mut rx) = assemble(&setup, Theme { color: false }).await;
 
     // Runs commands on the worker and feeds its messages back until `done` holds.
     let mut pump = async |app: &mut App, cmds: Vec<Cmd>, done: &dyn Fn(&App) -> bool| {

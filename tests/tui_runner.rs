@@ -73,7 +73,7 @@ impl Session {
             data_dir: data.path().to_path_buf(),
             log_path: None,
         };
-        let (mut app, worker, _tx, rx) = assemble(&setup, Theme { color: false });
+        let (mut app, worker, _tx, rx) = assemble(&setup, Theme { color: false }).await;
         // Exports go to the session's own dir, never into the repository.
         app.export_dirs = vec![data.path().to_path_buf()];
         let (keys, events) = fmpsc::unbounded();

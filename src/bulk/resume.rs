@@ -78,13 +78,11 @@ async fn decide(
     };
     let interrupted = matches!(was, NumberState::Interrupted | NumberState::Unknown);
     if interrupted {
-        if let Err(e) = engine.close_own_open_intents(
-            &id,
-            &format!(
-                "interrupted in bulk run {}; closed on resume after reading the number",
-                state.id
-            ),
-        ) {
+        let why = format!(
+            "interrupted in bulk run {}; closed on resume after reading the number",
+            state.id
+        );
+        if let Err(e) = engine.close_own_open_intents(&id, &why).await {
             return ResumeChoice::Unknown(format!("cannot close the interrupted attempt: {e}"));
         }
         if !state.action.readable_on_resume() && !resend_unknown {

@@ -12,8 +12,8 @@ use super::output::{budget_json, budget_line, print_json};
 use super::plan_cmd::{plan_json, plan_text, prepare_error, storage_choice};
 use super::secret_input::{SecretSource, read_secret};
 use crate::engine::{
-    Blocker, Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request, Step,
-    StepReport,
+    Blocker, Budgets, Engine, Execution, MutationError, Plan, PlanKind, PrepareError, Request,
+    Step, StepReport,
 };
 use crate::graph::{Answered, CodeMethod, NumberId};
 use crate::secret::{Pin, VerificationCode};
@@ -222,11 +222,22 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
     }
     // The record says the budget was overridden only when it was.
     let forced = flags.force && plan.blockers.iter().any(Blocker::override_is_recorded);
-    let execution = block_on(engine.execute(plan, pin, forced, |_, _| {}))?;
-    report(engine, plan, &execution, flags.json)
+    let (execution, budgets) = block_on(async {
+        let execution = engine.execute(plan, pin, forced, |_, _| {}).await;
+        // What the run left of the budget, read once it has ended.
+        let budgets = engine.budgets_of(&plan.number).await.ok();
+        (execution, budgets)
+    })?;
+    report(engine, plan, &execution, budgets, flags.json)
 }
 
-fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Result<(), CliError> {
+fn report(
+    engine: &Engine,
+    plan: &Plan,
+    execution: &Execution,
+    budgets: Option<Budgets>,
+    json: bool,
+) -> Result<(), CliError> {
     let id = &plan.number;
     for warning in execution.reports.iter().filter_map(|r| r.warning.as_ref()) {
         eprintln!("warning: {warning}");
@@ -243,9 +254,8 @@ fn report(engine: &Engine, plan: &Plan, execution: &Execution, json: bool) -> Re
         .map(Step::operation)
         .find(|o| o.is_budgeted());
     let budget = op.and_then(|op| {
-        engine
-            .budgets_of(id)
-            .ok()
+        budgets
+            .as_ref()
             .and_then(|b| b.of(op).copied().map(|b| (op, b)))
     });
     let steps: Vec<Value> = execution.reports.iter().map(step_json).collect();

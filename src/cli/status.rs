@@ -12,17 +12,17 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     let ctx = Context::load(global)?;
     let profile = ctx.profile_for(&id, global)?;
     let engine = ctx.engine(profile)?;
-    let (number, settings) = block_on(async {
+    // Only this number's records are parsed, while the number is read.
+    let (number, settings, budgets) = block_on(async {
         tokio::join!(
             engine.client.get_number(&id),
-            engine.client.get_settings(&id)
+            engine.client.get_settings(&id),
+            engine.budgets_of(&id)
         )
     })?;
     let number = number.map_err(|e| CliError::api(format!("reading {id}"), e))?;
-    // Only this number's records are parsed.
-    let budgets = engine
-        .budgets_of(&id)
-        .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
+    let budgets =
+        budgets.map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
     let (register, deregister) = (budgets.register, budgets.deregister);
     let storage = settings
         .as_ref()

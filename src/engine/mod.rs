@@ -29,7 +29,7 @@ use crate::config::{BudgetPolicy, ProfileName};
 use crate::graph::{
     Answered, ApiError, CodeMethod, GraphClient, MutationOutcome, NumberId, PhoneNumber, Region,
 };
-use crate::ledger::{Ledger, LocalTrail};
+use crate::ledger::{self, Ledger, LocalTrail};
 use crate::secret::{Pin, VerificationCode};
 
 /// Why a mutation did not go through.
@@ -163,14 +163,21 @@ impl Engine {
     }
 
     /// Budgets of every number, counted from the ledger as it is now.
-    pub fn budgets(&self) -> io::Result<BudgetBook> {
-        budget_book(self.ledger.as_ref(), self.policy, self.clock.now())
+    pub async fn budgets(&self) -> io::Result<BudgetBook> {
+        let (policy, now) = (self.policy, self.clock.now());
+        ledger::blocking(&self.ledger, move |l| budget_book(l, policy, now)).await
+    }
+
+    /// The number's records that still matter at `now` (the budget window, Meta's lock).
+    async fn records_of(&self, id: &NumberId, now: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
+        let (since, id) = (since(now, self.policy), id.clone());
+        ledger::blocking(&self.ledger, move |l| l.read_since_of(since, &id)).await
     }
 
     /// The number's budgets and the change of it still open, from one read of the ledger.
-    pub fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
+    pub async fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
         let now = self.clock.now();
-        let mine = self.ledger.read_since_of(since(now, self.policy), id)?;
+        let mine = self.records_of(id, now).await?;
         let book = BudgetBook::new(&mine, self.policy, now);
         Ok((
             Budgets {
@@ -184,9 +191,8 @@ impl Engine {
     /// After a crash of this desk's own run (a bulk resume): closes its intents on `id` that
     /// have no outcome with an "unknown" outcome saying `why` (they still count against the
     /// budget), so that the number is no longer "in progress". Other desks' are left alone.
-    pub fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
-        let now = self.clock.now();
-        let mine = self.ledger.read_since_of(since(now, self.policy), id)?;
+    pub async fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
+        let mine = self.records_of(id, self.clock.now()).await?;
         let own: Vec<AuditRecord> = open_intents(&mine)
             .into_iter()
             .filter(|r| {
@@ -195,19 +201,27 @@ impl Engine {
             })
             .cloned()
             .collect();
-        for intent in &own {
-            let mut outcome = intent.clone();
-            outcome.time = audit_time(&self.clock);
-            outcome.phase = Phase::Outcome;
-            outcome.outcome = Some(Outcome::Unknown);
-            outcome.message = Some(why.to_owned());
-            self.ledger.append(&outcome)?;
-        }
-        Ok(own.len())
+        let outcomes: Vec<AuditRecord> = own
+            .into_iter()
+            .map(|mut outcome| {
+                outcome.time = audit_time(&self.clock);
+                outcome.phase = Phase::Outcome;
+                outcome.outcome = Some(Outcome::Unknown);
+                outcome.message = Some(why.to_owned());
+                outcome
+            })
+            .collect();
+        ledger::blocking(&self.ledger, move |l| {
+            for outcome in &outcomes {
+                l.append(outcome)?;
+            }
+            Ok(outcomes.len())
+        })
+        .await
     }
 
-    pub fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
-        Ok(self.number_state(id)?.0)
+    pub async fn budgets_of(&self, id: &NumberId) -> io::Result<Budgets> {
+        Ok(self.number_state(id).await?.0)
     }
 
     /// Runs a plan in order and stops at the first failure. Each budgeted step is admitted by
@@ -390,10 +404,12 @@ impl Engine {
         };
         match gate {
             Some(costs) => self.admit(&record, costs, intent.forced).await?,
-            None => self
-                .ledger
-                .append(&record)
-                .map_err(|e| MutationError::Audit(e.to_string()))?,
+            None => {
+                let intent = record.clone();
+                ledger::blocking(&self.ledger, move |l| l.append(&intent))
+                    .await
+                    .map_err(|e| MutationError::Audit(e.to_string()))?
+            }
         }
 
         let result = call.await;
@@ -421,7 +437,8 @@ impl Engine {
                 }
             }
         }
-        if let Err(e) = self.ledger.append(&record) {
+        let outcome = record;
+        if let Err(e) = ledger::blocking(&self.ledger, move |l| l.append(&outcome)).await {
             // The call has happened; losing its outcome line must not hide its result.
             tracing::warn!(target: "wareg::audit", "could not write the outcome to the audit trail: {e}");
         }
@@ -437,14 +454,13 @@ impl Engine {
         costs: &[(Operation, u32)],
         forced: bool,
     ) -> Result<(), MutationError> {
-        let ledger = self.ledger.clone();
         let record = record.clone();
         let costs = costs.to_vec();
         let policy = self.policy;
         let now = self.clock.now();
         let since = since(now, policy);
         let stale = self.stale_intent;
-        let refused = tokio::task::spawn_blocking(move || {
+        let refused = ledger::blocking(&self.ledger, move |ledger| {
             let number = record.number.clone();
             let mut refused = None;
             ledger.admit(&record, since, &mut |mine: &[AuditRecord]| {
@@ -462,10 +478,9 @@ impl Engine {
                 });
                 refused.is_none()
             })?;
-            Ok::<_, io::Error>(refused)
+            Ok(refused)
         })
         .await
-        .map_err(|e| MutationError::Audit(format!("the ledger task stopped: {e}")))?
         .map_err(|e| MutationError::Audit(e.to_string()))?;
         match refused {
             None => Ok(()),

@@ -62,6 +62,7 @@ impl Engine {
         };
         let (budgets, open_intent) = self
             .number_state(id)
+            .await
             .map_err(|e| PrepareError::Ledger(e.to_string()))?;
         let mut facts = match number {
             Some(number) => Facts::from_number(number, storage),

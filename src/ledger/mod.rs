@@ -2,10 +2,12 @@
 //! from. The engine talks only to this interface, so the local trail (the default) and a team
 //! ledger are interchangeable; every implementation must make `admit` atomic across processes.
 
+mod blocking;
 pub mod local;
 pub mod pg;
 mod query;
 
+pub use blocking::blocking;
 pub use local::{AuditLog, LocalTrail};
 pub use pg::{BadUrl, PgLedger};
 pub use query::{Found, Query, Sink};

@@ -39,7 +39,7 @@ pub struct TuiSetup {
 }
 
 /// Builds the app, its worker and its channel.
-pub fn assemble(
+pub async fn assemble(
     setup: &TuiSetup,
     theme: theme::Theme,
 ) -> (
@@ -69,10 +69,8 @@ pub fn assemble(
     // The first frame shows true budgets: the window is read from the end of the trail (or
     // asked of the team ledger) before anything is drawn. A ledger that cannot be read now is
     // said in the log pane by the worker's first count.
-    let ledger = setup.store.ledger();
-    if let Ok(budgets) =
-        crate::engine::budget_book(ledger.as_ref(), setup.config.budget, chrono::Utc::now())
-        && let Ok(recent) = ledger.recent(None, worker::RECENT_RECORDS)
+    if let Ok((budgets, recent)) =
+        worker::first_read(&setup.store.ledger(), setup.config.budget).await
     {
         app.update(Msg::Ledger { budgets, recent });
     }
@@ -105,7 +103,7 @@ pub async fn run(
     setup: TuiSetup,
     notices: Option<mpsc::UnboundedReceiver<String>>,
 ) -> std::io::Result<()> {
-    let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env());
+    let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env()).await;
     if let Some(mut notices) = notices {
         let tx = tx.clone();
         tokio::spawn(async move {

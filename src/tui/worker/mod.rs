@@ -415,15 +415,7 @@ impl Inner {
 
     /// The engine counts the budgets from the ledger as it is now; the app only shows them.
     async fn load_ledger(&self) {
-        let ledger = self.ledger.clone();
-        let policy = self.policy;
-        let read = tokio::task::spawn_blocking(move || {
-            let now = chrono::Utc::now();
-            let budgets = crate::engine::budget_book(ledger.as_ref(), policy, now)?;
-            let recent = ledger.recent(None, RECENT_RECORDS)?;
-            Ok::<_, std::io::Error>((budgets, recent))
-        })
-        .await;
+        let read = first_read(&self.ledger, self.policy).await;
         let throttle = self
             .throttles
             .all_active(chrono::Utc::now())
@@ -431,17 +423,26 @@ impl Inner {
             .next();
         self.send(Msg::Throttle(throttle));
         match read {
-            Ok(Ok((budgets, recent))) => self.send(Msg::Ledger { budgets, recent }),
-            Ok(Err(e)) => self.send(Msg::Notice(
+            Ok((budgets, recent)) => self.send(Msg::Ledger { budgets, recent }),
+            Err(e) => self.send(Msg::Notice(
                 Level::Error,
                 format!("cannot read the audit trail: {e}"),
             )),
-            Err(e) => self.send(Msg::Notice(
-                Level::Error,
-                format!("the audit reader stopped: {e}"),
-            )),
         }
     }
+}
+
+/// What the app shows of the ledger: every number's budgets as of now and the recent records.
+pub async fn first_read(
+    ledger: &Arc<dyn Ledger>,
+    policy: BudgetPolicy,
+) -> std::io::Result<(crate::audit::BudgetBook, Vec<crate::audit::AuditRecord>)> {
+    crate::ledger::blocking(ledger, move |ledger| {
+        let budgets = crate::engine::budget_book(ledger, policy, chrono::Utc::now())?;
+        let recent = ledger.recent(None, RECENT_RECORDS)?;
+        Ok((budgets, recent))
+    })
+    .await
 }
 
 #[cfg(test)]
