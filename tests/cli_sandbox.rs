@@ -739,7 +739,7 @@ fn audit_of_an_old_trail_names_the_lines_that_are_not_records_and_prints_the_res
         format!("warning: {shown}:5: torn line (cut off, probably by a crash) (skipped)")
     );
     // Read from the end, the window's good lines; the rest is passed over without a word.
-    let window = rig.wareg(&["audit", "--since", "1d"]);
+    let window = rig.wareg(&["audit", "--since", "1d", "--raw"]);
     assert_eq!(window.code, 0, "{}", window.stderr);
     assert!(window.stderr.is_empty(), "{}", window.stderr);
     let lines: Vec<&str> = window.stdout.lines().collect();

@@ -319,7 +319,11 @@ pub struct AuditArgs {
     /// Only this operator: `user@host` exactly, or a user on any host.
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
-    /// Print the result as one JSON document on stdout.
+    /// Print the records as stored (an intent and its outcome on lines of their own) instead
+    /// of one line per attempt.
+    #[arg(long)]
+    pub raw: bool,
+    /// Print the result as one JSON document on stdout (the records as stored).
     #[arg(long)]
     pub json: bool,
 }

@@ -1,6 +1,7 @@
-//! `wareg audit [ID] [--since DURATION|DATE] [--op OP] [--operator NAME] [--json]`: the trail,
-//! oldest first, newest last. Without `--since` the whole trail is streamed a line at a time;
-//! with it only the window is read, from the end of the file.
+//! `wareg audit [ID] [--since DURATION|DATE] [--op OP] [--operator NAME] [--raw] [--json]`:
+//! the trail, oldest first, newest last; as text one line per attempt (its intent and outcome
+//! joined), with `--raw` or `--json` the records as stored. Without `--since` the whole trail
+//! is streamed a line at a time; with it only the window is read, from the end of the file.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -44,7 +45,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
         Store::Local(trail) => trail.log().path().to_path_buf(),
         Store::Team(team) => PathBuf::from(team.describe()),
     };
-    let mut out = Printer::new(args.json, &place, configured_labels(global));
+    let mut out = Printer::new(args.json, args.raw, &place, configured_labels(global));
     store
         .ledger()
         .query(&query, &mut |found| {
@@ -68,6 +69,11 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
 /// or one text line each.
 struct Printer<'a> {
     json: bool,
+    /// Text as stored: a line per record, not per attempt.
+    raw: bool,
+    /// Intents whose outcome has not come yet, by attempt: printed with it (few at a time:
+    /// only attempts not ended).
+    open: HashMap<String, AuditRecord>,
     /// The trail's path, or the team ledger's description.
     place: &'a Path,
     printed: usize,
@@ -77,7 +83,7 @@ struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    fn new(json: bool, place: &'a Path, labels: HashMap<String, String>) -> Self {
+    fn new(json: bool, raw: bool, place: &'a Path, labels: HashMap<String, String>) -> Self {
         if json {
             let path = serde_json::to_string(place).unwrap_or_else(|_| "null".into());
             say_inline!(
@@ -87,6 +93,8 @@ impl<'a> Printer<'a> {
         }
         Printer {
             json,
+            raw,
+            open: HashMap::new(),
             place,
             printed: 0,
             skipped: 0,
@@ -99,13 +107,37 @@ impl<'a> Printer<'a> {
             let text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
             let comma = if self.printed == 0 { "" } else { "," };
             say_inline!("{comma}\n{}", crate::clean::json_for_terminal(&text));
-        } else {
+        } else if self.raw {
             // The trail is a file anyone with the account can edit, and older versions of
             // wareg stored answers uncleaned: it is cleaned on the way to the terminal.
             let label = self.labels.get(r.number.as_str()).map(String::as_str);
             say!("{}", crate::clean::text(&line(r, label), 2000));
+        } else {
+            match r.phase {
+                Phase::Intent => {
+                    self.open.insert(r.attempt.clone(), r.clone());
+                    return;
+                }
+                Phase::Outcome => {
+                    let intent = self.open.remove(&r.attempt);
+                    self.attempt(intent.as_ref(), Some(r));
+                }
+            }
         }
         self.printed += 1;
+    }
+
+    /// One line for an attempt: its intent and its outcome (either may be missing from the
+    /// records read: an outcome whose intent is older than the window, an attempt not ended).
+    fn attempt(&self, intent: Option<&AuditRecord>, outcome: Option<&AuditRecord>) {
+        let Some(first) = intent.or(outcome) else {
+            return;
+        };
+        let label = self.labels.get(first.number.as_str()).map(String::as_str);
+        say!(
+            "{}",
+            crate::clean::text(&attempt_line(intent, outcome, first, label), 2000)
+        );
     }
 
     fn skipped(&mut self, skipped: &crate::audit::SkippedLine) {
@@ -118,7 +150,14 @@ impl<'a> Printer<'a> {
         );
     }
 
-    fn finish(self, id: Option<&crate::graph::NumberId>, filtered: bool) {
+    fn finish(mut self, id: Option<&crate::graph::NumberId>, filtered: bool) {
+        // Attempts with no outcome yet (in flight, or abandoned): said last, oldest first.
+        let mut open: Vec<AuditRecord> = std::mem::take(&mut self.open).into_values().collect();
+        open.sort_by_key(|r| r.time);
+        for intent in &open {
+            self.attempt(Some(intent), None);
+            self.printed += 1;
+        }
         let whose = id.map(|i| format!(" for {i}")).unwrap_or_default();
         if self.json {
             say!("\n],\"skipped\":{}}}", self.skipped);
@@ -203,6 +242,63 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
     Err(format!(
         "--since `{text}` is neither a duration (30m, 72h, 7d, 2w) nor a date (2026-11-01) nor an RFC 3339 time"
     ))
+}
+
+/// An attempt as one line: when it was sent, who sent it, which number, what, and how it
+/// ended ("no outcome recorded" while it is in flight or if it was abandoned).
+fn attempt_line(
+    intent: Option<&AuditRecord>,
+    outcome: Option<&AuditRecord>,
+    first: &AuditRecord,
+    label: Option<&str>,
+) -> String {
+    let who = first
+        .operator
+        .as_deref()
+        .or(outcome.and_then(|o| o.operator.as_deref()))
+        .unwrap_or("-");
+    let number = match label {
+        Some(label) => format!(
+            "{} ({})",
+            crate::width::ellipsize(label, 16),
+            first.number.as_str()
+        ),
+        None => first.number.as_str().to_owned(),
+    };
+    let mut text = format!(
+        "{}  {:<20} {:<36} {:<12}",
+        local_time(first.time),
+        crate::width::ellipsize(who, 20),
+        number,
+        first.op.as_str()
+    );
+    match outcome {
+        Some(o) => {
+            text.push(' ');
+            text.push_str(o.outcome.map(|o| o.as_str()).unwrap_or("ended"));
+            if let Some(code) = o.code {
+                text.push_str(&format!(" {code}"));
+            }
+            if let Some(msg) = &o.message {
+                text.push_str(&format!(" ({msg})"));
+            }
+            if let Some(trace) = &o.trace {
+                text.push_str(&format!(" fbtrace_id {trace}"));
+            }
+        }
+        None => text.push_str(" no outcome recorded (in flight, or abandoned)"),
+    }
+    if intent.is_none() {
+        text.push_str(" [its intent is older than what was read]");
+    }
+    if let Some(region) = intent.and_then(|i| i.region) {
+        text.push_str(&format!(" region {region}"));
+    }
+    if intent.is_some_and(|i| i.forced) {
+        text.push_str(" [budget overridden]");
+    }
+    text.push_str(&format!("  profile {}", first.profile));
+    text
 }
 
 fn line(r: &AuditRecord, label: Option<&str>) -> String {
