@@ -23,3 +23,61 @@ fn audit_prints_one_line_per_attempt_and_raw_prints_the_records() {
     assert_eq!(lines.len(), 2, "{}", raw.stdout);
     assert!(lines[0].contains(" sending") && lines[1].contains("error 133005"));
 }
+
+#[test]
+fn the_sandbox_banner_prints_config_lines_that_work_as_they_are() {
+    use std::io::{BufRead, BufReader};
+    let mut child = start_wareg(&["sandbox", "--listen", "127.0.0.1:0"], None, &[]);
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let last = line.contains("press Ctrl-C");
+            lines.push(line);
+            if last {
+                break;
+            }
+        }
+        let _ = tx.send(lines);
+    });
+    let banner = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the banner");
+    // The profile lines, pasted into a config as they are, with the token they name.
+    let profile: Vec<&str> = banner
+        .iter()
+        .skip_while(|l| !l.contains("[profiles.sandbox]"))
+        .take(4)
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(profile.len(), 4, "{banner:?}");
+    assert!(
+        profile[1].starts_with("base_url = \"http://127.0.0.1:"),
+        "{banner:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let text = format!("default_profile = \"sandbox\"\n\n{}\n", profile.join("\n"));
+    std::fs::write(&config, text).unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().join("data").display().to_string(),
+        ),
+        ("WAREG_SANDBOX_TOKEN".to_owned(), "any-value".to_owned()),
+    ];
+    let run = run_wareg(&["numbers", "--refresh"], None, &env);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(CONNECTED), "{}", run.stdout);
+    // And --help says the same.
+    let help = run_wareg(&["sandbox", "--help"], None, &[]);
+    assert!(
+        help.stdout.contains("[profiles.sandbox]"),
+        "{}",
+        help.stdout
+    );
+}

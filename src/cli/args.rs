@@ -73,6 +73,7 @@ pub enum Command {
     /// The TUI against the built-in sandbox: no token, no network.
     Demo,
     /// Serve the sandbox Graph API alone (training, scripts, tests).
+    #[command(after_help = SANDBOX_PROFILE_HELP)]
     Sandbox(SandboxArgs),
     /// Configured (and discovered) numbers; --refresh reads live status.
     Numbers(NumbersArgs),
@@ -117,6 +118,16 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 }
+
+/// How `wareg sandbox --help` says to point a profile at it (the banner prints the same lines
+/// with the address and WABA it really has).
+const SANDBOX_PROFILE_HELP: &str =
+    "Point a profile at it (the banner prints these lines with its address and WABA):
+    [profiles.sandbox]
+    base_url = \"http://127.0.0.1:8787\"
+    token_env = \"WAREG_SANDBOX_TOKEN\"   # export WAREG_SANDBOX_TOKEN=any-value
+    waba_id = \"102290129340398\"
+then: wareg --profile sandbox";
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {

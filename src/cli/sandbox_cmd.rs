@@ -38,9 +38,25 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
             running.waba_id(),
             sandbox::EXPIRED_TOKEN
         );
+        for line in profile_lines(&running.base_url(), &running.waba_id()) {
+            say!("{line}");
+        }
         say!("  press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         drop(running);
         Ok(())
     })?
+}
+
+/// The config lines that point a profile at a sandbox: what a person pastes to try the CLI or
+/// the TUI against it.
+pub fn profile_lines(base_url: &str, waba_id: &str) -> Vec<String> {
+    vec![
+        "  To use it, add a profile to your config (`wareg config path` says where):".into(),
+        "    [profiles.sandbox]".into(),
+        format!("    base_url = \"{base_url}\""),
+        "    token_env = \"WAREG_SANDBOX_TOKEN\"   # export WAREG_SANDBOX_TOKEN=any-value".into(),
+        format!("    waba_id = \"{waba_id}\""),
+        "  then: wareg --profile sandbox   (or wareg numbers --refresh --profile sandbox)".into(),
+    ]
 }
