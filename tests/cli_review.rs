@@ -81,3 +81,41 @@ fn the_sandbox_banner_prints_config_lines_that_work_as_they_are() {
         help.stdout
     );
 }
+
+#[test]
+fn config_check_says_ok_only_when_every_check_passed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "not-a-real-token\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"prod\"\n\n[profiles.prod]\ntoken_file = \"{}\"\n",
+            token.display()
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().join("data").display().to_string(),
+        ),
+    ];
+    let run = run_wareg(&["config", "check"], None, &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("OK"),
+        "OK before a failure: {}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("token"), "{}", run.stderr);
+    // Mended, it says OK.
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run = run_wareg(&["config", "check"], None, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(": OK"), "{}", run.stdout);
+}

@@ -24,12 +24,13 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
             Ok(())
         }
         ConfigAction::Check => {
+            // Everything is checked before anything is said on stdout: OK only when all passed.
             let config = Config::load(&path)?;
-            say!("{}: OK", path.display());
+            let mut report = Vec::new();
             for warning in config.warnings(chrono::Utc::now().date_naive()) {
                 eprintln!("warning: {warning}");
             }
-            say!("  default profile: {}", config.default_profile);
+            report.push(format!("  default profile: {}", config.default_profile));
             for p in config.profiles.values() {
                 let token = match &p.token {
                     TokenSource::Env(var) if std::env::var_os(var).is_none() => {
@@ -46,12 +47,10 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                     },
                     _ => p.token.describe(),
                 };
-                say!(
+                report.push(format!(
                     "  profile {}: {} {} token from {token}",
-                    p.name,
-                    p.base_url,
-                    p.api_version
-                );
+                    p.name, p.base_url, p.api_version
+                ));
                 if p.allow_insecure_http && p.base_url.starts_with("http://") {
                     eprintln!(
                         "warning: profile {}: allow_insecure_http sends the token in clear over the network to {}",
@@ -59,14 +58,15 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                     );
                 }
             }
-            say!("  numbers: {}", config.numbers.len());
-            say!(
+            report.push(format!("  numbers: {}", config.numbers.len()));
+            report.push(format!(
                 "  budget: {} attempts per {} hours",
                 config.budget.max_attempts,
                 config.budget.window.as_secs() / 3600
-            );
+            ));
             if config.ledger.url.is_none() {
-                say!("  ledger: the local audit trail in the data dir");
+                report.push("  ledger: the local audit trail in the data dir".into());
+                print_ok(&path, &report);
                 return Ok(());
             }
             // The team ledger is checked for real: a desk that cannot reach it sends nothing.
@@ -74,7 +74,7 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                 .map_err(|e| CliError::Config(ConfigError::new(e.to_string())))?;
             if let Some(team) = store.team() {
                 let status = team.status().map_err(|e| CliError::Local(e.to_string()))?;
-                say!(
+                report.push(format!(
                     "  ledger: {} — reachable, schema version {}, {} records",
                     status.ledger,
                     status.schema_version.map_or_else(
@@ -82,8 +82,9 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                         |v| v.to_string()
                     ),
                     status.records
-                );
+                ));
             }
+            print_ok(&path, &report);
             Ok(())
         }
         ConfigAction::Init => {
@@ -109,5 +110,13 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
             say!("next: set the token source, add your numbers, then run `wareg config check`");
             Ok(())
         }
+    }
+}
+
+/// `config check`'s verdict, said only once every check passed, then what it found.
+fn print_ok(path: &std::path::Path, report: &[String]) {
+    say!("{}: OK", path.display());
+    for line in report {
+        say!("{line}");
     }
 }
