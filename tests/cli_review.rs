@@ -119,3 +119,40 @@ fn config_check_says_ok_only_when_every_check_passed() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(": OK"), "{}", run.stdout);
 }
+
+#[test]
+fn commands_that_only_read_never_make_the_data_dir() {
+    let rig = Rig::new("v25.0");
+    let fresh = tempfile::tempdir().unwrap();
+    let never = fresh.path().join("data-never-made");
+    let mut env = rig.env(&[]);
+    env.retain(|(k, _)| k != "WAREG_DATA_DIR");
+    env.push(("WAREG_DATA_DIR".into(), never.display().to_string()));
+    for args in [
+        &["numbers"][..],
+        &["numbers", "--json"],
+        &["audit"],
+        &["audit", "--json"],
+        &["config", "path"],
+        &["bulk", "show", "20261125-233000-1a2b"],
+    ] {
+        let run = run_wareg(args, None, &env);
+        assert!(
+            !never.exists(),
+            "`wareg {}` made the data dir (exit {}): {}",
+            args.join(" "),
+            run.code,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let audit = run_wareg(&["audit"], None, &env);
+    assert_eq!(audit.code, 0, "{}", audit.stderr);
+    assert!(audit.stdout.contains("has no records"), "{}", audit.stdout);
+    let show = run_wareg(&["bulk", "show", "20261125-233000-1a2b"], None, &env);
+    assert_eq!(show.code, 2, "{}", show.stderr);
+    // A command that sends makes it, as before.
+    let refresh = run_wareg(&["numbers", "--refresh"], None, &env);
+    assert_eq!(refresh.code, 0, "{}", refresh.stderr);
+    assert!(never.exists());
+}

@@ -179,8 +179,15 @@ impl<'a> Printer<'a> {
 /// is the local trail; a config that does not load is an error (its ledger might be the one
 /// meant).
 fn store(global: &Global) -> Result<Store, CliError> {
+    // Reading the trail makes no data dir: where none is yet, the trail is empty.
     let local = || -> Result<Store, CliError> {
-        Ok(Store::Local(Arc::new(LocalTrail::in_dir(&data_dir()?))))
+        let dir = match super::context::existing_data_dir()? {
+            Some(dir) => dir,
+            None => crate::paths::data_dir().ok_or_else(|| {
+                CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into())
+            })?,
+        };
+        Ok(Store::Local(Arc::new(LocalTrail::in_dir(&dir))))
     };
     let Some(path) = crate::paths::config_file(global.config.as_deref()) else {
         return local();

@@ -247,7 +247,12 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
 }
 
 fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
-    let data_dir = super::context::data_dir()?;
+    // Showing a run reads only: no data dir is made for it.
+    let Some(data_dir) = super::context::existing_data_dir()? else {
+        return Err(CliError::Usage(format!(
+            "there is no bulk run `{id}`: no run has been journaled here yet"
+        )));
+    };
     let _ = global;
     let journal = Journal::open(&data_dir, id).map_err(CliError::Usage)?;
     let state = journal

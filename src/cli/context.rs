@@ -32,6 +32,30 @@ impl Context {
         Ok(Context { config, data_dir })
     }
 
+    /// For a command that only reads: the data dir is not made when it does not exist yet
+    /// (its trail is then empty), and no log file is started in it.
+    pub fn load_for_reading(global: &Global) -> Result<Context, CliError> {
+        let path = crate::paths::config_file(global.config.as_deref()).ok_or_else(|| {
+            CliError::Config(ConfigError::new(
+                "cannot find a home directory for the config; pass --config FILE",
+            ))
+        })?;
+        let config = Config::load(&path)?;
+        for warning in config.warnings(chrono::Utc::now().date_naive()) {
+            eprintln!("warning: {warning}");
+        }
+        let data_dir = match existing_data_dir()? {
+            Some(dir) => {
+                crate::logging::init_file(&dir);
+                dir
+            }
+            None => crate::paths::data_dir().ok_or_else(|| {
+                CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into())
+            })?,
+        };
+        Ok(Context { config, data_dir })
+    }
+
     pub fn profile_for(&self, id: &NumberId, global: &Global) -> Result<&Profile, CliError> {
         Ok(self.config.profile_for(id, global.profile.as_deref())?)
     }
@@ -99,6 +123,15 @@ pub fn data_dir() -> Result<PathBuf, CliError> {
         eprintln!("warning: {notice}");
     }
     Ok(dir)
+}
+
+/// The data dir when it exists (checked as `data_dir` checks it); `None` when nothing has
+/// made it yet: a command that only reads does not make it.
+pub fn existing_data_dir() -> Result<Option<PathBuf>, CliError> {
+    match crate::paths::data_dir() {
+        Some(dir) if dir.exists() => data_dir().map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// A phone number ID, or a configured label (or a label's unique beginning, ignoring case)

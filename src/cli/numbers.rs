@@ -15,7 +15,12 @@ use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
 use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
-    let ctx = Context::load(global)?;
+    // A listing from the config alone reads only: it makes no data dir.
+    let ctx = if args.refresh {
+        Context::load(global)?
+    } else {
+        Context::load_for_reading(global)?
+    };
     let only = global.profile.as_deref();
     if let Some(p) = only.filter(|p| ctx.config.profile(p).is_none()) {
         return Err(CliError::Usage(format!("there is no profile named `{p}`")));

@@ -68,8 +68,7 @@ pub fn run_tui(config: Option<&Path>, profile: Option<&str>) -> Result<(), Start
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(300);
 
 pub fn run_demo() -> Result<(), StartError> {
-    let data = tempfile::tempdir()
-        .map_err(|e| StartError::Local(format!("cannot make a temporary data dir: {e}")))?;
+    let data = demo_data_dir()?;
     let log_path = crate::logging::init_file(data.path());
     let runtime = runtime()?;
     let result = runtime.block_on(async {
@@ -106,10 +105,105 @@ pub fn run_demo() -> Result<(), StartError> {
     result
 }
 
+/// Where the demo keeps its trail: a fresh private dir, removed when the demo ends. One that a
+/// killed demo left behind is removed first.
+fn demo_data_dir() -> Result<tempfile::TempDir, StartError> {
+    let root = std::env::temp_dir();
+    sweep_stale_demo_dirs(&root);
+    let data = tempfile::Builder::new()
+        .prefix(DEMO_PREFIX)
+        .tempdir_in(&root)
+        .map_err(|e| StartError::Local(format!("cannot make a temporary data dir: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o700)).map_err(
+            |e| StartError::Local(format!("cannot make the demo's data dir private: {e}")),
+        )?;
+    }
+    std::fs::write(data.path().join(DEMO_OWNER), std::process::id().to_string())
+        .map_err(|e| StartError::Local(format!("cannot write in the demo's data dir: {e}")))?;
+    Ok(data)
+}
+
+/// The demo's data dirs are named so; each holds the id of the process that made it.
+const DEMO_PREFIX: &str = "wareg-demo-";
+const DEMO_OWNER: &str = "demo.pid";
+
+/// Removes the demo data dirs under `root` whose demo is gone (killed before it could clean
+/// up); never one of another user's, or one whose demo still runs. Returns how many went.
+pub fn sweep_stale_demo_dirs(root: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let ours = entry.file_name().to_string_lossy().starts_with(DEMO_PREFIX);
+        // Not through a link, and only a dir this user owns.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !ours || !meta.is_dir() || !owned_by_me(&meta) {
+            continue;
+        }
+        let alive = std::fs::read_to_string(path.join(DEMO_OWNER))
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .is_some_and(process_runs);
+        if !alive && std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(unix)]
+fn owned_by_me(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    meta.uid() == unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+fn owned_by_me(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Whether a process with this id is running (on Linux, its /proc entry exists).
+fn process_runs(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, StartError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| StartError::Local(format!("cannot start the async runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_demo_dir_whose_demo_is_gone_is_swept_and_a_running_ones_stays() {
+        let root = tempfile::tempdir().unwrap();
+        let gone = root.path().join(format!("{DEMO_PREFIX}gone"));
+        let running = root.path().join(format!("{DEMO_PREFIX}running"));
+        let other = root.path().join("not-a-demo");
+        for dir in [&gone, &running, &other] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        // A process that has ended: its id names no process now.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        std::fs::write(gone.join(DEMO_OWNER), dead.to_string()).unwrap();
+        std::fs::write(running.join(DEMO_OWNER), std::process::id().to_string()).unwrap();
+        assert_eq!(sweep_stale_demo_dirs(root.path()), 1);
+        assert!(!gone.exists());
+        assert!(running.exists() && other.exists());
+    }
 }
