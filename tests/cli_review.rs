@@ -156,3 +156,25 @@ fn commands_that_only_read_never_make_the_data_dir() {
     assert_eq!(refresh.code, 0, "{}", refresh.stderr);
     assert!(never.exists());
 }
+
+#[test]
+fn a_refused_token_is_told_once_and_stops_the_profiles_other_reads() {
+    let mut rig = Rig::new("v25.0");
+    // A configured number the WABA does not list: read on its own, were the token good.
+    let mut config = std::fs::read_to_string(&rig.config).unwrap();
+    config.push_str("\n[[numbers]]\nid = \"1065999999999999\"\nlabel = \"Gone\"\n");
+    std::fs::write(&rig.config, config).unwrap();
+    rig.token = wareg::sandbox::EXPIRED_TOKEN.into();
+    let run = rig.wareg(&["numbers", "--refresh"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    let paragraphs = said.matches("new System User token").count();
+    assert!(paragraphs <= 2, "told {paragraphs} times:\n{said}");
+    assert_eq!(
+        rig.calls().len(),
+        1,
+        "only the listing is sent: {:?}",
+        rig.calls()
+    );
+    assert!(said.contains("not read"), "{said}");
+}

@@ -96,3 +96,44 @@ fn details_wrap_under_their_value_and_storage_has_no_parentheses_in_parentheses(
         );
     }
 }
+
+#[test]
+fn a_refused_token_stops_the_profiles_other_reads_and_is_said_once() {
+    use wareg::tui::msg::Reply;
+    let mut app = loaded();
+    let cmds = key(&mut app, KeyCode::Char('R'));
+    let listing = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::ListNumbers { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("R lists");
+    let settings: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::ReadSettings { request, .. } => Some(*request),
+            _ => None,
+        })
+        .collect();
+    let refused = graph_error(
+        190,
+        401,
+        "Error validating access token: Session has expired",
+    );
+    let after = app.update(Msg::Reply(listing, Reply::Listing(Err(refused.clone()))));
+    assert!(
+        !after.iter().any(|c| matches!(c, Cmd::ReadNumber { .. })),
+        "no number is read singly after the token was refused: {after:?}"
+    );
+    // The storage reads already out come back refused too: nothing more is said of them.
+    for request in settings {
+        app.update(Msg::Reply(request, Reply::Settings(Err(refused.clone()))));
+    }
+    let told = (0..app.log.len())
+        .filter_map(|i| app.log.get(i).map(|e| e.text.clone()))
+        .filter(|t| t.contains("its other reads are not sent"))
+        .count();
+    assert_eq!(told, 1);
+    assert!(!app.busy(), "nothing of the profile stays in flight");
+}

@@ -68,9 +68,15 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             format!("profile {profile}: listing the WABA failed"),
             (*e).clone(),
         )),
-        None => {
-            worst_error(&rows).map(|e| CliError::api("some numbers could not be read", e.clone()))
-        }
+        // Reads stopped at an error the whole profile shares: that error, once.
+        None => match fleet.stops().next() {
+            Some((profile, e)) => Some(CliError::api(
+                format!("profile {profile}: its numbers could not be read"),
+                e.clone(),
+            )),
+            None => worst_error(&rows)
+                .map(|e| CliError::api("some numbers could not be read", e.clone())),
+        },
     };
     if args.json {
         // Written row by row; what sums them up (profiles, errors) follows the rows.
@@ -110,7 +116,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         say!("profile {profile}: listing the WABA failed: {e}");
     }
     print_usage(&usage);
-    print_table(&rows, &book, args.refresh, !failed.is_empty());
+    print_table(&rows, &book, args.refresh, &fleet);
     error.map_or(Ok(()), Err)
 }
 
@@ -190,7 +196,8 @@ fn row_json<'a>(row: &'a Row, book: &BudgetBook) -> RowJson<'a> {
     }
 }
 
-fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, listing_failed: bool) {
+fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, fleet: &Fleet) {
+    let listing_failed = !fleet.failed_listings().is_empty();
     if rows.is_empty() && listing_failed {
         return;
     }
@@ -233,12 +240,27 @@ fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, listing_failed:
             screen: &screen,
         };
         say!("{}", line(&|c| c.words(&facts, unknown)));
-        if let Some(e) = row.error() {
+        // A profile's reads stopped at one error for all: said once, not under each number.
+        if let Some(e) = row
+            .error()
+            .filter(|_| fleet.stopped(&row.profile).is_none())
+        {
             say!("    error: {e}");
         }
         for note in row.number().map(|n| n.notes()).unwrap_or_default() {
             say!("    {note}");
         }
+    }
+    for (profile, e) in fleet.stops() {
+        let unread = rows
+            .iter()
+            .filter(|r| r.profile == profile && r.number().is_none())
+            .count();
+        say!(
+            "{} of profile {profile} not read: {} stops every read of it (said above)",
+            crate::plural::count(unread, "number"),
+            e.short()
+        );
     }
 }
 

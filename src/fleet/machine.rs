@@ -39,6 +39,9 @@ pub struct ProfileView {
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
     listings: BTreeMap<ProfileName, Listing>,
+    /// Profiles whose reads stopped at an error every other read would get too (a refused
+    /// token, a missing permission, a throttle): told once, the rest not sent.
+    stopped: BTreeMap<ProfileName, ApiError>,
 }
 
 impl Fleet {
@@ -46,6 +49,7 @@ impl Fleet {
     /// the rows of the others.
     pub fn refresh(&mut self, rows: &mut [Row], profiles: &[ProfileView]) -> Vec<Read> {
         self.listings.clear();
+        self.stopped.clear();
         for row in rows.iter_mut() {
             row.set_waiting();
         }
@@ -114,6 +118,14 @@ impl Fleet {
             Some(Listing::Failed(_)) => "listing failed",
             _ => "no longer listed",
         };
+        if let Some(Listing::Failed(e)) = self.listings.get(profile)
+            && e.is_systemic()
+        {
+            // Every single read would be refused the same way: none is sent.
+            let e = e.clone();
+            self.stop(rows, profile, e);
+            return (Vec::new(), rows.len() - before);
+        }
         let mut reads = Vec::new();
         for row in rows
             .iter_mut()
@@ -140,6 +152,29 @@ impl Fleet {
         if let Some(row) = row {
             row.set_read(result, at);
         }
+    }
+
+    /// A read of `profile` failed in a way every other would (`ApiError::is_systemic`): its
+    /// rows still waiting say they were not read, and no more of its reads are sent.
+    pub fn stop(&mut self, rows: &mut [Row], profile: &str, e: ApiError) {
+        let why = format!("not read: {}", e.short());
+        for row in rows
+            .iter_mut()
+            .filter(|r| r.profile == profile && r.waiting())
+        {
+            row.set_failed(ApiError::Refused(why.clone()));
+        }
+        self.stopped.entry(profile.into()).or_insert(e);
+    }
+
+    /// Why the reads of `profile` stopped, if they did.
+    pub fn stopped(&self, profile: &str) -> Option<&ApiError> {
+        self.stopped.get(profile)
+    }
+
+    /// Profiles whose reads stopped, with why (each told once).
+    pub fn stops(&self) -> impl Iterator<Item = (&str, &ApiError)> {
+        self.stopped.iter().map(|(p, e)| (p.as_str(), e))
     }
 
     pub fn listing(&self, profile: &str) -> Option<&Listing> {

@@ -75,12 +75,30 @@ pub async fn refresh(
             number => singles.push(number),
         }
     }
+    // A read that fails for its whole profile (a refused token…) stops that profile's reads
+    // not yet sent: they would only say the same thing again.
+    let stopped: std::sync::Mutex<HashMap<ProfileName, crate::graph::ApiError>> =
+        std::sync::Mutex::new(HashMap::new());
+    let stopped = &stopped;
     let reads = futures::stream::iter(singles.into_iter().filter_map(|read| match read {
         Read::Number { profile, id } => {
             let client = clients.get(&profile)?.clone();
             Some(async move {
+                let already = stopped
+                    .lock()
+                    .map(|s| s.contains_key(&profile))
+                    .unwrap_or(false);
+                if already {
+                    return (profile, id, None);
+                }
                 let result = client.get_number(&id).await;
-                (id, result)
+                if let Err(e) = &result
+                    && e.is_systemic()
+                    && let Ok(mut s) = stopped.lock()
+                {
+                    s.entry(profile.clone()).or_insert_with(|| e.clone());
+                }
+                (profile, id, Some(result))
             })
         }
         Read::Listing { .. } => None,
@@ -93,12 +111,18 @@ pub async fn refresh(
         .enumerate()
         .map(|(i, r)| (r.id.clone(), i))
         .collect();
-    for (id, result) in reads {
-        Fleet::on_number(
-            index.get(&id).map(|&i| &mut rows[i]),
-            result,
-            chrono::Utc::now(),
-        );
+    for (_, id, result) in reads {
+        if let Some(result) = result {
+            Fleet::on_number(
+                index.get(&id).map(|&i| &mut rows[i]),
+                result,
+                chrono::Utc::now(),
+            );
+        }
+    }
+    let stopped = stopped.lock().map(|s| s.clone()).unwrap_or_default();
+    for (profile, e) in stopped {
+        fleet.stop(&mut rows, &profile, e);
     }
     (rows, fleet)
 }

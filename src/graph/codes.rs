@@ -11,6 +11,10 @@ pub const APP_RATE_LIMIT: i64 = 4;
 pub const USER_RATE_LIMIT: i64 = 17;
 /// The access token expired or was revoked.
 pub const TOKEN_INVALID: i64 = 190;
+/// The token lacks a permission the call needs.
+pub const PERMISSION_DENIED: i64 = 200;
+/// The app lacks a permission (or it was not granted for this object).
+pub const APP_PERMISSION: i64 = 10;
 /// The WABA's rate limit (business use case) was hit.
 pub const WABA_RATE_LIMIT: i64 = 80007;
 /// Too many calls to this WhatsApp Business account.

@@ -219,6 +219,20 @@ impl ApiError {
         self.graph().and_then(|e| e.fbtrace_id.as_deref())
     }
 
+    /// Whether every other call of the same profile would fail the same way: the token is
+    /// refused (190), a permission is missing (200, 10), or the app is throttled. Such an
+    /// error stops that profile's other reads and is told once, not once per number.
+    pub fn is_systemic(&self) -> bool {
+        use super::codes::{APP_PERMISSION, PERMISSION_DENIED, TOKEN_INVALID};
+        match self {
+            ApiError::Throttled(_) => true,
+            _ => self.code().is_some_and(|c| {
+                matches!(c, TOKEN_INVALID | PERMISSION_DENIED | APP_PERMISSION)
+                    || super::throttle::is_throttle_code(c)
+            }),
+        }
+    }
+
     /// May a *read* be retried automatically? Mutations never are.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -2,6 +2,7 @@
 //! it, the form was closed) is stale and dropped.
 
 use super::{App, Live, Overlay, Pending, Storage};
+use crate::config::ProfileName;
 use crate::fleet::Fleet;
 use crate::graph::{ApiError, PhoneNumber};
 use crate::tui::msg::{Cmd, Level, Reply, RequestId};
@@ -20,7 +21,18 @@ impl App {
             }
             (Pending::Number { id }, Reply::Number(result)) => {
                 let now = self.clock.now();
+                let systemic = result.as_ref().err().filter(|e| e.is_systemic()).cloned();
                 Fleet::on_number(self.table.row_mut(&id), result.map(|n| *n), now);
+                if let Some(e) = systemic {
+                    self.stop_reads_of(&id, e);
+                }
+                Vec::new()
+            }
+            (Pending::Settings { id }, Reply::Settings(Err(e))) if e.is_systemic() => {
+                if let Some(row) = self.table.row_mut(&id) {
+                    row.storage = Storage::Failed(e.short());
+                }
+                self.stop_reads_of(&id, e);
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {
@@ -78,9 +90,14 @@ impl App {
             ),
         }
         let now = self.clock.now();
+        let systemic = result.as_ref().err().filter(|e| e.is_systemic()).cloned();
+        let untold = self.fleet.stopped(profile).is_none();
         let (reads, added) = self
             .fleet
             .on_listing(&mut self.table.rows, profile, result, now);
+        if let Some(e) = systemic {
+            self.stop_profile_reads(&ProfileName::from(profile), e, untold);
+        }
         if added > 0 {
             self.table.reindex();
         }
@@ -89,6 +106,48 @@ impl App {
             self.table.refilter(&self.budgets);
         }
         self.fleet_reads(reads)
+    }
+
+    /// The read of `id` failed in a way all its profile's reads would.
+    fn stop_reads_of(&mut self, id: &crate::graph::NumberId, e: ApiError) {
+        if let Some(profile) = self.row_profile(id) {
+            let untold = self.fleet.stopped(&profile).is_none();
+            self.stop_profile_reads(&profile, e, untold);
+        }
+    }
+
+    /// A read of `profile` failed in a way every other would (a refused token, a missing
+    /// permission, a throttle): the reads of it still in flight are dropped, its rows say they
+    /// were not read, and the log says it once (`tell`: not said yet).
+    fn stop_profile_reads(&mut self, profile: &ProfileName, e: ApiError, tell: bool) {
+        self.fleet.stop(&mut self.table.rows, profile, e.clone());
+        let why = format!("not read: {}", e.short());
+        for row in self.table.rows.iter_mut().filter(|r| &r.profile == profile) {
+            if row.storage == Storage::Loading {
+                row.storage = Storage::Failed(why.clone());
+            }
+        }
+        let ids: std::collections::HashSet<_> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| &r.profile == profile)
+            .map(|r| r.id.clone())
+            .collect();
+        self.inflight.retain(|_, p| match p {
+            Pending::Listing { profile: p } => p != profile,
+            Pending::Number { id } | Pending::Settings { id } => !ids.contains(id),
+            Pending::Mutation { .. } => true,
+        });
+        if tell {
+            self.notice(
+                Level::Error,
+                format!(
+                    "profile {profile}: {}: its other reads are not sent (they would say the same)",
+                    e.short()
+                ),
+            );
+        }
     }
 
     fn on_no_token(&mut self, pending: &Pending, why: String) -> Vec<Cmd> {
