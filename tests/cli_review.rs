@@ -178,3 +178,51 @@ fn a_refused_token_is_told_once_and_stops_the_profiles_other_reads() {
     );
     assert!(said.contains("not read"), "{said}");
 }
+
+#[test]
+fn numbers_refresh_storage_reads_and_shows_storage_in_text_csv_and_json() {
+    let rig = Rig::new("v25.0");
+    let plain = rig.wareg(&["numbers", "--refresh"]);
+    assert!(!plain.stdout.contains("STORAGE"), "{}", plain.stdout);
+    assert!(!rig.calls().iter().any(|c| c.contains("/settings")));
+
+    let text = rig.wareg(&["numbers", "--refresh", "--storage"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("STORAGE")
+    );
+    let line = text
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(CONNECTED))
+        .unwrap_or_default();
+    assert!(line.contains(" DE "), "{}", text.stdout);
+    assert!(rig.calls().iter().any(|c| c.contains("/settings")));
+
+    let csv = rig.wareg(&["numbers", "--refresh", "--storage", "--csv"]);
+    let row = csv
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(CONNECTED))
+        .unwrap_or_default();
+    assert!(row.split(',').any(|cell| cell == "DE"), "{}", csv.stdout);
+
+    let json = rig
+        .wareg(&["numbers", "--refresh", "--storage", "--json"])
+        .json();
+    let connected = json["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == CONNECTED)
+        .cloned()
+        .unwrap();
+    assert_eq!(connected["storage"]["summary"], "DE", "{connected}");
+    // --storage reads live, so it needs --refresh.
+    let refused = rig.wareg(&["numbers", "--storage"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+}

@@ -159,6 +159,9 @@ pub struct NumbersArgs {
     /// Print the table as CSV on stdout: a header line, then one line per number.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
+    /// Also read each number's local-storage setting (one call per number, as the TUI's F).
+    #[arg(long, requires = "refresh")]
+    pub storage: bool,
 }
 
 #[derive(Debug, Args)]

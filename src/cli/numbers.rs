@@ -37,9 +37,12 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
                 clients.insert(name, client);
             }
         }
-        let read = block_on(fleet::refresh(&ctx.config, &clients, only))?;
+        let (mut rows, fleet) = block_on(fleet::refresh(&ctx.config, &clients, only))?;
+        if args.storage {
+            block_on(fleet::read_storage(&mut rows, &clients, &fleet))?;
+        }
         progress.finish();
-        read
+        (rows, fleet)
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
@@ -116,7 +119,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         say!("profile {profile}: listing the WABA failed: {e}");
     }
     print_usage(&usage);
-    print_table(&rows, &book, args.refresh, &fleet);
+    print_table(&rows, &book, args.refresh, &fleet, args.storage);
     error.map_or(Ok(()), Err)
 }
 
@@ -170,6 +173,9 @@ struct RowJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<&'a PhoneNumber>,
     profile: &'a str,
+    /// The local-storage setting, when it was read (`--storage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -193,10 +199,25 @@ fn row_json<'a>(row: &'a Row, book: &BudgetBook) -> RowJson<'a> {
         label: &row.label,
         live: row.number(),
         profile: &row.profile,
+        storage: match &row.storage {
+            crate::fleet::Storage::Known(s) => Some(json!({
+                "summary": s.summary(),
+                "status": s.status.as_str(),
+                "region": s.data_localization_region,
+            })),
+            crate::fleet::Storage::Failed(why) => Some(json!({"error": why})),
+            _ => None,
+        },
     }
 }
 
-fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, fleet: &Fleet) {
+fn print_table(
+    rows: &[Row],
+    book: &BudgetBook,
+    refreshed: bool,
+    fleet: &Fleet,
+    with_storage: bool,
+) {
     let listing_failed = !fleet.failed_listings().is_empty();
     if rows.is_empty() && listing_failed {
         return;
@@ -212,7 +233,13 @@ fn print_table(rows: &[Row], book: &BudgetBook, refreshed: bool, fleet: &Fleet) 
         return;
     }
     let line = |cell: &dyn Fn(Column) -> String| {
-        Column::TEXT
+        // STORAGE when it was read (--storage), before the budgets.
+        let storage = with_storage.then_some(Column::Storage);
+        let mut columns: Vec<Column> = Column::TEXT.to_vec();
+        if let Some(at) = columns.iter().position(|c| *c == Column::RegisterLeft) {
+            columns.splice(at..at, storage);
+        }
+        columns
             .iter()
             .filter_map(|c| Some((c.text_width()?, cell(*c))))
             .map(|(w, text)| match (w.right, w.cut) {

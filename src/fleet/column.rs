@@ -416,12 +416,12 @@ impl Column {
                 key: "storage",
                 title: "STORAGE",
                 width: width(5, 10, None),
+                text: text("STORAGE", 10),
                 filter: true,
                 live: false,
                 value: |f| Value::Text(f.row.storage_summary().map(Cow::Owned).unwrap_or_default()),
                 cell: Some(storage_cell),
                 sort: Some(|f| nonempty(f.row.storage_summary()?)),
-                ..base
             },
             Column::RegisterLeft => Spec {
                 key: "register_left",
@@ -538,6 +538,11 @@ impl Column {
         match self {
             Column::Label => facts.row.title().to_owned(),
             Column::Status => status_words(facts.row.number()).unwrap_or_else(|| unknown.into()),
+            Column::Storage => match &facts.row.storage {
+                Storage::Known(s) => s.summary(),
+                Storage::Failed(_) => "✗".into(),
+                Storage::NotRead | Storage::Loading => unknown.into(),
+            },
             _ => {
                 let text = self.value(facts).text().into_owned();
                 if text.is_empty() && self.is_live() {

@@ -126,3 +126,36 @@ pub async fn refresh(
     }
     (rows, fleet)
 }
+
+/// Reads the local-storage setting of every row that was read (one `/settings` call each,
+/// `READ_CONCURRENCY` at a time), skipping the profiles whose reads stopped. A failed read is
+/// the row's `Storage::Failed`, with why.
+pub async fn read_storage(
+    rows: &mut [Row],
+    clients: &BTreeMap<ProfileName, GraphClient>,
+    fleet: &Fleet,
+) {
+    let wanted: Vec<(usize, GraphClient, NumberId)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.number().is_some() && fleet.stopped(&r.profile).is_none())
+        .filter_map(|(i, r)| Some((i, clients.get(&r.profile)?.clone(), r.id.clone())))
+        .collect();
+    let answers = futures::stream::iter(
+        wanted
+            .into_iter()
+            .map(|(i, client, id)| async move { (i, client.get_settings(&id).await) }),
+    )
+    .buffer_unordered(READ_CONCURRENCY)
+    .collect::<Vec<_>>()
+    .await;
+    for (i, answer) in answers {
+        rows[i].storage = match answer {
+            Ok(settings) => match settings.storage_configuration {
+                Some(storage) => Storage::Known(storage),
+                None => Storage::Failed("not given".into()),
+            },
+            Err(e) => Storage::Failed(e.short()),
+        };
+    }
+}
