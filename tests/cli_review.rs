@@ -226,3 +226,54 @@ fn numbers_refresh_storage_reads_and_shows_storage_in_text_csv_and_json() {
     let refused = rig.wareg(&["numbers", "--storage"]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
 }
+
+#[test]
+fn a_blocked_plan_costs_nothing_and_bulk_totals_count_each_kind_in_words() {
+    let rig = Rig::new("v25.0");
+    // Coexistence: Meta allows no deregister; the plan says it costs nothing.
+    let plan = rig.wareg(&["plan", "deregister", COEXISTENCE]);
+    assert!(plan.stdout.contains("cost: nothing"), "{}", plan.stdout);
+    assert!(
+        !plan.stdout.contains("cost: 1 deregister"),
+        "{}",
+        plan.stdout
+    );
+    let json = rig.wareg(&["plan", "deregister", COEXISTENCE, "--json"]);
+    let doc = json.json();
+    let plan = &doc["plans"][0];
+    assert_eq!(plan["sendable"], false, "{doc}");
+    assert_eq!(plan["cost"], serde_json::json!({}), "{doc}");
+
+    // A deregister plan shows the deregister budget, and its totals say "1 request".
+    let dry = rig.wareg(&["bulk", "deregister", "--label", "Support*", "--dry-run"]);
+    assert!(
+        dry.stdout
+            .contains("1 number, 1 request, 1 deregister attempt"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stdout.contains("LEFT AFTER"), "{}", dry.stdout);
+    assert!(!dry.stdout.contains("register attempts"), "{}", dry.stdout);
+}
+
+#[test]
+fn one_pin_for_many_numbers_says_how_many_have_a_pin_it_cannot_check() {
+    let rig = Rig::new("v25.0");
+    let dry = rig.wareg_stdin(
+        &[
+            "bulk",
+            "reregister",
+            "--label",
+            "*",
+            "--pin-stdin",
+            "--dry-run",
+        ],
+        "246810\n",
+    );
+    assert!(
+        dry.stdout.contains("a two-step PIN already") && dry.stdout.contains("--pin-command"),
+        "{}\n{}",
+        dry.stdout,
+        dry.stderr
+    );
+}

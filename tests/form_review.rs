@@ -145,3 +145,23 @@ fn a_form_taller_than_the_terminal_scrolls_with_pgdn_and_says_so() {
     app.update(Msg::Resize(120, 50));
     assert!(!app.bindings().iter().any(|b| b.label == "PgDn"));
 }
+
+#[test]
+fn a_deregister_nothing_can_send_costs_nothing_and_asks_for_no_digits() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // New line BR: coexistence, Meta allows no deregister.
+    let cmds = open_on(&mut app, 2, 'd');
+    answer_reads(&mut app, cmds);
+    let text = screen(&app);
+    assert!(text.contains("costs nothing"), "{text}");
+    assert!(
+        !text.contains("It uses 1 of the deregister budget"),
+        "{text}"
+    );
+    assert!(!text.contains("Type to confirm"), "{text}");
+    // Enter is on Cancel: it closes, nothing is sent.
+    let cmds = key(&mut app, KeyCode::Enter);
+    assert!(!sends_a_plan(&cmds));
+    assert!(app.overlay.is_none());
+}

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::Action;
+use crate::audit::Operation;
 use crate::config::ProfileName;
 use crate::engine::{Engine, Plan, PlanKind};
 use crate::fleet::Row;
@@ -49,6 +50,31 @@ impl PlannedRow {
         }
     }
 
+    /// What its plan leaves of the budgets it spends: "9/10" for the one it spends, "dereg
+    /// 9/10, reg 9/10" for a region change; "—" when it spends none.
+    pub fn budget_after(&self) -> String {
+        let RowPlan::Send(plan) = &self.plan else {
+            return "—".into();
+        };
+        let after: Vec<(Operation, String)> = plan
+            .costs()
+            .into_iter()
+            .filter_map(|(op, cost)| {
+                let b = plan.budgets.of(op)?;
+                Some((op, format!("{}/{}", b.left().saturating_sub(cost), b.limit)))
+            })
+            .collect();
+        match after.as_slice() {
+            [] => "—".into(),
+            [(_, one)] => one.clone(),
+            many => many
+                .iter()
+                .map(|(op, left)| format!("{} {left}", short(*op)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match &self.plan {
             RowPlan::Send(plan) => plan.kind.words(),
@@ -78,11 +104,80 @@ impl BulkPlan {
         self.to_send().map(|r| r.calls().len()).sum()
     }
 
+    /// The budget attempts the run spends, by operation (only those it spends).
+    pub fn attempts(&self) -> Vec<(Operation, u32)> {
+        let mut spent: Vec<(Operation, u32)> = Vec::new();
+        for row in self.to_send() {
+            if let RowPlan::Send(plan) = &row.plan {
+                for (op, cost) in plan.costs() {
+                    match spent.iter_mut().find(|(o, _)| *o == op) {
+                        Some((_, n)) => *n += cost,
+                        None => spent.push((op, cost)),
+                    }
+                }
+            }
+        }
+        spent
+    }
+
+    /// The totals in words, plurals right: "2 numbers, 2 requests, 2 deregister attempts,
+    /// about 3 s".
+    pub fn totals(&self, concurrency: usize) -> String {
+        let mut parts = vec![
+            crate::plural::count(self.to_send().count(), "number"),
+            crate::plural::count(self.requests(), "request"),
+        ];
+        let attempts = self.attempts();
+        match attempts.as_slice() {
+            [] => {}
+            [(op, n)] => parts.push(crate::plural::count(*n as usize, &format!("{op} attempt"))),
+            many => {
+                let each: Vec<String> = many.iter().map(|(op, n)| format!("{n} {op}")).collect();
+                parts.push(format!("{} attempts", each.join(" and ")));
+            }
+        }
+        parts.push(format!(
+            "about {} s",
+            self.estimate(concurrency).as_secs().max(1)
+        ));
+        parts.join(", ")
+    }
+
+    /// One PIN for many numbers: how many of them already have a two-step PIN (the one typed
+    /// must be theirs, and wareg cannot check it before sending), with the way round it.
+    pub fn pin_warning(&self) -> Option<String> {
+        let with_pin = self
+            .to_send()
+            .filter(|row| match &row.plan {
+                RowPlan::Send(plan) => plan.needs_pin() && plan.facts.pin_enabled == Some(true),
+                _ => false,
+            })
+            .count();
+        (with_pin > 0).then(|| {
+            format!(
+                "{} a two-step PIN already: the one PIN given must be theirs (wareg cannot check it; a wrong one costs an attempt each). For numbers with different PINs use --pin-command",
+                match with_pin {
+                    1 => "1 number has".to_owned(),
+                    n => format!("{n} numbers have"),
+                }
+            )
+        })
+    }
+
     /// A rough wall time: the calls in waves of `concurrency`, each about as long as a read.
     pub fn estimate(&self, concurrency: usize) -> Duration {
         let per_number = self.to_send().map(|r| r.calls().len()).max().unwrap_or(0) as u32;
         let waves = self.to_send().count().div_ceil(concurrency.max(1)) as u32;
         self.mean_read * per_number * waves
+    }
+}
+
+/// How a budget's operation is written in a narrow column.
+fn short(op: Operation) -> &'static str {
+    match op {
+        Operation::Register => "reg",
+        Operation::Deregister => "dereg",
+        other => other.as_str(),
     }
 }
 

@@ -431,18 +431,6 @@ fn write(journal: &Journal, entry: &Entry) -> Result<(), CliError> {
         .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))
 }
 
-/// The number's register budget left after its plan, "9/10".
-fn budget_after(row: &PlannedRow) -> String {
-    match &row.plan {
-        RowPlan::Send(plan) => {
-            let b = plan.budgets.register;
-            let left = b.left().saturating_sub(plan.cost(Operation::Register));
-            format!("{left}/{}", b.limit)
-        }
-        _ => "—".into(),
-    }
-}
-
 fn name_of(row: &PlannedRow) -> String {
     match &row.target.label {
         Some(label) => format!("{} ({label})", row.target.id),
@@ -465,17 +453,17 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
     );
     if !sending.is_empty() {
         say!(
-            "  {:<40} {:<14} {:>8}  CALLS",
+            "  {:<40} {:<14} {:>10}  CALLS",
             "NUMBER",
             "PLAN",
-            "REG AFTER"
+            "LEFT AFTER"
         );
         for row in &sending {
             say!(
-                "  {:<40} {:<14} {:>8}  {}",
+                "  {:<40} {:<14} {:>10}  {}",
                 crate::clean::text(&name_of(row), 40),
                 row.kind(),
-                budget_after(row),
+                row.budget_after(),
                 row.calls().join(", ")
             );
         }
@@ -488,22 +476,19 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
             );
         }
     }
-    let (register, deregister) = attempts(plan);
     say!(
-        "  total: {} requests; {register} register and {deregister} deregister attempts; about {} s at {concurrency} at a time",
-        plan.requests(),
-        plan.estimate(concurrency).as_secs().max(1)
+        "  total: {} at {concurrency} at a time",
+        plan.totals(concurrency)
     );
+    if let Some(warning) = plan.pin_warning() {
+        say!("  note: {warning}");
+    }
 }
 
 fn attempts(plan: &BulkPlan) -> (u32, u32) {
-    plan.to_send().fold((0, 0), |(r, d), row| match &row.plan {
-        RowPlan::Send(p) => (
-            r + p.cost(Operation::Register),
-            d + p.cost(Operation::Deregister),
-        ),
-        _ => (r, d),
-    })
+    let spent = plan.attempts();
+    let of = |op| spent.iter().find(|(o, _)| *o == op).map_or(0, |(_, n)| *n);
+    (of(Operation::Register), of(Operation::Deregister))
 }
 
 fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&str>) -> Value {
@@ -517,13 +502,14 @@ fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&st
             "profile": row.target.profile,
             "plan": row.kind(),
             "calls": row.calls(),
-            "register_left_after": budget_after(row),
+            "left_after": row.budget_after(),
             "status": row.status,
         })).collect::<Vec<_>>(),
         "left_out": plan.rows.iter().filter_map(|row| match &row.plan {
             RowPlan::Skip(reason) => Some(json!({"number": row.target.id, "label": row.target.label, "reason": reason})),
             _ => None,
         }).collect::<Vec<_>>(),
+        "pin_warning": plan.pin_warning(),
         "totals": {
             "numbers": plan.to_send().count(),
             "requests": plan.requests(),

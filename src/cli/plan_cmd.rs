@@ -82,7 +82,10 @@ pub fn plan_text(plan: &Plan) -> String {
     for (i, step) in plan.steps.iter().enumerate() {
         out.push_str(&format!("  {}. {}\n", i + 1, step.describe()));
     }
-    for (op, cost) in plan.costs() {
+    if !plan.sendable() {
+        out.push_str("  cost: nothing: it is blocked and cannot be sent (see below)\n");
+    }
+    for (op, cost) in plan.costs().into_iter().filter(|_| plan.sendable()) {
         if let Some(b) = plan.budgets.of(op) {
             let attempts = if cost == 1 { "" } else { "s" };
             // A budget already short of the cost is said as such, not as "0 left after".
@@ -143,7 +146,9 @@ pub fn plan_json(plan: &Plan) -> Value {
         "kind": plan.kind.words(),
         "api_version": plan.version.to_string(),
         "steps": plan.steps.iter().map(|s| s.describe()).collect::<Vec<_>>(),
-        "cost": plan.costs().iter().map(|(op, n)| (op.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        // A plan nothing can send costs nothing.
+        "cost": plan.costs().iter().filter(|_| plan.sendable()).map(|(op, n)| (op.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "sendable": plan.sendable(),
         "budget": {
             "register": budget_json(&plan.budgets.register),
             "deregister": budget_json(&plan.budgets.deregister),

@@ -330,6 +330,12 @@ impl Plan {
     }
 
     /// What still stops it when `force` is given.
+    /// Whether it can be sent at all: no blocker stands that no override passes (Meta's
+    /// lock, coexistence, a change in progress…). A plan that cannot be sent costs nothing.
+    pub fn sendable(&self) -> bool {
+        self.blockers.iter().all(Blocker::overridable)
+    }
+
     pub fn blocking(&self, force: bool) -> Vec<&Blocker> {
         self.blockers
             .iter()

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{BulkKey, left_out};
-use crate::bulk::{Action, BulkPlan, RowPlan};
+use crate::bulk::{Action, BulkPlan};
 use crate::graph::Region;
 use crate::tui::keys::{
     self, Action as Key, Binding, BulkStage, HELP_KEY, InputEvent, Keys, QUIT_KEY, b,
@@ -172,7 +172,9 @@ impl Confirm {
         let inner = frame_popup(frame, screen, theme, &title, width, height);
         let [table_area, totals_area, confirm_area] = Layout::vertical([
             Constraint::Min(3),
-            Constraint::Length(if hidden.is_empty() { 2 } else { 3 }),
+            Constraint::Length(
+                2 + u16::from(!hidden.is_empty()) + u16::from(plan.pin_warning().is_some()),
+            ),
             Constraint::Length(if action.needs_pin() { 3 } else { 2 }),
         ])
         .areas(inner);
@@ -192,18 +194,25 @@ impl Confirm {
         };
         // The number's name gives way first, then the calls end in `…`: the row fits.
         let width = table_area.width as usize;
-        const FIXED: usize = 1 + 14 + 1 + 5 + 2;
+        // The budget each plan spends, as left after it ("9/10", "dereg 9/10, reg 9/10").
+        let left_width = plan
+            .to_send()
+            .map(|r| crate::width::of(&r.budget_after()))
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        let fixed = 1 + 14 + 1 + left_width + 2;
         let calls_width = plan
             .to_send()
             .map(|r| crate::width::of(&calls_of(r)))
             .max()
             .unwrap_or(0);
-        let name_width = width.saturating_sub(FIXED + calls_width).clamp(12, 28);
-        let calls_room = width.saturating_sub(FIXED + name_width);
+        let name_width = width.saturating_sub(fixed + calls_width).clamp(12, 28);
+        let calls_room = width.saturating_sub(fixed + name_width);
         let mut rows: Vec<Line> = vec![Line::styled(
             format!(
-                "{:<name_width$} {:<14} {:>5}  CALLS",
-                "NUMBER", "PLAN", "REG"
+                "{:<name_width$} {:<14} {:>left_width$}  CALLS",
+                "NUMBER", "PLAN", "LEFT"
             ),
             theme.title(),
         )];
@@ -213,24 +222,13 @@ impl Confirm {
                 .label
                 .clone()
                 .unwrap_or_else(|| row.target.id.to_string());
-            let reg = match &row.plan {
-                RowPlan::Send(p) => {
-                    let b = p.budgets.register;
-                    format!(
-                        "{}/{}",
-                        b.left()
-                            .saturating_sub(p.cost(crate::audit::Operation::Register)),
-                        b.limit
-                    )
-                }
-                _ => "—".into(),
-            };
+            let left = row.budget_after();
             let name = crate::clean::text(&name, 200);
             rows.push(Line::raw(format!(
-                "{:<name_width$} {:<14} {:>5}  {}",
+                "{:<name_width$} {:<14} {:>left_width$}  {}",
                 crate::width::ellipsize(&name, name_width),
                 row.kind(),
-                reg,
+                left,
                 crate::width::ellipsize(&calls_of(row), calls_room)
             )));
         }
@@ -253,41 +251,34 @@ impl Confirm {
             table_area,
         );
         let sending = plan.to_send().count();
-        let registers: u32 = plan
-            .to_send()
-            .map(|r| match &r.plan {
-                RowPlan::Send(p) => p.cost(crate::audit::Operation::Register),
-                _ => 0,
-            })
-            .sum();
         frame.render_widget(
             Paragraph::new(
                 vec![
-                Line::styled(
-                    format!(
-                        "{sending} numbers, {} requests, {registers} register attempts, about {} s",
-                        plan.requests(),
-                        plan.estimate(4).as_secs().max(1)
+                    Line::styled(plan.totals(4), theme.accent()),
+                    Line::styled(
+                        format!("{} left out", plan.rows.len() - sending),
+                        theme.dim(),
                     ),
-                    theme.accent(),
-                ),
-                Line::styled(
-                    format!("{} left out", plan.rows.len() - sending),
-                    theme.dim(),
-                ),
-            ]
-            .into_iter()
-            .chain((!hidden.is_empty()).then(|| {
-                Line::styled(
-                    crate::width::ellipsize(
-                        &format!("marked but hidden by the filter: {}", hidden.join(", ")),
-                        width,
+                ]
+                .into_iter()
+                .chain(plan.pin_warning().map(|warning| {
+                    Line::styled(
+                        crate::width::ellipsize(&warning, width).into_owned(),
+                        theme.warn(),
                     )
-                    .into_owned(),
-                    theme.warn(),
-                )
-            }))
-            .collect::<Vec<_>>()),
+                }))
+                .chain((!hidden.is_empty()).then(|| {
+                    Line::styled(
+                        crate::width::ellipsize(
+                            &format!("marked but hidden by the filter: {}", hidden.join(", ")),
+                            width,
+                        )
+                        .into_owned(),
+                        theme.warn(),
+                    )
+                }))
+                .collect::<Vec<_>>(),
+            ),
             totals_area,
         );
         let cursor = |on: bool| if on { "▏" } else { "" };

@@ -107,11 +107,17 @@ impl DeregisterForm {
         } else if self.typed != last4 {
             problems.push(format!("type the last 4 digits of {display} to confirm"));
         }
-        let mut fields = vec![DeregisterField::Confirm];
-        if plan.blockers.iter().any(Blocker::overridable) {
-            fields.push(DeregisterField::Override);
-        }
-        fields.extend([DeregisterField::Submit, DeregisterField::Cancel]);
+        // A plan nothing can send asks for no confirmation: only Cancel is offered.
+        let fields = if plan.sendable() {
+            let mut fields = vec![DeregisterField::Confirm];
+            if plan.blockers.iter().any(Blocker::overridable) {
+                fields.push(DeregisterField::Override);
+            }
+            fields.extend([DeregisterField::Submit, DeregisterField::Cancel]);
+            fields
+        } else {
+            vec![DeregisterField::Cancel]
+        };
         DeregisterCheck {
             display,
             last4,
@@ -225,15 +231,22 @@ impl FormComponent for DeregisterForm {
         } else {
             theme.warn()
         };
-        lines.push(Line::styled(
-            format!(
-                "It uses 1 of the deregister budget: {} of {} left in the {} window.",
-                b.left(),
-                b.limit,
-                cx.window
-            ),
-            budget_style,
-        ));
+        if check.plan.sendable() {
+            lines.push(Line::styled(
+                format!(
+                    "It uses 1 of the deregister budget: {} of {} left in the {} window.",
+                    b.left(),
+                    b.limit,
+                    cx.window
+                ),
+                budget_style,
+            ));
+        } else {
+            lines.push(Line::styled(
+                "It cannot be sent, so it costs nothing and asks for no confirmation.",
+                theme.warn(),
+            ));
+        }
         if check.plan.facts.coexistence == Some(true) {
             lines.push(Line::styled(
                 "This number is used in the WhatsApp Business app too (coexistence):",
@@ -257,6 +270,30 @@ impl FormComponent for DeregisterForm {
             ));
         }
         lines.push(Line::raw(""));
+        if !check.plan.sendable() {
+            for blocker in &check.plan.blockers {
+                lines.push(Line::styled(
+                    format!("  ✗ {}", blocker.words()),
+                    theme.bad(),
+                ));
+            }
+            lines.push(Line::raw(""));
+            let tail = foot(
+                cx,
+                &self.phase,
+                ("Deregister", false, false),
+                f(DeregisterField::Cancel),
+                None,
+                None,
+                "",
+            );
+            return FormContent {
+                title: format!("Deregister {} {}", self.id, check.display),
+                width: 78,
+                body: lines,
+                tail,
+            };
+        }
         let typed = format!("{}{}", self.typed, "_".repeat(4 - self.typed.len()));
         let hint = if self.typed == check.last4 {
             Span::styled("  ✓", theme.good())
