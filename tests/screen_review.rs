@@ -137,3 +137,52 @@ fn a_refused_token_stops_the_profiles_other_reads_and_is_said_once() {
     assert_eq!(told, 1);
     assert!(!app.busy(), "nothing of the profile stays in flight");
 }
+
+#[test]
+fn rows_a_throttle_kept_from_reading_show_what_was_known_then_and_after() {
+    use wareg::tui::msg::Reply;
+    let mut app = loaded();
+    let throttle = wareg::graph::Throttle {
+        until: app.clock.now() + chrono::Duration::minutes(2),
+        code: Some(80008),
+        covers: "WABA 102290129340398".into(),
+    };
+    app.update(Msg::Throttle(Some(throttle.clone())));
+    let cmds = key(&mut app, KeyCode::Char('R'));
+    for cmd in cmds {
+        let (request, reply) = match cmd {
+            Cmd::ListNumbers { request, .. } => (
+                request,
+                Reply::Listing(Err(wareg::graph::ApiError::Throttled(throttle.clone()))),
+            ),
+            Cmd::ReadSettings { request, .. } => (
+                request,
+                Reply::Settings(Err(wareg::graph::ApiError::Throttled(throttle.clone()))),
+            ),
+            _ => continue,
+        };
+        app.update(Msg::Reply(request, reply));
+    }
+    let during = screen(&mut app, 120, 40);
+    let row = during
+        .lines()
+        .find(|l| l.contains("Support DE"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(row.contains("+49 30 1234 5601"), "{during}");
+    assert!(!row.contains("read failed"), "{row}");
+    // The throttle ends: the same rows still show what was known.
+    app.clock = wareg::clock::Clock::fixed("2026-11-24T23:45:00+00:00");
+    app.update(Msg::Tick);
+    let after = screen(&mut app, 120, 40);
+    let row = after
+        .lines()
+        .find(|l| l.contains("Support DE"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        row.contains("+49 30 1234 5601") && !row.contains("read failed"),
+        "{after}"
+    );
+    assert!(!after.contains("read failed"), "{after}");
+}

@@ -620,6 +620,8 @@ fn status_cell(facts: &Facts) -> Cell {
             let when = facts.screen.stale_since.as_deref().unwrap_or_default();
             Cell::toned(format!("stale {when}").trim_end().to_owned(), Tone::Bad)
         }
+        // Not sent (a throttle, a stopped profile) is not a failure of the number.
+        (Live::Failed(_), None) if facts.row.not_sent() => Cell::toned("not read", Tone::Warn),
         (Live::Failed(_), None) => Cell::toned("read failed", Tone::Bad),
         _ => read_cell(facts, |n| {
             let status = n.status.as_ref()?;

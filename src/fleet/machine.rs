@@ -157,12 +157,16 @@ impl Fleet {
     /// A read of `profile` failed in a way every other would (`ApiError::is_systemic`): its
     /// rows still waiting say they were not read, and no more of its reads are sent.
     pub fn stop(&mut self, rows: &mut [Row], profile: &str, e: ApiError) {
-        let why = format!("not read: {}", e.short());
+        // A throttle says itself (and when it ends); anything else, that it was not read.
+        let not_read = match &e {
+            ApiError::Throttled(_) => e.clone(),
+            _ => ApiError::Refused(format!("{}{}", super::row::NOT_READ, e.short())),
+        };
         for row in rows
             .iter_mut()
             .filter(|r| r.profile == profile && r.waiting())
         {
-            row.set_failed(ApiError::Refused(why.clone()));
+            row.set_failed(not_read.clone());
         }
         self.stopped.entry(profile.into()).or_insert(e);
     }

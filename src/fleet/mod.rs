@@ -11,7 +11,7 @@ mod row;
 
 pub use column::{Cell, Column, Facts, Screen, Tone};
 pub use machine::{Fleet, Listing, ProfileView, Read};
-pub use row::{Live, Row, Storage, configured_rows};
+pub use row::{Live, NOT_READ, Row, Storage, configured_rows};
 
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};

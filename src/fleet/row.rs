@@ -8,6 +8,9 @@ use crate::config::{Config, ProfileName};
 use crate::graph::types::StorageConfig;
 use crate::graph::{ApiError, NumberId, PhoneNumber};
 
+/// How a row starts the words of a read that was not sent (its profile's reads stopped).
+pub const NOT_READ: &str = "not read: ";
+
 /// The number's latest live read.
 #[derive(Debug, Clone)]
 pub enum Live {
@@ -102,6 +105,19 @@ impl Row {
             .as_deref()
             .or_else(|| self.known_number().and_then(|n| n.verified_name.as_deref()))
             .unwrap_or("")
+    }
+
+    /// The latest read was not sent (a throttle, or its profile's reads stopped): nothing
+    /// failed on the number itself.
+    pub fn not_sent(&self) -> bool {
+        match &self.live {
+            Live::Failed(e) => match e.as_ref() {
+                ApiError::Throttled(_) => true,
+                ApiError::Refused(why) => why.starts_with(NOT_READ),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// Why the latest read failed.

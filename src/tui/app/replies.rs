@@ -121,7 +121,7 @@ impl App {
     /// were not read, and the log says it once (`tell`: not said yet).
     fn stop_profile_reads(&mut self, profile: &ProfileName, e: ApiError, tell: bool) {
         self.fleet.stop(&mut self.table.rows, profile, e.clone());
-        let why = format!("not read: {}", e.short());
+        let why = format!("{}{}", crate::fleet::NOT_READ, e.short());
         for row in self.table.rows.iter_mut().filter(|r| &r.profile == profile) {
             if row.storage == Storage::Loading {
                 row.storage = Storage::Failed(why.clone());
