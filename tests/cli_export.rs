@@ -165,3 +165,49 @@ fn a_failed_read_is_in_the_error_column_and_the_exit_code() {
         run.stderr
     );
 }
+
+/// Issue 27 item 9: a tab or a carriage return (or spaces) in front of a formula does not get it
+/// past the guard. Cleaning turns them into spaces, and the guard looks at the first character
+/// that is not a space; a phone number in the number column still goes out as it is.
+#[test]
+fn a_formula_behind_a_tab_a_return_or_spaces_is_defused_too() {
+    let rig = Rig::new("v25.0");
+    rig.sandbox.with_world(|w| {
+        w.numbers.get_mut(CONNECTED).unwrap().name = "\t=1+1".into();
+        w.numbers.get_mut(PENDING).unwrap().name = "\r@SUM(A1)".into();
+        w.numbers.get_mut(UNVERIFIED).unwrap().name = "   -2+3".into();
+        w.numbers.get_mut(COEXISTENCE).unwrap().name = "\u{a0}+cmd|' /C calc'!A0".into();
+    });
+    let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = parse_csv(&run.stdout);
+    let header = &rows[0];
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row_of = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    let (name, number) = (column("name"), column("number"));
+    assert_eq!(row_of(CONNECTED)[name], "' =1+1", "{}", run.stdout);
+    assert_eq!(row_of(PENDING)[name], "' @SUM(A1)", "{}", run.stdout);
+    assert_eq!(row_of(UNVERIFIED)[name], "'   -2+3", "{}", run.stdout);
+    assert_eq!(
+        row_of(COEXISTENCE)[name],
+        "'\u{a0}+cmd|' /C calc'!A0",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(row_of(CONNECTED)[number], "+49 30 1234 5601");
+    // No field of any line has a formula at its first character that is not a space.
+    for row in &rows[1..] {
+        for field in row {
+            let start = field.trim_start();
+            let phone = field.starts_with('+')
+                && field
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            assert!(
+                phone || !start.starts_with(['=', '+', '-', '@']),
+                "{field:?} in {row:?}"
+            );
+        }
+    }
+    assert!(!run.stdout.contains(['\t', '\r']), "{:?}", run.stdout);
+}

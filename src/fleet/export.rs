@@ -149,16 +149,20 @@ pub fn write_json<R: Borrow<ExportRow>>(
 /// `@`) gets a leading `'` so a spreadsheet shows it instead of running it; a phone number is
 /// left as it is. Quoted, with quotes doubled, when it holds a comma, a quote or a line break.
 fn csv_cell(text: &str) -> String {
+    // Cleaned here too (whoever made the row), and guarded after cleaning: a tab or a
+    // carriage return in front of `=` becomes a space, and a spreadsheet skips spaces. No cell
+    // is longer than a message.
+    let text = crate::clean::text(text, MESSAGE_MAX);
     // A phone number ("+49 30 1234 5601") starts with + but cannot run anything: left as it is,
     // so scripts read the number and not a quote in front of it.
     let phone = text.starts_with('+')
         && text
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let guarded = if text.starts_with(['=', '+', '-', '@']) && !phone {
+    let guarded = if text.trim_start().starts_with(['=', '+', '-', '@']) && !phone {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text
     };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -208,6 +212,10 @@ mod tests {
         }
         assert_eq!(csv_cell("=1,2"), "\"'=1,2\"");
         assert_eq!(csv_cell("Sales = UK"), "Sales = UK");
+        // Behind a tab, a carriage return or spaces: cleaned to spaces, then guarded.
+        assert_eq!(csv_cell("\t=1+1"), "' =1+1");
+        assert_eq!(csv_cell("\r\n@SUM(A1)"), "'  @SUM(A1)");
+        assert_eq!(csv_cell("  -2"), "'  -2");
         // Phone numbers stay as they are.
         assert_eq!(csv_cell("+49 30 1234 5601"), "+49 30 1234 5601");
         assert_eq!(csv_cell("+1 (631) 555-0142"), "+1 (631) 555-0142");
