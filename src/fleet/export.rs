@@ -120,13 +120,14 @@ fn clean(column: Column, text: &str) -> String {
 /// spreadsheets read it too).
 pub fn write_csv<R: Borrow<ExportRow>>(
     rows: impl IntoIterator<Item = R>,
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
-    writeln!(out, "{}", columns().join(","))?;
+    // The csv crate quotes (RFC 4180: only a field that needs it, quotes doubled); the guard
+    // is ours.
+    let mut out = csv::Writer::from_writer(out);
+    out.write_record(columns())?;
     for row in rows {
-        let cells = row.borrow().cells();
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        writeln!(out, "{}", line.join(","))?;
+        out.write_record(row.borrow().cells().iter().map(|c| csv_cell(c)))?;
     }
     out.flush()
 }
@@ -145,9 +146,9 @@ pub fn write_json<R: Borrow<ExportRow>>(
     out.flush()
 }
 
-/// One CSV field. Names come from the server: one that starts like a formula (`=`, `+`, `-`,
-/// `@`) gets a leading `'` so a spreadsheet shows it instead of running it; a phone number is
-/// left as it is. Quoted, with quotes doubled, when it holds a comma, a quote or a line break.
+/// One CSV field before quoting. Names come from the server: one that starts like a formula
+/// (`=`, `+`, `-`, `@`) gets a leading `'` so a spreadsheet shows it instead of running it; a
+/// phone number is left as it is.
 fn csv_cell(text: &str) -> String {
     // Cleaned here too (whoever made the row), and guarded after cleaning: a tab or a
     // carriage return in front of `=` becomes a space, and a spreadsheet skips spaces. No cell
@@ -159,15 +160,10 @@ fn csv_cell(text: &str) -> String {
         && text
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let guarded = if text.trim_start().starts_with(['=', '+', '-', '@']) && !phone {
+    if text.trim_start().starts_with(['=', '+', '-', '@']) && !phone {
         format!("'{text}")
     } else {
         text
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
     }
 }
 
@@ -184,6 +180,14 @@ mod tests {
             .with_count(Column::DeregisterLeft, 10)
     }
 
+    /// One cell as `write_csv` writes it: guarded, then quoted by the csv writer.
+    fn field(text: &str) -> String {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record([csv_cell(text).as_str(), "end"]).unwrap();
+        let line = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        line.strip_suffix(",end\n").unwrap().to_owned()
+    }
+
     fn csv(rows: &[ExportRow]) -> String {
         let mut out = Vec::new();
         write_csv(rows, &mut out).unwrap();
@@ -192,10 +196,10 @@ mod tests {
 
     #[test]
     fn quoting_follows_rfc_4180() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell(""), "");
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field(""), "");
     }
 
     #[test]
@@ -206,19 +210,19 @@ mod tests {
             "-2+3",
             "@SUM(A1)",
         ] {
-            let cell = csv_cell(bad);
+            let cell = field(bad);
             let inner = cell.trim_start_matches('"');
             assert!(inner.starts_with('\''), "{bad} → {cell}");
         }
-        assert_eq!(csv_cell("=1,2"), "\"'=1,2\"");
-        assert_eq!(csv_cell("Sales = UK"), "Sales = UK");
+        assert_eq!(field("=1,2"), "\"'=1,2\"");
+        assert_eq!(field("Sales = UK"), "Sales = UK");
         // Behind a tab, a carriage return or spaces: cleaned to spaces, then guarded.
-        assert_eq!(csv_cell("\t=1+1"), "' =1+1");
-        assert_eq!(csv_cell("\r\n@SUM(A1)"), "'  @SUM(A1)");
-        assert_eq!(csv_cell("  -2"), "'  -2");
+        assert_eq!(field("\t=1+1"), "' =1+1");
+        assert_eq!(field("\r\n@SUM(A1)"), "'  @SUM(A1)");
+        assert_eq!(field("  -2"), "'  -2");
         // Phone numbers stay as they are.
-        assert_eq!(csv_cell("+49 30 1234 5601"), "+49 30 1234 5601");
-        assert_eq!(csv_cell("+1 (631) 555-0142"), "+1 (631) 555-0142");
+        assert_eq!(field("+49 30 1234 5601"), "+49 30 1234 5601");
+        assert_eq!(field("+1 (631) 555-0142"), "+1 (631) 555-0142");
     }
 
     #[test]
