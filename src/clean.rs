@@ -58,6 +58,16 @@ pub fn text(raw: &str, max: usize) -> String {
     out
 }
 
+/// [`text`] without a cap, borrowed when there is nothing to change: for names that were
+/// checked where they were read (the config's) and are cleaned again on the way out anyway.
+pub fn uncut(raw: &str) -> std::borrow::Cow<'_, str> {
+    if is_clean(raw) {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(text(raw, raw.chars().count() + 1))
+    }
+}
+
 /// [`text`] of a string already owned (what serde hands over): kept as it is, not copied,
 /// when there is nothing to change. A page of 100 numbers has over a thousand of them.
 pub fn owned_text(raw: String, max: usize) -> String {

@@ -27,17 +27,19 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
             // Everything is checked before anything is said on stdout: OK only when all passed.
             let config = Config::load(&path)?;
             let mut report = Vec::new();
+            // What the config names was checked at load, and is cleaned here anyway.
+            let shown = |s: &str| crate::clean::uncut(s).into_owned();
             for warning in config.warnings(chrono::Utc::now().date_naive()) {
-                eprintln!("warning: {warning}");
+                eprintln!("warning: {}", shown(&warning));
             }
             report.push(format!("  default profile: {}", config.default_profile));
             for p in config.profiles.values() {
                 let token = match &p.token {
                     TokenSource::Env(var) if std::env::var_os(var).is_none() => {
-                        format!("{} (NOT SET now)", p.token.describe())
+                        format!("{} (NOT SET now)", shown(&p.token.describe()))
                     }
                     TokenSource::File(_) => match p.token.resolve() {
-                        Ok(_) => p.token.describe(),
+                        Ok(_) => shown(&p.token.describe()),
                         Err(e) => {
                             return Err(CliError::Config(ConfigError::new(format!(
                                 "profile `{}`: {e}",
@@ -45,16 +47,19 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
                             ))));
                         }
                     },
-                    _ => p.token.describe(),
+                    _ => shown(&p.token.describe()),
                 };
                 report.push(format!(
                     "  profile {}: {} {} token from {token}",
-                    p.name, p.base_url, p.api_version
+                    p.name,
+                    shown(&p.base_url),
+                    p.api_version
                 ));
                 if p.allow_insecure_http && p.base_url.starts_with("http://") {
                     eprintln!(
                         "warning: profile {}: allow_insecure_http sends the token in clear over the network to {}",
-                        p.name, p.base_url
+                        p.name,
+                        shown(&p.base_url)
                     );
                 }
             }
@@ -115,7 +120,7 @@ pub fn run(global: &Global, action: ConfigAction) -> Result<(), CliError> {
 
 /// `config check`'s verdict, said only once every check passed, then what it found.
 fn print_ok(path: &std::path::Path, report: &[String]) {
-    say!("{}: OK", path.display());
+    say!("{}: OK", crate::clean::uncut(&path.display().to_string()));
     for line in report {
         say!("{line}");
     }

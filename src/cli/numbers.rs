@@ -107,7 +107,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     if args.csv {
         // stdout is the CSV alone: what the table adds around it goes to stderr.
         for (profile, e) in &failed {
-            eprintln!("profile {profile}: listing the WABA failed: {e}");
+            eprintln!("{}", listing_failed(profile, e));
         }
         for line in usage_lines(&usage) {
             eprintln!("{line}");
@@ -116,11 +116,17 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         return error.map_or(Ok(()), Err);
     }
     for (profile, e) in &failed {
-        say!("profile {profile}: listing the WABA failed: {e}");
+        say!("{}", listing_failed(profile, e));
     }
     print_usage(&usage);
     print_table(&rows, &book, args.refresh, &fleet, args.storage);
     error.map_or(Ok(()), Err)
+}
+
+/// The line for a profile whose listing failed, cleaned as a whole: the profile's name comes
+/// from the config and the error's words from the server.
+fn listing_failed(profile: &str, e: &impl std::fmt::Display) -> String {
+    crate::clean::uncut(&format!("profile {profile}: listing the WABA failed: {e}")).into_owned()
 }
 
 /// The rows as CSV on stdout, each written as it is made. A reader that went away (`| head`)

@@ -3,6 +3,7 @@
 //! terminal is taken over. The user's file is never rewritten.
 
 mod located;
+mod plain_text;
 mod profile_name;
 mod raw;
 mod token;

@@ -46,9 +46,11 @@ impl Borrow<str> for ProfileName {
     }
 }
 
+/// Cleaned for a terminal: the config refuses a name that needs it, but a name can come from
+/// elsewhere (a journal, code), and it is printed in many places.
 impl fmt::Display for ProfileName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::clean::uncut(&self.0))
     }
 }
 

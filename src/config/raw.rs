@@ -75,7 +75,10 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
         file: file.clone(),
         text,
     };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(&loc, &e))?;
+    let document = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&loc, &e))?;
+    super::plain_text::check(&loc, document.get_ref())?;
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(document))
+        .map_err(|e| syntax_error(&loc, &e))?;
 
     let mut profiles: BTreeMap<ProfileName, Profile> = BTreeMap::new();
     for (name, spanned) in &raw.profiles {
@@ -333,13 +336,13 @@ fn validate_token_source(
     }
     if let Some(var) = &p.token_env {
         let v = var.get_ref().trim();
-        if v.is_empty() || v.contains('=') || v.contains('\0') {
+        if !is_env_name(v) {
             return Err(loc
                 .error(
                     Some(var.span()),
                     "token_env must name an environment variable",
                 )
-                .hint("write token_env = \"WHATSAPP_TOKEN\" (the name, never the token itself)"));
+                .hint("write token_env = \"WHATSAPP_TOKEN\" (the name, never the token itself: letters, digits and _, not starting with a digit)"));
         }
         return Ok(TokenSource::Env(v.to_owned()));
     }
@@ -366,6 +369,16 @@ fn validate_token_source(
             .hint("give the path of a file that holds only the token, readable by you alone (chmod 600)"));
     }
     Ok(TokenSource::File(expand_home(file)))
+}
+
+/// A name a shell can set: a letter or `_`, then letters, digits and `_` (POSIX's portable
+/// names, lower case allowed).
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Meta counts register and deregister requests over a moving 72-hour window (facts §6, §8).
@@ -436,7 +449,7 @@ fn validate_ledger(
         }
         (Some(var), None) => {
             let v = var.get_ref().trim();
-            if v.is_empty() || v.contains('=') || v.contains('\0') {
+            if !is_env_name(v) {
                 return Err(loc
                     .error(
                         Some(var.span()),
