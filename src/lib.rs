@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod logging;
 pub mod paths;
 pub mod plural;
+pub mod private_file;
 pub mod sandbox;
 pub mod secret;
 pub mod tui;

@@ -2,7 +2,6 @@
 //! events; nothing secret is ever in an event. Nothing goes to stderr from here, so the TUI's
 //! raw-mode screen is never scribbled on.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -17,15 +16,8 @@ pub fn init_file(dir: &Path) -> Option<PathBuf> {
         .get_or_init(|| {
             crate::paths::create_private_dir(dir).ok()?;
             let path = dir.join(crate::paths::LOG_FILE);
-            let mut options = OpenOptions::new();
-            options.create(true).append(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                // It names customers' numbers, like the trail.
-                options.mode(0o600);
-            }
-            let file = options.open(&path).ok()?;
+            // It names customers' numbers, like the trail: 0600.
+            let file = crate::private_file::append(&path).ok()?;
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(Mutex::new(file));

@@ -152,21 +152,16 @@ impl Journal {
     pub fn write(&self, entry: &Entry) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&self.path)?;
+        let mut file = crate::private_file::append(&self.path)?;
         file.write_all(&line)?;
         file.sync_data()
     }
 
-    /// Reads it back; a line torn by a crash is skipped.
+    /// Reads it back (up to its cap); a line torn by a crash is skipped.
     pub fn read(&self) -> io::Result<JournalState> {
-        let text = std::fs::read_to_string(&self.path)?;
+        let text =
+            crate::private_file::read_text_capped(&self.path, crate::private_file::cap::JOURNAL)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
         let entries: Vec<Entry> = text
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())

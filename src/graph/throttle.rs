@@ -38,7 +38,22 @@ pub struct Throttle {
     pub covers: String,
 }
 
+/// The longest wareg keeps away for one throttle, whatever Meta's estimate or the shared file
+/// says: Meta's own windows are an hour or a day, and a throttle "until 2125" (a bad estimate,
+/// a planted file) would otherwise stop every read of a desk for good.
+pub const LONGEST: chrono::Duration = chrono::Duration::hours(24);
+
 impl Throttle {
+    /// This throttle as wareg obeys it, noted at `noted`: ending at most [`LONGEST`] after
+    /// it, and its words cleaned (they may come from the shared file).
+    pub fn bounded(self, noted: DateTime<Utc>) -> Throttle {
+        Throttle {
+            until: self.until.min(noted + LONGEST),
+            code: self.code,
+            covers: crate::clean::owned_text(self.covers, crate::clean::NAME_MAX),
+        }
+    }
+
     /// Whole minutes left at `now`, at least 1 while it runs.
     pub fn minutes_left(&self, now: DateTime<Utc>) -> Option<u64> {
         let left = (self.until - now).num_seconds();
@@ -114,6 +129,31 @@ struct Cache {
     entries: BTreeMap<String, Throttle>,
     /// When the file was last read (never: it is read at the first question).
     read_at: Option<std::time::Instant>,
+    /// The file as it was when last read: while it stays so, it is not parsed again.
+    seen: Option<Stamp>,
+}
+
+/// What changes when the file is written: wareg replaces it (a new inode each time), and an
+/// edit in place changes its length or modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
 }
 
 /// Keeps the later end under `key`: a throttle is only ever extended.
@@ -166,12 +206,18 @@ impl ThrottleBook {
     /// What this process knows merged with what the file says (another process may have
     /// written it since), read again once `REREAD_AFTER` has passed: a clock, not the file's
     /// modification time, which not every file system keeps faithfully.
+    /// A file that has not changed since it was last read is not parsed again, and one over
+    /// its cap is never read (said once in the log, each time it changes).
     fn fresh_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let due = cache.read_at.is_none_or(|at| at.elapsed() >= REREAD_AFTER);
         if let (true, Some(path)) = (due, self.file()) {
-            for (key, throttle) in read_file(&path) {
-                extend(&mut cache.entries, &key, throttle);
+            let stamp = std::fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            if stamp.is_none() || stamp != cache.seen {
+                for (key, throttle) in read_file(&path, Utc::now()) {
+                    extend(&mut cache.entries, &key, throttle);
+                }
+                cache.seen = stamp;
             }
             cache.read_at = Some(std::time::Instant::now());
         }
@@ -182,6 +228,7 @@ impl ThrottleBook {
     /// A file that cannot be written is logged and the throttle kept in memory: this process
     /// still stays away.
     pub fn note(&self, key: &str, throttle: Throttle, now: DateTime<Utc>) {
+        let throttle = throttle.bounded(now);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let merge = |entries: &mut BTreeMap<String, Throttle>| {
             entries.retain(|_, t| t.until > now);
@@ -195,11 +242,9 @@ impl ThrottleBook {
             let dir = path.parent().unwrap_or(Path::new("."));
             crate::paths::create_private_dir(dir)?;
             let _guard = crate::flock::FileLock::exclusive(&dir.join(THROTTLE_LOCK_FILE))?;
-            let mut entries = read_file(&path);
+            let mut entries = read_file(&path, now);
             merge(&mut entries);
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(&tmp, serde_json::to_vec_pretty(&entries)?)?;
-            std::fs::rename(&tmp, &path)?;
+            crate::private_file::replace(&path, &serde_json::to_vec_pretty(&entries)?)?;
             Ok(entries)
         })();
         match written {
@@ -221,12 +266,36 @@ impl ThrottleBook {
 }
 
 /// The shared file; missing or unreadable is "no throttle known" (it is a cache of Meta's
-/// answers, never a source of truth).
-fn read_file(path: &Path) -> BTreeMap<String, Throttle> {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+/// answers, never a source of truth). It is read up to its cap, and each throttle in it is
+/// obeyed for at most [`LONGEST`] after the file was written (and never from a time to come).
+fn read_file(path: &Path, now: DateTime<Utc>) -> BTreeMap<String, Throttle> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return BTreeMap::new();
+    };
+    let written = file
+        .metadata()
+        .and_then(|m| m.modified())
+        .map(DateTime::<Utc>::from)
+        .map_or(now, |at| at.min(now));
+    let bytes = match crate::private_file::read_file_capped(
+        file,
+        crate::private_file::cap::THROTTLE_BOOK,
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(
+                target: "wareg::graph",
+                "the throttle book {} was not read ({e}): throttles other wareg processes recorded in it are not seen; remove it if it is not wareg's",
+                path.display()
+            );
+            return BTreeMap::new();
+        }
+    };
+    let entries: BTreeMap<String, Throttle> = serde_json::from_slice(&bytes).unwrap_or_default();
+    entries
+        .into_iter()
+        .map(|(key, throttle)| (key, throttle.bounded(written)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -88,7 +88,9 @@ fn parse_business(header: &str) -> Option<BTreeMap<String, WabaUsage>> {
                         .iter()
                         .filter_map(|e| e.estimated_time_to_regain_access)
                         .fold(0.0_f64, f64::max)
-                        .clamp(0.0, 100_000.0) as u32,
+                        // wareg keeps away for a day at most (throttle::LONGEST).
+                        .clamp(0.0, super::throttle::LONGEST.num_minutes() as f64)
+                        as u32,
                 };
                 (id, usage)
             })

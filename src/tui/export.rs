@@ -1,7 +1,6 @@
 //! `e`: the table as the filter shows it, written to a CSV and a JSON file side by side, in
 //! the directory wareg was started from (where a user looks first), else in the data dir.
 
-use std::fs::OpenOptions;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +26,8 @@ pub fn write_files(
 fn write_in(rows: &[ExportRow], dir: &Path, stem: &str) -> std::io::Result<(PathBuf, PathBuf)> {
     let csv = dir.join(format!("{stem}.csv"));
     let json = dir.join(format!("{stem}.json"));
-    let create = |path: &Path| OpenOptions::new().write(true).create_new(true).open(path);
+    // 0600 like everything in the data dir (where an export may land): it names numbers.
+    let create = crate::private_file::create_new;
     export::write_csv(rows, BufWriter::new(create(&csv)?))?;
     if let Err(e) = create(&json).and_then(|f| export::write_json(rows, BufWriter::new(f))) {
         // Half an export is not left behind to be mistaken for a whole one.

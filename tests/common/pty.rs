@@ -40,8 +40,17 @@ impl Pty {
         Pty::spawn_with_env(&rig.env(&[]), args)
     }
 
+    /// The TUI against the rig, started in `dir` (where its exports go first).
+    pub fn spawn_in(rig: &Rig, dir: &Path) -> Pty {
+        Pty::spawn_with_env_in(&rig.env(&[]), &[], Some(dir))
+    }
+
     /// wareg with `args` and exactly this environment for its config, data dir and token.
     pub fn spawn_with_env(env: &[(String, String)], args: &[&str]) -> Pty {
+        Pty::spawn_with_env_in(env, args, None)
+    }
+
+    fn spawn_with_env_in(env: &[(String, String)], args: &[&str], cwd: Option<&Path>) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -53,6 +62,9 @@ impl Pty {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_wareg"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        if let Some(dir) = cwd {
+            cmd.cwd(dir);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -53,10 +53,18 @@ impl AuditLog {
 
     /// Every readable record, oldest first. A missing file is an empty trail.
     pub fn read(&self) -> io::Result<AuditRead> {
-        let text = match std::fs::read(&self.path) {
+        let text = match crate::private_file::read_capped(
+            &self.path,
+            crate::private_file::cap::READ_WHOLE,
+        ) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(AuditRead::default()),
-            Err(e) => return Err(e),
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", self.path.display()),
+                ));
+            }
         };
         Ok(parse_trail(&text))
     }
@@ -79,12 +87,28 @@ impl AuditLog {
         let mut reader = io::BufReader::with_capacity(256 * 1024, file);
         let mut raw = Vec::new();
         let mut line = 0;
+        let cap = super::tail::LINE_MAX;
         loop {
             raw.clear();
-            if reader.read_until(b'\n', &mut raw)? == 0 {
+            if (&mut reader).take(cap + 1).read_until(b'\n', &mut raw)? == 0 {
                 return Ok(());
             }
             line += 1;
+            if raw.len() as u64 > cap && raw.last() != Some(&b'\n') {
+                // Longer than any record: passed over without holding it.
+                reader.skip_until(b'\n')?;
+                let too_long = SkippedLine {
+                    line,
+                    reason: format!(
+                        "unreadable line: longer than {}",
+                        crate::private_file::size_words(cap)
+                    ),
+                };
+                if visit(Err(too_long)).is_break() {
+                    return Ok(());
+                }
+                continue;
+            }
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

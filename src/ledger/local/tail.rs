@@ -69,6 +69,11 @@ impl Horizon {
 /// The size of one backward read.
 const CHUNK: u64 = 256 * 1024;
 
+/// The longest line read from the trail or its index: wareg's records are a few hundred bytes,
+/// and a line beyond this (planted, or a file that is not a trail) is not held in memory: it
+/// is handed on as an unreadable line.
+pub const LINE_MAX: u64 = 1024 * 1024;
+
 /// What a backward reader wants next.
 pub enum Flow {
     Continue,
@@ -143,6 +148,8 @@ pub fn chunks_back(
     let mut end = hi;
     // The start of the line that began before the chunk read last, carried to the next chunk.
     let mut carry: Vec<u8> = Vec::new();
+    // Inside a line longer than LINE_MAX: its bytes are dropped as they are read.
+    let mut overlong = false;
     while end > lo {
         let start = end.saturating_sub(CHUNK).max(lo);
         let read = (end - start) as usize;
@@ -156,16 +163,28 @@ pub fn chunks_back(
         let first_whole = if start == lo {
             0
         } else {
-            match buf.iter().position(|b| *b == b'\n') {
+            // Only the bytes just read can hold it: what was carried has no newline.
+            match memchr::memchr(b'\n', &buf[..read]) {
                 Some(at) => at + 1,
                 None => {
-                    carry = buf;
+                    overlong |= buf.len() as u64 > LINE_MAX;
+                    carry = if overlong { Vec::new() } else { buf };
                     end = start;
                     continue;
                 }
             }
         };
         carry = buf[..first_whole].to_vec();
+        if overlong {
+            // What follows the newline is the overlong line's start, and nothing after it
+            // was kept: one byte that reads as no record stands for the line.
+            overlong = false;
+            if let Flow::Stop = visit(vec![0], 0, start + first_whole as u64) {
+                return Ok(true);
+            }
+            end = start;
+            continue;
+        }
         if let Flow::Stop = visit(buf, first_whole, start + first_whole as u64) {
             return Ok(true);
         }

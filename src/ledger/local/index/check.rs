@@ -101,6 +101,10 @@ fn last_line(index: &File, from: u64, len: u64) -> io::Result<Option<(u64, Optio
 
 /// Whether `span` is a whole line of the trail with the bytes it was indexed with.
 pub fn names_a_line(trail: &File, span: Span) -> io::Result<bool> {
+    // The span comes from the index file: a length no record has is not read.
+    if span.len > crate::ledger::local::tail::LINE_MAX {
+        return Ok(false);
+    }
     let lo = span.off.saturating_sub(1);
     let mut bytes = vec![0u8; (span.end() - lo) as usize];
     match read_at(trail, &mut bytes, lo) {

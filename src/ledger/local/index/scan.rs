@@ -67,6 +67,11 @@ pub fn scan(
         Err(e) => return Err(e.into()),
     };
     let checked = check(&mut index, &trail)?.ok_or(Unusable::OutOfStep)?;
+    // What the index does not cover is read whole below: more than a few lines of it means
+    // the index is not this trail's (the trail is then read backwards, a chunk at a time).
+    if checked.trail_len - checked.covered > 4 * tail::LINE_MAX {
+        return Err(Unusable::OutOfStep);
+    }
     let mut scan = Scan {
         lag: checked.trail_len - checked.covered,
         started_late: false,
