@@ -27,6 +27,8 @@ const ENDLESS_ID: &str = "100000000000004";
 const SELF_LOOP_WABA: &str = "200000000000001";
 const CYCLE_WABA: &str = "200000000000002";
 const NASTY_WABA: &str = "200000000000003";
+/// Lists one number and two rows whose ids are not number ids.
+const BAD_IDS_WABA: &str = "200000000000004";
 
 /// Characters that must never reach a terminal, a log or the trail from a server string.
 fn forbidden(text: &str) -> Option<char> {
@@ -120,6 +122,10 @@ async fn answer(method: Method, uri: Uri, headers: HeaderMap) -> Response {
             );
             axum::Json(json!({"data": [], "paging": {"next": next}})).into_response()
         }
+        (Method::GET, [waba, "phone_numbers"]) if *waba == BAD_IDS_WABA => axum::Json(
+            json!({"data": [number(ESC_ID, "Acme"), number("../../me", "Evil"), number("12e4", "Evil")]}),
+        )
+        .into_response(),
         (Method::GET, [waba, "phone_numbers"]) if *waba == NASTY_WABA => {
             axum::Json(json!({"data": [number(ESC_ID, NASTY)]})).into_response()
         }
@@ -583,4 +589,35 @@ fn requests_go_through_the_proxy_the_desk_sets() {
             .any(|l| l.starts_with(&format!("GET http://127.0.0.1:9/v25.0/{ESC_ID}"))),
         "{seen:?}"
     );
+}
+
+/// Issue 27 item 10: rows of a listing whose id is not a number id are left out, and both
+/// faces say how many, instead of dropping them silently.
+#[test]
+fn listing_rows_whose_id_is_not_a_number_id_are_counted_and_said() {
+    const SAID: &str = "2 rows had an id that is not a number id: left out";
+    let server = Hostile::start();
+    let desk = Desk::new(&server, BAD_IDS_WABA, "");
+    let run = desk.run(&["numbers", "--refresh"], None);
+    assert!(run.stdout.contains(SAID), "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("Evil"), "{}", run.stdout);
+    assert_eq!(
+        run.code, 3,
+        "a part of the answer could not be used: {}",
+        run.stderr
+    );
+    let json = desk.run(&["numbers", "--refresh", "--json"], None);
+    let doc = json.json();
+    assert_eq!(doc["profiles"][0]["left_out"], 2, "{doc}");
+    assert_eq!(doc["profiles"][0]["count"], 1, "{doc}");
+    assert_eq!(json.code, 3);
+    let csv = desk.run(&["numbers", "--refresh", "--csv"], None);
+    assert!(csv.stderr.contains(SAID), "{}", csv.stderr);
+    assert!(!csv.stdout.contains(SAID) && !csv.stdout.contains("Evil"));
+
+    let mut pty = Pty::spawn_with_env(&desk.env(), &[]);
+    let screen = pty.wait_for("the count in the log", |s| s.contains(SAID));
+    assert!(screen.contains("1 number listed"), "{screen}");
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
 }

@@ -64,6 +64,17 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         usage.merge(client.usage());
     }
     let failed = fleet.failed_listings();
+    // Listed rows whose id is not a number id: left out, and said (exit 3 when nothing worse).
+    let left_out: Vec<String> = fleet::profiles_in_view(&ctx.config, only)
+        .iter()
+        .filter(|name| fleet.left_out(name) > 0)
+        .map(|name| {
+            format!(
+                "profile {name}: {}",
+                fleet::left_out_words(fleet.left_out(name))
+            )
+        })
+        .collect();
 
     // A failed listing is an error for its profile even when single reads filled the rows.
     let error = match failed.iter().max_by_key(|(_, e)| e.exit_code()) {
@@ -78,7 +89,15 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
                 e.clone(),
             )),
             None => worst_error(&rows)
-                .map(|e| CliError::api("some numbers could not be read", e.clone())),
+                .map(|e| CliError::api("some numbers could not be read", e.clone()))
+                .or_else(|| {
+                    left_out.first().map(|line| {
+                        CliError::api(
+                            "a listing held rows wareg cannot use",
+                            crate::graph::ApiError::Refused(line.clone()),
+                        )
+                    })
+                }),
         },
     };
     if args.json {
@@ -109,6 +128,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         for (profile, e) in &failed {
             eprintln!("{}", listing_failed(profile, e));
         }
+        for line in &left_out {
+            eprintln!("{line}");
+        }
         for line in usage_lines(&usage) {
             eprintln!("{line}");
         }
@@ -117,6 +139,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     }
     for (profile, e) in &failed {
         say!("{}", listing_failed(profile, e));
+    }
+    for line in &left_out {
+        say!("{line}");
     }
     print_usage(&usage);
     print_table(&rows, &book, args.refresh, &fleet, args.storage);
@@ -146,7 +171,9 @@ fn profile_json(name: &str, fleet: &Fleet) -> Value {
     match fleet.listing(name) {
         None => json!({"name": name, "listing": "none"}),
         Some(Listing::Waiting) => json!({"name": name, "listing": "not read"}),
-        Some(Listing::Listed { count }) => json!({"name": name, "listing": "ok", "count": count}),
+        Some(Listing::Listed { count }) => {
+            json!({"name": name, "listing": "ok", "count": count, "left_out": fleet.left_out(name)})
+        }
         Some(Listing::Failed(e)) => {
             json!({"name": name, "listing": "failed", "error": super::error::api_error_json(e), "message": e.to_string()})
         }

@@ -42,6 +42,26 @@ pub struct Fleet {
     /// Profiles whose reads stopped at an error every other read would get too (a refused
     /// token, a missing permission, a throttle): told once, the rest not sent.
     stopped: BTreeMap<ProfileName, ApiError>,
+    /// Per profile, the rows of its last listing whose id is not a number id.
+    left_out: BTreeMap<ProfileName, usize>,
+}
+
+/// How many rows of a listing have an id that is not a number id: they cannot be read,
+/// registered or deregistered, so they are left out, and the faces say how many.
+pub fn not_number_ids(listing: &[PhoneNumber]) -> usize {
+    listing
+        .iter()
+        .filter(|n| NumberId::parse(&n.id).is_err())
+        .count()
+}
+
+/// "2 rows had an id that is not a number id: left out".
+pub fn left_out_words(count: usize) -> String {
+    if count == 1 {
+        "1 row had an id that is not a number id: left out".into()
+    } else {
+        format!("{count} rows had an id that is not a number id: left out")
+    }
 }
 
 impl Fleet {
@@ -50,6 +70,7 @@ impl Fleet {
     pub fn refresh(&mut self, rows: &mut [Row], profiles: &[ProfileView]) -> Vec<Read> {
         self.listings.clear();
         self.stopped.clear();
+        self.left_out.clear();
         for row in rows.iter_mut() {
             row.set_waiting();
         }
@@ -86,10 +107,12 @@ impl Fleet {
         let before = rows.len();
         match result {
             Ok(listing) => {
+                let left_out = not_number_ids(&listing);
+                self.left_out.insert(profile.into(), left_out);
                 self.listings.insert(
                     profile.into(),
                     Listing::Listed {
-                        count: listing.len(),
+                        count: listing.len() - left_out,
                     },
                 );
                 let index: HashMap<String, usize> = rows
@@ -102,7 +125,7 @@ impl Fleet {
                     match index.get(&number.id) {
                         Some(&i) => rows[i].set_read(Ok(number), at),
                         None => {
-                            // The listing only holds ids Meta gave; a non-numeric one is skipped.
+                            // A row whose id is not a number id is left out (counted above).
                             if let Ok(id) = NumberId::parse(&number.id) {
                                 rows.push(Row::discovered(id, profile, number, at));
                             }
@@ -183,6 +206,11 @@ impl Fleet {
 
     pub fn listing(&self, profile: &str) -> Option<&Listing> {
         self.listings.get(profile)
+    }
+
+    /// How many rows of `profile`'s last listing were left out: their id is not a number id.
+    pub fn left_out(&self, profile: &str) -> usize {
+        self.left_out.get(profile).copied().unwrap_or(0)
     }
 
     /// Profiles whose listing failed, with why.

@@ -10,7 +10,7 @@ mod machine;
 mod row;
 
 pub use column::{Cell, Column, Facts, Screen, Tone};
-pub use machine::{Fleet, Listing, ProfileView, Read};
+pub use machine::{Fleet, Listing, ProfileView, Read, left_out_words, not_number_ids};
 pub use row::{Live, NOT_READ, Row, Storage, configured_rows};
 
 use futures::StreamExt;

@@ -77,13 +77,25 @@ impl App {
         result: Result<Vec<PhoneNumber>, ApiError>,
     ) -> Vec<Cmd> {
         match &result {
-            Ok(listing) => self.notice(
-                Level::Info,
-                format!(
-                    "profile {profile}: {} listed",
-                    crate::plural::count(listing.len(), "number")
-                ),
-            ),
+            Ok(listing) => {
+                let left_out = crate::fleet::not_number_ids(listing);
+                self.notice(
+                    Level::Info,
+                    format!(
+                        "profile {profile}: {} listed",
+                        crate::plural::count(listing.len() - left_out, "number")
+                    ),
+                );
+                if left_out > 0 {
+                    self.notice(
+                        Level::Warn,
+                        format!(
+                            "profile {profile}: {}",
+                            crate::fleet::left_out_words(left_out)
+                        ),
+                    );
+                }
+            }
             Err(e) => self.notice(
                 Level::Error,
                 format!("profile {profile}: listing the WABA failed: {e}"),
