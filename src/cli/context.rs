@@ -104,6 +104,7 @@ pub fn client_for(profile: &Profile, data_dir: &std::path::Path) -> Result<Graph
     .map(|client| {
         client
             .with_max_body(profile.max_answer_bytes)
+            .with_read_budget(profile.read_budget)
             .with_throttles(
                 Arc::new(ThrottleBook::in_dir(data_dir)),
                 &profile.name,

@@ -68,6 +68,8 @@ pub struct Profile {
     /// The Business Manager the WABA belongs to: `o` opens WhatsApp Manager inside it.
     pub business_id: Option<NumberId>,
     pub timeout: Duration,
+    /// The time all tries of one read share (`read_budget_secs`); None: the timeout.
+    pub read_budget: Option<Duration>,
     /// How long a token command may run before it is stopped.
     pub token_timeout: Duration,
     /// Plain http to a host other than this machine was asked for explicitly.

@@ -49,6 +49,7 @@ struct RawProfile {
     waba_id: Option<Spanned<String>>,
     business_id: Option<Spanned<String>>,
     timeout_secs: Option<Spanned<u64>>,
+    read_budget_secs: Option<Spanned<u64>>,
     token_timeout_secs: Option<Spanned<u64>>,
     allow_insecure_http: Option<bool>,
     max_answer_mb: Option<Spanned<u64>>,
@@ -243,6 +244,18 @@ fn validate_profile(
         Some(t) => Duration::from_secs(*t.get_ref()),
         None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
     };
+    let read_budget = match &p.read_budget_secs {
+        Some(t) if *t.get_ref() == 0 || *t.get_ref() > 600 => {
+            return Err(loc
+                .error(
+                    Some(t.span()),
+                    format!("read_budget_secs = {} is out of range", t.get_ref()),
+                )
+                .hint("use a number of seconds from 1 to 600; without it a read's tries share timeout_secs"));
+        }
+        Some(t) => Some(Duration::from_secs(*t.get_ref())),
+        None => None,
+    };
     let token_timeout = match &p.token_timeout_secs {
         Some(t) if *t.get_ref() == 0 || *t.get_ref() > 600 => {
             return Err(loc
@@ -291,6 +304,7 @@ fn validate_profile(
         waba_id,
         business_id,
         timeout,
+        read_budget,
         token_timeout,
         allow_insecure_http: p.allow_insecure_http == Some(true),
         max_answer_bytes,

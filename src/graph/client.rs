@@ -88,6 +88,8 @@ struct Inner {
     token: Token,
     timeout: Duration,
     retry: RetryPolicy,
+    /// The time all tries of one read share; None: the timeout.
+    read_budget: Option<Duration>,
     observer: Option<CallObserver>,
     /// Answers longer than this are cut and reported, never held whole.
     max_body: usize,
@@ -100,6 +102,9 @@ struct Inner {
     /// Which throttles cover this client's calls.
     scope: ThrottleScope,
 }
+
+/// The least time a retry is started with: one that would have less is not sent.
+const MIN_TRY: Duration = Duration::from_millis(500);
 
 /// How long wareg stays away after a throttle code that came without an estimate, in minutes.
 const THROTTLE_WITHOUT_ESTIMATE_MIN: u32 = 5;
@@ -139,6 +144,7 @@ impl GraphClient {
                 token: settings.token,
                 timeout: settings.timeout,
                 retry: RetryPolicy::default(),
+                read_budget: None,
                 observer: None,
                 max_body: DEFAULT_MAX_BODY,
                 served: Arc::default(),
@@ -161,6 +167,12 @@ impl GraphClient {
 
     pub fn with_retry(self, retry: RetryPolicy) -> Self {
         self.rebuild(|inner| inner.retry = retry)
+    }
+
+    /// All tries of one read (and the waits between them) end within `budget`; None: within
+    /// the timeout, so a server that never answers costs one timeout, not one per try.
+    pub fn with_read_budget(self, budget: Option<Duration>) -> Self {
+        self.rebuild(|inner| inner.read_budget = budget)
     }
 
     /// Throttles are shared through `book` (the data dir's) and keyed by this profile and
@@ -192,6 +204,7 @@ impl GraphClient {
             token: old.token.clone(),
             timeout: old.timeout,
             retry: old.retry,
+            read_budget: old.read_budget,
             observer: old.observer.clone(),
             max_body: old.max_body,
             served: old.served.clone(),
@@ -495,10 +508,27 @@ impl GraphClient {
         {
             return Err(ApiError::Throttled(throttle));
         }
+        let started = Instant::now();
+        let budget = match resend {
+            Resend::Allowed => self.inner.read_budget.unwrap_or(self.inner.timeout),
+            Resend::Never => self.inner.timeout,
+        };
+        let deadline = started + budget;
         let mut attempt = 1;
         loop {
+            // Each try gets what is left of the budget, at most the timeout.
+            let limit = deadline
+                .saturating_duration_since(Instant::now())
+                .min(self.inner.timeout);
             let result = self
-                .send_once(method.clone(), url.clone(), body.as_ref(), attempt, &parse)
+                .send_once(
+                    method.clone(),
+                    url.clone(),
+                    body.as_ref(),
+                    attempt,
+                    limit,
+                    &parse,
+                )
                 .await;
             if let Err(e) = &result
                 && let Some(code) = e.code().filter(|c| super::throttle::is_throttle_code(*c))
@@ -513,11 +543,55 @@ impl GraphClient {
             }
             match result {
                 Err(e) if attempt < tries && e.is_transient() => {
-                    tokio::time::sleep(self.inner.retry.delay_before(attempt + 1)).await;
+                    let wait = self.inner.retry.delay_before(attempt + 1);
+                    // A try that could not get a fair share of a second is not started.
+                    if Instant::now() + wait + MIN_TRY > deadline {
+                        self.log_tries(&method, &url, attempt, started, Some(budget));
+                        return Err(e);
+                    }
+                    tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
-                other => return other,
+                other => {
+                    if attempt > 1 {
+                        let spent = other.is_err().then_some(budget);
+                        self.log_tries(&method, &url, attempt, started, spent);
+                    }
+                    return other;
+                }
             }
+        }
+    }
+
+    /// How many tries a read took, in the log: "GET /v25.0/1065: 2 tries in 1.3 s", or
+    /// "gave up after 1 try in 1.0 s (its budget is 1 s)" when it failed.
+    fn log_tries(
+        &self,
+        method: &Method,
+        url: &Url,
+        tries: u32,
+        started: Instant,
+        gave_up_within: Option<Duration>,
+    ) {
+        let count = if tries == 1 {
+            "1 try".to_owned()
+        } else {
+            format!("{tries} tries")
+        };
+        let took = format!("{:.1} s", started.elapsed().as_secs_f64());
+        let path = path_and_query(url);
+        match gave_up_within {
+            Some(budget) => tracing::info!(
+                target: "wareg::api",
+                "{} {path}: gave up after {count} in {took} (its budget is {} s)",
+                method_name(method),
+                budget.as_secs()
+            ),
+            None => tracing::info!(
+                target: "wareg::api",
+                "{} {path}: {count} in {took}",
+                method_name(method)
+            ),
         }
     }
 
@@ -527,6 +601,7 @@ impl GraphClient {
         url: Url,
         body: Option<&Value>,
         attempt: u32,
+        limit: Duration,
         parse: &impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let started = Instant::now();
@@ -534,6 +609,7 @@ impl GraphClient {
             .inner
             .http
             .request(method.clone(), url.clone())
+            .timeout(limit)
             .bearer_auth(self.inner.token.expose())
             // The spec requires it even on some reads (GET /settings); harmless on the rest.
             .header(reqwest::header::CONTENT_TYPE, "application/json");
@@ -543,7 +619,7 @@ impl GraphClient {
         let mut sandbox = false;
         let mut usage = None;
         let (status, result) = match request.send().await {
-            Err(e) => (None, Err(self.transport_error(&e))),
+            Err(e) => (None, Err(self.transport_error(&e, limit))),
             Ok(response) => {
                 let status = response.status().as_u16();
                 sandbox = response.headers().contains_key(SANDBOX_HEADER);
@@ -561,7 +637,7 @@ impl GraphClient {
                     crate::clean::NAME_MAX,
                 );
                 let result = match read_bounded(response, self.inner.max_body).await {
-                    Err(Body::Broken(e)) => Err(self.transport_error(&e)),
+                    Err(Body::Broken(e)) => Err(self.transport_error(&e, limit)),
                     Err(Body::TooLarge { read, start }) => Err(ApiError::BadResponse {
                         http_status: status,
                         content_type,
@@ -597,7 +673,7 @@ impl GraphClient {
         result
     }
 
-    fn transport_error(&self, e: &reqwest::Error) -> ApiError {
+    fn transport_error(&self, e: &reqwest::Error, limit: Duration) -> ApiError {
         let root = crate::clean::text(&root_cause(e), crate::clean::MESSAGE_MAX);
         let host = self.inner.base.host_str().unwrap_or("the server");
         // Checked before the timeout: a connect that timed out sent nothing either.
@@ -608,8 +684,9 @@ impl GraphClient {
             return ApiError::NotSent(format!("the request could not be built: {root}"));
         }
         if e.is_timeout() {
+            // Whole seconds, rounded up: a last try may have had less than the timeout.
             return ApiError::Timeout {
-                after: self.inner.timeout,
+                after: Duration::from_secs(limit.as_secs_f64().ceil() as u64),
             };
         }
         if e.is_body() || e.is_decode() {

@@ -20,6 +20,7 @@ pub fn demo_config(base_url: &str) -> Config {
         waba_id: NumberId::parse(&seed.waba_id).ok(),
         business_id: None,
         timeout: Duration::from_secs(5),
+        read_budget: None,
         token_timeout: crate::config::DEFAULT_TOKEN_TIMEOUT,
         allow_insecure_http: false,
         max_answer_bytes: crate::graph::DEFAULT_MAX_BODY,

@@ -156,6 +156,7 @@ impl Inner {
         })
         .map_err(|e| e.to_string())?
         .with_max_body(p.max_answer_bytes)
+        .with_read_budget(p.read_budget)
         .with_throttles(
             self.throttles.clone(),
             profile,
