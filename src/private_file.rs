@@ -38,6 +38,21 @@ pub fn append(path: &Path) -> io::Result<File> {
     options().read(true).append(true).create(true).open(path)
 }
 
+/// Whether `file` is empty or ends with a newline: a line appended after a crash's torn line
+/// must start on a line of its own.
+pub fn ends_with_newline(file: &mut File) -> io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    file.seek(SeekFrom::End(0))?;
+    Ok(last[0] == b'\n')
+}
+
 /// Creates `path` 0600; an existing file is an error (`AlreadyExists`), never overwritten.
 pub fn create_new(path: &Path) -> io::Result<File> {
     options().write(true).create_new(true).open(path)

@@ -93,6 +93,20 @@ impl NumberState {
 
 pub struct Journal {
     path: PathBuf,
+    /// The data dir's seal key (None: it has none, as an earlier wareg's data dir).
+    key: Option<super::seal::Key>,
+    /// The seal of the last sealed line: the next line chains from it.
+    last: std::sync::Mutex<super::seal::Seal>,
+}
+
+/// Whether a journal read back can be trusted to say what wareg wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealing {
+    /// Every line is sealed and the chain holds.
+    Sealed,
+    /// Written by an earlier wareg that did not seal its journals: it may be shown, never
+    /// resumed (its action and numbers could have been changed).
+    Unsealed,
 }
 
 /// A journal read back: its header and where each number stands.
@@ -107,6 +121,7 @@ pub struct JournalState {
     pub skipped: Vec<(String, String)>,
     pub stopped: Option<String>,
     pub entries: Vec<Entry>,
+    pub sealing: Sealing,
 }
 
 impl Journal {
@@ -114,12 +129,14 @@ impl Journal {
         data_dir.join("bulk")
     }
 
-    /// A new journal for a new run.
+    /// A new journal for a new run (the data dir's seal key is made if it has none).
     pub fn create(data_dir: &Path, id: &str) -> io::Result<Journal> {
         let dir = Journal::dir(data_dir);
         crate::paths::create_private_dir(&dir)?;
         Ok(Journal {
             path: dir.join(format!("{id}.jsonl")),
+            key: Some(super::seal::Key::load_or_create(data_dir)?),
+            last: std::sync::Mutex::new(super::seal::START),
         })
     }
 
@@ -135,7 +152,21 @@ impl Journal {
                 Journal::dir(data_dir).display()
             ));
         }
-        Ok(Journal { path })
+        Journal::at(path).map_err(|e| format!("cannot read the bulk journals' key: {e}"))
+    }
+
+    /// The journal at `path`, with its directory's seal key if it has one.
+    fn at(path: PathBuf) -> io::Result<Journal> {
+        // The key is in the data dir, beside the journals' directory.
+        let key = match path.parent().and_then(Path::parent) {
+            Some(data_dir) => super::seal::Key::load(data_dir)?,
+            None => None,
+        };
+        Ok(Journal {
+            path,
+            key,
+            last: std::sync::Mutex::new(super::seal::START),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -148,24 +179,37 @@ impl Journal {
         crate::flock::FileLock::try_exclusive(&self.path.with_extension("lock"))
     }
 
-    /// Appends one entry and flushes it to disk before returning.
+    /// Appends one entry, sealed after the line before it, and flushes it to disk before
+    /// returning. Entries written at once (a run's numbers in parallel) take turns.
     pub fn write(&self, entry: &Entry) -> io::Result<()> {
-        let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+        let Some(key) = &self.key else {
+            return Err(io::Error::other(
+                "this data dir has no key to seal bulk journals with",
+            ));
+        };
+        let body = serde_json::to_vec(entry).map_err(io::Error::other)?;
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut line, seal) = key.seal(&last, &body)?;
         line.push(b'\n');
         let mut file = crate::private_file::append(&self.path)?;
+        if !crate::private_file::ends_with_newline(&mut file)? {
+            // A crash left a torn line: this one starts on a line of its own.
+            line.insert(0, b'\n');
+        }
         file.write_all(&line)?;
-        file.sync_data()
+        file.sync_data()?;
+        *last = seal;
+        Ok(())
     }
 
-    /// Reads it back (up to its cap); a line torn by a crash is skipped.
+    /// Reads it back (up to its cap); a line torn by a crash is skipped. A sealed journal
+    /// whose chain breaks, or whose lines name a number the run did not plan, is an error
+    /// (`InvalidData`); an earlier wareg's unsealed one is read as it is and says so.
     pub fn read(&self) -> io::Result<JournalState> {
         let text =
             crate::private_file::read_text_capped(&self.path, crate::private_file::cap::JOURNAL)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
-        let entries: Vec<Entry> = text
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect();
+        let (entries, sealing) = self.entries_of(&text)?;
         let Some(Entry::Header {
             id,
             action,
@@ -208,6 +252,9 @@ impl Journal {
                 Entry::Header { .. } | Entry::Step { .. } => {}
             }
         }
+        if sealing == Sealing::Sealed {
+            self.check_bound(&id, &entries, &states)?;
+        }
         let numbers = order
             .into_iter()
             .filter_map(|n| states.remove(&n).map(|(p, s)| (n, p, s)))
@@ -221,7 +268,87 @@ impl Journal {
             skipped,
             stopped,
             entries,
+            sealing,
         })
+    }
+
+    /// The entries of a journal's text, each sealed line checked against the one before.
+    /// A line without a seal in a sealed journal (torn by a crash, or added by hand) is
+    /// skipped and never followed; the chain goes on from the line before it.
+    fn entries_of(&self, text: &str) -> io::Result<(Vec<Entry>, Sealing)> {
+        use super::seal::Checked;
+        let sealed = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(super::seal::is_sealed);
+        if !sealed {
+            let entries = text
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+            return Ok((entries, Sealing::Unsealed));
+        }
+        let Some(key) = &self.key else {
+            return Err(self.tampered(
+                "it is sealed, and the key it was sealed with (bulk-journal.key) is not in the data dir",
+            ));
+        };
+        let mut last = super::seal::START;
+        let mut entries = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            match key.check(&last, line) {
+                Checked::Sealed(body, seal) => {
+                    let entry = serde_json::from_str(&body).map_err(|e| {
+                        self.tampered(&format!("line {} is sealed but unreadable: {e}", n + 1))
+                    })?;
+                    entries.push(entry);
+                    last = seal;
+                }
+                Checked::Unsealed => {}
+                Checked::Broken => {
+                    return Err(self.tampered(&format!(
+                        "line {} does not follow the line before it (a line was changed, added, moved or removed)",
+                        n + 1
+                    )));
+                }
+            }
+        }
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = last;
+        Ok((entries, Sealing::Sealed))
+    }
+
+    /// What only a changed journal can say, even with its seals: a header naming another
+    /// run, or a line about a number the run did not plan.
+    fn check_bound(
+        &self,
+        id: &str,
+        entries: &[Entry],
+        planned: &BTreeMap<String, (String, NumberState)>,
+    ) -> io::Result<()> {
+        if self.path.file_stem().and_then(|s| s.to_str()) != Some(id) {
+            return Err(self.tampered(&format!("its header names another run ({id})")));
+        }
+        for entry in entries {
+            let number = match entry {
+                Entry::Started { number, .. }
+                | Entry::Step { number, .. }
+                | Entry::Finished { number, .. } => number,
+                _ => continue,
+            };
+            if !planned.contains_key(number) {
+                return Err(
+                    self.tampered(&format!("it names {number}, which the run did not plan"))
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn tampered(&self, why: &str) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not as wareg wrote it: {why}", self.path.display()),
+        )
     }
 }
 
@@ -270,7 +397,7 @@ pub fn unfinished(data_dir: &Path) -> Vec<(String, usize)> {
         .filter_map(|e| {
             let path = e.path();
             let id = path.file_stem()?.to_str()?.to_owned();
-            let state = Journal { path }.read().ok()?;
+            let state = Journal::at(path).ok()?.read().ok()?;
             let left = state
                 .numbers
                 .iter()
@@ -286,4 +413,80 @@ pub fn unfinished(data_dir: &Path) -> Vec<(String, usize)> {
 /// A fresh run id: its start time and a little randomness ("20261125-031501-3f2a").
 pub fn new_id(now: DateTime<Utc>) -> String {
     format!("{}-{:04x}", now.format("%Y%m%d-%H%M%S"), fastrand::u16(..))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(id: &str) -> Entry {
+        Entry::Header {
+            id: id.into(),
+            action: Action::Register,
+            region: None,
+            created: Utc::now(),
+            operator: "t".into(),
+        }
+    }
+
+    #[test]
+    fn a_line_torn_by_a_crash_is_skipped_and_the_chain_goes_on_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = "20260101-000000-abcd";
+        let journal = Journal::create(dir.path(), id).unwrap();
+        journal.write(&header(id)).unwrap();
+        journal
+            .write(&Entry::Planned {
+                number: "1065".into(),
+                profile: "p".into(),
+                plan: "register".into(),
+                steps: vec![],
+            })
+            .unwrap();
+        // A crash in the middle of a line.
+        let mut file = crate::private_file::append(journal.path()).unwrap();
+        file.write_all(br#"{"kind":"started","number":"10"#)
+            .unwrap();
+        drop(file);
+
+        let resumed = Journal::open(dir.path(), id).unwrap();
+        let state = resumed.read().unwrap();
+        assert_eq!(state.sealing, Sealing::Sealed);
+        assert_eq!(state.numbers.len(), 1);
+        resumed
+            .write(&Entry::Started {
+                number: "1065".into(),
+                time: Utc::now(),
+            })
+            .unwrap();
+        let state = Journal::open(dir.path(), id).unwrap().read().unwrap();
+        assert_eq!(state.numbers[0].2, NumberState::Interrupted, "{state:?}");
+        assert_eq!(state.entries.len(), 3);
+    }
+
+    #[test]
+    fn a_line_about_a_number_the_run_did_not_plan_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = "20260101-000000-abce";
+        let journal = Journal::create(dir.path(), id).unwrap();
+        journal.write(&header(id)).unwrap();
+        journal
+            .write(&Entry::Started {
+                number: "1065".into(),
+                time: Utc::now(),
+            })
+            .unwrap();
+        let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("did not plan"), "{e}");
+        // A header naming another run, under this run's name.
+        let other = "20260101-000000-abcf";
+        let journal = Journal::create(dir.path(), other).unwrap();
+        journal.write(&header(id)).unwrap();
+        let e = Journal::open(dir.path(), other)
+            .unwrap()
+            .read()
+            .unwrap_err();
+        assert!(e.to_string().contains("another run"), "{e}");
+    }
 }

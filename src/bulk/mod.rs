@@ -8,8 +8,9 @@ mod pins;
 mod plan;
 mod resume;
 mod run;
+mod seal;
 
-pub use journal::{Entry, Journal, JournalState, NumberState};
+pub use journal::{Entry, Journal, JournalState, NumberState, Sealing};
 pub use pins::PinSource;
 pub use plan::{BulkPlan, PlannedRow, RowPlan, Target, plan_all};
 pub use resume::{ResumeChoice, resume_rows};

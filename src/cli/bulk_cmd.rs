@@ -15,7 +15,7 @@ use crate::audit::Operation;
 use crate::bulk::journal::begin;
 use crate::bulk::{
     Action, BulkPlan, Entry, Journal, NumberState, PinSource, PlannedRow, ResumeChoice, RowPlan,
-    RunOptions, Summary, Target, plan_all, resume_rows, run, storage_of,
+    RunOptions, Sealing, Summary, Target, plan_all, resume_rows, run, storage_of,
 };
 use crate::config::ProfileName;
 use crate::engine::Engine;
@@ -146,9 +146,19 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
     let journal = Journal::open(&ctx.data_dir, &args.id).map_err(CliError::Usage)?;
     // Two resumes of one run would both read, close and send for the same numbers.
     let _claim = claim(&journal, &args.id)?;
-    let state = journal
-        .read()
-        .map_err(|e| CliError::Local(format!("cannot read the bulk journal: {e}")))?;
+    let state = journal.read().map_err(|e| {
+        CliError::Usage(format!(
+            "bulk run {} cannot be resumed: {e}; nothing was sent",
+            args.id
+        ))
+    })?;
+    // A resume sends what the journal says: only one sealed by this data dir is followed.
+    if state.sealing == Sealing::Unsealed {
+        return Err(CliError::Usage(format!(
+            "bulk run {id} was written by an earlier wareg, which did not seal its journals: it cannot be resumed, since its action and numbers could have been changed. `wareg bulk show {id}` shows it; start a new run for what is left; nothing was sent",
+            id = args.id
+        )));
+    }
     let engines = engines(&ctx, state.numbers.iter().map(|(_, p, _)| p.as_str()))?;
     let storage = storage_of(state.region.as_deref());
     let choices = block_on(resume_rows(
@@ -258,6 +268,11 @@ fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
     let state = journal
         .read()
         .map_err(|e| CliError::Local(format!("cannot read the bulk journal: {e}")))?;
+    if state.sealing == Sealing::Unsealed {
+        eprintln!(
+            "note: bulk run {id} was written by an earlier wareg: its journal is not sealed, so it is shown as it is and cannot be resumed"
+        );
+    }
     if as_json {
         print_json(&json!({
             "id": state.id,
