@@ -19,5 +19,6 @@ pub mod plural;
 pub mod private_file;
 pub mod sandbox;
 pub mod secret;
+pub mod tls;
 pub mod tui;
 pub mod width;

@@ -41,6 +41,41 @@ fn numbers_without_refresh_sends_nothing() {
 }
 
 #[test]
+fn over_https_the_graph_is_reached_only_when_the_system_trusts_the_certificate() {
+    let rig = Rig::new("v25.0");
+    let front = tls::TlsFront::start(rig.sandbox.addr, tls::Preamble::None);
+    rig.write_config_at(&format!("https://localhost:{}", front.port), "v25.0", 5);
+
+    let trusted = tls::trusted_ca();
+    let run = rig.wareg_with(
+        &["numbers", "--refresh", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &trusted)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["numbers"].as_array().unwrap().len(), 10);
+    assert_eq!(rig.calls(), ["GET /v25.0/102290129340398/phone_numbers"]);
+    assert!(front.handshakes() >= 1);
+
+    // The same server under a CA the system does not trust: refused before anything is sent.
+    let handshakes = front.handshakes();
+    let unknown = tls::unknown_ca();
+    let run = rig.wareg_with(
+        &["numbers", "--refresh", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &unknown)],
+    );
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("invalid peer certificate"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(front.handshakes(), handshakes, "no handshake completed");
+    assert_eq!(rig.calls().len(), 1, "nothing more reached the sandbox");
+}
+
+#[test]
 fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
     let rig = Rig::new("v25.0");
     let run = rig.wareg_stdin(

@@ -69,7 +69,13 @@ operator = "{operator}"
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let run = run_wareg(args, stdin, &self.env());
+        self.run_with(args, stdin, &[])
+    }
+
+    fn run_with(&self, args: &[&str], stdin: Option<&str>, extra: &[(&str, &str)]) -> Run {
+        let mut env = self.env();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let run = run_wareg(args, stdin, &env);
         for text in [&run.stdout, &run.stderr] {
             assert!(!text.contains(pg::PASSWORD), "the password showed: {text}");
         }
@@ -304,6 +310,50 @@ fn two_desks_four_processes_never_spend_the_last_attempt_twice() {
             assert!(!loser.stderr.contains(pg::PASSWORD));
         }
     }
+}
+
+#[test]
+fn over_tls_the_ledger_is_reached_only_when_the_system_trusts_the_certificate() {
+    let Some(url) = team_database() else { return };
+    let rig = Rig::new("v25.0");
+    // postgres://postgres:PW@127.0.0.1:PORT/NAME, reached through a TLS front on localhost.
+    let (before, rest) = url.split_once("@127.0.0.1:").unwrap();
+    let (port, name) = rest.split_once('/').unwrap();
+    let backend = format!("127.0.0.1:{port}").parse().unwrap();
+    let front = tls::TlsFront::start(backend, tls::Preamble::PostgresSslRequest);
+    let tls_url = format!("{before}@localhost:{}/{name}?sslmode=require", front.port);
+    let desk = Desk::new(
+        &rig.sandbox.base_url(),
+        &rig.sandbox.waba_id(),
+        &tls_url,
+        "ana@desk-1",
+    );
+
+    let trusted = tls::trusted_ca();
+    let status = desk.run_with(
+        &["ledger", "status", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &trusted)],
+    );
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.json().is_object(), "{}", status.stdout);
+    assert!(front.handshakes() >= 1);
+
+    let handshakes = front.handshakes();
+    let unknown = tls::unknown_ca();
+    let refused = desk.run_with(
+        &["ledger", "status", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &unknown)],
+    );
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    // The driver's words name the handshake, not the certificate (as before the switch).
+    assert!(
+        refused.stderr.contains("TLS handshake"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(front.handshakes(), handshakes, "no handshake completed");
 }
 
 #[test]

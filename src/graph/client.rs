@@ -131,6 +131,8 @@ impl GraphClient {
                 settings.base_url
             ))
         })?;
+        // reqwest is built without a provider of its own: it uses the process's default.
+        crate::tls::install_default_provider();
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))

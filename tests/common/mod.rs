@@ -7,6 +7,7 @@ pub mod bulk_fixture;
 pub mod pg;
 pub mod pty;
 pub mod scrub;
+pub mod tls;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,11 @@ impl Rig {
     }
 
     pub fn write_config(&self, version: &str, timeout_secs: u64) {
+        self.write_config_at(&self.sandbox.base_url(), version, timeout_secs);
+    }
+
+    /// The same profile reaching the sandbox through `base` (a TLS front, say).
+    pub fn write_config_at(&self, base: &str, version: &str, timeout_secs: u64) {
         let text = format!(
             r#"default_profile = "sb"
 
@@ -106,7 +112,6 @@ label = "Sales UK"
 id = "{CONNECTED}"
 label = "Support DE"
 "#,
-            base = self.sandbox.base_url(),
             waba = self.sandbox.waba_id(),
         );
         std::fs::write(&self.config, text).unwrap();

@@ -2,7 +2,6 @@
 //! config file) parsed into settings that never show its password, TLS required for any host
 //! that is not this machine, and a connection with the ledger's schema on its search path.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
@@ -136,12 +135,11 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, postgres::Error> {
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
         .with_safe_default_protocol_versions()
         .map(|b| b.with_root_certificates(roots).with_no_client_auth())
         // The provider's defaults are fixed at build time: failing here is a bug.
-        .expect("aws-lc-rs supports the default TLS versions");
+        .expect("ring supports the default TLS versions");
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
