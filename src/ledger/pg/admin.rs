@@ -10,8 +10,25 @@ use super::{PgLedger, record_of};
 use crate::audit::AuditRecord;
 use crate::ledger::{AuditLog, Query, Sink};
 
-mod embedded {
-    refinery::embed_migrations!("assets/migrations");
+/// The migrations in assets/migrations, by file stem (`V{version}__{name}`), embedded in the
+/// binary. Listed here rather than found by refinery's `embed_migrations!`: that macro is a
+/// proc-macro crate that builds refinery-core, regex and url a second time for the compiler;
+/// the runner it generates is exactly this. A migration file not listed here fails
+/// `every_migration_file_is_embedded`.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "V1__ledger",
+    include_str!("../../../assets/migrations/V1__ledger.sql"),
+)];
+
+/// The runner over [`MIGRATIONS`]; refinery computes each one's checksum from its name and SQL,
+/// as it did for the macro's.
+fn migrations() -> Result<refinery_core::Runner, String> {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(name, sql)| refinery_core::Migration::unapplied(name, sql))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    Ok(refinery_core::Runner::new(&migrations))
 }
 
 /// What `wareg ledger status` reports.
@@ -41,11 +58,13 @@ impl PgLedger {
     /// applied now. Needs a role that may create tables (the desks' role needs less).
     pub fn init(&self) -> io::Result<Vec<String>> {
         let schema = self.settings.schema.clone();
+        let failed = |e: String| io::Error::other(format!("the migration failed: {e}"));
+        let runner = migrations().map_err(failed)?;
         self.run(move |client| {
             client.batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
             ))?;
-            Ok(embedded::migrations::runner()
+            Ok(runner
                 .run(client)
                 .map(|report| {
                     report
@@ -56,7 +75,7 @@ impl PgLedger {
                 })
                 .map_err(|e| e.to_string()))
         })?
-        .map_err(|e| io::Error::other(format!("the migration failed: {e}")))
+        .map_err(failed)
     }
 
     pub fn status(&self) -> io::Result<LedgerStatus> {
@@ -201,5 +220,35 @@ impl PgLedger {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/migrations");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".sql").map(str::to_owned))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = MIGRATIONS.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk, "list every file of {dir} in MIGRATIONS");
+        for (name, sql) in MIGRATIONS {
+            let file = std::fs::read_to_string(format!("{dir}/{name}.sql")).unwrap();
+            assert_eq!(*sql, file, "{name}");
+        }
+        let runner = migrations().unwrap();
+        let versions: Vec<_> = runner
+            .get_migrations()
+            .iter()
+            .map(|m| (m.version(), m.name().to_owned()))
+            .collect();
+        assert_eq!(versions, [(1, "ledger".to_owned())]);
     }
 }
