@@ -218,6 +218,32 @@ async fn reads_give_up_after_three_tries() {
 }
 
 #[tokio::test]
+async fn a_read_tried_three_times_is_observed_once_with_every_try() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let c = client(&server, "v25.0").with_observer(std::sync::Arc::new(
+        move |e: &wareg::graph::CallEvent| {
+            sink.lock()
+                .unwrap()
+                .push((e.attempt, e.earlier.clone(), e.status));
+        },
+    ));
+    c.get_number(&id()).await.unwrap_err();
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        *seen,
+        [(3, vec![Some(502), Some(502)], Some(502))],
+        "one event for the read, not one per try"
+    );
+}
+
+#[tokio::test]
 async fn a_rejected_field_falls_back_to_the_minimal_set() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

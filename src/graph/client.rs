@@ -25,8 +25,12 @@ pub struct CallEvent {
     pub path: String,
     pub status: Option<u16>,
     pub duration: Duration,
-    /// 1 for the first try of a request, 2 and 3 for automatic retries of reads.
+    /// 1 for the first try of a request, 2 and 3 for automatic retries of reads: a read that
+    /// was tried again is reported once, when its last try ended, with `attempt` tries.
     pub attempt: u32,
+    /// The statuses of the tries before the last (none for a read that took one try); the
+    /// duration is then that of every try and the waits between them.
+    pub earlier: Vec<Option<u16>>,
     pub error: Option<ApiError>,
     /// The answer said it came from a wareg sandbox, not from Meta.
     pub sandbox: bool,
@@ -517,6 +521,8 @@ impl GraphClient {
         };
         let deadline = started + budget;
         let mut attempt = 1;
+        // Every try's call, reported together once the read ends (one log line, not three).
+        let mut events = Vec::new();
         loop {
             // Each try gets what is left of the budget, at most the timeout.
             let limit = deadline
@@ -524,6 +530,7 @@ impl GraphClient {
                 .min(self.inner.timeout);
             let result = self
                 .send_once(
+                    &mut events,
                     method.clone(),
                     url.clone(),
                     body.as_ref(),
@@ -541,6 +548,7 @@ impl GraphClient {
                     let (key, covers) = self.inner.scope.key_for_code(Some(code));
                     self.note_throttle(key, covers, Some(code), None);
                 }
+                self.report_tries(events, started);
                 return result;
             }
             match result {
@@ -549,6 +557,7 @@ impl GraphClient {
                     // A try that could not get a fair share of a second is not started.
                     if Instant::now() + wait + MIN_TRY > deadline {
                         self.log_tries(&method, &url, attempt, started, Some(budget));
+                        self.report_tries(events, started);
                         return Err(e);
                     }
                     tokio::time::sleep(wait).await;
@@ -559,6 +568,7 @@ impl GraphClient {
                         let spent = other.is_err().then_some(budget);
                         self.log_tries(&method, &url, attempt, started, spent);
                     }
+                    self.report_tries(events, started);
                     return other;
                 }
             }
@@ -599,6 +609,7 @@ impl GraphClient {
 
     async fn send_once<T>(
         &self,
+        events: &mut Vec<CallEvent>,
         method: Method,
         url: Url,
         body: Option<&Value>,
@@ -661,18 +672,32 @@ impl GraphClient {
                 (Some(status), result)
             }
         };
-        self.report(CallEvent {
+        events.push(CallEvent {
             method: method_name(&method),
             path: path_and_query(&url),
             status,
             duration: started.elapsed(),
             attempt,
+            earlier: Vec::new(),
             error: result.as_ref().err().cloned(),
             sandbox,
             usage,
             throttle: self.throttle(),
         });
         result
+    }
+
+    /// Reports a request's tries as one call: the last try, with the statuses of those before
+    /// it and the time all of them took.
+    fn report_tries(&self, mut events: Vec<CallEvent>, started: Instant) {
+        let Some(mut last) = events.pop() else {
+            return;
+        };
+        if !events.is_empty() {
+            last.earlier = events.iter().map(|e| e.status).collect();
+            last.duration = started.elapsed();
+        }
+        self.report(last);
     }
 
     fn transport_error(&self, e: &reqwest::Error, limit: Duration) -> ApiError {

@@ -21,16 +21,33 @@ pub struct LogEntry {
 impl LogEntry {
     /// `POST /v25.0/1065/register 400 123ms  133005 Two-step PIN mismatch [fbtrace A1] ...`
     pub fn from_call(event: &CallEvent, time: DateTime<FixedOffset>) -> LogEntry {
-        let status = event.status.map_or("---".to_owned(), |s| s.to_string());
-        let mut text = format!(
-            "{} {} {status} {}",
-            event.method,
-            event.path,
-            millis(event.duration)
-        );
-        if event.attempt > 1 {
-            text.push_str(&format!(" (try {})", event.attempt));
-        }
+        let status = |s: Option<u16>| s.map_or("---".to_owned(), |s| s.to_string());
+        let mut text = if event.earlier.is_empty() {
+            format!(
+                "{} {} {} {}",
+                event.method,
+                event.path,
+                status(event.status),
+                millis(event.duration)
+            )
+        } else {
+            // A read tried again: one line with every try's status and the time they took.
+            let statuses: Vec<String> = event
+                .earlier
+                .iter()
+                .copied()
+                .chain([event.status])
+                .map(status)
+                .collect();
+            format!(
+                "{} {}: {} ({} tries, {:.1} s)",
+                event.method,
+                event.path,
+                statuses.join(", "),
+                event.attempt,
+                event.duration.as_secs_f64()
+            )
+        };
         let level = match &event.error {
             None => Level::Info,
             Some(e) => {
@@ -109,6 +126,27 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_tried_again_is_one_line_with_every_try() {
+        let event = CallEvent {
+            method: "GET",
+            path: "/v25.0/1065".into(),
+            status: Some(502),
+            duration: Duration::from_millis(5_080),
+            attempt: 3,
+            earlier: vec![Some(502), None],
+            error: None,
+            sandbox: false,
+            usage: None,
+            throttle: None,
+        };
+        let entry = LogEntry::from_call(&event, crate::clock::Clock::System.local_now());
+        assert_eq!(
+            entry.text,
+            "GET /v25.0/1065: 502, ---, 502 (3 tries, 5.1 s)"
+        );
+    }
 
     #[test]
     fn a_full_buffer_drops_the_oldest_and_keeps_the_newest() {

@@ -175,6 +175,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         status,
         duration: Duration::from_millis(123),
         attempt: 1,
+        earlier: Vec::new(),
         error,
         sandbox: false,
         usage: None,

@@ -730,6 +730,7 @@ fn above_the_high_water_mark_r_reads_no_storage_but_f_still_does() {
             status: Some(200),
             duration: std::time::Duration::ZERO,
             attempt: 1,
+            earlier: Vec::new(),
             error: None,
             sandbox: false,
             usage: Some(usage(percent)),
