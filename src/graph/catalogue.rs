@@ -70,29 +70,36 @@ pub fn lookup(code: i64) -> Option<&'static CatalogueEntry> {
     general(code).or_else(|| (200..300).contains(&code).then(|| general(200)).flatten())
 }
 
-/// The most specific entry for an error: by subcode, then by a phrase of Meta's message,
-/// then the code's general entry (facts §8: code 100 says many different things).
+/// The most specific entry for an error: by subcode and a phrase of Meta's words, then by
+/// subcode, then by a phrase of Meta's words, then the code's general entry (facts §8: code
+/// 100 says many different things; §9: 2388001 itself has two meanings, told apart by the
+/// user message). `message` is all Meta said (its message and user message).
 pub fn lookup_error(
     code: i64,
     subcode: Option<i64>,
     message: &str,
 ) -> Option<&'static CatalogueEntry> {
-    let entries = catalogue().get(&code);
-    let by_subcode = entries.and_then(|list| {
-        list.iter()
-            .find(|e| e.subcode.is_some() && e.subcode == subcode)
-    });
+    let entries = catalogue()
+        .get(&code)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let message = message.to_lowercase();
-    let by_message = || {
-        entries.and_then(|list| {
-            list.iter().find(|e| {
-                e.message_contains
-                    .as_deref()
-                    .is_some_and(|m| message.contains(&m.to_lowercase()))
-            })
-        })
+    let says = |e: &CatalogueEntry| {
+        e.message_contains
+            .as_deref()
+            .is_some_and(|m| message.contains(&m.to_lowercase()))
     };
-    by_subcode.or_else(by_message).or_else(|| lookup(code))
+    let same_subcode = |e: &CatalogueEntry| e.subcode.is_some() && e.subcode == subcode;
+    entries
+        .iter()
+        .find(|e| same_subcode(e) && says(e))
+        .or_else(|| {
+            entries
+                .iter()
+                .find(|e| same_subcode(e) && e.message_contains.is_none())
+        })
+        .or_else(|| entries.iter().find(|e| e.subcode.is_none() && says(e)))
+        .or_else(|| lookup(code))
 }
 
 #[cfg(test)]
@@ -117,8 +124,40 @@ mod tests {
 
     #[test]
     fn code_100_is_read_by_subcode_and_by_message() {
-        let review = lookup_error(100, Some(2388001), "(#100) Cannot Create Certificate").unwrap();
-        assert_eq!(review.title, "Display name still under review");
+        // 2388001 never means "wait": Meta's user message says which cause it is, and without
+        // one the entry names both (facts §9).
+        let certificate =
+            lookup_error(100, Some(2388001), "(#100) Cannot Create Certificate").unwrap();
+        assert_eq!(certificate.title, "Cannot create the number's certificate");
+        let account = lookup_error(
+            100,
+            Some(2388001),
+            "(#100) Cannot Create Certificate This number is registered to an existing WhatsApp account. To use this number, disconnect it from the existing account.",
+        )
+        .unwrap();
+        assert_eq!(account.title, "Number is on an existing WhatsApp account");
+        assert!(account.action.contains("disconnect"), "{}", account.action);
+        let name = lookup_error(
+            100,
+            Some(2388001),
+            "Cannot Create Certificate Your display name could not be processed. Please edit your display name and try again.",
+        )
+        .unwrap();
+        assert_eq!(name.title, "Display name could not be processed");
+        assert!(
+            name.action.contains("Edit the display name"),
+            "{}",
+            name.action
+        );
+        for entry in [certificate, account, name] {
+            assert_eq!(entry.retry, RetryAdvice::No);
+            let words =
+                format!("{} {} {}", entry.title, entry.explanation, entry.action).to_lowercase();
+            assert!(
+                !words.contains("wait") && !words.contains("under review"),
+                "{words}"
+            );
+        }
         let coex = lookup_error(
             100,
             None,
@@ -142,6 +181,13 @@ mod tests {
             "Invalid parameter"
         );
         assert!(lookup(133005).unwrap().action.contains("wareg set-pin"));
+    }
+
+    #[test]
+    fn a_code_request_for_a_verified_number_is_said_as_such() {
+        let entry = lookup(136024).unwrap();
+        assert_eq!(entry.title, "Number already verified");
+        assert!(!entry.uses_budget);
     }
 
     #[test]

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::errors::{ApiError, GraphError, body_snippet};
+use super::new_number::{DisplayName, NewNumber};
 use super::region::Region;
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, ThrottleBook, ThrottleScope};
-use super::types::{FULL_FIELDS, MINIMAL_FIELDS, NumberId, PhoneNumber, Settings, StorageConfig};
+use super::types::{Added, MINIMAL_FIELDS, NumberId, PhoneNumber, Settings, StorageConfig};
 use super::version::ApiVersion;
 use crate::secret::{Pin, Token, VerificationCode};
 
@@ -324,10 +325,16 @@ impl GraphClient {
 
     // ---- reads -------------------------------------------------------------------------
 
+    /// The table's fields for the version Meta answers this client with (the messaging limit
+    /// is another field from v24, facts §9).
+    pub fn full_fields(&self) -> &'static str {
+        super::types::full_fields(self.plan_version(chrono::Utc::now().date_naive()))
+    }
+
     /// `GET /{id}` with the table's fields; if Meta rejects a field (code 100), once more with
     /// the minimal set, since one unknown field fails the whole call (facts §3).
     pub async fn get_number(&self, id: &NumberId) -> Result<PhoneNumber, ApiError> {
-        match self.get_number_fields(id, FULL_FIELDS).await {
+        match self.get_number_fields(id, self.full_fields()).await {
             Err(e) if e.code() == Some(100) => self.get_number_fields(id, MINIMAL_FIELDS).await,
             other => other,
         }
@@ -417,6 +424,40 @@ impl GraphClient {
         self.mutate(&[id.as_str(), "verify_code"], Some(body)).await
     }
 
+    /// `POST /{waba}/phone_numbers` with `{cc, phone_number, verified_name}` (facts §9): adds a
+    /// number to the WABA, not verified and not registered; the answer is its new id.
+    pub async fn add_number(
+        &self,
+        waba: &NumberId,
+        number: &NewNumber,
+    ) -> Result<NumberId, ApiError> {
+        let url = self.url(&[waba.as_str(), "phone_numbers"]);
+        let body = json!({
+            "cc": number.cc(),
+            "phone_number": number.phone(),
+            "verified_name": number.name().as_str(),
+        });
+        let added: Added = self
+            .send(Method::POST, url, Some(body), Resend::Never)
+            .await?;
+        NumberId::parse(&added.id).map_err(|_| ApiError::BadResponse {
+            http_status: 200,
+            content_type: "application/json".into(),
+            expected: "a numeric phone number id",
+            problem: "the id Meta gave is not numeric".into(),
+            snippet: crate::clean::text(&added.id, 60),
+        })
+    }
+
+    /// `POST /{id}?new_display_name=NAME` (facts §9): asks for a new display name, which Meta
+    /// reviews; the number must be registered again within 14 days of the approval.
+    pub async fn rename(&self, id: &NumberId, name: &DisplayName) -> Result<Answered, ApiError> {
+        let mut url = self.url(&[id.as_str()]);
+        url.query_pairs_mut()
+            .append_pair("new_display_name", name.as_str());
+        self.mutate_at(url, None).await
+    }
+
     // ---- plumbing ----------------------------------------------------------------------
 
     pub(super) fn url(&self, segments: &[&str]) -> Url {
@@ -455,7 +496,11 @@ impl GraphClient {
     /// cut off or unreadable stays an unknown outcome (decided in `decode`), and
     /// `{"success": false}` is a failure without a code, whose outcome is not known either.
     async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<Answered, ApiError> {
-        let url = self.url(segments);
+        self.mutate_at(self.url(segments), body).await
+    }
+
+    /// [`GraphClient::mutate`] of a URL already made (one with a query).
+    async fn mutate_at(&self, url: Url, body: Option<Value>) -> Result<Answered, ApiError> {
         let answer: Value = self.send(Method::POST, url, body, Resend::Never).await?;
         match answer.get("success").and_then(Value::as_bool) {
             Some(true) => Ok(Answered::default()),

@@ -33,3 +33,8 @@ pub const NEEDS_VERIFICATION: i64 = 133006;
 pub const NOT_REGISTERED: i64 = 133010;
 /// Too many register/deregister requests: Meta locks the number for 72 hours.
 pub const REGISTRATION_LOCKED: i64 = 133016;
+/// Code 100's subcode for "Cannot Create Certificate": a register refused because the number is
+/// on an existing WhatsApp account, or because its display name could not be processed.
+pub const CANNOT_CREATE_CERTIFICATE: i64 = 2388001;
+/// `request_code` on a number whose ownership is already verified.
+pub const ALREADY_VERIFIED: i64 = 136024;

@@ -27,6 +27,12 @@ macro_rules! open_enum {
             }
         }
 
+        impl From<&str> for $name {
+            fn from(raw: &str) -> Self {
+                $name::parse(raw)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -105,6 +111,35 @@ impl PlatformType {
             PlatformType::NotApplicable => "n/a",
             PlatformType::Unknown(raw) => raw,
         }
+    }
+}
+
+open_enum!(
+    /// `name_status` (the display name in force) and `new_name_status` (a requested change),
+    /// facts §8, §9. `DEFERRED` is a decision Meta can give a request too.
+    NameStatus {
+        Approved => "APPROVED",
+        PendingReview => "PENDING_REVIEW",
+        Deferred => "DEFERRED",
+        Declined => "DECLINED" | "REJECTED",
+        Expired => "EXPIRED",
+        NoName => "NONE",
+        AvailableWithoutReview => "AVAILABLE_WITHOUT_REVIEW",
+    }
+);
+
+impl NameStatus {
+    /// A requested name Meta has not decided on yet: a register meanwhile has no effect.
+    pub fn in_review(&self) -> bool {
+        matches!(self, NameStatus::PendingReview | NameStatus::Deferred)
+    }
+
+    /// A name status with which Meta refuses to register the number for API use (facts §9).
+    pub fn unusable(&self) -> bool {
+        matches!(
+            self,
+            NameStatus::Declined | NameStatus::Expired | NameStatus::NoName
+        )
     }
 }
 

@@ -67,7 +67,15 @@ impl GraphError {
     /// The most specific catalogue entry: by subcode and Meta's message where the code alone
     /// says many things.
     pub fn catalogue(&self) -> Option<&'static CatalogueEntry> {
-        catalogue::lookup_error(self.code, self.error_subcode, &self.message)
+        match &self.error_user_msg {
+            // Meta's user message is what tells 2388001's two causes apart (facts §9).
+            Some(user) => catalogue::lookup_error(
+                self.code,
+                self.error_subcode,
+                &format!("{} {user}", self.message),
+            ),
+            None => catalogue::lookup_error(self.code, self.error_subcode, &self.message),
+        }
     }
 
     /// The short name: the catalogue's title, else Meta's user title, else its message.
@@ -106,6 +114,39 @@ impl GraphError {
     /// Whether a register/deregister attempt that got this answer used Meta's budget.
     pub fn used_budget(&self) -> bool {
         self.catalogue().is_none_or(|c| c.uses_budget)
+    }
+}
+
+/// Which of its causes a "Cannot Create Certificate" (100/2388001) is, by Meta's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateRefusal {
+    /// "This number is registered to an existing WhatsApp account…": free the number first.
+    OnExistingAccount,
+    /// "Your display name could not be processed…": edit the name first.
+    DisplayName,
+    /// Meta did not say which.
+    Unclear,
+}
+
+impl GraphError {
+    /// For a register Meta answered with 100/2388001: which cause its words name.
+    pub fn certificate_refusal(&self) -> Option<CertificateRefusal> {
+        if self.code != 100 || self.error_subcode != Some(codes::CANNOT_CREATE_CERTIFICATE) {
+            return None;
+        }
+        let said = format!(
+            "{} {}",
+            self.message,
+            self.error_user_msg.as_deref().unwrap_or_default()
+        )
+        .to_lowercase();
+        Some(if said.contains("existing whatsapp account") {
+            CertificateRefusal::OnExistingAccount
+        } else if said.contains("display name could not be processed") {
+            CertificateRefusal::DisplayName
+        } else {
+            CertificateRefusal::Unclear
+        })
     }
 }
 

@@ -21,7 +21,7 @@ use url::Url;
 
 use super::client::{GraphClient, MAX_PAGES, Resend, decode};
 use super::errors::ApiError;
-use super::types::{FULL_FIELDS, MINIMAL_FIELDS, NumberId, NumbersPage, Paging, PhoneNumber};
+use super::types::{MINIMAL_FIELDS, NumberId, NumbersPage, Paging, PhoneNumber};
 
 /// The listing's calls, beside the client's others (`client.rs`); kept here so that the
 /// client knows nothing of how a listing is paged.
@@ -32,7 +32,7 @@ impl GraphClient {
     pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
         // As for a single read: one field Meta does not know fails the whole listing, so a #100
         // on the first page is tried once more with the minimal set (facts §3, §7.8).
-        match self.number_pages(waba, FULL_FIELDS).collect().await {
+        match self.number_pages(waba, self.full_fields()).collect().await {
             Err(e) if e.code() == Some(100) => {
                 self.number_pages(waba, MINIMAL_FIELDS).collect().await
             }
@@ -43,7 +43,7 @@ impl GraphClient {
     /// The listing page by page, with the table's fields; the paging starts at once, in a task
     /// of the current tokio runtime (it must be called inside one).
     pub fn list_number_pages(&self, waba: &NumberId) -> NumberPages {
-        self.number_pages(waba, FULL_FIELDS)
+        self.number_pages(waba, self.full_fields())
     }
 
     fn number_pages(&self, waba: &NumberId, fields: &str) -> NumberPages {

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod enums;
 pub mod errors;
 pub mod listing;
+pub mod new_number;
 pub mod region;
 pub mod retry;
 pub mod throttle;
@@ -17,8 +18,9 @@ pub use client::{
     Answered, CallEvent, CallObserver, ClientSettings, CodeMethod, DEFAULT_MAX_BODY, GraphClient,
     MAX_PAGES, SANDBOX_HEADER, SANDBOX_SEEN,
 };
-pub use errors::{ApiError, GraphError, MutationOutcome};
+pub use errors::{ApiError, CertificateRefusal, GraphError, MutationOutcome};
 pub use listing::NumberPages;
+pub use new_number::{BadInput, DisplayName, NewNumber};
 pub use region::{Region, RegionGroup};
 pub use throttle::{Throttle, ThrottleBook, ThrottleScope};
 pub use types::{NumberId, PhoneNumber, StorageChoice, StorageConfig};

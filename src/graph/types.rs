@@ -5,12 +5,24 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use super::enums::{
-    CodeVerification, NumberStatus, PlatformType, QualityRating, StorageStatus,
+    CodeVerification, NameStatus, NumberStatus, PlatformType, QualityRating, StorageStatus,
 };
 use super::region::Region;
 
-/// The fields the numbers table needs (facts §3, "Suggested fields").
-pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status";
+/// The fields the numbers table needs (facts §3, "Suggested fields"), on v24 and later: the
+/// messaging limit is `whatsapp_business_manager_messaging_limit` there (facts §9).
+pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,new_display_name,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status,whatsapp_business_manager_messaging_limit";
+/// The same up to v23, where the messaging limit is still `messaging_limit_tier`.
+pub const FULL_FIELDS_UP_TO_V23: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,new_display_name,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status,messaging_limit_tier";
+
+/// The table's fields for calls Meta answers with `version`'s rules.
+pub fn full_fields(version: super::ApiVersion) -> &'static str {
+    if version.major >= 24 {
+        FULL_FIELDS
+    } else {
+        FULL_FIELDS_UP_TO_V23
+    }
+}
 /// One bad field fails the whole call, so a read that fails on `FULL_FIELDS` falls back to this.
 pub const MINIMAL_FIELDS: &str = "id,display_phone_number,verified_name,status";
 
@@ -136,6 +148,44 @@ pub struct PhoneNumber {
     /// Whether the number can send, and which entity stops it (facts §8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_status: Option<Health>,
+    /// The display name asked for with the last name change, whatever its review says.
+    #[serde(
+        default,
+        deserialize_with = "crate::clean::opt_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_display_name: Option<String>,
+    /// The messaging limit on v24+ (Meta's example: `TIER_250`); an open set, shown as it comes.
+    #[serde(
+        default,
+        deserialize_with = "limit",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub whatsapp_business_manager_messaging_limit: Option<String>,
+    /// The messaging limit up to v23 (deprecated since).
+    #[serde(
+        default,
+        deserialize_with = "limit",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messaging_limit_tier: Option<String>,
+}
+
+/// A messaging limit as it comes: a string, a number, or an object holding one (Meta
+/// documents a string; anything else is read rather than failing the whole number).
+fn limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fn text_of(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Object(map) => map.values().find_map(text_of),
+            _ => None,
+        }
+    }
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(text_of(&value)
+        .map(|s| crate::clean::owned_text(s, crate::clean::NAME_MAX))
+        .filter(|s| !s.is_empty()))
 }
 
 /// `health_status`: what explains "connected but cannot send". Every field optional and
@@ -264,12 +314,27 @@ impl PhoneNumber {
         notes
     }
 
-    /// A display name change is being reviewed (register fails meanwhile: 100/2388001).
+    /// A requested display name is being reviewed (or Meta deferred its decision): a register
+    /// meanwhile has no effect (facts §9).
     pub fn name_under_review(&self) -> bool {
-        [&self.name_status, &self.new_name_status].iter().any(|s| {
-            s.as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case("PENDING_REVIEW"))
-        })
+        self.new_name_state().is_some_and(|s| s.in_review())
+    }
+
+    /// The status of the display name in force.
+    pub fn name_state(&self) -> Option<NameStatus> {
+        self.name_status.as_deref().map(NameStatus::parse)
+    }
+
+    /// The status of the requested display name, if one was asked for.
+    pub fn new_name_state(&self) -> Option<NameStatus> {
+        self.new_name_status.as_deref().map(NameStatus::parse)
+    }
+
+    /// The messaging limit, from whichever field the version has.
+    pub fn messaging_limit(&self) -> Option<&str> {
+        self.whatsapp_business_manager_messaging_limit
+            .as_deref()
+            .or(self.messaging_limit_tier.as_deref())
     }
 }
 
@@ -323,6 +388,13 @@ pub struct NumbersPage {
     pub data: Vec<PhoneNumber>,
     #[serde(default)]
     pub paging: Option<Paging>,
+}
+
+/// `POST /{waba}/phone_numbers`: the new number's id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Added {
+    #[serde(deserialize_with = "crate::clean::name")]
+    pub id: String,
 }
 
 /// `{"success": true}`, the answer of every mutation.

@@ -7,7 +7,7 @@ use std::str::FromStr;
 /// A day as year, month, day (a `NaiveDate` cannot be built in a const).
 type Ymd = (i32, u32, u32);
 
-/// The Graph versions wareg knows and the day Meta stops serving each (facts §1): the one table
+/// The Graph versions wareg knows and the day Meta stops serving each (facts §1, §9): the one table
 /// every rule about versions reads. `None`: no date announced yet.
 const VERSIONS: &[(u32, Option<Ymd>)] = &[
     (19, Some((2026, 5, 21))),
@@ -18,6 +18,7 @@ const VERSIONS: &[(u32, Option<Ymd>)] = &[
     (24, Some((2028, 2, 18))),
     (25, Some((2028, 7, 29))),
     (26, None),
+    (27, None),
 ];
 
 /// Where a configured version stands on a given day.
@@ -188,6 +189,12 @@ mod tests {
             "{warning}"
         );
         assert!(v("v25.0").warning(day("2026-11-25")).is_none());
+        // v27.0 came out on Nov 4 2026: known, live, no retirement date yet.
+        assert_eq!(
+            v("v27.0").standing(day("2026-12-01")),
+            VersionStanding::Live
+        );
+        assert!(v("v28.0").warning(day("2026-12-01")).is_some());
         assert_eq!(v("v99.0").served(day("2026-11-25")), v("v99.0"));
         assert!(
             v("v99.0")
