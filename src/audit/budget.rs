@@ -164,7 +164,7 @@ impl BudgetTally {
 
     pub fn add(&mut self, r: BudgetFact) {
         if r.phase == Phase::Intent {
-            if r.op.is_budgeted() && r.time > self.since {
+            if r.op.is_counted() && r.time > self.since {
                 let number = match self.numbers.get(r.number) {
                     Some(n) => *n,
                     None => {

@@ -3,9 +3,11 @@
 //! No record ever holds a PIN, a code or a token: there is no field for one.
 
 pub(crate) mod budget;
+pub mod fact;
 mod operator;
 
 pub use budget::{Budget, BudgetBook, BudgetFact, BudgetTally, META_LOCK_HOURS};
+pub use fact::{Fact, FactBook, FactKind, Recorded};
 
 /// A line of the trail that could not be read as a record (both readers report it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +33,10 @@ pub enum Operation {
     SetPin,
     RequestCode,
     VerifyCode,
+    /// `POST /{waba}/phone_numbers`: a number added to a WABA (the record names the WABA).
+    Add,
+    /// `POST /{id}?new_display_name=…`: a display-name change asked for.
+    Rename,
     /// Written by a newer wareg; kept so the trail still reads.
     #[serde(other)]
     Other,
@@ -42,6 +48,12 @@ impl Operation {
         matches!(self, Operation::Register | Operation::Deregister)
     }
 
+    /// The operations whose attempts are counted: Meta's two, and wareg's own budget of
+    /// display-name changes (Meta allows 10 per 30 days, facts §9).
+    pub fn is_counted(self) -> bool {
+        self.is_budgeted() || self == Operation::Rename
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::Register => "register",
@@ -50,6 +62,8 @@ impl Operation {
             Operation::SetPin => "set-pin",
             Operation::RequestCode => "request-code",
             Operation::VerifyCode => "verify-code",
+            Operation::Add => "add",
+            Operation::Rename => "rename",
             Operation::Other => "other",
         }
     }

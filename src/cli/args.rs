@@ -327,7 +327,8 @@ pub struct AuditArgs {
     /// (2026-11-01, UTC midnight) or an RFC 3339 time. Without it, the whole trail.
     #[arg(long, value_name = "DURATION|DATE")]
     pub since: Option<String>,
-    /// Only this operation (register, deregister, settings, set-pin, request-code, verify-code).
+    /// Only this operation (register, deregister, settings, set-pin, request-code, verify-code,
+    /// add, rename).
     #[arg(long, value_name = "OP")]
     pub op: Option<String>,
     /// Only this operator: `user@host` exactly, or a user on any host.

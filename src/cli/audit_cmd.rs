@@ -210,6 +210,8 @@ fn parse_op(text: &str) -> Result<Operation, CliError> {
         Operation::SetPin,
         Operation::RequestCode,
         Operation::VerifyCode,
+        Operation::Add,
+        Operation::Rename,
     ];
     all.into_iter()
         .find(|op| op.as_str() == text.trim().to_ascii_lowercase())

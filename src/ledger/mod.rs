@@ -15,7 +15,7 @@ pub use query::{Found, Query, Sink};
 use chrono::{DateTime, Utc};
 use std::io;
 
-use crate::audit::AuditRecord;
+use crate::audit::{AuditRecord, Fact, FactBook};
 use crate::graph::NumberId;
 
 pub trait Ledger: Send + Sync {
@@ -70,6 +70,14 @@ pub trait Ledger: Send + Sync {
     /// are not records too, when it reads the whole file (a window is read from the end, where
     /// a line's place is not known).
     fn query(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()>;
+
+    /// Keeps a fact about a number (`audit::fact`): apart from the records, so that budgets,
+    /// the audit and the team's live feed never see it. A fact of the same number and kind is
+    /// replaced as `Fact::replaced_by` says (an approval keeps its first sighting).
+    fn note_fact(&self, fact: &Fact) -> io::Result<()>;
+
+    /// The facts of the numbers in `only`, or of every number.
+    fn facts_of(&self, only: Option<&std::collections::HashSet<String>>) -> io::Result<FactBook>;
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".
     fn describe(&self) -> String;

@@ -11,14 +11,16 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+mod facts;
 mod file;
 pub mod index;
 pub mod tail;
 
+pub use facts::{FACTS_FILE, FactFile};
 pub use file::{AuditLog, AuditRead};
 
 use super::{Found, Ledger, Query, Sink};
-use crate::audit::{AuditRecord, BudgetBook, BudgetFact};
+use crate::audit::{AuditRecord, BudgetBook, BudgetFact, Fact, FactBook};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
 use crate::graph::NumberId;
@@ -29,6 +31,7 @@ pub struct LocalTrail {
     log: AuditLog,
     lock_path: PathBuf,
     index_path: PathBuf,
+    facts: FactFile,
 }
 
 /// How far the index may fall behind the trail (lines appended by a wareg that keeps no index)
@@ -46,6 +49,7 @@ impl LocalTrail {
             index_path: index::path_of(log.path()),
             log,
             lock_path: dir.join(crate::paths::AUDIT_LOCK_FILE),
+            facts: FactFile::in_dir(dir),
         }
     }
 
@@ -190,6 +194,16 @@ impl Ledger for LocalTrail {
             Some(since) => tail::stream_since(self.log.path(), since, &mut |r| hand(Ok(r))),
             None => self.log.for_each(hand),
         }
+    }
+
+    fn note_fact(&self, fact: &Fact) -> io::Result<()> {
+        // Under the trail's lock: two processes never fold the file at once.
+        let _guard = self.lock()?;
+        self.facts.append(fact, Utc::now())
+    }
+
+    fn facts_of(&self, only: Option<&HashSet<String>>) -> io::Result<FactBook> {
+        self.facts.read(only)
     }
 
     fn describe(&self) -> String {

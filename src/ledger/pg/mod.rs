@@ -1,8 +1,10 @@
 //! The team ledger on PostgreSQL, behind the same interface as the local trail. The budget gate
 //! is one transaction per admission: a transaction-scoped advisory lock on the number, the
 //! count of its records in the window, the intent inserted, commit; only then does the request
-//! leave. Rows are only ever inserted (the role needs SELECT and INSERT). Every insert notifies
-//! the other desks (LISTEN/NOTIFY) with the record itself.
+//! leave. Records are only ever inserted (the role needs SELECT and INSERT on them). Every insert notifies
+//! the other desks (LISTEN/NOTIFY) with the record itself. Facts about numbers (`audit::fact`)
+//! live in a table of their own, one row per number and kind (SELECT, INSERT and UPDATE), and
+//! are never notified.
 //!
 //! If the database cannot be reached before sending, nothing is sent. An outcome that cannot
 //! be written after its request went out is kept in the data dir (`ledger-pending.jsonl`) and
@@ -23,7 +25,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::{Ledger, Query, Sink};
-use crate::audit::{AuditRecord, Phase};
+use crate::audit::{AuditRecord, Fact, FactBook, FactKind, Phase};
 use crate::flock::FileLock;
 use crate::graph::NumberId;
 use crate::ledger::AuditLog;
@@ -220,6 +222,25 @@ fn record_of(row: &postgres::Row) -> Option<AuditRecord> {
         .map(AuditRecord::cleaned)
 }
 
+/// One row of `facts` as a fact, cleaned like everything read from outside; a row wareg
+/// cannot read (a number that is not an id, a kind from a newer wareg) is left out.
+fn fact_of(row: &postgres::Row) -> Option<Fact> {
+    let number = row.try_get::<_, String>(0).ok()?;
+    let kind = FactKind::parse(&row.try_get::<_, String>(1).ok()?);
+    if kind == FactKind::Other {
+        return None;
+    }
+    let number = NumberId::parse(&crate::clean::owned_text(number, crate::clean::NAME_MAX)).ok()?;
+    let value: String = row.try_get(2).ok()?;
+    let mut fact = Fact::new(&number, kind, &value, row.try_get(3).ok()?);
+    fact.operator = row
+        .try_get::<_, Option<String>>(4)
+        .ok()
+        .flatten()
+        .map(|o| crate::clean::owned_text(o, crate::clean::NAME_MAX));
+    Some(fact)
+}
+
 impl Ledger for PgLedger {
     fn admit(
         &self,
@@ -328,6 +349,51 @@ impl Ledger for PgLedger {
 
     fn query(&self, query: &Query, sink: &mut Sink<'_>) -> io::Result<()> {
         self.query_records(query, sink)
+    }
+
+    fn note_fact(&self, fact: &Fact) -> io::Result<()> {
+        let fact = fact.clone();
+        self.run(move |client| {
+            // The rule of `Fact::replaced_by`, in one statement: a kind that keeps its first
+            // sighting changes only with its value; the others only for a later fact. Never
+            // the records table, never NOTIFY.
+            client.execute(
+                "INSERT INTO facts (number, kind, value, time, operator)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (number, kind) DO UPDATE
+                 SET value = EXCLUDED.value, time = EXCLUDED.time,
+                     operator = EXCLUDED.operator, written_at = now()
+                 WHERE ($6 AND facts.value IS DISTINCT FROM EXCLUDED.value)
+                    OR (NOT $6 AND EXCLUDED.time >= facts.time)",
+                &[
+                    &fact.number.as_str(),
+                    &fact.kind.as_str(),
+                    &fact.value,
+                    &fact.time,
+                    &fact.operator,
+                    &fact.kind.keeps_first(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn facts_of(&self, only: Option<&std::collections::HashSet<String>>) -> io::Result<FactBook> {
+        let only: Option<Vec<String>> = only.map(|set| set.iter().cloned().collect());
+        let rows = self.run(move |client| match &only {
+            Some(numbers) => client.query(
+                "SELECT number, kind, value, time, operator FROM facts WHERE number = ANY($1)",
+                &[numbers],
+            ),
+            None => client.query("SELECT number, kind, value, time, operator FROM facts", &[]),
+        })?;
+        let mut book = FactBook::default();
+        for row in &rows {
+            if let Some(fact) = fact_of(row) {
+                book.note(fact);
+            }
+        }
+        Ok(book)
     }
 
     fn describe(&self) -> String {

@@ -110,6 +110,8 @@ fn op_char(op: Operation) -> char {
         Operation::SetPin => 'p',
         Operation::RequestCode => 'c',
         Operation::VerifyCode => 'v',
+        Operation::Add => 'a',
+        Operation::Rename => 'n',
         Operation::Other => 'o',
     }
 }
@@ -122,6 +124,8 @@ fn op_of(c: u8) -> Option<Operation> {
         b'p' => Operation::SetPin,
         b'c' => Operation::RequestCode,
         b'v' => Operation::VerifyCode,
+        b'a' => Operation::Add,
+        b'n' => Operation::Rename,
         b'o' => Operation::Other,
         _ => return None,
     })

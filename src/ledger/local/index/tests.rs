@@ -14,10 +14,11 @@ use crate::ledger::local::{index, tail};
 use crate::ledger::{Ledger, LocalTrail};
 
 const NUMBERS: [&str; 3] = ["15550001", "15550002", "15550003"];
-const OPS: [Operation; 4] = [
+const OPS: [Operation; 5] = [
     Operation::Register,
     Operation::Deregister,
     Operation::SetPin,
+    Operation::Rename,
     Operation::Other,
 ];
 
@@ -62,7 +63,7 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        8 => (0i64..20 * 24 * 60, prop_oneof![4 => Just(0i64), 1 => -3000i64..3000], 0..3usize, 0..4usize, 0..7usize, any::<bool>())
+        8 => (0i64..20 * 24 * 60, prop_oneof![4 => Just(0i64), 1 => -3000i64..3000], 0..3usize, 0..OPS.len(), 0..7usize, any::<bool>())
             .prop_map(|(minutes, skew, number, op, end, indexed)| Step::Attempt { minutes, skew, number, op, end, indexed }),
         1 => Just(Step::Torn),
         1 => any::<bool>().prop_map(Step::Junk),
