@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::plan::{Step, deregister_plan, region_change_plan, register_plan};
-use crate::audit::{Budget, Operation};
-use crate::graph::types::{CodeVerification, NumberStatus};
+use crate::audit::{Budget, Operation, Recorded};
+use crate::graph::types::{CodeVerification, Health, NameStatus, NumberStatus, PlatformType};
 use crate::graph::{ApiVersion, NumberId, PhoneNumber, Region, StorageChoice};
 
 /// What the user asks for.
@@ -38,8 +38,23 @@ pub struct Facts {
     pub coexistence: Option<bool>,
     pub pin_enabled: Option<bool>,
     pub storage: Option<StorageFact>,
-    /// A display-name change is under review: Meta refuses register meanwhile (2388001).
+    /// A requested display name is under review: a register meanwhile has no effect (facts §9).
     pub name_review: bool,
+    /// The display name in force, and the status of its review.
+    pub verified_name: Option<String>,
+    pub name_status: Option<NameStatus>,
+    /// A requested new display name, and the status of its review.
+    pub new_name: Option<String>,
+    pub new_name_status: Option<NameStatus>,
+    pub health: Option<Health>,
+    pub platform: Option<PlatformType>,
+    /// An official business account: Meta changes its name only through its support.
+    pub official: Option<bool>,
+    /// What the ledger recorded of the number beyond its records: an approval wareg saw, the
+    /// last register that worked, what Meta said when it refused one.
+    pub recorded: Recorded,
+    /// When these facts were read: the time rules that count days judge by (now if not said).
+    pub read_at: Option<DateTime<Utc>>,
     /// Meta throttles the profile's or WABA's calls: whether its call budget covers register
     /// and deregister is not documented, so sending is the user's explicit choice.
     pub throttled: Option<crate::graph::Throttle>,
@@ -112,9 +127,26 @@ impl Facts {
             pin_enabled: number.is_pin_enabled,
             storage: Some(storage),
             name_review: number.name_under_review(),
+            verified_name: number.verified_name.clone(),
+            name_status: number.name_state(),
+            new_name: number.new_display_name.clone(),
+            new_name_status: number.new_name_state(),
+            health: number.health_status.clone(),
+            platform: number.platform_type.clone(),
+            official: number.is_official_business_account,
             throttled: None,
             open_intent: None,
+            recorded: Recorded::default(),
+            read_at: None,
         }
+    }
+
+    /// The approved name a register would apply now (wareg saw it approved less than 14 days
+    /// ago and recorded no register since).
+    pub fn name_to_apply(&self, now: DateTime<Utc>) -> Option<&str> {
+        self.recorded
+            .approval_waiting(now)
+            .map(|fact| fact.value.as_str())
     }
 
     pub fn connected(&self) -> bool {
@@ -189,8 +221,18 @@ pub enum Blocker {
     NotRegistered(String),
     /// Ownership is not verified: Meta answers 133006.
     NotVerified(String),
-    /// The display name is under review: Meta answers 100/2388001 until it is done.
+    /// A requested display name is under review: a register has no effect until Meta decides
+    /// (facts §9), so it would only spend an attempt.
     NameUnderReview,
+    /// The display name's status (NONE, EXPIRED, DECLINED) is one Meta registers no number
+    /// with: nothing to override, the name must be fixed first.
+    NameUnusable(NameStatus),
+    /// Meta's 133016 lock on register is recorded: a deregister now leaves the number unable
+    /// to message until the lock ends.
+    RegisterLocked(DateTime<Utc>),
+    /// An official business account: Meta changes its display name only through its direct
+    /// support, so a rename through the API is likely refused.
+    OfficialAccount,
     /// The current storage could not be read, so whether the plan changes it is not known.
     StorageUnknown,
     /// A status wareg does not know: whether the number is registered (and so whether storage
@@ -219,13 +261,14 @@ impl Blocker {
                 | Blocker::StorageUnknown
                 | Blocker::LockedByMeta { .. }
                 | Blocker::InProgress(_)
+                | Blocker::NameUnusable(_)
         )
     }
 
     /// Whether overriding it is written into the intent (`forced`), so the trail shows who
     /// went past a spent budget or an abandoned change.
     pub fn override_is_recorded(&self) -> bool {
-        self.is_budget() || matches!(self, Blocker::Abandoned(_))
+        self.is_budget() || matches!(self, Blocker::Abandoned(_) | Blocker::RegisterLocked(_))
     }
 
     pub fn is_budget(&self) -> bool {
@@ -242,7 +285,13 @@ impl Blocker {
             Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
             Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
             Blocker::StatusUnknown(status) => format!("the number's status `{status}` is not one wareg knows, so it cannot tell whether the number is registered and storage may be set"),
-            Blocker::NameUnderReview => "the display name is under review: Meta refuses register (100/2388001) until the review is done".into(),
+            Blocker::NameUnderReview => "the requested display name is under review: a register now would have no effect (it spends an attempt and applies nothing until Meta decides)".into(),
+            Blocker::NameUnusable(status) => format!("the display name's status is {status}: Meta registers no number for API use with it; fix the name first (request a new one with wareg rename, or edit it in WhatsApp Manager)"),
+            Blocker::RegisterLocked(until) => format!(
+                "register is locked until {}: a deregister now leaves the number unable to message until then",
+                until.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Blocker::OfficialAccount => "this is an official business account: Meta changes its display name only through its direct support, and is likely to refuse a request sent here".into(),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
             Blocker::BudgetExhausted { op, budget } => {
                 let next = budget
@@ -399,6 +448,13 @@ pub fn decide(
                         .to_owned(),
                 );
             }
+            if let Some(until) = budgets.register.locked_until {
+                blockers.push(Blocker::RegisterLocked(until));
+            }
+            notes.push(
+                "deregistering does not delete the number: deleting one is done in WhatsApp Manager (the API cannot)"
+                    .to_owned(),
+            );
             storage_after = "local storage turns off".to_owned();
             (PlanKind::Deregister, deregister_plan())
         }
@@ -412,6 +468,9 @@ pub fn decide(
             }
             if facts.name_review {
                 blockers.push(Blocker::NameUnderReview);
+            }
+            if let Some(status) = facts.name_status.as_ref().filter(|s| s.unusable()) {
+                blockers.push(Blocker::NameUnusable(status.clone()));
             }
             let registered = facts.registered();
             let storage_unknown = matches!(current, StorageFact::Unknown | StorageFact::Reading);
@@ -464,6 +523,11 @@ pub fn decide(
         }
     };
     let registers = steps.iter().any(|s| matches!(s, Step::Register { .. }));
+    if registers && let Some(name) = facts.name_to_apply(facts.read_at.unwrap_or_else(Utc::now)) {
+        notes.push(format!(
+            "it applies the approved display name: verified name becomes '{name}'"
+        ));
+    }
     match (registers, facts.pin_enabled) {
         (true, Some(true)) => {
             notes.push("a two-step PIN is set: the PIN given must be that PIN".to_owned())

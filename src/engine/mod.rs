@@ -4,17 +4,23 @@
 //! unknown) and an unknown outcome is always followed by a read-back of the number.
 
 mod decide;
+mod next;
+mod onboard;
 mod plan;
 mod prepare;
 mod refusal;
+mod rename;
+mod sightings;
 
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
     storage_words,
 };
+pub use next::{NextKey, NextStep, next_step};
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};
 pub use prepare::PrepareError;
 pub use refusal::Refusal;
+pub use rename::{RENAME_POLICY, RenamePlan, decide_rename};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::io;
@@ -317,21 +323,36 @@ impl Engine {
             forced,
         };
         let gate = step.operation().is_budgeted().then_some(remaining);
-        self.audited(intent, gate, async {
-            match step {
-                Step::SetStorage(region) => self.client.set_storage(id, region).await,
-                Step::Deregister => self.client.deregister(id).await,
-                Step::Register { region_in_body } => match pin {
-                    Some(pin) => self.client.register(id, pin, region_in_body).await,
-                    // A plan with a register step is always run with a PIN; reaching this
-                    // is a bug in the caller, reported rather than panicking.
-                    None => Err(ApiError::Refused(
-                        "register needs a PIN; none was given".into(),
-                    )),
-                },
+        let result = self
+            .audited(intent, gate, async {
+                match step {
+                    Step::SetStorage(region) => self.client.set_storage(id, region).await,
+                    Step::Deregister => self.client.deregister(id).await,
+                    Step::Register { region_in_body } => match pin {
+                        Some(pin) => self.client.register(id, pin, region_in_body).await,
+                        // A plan with a register step is always run with a PIN; reaching this
+                        // is a bug in the caller, reported rather than panicking.
+                        None => Err(ApiError::Refused(
+                            "register needs a PIN; none was given".into(),
+                        )),
+                    },
+                }
+            })
+            .await;
+        if let Step::Register { .. } = step {
+            // What the ledger must remember: an approved name is applied now, or which of
+            // 2388001's causes Meta named.
+            let answer = match &result {
+                Ok(_) => Ok(()),
+                Err(MutationError::Api(e)) => Err(e),
+                Err(_) => return result,
+            };
+            if let Some(mut fact) = sightings::register_fact(id, &answer, self.clock.now()) {
+                fact.operator = Some(self.operator.clone());
+                self.note_fact(fact).await;
             }
-        })
-        .await
+        }
+        result
     }
 
     pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<Answered, MutationError> {
@@ -381,12 +402,12 @@ impl Engine {
 
     /// Writes the intent (through the budget gate when `gate` lists what the rest of the plan
     /// spends; refusing to send if it cannot be written), awaits the call, writes the outcome.
-    async fn audited(
+    async fn audited<T: Said>(
         &self,
         intent: Intent<'_>,
         gate: Option<&[(Operation, u32)]>,
-        call: impl Future<Output = Result<Answered, ApiError>>,
-    ) -> Result<Answered, MutationError> {
+        call: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, MutationError> {
         let now = audit_time(&self.clock);
         let mut record = AuditRecord {
             region: intent.region,
@@ -420,7 +441,7 @@ impl Engine {
             Ok(answered) => {
                 record.outcome = Some(Outcome::Ok);
                 // An odd but complete answer is kept in the trail, in its cleaned words.
-                record.message = answered.warning.clone();
+                record.message = answered.said();
             }
             Err(e) => {
                 record.outcome = Some(match e.mutation_outcome() {
@@ -447,7 +468,8 @@ impl Engine {
 
     /// The budget gate: under the ledger's lock, re-count this number's attempts from the
     /// ledger as it is now and write the intent only if what the plan still spends fits (or the
-    /// user forced it, which the record says) and Meta has not locked the operation.
+    /// user forced it, which the record says) and Meta has not locked the operation. Each
+    /// operation is counted in its own window (a rename's is 30 days).
     async fn admit(
         &self,
         record: &AuditRecord,
@@ -458,15 +480,22 @@ impl Engine {
         let costs = costs.to_vec();
         let policy = self.policy;
         let now = self.clock.now();
-        let since = since(now, policy);
+        let usual = since(now, policy);
+        let since = costs
+            .iter()
+            .map(|(op, _)| since(now, policy_of(*op, policy)))
+            .fold(usual, DateTime::min);
         let stale = self.stale_intent;
         let refused = ledger::blocking(&self.ledger, move |ledger| {
             let number = record.number.clone();
             let mut refused = None;
             ledger.admit(&record, since, &mut |mine: &[AuditRecord]| {
-                refused = in_progress(&number, mine, now, stale, forced).or_else(|| {
-                    let book = BudgetBook::new(mine, policy, now);
+                // What is in progress is judged on the usual window, whatever the operation.
+                let recent: Vec<AuditRecord> =
+                    mine.iter().filter(|r| r.time > usual).cloned().collect();
+                refused = in_progress(&number, &recent, now, stale, forced).or_else(|| {
                     costs.iter().find_map(|(op, cost)| {
+                        let book = BudgetBook::new(mine, policy_of(*op, policy), now);
                         refusal(
                             &number,
                             *op,
@@ -486,6 +515,34 @@ impl Engine {
             None => Ok(()),
             Some(refusal) => Err(MutationError::Refused(refusal)),
         }
+    }
+}
+
+/// What a mutation's answer leaves in its outcome record.
+trait Said {
+    fn said(&self) -> Option<String>;
+}
+
+impl Said for Answered {
+    /// An odd but complete answer, in its cleaned words.
+    fn said(&self) -> Option<String> {
+        self.warning.clone()
+    }
+}
+
+impl Said for NumberId {
+    /// The id a number was added under.
+    fn said(&self) -> Option<String> {
+        Some(format!("added as {self}"))
+    }
+}
+
+/// The window and limit an operation is counted with: wareg's own for display-name changes,
+/// the configured one (Meta's) for the rest.
+fn policy_of(op: Operation, policy: BudgetPolicy) -> BudgetPolicy {
+    match op {
+        Operation::Rename => rename::RENAME_POLICY,
+        _ => policy,
     }
 }
 

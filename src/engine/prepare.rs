@@ -73,6 +73,11 @@ impl Engine {
         };
         facts.throttled = self.client.throttle();
         facts.open_intent = open_intent;
+        facts.recorded = self
+            .recorded(id, number)
+            .await
+            .map_err(|e| PrepareError::Ledger(e.to_string()))?;
+        facts.read_at = Some(self.clock.now());
         let version = self.client.plan_version(self.clock.now().date_naive());
         Ok(decide(id, version, &facts, request, &budgets))
     }

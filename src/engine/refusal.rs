@@ -40,6 +40,11 @@ pub enum Refusal {
         op: Operation,
         until: DateTime<Utc>,
     },
+    /// A display-name change stopped by what its plan meets (a spent budget, an official
+    /// account, a change in progress).
+    Rename { number: NumberId, blocker: Blocker },
+    /// A code asked for a number whose ownership is already verified: Meta answers 136024.
+    AlreadyVerified { number: NumberId },
 }
 
 impl Refusal {
@@ -47,8 +52,12 @@ impl Refusal {
     /// a change in progress, or a plan blocker nothing may override.
     pub fn can_force(&self) -> bool {
         match self {
-            Refusal::Plan { blocker, .. } => blocker.overridable(),
-            Refusal::Abandoned { .. } | Refusal::BudgetUsedUp { .. } => true,
+            Refusal::Plan { blocker, .. } | Refusal::Rename { blocker, .. } => {
+                blocker.overridable()
+            }
+            Refusal::Abandoned { .. }
+            | Refusal::BudgetUsedUp { .. }
+            | Refusal::AlreadyVerified { .. } => true,
             Refusal::InProgress { .. } | Refusal::LockedByMeta { .. } => false,
         }
     }
@@ -113,6 +122,15 @@ impl fmt::Display for Refusal {
                 };
                 budget_words(f, *op, number, &blocker)
             }
+            Refusal::Rename { number, blocker } => write!(
+                f,
+                "refusing the display-name change of {number}: {}. Nothing was sent",
+                blocker.words()
+            ),
+            Refusal::AlreadyVerified { number } => write!(
+                f,
+                "refusing to request a code for {number}: its ownership is already verified, and Meta sends no code then (136024); nothing to verify, register it instead. Nothing was sent"
+            ),
         }
     }
 }
@@ -125,9 +143,14 @@ fn budget_words(
     number: &NumberId,
     blocker: &Blocker,
 ) -> fmt::Result {
+    let why = if op == Operation::Rename {
+        "Meta allows 10 display-name changes per number in 30 days"
+    } else {
+        "Meta locks a number for 72 hours on the 11th request in its window"
+    };
     write!(
         f,
-        "refusing to {op} {number}: {}. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent",
+        "refusing to {op} {number}: {}. {why}. Nothing was sent",
         blocker.words()
     )
 }
