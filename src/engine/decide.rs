@@ -93,6 +93,28 @@ impl OpenIntent {
         Some(intent)
     }
 
+    /// The newest open intent of each number among `records` (by id), judged at `now`.
+    pub fn by_number(
+        records: &[crate::audit::AuditRecord],
+        now: DateTime<Utc>,
+        stale: std::time::Duration,
+    ) -> std::collections::HashMap<String, OpenIntent> {
+        let mut by_number: std::collections::HashMap<&str, Vec<crate::audit::AuditRecord>> =
+            std::collections::HashMap::new();
+        for record in records {
+            by_number
+                .entry(record.number.as_str())
+                .or_default()
+                .push(record.clone());
+        }
+        by_number
+            .into_iter()
+            .filter_map(|(number, mine)| {
+                OpenIntent::of(&mine, now, stale).map(|open| (number.to_owned(), open))
+            })
+            .collect()
+    }
+
     /// Whether it is older than `stale` at `now` (or was found so before).
     pub fn abandoned_at(&self, now: DateTime<Utc>, stale: std::time::Duration) -> bool {
         let stale = chrono::Duration::from_std(stale).unwrap_or(chrono::Duration::MAX);

@@ -21,6 +21,7 @@ pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_p
 pub use prepare::PrepareError;
 pub use refusal::Refusal;
 pub use rename::{RENAME_POLICY, RenamePlan, decide_rename};
+pub use sightings::{register_fact, sightings};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::io;

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use super::row::{Live, Row, Storage};
 use crate::audit::{BudgetBook, Operation};
+use crate::engine::NextKey;
 use crate::graph::PhoneNumber;
 use crate::graph::enums::{CodeVerification, NumberStatus, QualityRating};
 
@@ -26,6 +27,10 @@ pub enum Column {
     Storage,
     RegisterLeft,
     DeregisterLeft,
+    /// What the number needs next (`engine::next_step`): its step's key.
+    Next,
+    /// The messaging limit (the field by API version).
+    Limit,
     Error,
 }
 
@@ -145,8 +150,11 @@ struct Spec {
     width: Option<Width>,
     /// Its place in `wareg numbers`' text table, when it has one.
     text: Option<TextWidth>,
-    /// The filter can name it (`key:value`), and plain words look at it (except profile).
+    /// The filter can name it (`key:value`), and plain words look at it (except profile and
+    /// next).
     filter: bool,
+    /// `key:value` matches the whole value only (`next:register` is not `reregister`).
+    exact: bool,
     /// Its value comes from the live read (unknown until the number is read).
     live: bool,
     value: for<'a> fn(&Facts<'a>) -> Value<'a>,
@@ -193,7 +201,7 @@ const fn count(title: &'static str, width: usize) -> Option<TextWidth> {
 
 impl Column {
     /// Every column, in the order files are written: the CSV header and the JSON keys.
-    pub const ALL: [Column; 14] = [
+    pub const ALL: [Column; 16] = [
         Column::Id,
         Column::Label,
         Column::Number,
@@ -207,17 +215,21 @@ impl Column {
         Column::Storage,
         Column::RegisterLeft,
         Column::DeregisterLeft,
+        Column::Next,
+        Column::Limit,
         Column::Error,
     ];
 
     /// The TUI table, left to right; `s` sorts by them in this order.
-    pub const TABLE: [Column; 10] = [
+    pub const TABLE: [Column; 12] = [
         Column::Label,
         Column::Number,
         Column::Name,
         Column::Status,
+        Column::Next,
         Column::Ownership,
         Column::Quality,
+        Column::Limit,
         Column::Platform,
         Column::Storage,
         Column::RegisterLeft,
@@ -225,7 +237,7 @@ impl Column {
     ];
 
     /// `wareg numbers`' text table, left to right.
-    pub const TEXT: [Column; 8] = [
+    pub const TEXT: [Column; 9] = [
         Column::Id,
         Column::Label,
         Column::Number,
@@ -234,10 +246,11 @@ impl Column {
         Column::Quality,
         Column::RegisterLeft,
         Column::DeregisterLeft,
+        Column::Next,
     ];
 
     /// The filter's columns in the order its words name them.
-    pub const FILTER: [Column; 11] = [
+    pub const FILTER: [Column; 13] = [
         Column::Label,
         Column::Number,
         Column::Name,
@@ -248,7 +261,9 @@ impl Column {
         Column::Platform,
         Column::Health,
         Column::Storage,
+        Column::Limit,
         Column::Profile,
+        Column::Next,
     ];
 
     fn spec(self) -> Spec {
@@ -258,6 +273,7 @@ impl Column {
             width: None,
             text: None,
             filter: false,
+            exact: false,
             live: true,
             value: |_| Value::Text(Cow::Borrowed("")),
             cell: None,
@@ -284,6 +300,7 @@ impl Column {
                 value: |f| Value::Text(Cow::Borrowed(f.row.label.as_deref().unwrap_or_default())),
                 cell: Some(label_cell),
                 sort: Some(|f| nonempty(f.row.title().to_lowercase())),
+                ..base
             },
             Column::Number => Spec {
                 key: "number",
@@ -422,6 +439,7 @@ impl Column {
                 value: |f| Value::Text(f.row.storage_summary().map(Cow::Owned).unwrap_or_default()),
                 cell: Some(storage_cell),
                 sort: Some(|f| nonempty(f.row.storage_summary()?)),
+                ..base
             },
             Column::RegisterLeft => Spec {
                 key: "register_left",
@@ -439,6 +457,37 @@ impl Column {
                 text: count("DEREG", 5),
                 live: false,
                 value: |f| Value::Count(budget_left(f, Operation::Deregister)),
+                ..base
+            },
+            Column::Next => Spec {
+                key: "next",
+                title: "NEXT",
+                // Worth more than the ownership it sums up: it outlasts it at 80 columns.
+                width: width(6, 17, Some(4)),
+                text: text("NEXT", 12),
+                filter: true,
+                exact: true,
+                value: |f| {
+                    Value::Text(Cow::Borrowed(
+                        f.row.next.as_ref().map_or("", |n| n.step.as_str()),
+                    ))
+                },
+                cell: Some(next_cell),
+                // In the order the steps win in: what stops a number first.
+                sort: Some(|f| {
+                    let step = f.row.next.as_ref()?.step;
+                    let place = NextKey::ORDER.iter().position(|k| *k == step)?;
+                    Some(SortKey::Count(place as u32))
+                }),
+                ..base
+            },
+            Column::Limit => Spec {
+                key: "limit",
+                title: "LIMIT",
+                // Shown only where every column fits whole.
+                width: width(5, 10, Some(EXTRA)),
+                filter: true,
+                value: |f| live_text(f, |n| n.messaging_limit().map(Cow::Borrowed)),
                 ..base
             },
             Column::Error => Spec {
@@ -486,6 +535,11 @@ impl Column {
     /// The filter can name it.
     pub fn filterable(self) -> bool {
         self.spec().filter
+    }
+
+    /// `key:value` matches its whole value only.
+    pub fn exact(self) -> bool {
+        self.spec().exact
     }
 
     /// The column a filter's `key:` names.
@@ -543,6 +597,10 @@ impl Column {
                 Storage::Failed(_) => "✗".into(),
                 Storage::NotRead | Storage::Loading => unknown.into(),
             },
+            // Meta's 133016 lock says more than a count while it lasts.
+            Column::RegisterLeft | Column::DeregisterLeft if locked(facts, self).is_some() => {
+                "lock".to_owned()
+            }
             _ => {
                 let text = self.value(facts).text().into_owned();
                 if text.is_empty() && self.is_live() {
@@ -653,7 +711,38 @@ fn storage_cell(facts: &Facts) -> Cell {
     }
 }
 
+/// When Meta's 133016 lock on the budget column's operation ends, while it lasts.
+fn locked(facts: &Facts, column: Column) -> Option<chrono::DateTime<chrono::Utc>> {
+    let op = match column {
+        Column::RegisterLeft => Operation::Register,
+        Column::DeregisterLeft => Operation::Deregister,
+        _ => return None,
+    };
+    facts.budgets.budget(facts.row.id.as_str(), op).locked_until
+}
+
+/// The step's key, toned by what it asks of a person: act, wait, fix something first, or
+/// nothing.
+fn next_cell(facts: &Facts) -> Cell {
+    read_cell(facts, |_| {
+        let step = facts.row.next.as_ref()?.step;
+        let tone = match step {
+            NextKey::Verify | NextKey::Register | NextKey::Reregister => Tone::Accent,
+            NextKey::InProgress
+            | NextKey::WaitLock
+            | NextKey::WaitThrottle
+            | NextKey::WaitReview => Tone::Warn,
+            NextKey::FreeNumber | NextKey::EditName | NextKey::FixHealth => Tone::Bad,
+            NextKey::ManagedElsewhere | NextKey::Explain | NextKey::None => Tone::Dim,
+        };
+        Some(Cell::toned(step.as_str(), tone))
+    })
+}
+
 fn budget_cell(facts: &Facts) -> Cell {
+    if locked(facts, Column::RegisterLeft).is_some() {
+        return Cell::toned("locked", Tone::Bad);
+    }
     let budget = facts
         .budgets
         .budget(facts.row.id.as_str(), Operation::Register);

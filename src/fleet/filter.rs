@@ -1,7 +1,8 @@
 //! One filter grammar for choosing numbers (`wareg bulk --filter`): words separated by spaces,
 //! all of which must match. A plain word matches anywhere (label, number, name, id, status,
-//! ownership, quality, platform, health, storage, profile); `key:value` matches one column; both ignore
-//! case and match a part ("status:pend" finds PENDING).
+//! ownership, quality, platform, health, storage, limit); `key:value` matches one column; both ignore
+//! case and match a part ("status:pend" finds PENDING), except `next:`, which matches the step's
+//! key whole (`next:register` never finds `reregister`).
 
 use super::column::{Column, Facts, Screen};
 use super::row::Row;
@@ -51,15 +52,21 @@ impl Filter {
             screen: &screen,
         };
         let has = |column: Column, value: &str| {
-            column.value(&facts).text().to_lowercase().contains(value)
+            let text = column.value(&facts).text().to_lowercase();
+            if column.exact() {
+                text == value
+            } else {
+                text.contains(value)
+            }
         };
         self.terms.iter().all(|(key, value)| match key {
             Some(column) => has(*column, value),
             // A plain word looks at the columns shown, not the profile (a profile named
-            // "default" would match every "de"); `profile:` names it.
+            // "default" would match every "de") nor the next step (a step's key is a word
+            // a person types for something else); `profile:` and `next:` name them.
             None => Column::FILTER
                 .into_iter()
-                .filter(|c| *c != Column::Profile)
+                .filter(|c| !matches!(c, Column::Profile | Column::Next))
                 .any(|c| has(c, value)),
         })
     }
@@ -69,6 +76,11 @@ impl Filter {
         self.terms
             .iter()
             .any(|(key, _)| *key == Some(Column::Storage))
+    }
+
+    /// Whether it names the next step, which takes the ledger's budgets and facts too.
+    pub fn needs_next(&self) -> bool {
+        self.terms.iter().any(|(key, _)| *key == Some(Column::Next))
     }
 
     /// Whether it looks at what only a live read knows (status, quality…), not just the config.
@@ -145,6 +157,30 @@ mod tests {
         assert!(Filter::parse("  ").is_err());
         assert!(Filter::parse("status:x").unwrap().needs_live());
         assert!(!Filter::parse("label:x id:1").unwrap().needs_live());
+    }
+
+    #[test]
+    fn next_matches_the_whole_step_key_and_plain_words_leave_it_alone() {
+        let live = number("CONNECTED", "GREEN");
+        let mut fields = row("1065", Some("Support DE"), "prod", Some(&live));
+        fields.next = Some(crate::engine::NextStep {
+            step: crate::engine::NextKey::Reregister,
+            words: String::new(),
+            until: None,
+            action: None,
+        });
+        let yes = |e: &str| Filter::parse(e).unwrap().matches(&fields);
+        assert!(yes("next:reregister") && yes("NEXT:Reregister"));
+        assert!(
+            !yes("next:register"),
+            "next:register never matches reregister"
+        );
+        assert!(!yes("next:rereg"), "no part of a key");
+        assert!(!yes("reregister"), "a plain word does not look at the step");
+        assert!(Filter::parse("next:register").unwrap().needs_next());
+        assert!(Filter::parse("next:register").unwrap().needs_live());
+        fields.next = None;
+        assert!(!Filter::parse("next:reregister").unwrap().matches(&fields));
     }
 
     #[test]

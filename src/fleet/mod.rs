@@ -7,10 +7,12 @@ pub mod column;
 pub mod export;
 pub mod filter;
 mod machine;
+pub mod next;
 mod row;
 
 pub use column::{Cell, Column, Facts, Screen, Tone};
 pub use machine::{Fleet, Listing, ProfileView, Read, left_out_words, not_number_ids};
+pub use next::NextContext;
 pub use row::{Live, NOT_READ, Row, Storage, configured_rows};
 
 use futures::StreamExt;

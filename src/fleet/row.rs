@@ -58,6 +58,9 @@ pub struct Row {
     pub last_good: Option<(Box<PhoneNumber>, DateTime<Utc>)>,
     /// When the loaded value was read.
     read_at: Option<DateTime<Utc>>,
+    /// What the number needs next, as the engine says from its read, budgets and recorded
+    /// facts (`fleet::next`); None until it is worked out.
+    pub next: Option<crate::engine::NextStep>,
 }
 
 impl Row {
@@ -72,6 +75,7 @@ impl Row {
             storage: Storage::NotRead,
             last_good: None,
             read_at: None,
+            next: None,
         }
     }
 

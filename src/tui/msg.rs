@@ -31,6 +31,9 @@ pub enum Msg {
         budgets: BudgetBook,
         recent: Vec<AuditRecord>,
     },
+    /// The facts the ledger recorded of the numbers (an approval's first sighting…), for
+    /// their next step.
+    Facts(crate::audit::FactBook),
     /// The bulk run's plan, progress and end.
     Bulk(BulkMsg),
     /// A record the team ledger committed (another desk's, or this one's), as it happened.

@@ -164,6 +164,8 @@ pub struct App {
     pub fleet: Fleet,
     pub policy: BudgetPolicy,
     pub budgets: BudgetBook,
+    /// What the ledger recorded of the numbers beyond their records (for their next step).
+    pub facts: crate::audit::FactBook,
     pub audit: Vec<AuditRecord>,
     pub size: (u16, u16),
     /// An answer said it came from a wareg sandbox: the title says so.
@@ -242,6 +244,7 @@ impl App {
             fleet: Fleet::default(),
             policy: config.budget,
             budgets: BudgetBook::default(),
+            facts: Default::default(),
             audit: Vec::new(),
             size: (80, 24),
             sandbox: false,
@@ -330,10 +333,16 @@ impl App {
                 self.notice(level, text);
                 Vec::new()
             }
+            Msg::Facts(facts) => {
+                self.facts = facts;
+                self.renew_next();
+                Vec::new()
+            }
             Msg::Ledger { budgets, recent } => {
                 self.budgets = budgets;
                 self.audit = recent;
                 self.open_intents = self.count_open_intents();
+                self.renew_next();
                 if self
                     .table
                     .sort
@@ -344,6 +353,40 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Every row's next step again, from its read, the budgets, the open intents, the
+    /// recorded facts and Meta's throttle (an approval the reads show for the first time is
+    /// counted from now).
+    pub fn renew_next(&mut self) {
+        self.renew_next_of(None);
+    }
+
+    /// [`App::renew_next`] of one row only (its read came back), or of every row.
+    pub fn renew_next_of(&mut self, only: Option<&NumberId>) {
+        let now = self.clock.now();
+        let rows = match only.and_then(|id| self.table.find(id)) {
+            Some(i) => &mut self.table.rows[i..=i],
+            None if only.is_some() => return,
+            None => &mut self.table.rows[..],
+        };
+        crate::fleet::next::sightings(rows, &mut self.facts, now);
+        let throttles: HashMap<String, crate::graph::Throttle> = match &self.throttle {
+            Some(t) => self
+                .profiles
+                .keys()
+                .map(|p| (p.as_str().to_owned(), t.clone()))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let ctx = crate::fleet::NextContext {
+            budgets: &self.budgets,
+            facts: &self.facts,
+            open: &self.open_intents,
+            throttles: &throttles,
+            now,
+        };
+        crate::fleet::next::fill(rows, &ctx);
     }
 
     /// The newest open intent of each number in the recent records.

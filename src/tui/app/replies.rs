@@ -23,6 +23,7 @@ impl App {
                 let now = self.clock.now();
                 let systemic = result.as_ref().err().filter(|e| e.is_systemic()).cloned();
                 Fleet::on_number(self.table.row_mut(&id), result.map(|n| *n), now);
+                self.renew_next_of(Some(&id));
                 if let Some(e) = systemic {
                     self.stop_reads_of(&id, e);
                 }
@@ -113,6 +114,7 @@ impl App {
         if added > 0 {
             self.table.reindex();
         }
+        self.renew_next();
         if added > 0 || !self.table.filter.is_empty() {
             // Names arrived: the filter may now match rows it could not before.
             self.table.refilter(&self.budgets);

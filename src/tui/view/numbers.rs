@@ -276,22 +276,31 @@ mod tests {
     const NUMBER_COLUMN: usize = 1;
 
     fn row(label: &str, phone: &str, name: &str) -> Vec<Text> {
-        let plain = CellText::plain;
-        let mut cells = vec![plain(label), plain(phone), plain(name)];
-        cells.extend(
-            [
-                "CONNECTED",
-                "NOT_VERIFIED",
-                "GREEN",
-                "cloud",
-                "DE",
-                "10/10",
-                "106540352242922",
-            ]
-            .into_iter()
-            .map(plain),
-        );
-        cells
+        // A cell for every column, in the table's order, whatever that order is.
+        COLUMNS
+            .iter()
+            .map(|c| {
+                CellText::plain(match c {
+                    Column::Label => label,
+                    Column::Number => phone,
+                    Column::Name => name,
+                    Column::Status => "CONNECTED",
+                    Column::Next => "register",
+                    Column::Ownership => "NOT_VERIFIED",
+                    Column::Quality => "GREEN",
+                    Column::Limit => "TIER_250",
+                    Column::Platform => "cloud",
+                    Column::Storage => "DE",
+                    Column::RegisterLeft => "10/10",
+                    Column::Id => "106540352242922",
+                    _ => "",
+                })
+            })
+            .collect()
+    }
+
+    fn at(column: Column) -> usize {
+        COLUMNS.iter().position(|c| *c == column).unwrap()
     }
 
     #[test]
@@ -360,7 +369,11 @@ mod tests {
             "Acme Support Germany",
         )];
         let w = fit(&rows, 78);
-        assert_eq!(w[6], None, "PLATFORM leaves first: {w:?}");
+        assert_eq!(
+            w[at(Column::Platform)],
+            None,
+            "PLATFORM leaves first: {w:?}"
+        );
         assert!(w[0].is_some_and(|w| w >= 8));
         assert!(used(&w) <= 78);
     }
@@ -373,7 +386,10 @@ mod tests {
             "Acme Support Germany",
         )];
         let phones = [16];
-        for (column, name) in [(2, "NAME"), (6, "PLATFORM")] {
+        for (column, name) in [
+            (at(Column::Name), "NAME"),
+            (at(Column::Platform), "PLATFORM"),
+        ] {
             assert_eq!(fit(&rows, 78)[column], None, "{name} leaves unsorted");
             let w = widths(&rows, &phones, 78, Some(column));
             assert!(w[column].is_some(), "{name} stays when sorted by: {w:?}");

@@ -430,6 +430,10 @@ impl Inner {
                 format!("cannot read the audit trail: {e}"),
             )),
         }
+        // Facts are hints for the next step: one that cannot be read is left out quietly.
+        if let Ok(facts) = crate::ledger::blocking(&self.ledger, |l| l.facts_of(None)).await {
+            self.send(Msg::Facts(facts));
+        }
     }
 }
 

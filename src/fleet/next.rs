@@ -1,0 +1,121 @@
+//! Each row's next step, worked out where the rows get their facts: from the row's read, the
+//! budget book, the ledger's recorded facts, the changes in progress and Meta's throttles, by
+//! the engine's one rule (`engine::next_step`), so `wareg numbers`, `wareg next` and the TUI
+//! table say the same. Cheap (no I/O): the TUI calls it again whenever a read, the budgets,
+//! the intents or the facts change.
+
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use super::row::Row;
+use crate::audit::{BudgetBook, Fact, FactBook, Operation};
+use crate::engine::{Budgets, Facts, NextStep, OpenIntent, StorageFact, next_step};
+use crate::graph::Throttle;
+
+/// What a row's next step is judged with besides its own read.
+pub struct NextContext<'a> {
+    pub budgets: &'a BudgetBook,
+    pub facts: &'a FactBook,
+    /// The newest open intent of each number, by id.
+    pub open: &'a HashMap<String, OpenIntent>,
+    /// A throttle Meta declared, by profile name.
+    pub throttles: &'a HashMap<String, Throttle>,
+    pub now: DateTime<Utc>,
+}
+
+/// The row's next step; None while nothing was ever read of it.
+pub fn next_of(row: &Row, ctx: &NextContext) -> Option<NextStep> {
+    let number = row.known_number()?;
+    let id = row.id.as_str();
+    let mut facts = Facts::from_number(number, StorageFact::Unknown);
+    facts.open_intent = ctx.open.get(id).cloned();
+    facts.throttled = ctx.throttles.get(row.profile.as_str()).cloned();
+    facts.recorded = ctx.facts.recorded(id);
+    facts.read_at = Some(ctx.now);
+    let budgets = Budgets {
+        register: ctx.budgets.budget(id, Operation::Register),
+        deregister: ctx.budgets.budget(id, Operation::Deregister),
+    };
+    Some(next_step(&row.id, &facts, &budgets, ctx.now))
+}
+
+/// Works out every row's next step again.
+pub fn fill(rows: &mut [Row], ctx: &NextContext) {
+    for row in rows {
+        row.next = next_of(row, ctx);
+    }
+}
+
+/// What the rows' reads show for the first time that the ledger must remember (an approval
+/// of a requested name, first seen `now`): for the face to note with `Ledger::note_fact`, and
+/// into `facts`, so the steps worked out next already count from it.
+pub fn sightings(rows: &[Row], facts: &mut FactBook, now: DateTime<Utc>) -> Vec<Fact> {
+    let mut seen = Vec::new();
+    for row in rows {
+        let Some(number) = row.number() else {
+            continue;
+        };
+        let recorded = facts.recorded(row.id.as_str());
+        for fact in crate::engine::sightings(&row.id, number, &recorded, now) {
+            facts.note(fact.clone());
+            seen.push(fact);
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::NextKey;
+    use crate::graph::{NumberId, PhoneNumber};
+
+    fn row(id: &str, number: serde_json::Value) -> Row {
+        let mut row = Row::configured(NumberId::parse(id).unwrap(), None, "p".into());
+        let number: PhoneNumber = serde_json::from_value(number).unwrap();
+        row.set_read(Ok(number), Utc::now());
+        row
+    }
+
+    #[test]
+    fn a_row_gets_its_step_from_its_read_and_an_approval_is_seen_once() {
+        let mut rows = vec![
+            row(
+                "1",
+                serde_json::json!({"id": "1", "status": "PENDING", "code_verification_status": "VERIFIED"}),
+            ),
+            row(
+                "2",
+                serde_json::json!({"id": "2", "status": "CONNECTED", "code_verification_status": "VERIFIED",
+                    "new_name_status": "APPROVED", "new_display_name": "Acme New"}),
+            ),
+            Row::configured(NumberId::parse("3").unwrap(), None, "p".into()),
+        ];
+        let mut facts = FactBook::default();
+        let now = Utc::now();
+        let seen = sightings(&rows, &mut facts, now);
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].value, "Acme New");
+        assert!(
+            sightings(&rows, &mut facts, now).is_empty(),
+            "seen once, then known"
+        );
+        let (budgets, open, throttles) = (BudgetBook::default(), HashMap::new(), HashMap::new());
+        let ctx = NextContext {
+            budgets: &budgets,
+            facts: &facts,
+            open: &open,
+            throttles: &throttles,
+            now,
+        };
+        fill(&mut rows, &ctx);
+        let steps: Vec<Option<NextKey>> = rows
+            .iter()
+            .map(|r| r.next.as_ref().map(|n| n.step))
+            .collect();
+        assert_eq!(
+            steps,
+            [Some(NextKey::Register), Some(NextKey::Reregister), None]
+        );
+    }
+}
