@@ -54,8 +54,8 @@ fn refresh_as_csv_has_a_header_and_a_line_per_number() {
     assert_eq!(rows[0], columns(), "one header line");
     assert_eq!(
         rows.len(),
-        11,
-        "2 configured + 8 discovered: {}",
+        17,
+        "a header, 2 configured + 14 discovered: {}",
         run.stdout
     );
     assert!(rows.iter().all(|r| r.len() == columns().len()), "{rows:?}");
@@ -154,7 +154,7 @@ fn a_failed_read_is_in_the_error_column_and_the_exit_code() {
         run.stderr
     );
     let rows = parse_csv(&run.stdout);
-    assert_eq!(rows.len(), 12, "{}", run.stdout);
+    assert_eq!(rows.len(), 18, "{}", run.stdout);
     let gone = line_of(&rows, unknown);
     assert_eq!(gone["label"], "Gone");
     assert!(!gone["error"].is_empty(), "{gone:?}");

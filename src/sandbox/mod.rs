@@ -7,7 +7,7 @@ mod server;
 pub mod world;
 
 pub use demo_config::demo_config;
-pub use seed::{Misbehaviour, Seed, SeedNumber};
+pub use seed::{Certificate, Misbehaviour, Seed, SeedNumber};
 pub use server::{CallBudget, NoticeSink, RunningSandbox, SandboxOptions, start};
 pub use world::{Received, World};
 

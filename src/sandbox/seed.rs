@@ -39,9 +39,42 @@ pub struct SeedNumber {
     /// `health_status.can_send_message` when not AVAILABLE: LIMITED or BLOCKED.
     #[serde(default)]
     pub health: Option<String>,
-    /// A new display name is under review: register is refused with 100/2388001.
+    /// A requested display name is under review, and stays so: a register meanwhile is
+    /// taken and has no effect (facts §9).
     #[serde(default)]
     pub name_review: bool,
+    /// `name_status` of the name in force (APPROVED when not given). PENDING_REVIEW ends, as
+    /// an added number's does, after the sandbox's review time: APPROVED (DECLINED for a name
+    /// holding "Bad").
+    #[serde(default)]
+    pub name_status: Option<String>,
+    /// A requested display name and its status (APPROVED: waiting for the re-register).
+    #[serde(default)]
+    pub new_name: Option<String>,
+    #[serde(default)]
+    pub new_name_status: Option<String>,
+    /// Why Meta refuses its register with "Cannot Create Certificate" (100/2388001).
+    #[serde(default)]
+    pub certificate: Option<Certificate>,
+    /// `platform_type` when it is not what registration says (ON_PREMISE).
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// The messaging limit (TIER_1K when not given).
+    #[serde(default)]
+    pub limit: Option<String>,
+    /// An official business account.
+    #[serde(default)]
+    pub official: bool,
+}
+
+/// The two causes of 100/2388001 (facts §9), each answered with Meta's own user message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Certificate {
+    /// The number is registered to an existing WhatsApp account.
+    ExistingAccount,
+    /// The display name could not be processed.
+    DisplayName,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,5 +111,12 @@ fn generated(i: usize) -> SeedNumber {
         misbehave: None,
         health: None,
         name_review: false,
+        name_status: None,
+        new_name: None,
+        new_name_status: None,
+        certificate: None,
+        platform: None,
+        limit: None,
+        official: false,
     }
 }

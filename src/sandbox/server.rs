@@ -37,6 +37,8 @@ pub struct SandboxOptions {
     /// calls leave the window. None: usage is reported against a nominal 5,000 and never
     /// enforced.
     pub call_budget: Option<CallBudget>,
+    /// How long Meta reviews a display name: an added number's, a requested change.
+    pub name_review: Duration,
 }
 
 /// How many reads the sandbox's WABA allows in a moving window (Meta: 200 or 5,000 an hour).
@@ -63,6 +65,7 @@ impl Default for SandboxOptions {
             notices: None,
             verification_code: None,
             call_budget: None,
+            name_review: super::world::DEFAULT_NAME_REVIEW,
         }
     }
 }
@@ -134,9 +137,11 @@ impl Drop for RunningSandbox {
 /// Serves the seeded world on `listener`. Must be called inside a tokio runtime.
 pub fn start(listener: TcpListener, options: SandboxOptions) -> std::io::Result<RunningSandbox> {
     let addr = listener.local_addr()?;
-    let world = Arc::new(Mutex::new(World::from_seed(Seed::builtin(
-        options.extra_numbers,
-    ))));
+    let world = Arc::new(Mutex::new(World::seeded(
+        Seed::builtin(options.extra_numbers),
+        options.name_review,
+        Instant::now(),
+    )));
     let shared = Shared {
         world: world.clone(),
         options,
@@ -338,10 +343,16 @@ async fn answer(
     let reply = {
         let mut world = shared.world();
         let now = Instant::now();
+        // Reviews end by the clock, seen by whatever asks next.
+        world.settle(now);
         let text = |key: &str| params.get(key).and_then(Value::as_str).map(str::to_owned);
         match (method.clone(), rest.get(1).map(String::as_str), rest.len()) {
-            (Method::GET, None, 1) => world.read_number(&id, text("fields").as_deref()),
+            (Method::GET, None, 1) => world.read_number(version, &id, text("fields").as_deref()),
+            (Method::POST, None, 1) if params.get("new_display_name").is_some() => {
+                world.rename(&id, params, now)
+            }
             (Method::POST, None, 1) => world.set_pin(&id, params),
+            (Method::POST, Some("phone_numbers"), 2) => world.add_number(&id, params, now),
             (Method::GET, Some("phone_numbers"), 2) => {
                 let origin = headers
                     .get(header::HOST)
@@ -350,7 +361,13 @@ async fn answer(
                     .unwrap_or_default();
                 let flat = flatten(params);
                 // Listing is not spoiled: only calls on the misbehaving number itself are.
-                return Answer::Json(world.list_numbers(version_text, &id, &flat, &origin));
+                return Answer::Json(world.list_numbers(
+                    version_text,
+                    version,
+                    &id,
+                    &flat,
+                    &origin,
+                ));
             }
             (Method::GET, Some("settings"), 2) => world.read_settings(&id),
             (Method::POST, Some("settings"), 2) => world.write_settings(version, &id, params),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::graph::codes;
 
-use super::seed::{Misbehaviour, Seed};
+use super::seed::{Certificate, Misbehaviour, Seed};
 use crate::graph::{ApiVersion, Region};
 
 /// Meta's moving window for register and deregister, and its limit (facts §6).
@@ -40,6 +40,21 @@ pub struct SimNumber {
     pub misbehave: Option<Misbehaviour>,
     pub health: Option<String>,
     pub name_review: bool,
+    /// The name in force's status; a review that ends (an added number's) ends at
+    /// `name_review_until`.
+    pub name_status: String,
+    pub name_review_until: Option<Instant>,
+    /// A requested display name, its status, and when its review ends (None: never, for a
+    /// seeded one).
+    pub new_name: Option<String>,
+    pub new_name_status: Option<String>,
+    pub new_name_until: Option<Instant>,
+    pub certificate: Option<Certificate>,
+    pub platform: Option<String>,
+    pub limit: String,
+    pub official: bool,
+    /// Registers that went through since the last approval (the approved name applied).
+    pub applied: bool,
     pub register_times: VecDeque<Instant>,
     pub deregister_times: VecDeque<Instant>,
     pub pending_code: Option<String>,
@@ -87,6 +102,7 @@ fn trace_id() -> String {
     format!("A{tail}")
 }
 
+/// What every field the sandbox answers is called; the limit fields hang on the version.
 pub const KNOWN_FIELDS: &[&str] = &[
     "id",
     "display_phone_number",
@@ -103,6 +119,11 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "account_mode",
     "is_pin_enabled",
     "is_on_biz_app",
+    "new_name_status",
+    "new_display_name",
+    "health_status",
+    "whatsapp_business_manager_messaging_limit",
+    "messaging_limit_tier",
 ];
 const DEFAULT_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating";
 
@@ -112,14 +133,43 @@ pub struct World {
     /// Keeps the WABA's listing order (seed order).
     pub order: Vec<String>,
     pub received: Vec<Received>,
+    /// How long Meta reviews a display name (an added number's, a requested one).
+    pub review_for: Duration,
+}
+
+/// How long a display-name review lasts unless told (`wareg sandbox --name-review-secs`).
+pub const DEFAULT_NAME_REVIEW: Duration = Duration::from_secs(30);
+
+/// Meta's answer to a register that meets "Cannot Create Certificate" (facts §9).
+fn cannot_create_certificate(cause: Certificate) -> Reply {
+    let user = match cause {
+        Certificate::ExistingAccount => {
+            "This number is registered to an existing WhatsApp account. To use this number, disconnect it from the existing account."
+        }
+        Certificate::DisplayName => {
+            "Your display name could not be processed. Please edit your display name and try again."
+        }
+    };
+    let mut reply = graph_error(400, 100, "(#100) Cannot Create Certificate", None);
+    reply.body["error"]["error_subcode"] = json!(2388001);
+    reply.body["error"]["error_user_title"] = json!("Cannot Create Certificate");
+    reply.body["error"]["error_user_msg"] = json!(user);
+    reply
 }
 
 impl World {
     pub fn from_seed(seed: Seed) -> World {
+        World::seeded(seed, DEFAULT_NAME_REVIEW, Instant::now())
+    }
+
+    /// The seeded world whose reviews last `review_for` from `now`.
+    pub fn seeded(seed: Seed, review_for: Duration, now: Instant) -> World {
         let mut numbers = BTreeMap::new();
         let mut order = Vec::new();
         for n in seed.number {
             order.push(n.id.clone());
+            let name_status = n.name_status.unwrap_or_else(|| "APPROVED".into());
+            let name_review_until = (name_status == "PENDING_REVIEW").then(|| now + review_for);
             numbers.insert(
                 n.id.clone(),
                 SimNumber {
@@ -137,6 +187,18 @@ impl World {
                     misbehave: n.misbehave,
                     health: n.health,
                     name_review: n.name_review,
+                    name_status,
+                    name_review_until,
+                    new_name: n.new_name,
+                    new_name_status: n
+                        .new_name_status
+                        .or_else(|| n.name_review.then(|| "PENDING_REVIEW".into())),
+                    new_name_until: None,
+                    certificate: n.certificate,
+                    platform: n.platform,
+                    limit: n.limit.unwrap_or_else(|| "TIER_1K".into()),
+                    official: n.official,
+                    applied: false,
                     register_times: VecDeque::new(),
                     deregister_times: VecDeque::new(),
                     pending_code: None,
@@ -148,6 +210,35 @@ impl World {
             numbers,
             order,
             received: Vec::new(),
+            review_for,
+        }
+    }
+
+    /// Ends the reviews due by `now`, as Meta decides them: a name holding "Bad" is declined,
+    /// any other approved; an approved requested name becomes the verified name at once
+    /// (facts §9), and waits for a re-register to apply.
+    pub fn settle(&mut self, now: Instant) {
+        for n in self.numbers.values_mut() {
+            if n.name_review_until.is_some_and(|at| at <= now) {
+                n.name_review_until = None;
+                n.name_status = if n.name.contains("Bad") {
+                    "DECLINED".into()
+                } else {
+                    "APPROVED".into()
+                };
+            }
+            if n.new_name_until.is_some_and(|at| at <= now) {
+                n.new_name_until = None;
+                let name = n.new_name.clone().unwrap_or_default();
+                if name.contains("Bad") {
+                    n.new_name_status = Some("DECLINED".into());
+                } else {
+                    n.new_name_status = Some("APPROVED".into());
+                    n.name = name;
+                    n.name_status = "APPROVED".into();
+                    n.applied = false;
+                }
+            }
         }
     }
 
@@ -155,12 +246,12 @@ impl World {
         self.numbers.get(id).and_then(|n| n.misbehave)
     }
 
-    /// `GET /{id}?fields=...`
-    pub fn read_number(&self, id: &str, fields: Option<&str>) -> Reply {
+    /// `GET /{id}?fields=...`, answered by `version`'s rules.
+    pub fn read_number(&self, version: ApiVersion, id: &str, fields: Option<&str>) -> Reply {
         let Some(n) = self.numbers.get(id) else {
             return unknown_object(id);
         };
-        match select_fields(n, fields.unwrap_or(DEFAULT_FIELDS)) {
+        match select_fields(n, fields.unwrap_or(DEFAULT_FIELDS), version) {
             Ok(obj) => Reply::ok(obj),
             Err(reply) => reply,
         }
@@ -170,6 +261,7 @@ impl World {
     pub fn list_numbers(
         &self,
         version: &str,
+        served: ApiVersion,
         waba: &str,
         params: &BTreeMap<String, String>,
         origin: &str,
@@ -202,7 +294,7 @@ impl World {
         };
         let mut data = Vec::new();
         for id in self.order.iter().skip(start).take(limit) {
-            match select_fields(&self.numbers[id], fields) {
+            match select_fields(&self.numbers[id], fields, served) {
                 Ok(obj) => data.push(obj),
                 Err(reply) => return reply,
             }
@@ -351,10 +443,19 @@ impl World {
                 None,
             );
         }
-        if n.name_review {
-            let mut reply = graph_error(400, 100, "(#100) Cannot Create Certificate", None);
-            reply.body["error"]["error_subcode"] = json!(2388001);
-            return reply;
+        if let Some(cause) = n.certificate {
+            return cannot_create_certificate(cause);
+        }
+        if matches!(n.name_status.as_str(), "NONE" | "EXPIRED" | "DECLINED") {
+            return graph_error(
+                400,
+                100,
+                &format!(
+                    "(#100) The display name's status {} cannot be used to register the phone number for API use",
+                    n.name_status
+                ),
+                None,
+            );
         }
         if !n.verified {
             return graph_error(
@@ -389,6 +490,118 @@ impl World {
         }
         n.registered = true;
         n.status = "CONNECTED".into();
+        // While a requested name is reviewed a register changes nothing of the name (facts §9);
+        // after an approval it applies it.
+        if n.new_name_status.as_deref() == Some("APPROVED") {
+            n.applied = true;
+        }
+        Reply::success()
+    }
+
+    /// `POST /{waba}/phone_numbers` with `cc`, `phone_number` and `verified_name` (facts §9):
+    /// a new number, neither verified nor registered, its name in review for `review_for`.
+    pub fn add_number(&mut self, waba: &str, params: &Value, now: Instant) -> Reply {
+        if waba != self.waba_id {
+            return unknown_object(waba);
+        }
+        let text = |key: &str| params.get(key).and_then(Value::as_str).unwrap_or("");
+        let (cc, phone, name) = (text("cc"), text("phone_number"), text("verified_name"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(cc) || cc.len() > 3 {
+            return graph_error(
+                400,
+                100,
+                "(#100) Param cc must be a country calling code",
+                None,
+            );
+        }
+        let phone_ok = digits(phone) && (7..=15).contains(&phone.len()) && !phone.starts_with('0');
+        if !phone_ok {
+            return graph_error(
+                400,
+                100,
+                "(#100) Param phone_number must match ^[1-9][0-9]{6,14}$",
+                None,
+            );
+        }
+        if !(2..=75).contains(&name.chars().count()) {
+            return graph_error(
+                400,
+                100,
+                "(#100) Param verified_name must be 2 to 75 characters",
+                None,
+            );
+        }
+        let display = format!("+{cc} {phone}");
+        if self.numbers.values().any(|n| n.display == display) {
+            return graph_error(
+                400,
+                100,
+                "(#100) This phone number is already in this WhatsApp Business Account",
+                None,
+            );
+        }
+        let id = (1_065_403_522_450_000u64..)
+            .map(|n| n.to_string())
+            .find(|id| !self.numbers.contains_key(id))
+            .unwrap_or_default();
+        self.order.push(id.clone());
+        self.numbers.insert(
+            id.clone(),
+            SimNumber {
+                id: id.clone(),
+                display,
+                name: name.to_owned(),
+                status: "PENDING".into(),
+                registered: false,
+                verified: false,
+                pin: None,
+                quality: "NA".into(),
+                storage: None,
+                pending_storage: None,
+                coexistence: false,
+                misbehave: None,
+                health: None,
+                name_review: false,
+                name_status: "PENDING_REVIEW".into(),
+                name_review_until: Some(now + self.review_for),
+                new_name: None,
+                new_name_status: None,
+                new_name_until: None,
+                certificate: None,
+                platform: None,
+                limit: "TIER_250".into(),
+                official: false,
+                applied: false,
+                register_times: VecDeque::new(),
+                deregister_times: VecDeque::new(),
+                pending_code: None,
+            },
+        );
+        Reply::ok(json!({ "id": id }))
+    }
+
+    /// `POST /{id}?new_display_name=NAME` (facts §9): the name is reviewed for `review_for`.
+    pub fn rename(&mut self, id: &str, params: &Value, now: Instant) -> Reply {
+        let review_for = self.review_for;
+        let Some(n) = self.numbers.get_mut(id) else {
+            return unknown_object(id);
+        };
+        let name = params
+            .get("new_display_name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !(2..=75).contains(&name.chars().count()) {
+            return graph_error(
+                400,
+                100,
+                "(#100) Param new_display_name must be 2 to 75 characters",
+                None,
+            );
+        }
+        n.new_name = Some(name.to_owned());
+        n.new_name_status = Some("PENDING_REVIEW".into());
+        n.new_name_until = Some(now + review_for);
         Reply::success()
     }
 
@@ -450,6 +663,17 @@ impl World {
         let Some(n) = self.numbers.get_mut(id) else {
             return (unknown_object(id), None);
         };
+        if n.verified {
+            return (
+                graph_error(
+                    400,
+                    codes::ALREADY_VERIFIED,
+                    "(#136024) Phone number already verified",
+                    Some("The phone number's ownership is already verified: no code is sent."),
+                ),
+                None,
+            );
+        }
         let method = params
             .get("code_method")
             .and_then(Value::as_str)
@@ -559,7 +783,7 @@ fn unknown_object(id: &str) -> Reply {
     )
 }
 
-fn select_fields(n: &SimNumber, fields: &str) -> Result<Value, Reply> {
+fn select_fields(n: &SimNumber, fields: &str, version: ApiVersion) -> Result<Value, Reply> {
     let mut obj = Map::new();
     for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
         let value = match field {
@@ -573,26 +797,30 @@ fn select_fields(n: &SimNumber, fields: &str) -> Result<Value, Reply> {
                 "NOT_VERIFIED"
             }),
             "quality_rating" => json!(n.quality),
-            "platform_type" | "host_platform" => json!(if n.registered {
-                "CLOUD_API"
-            } else {
-                "NOT_APPLICABLE"
-            }),
+            "platform_type" | "host_platform" => match &n.platform {
+                Some(platform) => json!(platform),
+                None if n.registered => json!("CLOUD_API"),
+                None => json!("NOT_APPLICABLE"),
+            },
             "throughput" => {
                 json!({"level": if n.registered { "STANDARD" } else { "NOT_APPLICABLE" }})
             }
-            "name_status" => json!("APPROVED"),
-            "new_name_status" => json!(if n.name_review {
-                "PENDING_REVIEW"
-            } else {
-                "NONE"
-            }),
+            "name_status" => json!(n.name_status),
+            "new_name_status" => json!(n.new_name_status.as_deref().unwrap_or("NONE")),
+            // Graph leaves out a field with no value.
+            "new_display_name" => match &n.new_name {
+                Some(name) => json!(name),
+                None => continue,
+            },
             "health_status" => health_status(n),
             "last_onboarded_time" => json!("2026-03-02T09:30:00+0000"),
-            "is_official_business_account" => json!(false),
+            "is_official_business_account" => json!(n.official),
             "account_mode" => json!("LIVE"),
             "is_pin_enabled" => json!(n.pin.is_some()),
             "is_on_biz_app" => json!(n.coexistence),
+            // The limit is another field from v24 (facts §9); the old one is still served.
+            "whatsapp_business_manager_messaging_limit" if version.major >= 24 => json!(n.limit),
+            "messaging_limit_tier" => json!(n.limit),
             other => {
                 return Err(graph_error(
                     400,
@@ -786,7 +1014,7 @@ mod tests {
         let mut seen = 0;
         let mut pages = 0;
         loop {
-            let r = w.list_numbers("v25.0", &w.waba_id.clone(), &params, "http://h");
+            let r = w.list_numbers("v25.0", v("v25.0"), &w.waba_id.clone(), &params, "http://h");
             pages += 1;
             seen += r.body["data"].as_array().unwrap().len();
             match r.body["paging"]["next"].as_str() {
@@ -804,7 +1032,7 @@ mod tests {
     #[test]
     fn unknown_field_fails_the_whole_read() {
         let w = world();
-        let r = w.read_number(CONNECTED, Some("id,unified_cert_status"));
+        let r = w.read_number(v("v25.0"), CONNECTED, Some("id,unified_cert_status"));
         assert_eq!(code(&r), Some(100));
         assert!(
             r.body["error"]["message"]
