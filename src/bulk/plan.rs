@@ -38,6 +38,8 @@ pub struct PlannedRow {
     pub plan: RowPlan,
     /// What the read said, for the summary and the journal.
     pub status: Option<String>,
+    /// The number's next step, when the filter chose by it (`next:register`).
+    pub next: Option<crate::engine::NextStep>,
 }
 
 impl PlannedRow {
@@ -218,6 +220,7 @@ fn skip(target: Target, reason: String, status: Option<String>) -> PlannedRow {
         target,
         plan: RowPlan::Skip(reason),
         status,
+        next: None,
     }
 }
 
@@ -233,6 +236,7 @@ pub(super) async fn plan_one(
         Ok(number) => number,
         Err(e) => return Some(skip(target, format!("cannot be read: {}", e.short()), None)),
     };
+    let mut next = None;
     if let Some(filter) = filter {
         // Storage costs a call of its own: read only when the filter names it.
         let mut row = Row::configured(
@@ -254,28 +258,49 @@ pub(super) async fn plan_one(
                 }
             }
         }
+        if filter.needs_next() {
+            // The step the engine gives from this read and the ledger, as `wareg next` says it.
+            match engine.next_of(&target.id, &number).await {
+                Ok(step) => row.next = Some(step),
+                Err(e) => {
+                    let why = format!("its next step cannot be told: {e}");
+                    return Some(skip(target, why, None));
+                }
+            }
+        }
         if !filter.matches(&row) {
             return None;
         }
+        next = row.next;
     }
     let status = number.status.as_ref().map(|s| s.to_string());
     let Some(request) = action.request(storage) else {
-        return Some(set_pin_row(target, &number, status));
+        return Some(PlannedRow {
+            next,
+            ..set_pin_row(target, &number, status)
+        });
     };
     let plan = match engine.prepare_with(&target.id, request, &number).await {
         Ok(plan) => plan,
         Err(e) => return Some(skip(target, e.to_string(), status)),
     };
     if let Some(reason) = already_done(action, &plan) {
-        return Some(skip(target, reason, status));
+        return Some(PlannedRow {
+            next,
+            ..skip(target, reason, status)
+        });
     }
     if let Some(blocker) = plan.blocking(force).first() {
-        return Some(skip(target, blocker.words(), status));
+        return Some(PlannedRow {
+            next,
+            ..skip(target, blocker.words(), status)
+        });
     }
     Some(PlannedRow {
         target,
         plan: RowPlan::Send(Box::new(plan)),
         status,
+        next,
     })
 }
 
@@ -291,6 +316,7 @@ fn set_pin_row(target: Target, number: &PhoneNumber, status: Option<String>) -> 
         target,
         plan: RowPlan::SetPin,
         status,
+        next: None,
     }
 }
 

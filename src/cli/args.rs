@@ -42,6 +42,9 @@ impl Cli {
         match &self.command {
             Some(Command::Numbers(a)) => a.json,
             Some(Command::Status(a)) => a.json,
+            Some(Command::Next(a)) => a.json,
+            Some(Command::Add(a)) => a.json,
+            Some(Command::Rename(a)) => a.json,
             Some(Command::Register(a)) => a.json,
             Some(Command::Deregister(a)) => a.json,
             Some(Command::SetPin(a)) => a.json,
@@ -79,6 +82,14 @@ pub enum Command {
     Numbers(NumbersArgs),
     /// One number's live status, storage region and budget left.
     Status(StatusArgs),
+    /// What each number needs next (verify, register, re-register to apply a name, wait for a
+    /// review or Meta's lock…) and the command that does it; every number when none is given.
+    Next(NextArgs),
+    /// Add a number to a WABA (POST /{waba}/phone_numbers); then verify and register it.
+    Add(AddArgs),
+    /// Ask Meta for a new display name (POST /{id}?new_display_name=…): reviewed, then applied
+    /// by a re-register within 14 days.
+    Rename(RenameArgs),
     /// Register a number (POST /register), with local storage if asked.
     Register(RegisterArgs),
     /// Deregister a number (POST /deregister).
@@ -146,6 +157,23 @@ pub struct SandboxArgs {
     /// The call budget's moving window, in seconds (Meta's is an hour).
     #[arg(long, default_value_t = 3600, requires = "call_budget")]
     pub budget_window_secs: u64,
+    /// How long a display-name review lasts, in seconds (fractions allowed): an added
+    /// number's name, a requested change. A name holding "Bad" is declined, any other approved.
+    #[arg(long, default_value_t = 30.0, value_parser = review_secs)]
+    pub name_review_secs: f64,
+}
+
+/// Seconds from 0 to a day.
+fn review_secs(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if (0.0..=86_400.0).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!("`{text}` is not between 0 and 86400 seconds"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +190,52 @@ pub struct NumbersArgs {
     /// Also read each number's local-storage setting (one call per number, as the TUI's F).
     #[arg(long, requires = "refresh")]
     pub storage: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// Phone number IDs or configured labels (default: every configured and discovered number).
+    #[arg(value_name = "ID|LABEL")]
+    pub ids: Vec<String>,
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The WABA to add the number to (default: the profile's waba_id).
+    #[arg(long, value_name = "ID")]
+    pub waba: Option<String>,
+    /// The country calling code, e.g. 44 (a leading + is fine).
+    #[arg(long, value_name = "CC")]
+    pub cc: String,
+    /// The national number without the country code: 7 to 15 digits, not starting with 0
+    /// (spaces and dashes are ignored).
+    #[arg(long, value_name = "NATIONAL")]
+    pub phone: String,
+    /// The display name to ask for: 2 to 75 characters; Meta reviews it.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// The phone number ID (or a configured label).
+    pub id: String,
+    /// The new display name: 2 to 75 characters; Meta reviews it.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Send even though 10 changes were asked for in 30 days, or the number is an official
+    /// business account (whose name Meta changes through its support).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -288,6 +362,9 @@ pub struct RequestCodeArgs {
     /// The language of the message, e.g. en_US.
     #[arg(long, default_value = "en_US")]
     pub language: String,
+    /// Send even though the number's ownership is already verified (Meta answers 136024).
+    #[arg(long)]
+    pub force: bool,
     /// Print the result as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
@@ -376,9 +453,9 @@ pub struct BulkArgs {
     /// Configured numbers whose label matches this glob (* and ?), e.g. "Support *".
     #[arg(long, value_name = "GLOB")]
     pub label: Option<String>,
-    /// Numbers whose live state matches, e.g. "status:connected quality:red" (words match
-    /// anywhere; key:value one column: label number name id status ownership quality platform
-    /// health profile).
+    /// Numbers whose live state matches, e.g. "status:connected quality:red" or "next:register"
+    /// (words match anywhere; key:value one column: label number name id status ownership
+    /// quality platform health storage limit profile, and next, which matches the step whole).
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
     /// The local storage region (region change; register with storage).

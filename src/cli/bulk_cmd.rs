@@ -480,13 +480,20 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
         );
         for row in &sending {
             say!(
-                "  {:<40} {:<14} {:>10}  {}",
+                "  {:<40} {:<14} {:>10}  {}{}",
                 crate::clean::text(&name_of(row), 40),
                 row.kind(),
                 row.budget_after(),
-                row.calls().join(", ")
+                row.calls().join(", "),
+                row.next
+                    .as_ref()
+                    .map(|n| format!("  (next: {})", n.step))
+                    .unwrap_or_default()
             );
         }
+    }
+    if let Some(note) = cap_note(action, plan) {
+        say!("  note: {note}");
     }
     for row in &left_out {
         if let RowPlan::Skip(reason) = &row.plan {
@@ -503,6 +510,13 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
     if let Some(warning) = plan.pin_warning() {
         say!("  note: {warning}");
     }
+}
+
+/// Bulk registers meet Meta's cap on registered numbers per business portfolio (facts §9).
+fn cap_note(action: Action, plan: &BulkPlan) -> Option<&'static str> {
+    (action == Action::Register && plan.to_send().next().is_some()).then_some(
+        "Meta caps a business portfolio at 2 registered numbers until the business is verified (20 after verification or a 2,000 messaging limit); registers past the cap are refused",
+    )
 }
 
 fn attempts(plan: &BulkPlan) -> (u32, u32) {
@@ -524,7 +538,9 @@ fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&st
             "calls": row.calls(),
             "left_after": row.budget_after(),
             "status": row.status,
+            "next": row.next,
         })).collect::<Vec<_>>(),
+        "notes": cap_note(action, plan).into_iter().collect::<Vec<_>>(),
         "left_out": plan.rows.iter().filter_map(|row| match &row.plan {
             RowPlan::Skip(reason) => Some(json!({"number": row.target.id, "label": row.target.label, "reason": reason})),
             _ => None,

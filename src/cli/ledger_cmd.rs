@@ -28,7 +28,7 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                 );
             }
             say!(
-                "desks need only: GRANT USAGE ON SCHEMA {s} TO desk; GRANT SELECT, INSERT ON {s}.records TO desk;",
+                "desks need only: GRANT USAGE ON SCHEMA {s} TO desk; GRANT SELECT, INSERT ON {s}.records TO desk; GRANT SELECT, INSERT, UPDATE ON {s}.facts TO desk;",
                 s = team.settings().schema
             );
         }
@@ -38,7 +38,11 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                 print_json(&json!(status));
             } else {
                 say!("{}", status.ledger);
+                let latest = crate::ledger::pg::latest_schema();
                 match status.schema_version {
+                    Some(v) if v < latest => say!(
+                        "  schema version {v}: this wareg knows {latest}; run `wareg ledger init` (the facts of numbers need it)"
+                    ),
                     Some(v) => say!("  schema version {v}"),
                     None => say!("  no schema yet: run `wareg ledger init`"),
                 }

@@ -18,19 +18,23 @@ macro_rules! say_inline {
     }};
 }
 
+mod add_cmd;
 mod args;
 mod audit_cmd;
 mod bulk_cmd;
 mod config_cmd;
 mod context;
 mod error;
+mod fleet_next;
 mod fleet_progress;
 mod ledger_cmd;
 mod mutate;
+mod next_cmd;
 mod numbers;
 mod output;
 mod plan_cmd;
 mod progress;
+mod rename_cmd;
 mod sandbox_cmd;
 mod secret_input;
 mod status;
@@ -68,6 +72,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Sandbox(args)) => sandbox_cmd::run(args),
         Some(Command::Numbers(args)) => numbers::run(&global, args),
         Some(Command::Status(args)) => status::run(&global, args),
+        Some(Command::Next(args)) => next_cmd::run(&global, args),
+        Some(Command::Add(args)) => add_cmd::run(&global, args),
+        Some(Command::Rename(args)) => rename_cmd::run(&global, args),
         Some(Command::Register(args)) => mutate::register(&global, args),
         Some(Command::Deregister(args)) => mutate::deregister(&global, args),
         Some(Command::Plan(args)) => plan_cmd::run(&global, args),

@@ -48,7 +48,7 @@ pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError>
     let id = parse_id(global, &args.id)?;
     if !args.yes {
         return Err(CliError::Usage(format!(
-            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. Nothing was read or sent. `wareg plan deregister {id}` shows first whether anything stands in the way; add --yes to confirm."
+            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. It does not delete the number: deleting one is done in WhatsApp Manager. Nothing was read or sent. `wareg plan deregister {id}` shows first whether anything stands in the way; add --yes to confirm."
         )));
     }
     let ctx = Context::load(global)?;
@@ -103,6 +103,23 @@ pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliErr
     };
     let ctx = Context::load(global)?;
     let engine = ctx.engine(ctx.profile_for(&id, global)?)?;
+    // Meta sends no code to a number already verified (136024): said before anything is sent.
+    match block_on(engine.check_request_code(&id))? {
+        Ok(Some(refusal)) if !args.force => {
+            return Err(CliError::Blocked {
+                message: refusal.with_force_hint(),
+                plan: Value::Null,
+            });
+        }
+        Ok(Some(_)) => eprintln!(
+            "warning: its ownership is already verified (Meta answers 136024); sending anyway because of --force"
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "warning: reading {id} first failed ({}); asking for the code anyway",
+            e.short()
+        ),
+    }
     warn(
         block_on(engine.request_code(&id, method, &args.language))?
             .map_err(|e| CliError::mutation("POST /request_code", e))?,

@@ -48,7 +48,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     };
     // Freed with the process when the command ends, not one allocation at a time: at 20,000
     // rows that took 30 ms after the last line was written.
-    let rows = std::mem::ManuallyDrop::new(rows);
+    let mut rows = std::mem::ManuallyDrop::new(rows);
     // Counted by the engine from the ledger, as every budget is: of the rows shown only.
     let shown = rows.iter().map(|r| r.id.as_str().to_owned()).collect();
     let book = crate::engine::budget_book_of(
@@ -58,6 +58,10 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         &shown,
     )
     .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
+    if args.refresh {
+        // What each number needs next, from what was just read.
+        super::fleet_next::fill(&ctx, &mut rows, &book, &clients)?;
+    }
     // What Meta said about its call budgets while answering.
     let mut usage = Usage::default();
     for client in clients.values() {
@@ -205,6 +209,8 @@ struct RowJson<'a> {
     label: &'a Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<&'a PhoneNumber>,
+    /// What it needs next (null when it was not read).
+    next: Option<&'a crate::engine::NextStep>,
     profile: &'a str,
     /// The local-storage setting, when it was read (`--storage`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,6 +237,7 @@ fn row_json<'a>(row: &'a Row, book: &BudgetBook) -> RowJson<'a> {
         id: &row.id,
         label: &row.label,
         live: row.number(),
+        next: row.next.as_ref(),
         profile: &row.profile,
         storage: match &row.storage {
             crate::fleet::Storage::Known(s) => Some(json!({

@@ -1,5 +1,5 @@
 //! `wareg sandbox [--listen ADDR] [--latency-ms N] [--numbers N] [--call-budget N
-//! [--budget-window-secs S]]`
+//! [--budget-window-secs S]] [--name-review-secs S]`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,7 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
                 calls: calls.max(1),
                 window: Duration::from_secs(args.budget_window_secs.max(1)),
             }),
+            name_review: Duration::from_secs_f64(args.name_review_secs),
             ..SandboxOptions::default()
         };
         let running = sandbox::start(listener, options)

@@ -23,6 +23,9 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     let number = number.map_err(|e| CliError::api(format!("reading {id}"), e))?;
     let budgets =
         budgets.map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
+    // What it needs next, by the rule every face uses (an approval seen now is noted).
+    let next = block_on(engine.next_of(&id, &number))?
+        .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
     let (register, deregister) = (budgets.register, budgets.deregister);
     let storage = settings
         .as_ref()
@@ -39,6 +42,7 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
             "live": number,
             "storage": storage,
             "budget": {"register": budget_json(&register), "deregister": budget_json(&deregister)},
+            "next": next,
         });
         if let Err(e) = &settings {
             out["storage_error"] = json!(e.to_string());
@@ -90,15 +94,23 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         }
     }
     say!(
-        "  name status   {} / new name {}{}",
+        "  name status   {} / new name {}{}{}",
         show(number.name_status.clone()),
         show(number.new_name_status.clone()),
+        number
+            .new_display_name
+            .as_deref()
+            .map(|n| format!(" '{n}'"))
+            .unwrap_or_default(),
         if number.name_under_review() {
             " (under review: register waits for it)"
         } else {
             ""
         }
     );
+    if let Some(limit) = number.messaging_limit() {
+        say!("  limit         {limit}");
+    }
     say!(
         "  quality       {}",
         show(number.quality_rating.as_ref().map(|s| s.to_string()))
@@ -117,6 +129,13 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         "  deregister    {}",
         budget_line(&deregister, &engine.policy)
     );
+    say!("  next          {}: {}", next.step, next.words);
+    if let Some(until) = next.until {
+        say!("                until {}", super::output::local_time(until));
+    }
+    if let Some(action) = &next.action {
+        say!("                do: {action}");
+    }
     print_usage(&engine.client.usage());
     Ok(())
 }

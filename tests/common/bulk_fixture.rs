@@ -41,6 +41,7 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
                     target,
                     plan: RowPlan::Skip("already registered with this storage (DE)".into()),
                     status: Some("CONNECTED".into()),
+                    next: None,
                 };
             }
             let facts = Facts {
@@ -69,6 +70,7 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
                 target,
                 plan: RowPlan::Send(Box::new(plan)),
                 status: Some("CONNECTED".into()),
+                next: None,
             }
         })
         .collect();

@@ -31,6 +31,16 @@ fn migrations() -> Result<refinery_core::Runner, String> {
     Ok(refinery_core::Runner::new(&migrations))
 }
 
+/// The newest schema version this wareg's migrations make.
+pub fn latest_schema() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or_default()
+}
+
 /// What `wareg ledger status` reports.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LedgerStatus {

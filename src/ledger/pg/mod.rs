@@ -15,7 +15,7 @@ mod admin;
 mod connect;
 mod listen;
 
-pub use admin::{ImportReport, LedgerStatus};
+pub use admin::{ImportReport, LedgerStatus, latest_schema};
 pub use connect::{BadUrl, PgSettings};
 pub use listen::listen;
 
