@@ -580,3 +580,118 @@ async fn a_throttle_is_never_retried_and_stops_every_read_until_access_returns()
     );
     // wiremock checks on drop that only the first call reached the server.
 }
+
+#[tokio::test]
+async fn add_rename_and_the_read_are_sent_as_meta_documents_them() {
+    use wareg::graph::{DisplayName, NewNumber};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v25.0/102290129340398/phone_numbers"))
+        .and(header("authorization", "Bearer tok-123"))
+        .and(body_json(
+            json!({"cc": "44", "phone_number": "7700900123", "verified_name": "Acme UK"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "106540352249999"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}")))
+        .and(query_param("new_display_name", "Acme Support & Co"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    let waba = NumberId::parse("102290129340398").unwrap();
+    let new = NewNumber::parse("+44", "7700 900123", "Acme UK").unwrap();
+    assert_eq!(
+        c.add_number(&waba, &new).await.unwrap().as_str(),
+        "106540352249999"
+    );
+    c.rename(&id(), &DisplayName::parse(" Acme Support & Co ").unwrap())
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let rename = requests
+        .iter()
+        .find(|r| {
+            r.url
+                .query()
+                .is_some_and(|q| q.contains("new_display_name"))
+        })
+        .unwrap();
+    assert!(
+        rename.body.is_empty(),
+        "the name is in the query, not a body"
+    );
+    // A non-numeric id in the answer is not taken as one.
+    let odd = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "not-a-number"})))
+        .expect(1)
+        .mount(&odd)
+        .await;
+    let error = client(&odd, "v25.0")
+        .add_number(&waba, &new)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("not numeric"), "{error}");
+}
+
+#[tokio::test]
+async fn the_read_asks_for_the_requested_name_and_the_limit_field_of_its_version() {
+    for (version, limit_field, absent) in [
+        (
+            "v25.0",
+            "whatsapp_business_manager_messaging_limit",
+            "messaging_limit_tier",
+        ),
+        (
+            "v23.0",
+            "messaging_limit_tier",
+            "whatsapp_business_manager_messaging_limit",
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("/{version}/{ID}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": ID, "status": "CONNECTED", "new_display_name": "Acme New",
+                "new_name_status": "DEFERRED", limit_field: "TIER_250",
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let n = client(&server, version).get_number(&id()).await.unwrap();
+        let requests = server.received_requests().await.unwrap();
+        let fields: Vec<String> = requests[0]
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "fields")
+            .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+            .unwrap();
+        for wanted in [
+            "new_display_name",
+            "new_name_status",
+            "name_status",
+            limit_field,
+        ] {
+            assert!(fields.iter().any(|f| f == wanted), "{version}: {wanted}");
+        }
+        assert!(!fields.iter().any(|f| f == absent), "{version}: {absent}");
+        assert_eq!(n.new_display_name.as_deref(), Some("Acme New"));
+        assert!(n.name_under_review(), "DEFERRED is still undecided");
+        assert_eq!(n.messaging_limit(), Some("TIER_250"));
+    }
+    // A limit in another shape is read, not a failure of the whole number.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": ID, "whatsapp_business_manager_messaging_limit": {"current_limit": "TIER_UNLIMITED"},
+        })))
+        .mount(&server)
+        .await;
+    let n = client(&server, "v25.0").get_number(&id()).await.unwrap();
+    assert_eq!(n.messaging_limit(), Some("TIER_UNLIMITED"));
+}

@@ -620,3 +620,60 @@ fn a_local_trail_of_100k_records_imports_once() {
         check.stdout
     );
 }
+
+#[test]
+fn an_approval_first_seen_at_one_desk_counts_at_another_and_a_register_there_applies_it() {
+    let Some(url) = team_database() else { return };
+    // The other desk runs as a role with only README's grants.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            "CREATE ROLE desk LOGIN;
+             GRANT USAGE ON SCHEMA wareg TO desk;
+             GRANT SELECT, INSERT ON wareg.records TO desk;
+             GRANT SELECT, INSERT, UPDATE ON wareg.facts TO desk;",
+        )
+        .unwrap();
+    let desk_url = url.replacen("postgres://postgres:", "postgres://desk:", 1);
+    let rig = Rig::new("v25.0");
+    let (base, waba) = (rig.sandbox.base_url(), rig.sandbox.waba_id());
+    let a = Desk::new(&base, &waba, &url, "ana@desk-1");
+    let b = Desk::new(&base, &waba, &desk_url, "bo@desk-2");
+    const REBRAND: &str = "106540352242936";
+    let next = |desk: &Desk| {
+        let run = desk.run(&["next", REBRAND, "--json"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()["numbers"][0]["next"].clone()
+    };
+    let first = next(&a);
+    assert_eq!(first["step"], "reregister", "{first}");
+    std::thread::sleep(Duration::from_millis(20));
+    let there = next(&b);
+    assert_eq!(there["step"], "reregister");
+    assert_eq!(
+        there["until"], first["until"],
+        "counted from the first desk's sighting"
+    );
+    // A fact, not a record: budgets and the audit never see it.
+    let ledger = a.ledger();
+    assert_eq!(
+        ledger.status().unwrap().records,
+        0,
+        "no record was written for it"
+    );
+    let facts = wareg::ledger::Ledger::facts_of(&ledger, None).unwrap();
+    let seen = facts
+        .get(REBRAND, wareg::audit::FactKind::NameApproved)
+        .expect("the approval is in the ledger");
+    assert_eq!(seen.value, "Acme France");
+    assert_eq!(seen.operator.as_deref(), Some("ana@desk-1"));
+    assert!(!a.data_dir().join("facts.jsonl").exists(), "nothing local");
+
+    let run = b.run(&["register", REBRAND, "--pin-stdin"], Some("369258\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        next(&a)["step"],
+        "none",
+        "the register at desk 2 applied it"
+    );
+}

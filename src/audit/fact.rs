@@ -88,12 +88,15 @@ fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NumberId, D::Error> 
 }
 
 impl Fact {
+    /// A fact at `time`, kept to the millisecond (as audit records are): every store gives the
+    /// same time back, whatever precision it keeps.
     pub fn new(number: &NumberId, kind: FactKind, value: &str, time: DateTime<Utc>) -> Fact {
+        use chrono::SubsecRound;
         Fact {
             number: number.clone(),
             kind,
             value: crate::clean::text(value, crate::clean::MESSAGE_MAX),
-            time,
+            time: time.trunc_subsecs(3),
             operator: None,
         }
     }
