@@ -72,16 +72,19 @@ pub fn run(global: &Global, args: AddArgs) -> Result<(), CliError> {
 
 /// The `[[numbers]]` entry for the new number, its label the display name asked for.
 fn config_lines(id: &NumberId, label: &str, profile: &str, default: &str) -> String {
-    // TOML's own quoting: a name with a quote or a backslash stays one string.
-    let quoted = toml::Value::String(label.to_owned()).to_string();
+    let quoted = toml_string(label);
     let mut lines = format!("[[numbers]]\nid = \"{id}\"\nlabel = {quoted}\n");
     if profile != default {
-        lines.push_str(&format!(
-            "profile = {}\n",
-            toml::Value::String(profile.to_owned())
-        ));
+        lines.push_str(&format!("profile = {}\n", toml_string(profile)));
     }
     lines
+}
+
+/// A TOML basic string: a name with a quote or a backslash stays one string. JSON's escapes
+/// (\" \\ \n \t \uXXXX) are TOML's too, and the toml crate is built to parse only; the names
+/// come checked (a display name of plain characters, a profile name with no control ones).
+fn toml_string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
 }
 
 #[cfg(test)]
