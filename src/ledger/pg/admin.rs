@@ -277,6 +277,9 @@ mod tests {
             .iter()
             .map(|m| (m.version(), m.name().to_owned()))
             .collect();
-        assert_eq!(versions, [(1, "ledger".to_owned())]);
+        assert_eq!(
+            versions,
+            [(1, "ledger".to_owned()), (2, "facts".to_owned())]
+        );
     }
 }
