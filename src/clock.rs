@@ -30,7 +30,7 @@ impl Clock {
     /// `time` as the user reads it: local time, or the fixed clock's offset.
     pub fn local(&self, time: DateTime<Utc>) -> DateTime<FixedOffset> {
         match self {
-            Clock::System => time.with_timezone(&Local).fixed_offset(),
+            Clock::System => in_reader_zone(time),
             Clock::Fixed(at) => time.with_timezone(at.offset()),
         }
     }
@@ -40,9 +40,46 @@ impl Clock {
     }
 }
 
+/// `time` in the zone a person reads times in: the local zone when `TZ` names one, else UTC.
+/// A server's own zone is not the reader's (support staff log in from elsewhere), so it is
+/// never guessed from /etc/localtime.
+pub fn in_reader_zone(time: DateTime<Utc>) -> DateTime<FixedOffset> {
+    match std::env::var_os("TZ") {
+        Some(tz) if !tz.is_empty() => time.with_timezone(&Local).fixed_offset(),
+        _ => time.fixed_offset(),
+    }
+}
+
+/// The one way a time is written for a person, with its zone: "Sat 05 Dec 18:19 UTC"
+/// ("Sat 05 Dec 19:19 +01:00" elsewhere). Plans, locks, budgets, details and the CLI all
+/// use it, so a time read in one place is recognised in another.
+pub fn words(time: DateTime<FixedOffset>) -> String {
+    let zone = if time.offset().local_minus_utc() == 0 {
+        "UTC".to_owned()
+    } else {
+        time.format("%:z").to_string()
+    };
+    format!("{} {zone}", time.format("%a %d %b %H:%M"))
+}
+
+/// [`words`] of a time in the reader's zone ([`in_reader_zone`]).
+pub fn words_utc(time: DateTime<Utc>) -> String {
+    words(in_reader_zone(time))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_is_written_one_way_with_its_zone() {
+        let at: DateTime<Utc> = "2026-12-05T18:19:00Z".parse().unwrap();
+        assert_eq!(words(at.fixed_offset()), "Sat 05 Dec 18:19 UTC");
+        let paris = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(words(at.with_timezone(&paris)), "Sat 05 Dec 19:19 +01:00");
+        let kolkata = Clock::fixed("2026-12-05T23:49:00+05:30");
+        assert_eq!(words(kolkata.local(at)), "Sat 05 Dec 23:49 +05:30");
+    }
 
     #[test]
     fn a_fixed_clock_reads_and_shows_its_own_time_whatever_the_time_zone() {

@@ -25,6 +25,25 @@ fn audit_prints_one_line_per_attempt_and_raw_prints_the_records() {
 }
 
 #[test]
+fn a_time_is_written_one_way_with_its_zone_and_in_the_zone_tz_names() {
+    let rig = Rig::new("v25.0");
+    rig.wareg_stdin(&["register", CONNECTED, "--pin-stdin"], "000000\n");
+    let when = regex::Regex::new(
+        r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{2}:\d{2} (UTC|[+-]\d{2}:\d{2})\b",
+    )
+    .unwrap();
+    let utc = rig.wareg(&["audit"]);
+    let zone = |text: &str| {
+        when.captures(text)
+            .map(|c| c[3].to_owned())
+            .unwrap_or_else(|| panic!("no time in words: {text}"))
+    };
+    assert_eq!(zone(&utc.stdout), "UTC");
+    let kolkata = rig.wareg_with(&["audit"], None, &[("TZ", "IST-5:30")]);
+    assert_eq!(zone(&kolkata.stdout), "+05:30");
+}
+
+#[test]
 fn the_sandbox_banner_prints_config_lines_that_work_as_they_are() {
     use std::io::{BufRead, BufReader};
     let mut child = start_wareg(&["sandbox", "--listen", "127.0.0.1:0"], None, &[]);

@@ -1,6 +1,6 @@
 //! Printing results: a human summary, or one JSON document under `--json`.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::audit::Budget;
@@ -65,9 +65,7 @@ pub fn budget_line(budget: &Budget, policy: &BudgetPolicy) -> String {
 }
 
 pub fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    crate::clock::words_utc(at)
 }
 
 /// From this share of Meta's call budget on, plain output says so.

@@ -311,7 +311,7 @@ impl Blocker {
             Blocker::NameUnusable(status) => format!("the display name's status is {status}: Meta registers no number for API use with it; fix the name first (request a new one with wareg rename, or edit it in WhatsApp Manager)"),
             Blocker::RegisterLocked(until) => format!(
                 "register is locked until {}: a deregister now leaves the number unable to message until then",
-                until.format("%Y-%m-%d %H:%M UTC")
+                crate::clock::words_utc(*until)
             ),
             Blocker::OfficialAccount => "this is an official business account: Meta changes its display name only through its direct support, and is likely to refuse a request sent here".into(),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
@@ -321,7 +321,7 @@ impl Blocker {
                     .map(|at| {
                         format!(
                             "; the next attempt frees up at {}",
-                            at.format("%Y-%m-%d %H:%M UTC")
+                            crate::clock::words_utc(at)
                         )
                     })
                     .unwrap_or_default();
@@ -332,19 +332,19 @@ impl Blocker {
             }
             Blocker::LockedByMeta { op, until } => format!(
                 "Meta locked {op} for this number (133016) until about {}",
-                until.format("%Y-%m-%d %H:%M UTC")
+                crate::clock::words_utc(*until)
             ),
             Blocker::InProgress(open) => format!(
                 "{} is running {} on this number since {} and it has not ended: wait for it",
                 open.operator,
                 open.op,
-                open.since.format("%Y-%m-%d %H:%M UTC")
+                crate::clock::words_utc(open.since)
             ),
             Blocker::Abandoned(open) => format!(
                 "a {} by {} at {} was abandoned without an outcome (it still counts): check the number's status first",
                 open.op,
                 open.operator,
-                open.since.format("%Y-%m-%d %H:%M UTC")
+                crate::clock::words_utc(open.since)
             ),
             Blocker::Throttled(t) => format!(
                 "Meta is throttling {} {}: its call budget is spent, and whether it covers register and deregister is not documented",

@@ -124,7 +124,7 @@ impl NextStep {
 }
 
 fn at(time: DateTime<Utc>) -> impl fmt::Display {
-    time.format("%Y-%m-%d %H:%M UTC")
+    crate::clock::words_utc(time)
 }
 
 /// "2 Dec": the day the 14 days are counted in.
@@ -456,7 +456,7 @@ mod tests {
         let steps: [Case; 13] = [
             (
                 NextKey::InProgress,
-                "bo@desk-2 is running register on it since 2026-12-05 11:58 UTC: wait for it to end",
+                "bo@desk-2 is running register on it since Sat 05 Dec 11:58 UTC: wait for it to end",
                 None,
                 None,
                 |f, _| f.open_intent = None,
@@ -477,14 +477,14 @@ mod tests {
             ),
             (
                 NextKey::WaitLock,
-                "Meta locked register for it (133016) until about 2026-12-07 09:00 UTC",
+                "Meta locked register for it (133016) until about Mon 07 Dec 09:00 UTC",
                 Some("2026-12-07T09:00:00+00:00"),
                 None,
                 |_, b| b.register.locked_until = None,
             ),
             (
                 NextKey::WaitThrottle,
-                "Meta is throttling WABA 102290129340398 until 2026-12-05 12:30 UTC (about 30 min)",
+                "Meta is throttling WABA 102290129340398 until Sat 05 Dec 12:30 UTC (about 30 min)",
                 Some("2026-12-05T12:30:00+00:00"),
                 None,
                 |f, _| f.throttled = None,

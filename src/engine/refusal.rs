@@ -74,7 +74,7 @@ impl Refusal {
 }
 
 fn at(time: &DateTime<Utc>) -> impl fmt::Display {
-    time.format("%Y-%m-%d %H:%M UTC")
+    crate::clock::words_utc(*time)
 }
 
 impl fmt::Display for Refusal {
@@ -259,7 +259,7 @@ mod tests {
         };
         assert_eq!(
             locked.with_force_hint(),
-            "refusing to deregister 106540352242922: Meta locked deregister for this number (133016) until about 2026-11-27 10:00 UTC. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent"
+            "refusing to deregister 106540352242922: Meta locked deregister for this number (133016) until about Fri 27 Nov 10:00 UTC. Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent"
         );
         let in_progress = Refusal::InProgress {
             number: number(),
@@ -268,7 +268,7 @@ mod tests {
         };
         assert_eq!(
             in_progress.with_force_hint(),
-            "refusing to change 106540352242922: bo@desk-2 is running register on it since 2026-11-24 10:00 UTC and it has not ended; wait for it (or, if it was abandoned, for 10 minutes after it started: --force cannot go past it before). Nothing was sent"
+            "refusing to change 106540352242922: bo@desk-2 is running register on it since Tue 24 Nov 10:00 UTC and it has not ended; wait for it (or, if it was abandoned, for 10 minutes after it started: --force cannot go past it before). Nothing was sent"
         );
         let abandoned = Refusal::Abandoned {
             number: number(),
@@ -276,7 +276,7 @@ mod tests {
         };
         assert_eq!(
             abandoned.with_force_hint(),
-            "refusing to change 106540352242922: a register by bo@desk-2 at 2026-11-24 10:00 UTC was abandoned without an outcome (it still counts against the budget); check the number's status, then add --force to go ahead. Nothing was sent"
+            "refusing to change 106540352242922: a register by bo@desk-2 at Tue 24 Nov 10:00 UTC was abandoned without an outcome (it still counts against the budget); check the number's status, then add --force to go ahead. Nothing was sent"
         );
         let used_up = Refusal::BudgetUsedUp {
             number: number(),
@@ -290,7 +290,7 @@ mod tests {
         };
         assert_eq!(
             used_up.with_force_hint(),
-            "refusing to register 106540352242922: the register budget is used up (10 of 10 in the window; the next attempt frees up at 2026-11-27 10:00 UTC). Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent; add --force to send anyway"
+            "refusing to register 106540352242922: the register budget is used up (10 of 10 in the window; the next attempt frees up at Fri 27 Nov 10:00 UTC). Meta locks a number for 72 hours on the 11th request in its window. Nothing was sent; add --force to send anyway"
         );
     }
 }

@@ -42,6 +42,13 @@ pub struct CallEvent {
 }
 
 /// The header the built-in sandbox puts on every answer.
+/// One try of a request: which it is (1, then 2 and 3 for a read tried again) and the time it
+/// may take.
+struct Try {
+    attempt: u32,
+    limit: Duration,
+}
+
 pub const SANDBOX_HEADER: &str = "x-wareg-sandbox";
 
 /// Set once any client in this process got an answer from a sandbox (the CLI says so at the end).
@@ -579,8 +586,7 @@ impl GraphClient {
                     method.clone(),
                     url.clone(),
                     body.as_ref(),
-                    attempt,
-                    limit,
+                    Try { attempt, limit },
                     &parse,
                 )
                 .await;
@@ -658,8 +664,7 @@ impl GraphClient {
         method: Method,
         url: Url,
         body: Option<&Value>,
-        attempt: u32,
-        limit: Duration,
+        Try { attempt, limit }: Try,
         parse: &impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let started = Instant::now();

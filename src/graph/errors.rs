@@ -339,7 +339,7 @@ impl ApiError {
             ApiError::Refused(why) => why.clone(),
             ApiError::Throttled(t) => format!(
                 "throttled by Meta until {} (nothing sent)",
-                t.until.format("%H:%M UTC")
+                crate::clock::words_utc(t.until)
             ),
         }
     }

@@ -60,12 +60,12 @@ impl Throttle {
         (left > 0).then(|| (left as u64).div_ceil(60).max(1))
     }
 
-    /// "until 14:05 UTC (about 12 min)".
+    /// "until Sat 05 Dec 14:05 UTC (about 12 min)".
     pub fn words(&self, now: DateTime<Utc>) -> String {
         let minutes = self.minutes_left(now).unwrap_or(0);
         format!(
             "until {} (about {minutes} min)",
-            self.until.format("%Y-%m-%d %H:%M UTC")
+            crate::clock::words_utc(self.until)
         )
     }
 }

@@ -200,6 +200,8 @@ pub fn start_wareg(args: &[&str], stdin: Option<&str>, env: &[(String, String)])
         .env_remove("https_proxy")
         .env_remove("ALL_PROXY")
         .env_remove("all_proxy")
+        // Times are written in UTC unless TZ names a zone: a test that wants one says so.
+        .env_remove("TZ")
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() {
             Stdio::piped()

@@ -157,8 +157,5 @@ pub fn override_words(plan: &Plan) -> (&'static str, String) {
 
 /// Meta's lock after 133016 lasts 72 hours from the refused attempt.
 pub fn lock_end(clock: &crate::clock::Clock, at: chrono::DateTime<chrono::Utc>) -> String {
-    clock
-        .local(at + ChronoDuration::hours(72))
-        .format("%a %d %b %H:%M")
-        .to_string()
+    crate::clock::words(clock.local(at + ChronoDuration::hours(72)))
 }

@@ -609,7 +609,7 @@ fn budget_text(cx: &FormContext, budget: &crate::audit::Budget) -> String {
             // Short enough that the date and time stay on one row at 80 columns.
             "0 of {} left ({window} window); one frees up {}",
             budget.limit,
-            cx.clock.local(at).format("%a %d %b %H:%M")
+            crate::clock::words(cx.clock.local(at))
         ),
         None => format!(
             "{} of {} left in the {window} window",

@@ -121,7 +121,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         if let Some(at) = b.next_free {
             words.push_str(&format!(
                 "; one frees up {}",
-                app.clock.local(at).format("%a %d %b %H:%M")
+                crate::clock::words(app.clock.local(at))
             ));
         }
         lines.push(field(&format!("{op} budget"), words));
@@ -160,7 +160,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         };
         lines.push(Line::raw(format!(
             "  {} {:<11} {what}",
-            app.clock.local(r.time).format("%m-%d %H:%M"),
+            crate::clock::words(app.clock.local(r.time)),
             r.op.as_str()
         )));
     }
