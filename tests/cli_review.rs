@@ -44,6 +44,45 @@ fn a_time_is_written_one_way_with_its_zone_and_in_the_zone_tz_names() {
 }
 
 #[test]
+fn a_number_is_found_by_its_display_number_or_verified_name_and_a_slip_is_named() {
+    let rig = Rig::new("v25.0");
+    // Before any listing: a close label is named, nothing is sent.
+    let slip = rig.wareg(&["status", "Suport DE"]);
+    assert_eq!(slip.code, 2, "{}", slip.stderr);
+    assert!(
+        slip.stderr.contains("did you mean 'Support DE'?"),
+        "{}",
+        slip.stderr
+    );
+    assert!(rig.calls().is_empty(), "{:?}", rig.calls());
+    // A listing keeps what it read; later commands find numbers by it without listing again.
+    assert_eq!(rig.wareg(&["numbers", "--refresh"]).code, 0);
+    let listings = || {
+        rig.calls()
+            .iter()
+            .filter(|c| c.ends_with("/phone_numbers"))
+            .count()
+    };
+    assert_eq!(listings(), 1);
+    // New line BR is discovered, not configured: its display number in other spacing, and its
+    // verified name in other case.
+    for name in ["5511 4002-8922", "+55 (11) 40028922", "acme brasil"] {
+        let run = rig.wareg(&["status", name, "--json"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(run.json()["id"], "106540352242924", "{name}");
+        assert!(run.stderr.contains("→ 106540352242924"), "{}", run.stderr);
+    }
+    assert_eq!(listings(), 1, "no listing was made to find a name");
+    let miss = rig.wareg(&["plan", "register", "Acme Brazil"]);
+    assert_eq!(miss.code, 2);
+    assert!(
+        miss.stderr.contains("did you mean 'Acme Brasil'?"),
+        "{}",
+        miss.stderr
+    );
+}
+
+#[test]
 fn the_sandbox_banner_prints_config_lines_that_work_as_they_are() {
     use std::io::{BufRead, BufReader};
     let mut child = start_wareg(&["sandbox", "--listen", "127.0.0.1:0"], None, &[]);

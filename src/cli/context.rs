@@ -135,25 +135,47 @@ pub fn existing_data_dir() -> Result<Option<PathBuf>, CliError> {
     }
 }
 
-/// A phone number ID, or a configured label (or a label's unique beginning, ignoring case)
-/// standing for one; which number a label resolved to is said on stderr.
+/// A phone number ID, a configured label (or a label's unique beginning, ignoring case), or a
+/// display number or verified name wareg has read (fleet::resolve says in what order); which
+/// number a name resolved to is said on stderr. Nothing is read from Meta to find it.
 pub fn parse_id(global: &Global, raw: &str) -> Result<NumberId, CliError> {
-    let not_numeric = match NumberId::parse(raw) {
-        Ok(id) => return Ok(id),
-        Err(e) => e.to_string(),
-    };
-    let not_an_id = |e: String| CliError::Usage(e);
     let path = crate::paths::config_file(global.config.as_deref());
-    let Some(config) = path
-        .filter(|p| p.exists())
-        .map(|p| Config::load(&p))
-        .transpose()?
-    else {
-        return NumberId::parse(raw).map_err(|e| not_an_id(e.to_string()));
+    let configured = match path.filter(|p| p.exists()) {
+        Some(p) => Config::load(&p)?.numbers,
+        None => Vec::new(),
     };
-    let id = resolve_label(&config, raw, &not_numeric).map_err(not_an_id)?;
-    eprintln!("{} → {id}", crate::clean::text(raw, 60));
-    Ok(id)
+    // What the last listings read; a data dir that is not there yet holds nothing.
+    let known = match crate::paths::data_dir().filter(|d| d.exists()) {
+        Some(dir) => {
+            let (known, warning) = crate::fleet::known::load(&dir);
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            known
+        }
+        None => Vec::new(),
+    };
+    match crate::fleet::resolve::find(raw, &configured, &known).map_err(CliError::Usage)? {
+        crate::fleet::resolve::Found::Id(id) => Ok(id),
+        crate::fleet::resolve::Found::Named(id) => {
+            eprintln!("{} → {id}", crate::clean::text(raw, 60));
+            Ok(id)
+        }
+    }
+}
+
+/// Keeps the display numbers and names `rows` read, so that later commands find numbers by
+/// them; a failure to write is a warning (the command itself went through).
+pub fn keep_known(data_dir: &std::path::Path, rows: &[crate::fleet::Row]) {
+    let now = chrono::Utc::now();
+    if let Err(e) =
+        crate::fleet::known::save(data_dir, crate::fleet::known::of_rows(rows, now), now)
+    {
+        eprintln!(
+            "warning: cannot keep the numbers read in {}: {e}",
+            data_dir.display()
+        );
+    }
 }
 
 /// Each configured number's label by its id, to name numbers in output; empty without a
@@ -170,39 +192,6 @@ pub fn configured_labels(global: &Global) -> std::collections::HashMap<String, S
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The configured number whose label is `raw`, else the only one whose label starts with it.
-fn resolve_label(config: &Config, raw: &str, not_numeric: &str) -> Result<NumberId, String> {
-    let wanted = raw.trim().to_lowercase();
-    if wanted.is_empty() {
-        return Err("give a phone number ID or a configured label".into());
-    }
-    let labelled = || {
-        config
-            .numbers
-            .iter()
-            .filter_map(|n| n.label.as_ref().map(|l| (n, l.to_lowercase())))
-    };
-    if let Some((n, _)) = labelled().find(|(_, l)| *l == wanted) {
-        return Ok(n.id.clone());
-    }
-    let starts: Vec<_> = labelled().filter(|(_, l)| l.starts_with(&wanted)).collect();
-    match starts.as_slice() {
-        [(n, _)] => Ok(n.id.clone()),
-        [] => Err(format!(
-            "{not_numeric}, and neither is it a configured label"
-        )),
-        many => Err(format!(
-            "`{}` matches {} labels: {}; give more of the label or the ID",
-            crate::clean::text(raw, 60),
-            many.len(),
-            many.iter()
-                .map(|(n, _)| format!("{} ({})", n.label.as_deref().unwrap_or_default(), n.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
 }
 
 /// A current-thread runtime for one command; the CLI does one thing at a time.

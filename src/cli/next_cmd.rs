@@ -31,7 +31,9 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
                 clients.insert(name, client_for(profile, &ctx.data_dir)?);
             }
         }
-        block_on(fleet::refresh(&ctx.config, &clients, only))?.0
+        let rows = block_on(fleet::refresh(&ctx.config, &clients, only))?.0;
+        super::context::keep_known(&ctx.data_dir, &rows);
+        rows
     } else {
         let mut rows = Vec::new();
         for id in ids {

@@ -42,6 +42,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             block_on(fleet::read_storage(&mut rows, &clients, &fleet))?;
         }
         progress.finish();
+        super::context::keep_known(&ctx.data_dir, &rows);
         (rows, fleet)
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())

@@ -6,8 +6,10 @@
 pub mod column;
 pub mod export;
 pub mod filter;
+pub mod known;
 mod machine;
 pub mod next;
+pub mod resolve;
 mod row;
 
 pub use column::{Cell, Column, Facts, Screen, Tone};

@@ -241,6 +241,8 @@ impl Inner {
                 // A newer listing of the profile (a second R) replaces this one: its reply
                 // would be stale anyway, and its pages would only spend the WABA's budget.
                 let superseded = self.replace_listing(&profile, request);
+                let data_dir = self.data_dir.clone();
+                let listed = profile.to_string();
                 tokio::select! {
                     _ = superseded.cancelled() => {}
                     _ = self.with_engine(request, &profile, None, |engine| async move {
@@ -248,6 +250,16 @@ impl Inner {
                             Some(waba) => engine.client.list_numbers(&waba).await,
                             None => Ok(Vec::new()),
                         };
+                        if let Ok(numbers) = &result {
+                            // Kept so the CLI finds these numbers by display number or name;
+                            // best effort: the listing itself went through.
+                            let now = chrono::Utc::now();
+                            let known = crate::fleet::known::of_listing(&listed, numbers, now);
+                            let _ = tokio::task::spawn_blocking(move || {
+                                crate::fleet::known::save(&data_dir, known, now)
+                            })
+                            .await;
+                        }
                         Reply::Listing(result)
                     }) => {}
                 }
