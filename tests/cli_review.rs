@@ -83,6 +83,34 @@ fn a_number_is_found_by_its_display_number_or_verified_name_and_a_slip_is_named(
 }
 
 #[test]
+fn a_register_plan_for_a_flagged_or_blocked_number_says_a_register_does_not_fix_it() {
+    let rig = Rig::new("v25.0");
+    // Promo IN: FLAGGED, its health BLOCKED.
+    let plan = rig.wareg(&["plan", "register", "106540352242926", "--json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let notes = plan.json()["plans"][0]["notes"].to_string();
+    assert!(
+        notes.contains("FLAGGED and sending is BLOCKED")
+            && notes.contains("re-registering does not fix it")
+            && notes.contains("What to do:"),
+        "{notes}"
+    );
+    // The same words in the text plan; a number whose health is fine says nothing of it.
+    let text = rig.wareg(&["plan", "register", "106540352242926"]);
+    assert!(
+        text.stdout.contains("re-registering does not fix it"),
+        "{}",
+        text.stdout
+    );
+    let fine = rig.wareg(&["plan", "register", PENDING]);
+    assert!(
+        !fine.stdout.contains("re-registering does not fix"),
+        "{}",
+        fine.stdout
+    );
+}
+
+#[test]
 fn the_sandbox_banner_prints_config_lines_that_work_as_they_are() {
     use std::io::{BufRead, BufReader};
     let mut child = start_wareg(&["sandbox", "--listen", "127.0.0.1:0"], None, &[]);

@@ -122,6 +122,23 @@ fn a_first_register_that_sets_the_two_step_pin_asks_for_it_twice() {
 }
 
 #[test]
+fn a_register_pre_flight_of_a_flagged_number_says_a_register_does_not_fix_it() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // Acme India: FLAGGED.
+    open_on(&mut app, 4, 'r');
+    let text = screen(&app);
+    assert!(text.contains("Register 106540352242926"), "{text}");
+    assert!(text.contains("health"), "{text}");
+    assert!(text.contains("FLAGGED and sending is BLOCKED"), "{text}");
+    assert!(text.contains("re-registering does not"), "{text}");
+    // A number in good health says nothing of it.
+    key(&mut app, KeyCode::Esc);
+    open_on(&mut app, 1, 'r');
+    assert!(!screen(&app).contains("re-registering does not fix"));
+}
+
+#[test]
 fn a_form_taller_than_the_terminal_scrolls_with_pgdn_and_says_so() {
     let mut app = loaded();
     app.update(Msg::Resize(80, 15));

@@ -550,6 +550,9 @@ pub fn decide(
             "it applies the approved display name: verified name becomes '{name}'"
         ));
     }
+    if registers && let Some(health) = health_words(facts) {
+        notes.push(health);
+    }
     match (registers, facts.pin_enabled) {
         (true, Some(true)) => {
             notes.push("a two-step PIN is set: the PIN given must be that PIN".to_owned())
@@ -608,4 +611,28 @@ pub fn storage_words(storage: StorageFact) -> String {
         StorageFact::Reading => "reading…".into(),
         StorageFact::Unknown => "not known".into(),
     }
+}
+
+/// What a register cannot change about a number that is FLAGGED or whose health limits or
+/// blocks sending: said in its plan, with each entity's possible solution, so nobody
+/// re-registers hoping it helps (the next step's `fix_health` says the same).
+pub fn health_words(facts: &Facts) -> Option<String> {
+    let flagged = matches!(facts.status, Some(NumberStatus::Flagged));
+    let what = match (flagged, facts.health.as_ref().and_then(|h| h.limit())) {
+        (true, Some(limit)) => format!("the number is FLAGGED and sending is {limit}"),
+        (true, None) => "the number is FLAGGED (its quality is low)".to_owned(),
+        (false, Some(limit)) => format!("sending is {limit}"),
+        (false, None) => return None,
+    };
+    let reasons = facts
+        .health
+        .as_ref()
+        .map(|h| h.reasons())
+        .unwrap_or_default();
+    let why = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", reasons.join("; ").trim_end_matches('.'))
+    };
+    Some(format!("{what}{why}; re-registering does not fix it"))
 }

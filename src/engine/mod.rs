@@ -14,7 +14,7 @@ mod sightings;
 
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
-    storage_words,
+    health_words, storage_words,
 };
 pub use next::{NextKey, NextStep, next_step};
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};

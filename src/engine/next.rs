@@ -271,21 +271,10 @@ pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<
         .until(by)
         .action(register);
     }
-    if let Some(limit) = facts.health.as_ref().and_then(|h| h.limit()) {
-        let reasons = facts
-            .health
-            .as_ref()
-            .map(|h| h.reasons())
-            .unwrap_or_default();
-        let why = if reasons.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", reasons.join("; "))
-        };
-        return NextStep::new(
-            NextKey::FixHealth,
-            format!("sending is {limit}{why}; re-registering does not fix it"),
-        );
+    if facts.health.as_ref().and_then(|h| h.limit()).is_some()
+        && let Some(words) = super::decide::health_words(facts)
+    {
+        return NextStep::new(NextKey::FixHealth, words);
     }
     NextStep::new(NextKey::None, format!("nothing waits (status {status})"))
 }
@@ -533,7 +522,7 @@ mod tests {
             ),
             (
                 NextKey::FixHealth,
-                "sending is LIMITED: WABA 77: LIMITED — A payment method is missing. What to do: Add a payment method.; re-registering does not fix it",
+                "sending is LIMITED: WABA 77: LIMITED — A payment method is missing. What to do: Add a payment method; re-registering does not fix it",
                 None,
                 None,
                 |f, _| f.health = None,

@@ -16,6 +16,9 @@ use crate::config::ProfileName;
 use crate::engine::{Blocker, Plan, PlanKind, Request, Step, StorageFact, storage_words};
 use crate::graph::types::CodeVerification;
 use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
+
+/// The register form's width, its border included.
+const FORM_WIDTH: u16 = 78;
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{button_row, field_label, masked_slots};
@@ -500,6 +503,15 @@ impl FormComponent for RegisterForm {
                 plain,
             ));
         }
+        // FLAGGED or health LIMITED/BLOCKED: a register does not change it (issue 26 item 13).
+        if let Some(health) = crate::engine::health_words(&pre.plan.facts) {
+            // Continues under its value when it wraps (the form's inner width).
+            lines.extend(crate::tui::view::hanging::hang_at(
+                item("health", health, theme.bad()),
+                FORM_WIDTH - 2,
+                16,
+            ));
+        }
         lines.push(item("storage now", storage_words(pre.current), plain));
         let budget_style = |left: u32| if left == 0 { theme.bad() } else { plain };
         lines.push(item(
@@ -587,7 +599,7 @@ impl FormComponent for RegisterForm {
         let display = pre.plan.facts.display.clone().unwrap_or_default();
         FormContent {
             title: format!("{title} {} {display}", form.id),
-            width: 78,
+            width: FORM_WIDTH,
             body: lines,
             tail,
         }

@@ -4,7 +4,7 @@
 mod chrome;
 mod details;
 mod dialogs;
-mod hanging;
+pub mod hanging;
 pub mod help;
 pub mod layout;
 mod log_pane;
