@@ -2,6 +2,11 @@
 //! Cloud API. The library holds the engine (config, Graph client, audit trail, sandbox) so
 //! that the command line, the TUI and the tests all drive the same code.
 
+// A panic on input or on a server's answer is a bug: `unwrap`/`expect` only where a failure is
+// one, each allowed where it stands with its reason. Unit tests may unwrap.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod audit;
 pub mod bulk;
 pub mod clean;

@@ -1,6 +1,8 @@
 //! The entry picks the face: the TUI (`wareg`, `wareg demo`) or a headless command. Neither
 //! face knows the other; both ask the same engine.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use clap::Parser;
 use std::process::ExitCode;
 

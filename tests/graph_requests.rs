@@ -695,3 +695,17 @@ async fn the_read_asks_for_the_requested_name_and_the_limit_field_of_its_version
     let n = client(&server, "v25.0").get_number(&id()).await.unwrap();
     assert_eq!(n.messaging_limit(), Some("TIER_UNLIMITED"));
 }
+
+#[test]
+fn a_base_url_that_cannot_carry_a_path_is_refused_when_the_client_is_made() {
+    let made = GraphClient::new(ClientSettings {
+        base_url: "mailto:graph@example.com".into(),
+        version: "v25.0".parse::<ApiVersion>().unwrap(),
+        token: Token::new("tok-123"),
+        timeout: Duration::from_secs(2),
+    });
+    let Err(e) = made else {
+        panic!("a mailto: base was taken")
+    };
+    assert!(e.to_string().contains("cannot carry a path"), "{e}");
+}

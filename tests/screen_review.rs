@@ -172,7 +172,7 @@ fn rows_a_throttle_kept_from_reading_show_what_was_known_then_and_after() {
     assert!(row.contains("+49 30 1234 5601"), "{during}");
     assert!(!row.contains("read failed"), "{row}");
     // The throttle ends: the same rows still show what was known.
-    app.clock = wareg::clock::Clock::fixed("2026-11-24T23:45:00+00:00");
+    app.clock = wareg::clock::Clock::fixed("2026-11-24T23:45:00+00:00").unwrap();
     app.update(Msg::Tick);
     let after = screen(&mut app, 120, 40);
     let row = after

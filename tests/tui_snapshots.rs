@@ -46,7 +46,7 @@ fn draw(app: &mut App, width: u16, height: u16) -> String {
 /// carries its zone ("Sat 05 Dec 18:19 UTC"), so another offset is rightly another screen
 /// (clock.rs tests the words in other offsets).
 fn snapshot(name: &str, build: impl Fn() -> App) {
-    let morning = Clock::fixed("2026-11-25T04:07:09+00:00");
+    let morning = Clock::fixed("2026-11-25T04:07:09+00:00").unwrap();
     for (w, h) in [(80, 24), (120, 40)] {
         let scrubbed = scrub(&draw(&mut build(), w, h), w, h);
         let other = scrub(&with_clock(morning, || draw(&mut build(), w, h)), w, h);
@@ -62,7 +62,7 @@ fn snapshot(name: &str, build: impl Fn() -> App) {
 fn the_log_pane_shows_the_injected_clock_in_its_own_offset() {
     let screen = draw(&mut loaded(), 120, 40);
     assert!(screen.contains("│23:30:00 GET /v25.0/"), "{screen}");
-    let kolkata = Clock::fixed("2026-11-24T23:30:00+05:30");
+    let kolkata = Clock::fixed("2026-11-24T23:30:00+05:30").unwrap();
     let screen = with_clock(kolkata, || draw(&mut loaded(), 120, 40));
     assert!(screen.contains("│23:30:00 GET /v25.0/"), "{screen}");
 }

@@ -34,7 +34,7 @@ pub struct CatalogueEntry {
     pub uses_budget: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
     error: Vec<CatalogueEntry>,
@@ -45,9 +45,16 @@ const CATALOGUE_TOML: &str = include_str!("../../assets/error-catalogue.toml");
 fn catalogue() -> &'static HashMap<i64, Vec<CatalogueEntry>> {
     static CATALOGUE: OnceLock<HashMap<i64, Vec<CatalogueEntry>>> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        // The file is compiled in and covered by a unit test, so a parse failure is a bug.
-        let file: CatalogueFile =
-            toml::from_str(CATALOGUE_TOML).expect("assets/error-catalogue.toml is valid");
+        // The file is compiled in and a unit test parses it; were it broken, errors would be
+        // shown with Meta's own words only (and the error said in the log), never a panic
+        // while an error is being explained.
+        let file: CatalogueFile = match toml::from_str(CATALOGUE_TOML) {
+            Ok(file) => file,
+            Err(e) => {
+                tracing::error!("assets/error-catalogue.toml does not parse: {e}");
+                CatalogueFile::default()
+            }
+        };
         let mut table: HashMap<i64, Vec<CatalogueEntry>> = HashMap::new();
         for entry in file.error {
             table.entry(entry.code).or_default().push(entry);

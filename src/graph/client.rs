@@ -143,6 +143,14 @@ impl GraphClient {
                 settings.base_url
             ))
         })?;
+        // Every request's path is built on the base; one that cannot carry a path (a `data:`
+        // or `mailto:` URL) is refused here, so building a request's URL never fails.
+        if base.cannot_be_a_base() {
+            return Err(ApiError::Refused(format!(
+                "base_url `{}` cannot carry a path: give an http(s) URL",
+                settings.base_url
+            )));
+        }
         // reqwest is built without a provider of its own: it uses the process's default.
         crate::tls::install_default_provider();
         let http = reqwest::Client::builder()
@@ -470,13 +478,12 @@ impl GraphClient {
     pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
         {
-            // A base URL always has a path (at least "/"), so this cannot fail for http(s).
-            let mut path = url
-                .path_segments_mut()
-                .expect("http(s) base URL has a path");
-            path.pop_if_empty();
-            path.push(&self.inner.version.to_string());
-            path.extend(segments);
+            // `new` refused a base that cannot carry a path, so this always holds.
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty();
+                path.push(&self.inner.version.to_string());
+                path.extend(segments);
+            }
         }
         url
     }

@@ -188,7 +188,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
 pub const CLOCK: &str = "2026-11-24T23:30:00+00:00";
 
 thread_local! {
-    static FIXTURE_CLOCK: Cell<Clock> = Cell::new(Clock::fixed(CLOCK));
+    static FIXTURE_CLOCK: Cell<Clock> = Cell::new(Clock::fixed(CLOCK).unwrap());
 }
 
 /// Builds the fixture's apps with `clock` while `build` runs.

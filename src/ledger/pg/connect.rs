@@ -130,6 +130,10 @@ impl PgSettings {
 }
 
 /// rustls with the system's trusted roots, as the HTTP client uses.
+#[allow(
+    clippy::expect_used,
+    reason = "the provider's defaults are fixed at build time"
+)]
 fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, postgres::Error> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {

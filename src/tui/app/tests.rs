@@ -1032,7 +1032,7 @@ fn o_without_a_waba_id_says_what_to_configure() {
 fn update_on_a_fixed_clock_is_repeatable() {
     let run = || {
         let mut app = app();
-        app.clock = crate::clock::Clock::fixed("2026-11-24T23:30:00+00:00");
+        app.clock = crate::clock::Clock::fixed("2026-11-24T23:30:00+00:00").unwrap();
         let start = app.start();
         let mut cmds = format!("{start:?}");
         let listing = vec![

@@ -43,17 +43,18 @@ pub fn hang_at(line: Line<'static>, width: u16, indent: usize) -> Vec<Line<'stat
             if cut == 0 {
                 break;
             }
-            rows.last_mut()
-                .expect("rows starts with one row")
-                .push(Span::styled(rest[..cut].to_owned(), style));
+            // `rows` starts with one row and only grows.
+            if let Some(row) = rows.last_mut() {
+                row.push(Span::styled(rest[..cut].to_owned(), style));
+            }
             rest = &rest[cut..];
             rows.push(vec![Span::raw(" ".repeat(indent))]);
             used = indent;
         }
         used += cells_of(rest);
-        rows.last_mut()
-            .expect("rows starts with one row")
-            .push(Span::styled(rest.to_owned(), style));
+        if let Some(row) = rows.last_mut() {
+            row.push(Span::styled(rest.to_owned(), style));
+        }
     }
     rows.into_iter()
         .map(|mut spans| {
