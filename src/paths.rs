@@ -1,4 +1,4 @@
-//! Where wareg reads its config and writes its data (PRODUCT.md "Configuration").
+//! Where wareg reads its config and writes its data (docs/PRODUCT.md "Configuration").
 
 use std::path::{Path, PathBuf};
 

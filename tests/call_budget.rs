@@ -1,4 +1,4 @@
-//! Meta's per-WABA call budget (facts §6), enforced by the sandbox: wareg stops at the first
+//! Meta's per-WABA call budget (docs/graph-api-facts.md §6), enforced by the sandbox: wareg stops at the first
 //! throttle, across processes, says when access returns, and asks before a mutation meanwhile.
 
 mod common;

@@ -131,7 +131,7 @@ fn register_on_v25_sets_storage_with_settings_then_registers_plainly() {
     assert_eq!(s["budget"]["register"]["used"], 1);
 }
 
-/// v20 was retired on 2026-09-24 (facts §1) and Meta answers it as the oldest live version:
+/// v20 was retired on 2026-09-24 (docs/graph-api-facts.md §1) and Meta answers it as the oldest live version:
 /// a v20 profile is warned about and planned with the v21+ storage flow, as Meta will apply it.
 #[test]
 fn a_retired_v20_profile_gets_the_v21_storage_flow() {
@@ -930,7 +930,7 @@ fn status_shows_coexistence_health_and_name_review() {
         "{}",
         run.stderr
     );
-    // Forced, it goes out once and Meta takes it, with no effect on the name (facts §9: a
+    // Forced, it goes out once and Meta takes it, with no effect on the name (docs/graph-api-facts.md §9: a
     // register while a name change is pending is not refused with 2388001, which means
     // something else).
     let run = rig.wareg_stdin(

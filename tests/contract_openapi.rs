@@ -1,6 +1,6 @@
 //! The client's requests against Meta's OpenAPI spec (vendored in tests/fixtures/meta-openapi): every body the
 //! client builds validates against its operation's schema, and every method and path exists.
-//! Where the spec and Meta's documentation disagree (facts §2.8), the documented shape is pinned
+//! Where the spec and Meta's documentation disagree (docs/graph-api-facts.md §2.8), the documented shape is pinned
 //! and the disagreement is asserted, so a change on either side is noticed.
 
 use regex::Regex;
@@ -274,7 +274,7 @@ async fn settings_follow_the_documented_shape_where_the_spec_disagrees() {
     })
     .await;
     let op = operation(&m, &p, "/{Version}/{Phone-Number-ID}/settings");
-    // Meta's local-storage docs (facts §2.8) document this body; wareg sends exactly it.
+    // Meta's local-storage docs (docs/graph-api-facts.md §2.8) document this body; wareg sends exactly it.
     assert_eq!(
         body,
         json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_ENABLED", "data_localization_region": "IN"}})
@@ -285,7 +285,7 @@ async fn settings_follow_the_documented_shape_where_the_spec_disagrees() {
     let problems = validate(&body, body_schema(op), "body");
     assert!(
         problems.iter().any(|p| p.contains("oneOf")),
-        "the spec now accepts the documented body; revisit facts §2.8: {problems:?}"
+        "the spec now accepts the documented body; revisit docs/graph-api-facts.md §2.8: {problems:?}"
     );
     let storage_branch = &spec()["components"]["schemas"]["StorageConfigurationSettingsRequest"];
     let why = validate(&body, storage_branch, "body");

@@ -280,7 +280,7 @@ async fn listing_follows_next_and_ignores_short_pages() {
     Mock::given(method("GET"))
         .and(path("/v25.0/999/phone_numbers"))
         .and(query_param("after", "p1"))
-        // An empty page that still has a next link is not the end (facts §3).
+        // An empty page that still has a next link is not the end (docs/graph-api-facts.md §3).
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "paging": {"next": format!("{base}/v25.0/999/phone_numbers?after=p2")}})))
         .mount(&server)
         .await;

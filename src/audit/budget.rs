@@ -35,7 +35,7 @@ impl Budget {
     }
 }
 
-/// How long Meta locks an operation after 133016 when it does not say (facts §6).
+/// How long Meta locks an operation after 133016 when it does not say (docs/graph-api-facts.md §6).
 pub const META_LOCK_HOURS: i64 = 72;
 
 /// What a budget reads of one record: a record from the trail, or a line of its index.

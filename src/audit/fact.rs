@@ -1,6 +1,6 @@
 //! Facts about a number that wareg learns and Graph does not keep for it: when wareg first saw
 //! a requested display name approved (Graph gives no approval time, and a re-register must
-//! follow within 14 days of it, facts §9), when a register last succeeded, and what Meta said
+//! follow within 14 days of it, docs/graph-api-facts.md §9), when a register last succeeded, and what Meta said
 //! when it refused a register with 2388001. They are kept apart from the audit records, so
 //! that budgets and `wareg audit` never see them; the ledger stores them (`note_fact`,
 //! `facts_of`).
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::graph::NumberId;
 
 /// How long after its approval a requested name waits to be applied by a re-register; past
-/// it, Meta sends the name back to review (facts §9).
+/// it, Meta sends the name back to review (docs/graph-api-facts.md §9).
 pub const REREGISTER_WITHIN_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -43,13 +43,13 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Register and deregister are the two that Meta limits per number (facts §6).
+    /// Register and deregister are the two that Meta limits per number (docs/graph-api-facts.md §6).
     pub fn is_budgeted(self) -> bool {
         matches!(self, Operation::Register | Operation::Deregister)
     }
 
     /// The operations whose attempts are counted: Meta's two, and wareg's own budget of
-    /// display-name changes (Meta allows 10 per 30 days, facts §9).
+    /// display-name changes (Meta allows 10 per 30 days, docs/graph-api-facts.md §9).
     pub fn is_counted(self) -> bool {
         self.is_budgeted() || self == Operation::Rename
     }

@@ -67,7 +67,7 @@ impl Summary {
         .collect()
     }
 
-    /// PRODUCT.md's exit codes: 3 if an outcome is unknown, else 1 if Meta refused one, else 2
+    /// docs/PRODUCT.md's exit codes: 3 if an outcome is unknown, else 1 if Meta refused one, else 2
     /// if one was refused before sending or never started, else 0.
     pub fn exit_code(&self) -> u8 {
         if self.count(NumberState::Unknown) > 0 || self.count(NumberState::Interrupted) > 0 {

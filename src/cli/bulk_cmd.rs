@@ -512,7 +512,7 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
     }
 }
 
-/// Bulk registers meet Meta's cap on registered numbers per business portfolio (facts §9).
+/// Bulk registers meet Meta's cap on registered numbers per business portfolio (docs/graph-api-facts.md §9).
 fn cap_note(action: Action, plan: &BulkPlan) -> Option<&'static str> {
     (action == Action::Register && plan.to_send().next().is_some()).then_some(
         "Meta caps a business portfolio at 2 registered numbers until the business is verified (20 after verification or a 2,000 messaging limit); registers past the cap are refused",

@@ -1,5 +1,5 @@
 //! Errors of the command line and how they reach the user: plain words on stderr, and under
-//! `--json` one JSON document on stdout too. Exit codes follow PRODUCT.md.
+//! `--json` one JSON document on stdout too. Exit codes follow docs/PRODUCT.md.
 
 use serde_json::{Value, json};
 

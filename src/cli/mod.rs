@@ -1,4 +1,4 @@
-//! The command line (PRODUCT.md "Command line"): the TUI by default, and headless twins of
+//! The command line (docs/PRODUCT.md "Command line"): the TUI by default, and headless twins of
 //! every TUI action for scripts, with `--json` and the exit codes 0/1/2/3.
 
 /// `println!` for results on stdout, except that a reader who went away (`| head`, `| grep

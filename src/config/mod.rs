@@ -1,4 +1,4 @@
-//! The TOML config (PRODUCT.md "Configuration"): profiles, numbers, the budget window.
+//! The TOML config (docs/PRODUCT.md "Configuration"): profiles, numbers, the budget window.
 //! Unknown keys and bad values are errors located at file:line:col, found before the
 //! terminal is taken over. The user's file is never rewritten.
 
@@ -89,7 +89,7 @@ pub struct NumberEntry {
 
 /// How many register (or deregister) attempts a number may have in a moving window before
 /// wareg asks for an explicit override. Meta's limit is 10 per 72 h; the default window is
-/// a conservative 7 days (PRODUCT.md).
+/// a conservative 7 days (docs/PRODUCT.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BudgetPolicy {
     pub window: Duration,

@@ -395,7 +395,7 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Meta counts register and deregister requests over a moving 72-hour window (facts §6, §8).
+/// Meta counts register and deregister requests over a moving 72-hour window (docs/graph-api-facts.md §6, §8).
 const META_WINDOW_HOURS: u64 = 72;
 
 fn validate_budget(loc: &Locator, raw: Option<&RawBudget>) -> Result<BudgetPolicy, ConfigError> {

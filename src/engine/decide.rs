@@ -38,7 +38,7 @@ pub struct Facts {
     pub coexistence: Option<bool>,
     pub pin_enabled: Option<bool>,
     pub storage: Option<StorageFact>,
-    /// A requested display name is under review: a register meanwhile has no effect (facts §9).
+    /// A requested display name is under review: a register meanwhile has no effect (docs/graph-api-facts.md §9).
     pub name_review: bool,
     /// The display name in force, and the status of its review.
     pub verified_name: Option<String>,
@@ -244,7 +244,7 @@ pub enum Blocker {
     /// Ownership is not verified: Meta answers 133006.
     NotVerified(String),
     /// A requested display name is under review: a register has no effect until Meta decides
-    /// (facts §9), so it would only spend an attempt.
+    /// (docs/graph-api-facts.md §9), so it would only spend an attempt.
     NameUnderReview,
     /// The display name's status (NONE, EXPIRED, DECLINED) is one Meta registers no number
     /// with: nothing to override, the name must be fixed first.

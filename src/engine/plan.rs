@@ -1,5 +1,5 @@
 //! Plans: the calls a register, deregister or region change makes, decided by the API version
-//! (facts §5). Plans are data, so the TUI can show them before anything is sent.
+//! (docs/graph-api-facts.md §5). Plans are data, so the TUI can show them before anything is sent.
 
 use crate::audit::Operation;
 use crate::graph::{ApiVersion, Region, StorageChoice};

@@ -1,4 +1,4 @@
-//! A display-name change (`POST /{id}?new_display_name=…`, facts §9): planned like a register
+//! A display-name change (`POST /{id}?new_display_name=…`, docs/graph-api-facts.md §9): planned like a register
 //! (what stands in the way, in words) and counted in a budget of its own, 10 changes per 30
 //! days per number, refused at the limit unless forced. Meta reviews the name; once it is
 //! approved the number must be registered again within 14 days for the name to apply.
@@ -10,7 +10,7 @@ use crate::audit::{Budget, BudgetBook, Operation};
 use crate::config::BudgetPolicy;
 use crate::graph::{Answered, DisplayName, NumberId};
 
-/// Meta's limit on display-name changes: 10 per 30 days (facts §9).
+/// Meta's limit on display-name changes: 10 per 30 days (docs/graph-api-facts.md §9).
 pub const RENAME_POLICY: BudgetPolicy = BudgetPolicy {
     window: std::time::Duration::from_secs(30 * 24 * 3600),
     max_attempts: 10,

@@ -70,7 +70,7 @@ impl CatalogueEntry {
 }
 
 /// The general entry for a Graph error code. Codes 200-299 share the permission entry
-/// (facts §4).
+/// (docs/graph-api-facts.md §4).
 pub fn lookup(code: i64) -> Option<&'static CatalogueEntry> {
     let table = catalogue();
     let general = |c: i64| table.get(&c)?.iter().find(|e| e.is_general());
@@ -78,7 +78,7 @@ pub fn lookup(code: i64) -> Option<&'static CatalogueEntry> {
 }
 
 /// The most specific entry for an error: by subcode and a phrase of Meta's words, then by
-/// subcode, then by a phrase of Meta's words, then the code's general entry (facts §8: code
+/// subcode, then by a phrase of Meta's words, then the code's general entry (docs/graph-api-facts.md §8: code
 /// 100 says many different things; §9: 2388001 itself has two meanings, told apart by the
 /// user message). `message` is all Meta said (its message and user message).
 pub fn lookup_error(
@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn code_100_is_read_by_subcode_and_by_message() {
         // 2388001 never means "wait": Meta's user message says which cause it is, and without
-        // one the entry names both (facts §9).
+        // one the entry names both (docs/graph-api-facts.md §9).
         let certificate =
             lookup_error(100, Some(2388001), "(#100) Cannot Create Certificate").unwrap();
         assert_eq!(certificate.title, "Cannot create the number's certificate");

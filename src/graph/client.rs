@@ -131,7 +131,7 @@ pub const MAX_PAGES: usize = 1_000;
 pub(super) enum Resend {
     /// Reads: retried with backoff.
     Allowed,
-    /// Mutations: exactly one try (PRODUCT.md "never retried automatically").
+    /// Mutations: exactly one try (docs/PRODUCT.md "never retried automatically").
     Never,
 }
 
@@ -341,13 +341,13 @@ impl GraphClient {
     // ---- reads -------------------------------------------------------------------------
 
     /// The table's fields for the version Meta answers this client with (the messaging limit
-    /// is another field from v24, facts §9).
+    /// is another field from v24, docs/graph-api-facts.md §9).
     pub fn full_fields(&self) -> &'static str {
         super::types::full_fields(self.plan_version(chrono::Utc::now().date_naive()))
     }
 
     /// `GET /{id}` with the table's fields; if Meta rejects a field (code 100), once more with
-    /// the minimal set, since one unknown field fails the whole call (facts §3).
+    /// the minimal set, since one unknown field fails the whole call (docs/graph-api-facts.md §3).
     pub async fn get_number(&self, id: &NumberId) -> Result<PhoneNumber, ApiError> {
         match self.get_number_fields(id, self.full_fields()).await {
             Err(e) if e.code() == Some(100) => self.get_number_fields(id, MINIMAL_FIELDS).await,
@@ -393,7 +393,7 @@ impl GraphClient {
     }
 
     /// `POST /{id}/settings`: local storage on in `region`, or off with `None` (v21+, only while
-    /// the number is unregistered). The documented body shape, not the spec's (facts §2.8).
+    /// the number is unregistered). The documented body shape, not the spec's (docs/graph-api-facts.md §2.8).
     pub async fn set_storage(
         &self,
         id: &NumberId,
@@ -439,7 +439,7 @@ impl GraphClient {
         self.mutate(&[id.as_str(), "verify_code"], Some(body)).await
     }
 
-    /// `POST /{waba}/phone_numbers` with `{cc, phone_number, verified_name}` (facts §9): adds a
+    /// `POST /{waba}/phone_numbers` with `{cc, phone_number, verified_name}` (docs/graph-api-facts.md §9): adds a
     /// number to the WABA, not verified and not registered; the answer is its new id.
     pub async fn add_number(
         &self,
@@ -464,7 +464,7 @@ impl GraphClient {
         })
     }
 
-    /// `POST /{id}?new_display_name=NAME` (facts §9): asks for a new display name, which Meta
+    /// `POST /{id}?new_display_name=NAME` (docs/graph-api-facts.md §9): asks for a new display name, which Meta
     /// reviews; the number must be registered again within 14 days of the approval.
     pub async fn rename(&self, id: &NumberId, name: &DisplayName) -> Result<Answered, ApiError> {
         let mut url = self.url(&[id.as_str()]);
@@ -567,7 +567,7 @@ impl GraphClient {
             Resend::Never => 1,
         };
         // While Meta throttles this client's calls, a read is not sent at all: calls made
-        // during a throttle push the recovery further out (facts §6).
+        // during a throttle push the recovery further out (docs/graph-api-facts.md §6).
         if resend == Resend::Allowed
             && let Some(throttle) = self.throttle()
         {

@@ -1,4 +1,4 @@
-//! The Graph error codes wareg acts on, by name (graph-api-facts.md has the full table; the
+//! The Graph error codes wareg acts on, by name (docs/graph-api-facts.md has the full table; the
 //! catalogue in assets/ has the words shown to people).
 
 /// Unknown, possibly transient error.

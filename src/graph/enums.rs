@@ -1,4 +1,4 @@
-//! The phone-number enums of facts §3. Every source disagrees on their value sets, so each one
+//! The phone-number enums of docs/graph-api-facts.md §3. Every source disagrees on their value sets, so each one
 //! keeps an `Unknown(String)` arm: a value Meta adds tomorrow is shown, not a parse failure.
 
 macro_rules! open_enum {
@@ -116,7 +116,7 @@ impl PlatformType {
 
 open_enum!(
     /// `name_status` (the display name in force) and `new_name_status` (a requested change),
-    /// facts §8, §9. `DEFERRED` is a decision Meta can give a request too.
+    /// docs/graph-api-facts.md §8, §9. `DEFERRED` is a decision Meta can give a request too.
     NameStatus {
         Approved => "APPROVED",
         PendingReview => "PENDING_REVIEW",
@@ -134,7 +134,7 @@ impl NameStatus {
         matches!(self, NameStatus::PendingReview | NameStatus::Deferred)
     }
 
-    /// A name status with which Meta refuses to register the number for API use (facts §9).
+    /// A name status with which Meta refuses to register the number for API use (docs/graph-api-facts.md §9).
     pub fn unusable(&self) -> bool {
         matches!(
             self,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::catalogue::{self, CatalogueEntry, RetryAdvice};
 
-/// Meta's error envelope (facts §1): `message`, `type` and `code` always; the rest optional.
+/// Meta's error envelope (docs/graph-api-facts.md §1): `message`, `type` and `code` always; the rest optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphError {
     #[serde(default, deserialize_with = "crate::clean::message")]
@@ -68,7 +68,7 @@ impl GraphError {
     /// says many things.
     pub fn catalogue(&self) -> Option<&'static CatalogueEntry> {
         match &self.error_user_msg {
-            // Meta's user message is what tells 2388001's two causes apart (facts §9).
+            // Meta's user message is what tells 2388001's two causes apart (docs/graph-api-facts.md §9).
             Some(user) => catalogue::lookup_error(
                 self.code,
                 self.error_subcode,
@@ -86,7 +86,7 @@ impl GraphError {
             .unwrap_or_else(|| self.message.clone())
     }
 
-    /// What Meta itself said (facts §7.5): the user message if present, else message + details.
+    /// What Meta itself said (docs/graph-api-facts.md §7.5): the user message if present, else message + details.
     pub fn meta_says(&self) -> String {
         if let Some(msg) = self.error_user_msg.as_deref().filter(|m| !m.is_empty()) {
             return msg.to_owned();
@@ -290,7 +290,7 @@ impl ApiError {
         }
     }
 
-    /// For a mutation: what this failure says about whether Meta acted on it (facts §8).
+    /// For a mutation: what this failure says about whether Meta acted on it (docs/graph-api-facts.md §8).
     pub fn mutation_outcome(&self) -> MutationOutcome {
         match self {
             ApiError::NotSent(_) | ApiError::Refused(_) | ApiError::Throttled(_) => {
@@ -314,7 +314,7 @@ impl ApiError {
         self.mutation_outcome() != MutationOutcome::Unknown
     }
 
-    /// The command-line exit code (PRODUCT.md): 1 Meta answered with an error, 2 wareg
+    /// The command-line exit code (docs/PRODUCT.md): 1 Meta answered with an error, 2 wareg
     /// refused before sending (a known throttle), 3 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {

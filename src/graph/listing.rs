@@ -26,12 +26,12 @@ use super::types::{MINIMAL_FIELDS, NumberId, NumbersPage, Paging, PhoneNumber};
 /// The listing's calls, beside the client's others (`client.rs`); kept here so that the
 /// client knows nothing of how a listing is paged.
 impl GraphClient {
-    /// Every number of a WABA, following `paging.next` until it is absent (facts §3: short or
+    /// Every number of a WABA, following `paging.next` until it is absent (docs/graph-api-facts.md §3: short or
     /// empty pages do not mean the end). The next page is asked for while the last decodes
     /// (`listing`).
     pub async fn list_numbers(&self, waba: &NumberId) -> Result<Vec<PhoneNumber>, ApiError> {
         // As for a single read: one field Meta does not know fails the whole listing, so a #100
-        // on the first page is tried once more with the minimal set (facts §3, §7.8).
+        // on the first page is tried once more with the minimal set (docs/graph-api-facts.md §3, §7.8).
         match self.number_pages(waba, self.full_fields()).collect().await {
             Err(e) if e.code() == Some(100) => {
                 self.number_pages(waba, MINIMAL_FIELDS).collect().await

@@ -1,5 +1,5 @@
 //! What a person types to add a number or change its display name, checked before anything
-//! is sent (facts §9): a country code, the national number (`^[1-9][0-9]{6,14}$`) and a
+//! is sent (docs/graph-api-facts.md §9): a country code, the national number (`^[1-9][0-9]{6,14}$`) and a
 //! display name of 2 to 75 characters.
 
 use std::fmt;

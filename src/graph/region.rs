@@ -1,4 +1,4 @@
-//! The 14 local-storage regions (facts §5), with their names and groups, so that a dropdown or
+//! The 14 local-storage regions (docs/graph-api-facts.md §5), with their names and groups, so that a dropdown or
 //! a `--region` flag can only ever produce a value Meta accepts.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Throttles Meta declared (facts §6: 80007/80008 for a WABA's call budget, 4 for the app's,
+//! Throttles Meta declared (docs/graph-api-facts.md §6: 80007/80008 for a WABA's call budget, 4 for the app's,
 //! 17 for the user's, or a non-zero `estimated_time_to_regain_access`), kept in the data dir
 //! so that every wareg process on the machine stays away until access returns: calls made
 //! during a throttle push the recovery further out.
@@ -16,7 +16,7 @@ use std::sync::Mutex;
 pub const THROTTLE_FILE: &str = "throttle.json";
 const THROTTLE_LOCK_FILE: &str = "throttle.lock";
 
-/// Meta's throttle codes (facts §6): the WABA's budget (80007, 80008), the app's (4), the
+/// Meta's throttle codes (docs/graph-api-facts.md §6): the WABA's budget (80007, 80008), the app's (4), the
 /// user's (17).
 pub fn is_throttle_code(code: i64) -> bool {
     use super::codes::*;

@@ -1,5 +1,5 @@
 //! The Graph objects wareg reads. Every field but `id` is optional and unknown keys are
-//! ignored, because Meta's own sources disagree on which fields exist (facts §3, §7.7).
+//! ignored, because Meta's own sources disagree on which fields exist (docs/graph-api-facts.md §3, §7.7).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -9,8 +9,8 @@ pub use super::enums::{
 };
 use super::region::Region;
 
-/// The fields the numbers table needs (facts §3, "Suggested fields"), on v24 and later: the
-/// messaging limit is `whatsapp_business_manager_messaging_limit` there (facts §9).
+/// The fields the numbers table needs (docs/graph-api-facts.md §3, "Suggested fields"), on v24 and later: the
+/// messaging limit is `whatsapp_business_manager_messaging_limit` there (docs/graph-api-facts.md §9).
 pub const FULL_FIELDS: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,new_display_name,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status,whatsapp_business_manager_messaging_limit";
 /// The same up to v23, where the messaging limit is still `messaging_limit_tier`.
 pub const FULL_FIELDS_UP_TO_V23: &str = "id,display_phone_number,verified_name,status,code_verification_status,quality_rating,platform_type,throughput,name_status,new_name_status,new_display_name,last_onboarded_time,is_official_business_account,account_mode,is_pin_enabled,is_on_biz_app,health_status,messaging_limit_tier";
@@ -26,7 +26,7 @@ pub fn full_fields(version: super::ApiVersion) -> &'static str {
 /// One bad field fails the whole call, so a read that fails on `FULL_FIELDS` falls back to this.
 pub const MINIMAL_FIELDS: &str = "id,display_phone_number,verified_name,status";
 
-/// A phone number ID or WABA ID: a numeric string, kept as text (facts §1).
+/// A phone number ID or WABA ID: a numeric string, kept as text (docs/graph-api-facts.md §1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NumberId(String);
@@ -145,7 +145,7 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub new_name_status: Option<String>,
-    /// Whether the number can send, and which entity stops it (facts §8).
+    /// Whether the number can send, and which entity stops it (docs/graph-api-facts.md §8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_status: Option<Health>,
     /// The display name asked for with the last name change, whatever its review says.
@@ -315,7 +315,7 @@ impl PhoneNumber {
     }
 
     /// A requested display name is being reviewed (or Meta deferred its decision): a register
-    /// meanwhile has no effect (facts §9).
+    /// meanwhile has no effect (docs/graph-api-facts.md §9).
     pub fn name_under_review(&self) -> bool {
         self.new_name_state().is_some_and(|s| s.in_review())
     }
@@ -415,7 +415,7 @@ pub enum StorageChoice {
 }
 
 /// A `language` for `request_code`: a locale like `en_US`; a bare `en` is accepted too
-/// (facts §2.5).
+/// (docs/graph-api-facts.md §2.5).
 pub fn is_language_code(lang: &str) -> bool {
     let (lang, region) = match lang.split_once('_') {
         Some((l, r)) => (l, Some(r)),

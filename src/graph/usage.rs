@@ -1,4 +1,4 @@
-//! Meta's call-budget headers (facts §6): `X-Business-Use-Case-Usage` (per WABA, percentages
+//! Meta's call-budget headers (docs/graph-api-facts.md §6): `X-Business-Use-Case-Usage` (per WABA, percentages
 //! of the business-use-case budget, and minutes until access returns) and `X-App-Usage` (the
 //! app's platform budget). Read on every answer so the faces can show how much is left.
 

@@ -1,4 +1,4 @@
-//! Graph API versions (`v25.0`). The version decides how local storage is set (facts §5).
+//! Graph API versions (`v25.0`). The version decides how local storage is set (docs/graph-api-facts.md §5).
 
 use chrono::NaiveDate;
 use std::fmt;
@@ -7,7 +7,7 @@ use std::str::FromStr;
 /// A day as year, month, day (a `NaiveDate` cannot be built in a const).
 type Ymd = (i32, u32, u32);
 
-/// The Graph versions wareg knows and the day Meta stops serving each (facts §1, §9): the one table
+/// The Graph versions wareg knows and the day Meta stops serving each (docs/graph-api-facts.md §1, §9): the one table
 /// every rule about versions reads. `None`: no date announced yet.
 const VERSIONS: &[(u32, Option<Ymd>)] = &[
     (19, Some((2026, 5, 21))),

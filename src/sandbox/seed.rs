@@ -40,7 +40,7 @@ pub struct SeedNumber {
     #[serde(default)]
     pub health: Option<String>,
     /// A requested display name is under review, and stays so: a register meanwhile is
-    /// taken and has no effect (facts §9).
+    /// taken and has no effect (docs/graph-api-facts.md §9).
     #[serde(default)]
     pub name_review: bool,
     /// `name_status` of the name in force (APPROVED when not given). PENDING_REVIEW ends, as
@@ -67,7 +67,7 @@ pub struct SeedNumber {
     pub official: bool,
 }
 
-/// The two causes of 100/2388001 (facts §9), each answered with Meta's own user message.
+/// The two causes of 100/2388001 (docs/graph-api-facts.md §9), each answered with Meta's own user message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Certificate {

@@ -240,7 +240,7 @@ async fn handle(
         .collect();
     let budget = count_read(&shared, &method, authorized);
     // Only reads are refused: whether the budget covers register and deregister is not
-    // documented (facts §6), and the sandbox does not invent it.
+    // documented (docs/graph-api-facts.md §6), and the sandbox does not invent it.
     let reply = if budget.regain_minutes > 0 && method == Method::GET {
         // Like Meta: a throttled read is refused, and still counted.
         Answer::Json(graph_error(
@@ -336,7 +336,7 @@ async fn answer(
             None,
         ));
     };
-    // Like Meta: a retired version is answered as the oldest live one (facts §1).
+    // Like Meta: a retired version is answered as the oldest live one (docs/graph-api-facts.md §1).
     let version = asked.served(chrono::Utc::now().date_naive());
     let id = rest.first().cloned().unwrap_or_default();
     let spoil = shared.world().misbehaviour(&id);
@@ -455,7 +455,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Query parameters and a JSON or form body, merged (Meta accepts both, facts §1).
+/// Query parameters and a JSON or form body, merged (Meta accepts both, docs/graph-api-facts.md §1).
 fn collect_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Value {
     let mut params = Map::new();
     if let Some(query) = uri.query() {

@@ -1,4 +1,4 @@
-//! The sandbox's state and Meta's rules for it (facts §2, §5, §6): pure logic, no HTTP.
+//! The sandbox's state and Meta's rules for it (docs/graph-api-facts.md §2, §5, §6): pure logic, no HTTP.
 
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, VecDeque};
@@ -9,7 +9,7 @@ use crate::graph::codes;
 use super::seed::{Certificate, Misbehaviour, Seed};
 use crate::graph::{ApiVersion, Region};
 
-/// Meta's moving window for register and deregister, and its limit (facts §6).
+/// Meta's moving window for register and deregister, and its limit (docs/graph-api-facts.md §6).
 pub const META_WINDOW: Duration = Duration::from_secs(72 * 3600);
 pub const META_LIMIT: usize = 10;
 
@@ -140,7 +140,7 @@ pub struct World {
 /// How long a display-name review lasts unless told (`wareg sandbox --name-review-secs`).
 pub const DEFAULT_NAME_REVIEW: Duration = Duration::from_secs(30);
 
-/// Meta's answer to a register that meets "Cannot Create Certificate" (facts §9).
+/// Meta's answer to a register that meets "Cannot Create Certificate" (docs/graph-api-facts.md §9).
 fn cannot_create_certificate(cause: Certificate) -> Reply {
     let user = match cause {
         Certificate::ExistingAccount => {
@@ -216,7 +216,7 @@ impl World {
 
     /// Ends the reviews due by `now`, as Meta decides them: a name holding "Bad" is declined,
     /// any other approved; an approved requested name becomes the verified name at once
-    /// (facts §9), and waits for a re-register to apply.
+    /// (docs/graph-api-facts.md §9), and waits for a re-register to apply.
     pub fn settle(&mut self, now: Instant) {
         for n in self.numbers.values_mut() {
             if n.name_review_until.is_some_and(|at| at <= now) {
@@ -331,7 +331,7 @@ impl World {
         Reply::ok(json!({"storage_configuration": storage}))
     }
 
-    /// `POST /{id}/settings` with the documented body (facts §2.8).
+    /// `POST /{id}/settings` with the documented body (docs/graph-api-facts.md §2.8).
     pub fn write_settings(&mut self, version: ApiVersion, id: &str, body: &Value) -> Reply {
         let Some(n) = self.numbers.get_mut(id) else {
             return unknown_object(id);
@@ -434,7 +434,7 @@ impl World {
             },
             None => None,
         };
-        // Meta's wording for a number also used in the WhatsApp Business app (facts §8).
+        // Meta's wording for a number also used in the WhatsApp Business app (docs/graph-api-facts.md §8).
         if n.coexistence {
             return graph_error(
                 400,
@@ -480,7 +480,7 @@ impl World {
             None => n.pin = Some(pin.to_owned()),
         }
         // Registering again a registered number (after a display-name change) leaves its
-        // storage as it is; only deregistering turns it off (facts §8).
+        // storage as it is; only deregistering turns it off (docs/graph-api-facts.md §8).
         if !n.registered {
             n.storage = if version.storage_via_settings() {
                 n.pending_storage.take()
@@ -490,7 +490,7 @@ impl World {
         }
         n.registered = true;
         n.status = "CONNECTED".into();
-        // While a requested name is reviewed a register changes nothing of the name (facts §9);
+        // While a requested name is reviewed a register changes nothing of the name (docs/graph-api-facts.md §9);
         // after an approval it applies it.
         if n.new_name_status.as_deref() == Some("APPROVED") {
             n.applied = true;
@@ -498,7 +498,7 @@ impl World {
         Reply::success()
     }
 
-    /// `POST /{waba}/phone_numbers` with `cc`, `phone_number` and `verified_name` (facts §9):
+    /// `POST /{waba}/phone_numbers` with `cc`, `phone_number` and `verified_name` (docs/graph-api-facts.md §9):
     /// a new number, neither verified nor registered, its name in review for `review_for`.
     pub fn add_number(&mut self, waba: &str, params: &Value, now: Instant) -> Reply {
         if waba != self.waba_id {
@@ -581,7 +581,7 @@ impl World {
         Reply::ok(json!({ "id": id }))
     }
 
-    /// `POST /{id}?new_display_name=NAME` (facts §9): the name is reviewed for `review_for`.
+    /// `POST /{id}?new_display_name=NAME` (docs/graph-api-facts.md §9): the name is reviewed for `review_for`.
     pub fn rename(&mut self, id: &str, params: &Value, now: Instant) -> Reply {
         let review_for = self.review_for;
         let Some(n) = self.numbers.get_mut(id) else {
@@ -636,7 +636,7 @@ impl World {
         Reply::success()
     }
 
-    /// `POST /{id}` with `pin`: set or change the PIN, no old PIN needed (facts §2.7).
+    /// `POST /{id}` with `pin`: set or change the PIN, no old PIN needed (docs/graph-api-facts.md §2.7).
     pub fn set_pin(&mut self, id: &str, params: &Value) -> Reply {
         let Some(n) = self.numbers.get_mut(id) else {
             return unknown_object(id);
@@ -818,7 +818,7 @@ fn select_fields(n: &SimNumber, fields: &str, version: ApiVersion) -> Result<Val
             "account_mode" => json!("LIVE"),
             "is_pin_enabled" => json!(n.pin.is_some()),
             "is_on_biz_app" => json!(n.coexistence),
-            // The limit is another field from v24 (facts §9); the old one is still served.
+            // The limit is another field from v24 (docs/graph-api-facts.md §9); the old one is still served.
             "whatsapp_business_manager_messaging_limit" if version.major >= 24 => json!(n.limit),
             "messaging_limit_tier" => json!(n.limit),
             other => {
@@ -838,7 +838,7 @@ fn select_fields(n: &SimNumber, fields: &str, version: ApiVersion) -> Result<Val
     Ok(Value::Object(obj))
 }
 
-/// `health_status` (facts §8): AVAILABLE, or the seeded limit with the entity that causes it.
+/// `health_status` (docs/graph-api-facts.md §8): AVAILABLE, or the seeded limit with the entity that causes it.
 fn health_status(n: &SimNumber) -> Value {
     match n.health.as_deref() {
         None | Some("AVAILABLE") => json!({"can_send_message": "AVAILABLE",
@@ -983,7 +983,7 @@ mod tests {
         assert_eq!(
             code(&w.verify_code(UNVERIFIED, &json!({"code":"not-it"}))),
             Some(136025),
-            "a wrong code is Meta's verify-code error (facts §8)"
+            "a wrong code is Meta's verify-code error (docs/graph-api-facts.md §8)"
         );
         assert_eq!(
             w.verify_code(UNVERIFIED, &json!({"code": sent.unwrap()}))
