@@ -491,3 +491,160 @@ fn a_run_is_held_by_one_process_and_a_pin_commands_output_is_never_repeated() {
     );
     assert!(posts(&rig.sandbox).is_empty());
 }
+
+/// The journal's entries in order, read (and their seals checked) as `bulk show` reads them.
+fn journal_entries(rig: &Rig, id: &str) -> Vec<wareg::bulk::Entry> {
+    wareg::bulk::Journal::open(&rig.data_dir(), id)
+        .unwrap()
+        .read()
+        .unwrap()
+        .entries
+}
+
+#[test]
+fn a_stop_lets_the_numbers_in_flight_finish_and_the_journal_says_stopping_then_stopped() {
+    use wareg::bulk::Entry;
+    // Each call takes 120 ms: a region change is three of them, so numbers are in flight for
+    // a while when Ctrl-C comes.
+    let rig = fleet_rig(12, Duration::from_millis(120));
+    let args = [
+        "bulk",
+        "region",
+        "--label",
+        "Fleet *",
+        "--region",
+        "DE",
+        "--pin-env",
+        "FLEET_PIN",
+        "--concurrency",
+        "3",
+        "--yes",
+    ];
+    let child = start_wareg(&args, None, &rig.env(&pin_env()));
+    let bulk_dir = rig.data_dir().join("bulk");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    // Ctrl-C while numbers are in flight: more started than finished, after the first.
+    let journal = loop {
+        let path = std::fs::read_dir(&bulk_dir).ok().and_then(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        });
+        if let Some(path) = path {
+            let text = read(&path);
+            let started = text.matches("\"kind\":\"started\"").count();
+            let finished = text.matches("\"kind\":\"finished\"").count();
+            if started >= 2 && started > finished {
+                break path;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not get going"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    // SAFETY: kill(2) on the child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let run = finish(child);
+    assert_eq!(
+        run.code, 2,
+        "numbers were left not started: {}\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stderr.contains("stopping:"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("continue with: wareg bulk resume"),
+        "{}",
+        run.stdout
+    );
+    let id = journal.file_stem().unwrap().to_str().unwrap().to_owned();
+    let entries = journal_entries(&rig, &id);
+    let at = |want: fn(&Entry) -> bool| entries.iter().position(want);
+    let stopping = at(|e| matches!(e, Entry::Stopping { .. })).expect("a stopping line");
+    let stopped = at(|e| matches!(e, Entry::Stopped { .. })).expect("a stopped line");
+    assert!(stopping < stopped, "{entries:#?}");
+    let Entry::Stopped {
+        time: stopped_at, ..
+    } = &entries[stopped]
+    else {
+        unreachable!()
+    };
+    let mut started: Vec<String> = Vec::new();
+    let mut in_flight_at_stop = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        match entry {
+            Entry::Started { number, .. } => {
+                assert!(
+                    i < stopping,
+                    "{number} started after `stopping`: {entries:#?}"
+                );
+                started.push(number.clone());
+            }
+            Entry::Finished { number, .. } => {
+                assert!(i < stopped, "{number} ended after `stopped`: {entries:#?}");
+                if i > stopping {
+                    in_flight_at_stop += 1;
+                }
+            }
+            Entry::Step { number, .. } => {
+                assert!(i < stopped, "{number} sent after `stopped`: {entries:#?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        in_flight_at_stop > 0,
+        "`stopping` is written when the stop is decided, before the numbers in flight end: {entries:#?}"
+    );
+    assert!(started.len() < 12, "numbers were left: {started:?}");
+    // Every number that started finished its whole plan; none other was sent anything.
+    let sent = posts_by_number(&rig);
+    for number in &started {
+        assert_eq!(
+            sent.get(number).map(Vec::as_slice),
+            Some(
+                &[
+                    "deregister".to_owned(),
+                    "settings".into(),
+                    "register".into()
+                ][..]
+            ),
+            "{number} finished its plan"
+        );
+    }
+    assert_eq!(sent.len(), started.len(), "{sent:?}");
+    // The server saw nothing after `stopped` was written.
+    let late: Vec<String> = rig
+        .sandbox
+        .received()
+        .iter()
+        .filter(|r| r.at > *stopped_at)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(late.is_empty(), "sent after `stopped`: {late:?}");
+
+    // The run resumes from there: every number ends done, each call sent once.
+    let shown = rig.wareg(&["bulk", "show", &id]);
+    assert!(shown.stdout.contains("Ctrl-C"), "{}", shown.stdout);
+    let resumed = rig.wareg_with(
+        &[
+            "bulk",
+            "resume",
+            &id,
+            "--pin-env",
+            "FLEET_PIN",
+            "--yes",
+            "--json",
+        ],
+        None,
+        &pin_env(),
+    );
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    let sent = posts_by_number(&rig);
+    assert_eq!(sent.len(), 12, "{sent:?}");
+    assert!(
+        sent.values()
+            .all(|calls| calls == &["deregister", "settings", "register"]),
+        "{sent:?}"
+    );
+}

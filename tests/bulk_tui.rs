@@ -86,6 +86,7 @@ fn after_a_run_every_number_sent_to_has_its_storage_read_again() {
             (ids[2].clone(), NumberState::NotStarted, None),
         ],
         stopped: None,
+        results: Vec::new(),
     })));
     let settings: Vec<String> = cmds
         .iter()
@@ -107,4 +108,82 @@ fn after_a_run_every_number_sent_to_has_its_storage_read_again() {
         cmds.iter().any(|c| matches!(c, Cmd::ListNumbers { .. })),
         "the status is read again too: {cmds:?}"
     );
+}
+
+#[test]
+fn enter_on_a_summary_line_opens_its_whole_message_and_esc_goes_back() {
+    use common::bulk_fixture::LONG_MESSAGE;
+    use wareg::tui::keys::{BulkStage, Place};
+    let mut app = bulk_at(3);
+    app.update(Msg::Resize(80, 24));
+    let summary = screen(&app);
+    // One entry per number, named as people name them, the deregistered one's state whole.
+    assert!(summary.contains("Support DE +49"), "{summary}");
+    assert!(
+        summary.contains("left DEREGISTERED: messaging is stopped"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("reset it in WhatsApp Manager"),
+        "{summary}"
+    );
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.place(), Place::Bulk(BulkStage::Message));
+    let opened = screen(&app);
+    let flat: String = opened
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c == ' ' || c == '…'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "reset it in",
+        "WhatsApp Manager",
+        "AbCdEfGh123",
+        "(106540352242924)",
+    ] {
+        assert!(opened.contains(words), "{words} not in:\n{opened}");
+    }
+    assert!(LONG_MESSAGE.len() > 200);
+    assert!(
+        flat.contains("✗ register 133005 Two-step PIN mismatch"),
+        "{opened}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.place(), Place::Bulk(BulkStage::Done));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none(), "Esc closes the summary");
+}
+
+#[test]
+fn a_summary_longer_than_the_popup_scrolls_to_the_chosen_number_and_says_how_many_are_shown() {
+    use wareg::bulk::{NumberState, Summary};
+    use wareg::tui::msg::BulkMsg;
+    let mut app = bulk_at(2);
+    app.update(Msg::Resize(80, 24));
+    let numbers: Vec<(String, NumberState, Option<String>)> = (0..12)
+        .map(|i| {
+            (
+                format!("19900000000000{i:02}"),
+                NumberState::Failed,
+                Some("Graph error 133005 (Two-step PIN mismatch)".into()),
+            )
+        })
+        .collect();
+    app.update(Msg::Bulk(BulkMsg::Done(Summary {
+        numbers,
+        stopped: None,
+        results: Vec::new(),
+    })));
+    let first = screen(&app);
+    assert!(first.contains("› 1990000000000000"), "{first}");
+    assert!(first.contains("of 12 numbers shown"), "{first}");
+    assert!(!first.contains("1990000000000011"), "{first}");
+    for _ in 0..11 {
+        key(&mut app, KeyCode::Down);
+    }
+    let last = screen(&app);
+    assert!(last.contains("› 1990000000000011"), "{last}");
+    assert!(!last.contains("1990000000000000 "), "{last}");
 }

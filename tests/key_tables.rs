@@ -111,10 +111,17 @@ fn app_in(place: Place) -> App {
         Place::Bulk(stage) => {
             app = match stage {
                 BulkStage::Running => bulk_at(2),
-                BulkStage::Done => bulk_at(3),
+                BulkStage::Done | BulkStage::Message => bulk_at(3),
                 _ => bulk_at(0),
             };
             app.update(Msg::Resize(100, 30));
+            // On the middle number of the summary, so ↑ and ↓ both have somewhere to go.
+            if stage == BulkStage::Done {
+                press(&mut app, Down);
+            }
+            if stage == BulkStage::Message {
+                press(&mut app, Enter);
+            }
             if matches!(stage, BulkStage::Choose | BulkStage::Planning) {
                 // On the region change, so ←/→ have a region to move.
                 presses(&mut app, &[Char('B'), Down, Down]);

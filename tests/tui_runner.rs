@@ -1147,6 +1147,8 @@ async fn a_bulk_run_left_half_done_is_offered_at_start() {
             profile: "demo".into(),
             plan: "deregister".into(),
             steps: vec!["POST /deregister".into()],
+            label: None,
+            display: None,
         },
     ] {
         journal.write(&entry).unwrap();

@@ -769,3 +769,13 @@ fn closing_a_failed_region_change_says_the_number_is_left_deregistered() {
         "{last}"
     );
 }
+
+#[test]
+fn bulk_summary_whole_message() {
+    // The number left DEREGISTERED, its whole message opened with Enter.
+    snapshot("bulk_summary_message", || {
+        let mut app = bulk_at(3);
+        keys(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+        app
+    });
+}

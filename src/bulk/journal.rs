@@ -30,11 +30,21 @@ pub enum Entry {
         profile: String,
         plan: String,
         steps: Vec<String>,
+        /// Its label in the config, so the results name it as people do.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// Its display phone number, as the plan's read gave it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display: Option<String>,
     },
     /// The number is left out, and why.
     Skipped {
         number: String,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display: Option<String>,
     },
     Started {
         number: String,
@@ -54,7 +64,14 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
-    /// The run stopped starting new numbers.
+    /// The run decided to stop: no number starts after this line; those in flight go on to
+    /// the end of their plans.
+    Stopping {
+        reason: String,
+        time: DateTime<Utc>,
+    },
+    /// The run stopped: the last number in flight has ended, and nothing is sent after this
+    /// line. (An earlier wareg wrote only this line, when it decided to stop.)
     Stopped {
         reason: String,
         time: DateTime<Utc>,
@@ -119,6 +136,9 @@ pub struct JournalState {
     /// Planned numbers in plan order, with their profile and state.
     pub numbers: Vec<(String, String, NumberState)>,
     pub skipped: Vec<(String, String)>,
+    /// Why the run decided to stop (its `stopping` line), until a resume starts a number.
+    pub stopping: Option<String>,
+    /// Why the run stopped (its `stopped` line), until a resume starts a number.
     pub stopped: Option<String>,
     pub entries: Vec<Entry>,
     pub sealing: Sealing,
@@ -226,6 +246,7 @@ impl Journal {
         let mut order = Vec::new();
         let mut states: BTreeMap<String, (String, NumberState)> = BTreeMap::new();
         let mut skipped = Vec::new();
+        let mut stopping = None;
         let mut stopped = None;
         for entry in &entries {
             match entry {
@@ -237,8 +258,14 @@ impl Journal {
                     }
                     states.insert(number.clone(), (profile.clone(), NumberState::NotStarted));
                 }
-                Entry::Skipped { number, reason } => skipped.push((number.clone(), reason.clone())),
+                Entry::Skipped { number, reason, .. } => {
+                    skipped.push((number.clone(), reason.clone()))
+                }
                 Entry::Started { number, .. } => {
+                    // A number started after the run stopped: it was resumed.
+                    if stopped.is_some() {
+                        (stopping, stopped) = (None, None);
+                    }
                     if let Some(s) = states.get_mut(number) {
                         s.1 = NumberState::Interrupted;
                     }
@@ -248,6 +275,7 @@ impl Journal {
                         s.1 = *state;
                     }
                 }
+                Entry::Stopping { reason, .. } => stopping = Some(reason.clone()),
                 Entry::Stopped { reason, .. } => stopped = Some(reason.clone()),
                 Entry::Header { .. } | Entry::Step { .. } => {}
             }
@@ -266,6 +294,7 @@ impl Journal {
             created,
             numbers,
             skipped,
+            stopping,
             stopped,
             entries,
             sealing,
@@ -375,12 +404,16 @@ pub fn begin(
             super::RowPlan::Skip(reason) => Entry::Skipped {
                 number: row.target.id.as_str().to_owned(),
                 reason: reason.clone(),
+                label: row.target.label.clone(),
+                display: row.display.clone(),
             },
             _ => Entry::Planned {
                 number: row.target.id.as_str().to_owned(),
                 profile: row.target.profile.to_string(),
                 plan: row.kind().to_owned(),
                 steps: row.calls(),
+                label: row.target.label.clone(),
+                display: row.display.clone(),
             },
         })?;
     }
@@ -441,6 +474,8 @@ mod tests {
                 profile: "p".into(),
                 plan: "register".into(),
                 steps: vec![],
+                label: None,
+                display: None,
             })
             .unwrap();
         // A crash in the middle of a line.

@@ -6,15 +6,19 @@
 pub mod journal;
 mod pins;
 mod plan;
+pub mod result;
 mod resume;
 mod run;
 mod seal;
+mod stop;
 
 pub use journal::{Entry, Journal, JournalState, NumberState, Sealing};
 pub use pins::PinSource;
 pub use plan::{BulkPlan, PlannedRow, RowPlan, Target, plan_all};
+pub use result::{NumberResult, StepResult};
 pub use resume::{ResumeChoice, resume_rows};
 pub use run::{RunOptions, Summary, run};
+pub use stop::StopSignal;
 
 use serde::{Deserialize, Serialize};
 

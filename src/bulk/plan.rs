@@ -38,6 +38,8 @@ pub struct PlannedRow {
     pub plan: RowPlan,
     /// What the read said, for the summary and the journal.
     pub status: Option<String>,
+    /// The display phone number the read gave, so results name the number as people do.
+    pub display: Option<String>,
     /// The number's next step, when the filter chose by it (`next:register`).
     pub next: Option<crate::engine::NextStep>,
 }
@@ -220,6 +222,7 @@ fn skip(target: Target, reason: String, status: Option<String>) -> PlannedRow {
         target,
         plan: RowPlan::Skip(reason),
         status,
+        display: None,
         next: None,
     }
 }
@@ -274,25 +277,34 @@ pub(super) async fn plan_one(
         next = row.next;
     }
     let status = number.status.as_ref().map(|s| s.to_string());
+    let display = number.display_phone_number.clone();
     let Some(request) = action.request(storage) else {
         return Some(PlannedRow {
             next,
+            display,
             ..set_pin_row(target, &number, status)
         });
     };
     let plan = match engine.prepare_with(&target.id, request, &number).await {
         Ok(plan) => plan,
-        Err(e) => return Some(skip(target, e.to_string(), status)),
+        Err(e) => {
+            return Some(PlannedRow {
+                display,
+                ..skip(target, e.to_string(), status)
+            });
+        }
     };
     if let Some(reason) = already_done(action, &plan) {
         return Some(PlannedRow {
             next,
+            display,
             ..skip(target, reason, status)
         });
     }
     if let Some(blocker) = plan.blocking(force).first() {
         return Some(PlannedRow {
             next,
+            display,
             ..skip(target, blocker.words(), status)
         });
     }
@@ -300,6 +312,7 @@ pub(super) async fn plan_one(
         target,
         plan: RowPlan::Send(Box::new(plan)),
         status,
+        display,
         next,
     })
 }
@@ -316,6 +329,7 @@ fn set_pin_row(target: Target, number: &PhoneNumber, status: Option<String>) -> 
         target,
         plan: RowPlan::SetPin,
         status,
+        display: None,
         next: None,
     }
 }

@@ -35,9 +35,30 @@ pub async fn resume_rows(
     force: bool,
     resend_unknown: bool,
 ) -> Vec<(String, ResumeChoice)> {
+    // A number the run left deregistered against its plan (its register refused after the
+    // deregister went through) is planned again from its live state: the results say
+    // "wareg bulk resume ID" brings it back.
+    let deregistered: std::collections::HashSet<String> = super::result::results(state)
+        .into_iter()
+        .filter(|r| r.left_deregistered())
+        .map(|r| r.number)
+        .collect();
     let mut out = Vec::new();
     for (number, profile, was) in &state.numbers {
         let choice = match was {
+            NumberState::Failed | NumberState::Refused if deregistered.contains(number) => {
+                decide(
+                    number,
+                    profile,
+                    *was,
+                    state,
+                    engines,
+                    storage,
+                    force,
+                    resend_unknown,
+                )
+                .await
+            }
             NumberState::Done => ResumeChoice::Done("done before".into()),
             NumberState::NotStarted | NumberState::Interrupted => {
                 decide(

@@ -1,17 +1,21 @@
 //! Running a bulk plan: `concurrency` numbers at a time, each through the engine (budget gate
 //! under the ledger's lock, audit, no retries). It stops starting new numbers after
-//! `max_failures` failures, or at once on a systemic error (the token, a locked account,
-//! 133016 on two numbers, a throttle, the network gone); numbers already started finish.
+//! `max_failures` failures, at once on a systemic error (the token, a locked account, 133016
+//! on two numbers, a throttle, the network gone), or when a stop is asked for from outside
+//! (`RunOptions::stop`). A stop is journaled twice: `stopping` when it is decided (no number
+//! starts after that line), `stopped` once the last number in flight has finished its plan
+//! (nothing is sent after that line).
 
 use crate::config::ProfileName;
 use crate::graph::codes;
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::journal::{Entry, Journal, NumberState};
-use super::{PinSource, PlannedRow, RowPlan};
+use super::result::NumberResult;
+use super::{PinSource, PlannedRow, RowPlan, StopSignal};
 use crate::engine::{Blocker, Engine, MutationError};
 use crate::graph::{ApiError, MutationOutcome};
 
@@ -21,9 +25,9 @@ pub struct RunOptions {
     pub max_failures: usize,
     /// Overridable blockers were accepted when planning (`--force`): the intents record it.
     pub force: bool,
-    /// Set from outside (the TUI's Esc) to pause: numbers in flight finish, no new one starts,
-    /// and `wareg bulk resume` continues later.
-    pub pause: std::sync::Arc<AtomicBool>,
+    /// Asked from outside (the TUI's Esc, Ctrl-C in the CLI) to stop: numbers in flight
+    /// finish their plans, no new one starts, and `wareg bulk resume` continues later.
+    pub stop: StopSignal,
 }
 
 impl Default for RunOptions {
@@ -32,7 +36,7 @@ impl Default for RunOptions {
             concurrency: 4,
             max_failures: 3,
             force: false,
-            pause: std::sync::Arc::default(),
+            stop: StopSignal::default(),
         }
     }
 }
@@ -43,11 +47,25 @@ pub struct Summary {
     /// (number, state, what happened / what to do)
     pub numbers: Vec<(String, NumberState, Option<String>)>,
     pub stopped: Option<String>,
+    /// Every number of the run's journal as it tells it once the run ended (empty when the
+    /// journal could not be read back: then `numbers` is all there is).
+    pub results: Vec<NumberResult>,
 }
 
 impl Summary {
     pub fn count(&self, state: NumberState) -> usize {
         self.numbers.iter().filter(|(_, s, _)| *s == state).count()
+    }
+
+    /// The journal's results, or (without them) what the run itself knows of each number.
+    pub fn results_or_bare(&self, action: super::Action, run: &str) -> Vec<NumberResult> {
+        if !self.results.is_empty() {
+            return self.results.clone();
+        }
+        self.numbers
+            .iter()
+            .map(|(n, s, m)| NumberResult::bare(n, *s, m.clone(), action, run))
+            .collect()
     }
 
     /// "2 done", "1 failed"…, in that order, for the states that occurred.
@@ -98,17 +116,19 @@ pub async fn run(
     options: RunOptions,
     on_number: &(dyn Fn(&str, NumberState) + Sync),
 ) -> Summary {
-    let stop = AtomicBool::new(false);
-    let stopped: Mutex<Option<String>> = Mutex::new(None);
+    // Why the run stops, once it was decided. Starting a number and deciding to stop both
+    // hold this lock while they write their line, so no `started` can follow `stopping`.
+    let stopping: Mutex<Option<String>> = Mutex::new(None);
     let failures = AtomicUsize::new(0);
     let locks_seen = AtomicUsize::new(0);
     let halt = |reason: String| {
-        if !stop.swap(true, Ordering::SeqCst) {
-            let _ = journal.write(&Entry::Stopped {
+        let mut stopping = stopping.lock().unwrap_or_else(|p| p.into_inner());
+        if stopping.is_none() {
+            let _ = journal.write(&Entry::Stopping {
                 reason: reason.clone(),
                 time: chrono::Utc::now(),
             });
-            *stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+            *stopping = Some(reason);
         }
     };
     let sendable: Vec<PlannedRow> = rows
@@ -116,22 +136,23 @@ pub async fn run(
         .filter(|r| !matches!(r.plan, RowPlan::Skip(_)))
         .collect();
     let one = |row: PlannedRow| {
-        let (stop, halt, failures, locks_seen, options) =
-            (&stop, &halt, &failures, &locks_seen, &options);
+        let (stopping, halt, failures, locks_seen, options) =
+            (&stopping, &halt, &failures, &locks_seen, &options);
         async move {
             let number = row.target.id.as_str().to_owned();
-            // Checked as the number's turn comes, not when the run began.
-            if options.pause.load(Ordering::SeqCst) {
-                halt("paused: the numbers in flight finished, nothing new started".into());
+            {
+                // Checked as the number's turn comes, not when the run began.
+                let stopping = stopping.lock().unwrap_or_else(|p| p.into_inner());
+                if stopping.is_some() {
+                    drop(stopping);
+                    on_number(&number, NumberState::NotStarted);
+                    return (number, NumberState::NotStarted, None);
+                }
+                let _ = journal.write(&Entry::Started {
+                    number: number.clone(),
+                    time: chrono::Utc::now(),
+                });
             }
-            if stop.load(Ordering::SeqCst) {
-                on_number(&number, NumberState::NotStarted);
-                return (number, NumberState::NotStarted, None);
-            }
-            let _ = journal.write(&Entry::Started {
-                number: number.clone(),
-                time: chrono::Utc::now(),
-            });
             on_number(&number, NumberState::Interrupted);
             let ended = run_one(&row, engines, pins, journal, options.force).await;
             let _ = journal.write(&Entry::Finished {
@@ -158,25 +179,56 @@ pub async fn run(
             (number, ended.state, ended.message)
         }
     };
-    // With one PIN for every number, the first number goes alone: a wrong PIN then stops the
-    // run after one number instead of after as many as run at once (a region change would
-    // leave each of them deregistered).
-    let mut rows = sendable.into_iter();
-    let mut results: Vec<(String, NumberState, Option<String>)> = Vec::new();
-    if matches!(pins, PinSource::One(_))
-        && let Some(first) = rows.next()
-    {
-        results.push(one(first).await);
+    let work = async {
+        // With one PIN for every number, the first number goes alone: a wrong PIN then stops
+        // the run after one number instead of after as many as run at once (a region change
+        // would leave each of them deregistered).
+        let mut rows = sendable.into_iter();
+        let mut results: Vec<(String, NumberState, Option<String>)> = Vec::new();
+        if matches!(pins, PinSource::One(_))
+            && let Some(first) = rows.next()
+        {
+            results.push(one(first).await);
+        }
+        results.extend(
+            futures::stream::iter(rows.map(one))
+                .buffered(options.concurrency.max(1))
+                .collect::<Vec<_>>()
+                .await,
+        );
+        results
+    };
+    // A stop asked from outside is decided (and journaled) when it is asked, not when the
+    // next number's turn comes; the work goes on until the numbers in flight have ended.
+    let asked = async {
+        let why = options.stop.requested().await;
+        halt(format!(
+            "{why}: the numbers in flight finished their plans, nothing new started"
+        ));
+    };
+    let numbers = {
+        let (work, asked) = (std::pin::pin!(work), std::pin::pin!(asked));
+        match futures::future::select(work, asked).await {
+            futures::future::Either::Left((numbers, _)) => numbers,
+            futures::future::Either::Right(((), work)) => work.await,
+        }
+    };
+    let stopped = stopping.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(reason) = &stopped {
+        // Every number that started has ended: from here on nothing is sent.
+        let _ = journal.write(&Entry::Stopped {
+            reason: reason.clone(),
+            time: chrono::Utc::now(),
+        });
     }
-    results.extend(
-        futures::stream::iter(rows.map(one))
-            .buffered(options.concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await,
-    );
+    let results = journal
+        .read()
+        .map(|state| super::result::results(&state))
+        .unwrap_or_default();
     Summary {
-        numbers: results,
-        stopped: stopped.into_inner().unwrap_or_else(|p| p.into_inner()),
+        numbers,
+        stopped,
+        results,
     }
 }
 
@@ -228,16 +280,7 @@ async fn run_one(
                     .failure()
                     .and_then(|f| f.result.as_ref().err().cloned_error()),
             );
-            let deregistered = execution
-                .reports
-                .iter()
-                .any(|r| r.step == crate::engine::Step::Deregister && r.result.is_ok());
-            if deregistered && ended.state != NumberState::Done {
-                ended.message = Some(format!(
-                    "{}; the number is now DEREGISTERED: messaging is stopped until it is registered again (wareg bulk resume, or wareg register)",
-                    ended.message.unwrap_or_default()
-                ));
-            }
+            // What a deregister that worked left it in is said by `result` from the steps.
             if ended.state == NumberState::Unknown
                 && let Some(words) = execution.readback_words()
             {

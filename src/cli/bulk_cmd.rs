@@ -14,8 +14,9 @@ use super::secret_input::{SecretSource, read_secret};
 use crate::audit::Operation;
 use crate::bulk::journal::begin;
 use crate::bulk::{
-    Action, BulkPlan, Entry, Journal, NumberState, PinSource, PlannedRow, ResumeChoice, RowPlan,
-    RunOptions, Sealing, Summary, Target, plan_all, resume_rows, run, storage_of,
+    Action, BulkPlan, Entry, Journal, NumberResult, NumberState, PinSource, PlannedRow,
+    ResumeChoice, RowPlan, RunOptions, Sealing, StopSignal, Summary, Target, plan_all, resume_rows,
+    run, storage_of,
 };
 use crate::config::ProfileName;
 use crate::engine::Engine;
@@ -124,17 +125,23 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         ..RunOptions::default()
     };
     let progress = run_progress(&pins, plan.to_send().count(), action);
-    let summary = block_on(run(
-        plan.rows.clone(),
-        &engines,
-        &pins,
-        &journal,
-        options,
-        &per_number(&progress, args.json),
+    let stop = options.stop.clone();
+    let summary = block_on(stopped_by_ctrl_c(
+        &stop,
+        &progress,
+        run(
+            plan.rows.clone(),
+            &engines,
+            &pins,
+            &journal,
+            options,
+            &per_number(&progress, args.json),
+        ),
     ))?;
     progress.finish();
     finish(
         &id,
+        action,
         &summary,
         args.json,
         Some(plan_json(action, &plan, concurrency, Some(&id))),
@@ -227,13 +234,18 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
         ..RunOptions::default()
     };
     let progress = run_progress(&pins, to_run.len(), state.action);
-    let mut summary = block_on(run(
-        to_run,
-        &engines,
-        &pins,
-        &journal,
-        options,
-        &per_number(&progress, args.json),
+    let stop = options.stop.clone();
+    let mut summary = block_on(stopped_by_ctrl_c(
+        &stop,
+        &progress,
+        run(
+            to_run,
+            &engines,
+            &pins,
+            &journal,
+            options,
+            &per_number(&progress, args.json),
+        ),
     ))?;
     progress.finish();
     for (number, choice) in choices {
@@ -253,7 +265,44 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
             ResumeChoice::Run(_) => {}
         }
     }
-    finish(&state.id, &summary, args.json, None)
+    if summary.results.is_empty() {
+        // Nothing was left to run: the journal says how every number stands all the same.
+        if let Ok(read) = journal.read() {
+            summary.results = crate::bulk::result::results(&read);
+        }
+    }
+    finish(&state.id, state.action, &summary, args.json, None)
+}
+
+/// Runs a bulk with Ctrl-C asking it to stop, as the TUI's Esc does: the run journals
+/// `stopping`, lets every number in flight finish its plan (a region change is never left
+/// between deregister and register), starts no other and journals `stopped`. A second
+/// Ctrl-C says so again; only a kill ends it sooner (and `bulk resume` reads what it left).
+async fn stopped_by_ctrl_c<F: std::future::Future>(
+    stop: &StopSignal,
+    progress: &Progress,
+    run: F,
+) -> F::Output {
+    let listen = async {
+        loop {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No handler could be installed: Ctrl-C keeps its default.
+                std::future::pending::<()>().await;
+            }
+            let first = stop.request("stopped by Ctrl-C");
+            progress.eprintln(if first {
+                "stopping: the numbers in flight finish their plans, no other number starts (Ctrl-C again changes nothing; wareg bulk resume continues later)"
+            } else {
+                "still stopping: waiting for the numbers in flight to finish their plans"
+            });
+        }
+    };
+    // The listener is polled first, so Ctrl-C is ours before the run sends anything.
+    let (listen, run) = (std::pin::pin!(listen), std::pin::pin!(run));
+    match futures::future::select(listen, run).await {
+        futures::future::Either::Left(((), run)) => run.await,
+        futures::future::Either::Right((out, _)) => out,
+    }
 }
 
 fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
@@ -273,15 +322,28 @@ fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
             "note: bulk run {id} was written by an earlier wareg: its journal is not sealed, so it is shown as it is and cannot be resumed"
         );
     }
+    let results = crate::bulk::result::results(&state);
     if as_json {
+        let profile_of = |number: &str| {
+            state
+                .numbers
+                .iter()
+                .find(|(n, _, _)| n == number)
+                .map(|(_, p, _)| p.clone())
+        };
         print_json(&json!({
             "id": state.id,
             "action": state.action,
             "region": state.region,
             "created": state.created,
+            "stopping": state.stopping,
             "stopped": state.stopped,
-            "numbers": state.numbers.iter().map(|(n, p, s)| json!({"number": n, "profile": p, "state": s})).collect::<Vec<_>>(),
-            "skipped": state.skipped.iter().map(|(n, why)| json!({"number": n, "reason": why})).collect::<Vec<_>>(),
+            "numbers": results.iter().map(|r| {
+                let mut doc = result_json(r);
+                doc["profile"] = json!(profile_of(&r.number));
+                doc
+            }).collect::<Vec<_>>(),
+            "skipped": skipped_of(&state).iter().map(|(n, name, why)| json!({"number": n, "name": name, "reason": why})).collect::<Vec<_>>(),
             "entries": state.entries,
         }));
         return Ok(());
@@ -293,16 +355,63 @@ fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
         state.numbers.len(),
         super::output::local_time(state.created)
     );
-    for (number, _, s) in &state.numbers {
-        say!("  {number}: {}", s.words());
+    for result in &results {
+        say!("  {}", result.line());
     }
-    for (number, why) in &state.skipped {
-        say!("  {number}: left out: {why}");
+    for (_, name, why) in skipped_of(&state) {
+        say!("  {name}: left out: {why}");
     }
-    if let Some(reason) = &state.stopped {
-        say!("  {reason}");
+    match (&state.stopping, &state.stopped) {
+        (_, Some(reason)) => say!("  {reason}"),
+        // Decided, and the numbers in flight had not all ended (or the run was killed then).
+        (Some(reason), None) => say!("  stopping, and not seen to the end: {reason}"),
+        (None, None) => {}
     }
     Ok(())
+}
+
+/// The numbers a run left out: (id, how people name it, why).
+fn skipped_of(state: &crate::bulk::JournalState) -> Vec<(String, String, String)> {
+    state
+        .entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Skipped {
+                number,
+                reason,
+                label,
+                display,
+            } => {
+                let name = NumberResult {
+                    number: number.clone(),
+                    label: label.clone(),
+                    display: display.clone(),
+                    state: NumberState::Skipped,
+                    steps: Vec::new(),
+                    message: None,
+                    left: String::new(),
+                }
+                .name();
+                Some((number.clone(), name, reason.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A number's result as `--json` gives it (`bulk show` and the end of a run alike): the
+/// journal's words, and `message` the whole of how it ended.
+fn result_json(result: &NumberResult) -> Value {
+    json!({
+        "number": result.number,
+        "label": result.label,
+        "display": result.display,
+        "state": result.state,
+        "steps": result.steps,
+        "left": result.left,
+        "line": result.line(),
+        "message": result.whole_message(),
+    })
 }
 
 /// The chosen numbers: the ids file (else every configured number), narrowed by the label
@@ -584,15 +693,22 @@ fn run_progress(pins: &PinSource, numbers: usize, action: Action) -> Progress {
     )
 }
 
-fn finish(id: &str, summary: &Summary, as_json: bool, plan: Option<Value>) -> Result<(), CliError> {
+fn finish(
+    id: &str,
+    action: Action,
+    summary: &Summary,
+    as_json: bool,
+    plan: Option<Value>,
+) -> Result<(), CliError> {
     let code = summary.exit_code();
+    let results = summary.results_or_bare(action, id);
     if as_json {
         let mut doc = json!({
             "ok": code == 0,
             "bulk": id,
             "exit_code": code,
             "stopped": summary.stopped,
-            "numbers": summary.numbers.iter().map(|(n, s, m)| json!({"number": n, "state": s, "message": m})).collect::<Vec<_>>(),
+            "numbers": results.iter().map(result_json).collect::<Vec<_>>(),
         });
         if let Some(plan) = plan {
             doc["plan"] = plan;
@@ -603,21 +719,16 @@ fn finish(id: &str, summary: &Summary, as_json: bool, plan: Option<Value>) -> Re
         for line in summary.tally() {
             say!("  {line}");
         }
-        for (number, state, message) in &summary.numbers {
-            if let (NumberState::Failed | NumberState::Unknown | NumberState::Refused, Some(m)) =
-                (state, message)
-            {
-                say!(
-                    "  {number}: {}: {}",
-                    state.words(),
-                    crate::clean::text(m, 600)
-                );
-            }
+        for result in &results {
+            say!("  {}", result.line());
         }
         if let Some(reason) = &summary.stopped {
             say!("  {reason}");
         }
-        if summary.count(NumberState::NotStarted) > 0 || summary.count(NumberState::Unknown) > 0 {
+        if summary.count(NumberState::NotStarted) > 0
+            || summary.count(NumberState::Unknown) > 0
+            || results.iter().any(NumberResult::left_deregistered)
+        {
             say!("  continue with: wareg bulk resume {id} --yes");
         }
     }

@@ -220,6 +220,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let at = chrono::Utc::now();
     if !shared.options.latency.is_zero() {
         tokio::time::sleep(shared.options.latency).await;
     }
@@ -230,6 +231,7 @@ async fn handle(
         path: uri.path().to_owned(),
         params: blank_secrets(&params),
         authorized,
+        at,
     });
 
     let segments: Vec<String> = uri

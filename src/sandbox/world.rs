@@ -20,6 +20,9 @@ pub struct Received {
     pub path: String,
     pub params: BTreeMap<String, String>,
     pub authorized: bool,
+    /// When it arrived (before any `--latency-ms`), so a test can order it against a line
+    /// written elsewhere (a bulk journal's `stopped`).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone)]

@@ -134,7 +134,10 @@ pub enum BulkStage {
         pin: bool,
     },
     Running,
+    /// The summary: one entry per number.
     Done,
+    /// One number's whole message, opened from the summary.
+    Message,
 }
 
 /// What a form's focused field does with keys.
@@ -319,7 +322,7 @@ pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {
 }
 
 /// Every place with one table for all its states, for the tests that walk them.
-pub const PLACES: [Place; 21] = [
+pub const PLACES: [Place; 22] = [
     Place::Table,
     Place::Log,
     Place::Details,
@@ -341,6 +344,7 @@ pub const PLACES: [Place; 21] = [
     Place::Bulk(BulkStage::Confirm { pin: true }),
     Place::Bulk(BulkStage::Running),
     Place::Bulk(BulkStage::Done),
+    Place::Bulk(BulkStage::Message),
 ];
 
 /// The action bound to `key` in `table`: a listed key first, then typing. Shift is part of

@@ -41,6 +41,7 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
                     target,
                     plan: RowPlan::Skip("already registered with this storage (DE)".into()),
                     status: Some("CONNECTED".into()),
+                    display: None,
                     next: None,
                 };
             }
@@ -70,6 +71,7 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
                 target,
                 plan: RowPlan::Send(Box::new(plan)),
                 status: Some("CONNECTED".into()),
+                display: row.number().and_then(|n| n.display_phone_number.clone()),
                 next: None,
             }
         })
@@ -126,20 +128,110 @@ pub fn bulk_at(stage: usize) -> App {
     if stage == 2 {
         return app;
     }
-    app.update(Msg::Bulk(BulkMsg::Done(wareg::bulk::Summary {
-        numbers: vec![
-            (ids[0].clone(), NumberState::Done, None),
-            (ids[1].clone(), NumberState::Done, None),
-            (
-                ids[2].clone(),
-                NumberState::Failed,
-                Some(
-                    "Graph error 133005 (Two-step PIN mismatch): type the number's current PIN"
-                        .into(),
-                ),
-            ),
-        ],
-        stopped: None,
-    })));
+    app.update(Msg::Bulk(BulkMsg::Done(summary_of(&app))));
     app
+}
+
+/// Meta's whole answer to the third number's register: longer than any popup's line.
+pub const LONG_MESSAGE: &str = "Graph error 133005 (Two-step PIN mismatch): type the number's current two-step PIN; Meta says: \"The PIN you entered does not match the two-step verification PIN of this phone number. Check the PIN with the number's owner, or reset it in WhatsApp Manager\" (fbtrace_id AbCdEfGh123)";
+
+/// The run's end as the worker sends it: the journal the run wrote (a real one, sealed, in
+/// a throwaway data dir), read back into each number's result. The first two numbers moved
+/// to DE; the third was deregistered and its register refused, which leaves it DEREGISTERED.
+pub fn summary_of(app: &App) -> wareg::bulk::Summary {
+    use wareg::bulk::journal::{Entry, Journal};
+    use wareg::bulk::{Action, NumberState, RowPlan};
+    let dir = tempfile::tempdir().unwrap();
+    let plan = bulk_plan(app);
+    let id = "20261125-233000-1a2b";
+    let journal = Journal::create(dir.path(), id).unwrap();
+    journal
+        .write(&Entry::Header {
+            id: id.into(),
+            action: Action::Region,
+            region: Some("DE".into()),
+            created: chrono::Utc::now(),
+            operator: "ana@desk-1".into(),
+        })
+        .unwrap();
+    for row in &plan.rows {
+        let (number, label, display) = (
+            row.target.id.to_string(),
+            row.target.label.clone(),
+            row.display.clone(),
+        );
+        journal
+            .write(&match &row.plan {
+                RowPlan::Skip(reason) => Entry::Skipped {
+                    number,
+                    reason: reason.clone(),
+                    label,
+                    display,
+                },
+                _ => Entry::Planned {
+                    number,
+                    profile: row.target.profile.to_string(),
+                    plan: row.kind().into(),
+                    steps: row.calls(),
+                    label,
+                    display,
+                },
+            })
+            .unwrap();
+    }
+    let ids: Vec<String> = plan.to_send().map(|r| r.target.id.to_string()).collect();
+    let step = |number: &str, call: &str, outcome: &str, message: Option<&str>| Entry::Step {
+        number: number.to_owned(),
+        call: call.to_owned(),
+        outcome: outcome.to_owned(),
+        message: message.map(str::to_owned),
+    };
+    for (i, number) in ids.iter().enumerate() {
+        journal
+            .write(&Entry::Started {
+                number: number.clone(),
+                time: chrono::Utc::now(),
+            })
+            .unwrap();
+        journal
+            .write(&step(number, "POST /deregister", "ok", None))
+            .unwrap();
+        journal
+            .write(&step(
+                number,
+                "POST /settings (local storage DE)",
+                "ok",
+                None,
+            ))
+            .unwrap();
+        let failed = i == 2;
+        journal
+            .write(&step(
+                number,
+                "POST /register",
+                if failed { "error" } else { "ok" },
+                failed.then_some("133005 Two-step PIN mismatch"),
+            ))
+            .unwrap();
+        journal
+            .write(&Entry::Finished {
+                number: number.clone(),
+                state: if failed {
+                    NumberState::Failed
+                } else {
+                    NumberState::Done
+                },
+                message: failed.then(|| LONG_MESSAGE.to_owned()),
+            })
+            .unwrap();
+    }
+    let results = wareg::bulk::result::results(&journal.read().unwrap());
+    wareg::bulk::Summary {
+        numbers: results
+            .iter()
+            .map(|r| (r.number.clone(), r.state, r.message.clone()))
+            .collect(),
+        stopped: None,
+        results,
+    }
 }

@@ -91,6 +91,7 @@ pub fn bindings(stage: BulkStage) -> &'static [Binding] {
         BulkStage::Confirm { pin: true } => confirm::KEYS_WITH_PIN,
         BulkStage::Running => running::KEYS,
         BulkStage::Done => done::KEYS,
+        BulkStage::Message => done::MESSAGE_KEYS,
     }
 }
 
@@ -110,7 +111,7 @@ impl BulkView {
             Stage::Planning { .. } => BulkStage::Planning,
             Stage::Confirm(confirm) => confirm.stage(),
             Stage::Running(_) => BulkStage::Running,
-            Stage::Done(_) => BulkStage::Done,
+            Stage::Done(done) => done.stage(),
         }
     }
 
@@ -207,11 +208,7 @@ impl BulkView {
     pub fn finished(&mut self, summary: Summary) {
         if let Stage::Running(running) = &mut self.stage {
             let (action, id) = (running.action, running.id.take());
-            self.stage = Stage::Done(Done {
-                action,
-                summary,
-                id,
-            });
+            self.stage = Stage::Done(Done::new(action, summary, id));
         }
     }
 

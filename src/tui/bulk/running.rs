@@ -1,5 +1,7 @@
-//! The bulk popup while the run goes on: a gauge, each number's state, and how to pause or
-//! resume it. Esc pauses: the numbers in flight finish, nothing new starts.
+//! The bulk popup while the run goes on: a gauge, each number's state, and how to stop or
+//! resume it. Esc (or `s`) pauses: the run stops as `wareg bulk` does on Ctrl-C (the numbers
+//! in flight finish their plans, a region change is never left between deregister and
+//! register, nothing new starts) and `wareg bulk resume` continues it.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,14 @@ use crate::tui::view::popup::frame_popup;
 
 pub const KEYS: &[Binding] = &[
     b(&[Esc], "Esc", Key::Cancel, "pauses", true),
+    // The same stop under the letter `wareg bulk` users look for; the footer names Esc.
+    b(
+        &[Char('s')],
+        "s",
+        Key::Cancel,
+        "pauses too: numbers in flight finish their plans, none starts",
+        false,
+    ),
     HELP_KEY,
     b(
         &[Char('q')],
@@ -112,7 +122,7 @@ impl Running {
         frame.render_widget(Paragraph::new(lines), list_area);
         let hint = match (id, paused) {
             (Some(id), true) => format!(
-                "pausing: the numbers in flight finish; continue with `wareg bulk resume {id}`"
+                "pausing: the numbers in flight finish their plans, nothing new starts; continue with `wareg bulk resume {id}`"
             ),
             (Some(id), false) => format!(
                 "{} · journal {id}: `wareg bulk resume {id}` continues it",

@@ -38,8 +38,8 @@ struct Inner {
     throttles: Arc<ThrottleBook>,
     /// Where bulk journals are written.
     data_dir: PathBuf,
-    /// Set by Esc to pause the running bulk.
-    bulk_pause: Arc<std::sync::atomic::AtomicBool>,
+    /// Asked by Esc (or `s`) to pause the running bulk: numbers in flight finish their plans.
+    bulk_stop: crate::bulk::StopSignal,
     policy: BudgetPolicy,
     /// Who the records name and when an open intent counts as abandoned.
     ledger_config: crate::config::LedgerConfig,
@@ -69,7 +69,7 @@ impl Worker {
             ledger,
             throttles: Arc::new(ThrottleBook::in_dir(&data_dir)),
             data_dir: data_dir.clone(),
-            bulk_pause: Arc::default(),
+            bulk_stop: crate::bulk::StopSignal::default(),
             policy: config.budget,
             ledger_config: config.ledger.clone(),
             tx,
@@ -210,9 +210,9 @@ impl Inner {
                 region,
                 pin,
             } => self.bulk_run(*plan, action, region, pin).await,
-            Cmd::BulkPause => self
-                .bulk_pause
-                .store(true, std::sync::atomic::Ordering::SeqCst),
+            Cmd::BulkPause => {
+                self.bulk_stop.request("paused");
+            }
             Cmd::Copy(_) | Cmd::Open(_) | Cmd::Quit => {}
             Cmd::Export { rows, stem, dirs } => {
                 let written = tokio::task::spawn_blocking(move || {
@@ -373,6 +373,8 @@ impl Inner {
         region: Option<crate::graph::Region>,
         pin: Option<Pin>,
     ) {
+        // A new run starts unstopped (Esc from now on stops this one).
+        self.bulk_stop.reset();
         let engines = self
             .bulk_engines(plan.rows.iter().map(|r| r.target.profile.clone()))
             .await;
@@ -407,15 +409,13 @@ impl Inner {
             None => crate::bulk::PinSource::None,
         };
         let tx = self.tx.clone();
-        self.bulk_pause
-            .store(false, std::sync::atomic::Ordering::SeqCst);
         let summary = crate::bulk::run(
             plan.rows,
             &engines,
             &pins,
             &journal,
             crate::bulk::RunOptions {
-                pause: self.bulk_pause.clone(),
+                stop: self.bulk_stop.clone(),
                 ..crate::bulk::RunOptions::default()
             },
             &move |number: &str, state| {
