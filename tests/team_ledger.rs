@@ -677,3 +677,63 @@ fn an_approval_first_seen_at_one_desk_counts_at_another_and_a_register_there_app
         "the register at desk 2 applied it"
     );
 }
+
+#[test]
+fn another_desks_change_of_a_number_is_waited_for_said_and_given_up_at_the_deadline() {
+    let Some(url) = team_database() else { return };
+    let rig = Rig::new("v25.0");
+    let desk = Desk::new(
+        &rig.sandbox.base_url(),
+        &rig.sandbox.waba_id(),
+        &url,
+        "bo@desk-2",
+    );
+    let mut config = std::fs::read_to_string(&desk.config).unwrap();
+    config.push_str("timeout_secs = 3\n");
+    std::fs::write(&desk.config, config).unwrap();
+
+    // ana's change outlasts bo's deadline: bo is told he waits, then gives up, nothing sent.
+    let release = pg::hold_the_lock(&url, PENDING, Duration::from_secs(12));
+    let started = std::time::Instant::now();
+    let run = desk.run(&["register", PENDING, "--pin-stdin"], Some("123456\n"));
+    let took = started.elapsed();
+    let _ = release.send(());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("waiting for another desk's change of this number…"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "another desk's change of this number did not end within 3 s: nothing was sent"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(10),
+        "gave up after {took:?}"
+    );
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+
+    // ana's change ends within bo's wait (6 s now): his register goes on once it has.
+    let config = std::fs::read_to_string(&desk.config).unwrap();
+    std::fs::write(
+        &desk.config,
+        config.replace("timeout_secs = 3\n", "timeout_secs = 6\n"),
+    )
+    .unwrap();
+    let release = pg::hold_the_lock(&url, PENDING, Duration::from_millis(3500));
+    let run = desk.run(&["register", PENDING, "--pin-stdin"], Some("123456\n"));
+    drop(release);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("waiting for another desk's change of this number…"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(posts(&rig.sandbox), [format!("/v25.0/{PENDING}/register")]);
+}

@@ -1205,3 +1205,83 @@ async fn e_exports_the_filtered_table_to_csv_and_json_and_says_where() {
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }
+
+/// A deregister sent while another desk is changing the same number: the form says it waits
+/// for that desk (not just "sending…"), sends nothing meanwhile, and goes on once it has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_shows_the_wait_for_another_desks_change_of_its_number() {
+    let Some(url) = tokio::task::spawn_blocking(common::pg::database)
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(listener, SandboxOptions::default()).unwrap();
+    let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
+    config
+        .numbers
+        .retain(|n| matches!(n.label.as_deref(), Some("Sales UK" | "Support DE")));
+    config.ledger.operator = Some("bo@desk-2".into());
+    let data = tempfile::tempdir().unwrap();
+    let settings =
+        wareg::ledger::pg::PgSettings::parse(&wareg::secret::Token::new(url.clone()), "wareg")
+            .unwrap()
+            .with_timeout(Duration::from_secs(8));
+    let team = Arc::new(wareg::ledger::PgLedger::new(settings, data.path()));
+    let init = team.clone();
+    tokio::task::spawn_blocking(move || init.init().unwrap())
+        .await
+        .unwrap();
+    let store = wareg::ledger::Store::Team(team);
+    let mut s = Session::start_on(160, 40, config, sandbox, store, data).await;
+    s.wait_for("the table and the live feed", |f| {
+        Session::line_with(f, "Support DE").contains("CONNECTED")
+            && f.contains("listening to the team ledger")
+    })
+    .await;
+
+    // ana@desk-1 is in the middle of a change of Support DE.
+    let holder_url = url.clone();
+    let release = tokio::task::spawn_blocking(move || {
+        common::pg::hold_the_lock(&holder_url, "106540352242922", Duration::from_secs(20))
+    })
+    .await
+    .unwrap();
+    s.press(KeyCode::Char('g'));
+    s.press(KeyCode::Char('d'));
+    s.wait_for("the deregister form", |f| {
+        f.contains("Deregister 106540352242922")
+    })
+    .await;
+    // The last four digits of +49 30 1234 5601, then the button.
+    s.type_text("5601");
+    s.press(KeyCode::Tab);
+    s.press(KeyCode::Enter);
+    let frame = s
+        .wait_for("the form saying it waits", |f| {
+            f.contains("waiting for another desk's change of this number… (nothing is sent")
+        })
+        .await;
+    assert!(frame.contains("Deregister 106540352242922"), "{frame}");
+    assert!(
+        !posts(&s.sandbox).iter().any(|p| p.ends_with("/deregister")),
+        "nothing is sent while the other desk's change runs"
+    );
+    // ana's change ends: the deregister goes on.
+    let _ = release.send(());
+    s.wait_for("Support DE deregistered", |f| {
+        !f.contains("Deregister 1065")
+            && Session::line_with(f, "Support DE").contains("DISCONNECTED")
+    })
+    .await;
+    assert_eq!(
+        posts(&s.sandbox)
+            .iter()
+            .filter(|p| p.ends_with("/deregister"))
+            .count(),
+        1
+    );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}

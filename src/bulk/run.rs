@@ -300,6 +300,7 @@ impl ClonedError for Option<&MutationError> {
     fn cloned_error(self) -> Option<MutationError> {
         self.map(|e| match e {
             MutationError::Audit(why) => MutationError::Audit(why.clone()),
+            MutationError::LedgerSilent(why) => MutationError::LedgerSilent(why.clone()),
             MutationError::Refused(r) => MutationError::Refused(r.clone()),
             MutationError::Api(api) => MutationError::Api(api.clone()),
         })
@@ -322,6 +323,7 @@ fn ended_by(error: Option<MutationError>) -> Ended {
             error: None,
         },
         Some(MutationError::Audit(why)) => refused(format!("nothing was sent: {why}")),
+        Some(silent @ MutationError::LedgerSilent(_)) => refused(silent.to_string()),
         Some(MutationError::Refused(r)) => refused(r.to_string()),
         Some(MutationError::Api(api)) => Ended {
             state: match api.mutation_outcome() {

@@ -215,5 +215,13 @@ pub fn open_store(
     for notice in notices {
         eprintln!("{notice}");
     }
+    if let Some(team) = store.team() {
+        let secs = team.settings().timeout().as_secs();
+        team.on_wait(Arc::new(move |id| {
+            eprintln!(
+                "{id}: waiting for another desk's change of this number… (up to {secs} s, then nothing is sent)"
+            );
+        }));
+    }
     Ok(store)
 }

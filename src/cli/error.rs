@@ -54,6 +54,7 @@ impl CliError {
     pub fn mutation(context: impl Into<String>, error: MutationError) -> Self {
         match error {
             MutationError::Audit(why) => CliError::Local(why),
+            silent @ MutationError::LedgerSilent(_) => CliError::Local(silent.to_string()),
             MutationError::Refused(refusal) => CliError::Blocked {
                 message: refusal.with_force_hint(),
                 plan: Value::Null,

@@ -350,6 +350,7 @@ fn report(
     Err(match error {
         MutationError::Api(api) => CliError::api(context, api.clone()),
         MutationError::Audit(why) => CliError::Local(why.clone()),
+        silent @ MutationError::LedgerSilent(_) => CliError::Local(silent.to_string()),
         MutationError::Refused(refusal) => CliError::Blocked {
             message: if done.is_empty() {
                 refusal.with_force_hint()

@@ -68,6 +68,7 @@ pub fn prepare_error(id: &NumberId, e: PrepareError) -> CliError {
             api,
         ),
         PrepareError::Ledger(why) => CliError::Local(format!("cannot read the audit trail: {why}")),
+        silent @ PrepareError::LedgerSilent(_) => CliError::Local(silent.to_string()),
     }
 }
 

@@ -45,7 +45,13 @@ pub struct LedgerConfig {
     /// An intent without an outcome older than this is "abandoned": it still counts, and a
     /// new mutation of its number needs an explicit override.
     pub stale_intent: Duration,
+    /// How long any one call to the team ledger may take (connecting, signing in, each
+    /// statement, waiting for another desk's lock) before it counts as not answering.
+    pub timeout: Duration,
 }
+
+/// The team ledger's deadline when `[ledger] timeout_secs` is not set.
+pub const DEFAULT_LEDGER_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for LedgerConfig {
     fn default() -> Self {
@@ -54,6 +60,7 @@ impl Default for LedgerConfig {
             operator: None,
             schema: "wareg".into(),
             stale_intent: Duration::from_secs(10 * 60),
+            timeout: DEFAULT_LEDGER_TIMEOUT,
         }
     }
 }

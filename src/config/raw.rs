@@ -36,6 +36,7 @@ struct RawLedger {
     operator: Option<Spanned<String>>,
     schema: Option<Spanned<String>>,
     stale_intent_minutes: Option<Spanned<u64>>,
+    timeout_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -531,6 +532,17 @@ fn validate_ledger(
                 .hint("use 1 to 1440; the default is 10"));
         }
         ledger.stale_intent = Duration::from_secs(minutes.get_ref() * 60);
+    }
+    if let Some(secs) = &raw.timeout_secs {
+        if *secs.get_ref() == 0 || *secs.get_ref() > 600 {
+            return Err(loc
+                .error(
+                    Some(secs.span()),
+                    format!("timeout_secs = {} is out of range", secs.get_ref()),
+                )
+                .hint("use 1 to 600; the default is 10"));
+        }
+        ledger.timeout = Duration::from_secs(*secs.get_ref());
     }
     Ok(ledger)
 }

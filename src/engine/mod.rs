@@ -45,6 +45,10 @@ pub enum MutationError {
     /// The intent could not be written, so nothing was sent.
     #[error("could not write the audit trail ({0}); nothing was sent")]
     Audit(String),
+    /// The team ledger did not answer within its deadline (or another desk's change of the
+    /// number outlasted it), so nothing was sent.
+    #[error("{0}: nothing was sent")]
+    LedgerSilent(String),
     /// Re-counted under the lock, the budget said no (another process may have just used the
     /// last attempt). Nothing was sent.
     #[error("{0}")]
@@ -64,7 +68,18 @@ impl MutationError {
     pub fn outcome(&self) -> MutationOutcome {
         match self {
             MutationError::Api(e) => e.mutation_outcome(),
-            MutationError::Audit(_) | MutationError::Refused(_) => MutationOutcome::NotSent,
+            MutationError::Audit(_)
+            | MutationError::LedgerSilent(_)
+            | MutationError::Refused(_) => MutationOutcome::NotSent,
+        }
+    }
+
+    /// A ledger call that failed before sending: a deadline says so in its own words.
+    fn of_ledger(e: io::Error) -> MutationError {
+        if ledger::timed_out(&e) {
+            MutationError::LedgerSilent(e.to_string())
+        } else {
+            MutationError::Audit(e.to_string())
         }
     }
 
@@ -430,7 +445,7 @@ impl Engine {
                 let intent = record.clone();
                 ledger::blocking(&self.ledger, move |l| l.append(&intent))
                     .await
-                    .map_err(|e| MutationError::Audit(e.to_string()))?
+                    .map_err(MutationError::of_ledger)?
             }
         }
 
@@ -511,7 +526,7 @@ impl Engine {
             Ok(refused)
         })
         .await
-        .map_err(|e| MutationError::Audit(e.to_string()))?;
+        .map_err(MutationError::of_ledger)?;
         match refused {
             None => Ok(()),
             Some(refusal) => Err(MutationError::Refused(refusal)),

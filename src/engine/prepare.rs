@@ -1,8 +1,11 @@
 //! `prepare`: read what a plan needs, live (the number's status, ownership and coexistence, its
 //! storage for a register, the budgets from the ledger as it is now) and let `decide` choose.
 
-use super::{Engine, Facts, Plan, Request, StorageFact, decide};
+use super::{Budgets, Engine, Facts, OpenIntent, Plan, Request, StorageFact, decide};
 use crate::graph::{ApiError, NumberId, PhoneNumber};
+
+/// What the ledger says of a number before planning: its budgets and its change still open.
+type LedgerState = (Budgets, Option<OpenIntent>);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
@@ -11,16 +14,33 @@ pub enum PrepareError {
     Read(ApiError),
     #[error("cannot read the audit trail ({0})")]
     Ledger(String),
+    /// The team ledger did not answer within its deadline.
+    #[error("{0}: nothing was sent")]
+    LedgerSilent(String),
+}
+
+impl PrepareError {
+    /// A ledger read that failed: a deadline says so in its own words.
+    pub fn of_ledger(e: std::io::Error) -> PrepareError {
+        if crate::ledger::timed_out(&e) {
+            PrepareError::LedgerSilent(e.to_string())
+        } else {
+            PrepareError::Ledger(e.to_string())
+        }
+    }
 }
 
 impl Engine {
+    /// The ledger is asked first: one that does not answer stops the plan before Meta is
+    /// asked anything.
     pub async fn prepare(&self, id: &NumberId, request: Request) -> Result<Plan, PrepareError> {
+        let state = self.ledger_state(id).await?;
         let number = self
             .client
             .get_number(id)
             .await
             .map_err(PrepareError::Read)?;
-        self.plan_from(id, request, Some(&number)).await
+        self.plan_from(id, request, Some(&number), state).await
     }
 
     /// A plan from a read the caller already made (a bulk run reads each number once).
@@ -30,7 +50,8 @@ impl Engine {
         request: Request,
         number: &PhoneNumber,
     ) -> Result<Plan, PrepareError> {
-        self.plan_from(id, request, Some(number)).await
+        let state = self.ledger_state(id).await?;
+        self.plan_from(id, request, Some(number), state).await
     }
 
     /// After a read of the number failed and the user insists (`--force`): a plan from nothing
@@ -40,7 +61,12 @@ impl Engine {
         id: &NumberId,
         request: Request,
     ) -> Result<Plan, PrepareError> {
-        self.plan_from(id, request, None).await
+        let state = self.ledger_state(id).await?;
+        self.plan_from(id, request, None, state).await
+    }
+
+    async fn ledger_state(&self, id: &NumberId) -> Result<LedgerState, PrepareError> {
+        self.number_state(id).await.map_err(PrepareError::of_ledger)
     }
 
     async fn plan_from(
@@ -48,6 +74,7 @@ impl Engine {
         id: &NumberId,
         request: Request,
         number: Option<&PhoneNumber>,
+        (budgets, open_intent): LedgerState,
     ) -> Result<Plan, PrepareError> {
         let storage = match request {
             Request::Register(_) => match self.client.get_settings(id).await {
@@ -60,10 +87,6 @@ impl Engine {
             // Deregistering turns storage off whatever it was; no read needed.
             Request::Deregister => StorageFact::Unknown,
         };
-        let (budgets, open_intent) = self
-            .number_state(id)
-            .await
-            .map_err(|e| PrepareError::Ledger(e.to_string()))?;
         let mut facts = match number {
             Some(number) => Facts::from_number(number, storage),
             None => Facts {
@@ -76,7 +99,7 @@ impl Engine {
         facts.recorded = self
             .recorded(id, number)
             .await
-            .map_err(|e| PrepareError::Ledger(e.to_string()))?;
+            .map_err(PrepareError::of_ledger)?;
         facts.read_at = Some(self.clock.now());
         let version = self.client.plan_version(self.clock.now().date_naive());
         Ok(decide(id, version, &facts, request, &budgets))

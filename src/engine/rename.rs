@@ -102,12 +102,17 @@ pub fn decide_rename(
 }
 
 impl Engine {
-    /// Reads the number and its rename budget, and plans the change.
+    /// Reads the number's rename budget (first: a ledger that does not answer stops it before
+    /// Meta is asked anything) and the number, and plans the change.
     pub async fn prepare_rename(
         &self,
         id: &NumberId,
         name: &DisplayName,
     ) -> Result<RenamePlan, PrepareError> {
+        let (budget, open) = self
+            .rename_state(id)
+            .await
+            .map_err(PrepareError::of_ledger)?;
         let number = self
             .client
             .get_number(id)
@@ -115,10 +120,6 @@ impl Engine {
             .map_err(PrepareError::Read)?;
         let mut facts = Facts::from_number(&number, StorageFact::Unknown);
         facts.throttled = self.client.throttle();
-        let (budget, open) = self
-            .rename_state(id)
-            .await
-            .map_err(|e| PrepareError::Ledger(e.to_string()))?;
         facts.open_intent = open;
         Ok(decide_rename(id, &facts, name, &budget))
     }

@@ -83,6 +83,12 @@ pub trait Ledger: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// Whether a ledger call failed on its deadline: the team ledger did not answer in time, or
+/// another desk's change of the number outlasted it. Nothing that needed it was sent.
+pub fn timed_out(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::TimedOut
+}
+
 /// The ledger a config asks for: the local trail in `data_dir`, or the team's PostgreSQL (its
 /// URL read now, from the environment or a command; nothing is connected yet). Outcomes left
 /// in the data dir by an earlier run that lost the database are pushed by `wareg ledger sync`
@@ -97,7 +103,7 @@ pub fn open(
         ))));
     };
     let url = source.resolve().map_err(OpenError::Url)?;
-    let settings = pg::PgSettings::parse(&url, &config.schema)?;
+    let settings = pg::PgSettings::parse(&url, &config.schema)?.with_timeout(config.timeout);
     Ok(Store::Team(std::sync::Arc::new(PgLedger::new(
         settings, data_dir,
     ))))
@@ -110,21 +116,28 @@ pub fn open_and_sync(
     data_dir: &std::path::Path,
 ) -> Result<(Store, Vec<String>), OpenError> {
     let store = open(config, data_dir)?;
-    let mut notices = Vec::new();
-    if let Some(team) = store.team()
-        && data_dir.join(pg::PENDING_FILE).exists()
-    {
-        match team.sync_pending() {
-            Ok(0) => {}
-            Ok(n) => notices.push(format!(
-                "pushed {n} outcome(s) kept here while the team ledger was unreachable"
-            )),
-            Err(e) => notices.push(format!(
-                "warning: outcomes kept here while the team ledger was unreachable are still waiting: {e}"
-            )),
-        }
-    }
+    let notices = match store.team() {
+        Some(team) => sync_waiting(team, data_dir).into_iter().collect(),
+        None => Vec::new(),
+    };
     Ok((store, notices))
+}
+
+/// Pushes the outcomes an earlier run kept in `data_dir` while the team ledger was unreachable,
+/// if there are any; what that did, in words for the face to say.
+pub fn sync_waiting(team: &PgLedger, data_dir: &std::path::Path) -> Option<String> {
+    if !data_dir.join(pg::PENDING_FILE).exists() {
+        return None;
+    }
+    match team.sync_pending() {
+        Ok(0) => None,
+        Ok(n) => Some(format!(
+            "pushed {n} outcome(s) kept here while the team ledger was unreachable"
+        )),
+        Err(e) => Some(format!(
+            "warning: outcomes kept here while the team ledger was unreachable are still waiting: {e}"
+        )),
+    }
 }
 
 /// Why the configured ledger cannot be opened; nothing is connected or sent.

@@ -66,11 +66,13 @@ pub async fn assemble(
     app.surroundings = surroundings::Surroundings::from_env();
     app.export_dirs = std::env::current_dir().into_iter().collect();
     app.export_dirs.push(setup.data_dir.clone());
-    // The first frame shows true budgets: the window is read from the end of the trail (or
-    // asked of the team ledger) before anything is drawn. A ledger that cannot be read now is
-    // said in the log pane by the worker's first count.
-    if let Ok((budgets, recent)) =
-        worker::first_read(&setup.store.ledger(), setup.config.budget).await
+    // The first frame shows true budgets: the window is read from the end of the local trail
+    // before anything is drawn. The team ledger is never waited for here (one that accepts and
+    // never answers would keep the screen blank until its deadline): the worker's first count
+    // fills the budgets in, or says it is not answering.
+    if setup.store.team().is_none()
+        && let Ok((budgets, recent)) =
+            worker::first_read(&setup.store.ledger(), setup.config.budget).await
     {
         app.update(Msg::Ledger { budgets, recent });
     }
@@ -89,10 +91,36 @@ pub async fn assemble(
         crate::ledger::pg::listen(
             team.settings().clone(),
             move |record| records.send(Msg::Colleague(Box::new(record))).is_ok(),
-            move |live| {
-                let _ = states.send(Msg::LedgerLive(live));
+            move |feed| {
+                use crate::ledger::pg::Feed;
+                let said = match feed {
+                    Feed::Live => vec![Msg::LedgerAnswering(true), Msg::LedgerLive(true)],
+                    Feed::Lost => vec![Msg::LedgerLive(false)],
+                    Feed::Silent => vec![Msg::LedgerAnswering(false)],
+                };
+                for msg in said {
+                    let _ = states.send(msg);
+                }
             },
         );
+        // Outcomes an earlier run kept here while the ledger was unreachable, pushed in the
+        // background; what came of it goes to the log pane.
+        let (pusher, data_dir, notices) = (team.clone(), setup.data_dir.clone(), tx.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Some(notice) = crate::ledger::sync_waiting(&pusher, &data_dir) {
+                let level = if notice.starts_with("warning") {
+                    msg::Level::Warn
+                } else {
+                    msg::Level::Info
+                };
+                let _ = notices.send(Msg::Notice(level, notice));
+            }
+        });
+        // An admission waiting for another desk's change of its number shows in its form.
+        let waits = tx.clone();
+        team.on_wait(Arc::new(move |id| {
+            let _ = waits.send(Msg::LockWait(id.clone()));
+        }));
     }
     (app, worker, tx, rx)
 }

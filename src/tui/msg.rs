@@ -40,6 +40,10 @@ pub enum Msg {
     Colleague(Box<crate::audit::AuditRecord>),
     /// The team ledger's listener connected (true) or lost its connection (false).
     LedgerLive(bool),
+    /// The team ledger answered (true) or a call to it ran past its deadline (false).
+    LedgerAnswering(bool),
+    /// A change of this number waits for another desk's change of it to end.
+    LockWait(NumberId),
     /// The throttle Meta declared over these calls, as the data dir knows it (set by any
     /// wareg process on the machine); None when none runs.
     Throttle(Option<crate::graph::Throttle>),

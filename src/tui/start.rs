@@ -45,11 +45,10 @@ pub fn run_tui(config: Option<&Path>, profile: Option<&str>) -> Result<(), Start
         eprintln!("warning: {notice}");
     }
     let log_path = crate::logging::init_file(&data_dir);
-    let (store, notices) = crate::ledger::open_and_sync(&config.ledger, &data_dir)
+    // Outcomes waiting in the data dir are pushed once the TUI runs (`assemble`): a ledger
+    // that does not answer must not keep the screen from being drawn.
+    let store = crate::ledger::open(&config.ledger, &data_dir)
         .map_err(|e| StartError::Config(ConfigError::new(e.to_string())))?;
-    for notice in notices {
-        eprintln!("{notice}");
-    }
     let setup = TuiSetup {
         store,
         config,

@@ -4,6 +4,7 @@
 
 pub mod app_fixture;
 pub mod bulk_fixture;
+pub mod fake_pg;
 pub mod pg;
 pub mod pty;
 pub mod scrub;

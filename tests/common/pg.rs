@@ -187,3 +187,45 @@ fn register_stop() {
         libc::atexit(stop_cluster);
     }
 }
+
+/// Another desk (ana@desk-1) in the middle of an admission of `number`: its transaction holds
+/// the number's lock until the returned sender says to let go, or `at_most` passes. It admits
+/// nothing, so the number's records stay as they were.
+pub fn hold_the_lock(
+    url: &str,
+    number: &str,
+    at_most: std::time::Duration,
+) -> std::sync::mpsc::Sender<()> {
+    let settings =
+        wareg::ledger::pg::PgSettings::parse(&wareg::secret::Token::new(url.to_owned()), "wareg")
+            .unwrap()
+            .with_timeout(std::time::Duration::from_secs(30));
+    let number = wareg::graph::NumberId::parse(number).unwrap();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        use wareg::ledger::Ledger;
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = wareg::ledger::PgLedger::new(settings, dir.path());
+        let now = chrono::Utc::now();
+        let mut intent = wareg::audit::AuditRecord::intent(
+            now,
+            "ana-holding",
+            "sb",
+            &number,
+            wareg::audit::Operation::Register,
+        );
+        intent.operator = Some("ana@desk-1".into());
+        let released = std::sync::Mutex::new(released);
+        let admitted = ledger.admit(&intent, now - chrono::Duration::days(7), &mut |_| {
+            let _ = held.send(());
+            let _ = released.lock().unwrap().recv_timeout(at_most);
+            false
+        });
+        assert!(matches!(admitted, Ok(false)), "{admitted:?}");
+    });
+    holding
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the other desk holds the lock");
+    release
+}

@@ -76,12 +76,16 @@ impl PgLedger {
         let schema = self.settings.schema.clone();
         let failed = |e: String| io::Error::other(format!("the migration failed: {e}"));
         let runner = migrations().map_err(failed)?;
-        self.run(move |client| {
-            client.batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-            ))?;
+        let scrubbed = |e: String| failed(self.settings.scrub(&e));
+        self.run(async move |client| {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+                ))
+                .await?;
             Ok(runner
-                .run(client)
+                .run_async(client)
+                .await
                 .map(|report| {
                     report
                         .applied_migrations()
@@ -91,21 +95,26 @@ impl PgLedger {
                 })
                 .map_err(|e| e.to_string()))
         })?
-        .map_err(failed)
+        // The runner may quote the server: its words lose the URL's password like any.
+        .map_err(scrubbed)
     }
 
     pub fn status(&self) -> io::Result<LedgerStatus> {
-        let (schema_version, records, latest) = self.run(|client| {
+        let (schema_version, records, latest) = self.run(async |client| {
             let version = client
                 .query_opt(
                     "SELECT max(version)::bigint FROM refinery_schema_history",
                     &[],
                 )
+                .await
                 .ok()
                 .flatten()
-                .and_then(|row| row.get::<_, Option<i64>>(0));
-            let row = client.query_one("SELECT count(*), max(time) FROM records", &[])?;
-            Ok((version, row.get::<_, i64>(0), row.get(1)))
+                .and_then(|row| row.try_get::<_, Option<i64>>(0).ok().flatten());
+            let row = client
+                .query_one("SELECT count(*), max(time) FROM records", &[])
+                .await?;
+            // A server that answers with other types is an error, not a panic.
+            Ok((version, row.try_get::<_, i64>(0)?, row.try_get(1)?))
         })?;
         Ok(LedgerStatus {
             ledger: self.settings.describe(),
@@ -177,16 +186,18 @@ impl PgLedger {
             host.push(record.host);
             json.push(value);
         }
-        self.run(move |client| {
-            let inserted = client.execute(
-                "INSERT INTO records (time, attempt, phase, number, op, operator, host, record)
-                 SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[],
-                                      $5::text[], $6::text[], $7::text[], $8::jsonb[])
-                 ON CONFLICT (attempt, phase) DO NOTHING",
-                &[
-                    &time, &attempt, &phase, &number, &op, &operator, &host, &json,
-                ],
-            )?;
+        self.run(async move |client| {
+            let inserted = client
+                .execute(
+                    "INSERT INTO records (time, attempt, phase, number, op, operator, host, record)
+                     SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[],
+                                          $5::text[], $6::text[], $7::text[], $8::jsonb[])
+                     ON CONFLICT (attempt, phase) DO NOTHING",
+                    &[
+                        &time, &attempt, &phase, &number, &op, &operator, &host, &json,
+                    ],
+                )
+                .await?;
             Ok(inserted as usize)
         })
     }
@@ -202,30 +213,40 @@ impl PgLedger {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default()
         });
-        self.run(move |client| {
-            use postgres::fallible_iterator::FallibleIterator;
+        // As long as the history: each row has the deadline, not the whole stream (nor, on
+        // the server, the statement).
+        let step = self.settings.timeout();
+        self.call(super::Bound::Steps, async move |client| {
+            use futures::StreamExt;
             let user_only = query
                 .operator
                 .as_deref()
                 .filter(|o| !o.contains('@'))
-                .map(|o| format!("{o}@%"));
-            let rows = client.query_raw(
-                "SELECT record FROM records
-                 WHERE ($1::timestamptz IS NULL OR time > $1)
-                   AND ($2::text IS NULL OR number = $2)
-                   AND ($3::text IS NULL OR op = $3)
-                   AND ($4::text IS NULL OR operator = $4 OR operator LIKE $5)
-                 ORDER BY time, seq",
-                [
-                    &query.since as &(dyn postgres::types::ToSql + Sync),
-                    &number,
-                    &op,
-                    &query.operator,
-                    &user_only.unwrap_or_default(),
-                ],
-            )?;
-            let mut rows = rows;
-            while let Some(row) = rows.next()? {
+                .map(|o| format!("{o}@%"))
+                .unwrap_or_default();
+            let tx = within(step, client.transaction()).await?;
+            within(step, tx.batch_execute("SET LOCAL statement_timeout = 0")).await?;
+            let rows = within(
+                step,
+                tx.query_raw(
+                    "SELECT record FROM records
+                     WHERE ($1::timestamptz IS NULL OR time > $1)
+                       AND ($2::text IS NULL OR number = $2)
+                       AND ($3::text IS NULL OR op = $3)
+                       AND ($4::text IS NULL OR operator = $4 OR operator LIKE $5)
+                     ORDER BY time, seq",
+                    [
+                        &query.since as &(dyn tokio_postgres::types::ToSql + Sync),
+                        &number,
+                        &op,
+                        &query.operator,
+                        &user_only,
+                    ],
+                ),
+            )
+            .await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = within(step, async { rows.next().await.transpose() }).await? {
                 // LIKE reads `_` and `%` in a user's name as wildcards: the query has the
                 // last word, as it has on the local trail.
                 if let Some(record) = record_of(&row).filter(|r| query.keeps(r))
@@ -237,6 +258,16 @@ impl PgLedger {
             Ok(())
         })
     }
+}
+
+/// One step of a stream, given up on after `step`.
+async fn within<T>(
+    step: std::time::Duration,
+    work: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, super::Failure> {
+    Ok(tokio::time::timeout(step, work)
+        .await
+        .map_err(|_| super::Failure::TimedOut)??)
 }
 
 #[cfg(test)]

@@ -1,15 +1,22 @@
 //! Reaching the team's PostgreSQL: the URL (from the environment or a command, never the
 //! config file) parsed into settings that never show its password, TLS required for any host
 //! that is not this machine, and a connection with the ledger's schema on its search path.
+//!
+//! Every call has a deadline (`[ledger] timeout_secs`, 10 s by default): connecting, signing
+//! in and each statement, on the client (a server that accepts and never answers is given up
+//! on) and on the server (`statement_timeout`, `lock_timeout`), with TCP keepalive on. Whatever
+//! the server or the driver says goes through [`PgSettings::words`], which takes the URL's
+//! password and user out of it.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use postgres::config::{Host, SslMode};
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::error::SqlState;
 
+use super::scrub::Secrets;
+use crate::config::DEFAULT_LEDGER_TIMEOUT;
 use crate::secret::Token;
-
-/// How long connecting may take before the ledger counts as unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a ledger URL is refused, before any connection is tried. No variant holds the URL, so
 /// no password can leak through the words.
@@ -33,8 +40,64 @@ pub enum BadUrl {
 /// A parsed ledger URL. `Debug` shows no password.
 #[derive(Clone)]
 pub struct PgSettings {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     pub schema: String,
+    /// The deadline of every call.
+    timeout: Duration,
+    /// What is taken out of the server's words.
+    secrets: Arc<Secrets>,
+}
+
+/// An open connection: its client and the runtime its connection task runs on (a runtime of
+/// its own, so that dropping it closes the socket whatever the server does).
+pub(super) struct Conn {
+    pub runtime: tokio::runtime::Runtime,
+    pub client: tokio_postgres::Client,
+}
+
+/// Why a call did not get its answer. Its `Debug` names the kind only: the server's words in
+/// it may hold the password until [`PgSettings::words`] takes it out.
+pub(super) enum Failure {
+    Pg(tokio_postgres::Error),
+    /// The deadline passed: nothing more is waited for.
+    TimedOut,
+    /// The runtime a connection needs could not be made.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::Pg(_) => "Failure::Pg(..)",
+            Failure::TimedOut => "Failure::TimedOut",
+            Failure::Io(_) => "Failure::Io(..)",
+        })
+    }
+}
+
+impl From<tokio_postgres::Error> for Failure {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Failure::Pg(e)
+    }
+}
+
+impl Failure {
+    /// The server gave up on our behalf: a statement past `statement_timeout`, or a lock
+    /// still held by another desk at `lock_timeout`.
+    fn server_deadline(&self) -> Option<&SqlState> {
+        match self {
+            Failure::Pg(e) => e
+                .as_db_error()
+                .map(|db| db.code())
+                .filter(|c| **c == SqlState::QUERY_CANCELED || **c == SqlState::LOCK_NOT_AVAILABLE),
+            _ => None,
+        }
+    }
+
+    /// Whether a deadline ended the call, here or on the server.
+    pub(super) fn is_deadline(&self) -> bool {
+        matches!(self, Failure::TimedOut) || self.server_deadline().is_some()
+    }
 }
 
 impl std::fmt::Debug for PgSettings {
@@ -47,10 +110,10 @@ impl PgSettings {
     /// Parses the URL and applies the TLS rule: a host that is not this machine gets TLS
     /// required (a URL that turns it off is refused, before any connection is tried).
     pub fn parse(url: &Token, schema: &str) -> Result<PgSettings, BadUrl> {
-        let mut config: postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .expose()
             .parse()
-            .map_err(|e: postgres::Error| BadUrl::NotPostgres(e.to_string()))?;
+            .map_err(|e: tokio_postgres::Error| BadUrl::NotPostgres(e.to_string()))?;
         let remote: Vec<String> = config
             .get_hosts()
             .iter()
@@ -68,13 +131,33 @@ impl PgSettings {
             }
             config.ssl_mode(SslMode::Require);
         }
-        config
-            .connect_timeout(CONNECT_TIMEOUT)
-            .application_name("wareg");
+        config.application_name("wareg");
+        let secrets = Secrets::of(url.expose(), &config);
         Ok(PgSettings {
             config,
             schema: schema.to_owned(),
-        })
+            timeout: DEFAULT_LEDGER_TIMEOUT,
+            secrets: Arc::new(secrets),
+        }
+        .with_timeout(DEFAULT_LEDGER_TIMEOUT))
+    }
+
+    /// The same settings with every call bounded by `timeout` (a second at least).
+    pub fn with_timeout(mut self, timeout: Duration) -> PgSettings {
+        let timeout = timeout.max(Duration::from_secs(1));
+        self.timeout = timeout;
+        self.config
+            .connect_timeout(timeout)
+            // A peer that vanished (a pulled cable, a dead pgbouncer) is noticed, not waited on.
+            .keepalives(true)
+            .keepalives_idle(timeout)
+            .tcp_user_timeout(timeout);
+        self
+    }
+
+    /// The deadline of every call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Whether the connection must be encrypted.
@@ -120,21 +203,94 @@ impl PgSettings {
         format!("{host}:{port}/{}", self.config.get_dbname().unwrap_or("?"))
     }
 
-    /// A new connection with the schema on its search path. Blocking: call it from a thread
-    /// that is not running async tasks.
-    pub fn connect(&self) -> Result<postgres::Client, postgres::Error> {
-        let mut client = self.config.connect(tls()?)?;
-        client.batch_execute(&format!("SET search_path TO {}", self.schema))?;
-        Ok(client)
+    /// A new connection, signed in, with the schema on its search path and the server's own
+    /// timeouts set, by `deadline`. Blocking: call it from a thread that is not running async
+    /// tasks.
+    pub(super) fn connect_by(&self, deadline: Instant) -> Result<Conn, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Failure::Io)?;
+        let (client, connection) =
+            runtime.block_on(by(deadline, self.config.connect(tls()?)))??;
+        runtime.spawn(connection);
+        let millis = self.timeout.as_millis();
+        // A transaction left open (a desk killed mid-admission) ends on the server too.
+        let setup = format!(
+            "SET search_path TO {}; SET statement_timeout = {millis}; SET lock_timeout = {millis}; SET idle_in_transaction_session_timeout = {}",
+            self.schema,
+            millis * 3
+        );
+        runtime.block_on(by(deadline, client.batch_execute(&setup)))??;
+        Ok(Conn { runtime, client })
+    }
+
+    /// A connection for a listener, signed in by `deadline`, driven by a task on the caller's
+    /// runtime that hands every notification to the receiver (which ends with the connection).
+    pub(super) async fn connect_listening(
+        &self,
+        deadline: Instant,
+    ) -> Result<
+        (
+            tokio_postgres::Client,
+            tokio::sync::mpsc::UnboundedReceiver<tokio_postgres::Notification>,
+        ),
+        Failure,
+    > {
+        let (client, mut connection) = by(deadline, self.config.connect(tls()?)).await??;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            use futures::StreamExt;
+            let mut messages = futures::stream::poll_fn(|cx| connection.poll_message(cx));
+            while let Some(Ok(message)) = messages.next().await {
+                if let tokio_postgres::AsyncMessage::Notification(note) = message
+                    && tx.send(note).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        Ok((client, rx))
+    }
+
+    /// A failure in words, with the URL's password and user taken out of whatever the server
+    /// or the driver said. A deadline is said as such ("did not answer within 10 s").
+    pub(super) fn words(&self, failure: &Failure) -> String {
+        let secs = self.timeout.as_secs();
+        if failure.server_deadline() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            return format!("another desk's change of this number did not end within {secs} s");
+        }
+        if failure.is_deadline() {
+            return format!("the team ledger did not answer within {secs} s");
+        }
+        let said = match failure {
+            Failure::Pg(e) => match e.as_db_error() {
+                Some(db) => format!("{} ({})", db.message(), db.code().code()),
+                None => e.to_string(),
+            },
+            Failure::Io(e) => e.to_string(),
+            Failure::TimedOut => unreachable!("said above"),
+        };
+        crate::clean::text(&self.secrets.scrub(&said), 300)
+    }
+
+    /// `text` with the URL's password and user taken out (for words from elsewhere, such as
+    /// the migration runner, that may quote the server).
+    pub(super) fn scrub(&self, text: &str) -> String {
+        crate::clean::text(&self.secrets.scrub(text), 300)
     }
 }
 
+/// `work`, given up on at `deadline`.
+pub(super) async fn by<T>(deadline: Instant, work: impl Future<Output = T>) -> Result<T, Failure> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    tokio::time::timeout(left, work)
+        .await
+        .map_err(|_| Failure::TimedOut)
+}
+
 /// rustls with the system's trusted roots, as the HTTP client uses.
-#[allow(
-    clippy::expect_used,
-    reason = "the provider's defaults are fixed at build time"
-)]
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, postgres::Error> {
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, Failure> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
@@ -142,8 +298,9 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, postgres::Error> {
     let config = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
         .with_safe_default_protocol_versions()
         .map(|b| b.with_root_certificates(roots).with_no_client_auth())
-        // The provider's defaults are fixed at build time: failing here is a bug.
-        .expect("ring supports the default TLS versions");
+        // The provider's defaults are fixed at build time: this fails only if a build of
+        // rustls without them is linked, which is said rather than panicked on.
+        .map_err(|e| Failure::Io(std::io::Error::other(format!("TLS set-up: {e}"))))?;
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
@@ -153,14 +310,6 @@ fn is_loopback(host: &str) -> bool {
             .trim_matches(['[', ']'])
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// A database error in words, without anything from the URL.
-pub fn words(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => crate::clean::text(&e.to_string(), 300),
-    }
 }
 
 #[cfg(test)]

@@ -6,23 +6,28 @@
 //! live in a table of their own, one row per number and kind (SELECT, INSERT and UPDATE), and
 //! are never notified.
 //!
-//! If the database cannot be reached before sending, nothing is sent. An outcome that cannot
-//! be written after its request went out is kept in the data dir (`ledger-pending.jsonl`) and
-//! pushed on the next start or by `wareg ledger sync`; its intent is in the ledger and counts
-//! meanwhile.
+//! If the database cannot be reached before sending, nothing is sent; every call has a deadline
+//! (`[ledger] timeout_secs`), past which the ledger counts as not answering (an error of kind
+//! `TimedOut`). An outcome that cannot be written after its request went out is kept in the
+//! data dir (`ledger-pending.jsonl`) and pushed on the next start or by `wareg ledger sync`;
+//! its intent is in the ledger and counts meanwhile.
 
 mod admin;
 mod connect;
 mod listen;
+mod scrub;
 
 pub use admin::{ImportReport, LedgerStatus, latest_schema};
 pub use connect::{BadUrl, PgSettings};
-pub use listen::listen;
+pub use listen::{Feed, listen};
 
 use chrono::{DateTime, Utc};
 use std::io;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use connect::{Conn, Failure, by};
 
 use super::{Ledger, Query, Sink};
 use crate::audit::{AuditRecord, Fact, FactBook, FactKind, Phase};
@@ -36,10 +41,28 @@ const PENDING_LOCK_FILE: &str = "ledger-pending.lock";
 
 pub struct PgLedger {
     settings: PgSettings,
-    /// One connection, opened on first use and again after it broke.
-    conn: Mutex<Option<postgres::Client>>,
+    /// One connection, opened on first use and again after it broke or timed out.
+    conn: Mutex<Option<Conn>>,
     pending: AuditLog,
     pending_lock: std::path::PathBuf,
+    /// Told when an admission waits for another desk's change of the same number.
+    on_wait: Mutex<Option<WaitHook>>,
+}
+
+/// What a face does when an admission has waited [`WAIT_SAID_AFTER`] for another desk's
+/// change of the same number (called on the ledger's thread).
+pub type WaitHook = Arc<dyn Fn(&NumberId) + Send + Sync>;
+
+/// How long an admission waits for another desk's lock before the face is told.
+pub const WAIT_SAID_AFTER: Duration = Duration::from_secs(1);
+
+/// How a call's deadline is kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Connecting and the whole work together.
+    Whole,
+    /// Connecting; the work bounds each of its own steps (a stream as long as the history).
+    Steps,
 }
 
 impl PgLedger {
@@ -50,7 +73,14 @@ impl PgLedger {
             conn: Mutex::new(None),
             pending: AuditLog::new(data_dir.join(PENDING_FILE)),
             pending_lock: data_dir.join(PENDING_LOCK_FILE),
+            on_wait: Mutex::new(None),
         }
+    }
+
+    /// `hook` hears when an admission has waited [`WAIT_SAID_AFTER`] for another desk's
+    /// change of the same number.
+    pub fn on_wait(&self, hook: WaitHook) {
+        *self.on_wait.lock().unwrap_or_else(|p| p.into_inner()) = Some(hook);
     }
 
     pub fn settings(&self) -> &PgSettings {
@@ -67,26 +97,45 @@ impl PgLedger {
         channel(&self.settings.schema)
     }
 
-    /// Runs `work` on the connection (opened or re-opened as needed) on a thread of its own:
-    /// the blocking client must not run on an async worker thread, and the callers are both.
+    /// Runs `work` on the connection (opened or re-opened as needed) on a thread of its own,
+    /// within the ledger's deadline: connecting, signing in and the work together. Past it the
+    /// connection is dropped (its runtime with it, which closes the socket) and the call is an
+    /// error of kind `TimedOut` that says so. The thread is one of its own because the caller
+    /// may be an async worker thread, where a runtime cannot be blocked on.
     fn run<T: Send>(
         &self,
-        work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
+        work: impl AsyncFnOnce(&mut tokio_postgres::Client) -> Result<T, Failure> + Send,
+    ) -> io::Result<T> {
+        self.call(Bound::Whole, work)
+    }
+
+    fn call<T: Send>(
+        &self,
+        bound: Bound,
+        work: impl AsyncFnOnce(&mut tokio_postgres::Client) -> Result<T, Failure> + Send,
     ) -> io::Result<T> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let slot: &mut Option<postgres::Client> = &mut guard;
+        let slot: &mut Option<Conn> = &mut guard;
         let settings = &self.settings;
         let result = std::thread::scope(|scope| {
             scope
                 .spawn(move || {
-                    if slot.as_ref().is_none_or(postgres::Client::is_closed) {
-                        *slot = Some(settings.connect()?);
+                    let deadline = Instant::now() + settings.timeout();
+                    if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+                        *slot = None;
+                        *slot = Some(settings.connect_by(deadline)?);
                     }
-                    let Some(client) = slot.as_mut() else {
+                    let Some(conn) = slot.as_mut() else {
                         unreachable!("connected just above")
                     };
-                    let result = work(client);
-                    if client.is_closed() {
+                    let result = match bound {
+                        Bound::Whole => conn.runtime.block_on(by(deadline, work(&mut conn.client))),
+                        Bound::Steps => Ok(conn.runtime.block_on(work(&mut conn.client))),
+                    };
+                    let result = result.and_then(|r| r);
+                    // A connection that broke, or that a deadline left mid-statement, is not
+                    // used again: its socket closes with its runtime.
+                    if conn.client.is_closed() || result.as_ref().is_err_and(Failure::is_deadline) {
                         *slot = None;
                     }
                     result
@@ -95,10 +144,14 @@ impl PgLedger {
         });
         match result {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(io::Error::other(format!(
+            Ok(Err(failure)) if failure.is_deadline() => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                self.settings.words(&failure),
+            )),
+            Ok(Err(failure)) => Err(io::Error::other(format!(
                 "the team ledger ({}): {}",
                 self.settings.describe(),
-                connect::words(&e)
+                self.settings.words(&failure)
             ))),
             Err(_) => Err(io::Error::other("the ledger's thread stopped unexpectedly")),
         }
@@ -113,13 +166,13 @@ impl PgLedger {
             return Ok(0);
         }
         let channel = self.channel();
-        let pushed = self.run(move |client| {
-            let mut tx = client.transaction()?;
+        let pushed = self.run(async move |client| {
+            let tx = client.transaction().await?;
             let mut pushed = 0;
             for record in &records {
-                pushed += insert(&mut tx, record, &channel)?;
+                pushed += insert(&tx, record, &channel).await?;
             }
-            tx.commit()?;
+            tx.commit().await?;
             Ok(pushed)
         })?;
         // Everything is in the ledger now: the local copy can go.
@@ -153,9 +206,8 @@ impl PgLedger {
 }
 
 impl Drop for PgLedger {
-    /// The blocking client closes its connection by running a small runtime of its own, which
-    /// may not happen on an async worker thread (where the last owner often is): it is closed
-    /// on a thread of its own.
+    /// The connection's runtime may not be dropped on an async worker thread (where the last
+    /// owner often is): it is dropped on a thread of its own.
     fn drop(&mut self) {
         let client = self
             .conn
@@ -177,45 +229,48 @@ pub fn channel(schema: &str) -> String {
 
 /// Inserts one record (a second copy of the same attempt and phase is ignored) and tells the
 /// listening desks; returns 1 if it was new.
-fn insert(
-    tx: &mut postgres::Transaction<'_>,
+async fn insert(
+    tx: &tokio_postgres::Transaction<'_>,
     record: &AuditRecord,
     channel: &str,
-) -> Result<usize, postgres::Error> {
+) -> Result<usize, tokio_postgres::Error> {
     let json = serde_json::to_value(record).unwrap_or_default();
     let text = |key: &str| json[key].as_str().unwrap_or_default().to_owned();
-    let inserted = tx.execute(
-        "INSERT INTO records (time, attempt, phase, number, op, operator, host, record)
+    let inserted = tx
+        .execute(
+            "INSERT INTO records (time, attempt, phase, number, op, operator, host, record)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (attempt, phase) DO NOTHING",
-        &[
-            &record.time,
-            &record.attempt,
-            &text("phase"),
-            &record.number.as_str(),
-            &text("op"),
-            &record.operator,
-            &record.host,
-            &json,
-        ],
-    )?;
+            &[
+                &record.time,
+                &record.attempt,
+                &text("phase"),
+                &record.number.as_str(),
+                &text("op"),
+                &record.operator,
+                &record.host,
+                &json,
+            ],
+        )
+        .await?;
     if inserted > 0 {
         let payload = json.to_string();
         // NOTIFY payloads stop at 8,000 bytes; a record is a few hundred.
         if payload.len() < 7_900 {
-            tx.execute("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
+            tx.execute("SELECT pg_notify($1, $2)", &[&channel, &payload])
+                .await?;
         }
     }
     Ok(inserted as usize)
 }
 
 /// Rows of `SELECT record …` as records, cleaned like everything read from outside.
-fn records(rows: Vec<postgres::Row>) -> Vec<AuditRecord> {
+fn records(rows: Vec<tokio_postgres::Row>) -> Vec<AuditRecord> {
     rows.iter().filter_map(record_of).collect()
 }
 
 /// One row's record; a row wareg cannot read (written by a newer version) is left out.
-fn record_of(row: &postgres::Row) -> Option<AuditRecord> {
+fn record_of(row: &tokio_postgres::Row) -> Option<AuditRecord> {
     let value = row.try_get::<_, serde_json::Value>(0).ok()?;
     serde_json::from_value::<AuditRecord>(value)
         .ok()
@@ -224,7 +279,7 @@ fn record_of(row: &postgres::Row) -> Option<AuditRecord> {
 
 /// One row of `facts` as a fact, cleaned like everything read from outside; a row wareg
 /// cannot read (a number that is not an id, a kind from a newer wareg) is left out.
-fn fact_of(row: &postgres::Row) -> Option<Fact> {
+fn fact_of(row: &tokio_postgres::Row) -> Option<Fact> {
     let number = row.try_get::<_, String>(0).ok()?;
     let kind = FactKind::parse(&row.try_get::<_, String>(1).ok()?);
     if kind == FactKind::Other {
@@ -250,17 +305,49 @@ impl Ledger for PgLedger {
     ) -> io::Result<bool> {
         let channel = self.channel();
         let pending = self.pending()?;
-        self.run(move |client| {
-            let mut tx = client.transaction()?;
+        let hook = self
+            .on_wait
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let started = Instant::now();
+        let timeout = self.settings.timeout();
+        self.run(async move |client| {
+            let tx = client.transaction().await?;
             // Held until commit or rollback: one admission per number at a time, team-wide.
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended('wareg:' || $1, 0))",
-                &[&intent.number.as_str()],
-            )?;
-            let mut mine = records(tx.query(
-                "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY seq",
-                &[&intent.number.as_str(), &since],
-            )?);
+            let number = intent.number.as_str();
+            let try_lock = "SELECT pg_try_advisory_xact_lock(hashtextextended('wareg:' || $1, 0))";
+            let mut held: bool = tx.query_one(try_lock, &[&number]).await?.try_get(0)?;
+            // Another desk is changing this number: its change is waited for, said after a
+            // second, and given up on at the ledger's deadline (the server's lock_timeout).
+            while !held && started.elapsed() < WAIT_SAID_AFTER {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                held = tx.query_one(try_lock, &[&number]).await?.try_get(0)?;
+            }
+            if !held {
+                if let Some(hook) = &hook {
+                    hook(&intent.number);
+                }
+                // Ends a little before the client's own deadline, so the words say why.
+                let left = timeout
+                    .saturating_sub(started.elapsed())
+                    .saturating_sub(Duration::from_millis(250))
+                    .max(Duration::from_millis(1));
+                tx.batch_execute(&format!("SET LOCAL lock_timeout = {}", left.as_millis()))
+                    .await?;
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('wareg:' || $1, 0))",
+                    &[&number],
+                )
+                .await?;
+            }
+            let mut mine = records(
+                tx.query(
+                    "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY seq",
+                    &[&number, &since],
+                )
+                .await?,
+            );
             // Outcomes this desk could not push yet still say what happened (a 133016 lock).
             mine.extend(
                 pending
@@ -270,8 +357,8 @@ impl Ledger for PgLedger {
             if !admits(&mine) {
                 return Ok(false);
             }
-            insert(&mut tx, intent, &channel)?;
-            tx.commit()?;
+            insert(&tx, intent, &channel).await?;
+            tx.commit().await?;
             Ok(true)
         })
     }
@@ -279,10 +366,10 @@ impl Ledger for PgLedger {
     fn append(&self, record: &AuditRecord) -> io::Result<()> {
         let channel = self.channel();
         let owned = record.clone();
-        let written = self.run(move |client| {
-            let mut tx = client.transaction()?;
-            insert(&mut tx, &owned, &channel)?;
-            tx.commit()
+        let written = self.run(async move |client| {
+            let tx = client.transaction().await?;
+            insert(&tx, &owned, &channel).await?;
+            Ok(tx.commit().await?)
         });
         match written {
             Ok(()) => Ok(()),
@@ -297,11 +384,15 @@ impl Ledger for PgLedger {
     }
 
     fn read_since(&self, since: DateTime<Utc>) -> io::Result<Vec<AuditRecord>> {
-        let mut all = self.run(move |client| {
-            Ok(records(client.query(
-                "SELECT record FROM records WHERE time > $1 ORDER BY time, seq",
-                &[&since],
-            )?))
+        let mut all = self.run(async move |client| {
+            Ok(records(
+                client
+                    .query(
+                        "SELECT record FROM records WHERE time > $1 ORDER BY time, seq",
+                        &[&since],
+                    )
+                    .await?,
+            ))
         })?;
         all.extend(self.pending()?.into_iter().filter(|r| r.time > since));
         Ok(all)
@@ -313,11 +404,15 @@ impl Ledger for PgLedger {
         number: &NumberId,
     ) -> io::Result<Vec<AuditRecord>> {
         let owned = number.as_str().to_owned();
-        let mut mine = self.run(move |client| {
-            Ok(records(client.query(
-                "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY time, seq",
-                &[&owned, &since],
-            )?))
+        let mut mine = self.run(async move |client| {
+            Ok(records(
+                client
+                    .query(
+                        "SELECT record FROM records WHERE number = $1 AND time > $2 ORDER BY time, seq",
+                        &[&owned, &since],
+                    )
+                    .await?,
+            ))
         })?;
         mine.extend(
             self.pending()?
@@ -330,16 +425,22 @@ impl Ledger for PgLedger {
     fn recent(&self, number: Option<&NumberId>, count: usize) -> io::Result<Vec<AuditRecord>> {
         let number = number.map(|n| n.as_str().to_owned());
         let limit = count as i64;
-        let mut recent = self.run(move |client| {
+        let mut recent = self.run(async move |client| {
             let rows = match &number {
-                Some(n) => client.query(
-                    "SELECT record FROM records WHERE number = $1 ORDER BY seq DESC LIMIT $2",
-                    &[n, &limit],
-                )?,
-                None => client.query(
-                    "SELECT record FROM records ORDER BY seq DESC LIMIT $1",
-                    &[&limit],
-                )?,
+                Some(n) => client
+                    .query(
+                        "SELECT record FROM records WHERE number = $1 ORDER BY seq DESC LIMIT $2",
+                        &[n, &limit],
+                    )
+                    .await?,
+                None => {
+                    client
+                        .query(
+                            "SELECT record FROM records ORDER BY seq DESC LIMIT $1",
+                            &[&limit],
+                        )
+                        .await?
+                }
             };
             Ok(records(rows))
         })?;
@@ -353,39 +454,51 @@ impl Ledger for PgLedger {
 
     fn note_fact(&self, fact: &Fact) -> io::Result<()> {
         let fact = fact.clone();
-        self.run(move |client| {
+        self.run(async move |client| {
             // The rule of `Fact::replaced_by`, in one statement: a kind that keeps its first
             // sighting changes only with its value; the others only for a later fact. Never
             // the records table, never NOTIFY.
-            client.execute(
-                "INSERT INTO facts (number, kind, value, time, operator)
+            client
+                .execute(
+                    "INSERT INTO facts (number, kind, value, time, operator)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (number, kind) DO UPDATE
                  SET value = EXCLUDED.value, time = EXCLUDED.time,
                      operator = EXCLUDED.operator, written_at = now()
                  WHERE ($6 AND facts.value IS DISTINCT FROM EXCLUDED.value)
                     OR (NOT $6 AND EXCLUDED.time >= facts.time)",
-                &[
-                    &fact.number.as_str(),
-                    &fact.kind.as_str(),
-                    &fact.value,
-                    &fact.time,
-                    &fact.operator,
-                    &fact.kind.keeps_first(),
-                ],
-            )?;
+                    &[
+                        &fact.number.as_str(),
+                        &fact.kind.as_str(),
+                        &fact.value,
+                        &fact.time,
+                        &fact.operator,
+                        &fact.kind.keeps_first(),
+                    ],
+                )
+                .await?;
             Ok(())
         })
     }
 
     fn facts_of(&self, only: Option<&std::collections::HashSet<String>>) -> io::Result<FactBook> {
         let only: Option<Vec<String>> = only.map(|set| set.iter().cloned().collect());
-        let rows = self.run(move |client| match &only {
-            Some(numbers) => client.query(
-                "SELECT number, kind, value, time, operator FROM facts WHERE number = ANY($1)",
-                &[numbers],
-            ),
-            None => client.query("SELECT number, kind, value, time, operator FROM facts", &[]),
+        let rows = self.run(async move |client| {
+            Ok(match &only {
+                Some(numbers) => {
+                    client
+                        .query(
+                            "SELECT number, kind, value, time, operator FROM facts WHERE number = ANY($1)",
+                            &[numbers],
+                        )
+                        .await?
+                }
+                None => {
+                    client
+                        .query("SELECT number, kind, value, time, operator FROM facts", &[])
+                        .await?
+                }
+            })
         })?;
         let mut book = FactBook::default();
         for row in &rows {

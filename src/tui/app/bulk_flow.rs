@@ -51,6 +51,7 @@ impl App {
                     region,
                 }]
             }
+            BulkKey::Run if self.refused_while_silent() => Vec::new(),
             BulkKey::Run => match view.start_run() {
                 Some((action, region, plan, pin)) => vec![Cmd::BulkRun {
                     plan: Box::new(plan),

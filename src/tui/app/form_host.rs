@@ -51,7 +51,7 @@ impl App {
             let profile = profile.as_deref().unwrap_or(&self.default_profile);
             self.plan_for(id, profile, request)
         };
-        let cx = FormContext::new(
+        let mut cx = FormContext::new(
             &self.theme,
             self.clock,
             self.spinner,
@@ -60,6 +60,7 @@ impl App {
             version,
             &planner,
         );
+        cx.lock_wait = self.lock_waits.contains(id);
         f(&cx)
     }
 
@@ -72,6 +73,10 @@ impl App {
 
     /// Opens the form a key table names (`Action::OpenForm`) for a number.
     pub(crate) fn open_form_of(&mut self, kind: FormKind, id: &NumberId) -> Vec<Cmd> {
+        // Every form ends in an intent in the ledger: none is opened while it does not answer.
+        if self.refused_while_silent() {
+            return Vec::new();
+        }
         match self.with_form_context(id, |cx| registry::open(kind, cx, id)) {
             Some(form) => self.open_form(form),
             None => Vec::new(),
@@ -169,6 +174,11 @@ impl App {
 
     fn submit(&mut self, mut form: Box<dyn FormComponent>) -> Vec<Cmd> {
         let id = form.number().clone();
+        // The ledger stopped answering while the form was open: it stays open, nothing sent.
+        if self.refused_while_silent() {
+            self.overlay = Some(Overlay::Form(form));
+            return Vec::new();
+        }
         let Some(submission) = self.with_form_context(&id, |cx| form.submit(cx)) else {
             self.overlay = Some(Overlay::Form(form));
             return Vec::new();

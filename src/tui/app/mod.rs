@@ -4,6 +4,7 @@
 mod bulk_flow;
 mod form_host;
 mod keys_in;
+mod ledger_state;
 mod log_keys;
 mod replies;
 pub mod sort;
@@ -176,6 +177,11 @@ pub struct App {
     pub throttle: Option<crate::graph::Throttle>,
     /// The team ledger in use, for the title; None on the local trail.
     pub ledger_name: Option<String>,
+    /// A call to the team ledger ran past its deadline and none has answered since: the title
+    /// says so and nothing that needs an intent is sent.
+    pub ledger_silent: bool,
+    /// Numbers whose change in flight waits for another desk's change of them to end.
+    pub lock_waits: std::collections::HashSet<NumberId>,
     /// Who this desk's records name, to tell colleagues' records from its own.
     pub operator: String,
     /// When an open intent counts as abandoned.
@@ -251,6 +257,8 @@ impl App {
             api_usage: None,
             throttle: None,
             ledger_name: None,
+            ledger_silent: false,
+            lock_waits: Default::default(),
             operator: config
                 .ledger
                 .operator
@@ -307,6 +315,19 @@ impl App {
                 } else {
                     self.notice(Level::Warn, "lost the team ledger's live feed; reconnecting (budgets are still checked in the ledger before every send)");
                 }
+                Vec::new()
+            }
+            Msg::LedgerAnswering(answering) => {
+                self.on_ledger_answering(answering);
+                Vec::new()
+            }
+            Msg::LockWait(id) => {
+                let name = self.name_of(&id);
+                self.notice(
+                    Level::Warn,
+                    format!("{name}: waiting for another desk's change of this number…"),
+                );
+                self.lock_waits.insert(id);
                 Vec::new()
             }
             Msg::Throttle(throttle) => {

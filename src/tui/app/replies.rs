@@ -49,6 +49,8 @@ impl App {
                 Vec::new()
             }
             (Pending::Mutation { id, what }, reply) => {
+                // Whatever the step came to, it is no longer waiting for another desk.
+                self.lock_waits.remove(&id);
                 let more_to_come = matches!(reply, Reply::Step { last: false, .. });
                 if more_to_come {
                     self.inflight.insert(

@@ -21,6 +21,8 @@ pub struct FormContext<'a> {
     pub row: Option<&'a Row>,
     /// The API version of the row's profile.
     pub version: Option<ApiVersion>,
+    /// The number's change in flight waits for another desk's change of it to end.
+    pub lock_wait: bool,
     planner: &'a dyn Fn(Request) -> Plan,
 }
 
@@ -41,6 +43,7 @@ impl<'a> FormContext<'a> {
             window,
             row,
             version,
+            lock_wait: false,
             planner,
         }
     }

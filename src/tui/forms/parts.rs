@@ -109,6 +109,12 @@ pub fn status_lines(
 ) -> Vec<Line<'static>> {
     match phase {
         Phase::Failed(failure) => failure_lines(cx, failure, budget),
+        // Held by the ledger: another desk is changing this number (the wait ends at the
+        // ledger's deadline, nothing sent).
+        Phase::InFlight { .. } if cx.lock_wait => vec![Line::styled(
+            "  waiting for another desk's change of this number… (nothing is sent until it ends)",
+            cx.theme.warn(),
+        )],
         Phase::InFlight { .. } => vec![Line::styled(format!("  {sending}"), cx.theme.warn())],
         Phase::Editing => problem
             .map(|p| Line::styled(format!("  {p}"), cx.theme.dim()))

@@ -38,7 +38,10 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         ),
         theme.dim(),
     ));
-    if let Some(ledger) = &app.ledger_name {
+    if app.ledger_name.is_some() && app.ledger_silent {
+        // It says why nothing is sent: never left out.
+        parts.push((KEEP, "│ team ledger not answering ".into(), theme.bad()));
+    } else if let Some(ledger) = &app.ledger_name {
         parts.push((5, format!("│ {ledger} "), theme.accent()));
     }
     if let Some(throttle) = &app.throttle {

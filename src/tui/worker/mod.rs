@@ -435,6 +435,10 @@ impl Inner {
             .into_iter()
             .next();
         self.send(Msg::Throttle(throttle));
+        // Only a deadline makes it "not answering": a refusal is an answer, said as such.
+        self.send(Msg::LedgerAnswering(
+            !read.as_ref().is_err_and(crate::ledger::timed_out),
+        ));
         match read {
             Ok((budgets, recent)) => self.send(Msg::Ledger { budgets, recent }),
             Err(e) => self.send(Msg::Notice(

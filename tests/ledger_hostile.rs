@@ -1,0 +1,216 @@
+//! A team ledger that lies (issue 27, items 1 and 2): a server that echoes the password it was
+//! sent, and one that accepts TCP and never answers. The password is never printed; every
+//! ledger call has a deadline, past which nothing is sent (exit 2); the TUI draws at once, says
+//! the ledger is not answering, sends nothing that needs it and quits on `q`.
+
+mod common;
+
+use common::fake_pg::{Silent, echoing_password};
+use common::pty::{Pty, row};
+use common::*;
+use std::time::{Duration, Instant};
+
+/// Never to be printed, whatever the server says.
+const PASSWORD: &str = "hunter2-echoed-back-9d1c";
+const USER: &str = "desk-ana";
+
+/// The rig's config with a team ledger (its URL from the environment), every call bounded by
+/// `timeout_secs` when given.
+fn with_ledger(rig: &Rig, timeout_secs: Option<u64>) {
+    let mut text = std::fs::read_to_string(&rig.config).unwrap();
+    text.push_str("\n[ledger]\nurl_env = \"WAREG_LEDGER_URL\"\noperator = \"ana@desk-1\"\n");
+    if let Some(secs) = timeout_secs {
+        text.push_str(&format!("timeout_secs = {secs}\n"));
+    }
+    std::fs::write(&rig.config, text).unwrap();
+}
+
+fn url(port: u16) -> String {
+    format!("postgres://{USER}:{PASSWORD}@127.0.0.1:{port}/wareg")
+}
+
+/// wareg run to its end, or killed (and the test failed) after `limit`; how long it took.
+fn run_within(
+    rig: &Rig,
+    limit: Duration,
+    args: &[&str],
+    stdin: Option<&str>,
+    port: u16,
+) -> (Run, Duration) {
+    let started = Instant::now();
+    let mut child = start_wareg(args, stdin, &rig.env(&[("WAREG_LEDGER_URL", &url(port))]));
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let left = finish(child);
+            panic!(
+                "wareg {args:?} still waited for the ledger after {limit:?}; stderr: {}",
+                left.stderr
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (finish(child), started.elapsed())
+}
+
+#[test]
+fn a_server_that_echoes_the_password_never_gets_it_printed() {
+    let rig = Rig::new("v25.0");
+    with_ledger(&rig, None);
+    let port = echoing_password();
+    for args in [
+        &["config", "check"][..],
+        &["ledger", "status"],
+        &["ledger", "status", "--json"],
+        &["audit"],
+        &["audit", "--json"],
+        &["register", PENDING, "--pin-stdin"],
+    ] {
+        let (run, _) = run_within(&rig, Duration::from_secs(30), args, Some("123456\n"), port);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !text.contains(PASSWORD),
+                "{args:?}: the password reached {name}: {text}"
+            );
+        }
+        // The server's words are said, without what they must not repeat.
+        assert!(
+            run.stderr
+                .contains("is not the password of user \"[user]\""),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("[password removed]"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // Nor the log in the data dir.
+    let log = std::fs::read_to_string(rig.log_path()).unwrap_or_default();
+    assert!(!log.contains(PASSWORD), "{log}");
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_ledger_that_accepts_and_never_answers_stops_every_command_at_its_deadline() {
+    let rig = Rig::new("v25.0");
+    with_ledger(&rig, Some(1));
+    let silent = Silent::start();
+    let (run, took) = run_within(
+        &rig,
+        Duration::from_secs(20),
+        &["register", PENDING, "--pin-stdin"],
+        Some("123456\n"),
+        silent.port,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the team ledger did not answer within 1 s: nothing was sent"),
+        "{}",
+        run.stderr
+    );
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    assert!(silent.accepted() >= 1, "the ledger was asked");
+    // The ledger is asked before Meta: Meta heard nothing at all, not even a read.
+    assert_eq!(rig.calls(), Vec::<String>::new());
+
+    for args in [
+        &["deregister", CONNECTED, "--yes"][..],
+        &["audit"],
+        &["ledger", "status"],
+        &["config", "check"],
+    ] {
+        let (run, took) = run_within(&rig, Duration::from_secs(20), args, None, silent.port);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("the team ledger did not answer within 1 s"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(took < Duration::from_secs(8), "{args:?} took {took:?}");
+    }
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+}
+
+#[test]
+fn the_ledger_timeout_is_checked_where_it_is_written() {
+    let rig = Rig::new("v25.0");
+    for bad in [0, 601] {
+        rig.write_config("v25.0", 1);
+        with_ledger(&rig, Some(bad));
+        let text = std::fs::read_to_string(&rig.config).unwrap();
+        let run = rig.wareg_with(&["config", "check"], None, &[("WAREG_LEDGER_URL", &url(9))]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("timeout_secs = {bad} is out of range")),
+            "{}",
+            run.stderr
+        );
+        // Located: the line it is on (the last `timeout_secs`, under [ledger]).
+        let line = text
+            .lines()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|l| l.starts_with("timeout_secs = "))
+            .unwrap()
+            + 1;
+        assert!(
+            run.stderr.contains(&format!(":{line}:")),
+            "line {line}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("use 1 to 600"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn the_tui_draws_at_once_says_the_ledger_is_not_answering_sends_no_change_and_quits_on_q() {
+    let rig = Rig::new("v25.0");
+    with_ledger(&rig, Some(3));
+    let silent = Silent::start();
+    let started = Instant::now();
+    let mut pty = Pty::spawn(&rig, &[("WAREG_LEDGER_URL", &url(silent.port))]);
+    pty.wait_for("the first frame", |s| {
+        s.contains("Sales UK") && s.contains("team ledger 127.0.0.1")
+    });
+    let first_frame = started.elapsed();
+    assert!(
+        first_frame < Duration::from_millis(2500),
+        "the first frame took {first_frame:?}: it waited for the ledger"
+    );
+    let screen = pty.wait_for("the title saying so", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|title| title.contains("team ledger not answering"))
+    });
+    // Meta is still read: the table fills in.
+    assert!(row(&screen, "Sales UK").contains("PENDING"), "{screen}");
+    // A change needs the ledger: no form opens, and nothing is sent.
+    pty.keys(&["g", "r"]);
+    pty.wait_for("the refusal", |s| {
+        s.contains("the team ledger is not answering: nothing was sent")
+    });
+    assert!(
+        !pty.contents().contains("Register 106540352242923"),
+        "{}",
+        pty.contents()
+    );
+    assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+    // q quits at once, whatever the ledger is doing.
+    let asked = Instant::now();
+    pty.keys(&["q"]);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "quitting took {:?}",
+        asked.elapsed()
+    );
+    pty.assert_restored();
+    assert!(!pty.output().contains(PASSWORD));
+}
