@@ -1,7 +1,7 @@
 //! An exclusive advisory lock between wareg processes on one machine (the CLI, the TUI, two
 //! terminals), for the files in the data dir that are read, checked and written as one step.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io;
 use std::path::Path;
 
@@ -36,15 +36,9 @@ impl FileLock {
     }
 }
 
+/// Lock files live in the data dir: opened 0600 and never through a link.
 fn open(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    crate::private_file::open_lock(path)
 }
 
 #[cfg(test)]

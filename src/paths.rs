@@ -27,16 +27,20 @@ pub const AUDIT_FILE: &str = "audit.jsonl";
 /// The advisory lock that serialises budget checks and intents between processes.
 pub const AUDIT_LOCK_FILE: &str = "audit.lock";
 pub const LOG_FILE: &str = "wareg.log";
+/// Where bulk runs keep their journals and locks, in the data dir.
+pub const BULK_DIR: &str = "bulk";
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "wareg")
 }
 
 /// Makes the data dir safe to write secrets' neighbours into, and says what it did or found.
-/// A dir wareg creates is 0700. A dir it finds is never chmod-ed: refused if every user can
-/// write to it (they could swap the trail or plant a lock), warned about if its group can
-/// write to it or others can read it. Its own files found readable by others are tightened
-/// to 0600, with a notice.
+/// A dir wareg creates is 0700. A dir it finds is never chmod-ed: refused if it belongs to
+/// another user (as ssh refuses such a `~/.ssh`: root running on a desk's dir would write
+/// where that user can plant links), refused if every user can write to it (they could swap
+/// the trail or plant a lock), refused if a link stands in the place of a file wareg keeps
+/// there, warned about if its group can write to it or others can read it. Its own files found
+/// readable by others are tightened to 0600 through the opened file, with a notice.
 pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
     let mut notices = Vec::new();
     if !dir.exists() {
@@ -47,11 +51,10 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir)
-            .map_err(|e| format!("cannot read the data dir {}: {e}", dir.display()))?
-            .permissions()
-            .mode()
-            & 0o777;
+        let meta = std::fs::metadata(dir)
+            .map_err(|e| format!("cannot read the data dir {}: {e}", dir.display()))?;
+        refuse_another_users(dir, &meta)?;
+        let mode = meta.permissions().mode() & 0o777;
         if mode & 0o002 != 0 {
             return Err(format!(
                 "the data dir {} can be written by every user (mode {mode:o}): they could change the audit trail. Run: chmod 700 {}",
@@ -72,14 +75,19 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
                 dir.display()
             ));
         }
+        refuse_links(dir)?;
         for name in [AUDIT_FILE, LOG_FILE, AUDIT_LOCK_FILE] {
             let path = dir.join(name);
-            let Ok(meta) = std::fs::metadata(&path) else {
+            // Opened without following a link: the mode is read and set on this very file.
+            let Ok(file) = crate::private_file::open_read(&path) else {
+                continue;
+            };
+            let Ok(meta) = file.metadata() else {
                 continue;
             };
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                crate::private_file::make_private(&file)
                     .map_err(|e| format!("cannot make {} private: {e}", path.display()))?;
                 notices.push(format!(
                     "{} was readable by others (mode {mode:o}); it is now 0600",
@@ -89,6 +97,44 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
         }
     }
     Ok(notices)
+}
+
+/// The data dir must be the running user's own: another user could plant links in it, or
+/// read what wareg writes there. (The dir may itself be a link; what it leads to is checked.)
+#[cfg(unix)]
+fn refuse_another_users(dir: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() == me {
+        return Ok(());
+    }
+    Err(format!(
+        "the data dir {} belongs to another user (uid {}; wareg runs as uid {me}): wareg keeps its audit trail only in a dir of the user running it, and sent nothing. Run wareg as that user, or set WAREG_DATA_DIR to a dir of your own",
+        dir.display(),
+        meta.uid()
+    ))
+}
+
+/// A link in the data dir (or in its `bulk` dir) is refused before anything is read, written
+/// or sent, whatever it is named: each file there is wareg's own, and each open refuses a link
+/// anyway (`private_file`); this says so at once, naming the link, and changes nothing.
+#[cfg(unix)]
+fn refuse_links(dir: &Path) -> Result<(), String> {
+    let bulk = dir.join(BULK_DIR);
+    for scanned in [dir, bulk.as_path()] {
+        let Ok(entries) = std::fs::read_dir(scanned) else {
+            // No bulk dir yet; an unreadable data dir is said by what reads it.
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            // The entry's own type: a link is not followed to see what it points to.
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                return Err(crate::private_file::link_refused(&entry.path()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Creates `dir` (and missing parents) readable by the user alone.

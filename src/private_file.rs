@@ -2,6 +2,11 @@
 //! alone (0600) whatever the umask, and read back with a size cap. Everything in the data dir
 //! names customers' numbers, and whatever wareg reads back from it may have been planted or
 //! grown by someone else: a 300 MB throttle book must not take 600 MB to read.
+//!
+//! This is the only way wareg opens a file in its data dir. Every open refuses a symbolic link
+//! in the file's place (`O_NOFOLLOW`) and anything that is not a regular file, and says which
+//! file: a link named `audit.jsonl` must not get wareg's records appended to (or its mode
+//! changed on) whatever it points to, `/dev/null` or a file of root's.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -22,20 +27,107 @@ pub mod cap {
     pub const IDS: u64 = 8 * 1024 * 1024;
 }
 
-/// Options that create a file 0600 (the mode applies only when the file is made).
-pub fn options() -> OpenOptions {
+/// Options that create a file 0600 (the mode applies only when the file is made), and never
+/// through a link. `O_NOFOLLOW`: a link in the file's place fails the open (ELOOP) instead of
+/// being followed. `O_NONBLOCK`: a FIFO planted under the name cannot hang the open (a
+/// regular file ignores the flag); what was opened is then checked to be a regular file.
+fn options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(MODE);
+        options
+            .mode(MODE)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     options
 }
 
+/// Opens `path` with `options`: a link or anything but a regular file in its place is an
+/// error naming the file, and nothing was changed (the open created nothing and followed
+/// nothing).
+fn open(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    let file = options.open(path).map_err(|e| refused(path, e))?;
+    if !file.metadata()?.file_type().is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a regular file; wareg keeps only its own files there and changed nothing: remove it",
+                path.display()
+            ),
+        ));
+    }
+    Ok(file)
+}
+
+/// The error of an open that failed: a link in the file's place is said in words.
+fn refused(path: &Path, e: io::Error) -> io::Error {
+    #[cfg(unix)]
+    {
+        // What an O_NOFOLLOW open of a link fails with: ELOOP, or EMLINK on FreeBSD.
+        let link_errno = if cfg!(target_os = "freebsd") {
+            libc::EMLINK
+        } else {
+            libc::ELOOP
+        };
+        if e.raw_os_error() == Some(link_errno) && is_link(path) {
+            return io::Error::new(e.kind(), link_refused(path));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    e
+}
+
+/// Whether `path` itself is a symbolic link (not followed).
+pub fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The words for a link found where wareg keeps a file of its own.
+pub fn link_refused(path: &Path) -> String {
+    format!(
+        "{} is a symbolic link; wareg does not follow links in its data dir and changed nothing: put the file itself there, or remove the link",
+        path.display()
+    )
+}
+
 /// Opens `path` to append to (and to read), creating it 0600.
 pub fn append(path: &Path) -> io::Result<File> {
-    options().read(true).append(true).create(true).open(path)
+    open(path, options().read(true).append(true).create(true))
+}
+
+/// Opens an existing `path` to read and append to; a missing file is `NotFound`.
+pub fn open_existing(path: &Path) -> io::Result<File> {
+    open(path, options().read(true).append(true))
+}
+
+/// Opens `path` to read.
+pub fn open_read(path: &Path) -> io::Result<File> {
+    open(path, options().read(true))
+}
+
+/// Opens a lock file (made 0600 if missing; its content is never touched).
+pub fn open_lock(path: &Path) -> io::Result<File> {
+    open(
+        path,
+        options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )
+}
+
+/// Makes the file open as `file` readable by the user alone: through the open file
+/// (`fchmod`), never through its name, which a link could have taken meanwhile.
+pub fn make_private(file: &File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(MODE))?;
+    }
+    Ok(())
 }
 
 /// Whether `file` is empty or ends with a newline: a line appended after a crash's torn line
@@ -55,13 +147,20 @@ pub fn ends_with_newline(file: &mut File) -> io::Result<bool> {
 
 /// Creates `path` 0600; an existing file is an error (`AlreadyExists`), never overwritten.
 pub fn create_new(path: &Path) -> io::Result<File> {
-    options().write(true).create_new(true).open(path)
+    open(path, options().write(true).create_new(true))
 }
 
 /// Replaces `path` with `bytes` at once: written to a private file beside it, then renamed
-/// over it, so a reader sees the old content or the new, never half of one.
+/// over it, so a reader sees the old content or the new, never half of one. A link in its
+/// place is refused, not replaced.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
+    if is_link(path) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            link_refused(path),
+        ));
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = std::path::PathBuf::from(tmp);
@@ -114,8 +213,7 @@ pub fn size_words(bytes: u64) -> String {
 /// `FileTooLarge` carrying [`TooBig`] and nothing read. A file that grows while it is read
 /// is cut at the cap and refused the same way.
 pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    let file = File::open(path)?;
-    read_file_capped(file, cap)
+    read_file_capped(open_read(path)?, cap)
 }
 
 /// [`read_capped`] of a file already open.
@@ -135,6 +233,13 @@ pub fn read_file_capped(file: File, cap: u64) -> io::Result<Vec<u8>> {
 /// [`read_capped`] as text; bytes that are not UTF-8 are an `InvalidData` error.
 pub fn read_text_capped(path: &Path, cap: u64) -> io::Result<String> {
     String::from_utf8(read_capped(path, cap)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// [`read_text_capped`] of a file the user named (an `--ids` file): outside the data dir, so a
+/// link is followed, as the user meant.
+pub fn read_named_text_capped(path: &Path, cap: u64) -> io::Result<String> {
+    String::from_utf8(read_file_capped(File::open(path)?, cap)?)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
@@ -179,5 +284,66 @@ mod tests {
         for p in [&a, &b, &c] {
             assert_eq!(mode(p), 0o600, "{}", p.display());
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_files_place_is_refused_by_every_open_and_its_target_is_untouched() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "theirs\n").unwrap();
+        std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("audit.jsonl");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        let opens: [(&str, io::Result<()>); 7] = [
+            ("append", append(&link).map(drop)),
+            ("open_existing", open_existing(&link).map(drop)),
+            ("open_read", open_read(&link).map(drop)),
+            ("open_lock", open_lock(&link).map(drop)),
+            ("create_new", create_new(&link).map(drop)),
+            ("replace", replace(&link, b"ours")),
+            ("read_capped", read_capped(&link, 1024).map(drop)),
+        ];
+        for (name, opened) in opens {
+            let e = opened.expect_err(name).to_string();
+            if name != "create_new" {
+                // create_new says the name is taken: it never opens what is there.
+                assert!(e.contains("is a symbolic link"), "{name}: {e}");
+                assert!(e.contains(&link.display().to_string()), "{name}: {e}");
+            }
+        }
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs\n");
+        let mode = std::fs::metadata(&outside).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        assert!(is_link(&link), "the link itself is left as it was");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_device_in_a_files_place_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("throttle.json");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only makes the node.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        // Without O_NONBLOCK this open would wait for a writer for ever.
+        let e = open_read(&fifo).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
+        let e = append(Path::new("/dev/null")).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn make_private_changes_the_open_file_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wareg.log");
+        std::fs::write(&path, "").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        make_private(&open_read(&path).unwrap()).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }

@@ -146,13 +146,20 @@ pub struct JournalState {
 
 impl Journal {
     pub fn dir(data_dir: &Path) -> PathBuf {
-        data_dir.join("bulk")
+        data_dir.join(crate::paths::BULK_DIR)
     }
 
     /// A new journal for a new run (the data dir's seal key is made if it has none).
     pub fn create(data_dir: &Path, id: &str) -> io::Result<Journal> {
         let dir = Journal::dir(data_dir);
         crate::paths::create_private_dir(&dir)?;
+        // A link there would put the journals (and the run's locks) wherever it points.
+        if crate::private_file::is_link(&dir) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                crate::private_file::link_refused(&dir),
+            ));
+        }
         Ok(Journal {
             path: dir.join(format!("{id}.jsonl")),
             key: Some(super::seal::Key::load_or_create(data_dir)?),

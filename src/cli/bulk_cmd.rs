@@ -426,13 +426,14 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
     let config = &ctx.config;
     let mut targets: Vec<Target> = match &args.ids {
         Some(file) => {
-            let text = crate::private_file::read_text_capped(file, crate::private_file::cap::IDS)
-                .map_err(|e| {
-                CliError::Usage(format!(
-                    "cannot read {}: {e}; nothing was sent",
-                    file.display()
-                ))
-            })?;
+            let text =
+                crate::private_file::read_named_text_capped(file, crate::private_file::cap::IDS)
+                    .map_err(|e| {
+                        CliError::Usage(format!(
+                            "cannot read {}: {e}; nothing was sent",
+                            file.display()
+                        ))
+                    })?;
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::new();
             for (n, line) in text.lines().enumerate() {

@@ -212,7 +212,8 @@ impl ThrottleBook {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let due = cache.read_at.is_none_or(|at| at.elapsed() >= REREAD_AFTER);
         if let (true, Some(path)) = (due, self.file()) {
-            let stamp = std::fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            // Not through a link: one in the book's place is never read (`read_file`).
+            let stamp = std::fs::symlink_metadata(&path).ok().map(|m| Stamp::of(&m));
             if stamp.is_none() || stamp != cache.seen {
                 for (key, throttle) in read_file(&path, Utc::now()) {
                     extend(&mut cache.entries, &key, throttle);
@@ -269,8 +270,16 @@ impl ThrottleBook {
 /// answers, never a source of truth). It is read up to its cap, and each throttle in it is
 /// obeyed for at most [`LONGEST`] after the file was written (and never from a time to come).
 fn read_file(path: &Path, now: DateTime<Utc>) -> BTreeMap<String, Throttle> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return BTreeMap::new();
+    let file = match crate::private_file::open_read(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return BTreeMap::new(),
+        Err(e) => {
+            tracing::warn!(
+                target: "wareg::graph",
+                "the throttle book was not read: {e}"
+            );
+            return BTreeMap::new();
+        }
     };
     let written = file
         .metadata()

@@ -120,7 +120,10 @@ fn demo_data_dir() -> Result<tempfile::TempDir, StartError> {
             |e| StartError::Local(format!("cannot make the demo's data dir private: {e}")),
         )?;
     }
-    std::fs::write(data.path().join(DEMO_OWNER), std::process::id().to_string())
+    crate::private_file::create_new(&data.path().join(DEMO_OWNER))
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes())
+        })
         .map_err(|e| StartError::Local(format!("cannot write in the demo's data dir: {e}")))?;
     Ok(data)
 }
@@ -146,9 +149,9 @@ pub fn sweep_stale_demo_dirs(root: &Path) -> usize {
         if !ours || !meta.is_dir() || !owned_by_me(&meta) {
             continue;
         }
-        let alive = std::fs::read_to_string(path.join(DEMO_OWNER))
+        let alive = crate::private_file::read_capped(&path.join(DEMO_OWNER), 64)
             .ok()
-            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .and_then(|pid| String::from_utf8(pid).ok()?.trim().parse::<u32>().ok())
             .is_some_and(process_runs);
         if !alive && std::fs::remove_dir_all(&path).is_ok() {
             removed += 1;

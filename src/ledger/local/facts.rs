@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::audit::{Fact, FactBook};
@@ -47,8 +47,7 @@ impl FactFile {
         }
         let mut line = serde_json::to_vec(fact).map_err(io::Error::other)?;
         line.push(b'\n');
-        let mut file =
-            private(std::fs::OpenOptions::new().append(true).create(true)).open(&self.path)?;
+        let mut file = crate::private_file::append(&self.path)?;
         file.write_all(&line)?;
         file.sync_data()?;
         if file.metadata()?.len() > self.fold_at {
@@ -102,29 +101,16 @@ impl FactFile {
     }
 }
 
-/// Options that make a new file readable by the user alone.
-fn private(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-}
-
 /// The whole file if it is at most `cap` bytes; larger, an error and nothing read.
 fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(io::Error::other(format!(
+    crate::private_file::read_capped(path, cap).map_err(|e| match e.kind() {
+        io::ErrorKind::FileTooLarge => io::Error::other(format!(
             "{} is larger than {} KB: not read",
             path.display(),
             cap / 1024
-        )));
-    }
-    Ok(bytes)
+        )),
+        _ => e,
+    })
 }
 
 #[cfg(test)]

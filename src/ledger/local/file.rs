@@ -2,8 +2,7 @@
 //! O_APPEND, so two processes never interleave inside a line; a line torn by a crash is
 //! skipped with a warning and never takes earlier records with it.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -42,8 +41,8 @@ impl AuditLog {
         }
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
-        let mut file = open_append(&self.path)?;
-        if !ends_with_newline(&mut file)? {
+        let mut file = crate::private_file::append(&self.path)?;
+        if !crate::private_file::ends_with_newline(&mut file)? {
             // A crash left a torn line: close it so this record starts on a line of its own.
             line.insert(0, b'\n');
         }
@@ -79,7 +78,7 @@ impl AuditLog {
         mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> ControlFlow<()>,
     ) -> io::Result<()> {
         use std::io::BufRead;
-        let file = match File::open(&self.path) {
+        let file = match crate::private_file::open_read(&self.path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
@@ -153,29 +152,6 @@ pub fn parse_trail(bytes: &[u8]) -> AuditRead {
     out
 }
 
-fn open_append(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // The trail names customers' numbers: keep it private like the token file.
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-fn ends_with_newline(file: &mut File) -> io::Result<bool> {
-    let len = file.seek(SeekFrom::End(0))?;
-    if len == 0 {
-        return Ok(true);
-    }
-    file.seek(SeekFrom::Start(len - 1))?;
-    let mut last = [0u8; 1];
-    file.read_exact(&mut last)?;
-    Ok(last[0] == b'\n')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +173,10 @@ mod tests {
         let log = AuditLog::in_dir(dir.path());
         log.append(&record(1)).unwrap();
         log.append(&record(2)).unwrap();
-        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
         f.write_all(br#"{"time":"2026-11-24T10:00:00Z","attempt":"torn"#)
             .unwrap();
         drop(f);

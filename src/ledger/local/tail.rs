@@ -91,7 +91,7 @@ pub fn scan_back(
 
 /// Like [`scan_back`], with each line's bytes (and the byte offset it starts at) unparsed.
 pub fn scan_back_raw(path: &Path, mut visit: impl FnMut(&[u8], u64) -> Flow) -> io::Result<()> {
-    let mut file = match File::open(path) {
+    let mut file = match crate::private_file::open_read(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
@@ -275,7 +275,7 @@ fn stream_since_holding(
     held_max: usize,
     visit: &mut dyn FnMut(AuditRecord) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    let mut file = match File::open(path) {
+    let mut file = match crate::private_file::open_read(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),

@@ -103,7 +103,7 @@ pub fn records_of(
             Mine::At(span) => {
                 let file = match &file {
                     Some(file) => file,
-                    None => file.insert(File::open(trail)?),
+                    None => file.insert(crate::private_file::open_read(trail)?),
                 };
                 read_record(file, span)?
             }

@@ -55,13 +55,13 @@ pub fn scan(
     since: DateTime<Utc>,
     visit: &mut dyn Visit,
 ) -> Result<Scan, Unusable> {
-    let mut trail = match File::open(trail) {
+    let mut trail = match crate::private_file::open_read(trail) {
         Ok(f) => f,
         // No trail, no records, and no index needed.
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Scan::default()),
         Err(e) => return Err(e.into()),
     };
-    let mut index = match File::open(index) {
+    let mut index = match crate::private_file::open_read(index) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
         Err(e) => return Err(e.into()),

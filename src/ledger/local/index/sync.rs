@@ -4,7 +4,7 @@
 //! trail is only ever read here.
 
 use chrono::{DateTime, Utc};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use crate::ledger::local::tail::{self, Flow, Horizon};
 /// trail's lines newer than `since` (and the slack a read of them goes past) when it is missing
 /// or out of step. To be called with the trail's lock held.
 pub fn sync(trail_path: &Path, index_path: &Path, since: DateTime<Utc>) -> io::Result<()> {
-    let mut trail = match File::open(trail_path) {
+    let mut trail = match crate::private_file::open_read(trail_path) {
         Ok(f) => f,
         // No trail yet: nothing to index, and no file made for it.
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -55,15 +55,13 @@ pub fn sync(trail_path: &Path, index_path: &Path, since: DateTime<Utc>) -> io::R
 }
 
 fn open_index(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).append(true);
-    options.open(path)
+    crate::private_file::open_existing(path)
 }
 
 /// Makes the index of `trail_path` again, from where a read of the records newer than `since`
 /// stops: for a read that found the index starting too late. With the trail's lock held.
 pub fn remake(trail_path: &Path, index_path: &Path, since: DateTime<Utc>) -> io::Result<()> {
-    match File::open(trail_path) {
+    match crate::private_file::open_read(trail_path) {
         Ok(mut trail) => rebuild(&mut trail, index_path, since),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
