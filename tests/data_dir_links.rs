@@ -304,3 +304,59 @@ fn a_data_dir_of_another_user_is_refused_and_nothing_is_sent() {
     assert_eq!(std::fs::read(&trail).unwrap().len(), 0);
     assert_eq!(std::fs::read_dir(&data).unwrap().count(), 1, "nothing made");
 }
+
+/// `private_file` is the only way wareg opens a file: a new file in the data dir opened any
+/// other way would follow a link. The files listed here are the user's own, outside the data
+/// dir (the config, the token file, the config `config init` writes), or a dir.
+#[test]
+fn only_private_file_opens_files() {
+    let allowed = [
+        "src/private_file.rs",
+        "src/config/mod.rs",
+        "src/config/token.rs",
+        "src/config/tests.rs",
+        "src/cli/config_cmd.rs",
+    ];
+    let opens = [
+        "OpenOptions::new(",
+        "File::open(",
+        "File::create(",
+        "fs::write(",
+        "fs::read(",
+        "fs::read_to_string(",
+        "fs::set_permissions(",
+        "fs::copy(",
+    ];
+    let mut found = Vec::new();
+    let mut stack = vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .display()
+                .to_string();
+            let test_module = rel.ends_with("/tests.rs");
+            if allowed.contains(&rel.as_str()) || !rel.ends_with(".rs") || test_module {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // A file's tests follow its code; they plant files as they like.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                if opens.iter().any(|o| line.contains(o)) {
+                    found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "open data-dir files through private_file: {found:#?}"
+    );
+}

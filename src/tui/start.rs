@@ -109,17 +109,17 @@ pub fn run_demo() -> Result<(), StartError> {
 fn demo_data_dir() -> Result<tempfile::TempDir, StartError> {
     let root = std::env::temp_dir();
     sweep_stale_demo_dirs(&root);
-    let data = tempfile::Builder::new()
-        .prefix(DEMO_PREFIX)
-        .tempdir_in(&root)
-        .map_err(|e| StartError::Local(format!("cannot make a temporary data dir: {e}")))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(DEMO_PREFIX);
+    // Made 0700 as it is made: never chmod-ed afterwards through its name.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o700)).map_err(
-            |e| StartError::Local(format!("cannot make the demo's data dir private: {e}")),
-        )?;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
     }
+    let data = builder
+        .tempdir_in(&root)
+        .map_err(|e| StartError::Local(format!("cannot make a temporary data dir: {e}")))?;
     crate::private_file::create_new(&data.path().join(DEMO_OWNER))
         .and_then(|mut file| {
             std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes())
