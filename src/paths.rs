@@ -117,8 +117,9 @@ fn refuse_another_users(dir: &Path, meta: &std::fs::Metadata) -> Result<(), Stri
 }
 
 /// A link in the data dir (or in its `bulk` dir) is refused before anything is read, written
-/// or sent, whatever it is named: each file there is wareg's own, and each open refuses a link
-/// anyway (`private_file`); this says so at once, naming the link, and changes nothing.
+/// or sent, whatever it is named, and so is anything that is neither a file nor a dir: each
+/// file there is wareg's own, and each open refuses them anyway (`private_file`); this says
+/// so at once, naming it, and changes nothing.
 #[cfg(unix)]
 fn refuse_links(dir: &Path) -> Result<(), String> {
     let bulk = dir.join(BULK_DIR);
@@ -129,8 +130,15 @@ fn refuse_links(dir: &Path) -> Result<(), String> {
         };
         for entry in entries.filter_map(Result::ok) {
             // The entry's own type: a link is not followed to see what it points to.
-            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_symlink() {
                 return Err(crate::private_file::link_refused(&entry.path()));
+            }
+            // A FIFO, socket or device: never one of wareg's (a FIFO would hang a reader).
+            if !kind.is_file() && !kind.is_dir() {
+                return Err(crate::private_file::not_a_file(&entry.path()));
             }
         }
     }

@@ -51,10 +51,7 @@ fn open(path: &Path, options: &OpenOptions) -> io::Result<File> {
     if !file.metadata()?.file_type().is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!(
-                "{} is not a regular file; wareg keeps only its own files there and changed nothing: remove it",
-                path.display()
-            ),
+            not_a_file(path),
         ));
     }
     Ok(file)
@@ -82,6 +79,14 @@ fn refused(path: &Path, e: io::Error) -> io::Error {
 /// Whether `path` itself is a symbolic link (not followed).
 pub fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The words for a FIFO, socket or device found where wareg keeps a file of its own.
+pub fn not_a_file(path: &Path) -> String {
+    format!(
+        "{} is not a regular file; wareg keeps only its own files there and changed nothing: remove it",
+        path.display()
+    )
 }
 
 /// The words for a link found where wareg keeps a file of its own.

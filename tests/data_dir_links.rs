@@ -134,6 +134,25 @@ fn a_link_in_the_place_of_any_file_wareg_keeps_is_refused() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
+#[test]
+fn a_fifo_in_the_place_of_the_throttle_book_is_refused_without_waiting() {
+    let rig = Rig::new("v25.0");
+    private_dir(&rig.data_dir());
+    let fifo = rig.data_dir().join("throttle.json");
+    let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only makes the node.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let run = rig.wareg(&["status", CONNECTED]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&fifo.display().to_string())
+            && run.stderr.contains("is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(rig.calls().is_empty(), "sent {:?}", rig.calls());
+}
+
 /// A bulk run that ended, for its journal.
 fn a_bulk_run(rig: &Rig) -> (String, PathBuf) {
     let ids = rig.dir.path().join("ids.txt");
