@@ -81,6 +81,17 @@ fn app_in(place: Place) -> App {
             // The language field holds en_US, its longest; one letter less leaves room.
             presses(&mut app, &[Char('j'), Char('v'), Tab, Backspace]);
         }
+        Place::Field(FieldKind::Name) => {
+            // The rename form's new name, part typed (Backspace has a letter to delete).
+            presses(&mut app, &[Char('j'), Char('n')]);
+            typed(&mut app, "Acme");
+        }
+        Place::Field(FieldKind::Pick) => {
+            // Two profiles name a WABA: the add form starts on the choice of one.
+            app = fresh_with_two_wabas();
+            app.update(Msg::Resize(100, 30));
+            press(&mut app, Char('a'));
+        }
         Place::Field(FieldKind::Check) => {
             // Deregister a number that is not registered: the override is offered.
             presses(&mut app, &[Char('j'), Char('d')]);

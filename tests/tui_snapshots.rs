@@ -779,3 +779,144 @@ fn bulk_summary_whole_message() {
         app
     });
 }
+
+// ---- issue 25: the next step, adding a number, its display name -------------------------
+
+#[test]
+fn numbers_sorted_by_their_next_step() {
+    // s walks the sort through the columns; NEXT sorts in the steps' order (what stops
+    // everything first, none last).
+    snapshot("numbers_next_sorted", || {
+        let mut app = loaded();
+        for _ in 0..8 {
+            if app
+                .table
+                .sort
+                .is_some_and(|s| s.column == wareg::fleet::Column::Next)
+            {
+                break;
+            }
+            key(&mut app, KeyCode::Char('s'));
+        }
+        assert!(
+            app.table
+                .sort
+                .is_some_and(|s| s.column == wareg::fleet::Column::Next),
+            "s reaches the NEXT column"
+        );
+        app
+    });
+}
+
+#[test]
+fn numbers_filtered_by_a_next_step() {
+    snapshot("numbers_next_filter", || {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "next:register");
+        key(&mut app, KeyCode::Enter);
+        app
+    });
+}
+
+/// The add form with `cc`, `phone` and `name` typed.
+fn add_form(cc: &str, phone: &str, name: &str) -> App {
+    let mut app = loaded();
+    key(&mut app, KeyCode::Char('a'));
+    typed(&mut app, cc);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, phone);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, name);
+    app
+}
+
+#[test]
+fn add_form_empty() {
+    snapshot("add_empty", || add_form("", "", ""));
+}
+
+#[test]
+fn add_form_with_a_number_meta_would_refuse() {
+    // A national number starting with 0: refused as `wareg add` refuses it, nothing to send.
+    snapshot("add_invalid", || add_form("44", "07700 900123", "Acme UK"));
+}
+
+#[test]
+fn add_form_ready() {
+    snapshot("add_ready", || add_form("+44", "7700 900123", "Acme UK"));
+}
+
+/// The add form sent and answered with the new id.
+fn added() -> App {
+    let mut app = add_form("44", "7700900123", "Acme UK");
+    let cmds = keys(&mut app, &[KeyCode::Tab, KeyCode::Enter]);
+    let Some(Cmd::Engine {
+        request,
+        call: EngineCall::AddNumber { .. },
+        profile,
+    }) = cmds.into_iter().next()
+    else {
+        panic!("Add sends the add")
+    };
+    let new = wareg::graph::NumberId::parse("1065403522450000").unwrap();
+    app.update(Msg::Reply(
+        request,
+        Reply::Added {
+            profile,
+            result: Ok(new),
+        },
+    ));
+    app
+}
+
+#[test]
+fn add_form_offers_the_code_once_added() {
+    snapshot("add_done", added);
+}
+
+#[test]
+fn rename_form_typed() {
+    snapshot("rename_typed", || {
+        let mut app = loaded();
+        open_on(&mut app, 0, 'n');
+        typed(&mut app, "Acme Support Berlin");
+        app
+    });
+}
+
+#[test]
+fn rename_form_with_its_budget_spent_offers_the_override() {
+    snapshot("rename_budget_spent", || {
+        let mut app = loaded();
+        let now = app.clock.now();
+        let records: Vec<wareg::audit::AuditRecord> = (0..10)
+            .map(|i| {
+                rename_record(
+                    "106540352242922",
+                    now - chrono::Duration::days(20) + chrono::Duration::hours(i),
+                )
+            })
+            .collect();
+        app.update(Msg::Renames(wareg::audit::BudgetBook::new(
+            &records,
+            wareg::engine::RENAME_POLICY,
+            now,
+        )));
+        open_on(&mut app, 0, 'n');
+        typed(&mut app, "Acme Support Berlin");
+        keys(&mut app, &[KeyCode::Tab]);
+        app
+    });
+}
+
+/// A display-name change that went out at `at`.
+fn rename_record(id: &str, at: chrono::DateTime<chrono::Utc>) -> wareg::audit::AuditRecord {
+    wareg::audit::AuditRecord::intent(
+        at,
+        format!("r{}", at.timestamp()),
+        "prod",
+        &wareg::graph::NumberId::parse(id).unwrap(),
+        wareg::audit::Operation::Rename,
+    )
+}

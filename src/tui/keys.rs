@@ -77,6 +77,20 @@ pub enum FormKind {
     Deregister,
     Pin,
     Verify,
+    /// The verify form on the path from added to registered: once verified it offers the
+    /// register form.
+    VerifyThenRegister,
+    /// Add a number to a profile's WABA (`a`): it acts on the account, not on a number.
+    Add,
+    /// Ask Meta for a new display name (`n`).
+    Rename,
+}
+
+impl FormKind {
+    /// Whether the form acts on the selected number (every one but Add, which makes one).
+    pub fn acts_on_a_number(self) -> bool {
+        self != FormKind::Add
+    }
 }
 
 /// A key as the app resolved it, once: the key and what the table of the place it was pressed
@@ -153,6 +167,10 @@ pub enum FieldKind {
     Check,
     /// One of two (SMS or voice).
     Switch,
+    /// Free text of any printable character (a display name).
+    Name,
+    /// One of several shown side by side (the profile whose WABA gets the number).
+    Pick,
     /// A button.
     Button,
 }
@@ -295,6 +313,18 @@ field_tables!(CHECK_FIELD, CHECK_SCROLLING;
 field_tables!(SWITCH_FIELD, SWITCH_SCROLLING;
     b(&[Left, Right, Char(' '), Enter], "←/→", Action::Switch, "SMS or voice", true),
 );
+typing_field!(
+    NAME_FIELD,
+    NAME_SCROLLING,
+    "Aa",
+    "type the name",
+    "delete a character"
+);
+field_tables!(PICK_FIELD, PICK_SCROLLING;
+    b(&[Right, Char(' ')], "→", Action::Right, "next profile (its WABA)", true),
+    b(&[Left], "←", Action::Left, "previous profile", false),
+    b(&[Enter], "Enter", Action::NextField, "next field", false),
+);
 field_tables!(BUTTON, BUTTON_SCROLLING; b(&[Enter], "Enter", Action::Press, "press", true));
 
 /// The table of a form field in a form taller than the terminal: its own, and PgDn/PgUp.
@@ -305,6 +335,8 @@ pub fn scrolling_field_bindings(kind: FieldKind) -> &'static [Binding] {
         FieldKind::Choice => CHOICE_SCROLLING,
         FieldKind::Check => CHECK_SCROLLING,
         FieldKind::Switch => SWITCH_SCROLLING,
+        FieldKind::Name => NAME_SCROLLING,
+        FieldKind::Pick => PICK_SCROLLING,
         FieldKind::Button => BUTTON_SCROLLING,
     }
 }
@@ -317,12 +349,14 @@ pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {
         FieldKind::Choice => CHOICE_FIELD,
         FieldKind::Check => CHECK_FIELD,
         FieldKind::Switch => SWITCH_FIELD,
+        FieldKind::Name => NAME_FIELD,
+        FieldKind::Pick => PICK_FIELD,
         FieldKind::Button => BUTTON,
     }
 }
 
 /// Every place with one table for all its states, for the tests that walk them.
-pub const PLACES: [Place; 22] = [
+pub const PLACES: [Place; 24] = [
     Place::Table,
     Place::Log,
     Place::Details,
@@ -334,6 +368,8 @@ pub const PLACES: [Place; 22] = [
     Place::Field(FieldKind::Check),
     Place::Field(FieldKind::Switch),
     Place::Field(FieldKind::Button),
+    Place::Field(FieldKind::Name),
+    Place::Field(FieldKind::Pick),
     Place::Dropdown,
     Place::Sending,
     Place::ConfirmQuit,

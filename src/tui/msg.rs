@@ -34,6 +34,8 @@ pub enum Msg {
     /// The facts the ledger recorded of the numbers (an approval's first sighting…), for
     /// their next step.
     Facts(crate::audit::FactBook),
+    /// The display-name changes counted again from the ledger (10 per number in 30 days).
+    Renames(BudgetBook),
     /// The bulk run's plan, progress and end.
     Bulk(BulkMsg),
     /// A record the team ledger committed (another desk's, or this one's), as it happened.
@@ -68,8 +70,13 @@ pub enum Reply {
         result: Result<(), StepFailure>,
         last: bool,
     },
-    /// set-pin, request-code, verify-code.
+    /// set-pin, request-code, verify-code, rename.
     Simple(Result<(), StepFailure>),
+    /// A number was added to a WABA through `profile`: its new id.
+    Added {
+        profile: ProfileName,
+        result: Result<NumberId, StepFailure>,
+    },
     /// The profile's token could not be read: nothing was sent.
     NoToken(String),
 }
@@ -161,6 +168,18 @@ pub enum EngineCall {
         id: NumberId,
         code: VerificationCode,
     },
+    /// Add a number to the WABA `waba` (the engine audits it under the WABA).
+    AddNumber {
+        waba: NumberId,
+        number: crate::graph::NewNumber,
+    },
+    /// Ask for a new display name: the engine reads the number and plans it again (its
+    /// rename budget counted under the ledger's lock), as `wareg rename` does.
+    Rename {
+        id: NumberId,
+        name: crate::graph::DisplayName,
+        forced: bool,
+    },
 }
 
 impl EngineCall {
@@ -170,7 +189,9 @@ impl EngineCall {
             EngineCall::RunPlan { plan, .. } => &plan.number,
             EngineCall::SetPin { id, .. }
             | EngineCall::RequestCode { id, .. }
-            | EngineCall::VerifyCode { id, .. } => id,
+            | EngineCall::VerifyCode { id, .. }
+            | EngineCall::Rename { id, .. } => id,
+            EngineCall::AddNumber { waba, .. } => waba,
         }
     }
 
@@ -181,6 +202,8 @@ impl EngineCall {
             EngineCall::SetPin { .. } => Mutation::SetPin,
             EngineCall::RequestCode { .. } => Mutation::RequestCode,
             EngineCall::VerifyCode { .. } => Mutation::VerifyCode,
+            EngineCall::AddNumber { .. } => Mutation::Add,
+            EngineCall::Rename { .. } => Mutation::Rename,
         }
     }
 }
@@ -192,6 +215,8 @@ pub enum Mutation {
     SetPin,
     RequestCode,
     VerifyCode,
+    Add,
+    Rename,
 }
 
 impl Mutation {
@@ -201,6 +226,8 @@ impl Mutation {
             Mutation::SetPin => "set PIN",
             Mutation::RequestCode => "request code",
             Mutation::VerifyCode => "verify code",
+            Mutation::Add => "add number",
+            Mutation::Rename => "display-name change",
         }
     }
 }

@@ -210,6 +210,18 @@ pub fn fresh() -> App {
     app
 }
 
+/// The fixture's config with a second profile naming a WABA of its own: the add form then
+/// offers the choice of profile.
+pub fn fresh_with_two_wabas() -> App {
+    let text = format!(
+        "{CONFIG}\n[profiles.eu]\nbase_url = \"https://graph.facebook.com\"\napi_version = \"v25.0\"\ntoken_env = \"WHATSAPP_TOKEN_EU\"\nwaba_id = \"102290129340777\"\n"
+    );
+    let config = Config::parse(&text, None).unwrap();
+    let mut app = App::new(&config, Theme { color: false }, None);
+    app.clock = FIXTURE_CLOCK.get();
+    app
+}
+
 pub fn loaded() -> App {
     let mut app = fresh();
     let cmds = app.start();

@@ -61,7 +61,41 @@ impl App {
             &planner,
         );
         cx.lock_wait = self.lock_waits.contains(id);
+        cx.wabas = self.wabas();
+        cx.renames = self
+            .renames
+            .budget(id.as_str(), crate::audit::Operation::Rename);
         f(&cx)
+    }
+
+    /// The profiles that name a WABA, with it: the default profile first, then by name.
+    pub fn wabas(&self) -> Vec<(ProfileName, NumberId)> {
+        let mut wabas: Vec<(ProfileName, NumberId)> = self
+            .profiles
+            .values()
+            .filter_map(|p| Some((p.name.clone(), p.waba.clone()?)))
+            .collect();
+        wabas.sort_by_key(|(name, _)| (name != &self.default_profile, name.clone()));
+        wabas
+    }
+
+    /// Opens a form that acts on the account rather than a number (add): on the default
+    /// profile's WABA (the form offers the others). Without any WABA configured, says how to
+    /// get one and opens nothing.
+    pub(crate) fn open_account_form(&mut self, kind: FormKind) -> Vec<Cmd> {
+        match self.wabas().first() {
+            Some((_, waba)) => {
+                let waba = waba.clone();
+                self.open_form_of(kind, &waba)
+            }
+            None => {
+                self.notice(
+                    Level::Warn,
+                    "no profile names a waba_id: add one to the profile in the config to add numbers here (or use wareg add --waba ID)",
+                );
+                Vec::new()
+            }
+        }
     }
 
     /// The profile of the number's row, if the number is in the table.
@@ -168,6 +202,7 @@ impl App {
                 Vec::new()
             }
             FormEvent::Open(next) => self.open_form(next),
+            FormEvent::OpenKind(kind, id) => self.open_form_of(kind, &id),
             FormEvent::Submit => self.submit(form),
         }
     }
@@ -224,9 +259,27 @@ impl App {
         what: Mutation,
         reply: Reply,
     ) -> Vec<Cmd> {
+        // An add answers with the new number: it joins the table (discovered through its
+        // profile) and is read, so the next steps have its row.
+        let mut cmds = Vec::new();
+        let created = match &reply {
+            Reply::Added {
+                profile,
+                result: Ok(new),
+            } => {
+                cmds.extend(self.add_row(profile, new));
+                Some(new.clone())
+            }
+            _ => None,
+        };
+        let added: Result<(), crate::tui::msg::StepFailure>;
         let (step, result, finished) = match &reply {
             Reply::Step { step, result, last } => (Some(*step), result, *last || result.is_err()),
             Reply::Simple(result) => (None, result, true),
+            Reply::Added { result, .. } => {
+                added = result.as_ref().map(|_| ()).map_err(Clone::clone);
+                (None, &added, true)
+            }
             _ => return Vec::new(),
         };
         if let Some(mut form) = self.take_form_for(request) {
@@ -234,6 +287,7 @@ impl App {
                 step,
                 result,
                 finished,
+                created: created.as_ref(),
                 now: self.clock.now(),
             });
             if let Some(done) = after.done {
@@ -264,7 +318,6 @@ impl App {
                 self.notice(Level::Error, format!("{name}: {what} failed: {why}"));
             }
         }
-        let mut cmds = Vec::new();
         if finished {
             // What changed on Meta's side shows in the table (even when the form was closed
             // while it ran); the budget comes from the trail.
@@ -275,6 +328,17 @@ impl App {
             }
         }
         cmds
+    }
+
+    /// A number just added through `profile`: a row of its own (not in the config), read now.
+    fn add_row(&mut self, profile: &ProfileName, id: &NumberId) -> Vec<Cmd> {
+        if self.table.find(id).is_none() {
+            let mut row = crate::fleet::Row::configured(id.clone(), None, profile.clone());
+            row.configured = false;
+            self.table.push(row);
+            self.table.refilter(&self.budgets);
+        }
+        vec![self.read_number(profile, id)]
     }
 
     /// The token could not be read: nothing was sent.

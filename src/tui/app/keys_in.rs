@@ -20,6 +20,7 @@ pub(crate) const DETAILS: &[Binding] = &[
         true,
     ),
     super::table_keys::DEREGISTER_KEY,
+    super::table_keys::RENAME_KEY,
     b(&[Char('y')], "y", Action::Copy, "copy id", true),
     b(
         &[Char('o')],

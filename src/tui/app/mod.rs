@@ -57,6 +57,8 @@ pub struct ProfileInfo {
     pub has_waba: bool,
     /// WhatsApp Manager's page for the profile's WABA (`o`), when a waba_id is configured.
     pub manager_url: Option<String>,
+    /// The profile's WABA, where `a` adds a number.
+    pub waba: Option<NumberId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +167,8 @@ pub struct App {
     pub fleet: Fleet,
     pub policy: BudgetPolicy,
     pub budgets: BudgetBook,
+    /// Display-name changes per number in Meta's 30 days (`engine::RENAME_POLICY`).
+    pub renames: BudgetBook,
     /// What the ledger recorded of the numbers beyond their records (for their next step).
     pub facts: crate::audit::FactBook,
     pub audit: Vec<AuditRecord>,
@@ -226,6 +230,7 @@ impl App {
                             p.business_id.as_ref().map(|b| b.as_str()),
                         )
                     }),
+                    waba: p.waba_id.clone(),
                 };
                 (p.name.clone(), info)
             })
@@ -250,6 +255,7 @@ impl App {
             fleet: Fleet::default(),
             policy: config.budget,
             budgets: BudgetBook::default(),
+            renames: BudgetBook::new(&[], crate::engine::RENAME_POLICY, chrono::Utc::now()),
             facts: Default::default(),
             audit: Vec::new(),
             size: (80, 24),
@@ -352,6 +358,10 @@ impl App {
             }
             Msg::Notice(level, text) => {
                 self.notice(level, text);
+                Vec::new()
+            }
+            Msg::Renames(book) => {
+                self.renames = book;
                 Vec::new()
             }
             Msg::Facts(facts) => {

@@ -53,6 +53,14 @@ pub(crate) const TABLE: &[Binding] = &[
         "verify ownership",
         true,
     ),
+    RENAME_KEY,
+    b(
+        &[Char('a')],
+        "a",
+        Action::OpenForm(FormKind::Add),
+        "add a number to a WABA, then verify and register it",
+        false,
+    ),
     b(&[Char('/')], "/", Action::Filter, "filter", true),
     b(&[Esc], "Esc", Action::Back, "clear the filter", false),
     b(
@@ -153,6 +161,13 @@ pub(crate) const REGISTER_KEY: Binding = b(
     "register",
     true,
 );
+pub(crate) const RENAME_KEY: Binding = b(
+    &[Char('n')],
+    "n",
+    Action::OpenForm(FormKind::Rename),
+    "new display name (Meta reviews it)",
+    false,
+);
 pub(crate) const DEREGISTER_KEY: Binding = b(
     &[Char('d')],
     "d",
@@ -225,6 +240,9 @@ impl App {
                 }
             }
             Action::Export => return self.export(),
+            Action::OpenForm(kind) if !kind.acts_on_a_number() => {
+                return self.open_account_form(kind);
+            }
             Action::OpenForm(kind) => {
                 if let Some(id) = self.table.selected_row().map(|r| r.id.clone()) {
                     return self.open_form_of(kind, &id);

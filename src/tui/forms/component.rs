@@ -106,6 +106,10 @@ pub enum FormEvent {
     Submit,
     /// Close this form and open that one (register → verify ownership).
     Open(Box<dyn FormComponent>),
+    /// Close this form and open the form of that kind for that number, as its key would
+    /// (`registry::open`, with that number's context): the next step on the path from added to
+    /// registered.
+    OpenKind(crate::tui::keys::FormKind, NumberId),
 }
 
 /// What a form sends.
@@ -124,6 +128,8 @@ pub struct FormReply<'a> {
     pub result: &'a Result<(), StepFailure>,
     /// Nothing more will come for this request.
     pub finished: bool,
+    /// The number the call made (an add), when it made one.
+    pub created: Option<&'a NumberId>,
     pub now: DateTime<Utc>,
 }
 

@@ -23,6 +23,11 @@ pub struct FormContext<'a> {
     pub version: Option<ApiVersion>,
     /// The number's change in flight waits for another desk's change of it to end.
     pub lock_wait: bool,
+    /// The profiles that name a WABA, with it, the default profile first (where a number can
+    /// be added).
+    pub wabas: Vec<(ProfileName, crate::graph::NumberId)>,
+    /// Display-name changes of the number in Meta's 30 days (10 allowed), as last counted.
+    pub renames: crate::audit::Budget,
     planner: &'a dyn Fn(Request) -> Plan,
 }
 
@@ -44,6 +49,13 @@ impl<'a> FormContext<'a> {
             row,
             version,
             lock_wait: false,
+            wabas: Vec::new(),
+            renames: crate::audit::Budget {
+                used: 0,
+                limit: crate::engine::RENAME_POLICY.max_attempts,
+                next_free: None,
+                locked_until: None,
+            },
             planner,
         }
     }
@@ -51,6 +63,13 @@ impl<'a> FormContext<'a> {
     /// The engine's plan for `request` on the form's number, as of what the app knows now.
     pub fn plan(&self, request: Request) -> Plan {
         (self.planner)(request)
+    }
+
+    /// The number's facts as the engine's planner takes them from the app (its live read, the
+    /// open change, Meta's throttle): those of a plan that changes nothing about storage.
+    pub fn facts(&self) -> crate::engine::Facts {
+        self.plan(Request::Register(crate::graph::StorageChoice::Keep))
+            .facts
     }
 
     /// The profile of the number's row.

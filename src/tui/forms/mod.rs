@@ -1,4 +1,5 @@
-//! The forms: register (and region change), deregister, two-step PIN, ownership verification.
+//! The forms: register (and region change), deregister, two-step PIN, ownership verification,
+//! adding a number and changing its display name.
 //! Each form is one component in one file: its fields, its keys, what it sends, what it does
 //! with the reply, and how it is drawn (`FormComponent`). The app hosts whichever is open
 //! (`app/form_host.rs`) without knowing which it is.
@@ -6,6 +7,7 @@
 //! Adding a form: a new file here implementing `FormComponent`, its `mod` line below, its kind
 //! in `keys::FormKind` and its arm in `registry::open`.
 
+pub mod add;
 mod component;
 mod context;
 pub mod deregister;
@@ -15,8 +17,10 @@ pub mod parts;
 pub mod pin;
 pub mod register;
 pub mod registry;
+pub mod rename;
 pub mod verify;
 
+pub use add::AddForm;
 pub use component::{
     AfterReply, FormComponent, FormContent, FormEvent, FormReply, Submission, downcast,
 };
@@ -25,6 +29,7 @@ pub use deregister::DeregisterForm;
 pub use fields::Field;
 pub use pin::PinForm;
 pub use register::{Preflight, RegisterForm};
+pub use rename::RenameForm;
 pub use verify::{VerifyForm, VerifyStage};
 
 use chrono::{DateTime, Utc};

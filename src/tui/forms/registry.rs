@@ -5,7 +5,8 @@ use super::{FormComponent, FormContext};
 use crate::graph::NumberId;
 use crate::tui::keys::FormKind;
 
-/// Makes the form of `kind` for a number; `None` when the number is not in the table.
+/// Makes the form of `kind` for a number (for Add: the WABA); `None` when the number is not
+/// in the table.
 pub fn open(kind: FormKind, cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
     match kind {
         FormKind::Register => super::register::open(cx, id),
@@ -13,5 +14,8 @@ pub fn open(kind: FormKind, cx: &FormContext, id: &NumberId) -> Option<Box<dyn F
         FormKind::Deregister => super::deregister::open(cx, id),
         FormKind::Pin => super::pin::open(cx, id),
         FormKind::Verify => super::verify::open(cx, id),
+        FormKind::VerifyThenRegister => super::verify::open_then_register(cx, id),
+        FormKind::Add => super::add::open(cx, id),
+        FormKind::Rename => super::rename::open(cx, id),
     }
 }

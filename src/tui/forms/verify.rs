@@ -12,7 +12,7 @@ use super::{
 use crate::config::ProfileName;
 use crate::graph::types::CodeVerification;
 use crate::graph::{CodeMethod, NumberId};
-use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
+use crate::tui::keys::{Action, FieldKind, FormKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
 use crate::tui::view::popup::{field_label, masked_slots};
 use crate::tui::widgets::SecretField;
@@ -23,6 +23,8 @@ pub enum VerifyStage {
     Request,
     /// Code, Verify, Cancel.
     EnterCode,
+    /// Verified, on the path from added to registered: Register…, Close.
+    Verified,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +57,21 @@ pub struct VerifyForm {
     pub code: SecretField,
     pub focus: usize,
     pub phase: Phase,
+    /// Opened on the path from added to registered: once verified it offers the register.
+    pub then_register: bool,
 }
 
 pub fn open(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
     let profile = cx.profile()?.clone();
     Some(Box::new(VerifyForm::new(id.clone(), profile)))
+}
+
+/// The form on the path from added to registered: once verified, it offers the register form.
+pub fn open_then_register(cx: &FormContext, id: &NumberId) -> Option<Box<dyn FormComponent>> {
+    let profile = cx.profile()?.clone();
+    let mut form = VerifyForm::new(id.clone(), profile);
+    form.then_register = true;
+    Some(Box::new(form))
 }
 
 impl VerifyForm {
@@ -73,6 +85,7 @@ impl VerifyForm {
             code: SecretField::new(6),
             focus: 0,
             phase: Phase::Editing,
+            then_register: false,
         }
     }
 
@@ -82,6 +95,7 @@ impl VerifyForm {
         match self.stage {
             VerifyStage::Request => &[Method, Language, Submit, Cancel],
             VerifyStage::EnterCode => &[Code, Submit, Cancel],
+            VerifyStage::Verified => &[Submit, Cancel],
         }
     }
 
@@ -95,6 +109,7 @@ impl VerifyForm {
             VerifyStage::Request => (!crate::graph::types::is_language_code(&self.language))
                 .then(|| "language: write it like en_US".into()),
             VerifyStage::EnterCode => self.code.problem().map(|p| format!("code: {p}")),
+            VerifyStage::Verified => None,
         }
     }
 
@@ -145,6 +160,9 @@ impl FormComponent for VerifyForm {
             (VerifyField::Language | VerifyField::Code, Some(Action::Press)) => {
                 self.focus = cycle(self.focus, count, true)
             }
+            (VerifyField::Submit, Some(Action::Press)) if self.stage == VerifyStage::Verified => {
+                return FormEvent::OpenKind(FormKind::Register, self.id.clone());
+            }
             (button @ (VerifyField::Submit | VerifyField::Cancel), _) => {
                 return press(
                     input,
@@ -171,6 +189,7 @@ impl FormComponent for VerifyForm {
                 id: self.id.clone(),
                 code: self.code.to_code()?,
             },
+            VerifyStage::Verified => return None,
         };
         Some(Submission { call, notice: None })
     }
@@ -184,7 +203,16 @@ impl FormComponent for VerifyForm {
                     done: Some("verification code requested"),
                 }
             }
-            (Ok(()), VerifyStage::EnterCode) => AfterReply {
+            (Ok(()), VerifyStage::EnterCode) if self.then_register => {
+                self.stage = VerifyStage::Verified;
+                self.focus = 0;
+                self.phase = Phase::Editing;
+                AfterReply {
+                    close: false,
+                    done: Some("ownership verified: next, register it"),
+                }
+            }
+            (Ok(()), VerifyStage::EnterCode | VerifyStage::Verified) => AfterReply {
                 close: true,
                 done: Some("ownership verified"),
             },
@@ -243,6 +271,13 @@ impl FormComponent for VerifyForm {
                     Span::raw(masked_slots(&self.code, 6)),
                 ]));
                 "Verify"
+            }
+            VerifyStage::Verified => {
+                lines.push(Line::styled("✓ Ownership verified.", theme.good()));
+                lines.push(Line::raw(
+                    "Next: register it for the Cloud API (a two-step PIN, local storage), planned like r.",
+                ));
+                "Register…"
             }
         };
         lines.push(Line::raw(""));

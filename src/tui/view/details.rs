@@ -82,6 +82,21 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
                     opt(n.new_name_status.clone())
                 ),
             ));
+            if let Some(asked) = &n.new_display_name {
+                lines.push(field(
+                    "requested name",
+                    format!(
+                        "'{asked}': {}",
+                        n.new_name_status
+                            .as_deref()
+                            .map_or("no review state given", review_words)
+                    ),
+                ));
+            }
+            lines.push(field(
+                "messaging limit",
+                opt(n.messaging_limit().map(str::to_owned)),
+            ));
             if let Some(health) = &n.health_status {
                 lines.push(field("health", opt(health.can_send_message.clone())));
                 for reason in health.reasons() {
@@ -96,6 +111,14 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
                 ));
             }
         }
+    }
+    // What it needs next, in the engine's words (the NEXT column's step, said whole).
+    if let Some(next) = &row.next {
+        let mut words = format!("{}: {}", next.step, next.words);
+        if let Some(action) = &next.action {
+            words.push_str(&format!(" ({action})"));
+        }
+        lines.push(field("next step", words));
     }
     let storage = match &row.storage {
         Storage::NotRead | Storage::Loading => "reading…".to_owned(),
@@ -118,6 +141,12 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             crate::plural::count(times.len(), "attempt"),
             app.policy.window_words()
         );
+        if let Some(until) = b.locked_until {
+            words.push_str(&format!(
+                "; Meta locked {op} (133016) until about {}",
+                app.clock.local(until).format("%a %d %b %H:%M")
+            ));
+        }
         if let Some(at) = b.next_free {
             words.push_str(&format!(
                 "; one frees up {}",
@@ -241,6 +270,17 @@ fn timeline(
         slices[at.min(TIMELINE_SLICES - 1)] += 1;
     }
     slices
+}
+
+/// A requested name's review state in words: in review, approved (re-register to apply it),
+/// declined; any other state as Meta gives it.
+fn review_words(state: &str) -> &str {
+    match state {
+        "PENDING_REVIEW" | "DEFERRED" => "under review (a register waits for it)",
+        "APPROVED" => "approved: register it again within 14 days to apply it",
+        "DECLINED" | "REJECTED" => "declined by Meta: request another",
+        other => other,
+    }
 }
 
 /// The field names' column, before the values.

@@ -26,6 +26,19 @@ pub(super) async fn run(
             language,
         } => engine.request_code(&id, method, &language).await,
         EngineCall::VerifyCode { id, code } => engine.verify_code(&id, &code).await,
+        EngineCall::AddNumber { waba, number } => {
+            let result = engine.add_number(&waba, &number).await;
+            return Reply::Added {
+                profile: engine.profile.clone(),
+                result: result.map_err(|e| failure(&e)),
+            };
+        }
+        EngineCall::Rename { id, name, forced } => {
+            match rename(&engine, &id, &name, forced).await {
+                Ok(sent) => sent,
+                Err(unsent) => return Reply::Simple(Err(unsent)),
+            }
+        }
     };
     if let Ok(Answered {
         warning: Some(warning),
@@ -71,6 +84,25 @@ async fn run_plan(
             last: true,
         },
         None => Reply::Simple(Ok(())),
+    }
+}
+
+/// Planned again by the engine from a fresh read and its rename budget, then sent once, as
+/// `wareg rename` does: what the plan still blocks (given the override) is refused unsent.
+async fn rename(
+    engine: &Engine,
+    id: &crate::graph::NumberId,
+    name: &crate::graph::DisplayName,
+    forced: bool,
+) -> Result<Result<Answered, MutationError>, StepFailure> {
+    match engine.prepare_rename(id, name).await {
+        Ok(plan) => Ok(engine.rename(&plan, forced).await),
+        Err(e) => Err(StepFailure {
+            message: format!("{e}; nothing was sent"),
+            code: None,
+            unknown_outcome: false,
+            readback: None,
+        }),
     }
 }
 

@@ -446,6 +446,14 @@ impl Inner {
                 format!("cannot read the audit trail: {e}"),
             )),
         }
+        // The rename form's budget: its own window (30 days), so its own count.
+        let renames = crate::ledger::blocking(&self.ledger, |l| {
+            crate::engine::budget_book(l, crate::engine::RENAME_POLICY, chrono::Utc::now())
+        })
+        .await;
+        if let Ok(book) = renames {
+            self.send(Msg::Renames(book));
+        }
         // Facts are hints for the next step: one that cannot be read is left out quietly.
         if let Ok(facts) = crate::ledger::blocking(&self.ledger, |l| l.facts_of(None)).await {
             self.send(Msg::Facts(facts));
