@@ -920,3 +920,41 @@ fn rename_record(id: &str, at: chrono::DateTime<chrono::Utc>) -> wareg::audit::A
         wareg::audit::Operation::Rename,
     )
 }
+
+#[test]
+fn details_of_a_number_with_a_requested_name_its_limit_and_meta_s_lock() {
+    // Support DE has asked for a new name (approved), reads its messaging limit, and Meta
+    // locked register after a 133016: the details say the lock, the name and the next step.
+    snapshot("details_life", || {
+        let mut app = loaded();
+        let id = wareg::graph::NumberId::parse("106540352242922").unwrap();
+        if let Some(row) = app.table.row_mut(&id)
+            && let wareg::tui::app::Live::Loaded(number) = &mut row.live
+        {
+            number.new_display_name = Some("Acme Support Berlin".into());
+            number.new_name_status = Some("APPROVED".into());
+            number.whatsapp_business_manager_messaging_limit = Some("TIER_2K".into());
+        }
+        let now = app.clock.now();
+        let intent = wareg::audit::AuditRecord::intent(
+            now - chrono::Duration::hours(2),
+            "lock",
+            "prod",
+            &id,
+            wareg::audit::Operation::Register,
+        );
+        let mut outcome = intent.clone();
+        outcome.phase = wareg::audit::Phase::Outcome;
+        outcome.outcome = Some(wareg::audit::Outcome::Error);
+        outcome.code = Some(133016);
+        outcome.locked_until = Some(now + chrono::Duration::hours(70));
+        let records = vec![intent, outcome];
+        let budgets = wareg::audit::BudgetBook::new(&records, app.policy, now);
+        app.update(Msg::Ledger {
+            budgets,
+            recent: records,
+        });
+        keys(&mut app, &[KeyCode::Char('g'), KeyCode::Enter]);
+        app
+    });
+}

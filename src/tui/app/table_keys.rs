@@ -58,7 +58,7 @@ pub(crate) const TABLE: &[Binding] = &[
         &[Char('a')],
         "a",
         Action::OpenForm(FormKind::Add),
-        "add a number to a WABA, then verify and register it",
+        "add a number (then verify, register)",
         false,
     ),
     b(&[Char('/')], "/", Action::Filter, "filter", true),

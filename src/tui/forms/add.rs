@@ -106,10 +106,14 @@ impl AddForm {
         if self.phone.is_empty() {
             return Err("type the national number, without the country code".into());
         }
-        if self.name.trim().is_empty() {
-            return Err("type the display name Meta will review".into());
+        // In the fields' order: a bad number is said before a name not typed yet.
+        let typed = !self.name.trim().is_empty();
+        let name = if typed { self.name.as_str() } else { "name" };
+        match NewNumber::parse(&self.cc, &self.phone, name) {
+            Err(e) => Err(e.to_string()),
+            Ok(_) if !typed => Err("type the display name Meta will review".into()),
+            Ok(number) => Ok(number),
         }
-        NewNumber::parse(&self.cc, &self.phone, &self.name).map_err(|e| e.to_string())
     }
 
     /// Moves the choice of profile by one, wrapping.

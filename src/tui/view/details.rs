@@ -34,6 +34,15 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         field("label", opt(row.label.clone())),
         field("profile", row.profile.to_string()),
     ];
+    // What it needs next, in the engine's words (the NEXT column's step, said whole).
+    if let Some(next) = &row.next {
+        let mut words = format!("{}: {}", next.step, next.words);
+        if let Some(action) = &next.action {
+            words.push_str(&format!(" ({action})"));
+        }
+        lines.push(field("next step", words));
+    }
+
     match &row.live {
         Live::Loading => lines.push(field("status", "reading…".into())),
         Live::Failed(why) => lines.push(Line::styled(format!("read failed: {why}"), theme.bad())),
@@ -93,10 +102,9 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
                     ),
                 ));
             }
-            lines.push(field(
-                "messaging limit",
-                opt(n.messaging_limit().map(str::to_owned)),
-            ));
+            if let Some(limit) = n.messaging_limit() {
+                lines.push(field("messaging limit", limit.to_owned()));
+            }
             if let Some(health) = &n.health_status {
                 lines.push(field("health", opt(health.can_send_message.clone())));
                 for reason in health.reasons() {
@@ -111,14 +119,6 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
                 ));
             }
         }
-    }
-    // What it needs next, in the engine's words (the NEXT column's step, said whole).
-    if let Some(next) = &row.next {
-        let mut words = format!("{}: {}", next.step, next.words);
-        if let Some(action) = &next.action {
-            words.push_str(&format!(" ({action})"));
-        }
-        lines.push(field("next step", words));
     }
     let storage = match &row.storage {
         Storage::NotRead | Storage::Loading => "reading…".to_owned(),

@@ -1,0 +1,142 @@
+//! A number's life through the TUI (issue 25), end to end: the real binary in a
+//! pseudo-terminal against the sandbox on loopback. `a` adds a number, the form offers the
+//! ownership code, the verify form offers the register, and the number ends registered; the
+//! sandbox counts every request, so nothing waits on wall time.
+
+mod common;
+
+use std::time::Duration;
+
+use common::pty::*;
+use common::*;
+use wareg::sandbox::SandboxOptions;
+
+const CODE: &str = "424242";
+/// Shift-Tab and Backspace as a terminal sends them.
+const BACKTAB: &str = "\x1b[Z";
+const BACKSPACE: &str = "\x7f";
+const PIN: &str = "135790";
+
+/// The digits after `before` on the screen: the new number's id, as the add form says it.
+fn id_after(screen: &str, before: &str) -> String {
+    let at = screen.find(before).map(|i| i + before.len()).unwrap_or(0);
+    screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+#[test]
+fn a_number_added_in_the_tui_is_verified_and_registered_through_its_forms() {
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            slow_for: Duration::from_secs(4),
+            verification_code: Some(CODE.into()),
+            ..SandboxOptions::default()
+        },
+    );
+    let waba = rig.sandbox.waba_id().to_owned();
+    let mut pty = Pty::spawn(&rig, &[]);
+    pty.wait_for("the numbers", |s| {
+        row(s, "Support DE").contains("CONNECTED")
+    });
+
+    // a: the add form on the profile's WABA. A number Meta would refuse is refused here,
+    // before anything is sent.
+    pty.keys(&["a"]);
+    pty.wait_for("the add form", |s| {
+        s.contains(&format!("Add number to WABA {waba}"))
+    });
+    pty.keys(&[
+        "4", "4", TAB, "0", "7", "7", "0", "0", "9", "0", "0", "5", "5", "5",
+    ]);
+    pty.wait_for("the refusal of a national number starting with 0", |s| {
+        s.contains("is not a national phone number")
+    });
+    pty.keys(&[TAB]);
+    for c in "Acme New Line".chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB, ENTER]);
+    pty.wait_for("Add still refused", |s| {
+        s.contains("is not a national phone number")
+    });
+    assert!(
+        posts(&rig.sandbox).is_empty(),
+        "nothing is sent while refused"
+    );
+    // Back to the number: take the 0 off the front (Backspace to the start, then retype).
+    pty.keys(&[BACKTAB, BACKTAB]);
+    for _ in 0..11 {
+        pty.send(BACKSPACE);
+    }
+    pty.keys(&["7", "7", "0", "0", "9", "0", "0", "5", "5", "5"]);
+    pty.wait_for("the add ready", |s| {
+        !s.contains("is not a national phone number") && s.contains("7700900555")
+    });
+    pty.keys(&[TAB, TAB, ENTER]);
+    let screen = pty.wait_for("added, with the code offered", |s| {
+        s.contains("✓ Added +44 7700900555 as ") && s.contains("Request the code…")
+    });
+    let id = id_after(&screen, "✓ Added +44 7700900555 as ");
+    assert!(id.len() >= 10, "the new id on the screen: {screen}");
+    assert_eq!(
+        posts(&rig.sandbox),
+        [format!("/v25.0/{waba}/phone_numbers")]
+    );
+
+    // The next step: the verify form, on the new number.
+    pty.keys(&[ENTER]);
+    pty.wait_for("the verify form on the new number", |s| {
+        s.contains(&format!("Verify ownership {id}")) && s.contains("Step 1 of 2")
+    });
+    pty.keys(&[TAB, TAB, ENTER]);
+    pty.wait_for("step 2", |s| s.contains("Step 2 of 2"));
+    for c in CODE.chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB, ENTER]);
+    pty.wait_for("verified, with the register offered", |s| {
+        s.contains("✓ Ownership verified.") && s.contains("Register…")
+    });
+
+    // And the register form, planned by the engine from the number as read after the verify:
+    // ownership VERIFIED, no PIN yet (so it is typed twice), storage left as it is.
+    pty.keys(&[ENTER]);
+    pty.wait_for("the register form, verified", |s| {
+        s.contains(&format!("Register {id}"))
+            && row(s, "ownership").contains("VERIFIED")
+            && !row(s, "ownership").contains("NOT_VERIFIED")
+    });
+    for c in PIN.chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB]);
+    for c in PIN.chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB, TAB, ENTER]);
+    pty.wait_for("the new number registered", |s| {
+        !s.contains(&format!("Register {id}")) && row(s, "7700900555").contains("CONNECTED")
+    });
+
+    // One request each, in order: add, request the code, verify it, register.
+    assert_eq!(
+        posts(&rig.sandbox),
+        [
+            format!("/v25.0/{waba}/phone_numbers"),
+            format!("/v25.0/{id}/request_code"),
+            format!("/v25.0/{id}/verify_code"),
+            format!("/v25.0/{id}/register"),
+        ]
+    );
+    pty.keys(&["q"]);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored();
+    let audit = read(&rig.audit_path());
+    assert!(audit.contains("\"op\":\"add\""), "{audit}");
+    assert!(audit.contains(&format!("added as {id}")), "{audit}");
+    assert!(!audit.contains(PIN) && !audit.contains(CODE), "{audit}");
+}
