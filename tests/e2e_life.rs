@@ -140,3 +140,68 @@ fn a_number_added_in_the_tui_is_verified_and_registered_through_its_forms() {
     assert!(audit.contains(&format!("added as {id}")), "{audit}");
     assert!(!audit.contains(PIN) && !audit.contains(CODE), "{audit}");
 }
+
+#[test]
+fn a_display_name_asked_for_in_the_tui_goes_to_review_and_a_register_then_waits() {
+    // The review outlasts the test: nothing here waits for it to end.
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            slow_for: Duration::from_secs(4),
+            name_review: Duration::from_secs(3600),
+            ..SandboxOptions::default()
+        },
+    );
+    let mut pty = Pty::spawn(&rig, &[]);
+    pty.wait_for("the numbers", |s| {
+        row(s, "Support DE").contains("CONNECTED")
+    });
+    // Support DE is the second row.
+    pty.keys(&["g", "j", "n"]);
+    pty.wait_for("the rename form", |s| {
+        s.contains(&format!("Display name {CONNECTED}"))
+            && s.contains("10 of 10 display-name changes left in 30 days")
+    });
+    for c in "Acme Support Berlin".chars() {
+        pty.send(&c.to_string());
+    }
+    pty.wait_for("the plan", |s| {
+        s.contains(&format!(
+            "POST /{CONNECTED}?new_display_name=Acme Support Berlin"
+        )) && s.contains("within 14 days")
+    });
+    pty.keys(&[TAB, ENTER]);
+    pty.wait_for("the name in review", |s| {
+        !s.contains("Display name 1065") && row(s, "Support DE").contains("wait_review")
+    });
+    let asked: Vec<_> = rig
+        .sandbox
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(asked.len(), 1, "one request: {asked:?}");
+    assert_eq!(asked[0].path, format!("/v25.0/{CONNECTED}"));
+    assert_eq!(asked[0].params["new_display_name"], "Acme Support Berlin");
+
+    // The details say what was asked and where it stands; a register now is refused unsent.
+    pty.keys(&[ENTER]);
+    pty.wait_for("the details", |s| {
+        row(s, "requested name").contains("'Acme Support Berlin': under review")
+    });
+    pty.keys(&["r"]);
+    pty.wait_for("the register form, blocked", |s| {
+        s.contains("the requested display name is under review: a register now would have no")
+    });
+    pty.keys(&[ESC]);
+    pty.wait_for("the form closed", |s| {
+        !s.contains(&format!("Register {CONNECTED}"))
+    });
+    assert_eq!(posts(&rig.sandbox).len(), 1, "nothing else was sent");
+    pty.keys(&["q"]);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored();
+    let audit = read(&rig.audit_path());
+    assert!(audit.contains("\"op\":\"rename\""), "{audit}");
+}
