@@ -16,7 +16,9 @@ use wareg::graph::client::decode;
 use wareg::graph::types::{NumbersPage, Settings, Success};
 use wareg::graph::{GraphError, PhoneNumber};
 use wareg::tui::app::{App, Overlay};
-use wareg::tui::forms::{DeregisterForm, PinForm, RegisterForm, VerifyForm, downcast};
+use wareg::tui::forms::{
+    AddForm, DeregisterForm, PinForm, RegisterForm, RenameForm, VerifyForm, downcast,
+};
 use wareg::tui::msg::Msg;
 
 fn cases() -> u32 {
@@ -99,6 +101,20 @@ fn check(app: &App) {
         } else if let Some(f) = downcast::<VerifyForm>(form) {
             assert!(f.code.len() <= 6);
             assert!(f.focus < f.fields().len());
+        } else if let Some(f) = downcast::<AddForm>(form) {
+            assert!(f.cc.chars().count() <= 4 && f.phone.chars().count() <= 20);
+            assert!(f.name.chars().count() <= 75);
+            assert!(f.pick < f.wabas.len() && f.wabas[f.pick].1 == f.id);
+            assert!(f.focus < f.fields().len());
+        } else if let Some(f) = downcast::<RenameForm>(form) {
+            assert!(f.name.chars().count() <= 75);
+            assert!(
+                f.focus
+                    < app
+                        .with_form_context(&f.id, |cx| f.preview(cx))
+                        .fields
+                        .len()
+            );
         } else {
             panic!("a form the invariants do not know: {form:?}");
         }
