@@ -30,22 +30,27 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         ])
     };
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    let mut lines = vec![
-        field("label", opt(row.label.clone())),
-        field("profile", row.profile.to_string()),
-    ];
-    // What it needs next, in the engine's words (the NEXT column's step, said whole).
-    if let Some(next) = &row.next {
+    // What it needs next, in the engine's words (the NEXT column's step, said whole), under
+    // the names it may be about.
+    let next = row.next.as_ref().map(|next| {
         let mut words = format!("{}: {}", next.step, next.words);
         if let Some(action) = &next.action {
             words.push_str(&format!(" ({action})"));
         }
-        lines.push(field("next step", words));
-    }
+        field("next step", words)
+    });
+    let mut lines = vec![
+        field("label", opt(row.label.clone())),
+        field("profile", row.profile.to_string()),
+    ];
 
     match &row.live {
-        Live::Loading => lines.push(field("status", "reading…".into())),
-        Live::Failed(why) => lines.push(Line::styled(format!("read failed: {why}"), theme.bad())),
+        Live::Loading => lines.extend([field("status", "reading…".into())].into_iter().chain(next)),
+        Live::Failed(why) => lines.extend(
+            [Line::styled(format!("read failed: {why}"), theme.bad())]
+                .into_iter()
+                .chain(next),
+        ),
         Live::Loaded(n) => {
             lines.push(field("number", opt(n.display_phone_number.clone())));
             lines.push(field("verified name", opt(n.verified_name.clone())));
@@ -105,6 +110,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             if let Some(limit) = n.messaging_limit() {
                 lines.push(field("messaging limit", limit.to_owned()));
             }
+            lines.extend(next);
             if let Some(health) = &n.health_status {
                 lines.push(field("health", opt(health.can_send_message.clone())));
                 for reason in health.reasons() {
