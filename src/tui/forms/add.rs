@@ -61,13 +61,14 @@ pub struct AddForm {
 /// The form on the WABA `waba` (the app opens it on the default profile's).
 pub fn open(cx: &FormContext, waba: &NumberId) -> Option<Box<dyn FormComponent>> {
     let pick = cx.wabas.iter().position(|(_, w)| w == waba)?;
-    Some(Box::new(AddForm::new(cx.wabas.clone(), pick)))
+    Some(Box::new(AddForm::new(cx.wabas.clone(), pick)?))
 }
 
 impl AddForm {
-    pub fn new(wabas: Vec<(ProfileName, NumberId)>, pick: usize) -> AddForm {
-        let (profile, id) = wabas[pick].clone();
-        AddForm {
+    /// The form on the `pick`th of `wabas`; `None` when there is no such one.
+    pub fn new(wabas: Vec<(ProfileName, NumberId)>, pick: usize) -> Option<AddForm> {
+        let (profile, id) = wabas.get(pick)?.clone();
+        Some(AddForm {
             id,
             profile,
             wabas,
@@ -78,7 +79,7 @@ impl AddForm {
             added: None,
             focus: 0,
             phase: Phase::Editing,
-        }
+        })
     }
 
     pub fn fields(&self) -> Vec<AddField> {
@@ -119,7 +120,9 @@ impl AddForm {
     /// Moves the choice of profile by one, wrapping.
     fn pick_by(&mut self, forward: bool) {
         self.pick = cycle(self.pick, self.wabas.len(), forward);
-        (self.profile, self.id) = self.wabas[self.pick].clone();
+        if let Some((profile, id)) = self.wabas.get(self.pick) {
+            (self.profile, self.id) = (profile.clone(), id.clone());
+        }
     }
 
     fn type_into(&mut self, field: AddField, c: char) {

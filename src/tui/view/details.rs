@@ -150,7 +150,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         if let Some(until) = b.locked_until {
             words.push_str(&format!(
                 "; Meta locked {op} (133016) until about {}",
-                app.clock.local(until).format("%a %d %b %H:%M")
+                crate::clock::words(app.clock.local(until))
             ));
         }
         if let Some(at) = b.next_free {
