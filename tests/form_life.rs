@@ -131,6 +131,7 @@ fn a_failed_add_stays_in_the_form_and_says_why() {
             result: Err(wareg::tui::msg::StepFailure {
                 message: "This phone number is already in this WhatsApp Business Account".into(),
                 code: Some(100),
+                entry: None,
                 unknown_outcome: false,
                 readback: None,
             }),

@@ -483,6 +483,7 @@ fn failed_with(code: i64, message: &str) -> App {
     let failure = StepFailure {
         message: message.into(),
         code: Some(code),
+        entry: wareg::graph::catalogue::lookup(code),
         unknown_outcome: false,
         readback: None,
     };
@@ -735,6 +736,7 @@ fn failed_region_change() -> App {
     let failure = StepFailure {
         message: "Graph error 133005, HTTP 400. Meta says: Two step verification PIN incorrect. fbtrace_id: AbCdEfGhIjKlMnOpQrStU".into(),
         code: Some(133005),
+        entry: wareg::graph::catalogue::lookup(133005),
         unknown_outcome: false,
         readback: None,
     };

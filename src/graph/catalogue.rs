@@ -17,7 +17,7 @@ pub enum RetryAdvice {
     No,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
     pub code: i64,

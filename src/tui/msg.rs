@@ -86,6 +86,10 @@ pub enum Reply {
 pub struct StepFailure {
     pub message: String,
     pub code: Option<i64>,
+    /// The catalogue's entry for what Meta said, found by its code, subcode and words (100
+    /// alone is a bad parameter; with 2388001 and Meta's message, a number on a WhatsApp
+    /// account): the form explains it as the CLI does.
+    pub entry: Option<&'static crate::graph::catalogue::CatalogueEntry>,
     pub unknown_outcome: bool,
     /// After an unknown outcome: "the number's status now reads …", read by the engine.
     pub readback: Option<String>,

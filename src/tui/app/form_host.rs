@@ -311,10 +311,13 @@ impl App {
                     format!("{name}: {what}: outcome unknown, not retried; {after}"),
                 );
             } else {
-                let why = e.code.and_then(catalogue::lookup).map_or_else(
-                    || e.message.clone(),
-                    |c| format!("{} ({})", c.title, c.code),
-                );
+                let why = e
+                    .entry
+                    .or_else(|| e.code.and_then(catalogue::lookup))
+                    .map_or_else(
+                        || e.message.clone(),
+                        |c| format!("{} ({})", c.title, c.code),
+                    );
                 self.notice(Level::Error, format!("{name}: {what} failed: {why}"));
             }
         }
@@ -349,6 +352,7 @@ impl App {
             *form.phase_mut() = Phase::Failed(Failure {
                 message: format!("nothing was sent: {why}"),
                 code: None,
+                entry: None,
                 unknown_outcome: false,
                 readback: None,
                 at: self.clock.now(),

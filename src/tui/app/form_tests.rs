@@ -15,6 +15,7 @@ fn failure(code: i64, unknown_outcome: bool) -> StepFailure {
     StepFailure {
         message: format!("Graph error {code}"),
         code: Some(code),
+        entry: None,
         unknown_outcome,
         readback: unknown_outcome.then(|| "CONNECTED".to_owned()),
     }

@@ -410,6 +410,7 @@ fn a_wrong_pin_keeps_the_form_open_and_wipes_the_pin() {
     let failure = crate::tui::msg::StepFailure {
         message: "Graph error 133005".into(),
         code: Some(133005),
+        entry: None,
         unknown_outcome: false,
         readback: None,
     };

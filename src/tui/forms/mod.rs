@@ -50,6 +50,8 @@ pub enum Phase {
 pub struct Failure {
     pub message: String,
     pub code: Option<i64>,
+    /// What the catalogue says of it (see `StepFailure::entry`).
+    pub entry: Option<&'static crate::graph::catalogue::CatalogueEntry>,
     pub unknown_outcome: bool,
     /// After an unknown outcome: the number as the engine read it back.
     pub readback: Option<String>,
@@ -61,6 +63,9 @@ impl Failure {
         Failure {
             message: e.message.clone(),
             code: e.code,
+            entry: e
+                .entry
+                .or_else(|| e.code.and_then(crate::graph::catalogue::lookup)),
             unknown_outcome: e.unknown_outcome,
             readback: e.readback.clone(),
             at,

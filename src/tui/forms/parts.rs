@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use super::FormContext;
 use crate::audit::Budget;
 use crate::engine::{Blocker, Plan};
-use crate::graph::{catalogue, codes};
+use crate::graph::codes;
 use crate::tui::forms::{Failure, Phase, StepState};
 use crate::tui::view::popup::button_row;
 
@@ -62,7 +62,7 @@ pub fn failure_lines(
             Some(read) => format!("    wareg does not retry it; read back: {read}."),
             None => "    wareg does not retry it; the number's status is being read again.".into(),
         }));
-    } else if let Some(entry) = failure.code.and_then(catalogue::lookup) {
+    } else if let Some(entry) = failure.entry {
         lines.push(Line::styled(
             format!("  ✗ {} ({})", entry.title, entry.code),
             theme.bad(),

@@ -100,6 +100,7 @@ async fn rename(
         Err(e) => Err(StepFailure {
             message: format!("{e}; nothing was sent"),
             code: None,
+            entry: None,
             unknown_outcome: false,
             readback: None,
         }),
@@ -113,7 +114,36 @@ fn failure(e: &MutationError) -> StepFailure {
             .api()
             .map_or_else(|| e.to_string(), crate::graph::ApiError::detail),
         code: e.api().and_then(|a| a.code()),
+        entry: e.api().and_then(|a| a.graph()).and_then(|g| g.catalogue()),
         unknown_outcome: e.outcome_unknown(),
         readback: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::ApiError;
+    use crate::graph::errors::GraphError;
+
+    #[test]
+    fn a_refusal_carries_the_catalogue_entry_for_its_cause_not_only_its_code() {
+        let body = serde_json::json!({"error": {
+            "message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100,
+            "error_subcode": 2388001,
+            "error_user_msg": "This number is registered to an existing WhatsApp account. To use this number, disconnect it from the existing account.",
+            "fbtrace_id": "A1"}});
+        let error = GraphError::from_body(body.to_string().as_bytes()).unwrap();
+        let refused = MutationError::Api(ApiError::Graph {
+            http_status: 400,
+            error: Box::new(error),
+        });
+        let step = failure(&refused);
+        assert_eq!(step.code, Some(100));
+        let entry = step.entry.expect("the catalogue knows the cause");
+        assert_eq!(entry.title, "Number is on an existing WhatsApp account");
+        // What the form draws from it.
+        let failure = crate::tui::forms::Failure::of(&step, chrono::Utc::now());
+        assert_eq!(failure.entry, Some(entry));
     }
 }
