@@ -5,9 +5,11 @@
 pub(crate) mod budget;
 pub mod fact;
 mod operator;
+pub mod storage;
 
 pub use budget::{Budget, BudgetBook, BudgetFact, BudgetTally, META_LOCK_HOURS};
 pub use fact::{Fact, FactBook, FactKind, Recorded};
+pub use storage::{StorageBook, StorageEntry};
 
 /// A line of the trail that could not be read as a record (both readers report it).
 #[derive(Debug, Clone, PartialEq, Eq)]

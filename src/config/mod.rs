@@ -32,6 +32,8 @@ pub struct Config {
     pub numbers: Vec<NumberEntry>,
     pub budget: BudgetPolicy,
     pub ledger: LedgerConfig,
+    /// A kept storage older than this many days is read again, a few at a time.
+    pub storage_max_age_days: u32,
 }
 
 /// Where the engine keeps its records: the local trail (no URL), or a team's PostgreSQL.

@@ -24,6 +24,7 @@ struct RawConfig {
     numbers: Vec<Spanned<RawNumber>>,
     budget: Option<RawBudget>,
     ledger: Option<Spanned<RawLedger>>,
+    storage_max_age_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -146,7 +147,20 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
 
     let budget = validate_budget(&loc, raw.budget.as_ref())?;
     let ledger = validate_ledger(&loc, raw.ledger.as_ref())?;
+    let storage_max_age_days = match &raw.storage_max_age_days {
+        Some(days) if !(1..=3650).contains(days.get_ref()) => {
+            return Err(loc
+                .error(
+                    Some(days.span()),
+                    format!("storage_max_age_days = {} is out of range", days.get_ref()),
+                )
+                .hint("a number of days from 1 to 3650 (default 30)"));
+        }
+        Some(days) => *days.get_ref(),
+        None => crate::audit::storage::DEFAULT_MAX_AGE_DAYS,
+    };
     Ok(Config {
+        storage_max_age_days,
         source: file,
         default_profile,
         profiles,

@@ -15,7 +15,7 @@ pub use query::{Found, Query, Sink};
 use chrono::{DateTime, Utc};
 use std::io;
 
-use crate::audit::{AuditRecord, Fact, FactBook};
+use crate::audit::{AuditRecord, Fact, FactBook, StorageBook, StorageEntry};
 use crate::graph::NumberId;
 
 pub trait Ledger: Send + Sync {
@@ -78,6 +78,13 @@ pub trait Ledger: Send + Sync {
 
     /// The facts of the numbers in `only`, or of every number.
     fn facts_of(&self, only: Option<&std::collections::HashSet<String>>) -> io::Result<FactBook>;
+
+    /// Keeps what wareg read (or set) of numbers' storage, a batch at once: apart from the
+    /// records, like facts; a number's newest read wins.
+    fn note_storage(&self, entries: &[StorageEntry]) -> io::Result<()>;
+
+    /// Every number's kept storage (the newest read of each).
+    fn storage_of(&self) -> io::Result<StorageBook>;
 
     /// Where it is, for messages: "local trail /home/…/audit.jsonl".
     fn describe(&self) -> String;

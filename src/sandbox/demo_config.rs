@@ -43,5 +43,6 @@ pub fn demo_config(base_url: &str) -> Config {
         numbers,
         budget: BudgetPolicy::default(),
         ledger: crate::config::LedgerConfig::default(),
+        storage_max_age_days: crate::audit::storage::DEFAULT_MAX_AGE_DAYS,
     }
 }

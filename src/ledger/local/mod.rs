@@ -14,13 +14,17 @@ use std::path::{Path, PathBuf};
 mod facts;
 mod file;
 pub mod index;
+mod storage;
 pub mod tail;
 
 pub use facts::{FACTS_FILE, FactFile};
 pub use file::{AuditLog, AuditRead};
+pub use storage::{STORAGE_FILE, StorageFile};
 
 use super::{Found, Ledger, Query, Sink};
-use crate::audit::{AuditRecord, BudgetBook, BudgetFact, Fact, FactBook};
+use crate::audit::{
+    AuditRecord, BudgetBook, BudgetFact, Fact, FactBook, StorageBook, StorageEntry,
+};
 use crate::config::BudgetPolicy;
 use crate::flock::FileLock;
 use crate::graph::NumberId;
@@ -32,6 +36,7 @@ pub struct LocalTrail {
     lock_path: PathBuf,
     index_path: PathBuf,
     facts: FactFile,
+    storage: StorageFile,
 }
 
 /// How far the index may fall behind the trail (lines appended by a wareg that keeps no index)
@@ -50,6 +55,7 @@ impl LocalTrail {
             log,
             lock_path: dir.join(crate::paths::AUDIT_LOCK_FILE),
             facts: FactFile::in_dir(dir),
+            storage: StorageFile::in_dir(dir),
         }
     }
 
@@ -204,6 +210,14 @@ impl Ledger for LocalTrail {
 
     fn facts_of(&self, only: Option<&HashSet<String>>) -> io::Result<FactBook> {
         self.facts.read(only)
+    }
+
+    fn note_storage(&self, entries: &[StorageEntry]) -> io::Result<()> {
+        self.storage.append(entries)
+    }
+
+    fn storage_of(&self) -> io::Result<StorageBook> {
+        self.storage.read()
     }
 
     fn describe(&self) -> String {

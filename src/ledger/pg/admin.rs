@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V2__facts",
         include_str!("../../../assets/migrations/V2__facts.sql"),
     ),
+    (
+        "V3__storage",
+        include_str!("../../../assets/migrations/V3__storage.sql"),
+    ),
 ];
 
 /// The runner over [`MIGRATIONS`]; refinery computes each one's checksum from its name and SQL,

@@ -16,6 +16,7 @@ mod admin;
 mod connect;
 mod listen;
 mod scrub;
+mod storage;
 
 pub use admin::{ImportReport, LedgerStatus, latest_schema};
 pub use connect::{BadUrl, PgSettings};
@@ -30,7 +31,7 @@ use std::time::{Duration, Instant};
 use connect::{Conn, Failure, by};
 
 use super::{Ledger, Query, Sink};
-use crate::audit::{AuditRecord, Fact, FactBook, FactKind, Phase};
+use crate::audit::{AuditRecord, Fact, FactBook, FactKind, Phase, StorageBook, StorageEntry};
 use crate::flock::FileLock;
 use crate::graph::NumberId;
 use crate::ledger::AuditLog;
@@ -47,6 +48,8 @@ pub struct PgLedger {
     pending_lock: std::path::PathBuf,
     /// Told when an admission waits for another desk's change of the same number.
     on_wait: Mutex<Option<WaitHook>>,
+    /// The desk's own copy of the numbers' kept storage, beside the `storage` table.
+    storage_file: crate::ledger::local::StorageFile,
 }
 
 /// What a face does when an admission has waited [`WAIT_SAID_AFTER`] for another desk's
@@ -74,6 +77,7 @@ impl PgLedger {
             pending: AuditLog::new(data_dir.join(PENDING_FILE)),
             pending_lock: data_dir.join(PENDING_LOCK_FILE),
             on_wait: Mutex::new(None),
+            storage_file: crate::ledger::local::StorageFile::in_dir(data_dir),
         }
     }
 
@@ -507,6 +511,14 @@ impl Ledger for PgLedger {
             }
         }
         Ok(book)
+    }
+
+    fn note_storage(&self, entries: &[StorageEntry]) -> io::Result<()> {
+        storage::note(self, entries)
+    }
+
+    fn storage_of(&self) -> io::Result<StorageBook> {
+        storage::read(self)
     }
 
     fn describe(&self) -> String {
