@@ -9,6 +9,19 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// `n` with a comma between thousands: "20,010".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -16,5 +29,8 @@ mod tests {
         assert_eq!(super::count(1, "number"), "1 number");
         assert_eq!(super::count(0, "number"), "0 numbers");
         assert_eq!(super::count(20_000, "record"), "20000 records");
+        assert_eq!(super::thousands(20_010), "20,010");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
     }
 }

@@ -108,6 +108,11 @@ fn app_in(place: Place) -> App {
                 press(&mut app, Char('q'));
             }
         }
+        Place::ConfirmFull => {
+            // F over more numbers than it reads unasked.
+            app.confirm_full_over = 0;
+            press(&mut app, Char('F'));
+        }
         Place::Alert => {
             let cmds = presses(&mut app, &[Char('R')]);
             let listing = cmds

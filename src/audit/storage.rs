@@ -77,6 +77,11 @@ impl StorageBook {
         self.by_number.get(number)
     }
 
+    /// Takes the number's entry out of the book.
+    pub fn take(&mut self, number: &str) -> Option<StorageEntry> {
+        self.by_number.remove(number)
+    }
+
     pub fn len(&self) -> usize {
         self.by_number.len()
     }

@@ -252,6 +252,7 @@ pub(super) async fn plan_one(
             match engine.client.get_settings(&target.id).await {
                 Ok(settings) => {
                     if let Some(storage) = settings.storage_configuration {
+                        engine.keep_storage(&target.id, storage.clone()).await;
                         row.storage = crate::fleet::Storage::Known(storage);
                     }
                 }

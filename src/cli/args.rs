@@ -187,9 +187,14 @@ pub struct NumbersArgs {
     /// Print the table as CSV on stdout: a header line, then one line per number.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
-    /// Also read each number's local-storage setting (one call per number, as the TUI's F).
+    /// Also read each number's local-storage setting (one call per number, as the TUI's F);
+    /// what it reads is kept for the TUI.
     #[arg(long, requires = "refresh")]
     pub storage: bool,
+    /// With --storage: read it even when Meta's call budget is 75 % used or more (otherwise
+    /// the storage reads are left out, with a warning).
+    #[arg(long, requires = "storage")]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -39,7 +39,35 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         }
         let (mut rows, fleet) = block_on(fleet::refresh(&ctx.config, &clients, only))?;
         if args.storage {
-            block_on(fleet::read_storage(&mut rows, &clients, &fleet))?;
+            let mut usage = Usage::default();
+            for client in clients.values() {
+                usage.merge(client.usage());
+            }
+            let asker = if args.yes {
+                fleet::read_guard::Asker::Person
+            } else {
+                fleet::read_guard::Asker::Refresh
+            };
+            let used = usage.highest();
+            if fleet::read_guard::allows(asker, fleet::read_guard::ReadKind::Storage, used) {
+                block_on(fleet::read_storage(&mut rows, &clients, &fleet))?;
+                // Kept for the TUI (and the other desks): it need not read them again.
+                let operator = ctx
+                    .config
+                    .ledger
+                    .operator
+                    .clone()
+                    .unwrap_or_else(crate::audit::default_operator);
+                let entries = fleet::storage_entries(&rows, &operator);
+                if let Err(e) = ctx.ledger()?.note_storage(&entries) {
+                    eprintln!("warning: the storage read could not be kept: {e}");
+                }
+            } else {
+                eprintln!(
+                    "warning: {}: storage is not read (one call per number); --yes reads it anyway",
+                    fleet::read_guard::usage_words(used.unwrap_or_default())
+                );
+            }
         }
         progress.finish();
         super::context::keep_known(&ctx.data_dir, &rows);

@@ -31,6 +31,10 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         .as_ref()
         .ok()
         .and_then(|s| s.storage_configuration.clone());
+    if let Some(storage) = &storage {
+        // Kept for the TUI: its start need not read this number's storage again.
+        block_on(engine.keep_storage(&id, storage.clone()))?;
+    }
     let label = ctx.config.number(&id).and_then(|n| n.label.clone());
 
     if args.json {

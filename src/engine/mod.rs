@@ -11,6 +11,7 @@ mod prepare;
 mod refusal;
 mod rename;
 mod sightings;
+mod storage_kept;
 
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
@@ -355,6 +356,11 @@ impl Engine {
                 }
             })
             .await;
+        if result.is_ok()
+            && let Some(storage) = storage_kept::after_step(step)
+        {
+            self.keep_storage(id, storage).await;
+        }
         if let Step::Register { .. } = step {
             // What the ledger must remember: an approved name is applied now, or which of
             // 2388001's causes Meta named.

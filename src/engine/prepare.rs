@@ -77,9 +77,15 @@ impl Engine {
         (budgets, open_intent): LedgerState,
     ) -> Result<Plan, PrepareError> {
         let storage = match request {
+            // Always read live (never the kept value): it plans a mutation. What it reads is
+            // kept for the faces.
             Request::Register(_) => match self.client.get_settings(id).await {
                 Ok(settings) => match settings.storage_configuration {
-                    Some(config) => config.region().map_or(StorageFact::Off, StorageFact::On),
+                    Some(config) => {
+                        let fact = config.region().map_or(StorageFact::Off, StorageFact::On);
+                        self.keep_storage(id, config).await;
+                        fact
+                    }
                     None => StorageFact::Off,
                 },
                 Err(_) => StorageFact::Unknown,

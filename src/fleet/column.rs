@@ -130,6 +130,8 @@ pub struct Screen {
     pub intent: Option<(String, bool)>,
     /// When the stale value shown was read, as the TUI writes a time ("14:05").
     pub stale_since: Option<String>,
+    /// How old the known storage is, when it is old enough to say ("12 d").
+    pub storage_age: Option<String>,
 }
 
 /// Everything a column reads to say its value for one row.
@@ -706,7 +708,11 @@ fn storage_cell(facts: &Facts) -> Cell {
     match &facts.row.storage {
         Storage::NotRead => Cell::toned("·", Tone::Dim),
         Storage::Loading => Cell::toned(LOADING, Tone::Dim),
-        Storage::Known(s) => Cell::plain(s.summary()),
+        Storage::Known(s) => match &facts.screen.storage_age {
+            // A value kept from an earlier read says how old it is: "DE · 12 d".
+            Some(age) => Cell::toned(format!("{} · {age}", s.summary()), Tone::Dim),
+            None => Cell::plain(s.summary()),
+        },
         Storage::Failed(_) => Cell::toned("✗", Tone::Bad),
     }
 }

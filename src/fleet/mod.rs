@@ -9,6 +9,7 @@ pub mod filter;
 pub mod known;
 mod machine;
 pub mod next;
+pub mod read_guard;
 pub mod resolve;
 mod row;
 
@@ -131,6 +132,20 @@ pub async fn refresh(
     (rows, fleet)
 }
 
+/// What `rows` read of storage, as entries for the ledger to keep.
+pub fn storage_entries(rows: &[Row], operator: &str) -> Vec<crate::audit::StorageEntry> {
+    rows.iter()
+        .filter_map(|r| match (&r.storage, r.storage_read_at) {
+            (Storage::Known(storage), Some(at)) => {
+                let mut entry = crate::audit::StorageEntry::new(&r.id, storage.clone(), at);
+                entry.operator = Some(operator.to_owned());
+                Some(entry)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Reads the local-storage setting of every row that was read (one `/settings` call each,
 /// `READ_CONCURRENCY` at a time), skipping the profiles whose reads stopped. A failed read is
 /// the row's `Storage::Failed`, with why.
@@ -153,13 +168,14 @@ pub async fn read_storage(
     .buffer_unordered(READ_CONCURRENCY)
     .collect::<Vec<_>>()
     .await;
+    let now = chrono::Utc::now();
     for (i, answer) in answers {
-        rows[i].storage = match answer {
+        match answer {
             Ok(settings) => match settings.storage_configuration {
-                Some(storage) => Storage::Known(storage),
-                None => Storage::Failed("not given".into()),
+                Some(storage) => rows[i].set_storage(storage, now),
+                None => rows[i].storage = Storage::Failed("not given".into()),
             },
-            Err(e) => Storage::Failed(e.short()),
-        };
+            Err(e) => rows[i].storage = Storage::Failed(e.short()),
+        }
     }
 }

@@ -61,6 +61,8 @@ pub struct Row {
     /// What the number needs next, as the engine says from its read, budgets and recorded
     /// facts (`fleet::next`); None until it is worked out.
     pub next: Option<crate::engine::NextStep>,
+    /// When the known storage was read (by this process or kept from an earlier one).
+    pub storage_read_at: Option<DateTime<Utc>>,
 }
 
 impl Row {
@@ -76,6 +78,7 @@ impl Row {
             last_good: None,
             read_at: None,
             next: None,
+            storage_read_at: None,
         }
     }
 
@@ -87,6 +90,12 @@ impl Row {
             read_at: Some(at),
             ..Row::configured(id, None, ProfileName::from(profile))
         }
+    }
+
+    /// Takes in a storage read at `at` (now, or kept from before).
+    pub fn set_storage(&mut self, storage: crate::graph::StorageConfig, at: DateTime<Utc>) {
+        self.storage = Storage::Known(storage);
+        self.storage_read_at = Some(at);
     }
 
     /// The number as read now.

@@ -130,6 +130,8 @@ pub enum Place {
     Sending,
     /// "Quit while a change is in flight?"
     ConfirmQuit,
+    /// "F reads N storages at this cost: read them all?"
+    ConfirmFull,
     /// A problem explained in a dialog.
     Alert,
     /// The bulk popup, at one of its stages (each has its own keys).
@@ -356,7 +358,7 @@ pub fn field_bindings(kind: FieldKind) -> &'static [Binding] {
 }
 
 /// Every place with one table for all its states, for the tests that walk them.
-pub const PLACES: [Place; 24] = [
+pub const PLACES: [Place; 25] = [
     Place::Table,
     Place::Log,
     Place::Details,
@@ -373,6 +375,7 @@ pub const PLACES: [Place; 24] = [
     Place::Dropdown,
     Place::Sending,
     Place::ConfirmQuit,
+    Place::ConfirmFull,
     Place::Alert,
     Place::Bulk(BulkStage::Choose),
     Place::Bulk(BulkStage::Planning),

@@ -70,12 +70,34 @@ pub async fn assemble(
     // before anything is drawn. The team ledger is never waited for here (one that accepts and
     // never answers would keep the screen blank until its deadline): the worker's first count
     // fills the budgets in, or says it is not answering.
-    if setup.store.team().is_none()
-        && let Ok((budgets, recent)) =
-            worker::first_read(&setup.store.ledger(), setup.config.budget).await
-    {
+    // What is kept of the numbers' storage is read beside it: the start reads only the
+    // storage nobody knows. With a team ledger that is the desk's own copy (the table is not
+    // waited for either).
+    let ledger = setup.store.ledger();
+    let local = setup.store.team().is_none();
+    let data_dir = setup.data_dir.clone();
+    let (first, kept) = tokio::join!(
+        async {
+            match local {
+                true => Some(worker::first_read(&ledger, setup.config.budget).await),
+                false => None,
+            }
+        },
+        crate::ledger::blocking(&ledger, move |l| match local {
+            true => l.storage_of(),
+            false => crate::ledger::local::StorageFile::in_dir(&data_dir).read(),
+        })
+    );
+    if let Some(Ok((budgets, recent))) = first {
         app.update(Msg::Ledger { budgets, recent });
     }
+    match kept {
+        Ok(book) => app.update(Msg::KeptStorage(book)),
+        Err(e) => app.update(Msg::Notice(
+            msg::Level::Warn,
+            format!("the numbers' kept storage was not read: {e}"),
+        )),
+    };
     // A bulk run that a crash or a quit left half done is offered again, never resent unasked.
     for (id, left) in crate::bulk::journal::unfinished(&setup.data_dir) {
         app.update(Msg::Notice(

@@ -31,6 +31,12 @@ pub enum Msg {
         budgets: BudgetBook,
         recent: Vec<AuditRecord>,
     },
+    /// What the ledger keeps of the numbers' storage, read before the start: a number whose
+    /// storage is known is not read again.
+    KeptStorage(crate::audit::StorageBook),
+    /// Storage re-read in the background (old kept values), a few answers at once; not
+    /// requests of the app's, so nothing shows in flight.
+    StorageReread(Vec<(NumberId, Result<Settings, ApiError>)>),
     /// The facts the ledger recorded of the numbers (an approval's first sighting…), for
     /// their next step.
     Facts(crate::audit::FactBook),
@@ -79,6 +85,9 @@ pub enum Reply {
     },
     /// The profile's token could not be read: nothing was sent.
     NoToken(String),
+    /// Held back, nothing sent: Meta's call budget is too far spent for a read nobody asked
+    /// for (`fleet::read_guard`); the words say how far.
+    NotSent(String),
 }
 
 /// Why a mutation failed, as the form shows it.
@@ -110,7 +119,14 @@ pub enum Cmd {
         request: RequestId,
         profile: ProfileName,
         id: NumberId,
+        /// Who wants it: the worker holds back what the budget's high-water mark stops.
+        asker: crate::fleet::read_guard::Asker,
     },
+    /// Re-read these old kept storages in the background, a few at a time within a
+    /// per-minute ceiling, while Meta's call budget allows.
+    RereadStorage(Vec<(ProfileName, NumberId)>),
+    /// Stop the background re-reads (a full read does them all).
+    StopReread,
     /// A form's mutation: one engine request, run under the number's lock. The worker runs
     /// every kind the same way; only `EngineCall` says what it is.
     Engine {

@@ -114,7 +114,7 @@ impl App {
                         .find(&id)
                         .is_some_and(|i| self.table.rows[i].storage == Storage::Loading);
                     if let Some(profile) = self.row_profile(&id).filter(|_| !reading) {
-                        cmds.push(self.read_settings(&profile, &id));
+                        cmds.push(self.read_settings(&profile, &id, super::Asker::Mutation));
                     }
                 }
                 return cmds;

@@ -128,7 +128,7 @@ impl App {
                 let row = &self.table.rows[i];
                 if matches!(row.storage, Storage::NotRead | Storage::Failed(_)) {
                     let (profile, id) = (row.profile.clone(), row.id.clone());
-                    cmds.push(self.read_settings(&profile, &id));
+                    cmds.push(self.read_settings(&profile, &id, super::Asker::Mutation));
                 }
             }
         }
@@ -327,7 +327,7 @@ impl App {
             cmds.push(Cmd::LoadLedger);
             if let Some(profile) = self.row_profile(id) {
                 cmds.push(self.read_number(&profile, id));
-                cmds.push(self.read_settings(&profile, id));
+                cmds.push(self.read_settings(&profile, id, super::Asker::Mutation));
             }
         }
         cmds

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{App, Overlay};
 use crate::tui::keys::{self, Action, Binding, FormKind, HELP_KEY, InputEvent, Place, QUIT_KEY, b};
-use crate::tui::msg::Cmd;
+use crate::tui::msg::{Cmd, Level};
 
 use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Esc, Up};
 
@@ -61,6 +61,15 @@ pub(crate) const CONFIRM_QUIT: &[Binding] = &[
         "stay",
         true,
     ),
+];
+
+/// Quit comes first: the footer ends with the first quitting key it finds, and here `y`
+/// reads, it does not quit.
+pub(crate) const CONFIRM_FULL: &[Binding] = &[
+    QUIT_KEY,
+    b(&[Char('y'), Char('Y')], "y", Action::Yes, "read all", true),
+    b(&[Char('n'), Char('N'), Esc], "n", Action::No, "no", true),
+    HELP_KEY,
 ];
 
 pub(crate) const ALERT: &[Binding] = &[
@@ -157,6 +166,17 @@ impl App {
                 }
                 Vec::new()
             }
+            Overlay::ConfirmFull(words) => match action {
+                Some(Action::Yes) => self.full_refresh_confirmed(),
+                Some(Action::No) => {
+                    self.notice(Level::Info, "F: nothing was read");
+                    Vec::new()
+                }
+                _ => {
+                    self.overlay = Some(Overlay::ConfirmFull(words));
+                    Vec::new()
+                }
+            },
             Overlay::ConfirmQuit(under) => match action {
                 Some(Action::Yes) => self.quit_now(),
                 Some(Action::No) => {

@@ -40,6 +40,7 @@ pub fn bindings(place: Place) -> &'static [super::keys::Binding] {
         Place::Details => keys_in::DETAILS,
         Place::Help => keys_in::HELP,
         Place::ConfirmQuit => keys_in::CONFIRM_QUIT,
+        Place::ConfirmFull => keys_in::CONFIRM_FULL,
         Place::Alert => keys_in::ALERT,
         Place::Sending => form_host::SENDING,
         Place::Field(kind) => super::keys::field_bindings(kind),
@@ -109,6 +110,8 @@ pub enum Overlay {
     Form(Box<dyn FormComponent>),
     /// A problem the user must see (a token that could not be read).
     Alert(String),
+    /// `F` over many numbers: its cost, asked before anything is sent.
+    ConfirmFull(String),
     /// `q` while a mutation is in flight; holds what was open, to go back to on "no".
     ConfirmQuit(Option<Box<Overlay>>),
     /// A bulk action on the marked numbers: choose, plan, confirm, run, summary.
@@ -199,10 +202,26 @@ pub struct App {
     /// terminal); 0 when a form opens.
     pub form_scroll: usize,
     pub quit: bool,
+    /// Kept storage of numbers no row shows yet (a discovered number takes its value when a
+    /// listing brings it).
+    pub kept_storage: crate::audit::StorageBook,
+    /// A kept storage older than this is re-read in the background.
+    pub storage_max_age: chrono::Duration,
+    /// `F` over more configured numbers than this asks first, with the cost.
+    pub confirm_full_over: usize,
+    /// Who asked for the refresh under way: the follow-up reads of its listing are held to the
+    /// high-water mark as it is.
+    refresh_asker: Asker,
+    /// The read guard's notice was said for the refresh under way.
+    guard_told: bool,
 }
 
 /// The share of Meta's call budget (percent) above which a refresh spends nothing extra.
-pub const USAGE_HIGH_WATER: u32 = 75;
+pub const USAGE_HIGH_WATER: u32 = crate::fleet::read_guard::HIGH_WATER;
+/// `F` over more numbers than this asks first.
+pub const CONFIRM_FULL_OVER: usize = 100;
+
+pub use crate::fleet::read_guard::Asker;
 
 impl App {
     pub fn new(config: &Config, theme: Theme, log_path: Option<PathBuf>) -> App {
@@ -276,6 +295,11 @@ impl App {
             spinner: 0,
             form_scroll: 0,
             quit: false,
+            kept_storage: Default::default(),
+            storage_max_age: chrono::Duration::days(i64::from(config.storage_max_age_days)),
+            confirm_full_over: CONFIRM_FULL_OVER,
+            refresh_asker: Asker::Start,
+            guard_told: false,
         };
         for warning in config.warnings(app.clock.now().date_naive()) {
             app.notice(Level::Warn, warning);
@@ -283,9 +307,47 @@ impl App {
         app
     }
 
-    /// The commands to run at start: count the budgets and read every number's status.
+    /// The commands to run at start: count the budgets, read every number's status and the
+    /// storage nobody kept; old kept storage is re-read in the background, a few at a time.
     pub fn start(&mut self) -> Vec<Cmd> {
-        self.refresh()
+        let mut cmds = self.refresh_as(Asker::Start);
+        let now = self.clock.now();
+        let old: Vec<(ProfileName, NumberId)> = self
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.configured && matches!(r.storage, Storage::Known(_)))
+            .filter(|r| {
+                r.storage_read_at
+                    .is_some_and(|at| now - at > self.storage_max_age)
+            })
+            .map(|r| (r.profile.clone(), r.id.clone()))
+            .collect();
+        if !old.is_empty() {
+            cmds.push(Cmd::RereadStorage(old));
+        }
+        cmds
+    }
+
+    /// Takes in what the ledger keeps of the numbers' storage: shown at once, and not read
+    /// again while it is younger than `storage_max_age`.
+    pub fn take_kept_storage(&mut self, book: crate::audit::StorageBook) {
+        self.kept_storage = book;
+        self.apply_kept_storage();
+    }
+
+    /// The kept storage of rows that do not know theirs yet (moved out of the book).
+    pub(crate) fn apply_kept_storage(&mut self) {
+        if self.kept_storage.is_empty() {
+            return;
+        }
+        for row in &mut self.table.rows {
+            if matches!(row.storage, Storage::NotRead)
+                && let Some(entry) = self.kept_storage.take(row.id.as_str())
+            {
+                row.set_storage(entry.storage, entry.read_at);
+            }
+        }
     }
 
     /// The single mutator.
@@ -362,6 +424,14 @@ impl App {
             }
             Msg::Renames(book) => {
                 self.renames = book;
+                Vec::new()
+            }
+            Msg::KeptStorage(book) => {
+                self.take_kept_storage(book);
+                Vec::new()
+            }
+            Msg::StorageReread(answers) => {
+                self.on_storage_reread(answers);
                 Vec::new()
             }
             Msg::Facts(facts) => {
@@ -520,6 +590,7 @@ impl App {
             Some(Overlay::Form(form)) => self.form_place(form.as_ref()),
             Some(Overlay::Alert(_)) => Place::Alert,
             Some(Overlay::ConfirmQuit(_)) => Place::ConfirmQuit,
+            Some(Overlay::ConfirmFull(_)) => Place::ConfirmFull,
             Some(Overlay::Bulk(view)) => Place::Bulk(view.place()),
             None if self.table.filtering => Place::Filter,
             None if self.focus == Focus::Log => Place::Log,
@@ -573,16 +644,46 @@ impl App {
     /// once per number and kept: it changes only through a mutation (which reads it again),
     /// so a refresh spends the WABA's call budget on the listing, not on one call per number.
     pub fn refresh(&mut self) -> Vec<Cmd> {
-        self.refresh_reading_storage(false)
+        self.refresh_as(Asker::Refresh)
     }
 
-    /// A refresh that also reads every configured number's storage again.
+    /// `F`: a refresh that also reads every configured number's storage again. Over
+    /// `confirm_full_over` numbers it asks first, with the cost.
     pub fn full_refresh(&mut self) -> Vec<Cmd> {
-        self.refresh_reading_storage(true)
+        let calls = self.table.rows.iter().filter(|r| r.configured).count();
+        if calls > self.confirm_full_over {
+            let any_registered = self.table.rows.iter().any(|r| {
+                r.known_number()
+                    .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
+            });
+            let budget = crate::fleet::read_guard::waba_budget(any_registered);
+            self.overlay = Some(Overlay::ConfirmFull(format!(
+                "F reads the storage of {} configured numbers: {}.",
+                crate::plural::thousands(calls as u64),
+                crate::fleet::read_guard::cost_words(calls, self.api_usage, budget)
+            )));
+            return Vec::new();
+        }
+        self.full_refresh_confirmed()
     }
 
-    fn refresh_reading_storage(&mut self, all: bool) -> Vec<Cmd> {
+    /// `F` as a person asked for it (small, or confirmed): every storage is read, whatever
+    /// the high-water mark.
+    pub fn full_refresh_confirmed(&mut self) -> Vec<Cmd> {
+        self.notice(
+            Level::Info,
+            "refreshing every number and reading every storage setting again",
+        );
+        let mut cmds = vec![Cmd::StopReread];
+        cmds.extend(self.refresh_as(Asker::Person));
+        cmds
+    }
+
+    fn refresh_as(&mut self, asker: Asker) -> Vec<Cmd> {
+        use crate::fleet::read_guard::{ReadKind, allows, usage_words};
         self.inflight.retain(|_, p| p.is_mutation());
+        self.refresh_asker = asker;
+        self.guard_told = false;
         // Another process (the CLI, a second TUI) may have spent budget since the last count.
         let mut cmds = vec![Cmd::LoadLedger];
         let views: Vec<ProfileView> = self
@@ -594,22 +695,19 @@ impl App {
             })
             .collect();
         let reads = self.fleet.refresh(&mut self.table.rows, &views);
-        cmds.extend(self.fleet_reads(reads));
-        // Above the high-water mark only what the user asked for is spent: `R` reads the
-        // listing, not one storage per number (details and forms still read theirs).
-        let sparing = !all && self.api_usage.is_some_and(|p| p >= USAGE_HIGH_WATER);
-        if sparing
-            && self
-                .table
-                .rows
-                .iter()
-                .any(|r| r.configured && !matches!(r.storage, Storage::Known(_)))
-        {
+        cmds.extend(self.guarded_fleet_reads(reads));
+        let all = asker == Asker::Person;
+        // Above the high-water mark only what the user asked for is spent: `R` and the start
+        // read the listing, not one storage per number (details and forms still read theirs).
+        let sparing = !allows(asker, ReadKind::Storage, self.api_usage);
+        let unknown = |r: &Row| r.configured && !matches!(r.storage, Storage::Known(_));
+        if sparing && self.table.rows.iter().any(unknown) {
+            self.guard_told = true;
             self.notice(
                 Level::Warn,
                 format!(
-                    "Meta's call budget is {} % used: storage is not read for the whole list (F does, at one call per number)",
-                    self.api_usage.unwrap_or_default()
+                    "{}: storage is not read for the whole list (F does, at one call per number)",
+                    usage_words(self.api_usage.unwrap_or_default())
                 ),
             );
         }
@@ -618,11 +716,11 @@ impl App {
             .rows
             .iter()
             .filter(|r| r.configured && !sparing)
-            .filter(|r| all || !matches!(r.storage, Storage::Known(_)))
+            .filter(|r| all || unknown(r))
             .map(|r| (r.profile.clone(), r.id.clone()))
             .collect();
         for (profile, id) in configured {
-            cmds.push(self.read_settings(&profile, &id));
+            cmds.push(self.read_settings(&profile, &id, asker));
         }
         cmds
     }
@@ -641,6 +739,39 @@ impl App {
                 Read::Number { profile, id } => self.read_number(&profile, &id),
             })
             .collect()
+    }
+
+    /// [`App::fleet_reads`] held to the high-water mark as the refresh's asker is: from
+    /// `PERSON_ONLY` the start's single reads are not sent (their rows say why).
+    pub(crate) fn guarded_fleet_reads(&mut self, reads: Vec<Read>) -> Vec<Cmd> {
+        use crate::fleet::read_guard::{ReadKind, allows, usage_words};
+        if allows(self.refresh_asker, ReadKind::Number, self.api_usage) {
+            return self.fleet_reads(reads);
+        }
+        let why = usage_words(self.api_usage.unwrap_or_default());
+        let (single, listings): (Vec<Read>, Vec<Read>) = reads
+            .into_iter()
+            .partition(|r| matches!(r, Read::Number { .. }));
+        for read in &single {
+            if let Read::Number { id, .. } = read
+                && let Some(row) = self.table.row_mut(id)
+            {
+                row.set_failed(crate::graph::ApiError::Refused(format!(
+                    "{}{why}",
+                    crate::fleet::NOT_READ
+                )));
+            }
+        }
+        if !single.is_empty() {
+            self.notice(
+                Level::Warn,
+                format!(
+                    "{why}: {} not read on their own (R reads them)",
+                    crate::plural::count(single.len(), "configured number")
+                ),
+            );
+        }
+        self.fleet_reads(listings)
     }
 
     fn profiles_in_view(&self) -> Vec<ProfileInfo> {
@@ -663,7 +794,7 @@ impl App {
         }
     }
 
-    pub(crate) fn read_settings(&mut self, profile: &str, id: &NumberId) -> Cmd {
+    pub(crate) fn read_settings(&mut self, profile: &str, id: &NumberId, asker: Asker) -> Cmd {
         if let Some(row) = self.table.row_mut(id) {
             row.storage = Storage::Loading;
         }
@@ -672,6 +803,7 @@ impl App {
             request,
             profile: ProfileName::from(profile),
             id: id.clone(),
+            asker,
         }
     }
 

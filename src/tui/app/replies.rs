@@ -36,15 +36,31 @@ impl App {
                 self.stop_reads_of(&id, e);
                 Vec::new()
             }
+            (Pending::Settings { id }, Reply::NotSent(why)) => {
+                if let Some(row) = self.table.row_mut(&id)
+                    && row.storage == Storage::Loading
+                {
+                    row.storage = Storage::NotRead;
+                }
+                if !self.guard_told {
+                    self.guard_told = true;
+                    self.notice(
+                        Level::Warn,
+                        format!("{why}: storage is not read for the whole list (F does, at one call per number)"),
+                    );
+                }
+                Vec::new()
+            }
             (Pending::Settings { id }, Reply::Settings(result)) => {
+                let now = self.clock.now();
                 if let Some(row) = self.table.row_mut(&id) {
-                    row.storage = match result {
+                    match result {
                         Ok(settings) => match settings.storage_configuration {
-                            Some(storage) => Storage::Known(storage),
-                            None => Storage::Failed("not given".into()),
+                            Some(storage) => row.set_storage(storage, now),
+                            None => row.storage = Storage::Failed("not given".into()),
                         },
-                        Err(e) => Storage::Failed(e.short()),
-                    };
+                        Err(e) => row.storage = Storage::Failed(e.short()),
+                    }
                 }
                 Vec::new()
             }
@@ -115,13 +131,38 @@ impl App {
         }
         if added > 0 {
             self.table.reindex();
+            self.apply_kept_storage();
         }
         self.renew_next();
         if added > 0 || !self.table.filter.is_empty() {
             // Names arrived: the filter may now match rows it could not before.
             self.table.refilter(&self.budgets);
         }
-        self.fleet_reads(reads)
+        self.guarded_fleet_reads(reads)
+    }
+
+    /// Old kept storage read again in the background: a value that came back replaces the
+    /// kept one (a failed re-read leaves it: it is still the last known).
+    pub(super) fn on_storage_reread(
+        &mut self,
+        answers: Vec<(
+            crate::graph::NumberId,
+            Result<crate::graph::types::Settings, ApiError>,
+        )>,
+    ) {
+        let now = self.clock.now();
+        for (id, answer) in answers {
+            let Some(row) = self.table.row_mut(&id) else {
+                continue;
+            };
+            // A read a person started since is the one to wait for.
+            if row.storage == Storage::Loading {
+                continue;
+            }
+            if let Ok(Some(storage)) = answer.map(|s| s.storage_configuration) {
+                row.set_storage(storage, now);
+            }
+        }
     }
 
     /// The read of `id` failed in a way all its profile's reads would.

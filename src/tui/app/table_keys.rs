@@ -221,13 +221,7 @@ impl App {
                 self.notice(Level::Info, "refreshing every number");
                 return self.refresh();
             }
-            Action::FullRefresh => {
-                self.notice(
-                    Level::Info,
-                    "refreshing every number and reading every storage setting again",
-                );
-                return self.full_refresh();
-            }
+            Action::FullRefresh => return self.full_refresh(),
             Action::Copy => {
                 if let Some(row) = self.table.selected_row() {
                     let id = row.id.to_string();
@@ -294,7 +288,7 @@ impl App {
             id: id.clone(),
         }));
         if needs_storage {
-            vec![self.read_settings(&profile, &id)]
+            vec![self.read_settings(&profile, &id, super::Asker::Person)]
         } else {
             Vec::new()
         }

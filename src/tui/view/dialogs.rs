@@ -17,6 +17,20 @@ pub fn alert(frame: &mut Frame, screen: Rect, app: &App, text: &str) {
     paragraph(frame, inner, lines);
 }
 
+/// `F` over many numbers: what it costs, before anything is sent.
+pub fn confirm_full(frame: &mut Frame, screen: Rect, app: &App, words: &str) {
+    let lines = vec![
+        Line::styled(words.to_owned(), app.theme.warn()),
+        Line::raw(""),
+        Line::raw("R reads the listing and only the storage nobody knows."),
+        Line::raw(""),
+        Line::raw("Read every storage?  y yes · n no"),
+    ];
+    let height = (super::popup::wrapped_height(&lines, 62) + 2).max(7);
+    let inner = frame_popup(frame, screen, &app.theme, "Read every storage?", 64, height);
+    paragraph(frame, inner, lines);
+}
+
 /// `under` is the popup the question was asked over.
 pub fn confirm_quit(frame: &mut Frame, screen: Rect, app: &App, under: Option<&Overlay>) {
     let what: Vec<String> = app

@@ -55,6 +55,7 @@ fn draw_overlay(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
         }
         Overlay::Details(details) => details::popup(frame, area, app, details),
         Overlay::Alert(text) => dialogs::alert(frame, area, app, text),
+        Overlay::ConfirmFull(words) => dialogs::confirm_full(frame, area, app, words),
         Overlay::ConfirmQuit(under) => {
             if let Some(under) = under {
                 draw_overlay(frame, area, app, under);

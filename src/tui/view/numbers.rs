@@ -235,6 +235,9 @@ fn cells(app: &App, row: &crate::fleet::Row) -> Vec<Text> {
             .last_good
             .as_ref()
             .map(|(_, at)| app.clock.local(*at).format("%H:%M").to_string()),
+        storage_age: row
+            .storage_read_at
+            .and_then(|at| crate::audit::storage::age_words(at, app.clock.now())),
     };
     let facts = Facts {
         row,

@@ -3,6 +3,7 @@
 //! everything stops when the cancel token fires. It never touches the app's state.
 
 mod engine_call;
+pub mod kept_storage;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use super::msg::{BulkMsg, Cmd, Level, Msg, Reply, RequestId};
 use crate::config::{BudgetPolicy, Profile, ProfileName};
 use crate::engine::Engine;
 use crate::fleet::READ_CONCURRENCY;
+use crate::fleet::read_guard::Asker;
 use crate::graph::{ClientSettings, GraphClient, NumberId, ThrottleBook};
 use crate::ledger::Ledger;
 use crate::secret::Pin;
@@ -52,6 +54,12 @@ struct Inner {
     /// Each profile's listing in flight: its request and its token.
     listings: StdMutex<HashMap<String, (RequestId, CancellationToken)>>,
     cancel: CancellationToken,
+    /// Storage answers on their way to the ledger, a batch at a time.
+    keep: UnboundedSender<crate::audit::StorageEntry>,
+    /// Which profiles' clients have answered (their usage is known).
+    heard: Arc<kept_storage::Heard>,
+    /// The background re-read of old storage, while it runs.
+    reread: StdMutex<Option<CancellationToken>>,
 }
 
 impl Worker {
@@ -64,6 +72,7 @@ impl Worker {
         config: &crate::config::Config,
         tx: UnboundedSender<Msg>,
     ) -> Self {
+        let (ledger_for_keep, tx_for_keep) = (ledger.clone(), tx.clone());
         let inner = Arc::new(Inner {
             profiles,
             ledger,
@@ -78,6 +87,9 @@ impl Worker {
             number_locks: StdMutex::new(HashMap::new()),
             listings: StdMutex::new(HashMap::new()),
             cancel: CancellationToken::new(),
+            keep: kept_storage::keeper(ledger_for_keep, tx_for_keep),
+            heard: Arc::default(),
+            reread: StdMutex::new(None),
         });
         let (reads, queue) = tokio::sync::mpsc::unbounded_channel::<Cmd>();
         let runner = inner.clone();
@@ -148,6 +160,8 @@ impl Inner {
             .map_err(|e| format!("the token reader stopped: {e}"))?
             .map_err(|e| format!("profile `{profile}`: {e}"))?;
         let tx = self.tx.clone();
+        let heard = self.heard.clone();
+        let answered = profile.to_owned();
         let client = GraphClient::new(ClientSettings {
             base_url: p.base_url.clone(),
             version: p.api_version,
@@ -163,6 +177,7 @@ impl Inner {
             p.waba_id.as_ref().map(NumberId::as_str),
         )
         .with_observer(Arc::new(move |event| {
+            heard.answered(&answered);
             let _ = tx.send(Msg::Call(event.clone()));
         }));
         let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy)
@@ -278,11 +293,46 @@ impl Inner {
                 request,
                 profile,
                 id,
+                asker,
             } => {
+                let unasked = !matches!(asker, Asker::Person | Asker::Mutation);
+                if unasked && let Ok(engine) = self.engine(&profile).await {
+                    // Nobody asked for this one: it waits (holding no permit) for the
+                    // profile's first answer to know the usage, and is held back above the
+                    // high-water mark.
+                    let limit = self
+                        .profiles
+                        .get(profile.as_str())
+                        .map_or(std::time::Duration::from_secs(30), |p| p.timeout);
+                    self.heard.wait(&profile, limit).await;
+                    if let Some(why) =
+                        kept_storage::held_back(asker, engine.client.usage().highest())
+                    {
+                        return self.send(Msg::Reply(request, Reply::NotSent(why)));
+                    }
+                }
                 self.with_engine(request, &profile, None, |engine| async move {
-                    Reply::Settings(engine.client.get_settings(&id).await)
+                    // Checked again: the budget may have passed the mark while it waited.
+                    if unasked
+                        && let Some(why) =
+                            kept_storage::held_back(asker, engine.client.usage().highest())
+                    {
+                        return Reply::NotSent(why);
+                    }
+                    let answer = engine.client.get_settings(&id).await;
+                    if let Some(entry) = kept_storage::entry_of(&id, &answer, &engine.operator) {
+                        let _ = self.keep.send(entry);
+                    }
+                    Reply::Settings(answer)
                 })
                 .await
+            }
+            Cmd::RereadStorage(reads) => self.reread(reads).await,
+            Cmd::StopReread => {
+                let running = self.reread.lock().unwrap_or_else(|p| p.into_inner()).take();
+                if let Some(token) = running {
+                    token.cancel();
+                }
             }
             Cmd::Engine {
                 request,
@@ -424,6 +474,58 @@ impl Inner {
         )
         .await;
         self.send(Msg::Bulk(BulkMsg::Done(summary)));
+    }
+
+    /// Re-reads old kept storage: `REREAD_BATCH` at a time every `REREAD_EVERY`, each batch
+    /// only while the budget is under the high-water mark (the first one past it stops the
+    /// pass, said once). Its answers reach the app a batch per message.
+    async fn reread(&self, reads: Vec<(ProfileName, NumberId)>) {
+        let token = self.cancel.child_token();
+        if let Some(old) = self
+            .reread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(token.clone())
+        {
+            old.cancel();
+        }
+        for batch in reads.chunks(kept_storage::REREAD_BATCH) {
+            tokio::select! {
+                _ = token.cancelled() => return,
+                _ = tokio::time::sleep(kept_storage::REREAD_EVERY) => {}
+            }
+            let mut answers = Vec::with_capacity(batch.len());
+            let mut reads = Vec::new();
+            for (profile, id) in batch {
+                let Ok(engine) = self.engine(profile).await else {
+                    continue;
+                };
+                if let Some(why) =
+                    kept_storage::held_back(Asker::Background, engine.client.usage().highest())
+                {
+                    self.send(Msg::Notice(
+                        Level::Warn,
+                        format!("{why}: old storage values are not read again (F reads them all)"),
+                    ));
+                    return;
+                }
+                reads.push(async move {
+                    let Ok(_permit) = self.permits.acquire().await else {
+                        return None;
+                    };
+                    let answer = engine.client.get_settings(id).await;
+                    if let Some(entry) = kept_storage::entry_of(id, &answer, &engine.operator) {
+                        let _ = self.keep.send(entry);
+                    }
+                    Some((id.clone(), answer))
+                });
+            }
+            tokio::select! {
+                _ = token.cancelled() => return,
+                done = futures::future::join_all(reads) => answers.extend(done.into_iter().flatten()),
+            }
+            self.send(Msg::StorageReread(answers));
+        }
     }
 
     /// The engine counts the budgets from the ledger as it is now; the app only shows them.

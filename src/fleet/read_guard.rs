@@ -1,0 +1,115 @@
+//! Meta's per-WABA call budget guards every read no person asked for (the usage header says
+//! how much is spent): from [`HIGH_WATER`] the start's storage reads, the background re-reads
+//! of old storage and a full read of storage nobody confirmed stop; from [`PERSON_ONLY`] only
+//! what a person asked for goes out. Reads that plan a mutation, or read back after one, are
+//! never stopped: they are what a mutation needs to be safe.
+
+/// From this share of the budget (percent) only what a person asked for is spent.
+pub const HIGH_WATER: u32 = 75;
+/// From this share, the reads the app makes on its own stop too.
+pub const PERSON_ONLY: u32 = 90;
+
+/// Who wants a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// The start reads what is not known.
+    Start,
+    /// A few old storage values re-read at a time, unasked.
+    Background,
+    /// `R`: the listing a person asked for; its storage reads of what is not known are
+    /// extra.
+    Refresh,
+    /// A person asked for this read itself (details, a confirmed or small `F`, `--storage
+    /// --yes`).
+    Person,
+    /// A mutation's plan or its read-back.
+    Mutation,
+}
+
+/// What is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadKind {
+    /// One `/settings` per number.
+    Storage,
+    /// One number's status (configured numbers the listing did not return).
+    Number,
+}
+
+/// Whether `asker`'s read of `kind` may go out at `usage` percent (unknown: it may).
+pub fn allows(asker: Asker, kind: ReadKind, usage: Option<u32>) -> bool {
+    let usage = usage.unwrap_or(0);
+    match (asker, kind) {
+        (Asker::Mutation | Asker::Person, _) => true,
+        (Asker::Start | Asker::Background | Asker::Refresh, ReadKind::Storage) => {
+            usage < HIGH_WATER
+        }
+        (Asker::Start | Asker::Background, ReadKind::Number) => usage < PERSON_ONLY,
+        (Asker::Refresh, ReadKind::Number) => true,
+    }
+}
+
+/// "Meta's call budget is 80 % used".
+pub fn usage_words(usage: u32) -> String {
+    format!("Meta's call budget is {usage} % used")
+}
+
+/// The calls a WABA may make in Meta's hour: 5,000 once a number of it is registered, 200
+/// before (facts §6).
+pub fn waba_budget(any_registered: bool) -> u32 {
+    if any_registered { 5_000 } else { 200 }
+}
+
+/// "20,010 calls, about 400 % of what is left of the WABA's budget (5,000 calls an hour, 0 %
+/// used)": the cost of reading `calls` storages, for a person to confirm.
+pub fn cost_words(calls: usize, usage: Option<u32>, budget: u32) -> String {
+    let used = usage.unwrap_or(0).min(100);
+    let left = u64::from(budget) * u64::from(100 - used) / 100;
+    let share = match left {
+        0 => "more than is left of the WABA's budget".to_owned(),
+        left => format!(
+            "about {} % of what is left of the WABA's budget",
+            (calls as u64 * 100).div_ceil(left)
+        ),
+    };
+    let used = match usage {
+        Some(u) => format!("{u} % used"),
+        None => "use not reported yet".to_owned(),
+    };
+    format!(
+        "{} calls, {share} ({} calls an hour, {used})",
+        crate::plural::thousands(calls as u64),
+        crate::plural::thousands(u64::from(budget))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mark_stops_unasked_reads_first_and_never_a_mutations() {
+        for asker in [Asker::Start, Asker::Background, Asker::Refresh] {
+            assert!(allows(asker, ReadKind::Storage, Some(74)));
+            assert!(allows(asker, ReadKind::Storage, None));
+            assert!(!allows(asker, ReadKind::Storage, Some(75)), "{asker:?}");
+        }
+        assert!(allows(Asker::Start, ReadKind::Number, Some(89)));
+        assert!(!allows(Asker::Start, ReadKind::Number, Some(90)));
+        assert!(allows(Asker::Refresh, ReadKind::Number, Some(99)));
+        for asker in [Asker::Person, Asker::Mutation] {
+            assert!(allows(asker, ReadKind::Storage, Some(100)));
+        }
+    }
+
+    #[test]
+    fn the_cost_is_said_in_calls_and_in_what_is_left() {
+        let words = cost_words(20_010, Some(0), waba_budget(true));
+        assert!(
+            words.starts_with("20,010 calls, about 401 % of what is left"),
+            "{words}"
+        );
+        assert!(words.contains("5,000 calls an hour, 0 % used"), "{words}");
+        assert!(cost_words(150, Some(50), 200).contains("about 150 %"));
+        assert!(cost_words(150, Some(100), 200).contains("more than is left"));
+    }
+}
