@@ -102,7 +102,7 @@ fn team_database() -> Option<String> {
     let applied = wareg::ledger::PgLedger::new(settings, dir.path())
         .init()
         .unwrap();
-    assert_eq!(applied, ["V1 ledger", "V2 facts"]);
+    assert_eq!(applied, ["V1 ledger", "V2 facts", "V3 storage"]);
     Some(url)
 }
 
@@ -608,7 +608,7 @@ fn a_local_trail_of_100k_records_imports_once() {
     let status = desk.run(&["ledger", "status", "--json"], None);
     let doc: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(doc["records"], 100_000);
-    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["schema_version"], 3);
     // config check connects and names the ledger, never its password.
     let check = desk.run(&["config", "check"], None);
     assert_eq!(check.code, 0, "{}", check.stderr);

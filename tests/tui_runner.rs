@@ -1282,6 +1282,153 @@ async fn the_form_shows_the_wait_for_another_desks_change_of_its_number() {
             .count(),
         1
     );
+
+/// `/settings` reads the sandbox received so far.
+fn storage_reads(s: &Session) -> usize {
+    received_calls(s)
+        .iter()
+        .filter(|c| c.starts_with("GET ") && c.ends_with("/settings"))
+        .count()
+}
+
+/// A sandbox holding `fleet` generated numbers that reports at least `usage_floor` % of its
+/// call budget used.
+async fn fleet_sandbox(fleet: u64, usage_floor: usize) -> RunningSandbox {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    sandbox::start(
+        listener,
+        SandboxOptions {
+            extra_numbers: fleet as usize,
+            usage_floor,
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn local_store(data: &tempfile::TempDir) -> wareg::ledger::Store {
+    wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(data.path())))
+}
+
+/// Quits `s` and hands back its sandbox and data dir for the next start.
+async fn quit(mut s: Session) -> (RunningSandbox, tempfile::TempDir) {
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+    (s.sandbox, s.data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_on_the_same_data_dir_reads_no_storage_it_knows() {
+    let sandbox = fleet_sandbox(40, 0).await;
+    let config = fleet_config(&sandbox, 40);
+    let mut s = Session::start_with(120, 40, config.clone(), sandbox).await;
+    s.wait_for("the first start", |f| {
+        settled(f) && Session::line_with(f, "Fleet 00001").contains("off")
+    })
+    .await;
+    assert_eq!(
+        storage_reads(&s),
+        40,
+        "the first start reads each storage once"
+    );
+    let (sandbox, data) = quit(s).await;
+    assert!(
+        data.path().join("storage.jsonl").exists(),
+        "what it read is kept in the data dir"
+    );
+    let before = sandbox.received().len();
+    let store = local_store(&data);
+    let mut s = Session::start_on(120, 40, config, sandbox, store, data).await;
+    let frame = s
+        .wait_for("the second start", |f| {
+            settled(f) && f.contains("numbers listed")
+        })
+        .await;
+    assert!(
+        Session::line_with(&frame, "Fleet 00001").contains("off"),
+        "the kept storage is shown: {frame}"
+    );
+    let second: Vec<String> = received_calls(&s)[before..].to_vec();
+    assert!(
+        second.iter().all(|c| c.ends_with("/phone_numbers")),
+        "the second start costs the listing pages only: {second:?}"
+    );
+    assert!(!second.is_empty(), "the listing was read");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_at_80_percent_usage_reads_no_storage_at_all() {
+    let sandbox = fleet_sandbox(40, 80).await;
+    let config = fleet_config(&sandbox, 40);
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    let frame = s
+        .wait_for("the start to hold its storage reads back", |f| {
+            settled(f) && f.contains("80 % used")
+        })
+        .await;
+    assert!(
+        !Session::line_with(&frame, "Fleet 00001").contains("off"),
+        "nothing was read: {frame}"
+    );
+    assert_eq!(storage_reads(&s), 0, "{:?}", received_calls(&s));
+    // R spends nothing extra either; a person's F still reads (40 numbers: no question).
+    s.press(KeyCode::Char('R'));
+    s.wait_for("R to settle", |f| settled(f) && !f.contains("in flight"))
+        .await;
+    assert_eq!(storage_reads(&s), 0);
+    s.press(KeyCode::Char('F'));
+    s.wait_for("F to read", |f| {
+        settled(f) && Session::line_with(f, "Fleet 00001").contains("off")
+    })
+    .await;
+    assert_eq!(storage_reads(&s), 40, "F is a person's ask");
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f_over_100_numbers_asks_first_with_the_cost() {
+    let sandbox = fleet_sandbox(120, 0).await;
+    let config = fleet_config(&sandbox, 120);
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    s.wait_for("the first start", |f| {
+        settled(f) && Session::line_with(f, "Fleet 00001").contains("off")
+    })
+    .await;
+    let first = storage_reads(&s);
+    assert_eq!(first, 120);
+    s.press(KeyCode::Char('F'));
+    let frame = s
+        .wait_for("the question", |f| f.contains("Read every storage?"))
+        .await;
+    assert!(
+        frame.contains("120 configured numbers: 120 calls"),
+        "the cost in calls: {frame}"
+    );
+    assert!(
+        frame.contains("% of what is left of the WABA's budget"),
+        "and in what is left: {frame}"
+    );
+    assert_eq!(
+        storage_reads(&s),
+        first,
+        "nothing is sent before the answer"
+    );
+    s.press(KeyCode::Char('n'));
+    s.wait_for("the question to close", |f| {
+        !f.contains("Read every storage?")
+    })
+    .await;
+    assert_eq!(storage_reads(&s), first, "no sends nothing");
+    s.press(KeyCode::Char('F'));
+    s.wait_for("the question", |f| f.contains("Read every storage?"))
+        .await;
+    s.press(KeyCode::Char('y'));
+    s.wait_for("F to start", |f| f.contains("in flight")).await;
+    s.wait_for("F to settle", settled).await;
+    assert_eq!(storage_reads(&s), first + 120, "yes reads them all");
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }

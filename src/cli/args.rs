@@ -161,6 +161,10 @@ pub struct SandboxArgs {
     /// number's name, a requested change. A name holding "Bad" is declined, any other approved.
     #[arg(long, default_value_t = 30.0, value_parser = review_secs)]
     pub name_review_secs: f64,
+    /// Report at least this share of the call budget (percent) in the usage header, as if
+    /// other tools had spent it (to try the high-water mark).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub usage_floor: u8,
 }
 
 /// Seconds from 0 to a day.

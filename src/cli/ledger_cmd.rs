@@ -28,7 +28,7 @@ pub fn run(global: &Global, action: LedgerAction) -> Result<(), CliError> {
                 );
             }
             say!(
-                "desks need only: GRANT USAGE ON SCHEMA {s} TO desk; GRANT SELECT, INSERT ON {s}.records TO desk; GRANT SELECT, INSERT, UPDATE ON {s}.facts TO desk;",
+                "desks need only: GRANT USAGE ON SCHEMA {s} TO desk; GRANT SELECT, INSERT ON {s}.records TO desk; GRANT SELECT, INSERT, UPDATE ON {s}.facts TO desk; GRANT SELECT, INSERT, UPDATE ON {s}.storage TO desk;",
                 s = team.settings().schema
             );
         }

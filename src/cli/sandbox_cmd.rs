@@ -29,6 +29,7 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
                 window: Duration::from_secs(args.budget_window_secs.max(1)),
             }),
             name_review: Duration::from_secs_f64(args.name_review_secs),
+            usage_floor: usize::from(args.usage_floor),
             ..SandboxOptions::default()
         };
         let running = sandbox::start(listener, options)

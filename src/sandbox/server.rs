@@ -39,6 +39,9 @@ pub struct SandboxOptions {
     pub call_budget: Option<CallBudget>,
     /// How long Meta reviews a display name: an added number's, a requested change.
     pub name_review: Duration,
+    /// The least share of the budget (percent) the usage header reports, as if other tools
+    /// on the app had spent it: for trying what wareg does near the high-water mark.
+    pub usage_floor: usize,
 }
 
 /// How many reads the sandbox's WABA allows in a moving window (Meta: 200 or 5,000 an hour).
@@ -66,6 +69,7 @@ impl Default for SandboxOptions {
             verification_code: None,
             call_budget: None,
             name_review: super::world::DEFAULT_NAME_REVIEW,
+            usage_floor: 0,
         }
     }
 }
@@ -195,7 +199,9 @@ fn count_read(shared: &Shared, method: &Method, authorized: bool) -> BudgetState
     if *method == Method::GET && authorized {
         reads.push_back(now);
     }
-    let percent = (reads.len() * 100 / budget.calls.max(1)).min(100);
+    let percent = (reads.len() * 100 / budget.calls.max(1))
+        .max(shared.options.usage_floor)
+        .min(100);
     let regain_minutes = if spent {
         // When enough reads leave the window for one more to fit.
         let frees = reads.len() + 1 - budget.calls;

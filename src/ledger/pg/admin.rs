@@ -314,7 +314,11 @@ mod tests {
             .collect();
         assert_eq!(
             versions,
-            [(1, "ledger".to_owned()), (2, "facts".to_owned())]
+            [
+                (1, "ledger".to_owned()),
+                (2, "facts".to_owned()),
+                (3, "storage".to_owned())
+            ]
         );
     }
 }
