@@ -615,7 +615,7 @@ fn a_local_trail_of_100k_records_imports_once() {
     assert!(
         check
             .stdout
-            .contains("reachable, schema version 2, 100000 records"),
+            .contains("reachable, schema version 3, 100000 records"),
         "{}",
         check.stdout
     );
@@ -736,4 +736,54 @@ fn another_desks_change_of_a_number_is_waited_for_said_and_given_up_at_the_deadl
         run.stderr
     );
     assert_eq!(posts(&rig.sandbox), [format!("/v25.0/{PENDING}/register")]);
+}
+
+#[test]
+fn storage_read_at_one_desk_is_known_at_the_other() {
+    let Some(url) = team_database() else { return };
+    // The other desk runs as a role with only README's grants.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            // Roles are the cluster's: this test's desk has a name of its own.
+            "CREATE ROLE storage_desk LOGIN;
+             GRANT USAGE ON SCHEMA wareg TO storage_desk;
+             GRANT SELECT, INSERT ON wareg.records TO storage_desk;
+             GRANT SELECT, INSERT, UPDATE ON wareg.facts TO storage_desk;
+             GRANT SELECT, INSERT, UPDATE ON wareg.storage TO storage_desk;",
+        )
+        .unwrap();
+    let desk_url = url.replacen("postgres://postgres:", "postgres://storage_desk:", 1);
+    let rig = Rig::new("v25.0");
+    let (base, waba) = (rig.sandbox.base_url(), rig.sandbox.waba_id());
+    let a = Desk::new(&base, &waba, &url, "ana@desk-1");
+    let b = Desk::new(&base, &waba, &desk_url, "bo@desk-2");
+    let kept = |desk: &Desk| {
+        wareg::ledger::Ledger::storage_of(&desk.ledger())
+            .unwrap()
+            .get(PENDING)
+            .cloned()
+    };
+    assert!(kept(&b).is_none(), "nothing known yet");
+    let run = a.run(&["numbers", "--refresh", "--storage"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seen = kept(&b).expect("desk 1's read is known at desk 2");
+    assert_eq!(seen.operator.as_deref(), Some("ana@desk-1"));
+    assert!(
+        !b.data_dir().join("storage.jsonl").exists(),
+        "desk 2 has it from the ledger, not from a file of its own"
+    );
+    // Desk 2 (README's grants only) reads it again: a newer read replaces it for both.
+    std::thread::sleep(Duration::from_millis(20));
+    let run = b.run(&["status", PENDING], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again = kept(&a).expect("still known");
+    assert_eq!(again.operator.as_deref(), Some("bo@desk-2"));
+    assert!(again.read_at > seen.read_at);
+    assert_eq!(again.storage, seen.storage);
+    assert_eq!(
+        a.ledger().status().unwrap().records,
+        0,
+        "a kept storage is no record"
+    );
 }

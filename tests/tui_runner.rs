@@ -1282,6 +1282,9 @@ async fn the_form_shows_the_wait_for_another_desks_change_of_its_number() {
             .count(),
         1
     );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
 
 /// `/settings` reads the sandbox received so far.
 fn storage_reads(s: &Session) -> usize {
