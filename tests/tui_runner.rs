@@ -1314,7 +1314,7 @@ fn local_store(data: &tempfile::TempDir) -> wareg::ledger::Store {
 }
 
 /// Quits `s` and hands back its sandbox and data dir for the next start.
-async fn quit(mut s: Session) -> (RunningSandbox, tempfile::TempDir) {
+async fn quit(s: Session) -> (RunningSandbox, tempfile::TempDir) {
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
     (s.sandbox, s.data)

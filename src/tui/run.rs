@@ -21,6 +21,10 @@ use super::worker::Worker;
 const TICK: Duration = Duration::from_millis(100);
 /// How often a throttle's countdown in the title is redrawn.
 const COUNTDOWN_TICK: Duration = Duration::from_secs(5);
+/// The least time between two frames. Answers that trickle in (thousands of storage reads at
+/// a start, 8 in flight) each woke a full redraw; now they are drawn together, at most 60
+/// times a second. A key after a quiet moment is drawn at once.
+pub const FRAME_GAP: Duration = Duration::from_millis(16);
 
 /// Counters the tests read: how often the loop woke and drew.
 #[derive(Debug, Default)]
@@ -62,8 +66,11 @@ where
     let mut countdown = tokio::time::interval(COUNTDOWN_TICK);
     countdown.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut drawn_at: Option<tokio::time::Instant> = None;
     loop {
-        if dirty {
+        let due = drawn_at.is_none_or(|at| at.elapsed() >= FRAME_GAP);
+        if dirty && due {
+            drawn_at = Some(tokio::time::Instant::now());
             let completed = terminal
                 .draw(|frame| view::draw(frame, app))
                 .map_err(io::Error::other)?;
@@ -73,11 +80,14 @@ where
             }
             dirty = false;
         }
-        if app.quit {
+        if app.quit && !dirty {
             break;
         }
+        let next_frame = drawn_at.map_or_else(tokio::time::Instant::now, |at| at + FRAME_GAP);
         let msg = tokio::select! {
             biased;
+            // A change waits for its frame: drawn once the gap since the last has passed.
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
             Some(msg) = rx.recv() => msg,
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
