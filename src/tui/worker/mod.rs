@@ -409,7 +409,18 @@ impl Inner {
             crate::graph::StorageChoice::Keep,
             crate::graph::StorageChoice::Region,
         );
-        let plan = crate::bulk::plan_all(&engines, targets, action, storage, None, false, 4).await;
+        // The plan's reads go as many at a time as the fleet's (each number's status, then its
+        // storage): at 4 the plan stage took twice its limit of answers × latency / 8.
+        let plan = crate::bulk::plan_all(
+            &engines,
+            targets,
+            action,
+            storage,
+            None,
+            false,
+            READ_CONCURRENCY,
+        )
+        .await;
         self.send(Msg::Bulk(BulkMsg::Planned {
             plan: Box::new(plan),
             region,
