@@ -112,6 +112,8 @@ where
         dirty = true;
     }
     worker.cancel();
+    // What was read of storage is kept for the next start (a moment at most).
+    worker.flush_kept(Duration::from_millis(500)).await;
     Ok(())
 }
 

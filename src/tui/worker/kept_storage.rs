@@ -25,37 +25,71 @@ pub const REREAD_EVERY: Duration = Duration::from_secs(30);
 /// The most entries handed to the ledger in one write.
 const KEEP_BATCH: usize = 2_000;
 
+/// What the keeper is handed: an answer's entry, or a request to say when everything handed
+/// before it is written (on quit, so that the next start knows it).
+pub enum Keep {
+    Entry(StorageEntry),
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
 /// Hands storage answers to the ledger a batch at a time, on a task of its own.
-pub fn keeper(ledger: Arc<dyn Ledger>, tx: UnboundedSender<Msg>) -> UnboundedSender<StorageEntry> {
+pub fn keeper(ledger: Arc<dyn Ledger>, tx: UnboundedSender<Msg>) -> UnboundedSender<Keep> {
     let (entries, queue) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(keep(ledger, queue, tx));
     entries
 }
 
+/// Answers that trickle in are gathered this long, so that a start's thousands are a few
+/// writes (each one synced), not one per answer.
+const GATHER: Duration = Duration::from_millis(200);
+
 async fn keep(
     ledger: Arc<dyn Ledger>,
-    mut queue: UnboundedReceiver<StorageEntry>,
+    mut queue: UnboundedReceiver<Keep>,
     tx: UnboundedSender<Msg>,
 ) {
     let mut told = false;
     while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < KEEP_BATCH {
-            match queue.try_recv() {
-                Ok(entry) => batch.push(entry),
-                Err(_) => break,
+        let mut batch = Vec::new();
+        let mut flushed = Vec::new();
+        let mut next = Some(first);
+        let gathering = tokio::time::sleep(GATHER);
+        tokio::pin!(gathering);
+        loop {
+            match next.take() {
+                Some(Keep::Entry(entry)) => batch.push(entry),
+                Some(Keep::Flush(done)) => {
+                    flushed.push(done);
+                    break;
+                }
+                None => {}
+            }
+            if batch.len() >= KEEP_BATCH {
+                break;
+            }
+            tokio::select! {
+                more = queue.recv() => match more {
+                    Some(more) => next = Some(more),
+                    None => break,
+                },
+                _ = &mut gathering => break,
             }
         }
-        let written = crate::ledger::blocking(&ledger, move |l| l.note_storage(&batch)).await;
-        if let Err(e) = written
-            && !told
-        {
-            // Said once: the next start only reads that storage again.
-            told = true;
-            let _ = tx.send(Msg::Notice(
-                Level::Warn,
-                format!("cannot keep the storage read: {e}; it will be read again next time"),
-            ));
+        if !batch.is_empty() {
+            let written = crate::ledger::blocking(&ledger, move |l| l.note_storage(&batch)).await;
+            if let Err(e) = written
+                && !told
+            {
+                // Said once: the next start only reads that storage again.
+                told = true;
+                let _ = tx.send(Msg::Notice(
+                    Level::Warn,
+                    format!("cannot keep the storage read: {e}; it will be read again next time"),
+                ));
+            }
+        }
+        for done in flushed {
+            let _ = done.send(());
         }
     }
 }

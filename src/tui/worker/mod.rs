@@ -55,7 +55,7 @@ struct Inner {
     listings: StdMutex<HashMap<String, (RequestId, CancellationToken)>>,
     cancel: CancellationToken,
     /// Storage answers on their way to the ledger, a batch at a time.
-    keep: UnboundedSender<crate::audit::StorageEntry>,
+    keep: UnboundedSender<kept_storage::Keep>,
     /// Which profiles' clients have answered (their usage is known).
     heard: Arc<kept_storage::Heard>,
     /// The background re-read of old storage, while it runs.
@@ -117,6 +117,20 @@ impl Worker {
     /// Stops everything in flight (on quit).
     pub fn cancel(&self) {
         self.inner.cancel.cancel();
+    }
+
+    /// Waits (at most `limit`) until every storage answer so far is in the ledger: the next
+    /// start then knows it.
+    pub async fn flush_kept(&self, limit: std::time::Duration) {
+        let (done, written) = tokio::sync::oneshot::channel();
+        if self
+            .inner
+            .keep
+            .send(kept_storage::Keep::Flush(done))
+            .is_ok()
+        {
+            let _ = tokio::time::timeout(limit, written).await;
+        }
     }
 
     /// Starts a command in the background. `Copy` and `Quit` belong to the loop.
@@ -321,7 +335,7 @@ impl Inner {
                     }
                     let answer = engine.client.get_settings(&id).await;
                     if let Some(entry) = kept_storage::entry_of(&id, &answer, &engine.operator) {
-                        let _ = self.keep.send(entry);
+                        let _ = self.keep.send(kept_storage::Keep::Entry(entry));
                     }
                     Reply::Settings(answer)
                 })
@@ -526,7 +540,7 @@ impl Inner {
                     };
                     let answer = engine.client.get_settings(id).await;
                     if let Some(entry) = kept_storage::entry_of(id, &answer, &engine.operator) {
-                        let _ = self.keep.send(entry);
+                        let _ = self.keep.send(kept_storage::Keep::Entry(entry));
                     }
                     Some((id.clone(), answer))
                 });
