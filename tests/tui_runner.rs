@@ -112,6 +112,15 @@ impl Session {
         }
     }
 
+    /// Types `text` a key per frame: the loop draws keys that come together once (at most a
+    /// frame every `FRAME_GAP`), so a test that searches every drawn state types as a person.
+    async fn type_slowly(&self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+            tokio::time::sleep(wareg::tui::run::FRAME_GAP * 2).await;
+        }
+    }
+
     /// Waits until a drawn frame satisfies `check`; returns that frame.
     async fn wait_for(&mut self, what: &str, check: impl Fn(&str) -> bool) -> String {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -248,7 +257,7 @@ async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
         f.contains("Register 106540352242922")
     })
     .await;
-    s.type_text(PIN);
+    s.type_slowly(PIN).await;
     s.wait_for("the masked PIN", |f| f.contains("••••••  ✓"))
         .await;
     s.press(KeyCode::Tab);
@@ -261,9 +270,9 @@ async fn a_typed_pin_never_reaches_a_frame_the_log_or_the_audit_trail() {
     // And through the PIN form, twice.
     s.press(KeyCode::Esc);
     s.press(KeyCode::Char('p'));
-    s.type_text(PIN);
+    s.type_slowly(PIN).await;
     s.press(KeyCode::Tab);
-    s.type_text(PIN);
+    s.type_slowly(PIN).await;
     s.press(KeyCode::Tab);
     s.press(KeyCode::Enter);
     s.wait_for("the PIN set", |f| f.contains("two-step PIN set"))
