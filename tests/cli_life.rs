@@ -300,6 +300,37 @@ fn cannot_create_certificate_is_read_by_metas_words_either_way() {
 }
 
 #[test]
+fn after_meta_said_the_number_is_on_a_whatsapp_account_a_register_is_refused_until_forced() {
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg_stdin(&["register", ON_WHATSAPP, "--pin-stdin"], "135790\n");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(register_posts(&rig, ON_WHATSAPP), 1);
+    // The plan says it, the register refuses it with nothing sent, and the bulk plan too.
+    let plan = rig.wareg(&["plan", "register", ON_WHATSAPP]);
+    assert!(
+        plan.stdout
+            .contains("on an existing WhatsApp account: disconnect it"),
+        "{}",
+        plan.stdout
+    );
+    let again = rig.wareg_stdin(&["register", ON_WHATSAPP, "--pin-stdin"], "135790\n");
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("only spends an attempt"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(register_posts(&rig, ON_WHATSAPP), 1, "nothing was sent");
+    // Freed meanwhile, a person may say so: --force sends it once.
+    let forced = rig.wareg_stdin(
+        &["register", ON_WHATSAPP, "--pin-stdin", "--force"],
+        "135790\n",
+    );
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
+    assert_eq!(register_posts(&rig, ON_WHATSAPP), 2);
+}
+
+#[test]
 fn an_expired_name_and_a_code_for_a_verified_number_are_refused_with_nothing_sent() {
     let rig = Rig::new("v25.0");
     for force in [false, true] {

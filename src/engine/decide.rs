@@ -252,6 +252,13 @@ pub enum Blocker {
     /// Meta's 133016 lock on register is recorded: a deregister now leaves the number unable
     /// to message until the lock ends.
     RegisterLocked(DateTime<Utc>),
+    /// Meta refused a register (100/2388001) saying the number is on an existing WhatsApp
+    /// account, and no register worked since: another one only spends an attempt until the
+    /// number is freed (overridable: the person may have freed it meanwhile).
+    OnExistingAccount(DateTime<Utc>),
+    /// Meta refused a register (100/2388001) saying the display name could not be processed,
+    /// and no register worked since: edit the name first (overridable likewise).
+    NameRefused(DateTime<Utc>),
     /// An official business account: Meta changes its display name only through its direct
     /// support, so a rename through the API is likely refused.
     OfficialAccount,
@@ -290,7 +297,14 @@ impl Blocker {
     /// Whether overriding it is written into the intent (`forced`), so the trail shows who
     /// went past a spent budget or an abandoned change.
     pub fn override_is_recorded(&self) -> bool {
-        self.is_budget() || matches!(self, Blocker::Abandoned(_) | Blocker::RegisterLocked(_))
+        self.is_budget()
+            || matches!(
+                self,
+                Blocker::Abandoned(_)
+                    | Blocker::RegisterLocked(_)
+                    | Blocker::OnExistingAccount(_)
+                    | Blocker::NameRefused(_)
+            )
     }
 
     pub fn is_budget(&self) -> bool {
@@ -312,6 +326,14 @@ impl Blocker {
             Blocker::RegisterLocked(until) => format!(
                 "register is locked until {}: a deregister now leaves the number unable to message until then",
                 crate::clock::words_utc(*until)
+            ),
+            Blocker::OnExistingAccount(at) => format!(
+                "Meta refused a register on {} because the number is on an existing WhatsApp account: disconnect it from that account first (delete the account in the WhatsApp app on the phone); a register before that only spends an attempt",
+                crate::clock::words_utc(*at)
+            ),
+            Blocker::NameRefused(at) => format!(
+                "Meta refused a register on {} because the display name could not be processed: edit the name first (wareg rename, or WhatsApp Manager); a register before that only spends an attempt",
+                crate::clock::words_utc(*at)
             ),
             Blocker::OfficialAccount => "this is an official business account: Meta changes its display name only through its direct support, and is likely to refuse a request sent here".into(),
             Blocker::StorageUnknown => "the current local storage could not be read, so wareg cannot tell whether this changes it: read the number again".into(),
@@ -490,6 +512,12 @@ pub fn decide(
             }
             if facts.name_review {
                 blockers.push(Blocker::NameUnderReview);
+            }
+            if let Some(fact) = facts.recorded.on_existing_account() {
+                blockers.push(Blocker::OnExistingAccount(fact.time));
+            }
+            if let Some(fact) = facts.recorded.name_refused() {
+                blockers.push(Blocker::NameRefused(fact.time));
             }
             if let Some(status) = facts.name_status.as_ref().filter(|s| s.unusable()) {
                 blockers.push(Blocker::NameUnusable(status.clone()));
