@@ -83,6 +83,27 @@ fn a_number_is_found_by_its_display_number_or_verified_name_and_a_slip_is_named(
 }
 
 #[test]
+fn a_number_found_through_another_profiles_listing_is_read_through_that_profile() {
+    let rig = Rig::new("v25.0");
+    // The default profile is another one, whose token is not even set.
+    let config = std::fs::read_to_string(&rig.config).unwrap().replace(
+        "default_profile = \"sb\"",
+        "default_profile = \"prod\"\n\n[profiles.prod]\ntoken_env = \"WAREG_TEST_UNSET_TOKEN\"\n",
+    );
+    std::fs::write(&rig.config, config).unwrap();
+    assert_eq!(
+        rig.wareg(&["numbers", "--refresh", "--profile", "sb"]).code,
+        0
+    );
+    // New line BR was listed by sb: found by its name and by its id, it is read there.
+    for name in ["acme brasil", "106540352242924"] {
+        let run = rig.wareg(&["status", name, "--json"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(run.json()["id"], "106540352242924");
+    }
+}
+
+#[test]
 fn a_register_plan_for_a_flagged_or_blocked_number_says_a_register_does_not_fix_it() {
     let rig = Rig::new("v25.0");
     // Promo IN: FLAGGED, its health BLOCKED.

@@ -56,8 +56,25 @@ impl Context {
         Ok(Context { config, data_dir })
     }
 
+    /// The profile a number is read and changed through: `--profile`, else the configured
+    /// number's, else the profile whose listing last showed it (so a discovered number found
+    /// by its name is read where it was found, and a pasted `wareg register ID` works), else
+    /// the default.
     pub fn profile_for(&self, id: &NumberId, global: &Global) -> Result<&Profile, CliError> {
+        if global.profile.is_none()
+            && self.config.number(id).is_none()
+            && let Some(profile) = self.listed_in(id)
+        {
+            return Ok(profile);
+        }
         Ok(self.config.profile_for(id, global.profile.as_deref())?)
+    }
+
+    /// The configured profile whose listing wareg last saw `id` in, if one did.
+    fn listed_in(&self, id: &NumberId) -> Option<&Profile> {
+        let (known, _) = crate::fleet::known::load(&self.data_dir);
+        let name = known.into_iter().find(|k| k.id == id.as_str())?.profile;
+        self.config.profile(&name)
     }
 
     /// A client for `profile`, with its token read now.
