@@ -139,6 +139,29 @@ fn a_register_pre_flight_of_a_flagged_number_says_a_register_does_not_fix_it() {
 }
 
 #[test]
+fn a_region_change_to_the_region_in_force_sends_nothing_and_says_so() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // Support DE keeps its storage in Germany: the change form opens on DE.
+    key(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('c'));
+    let text = screen(&app);
+    assert!(
+        text.contains("Change local storage") || text.contains("Register 106540352242922"),
+        "{text}"
+    );
+    assert!(text.contains("choose another region"), "{text}");
+    typed(&mut app, "246810");
+    let mut sent = Vec::new();
+    for _ in 0..6 {
+        sent.extend(key(&mut app, KeyCode::Tab));
+        sent.extend(key(&mut app, KeyCode::Enter));
+    }
+    assert!(!sends_a_plan(&sent), "{sent:?}");
+}
+
+#[test]
 fn a_form_taller_than_the_terminal_scrolls_with_pgdn_and_says_so() {
     let mut app = loaded();
     app.update(Msg::Resize(80, 15));

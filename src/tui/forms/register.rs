@@ -278,6 +278,18 @@ impl RegisterForm {
         if current == StorageFact::Reading && facts.connected() {
             problems.push("reading the current storage setting…".into());
         }
+        // Opened to change the region, a plan that keeps it would spend a re-register on
+        // nothing: say so and send nothing until another region is chosen.
+        if form.change_region
+            && facts.registered()
+            && plan.kind != PlanKind::RegionChange
+            && current != StorageFact::Reading
+        {
+            problems.push(format!(
+                "local storage is already {}: choose another region (nothing to change)",
+                storage_words(current)
+            ));
+        }
         for blocker in plan.blocking(form.override_budget) {
             match blocker {
                 // The button offers verification instead.
