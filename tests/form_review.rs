@@ -162,6 +162,21 @@ fn a_region_change_to_the_region_in_force_sends_nothing_and_says_so() {
 }
 
 #[test]
+fn a_register_nothing_can_send_says_so_before_it_asks_for_a_pin() {
+    let mut app = loaded();
+    app.update(Msg::Resize(120, 40));
+    // New line BR is managed in the WhatsApp Business app (coexistence).
+    open_on(&mut app, 2, 'r');
+    let text = screen(&app);
+    let blocked = text
+        .find("Nothing can be sent: the number is also used")
+        .unwrap_or_else(|| panic!("{text}"));
+    let pin = text.find("PIN ").unwrap_or_else(|| panic!("{text}"));
+    assert!(blocked < pin, "said before the PIN field: {text}");
+    assert!(!text.contains("registering again is allowed"), "{text}");
+}
+
+#[test]
 fn a_form_taller_than_the_terminal_scrolls_with_pgdn_and_says_so() {
     let mut app = loaded();
     app.update(Msg::Resize(80, 15));

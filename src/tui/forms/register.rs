@@ -413,6 +413,21 @@ impl FormComponent for RegisterForm {
         let f = |field: RegisterField| editing && focused == field;
 
         let mut lines: Vec<Line<'static>> = Vec::new();
+        // A plan nothing can send (coexistence, Meta's lock, a change in progress) says so
+        // first, before a PIN is asked for: the rest of the form only explains it.
+        if !pre.plan.sendable() && !matches!(form.phase, Phase::Failed(_)) {
+            for blocker in pre.plan.blockers.iter().filter(|b| !b.overridable()) {
+                lines.extend(crate::tui::view::hanging::hang_at(
+                    Line::styled(
+                        format!("  ✗ Nothing can be sent: {}", blocker.words()),
+                        theme.bad(),
+                    ),
+                    FORM_WIDTH - 2,
+                    4,
+                ));
+            }
+            lines.push(Line::raw(""));
+        }
         let pin_text = masked_slots(&form.pin, 6);
         let pin_note = match (&form.pin.refused, form.pin.problem()) {
             (Some(why), _) => Span::styled(format!("  {why}"), theme.warn()),
@@ -498,7 +513,7 @@ impl FormComponent for RegisterForm {
             None => "not known".to_owned(),
         };
         lines.push(item("two-step PIN", pin_state, plain));
-        if pre.plan.facts.connected() {
+        if pre.plan.facts.connected() && pre.plan.sendable() {
             lines.push(item(
                 "status",
                 "CONNECTED: registering again is allowed but costs budget".into(),
