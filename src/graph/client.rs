@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
 
+use super::body::Body;
 use super::errors::{ApiError, GraphError, body_snippet};
 use super::new_number::{DisplayName, NewNumber};
 use super::region::Region;
@@ -380,10 +381,18 @@ impl GraphClient {
         pin: &Pin,
         region_in_body: Option<Region>,
     ) -> Result<Answered, ApiError> {
-        let mut body = json!({"messaging_product": "whatsapp", "pin": pin.expose()});
-        if let Some(region) = region_in_body {
-            body["data_localization_region"] = json!(region.code());
+        #[derive(serde::Serialize)]
+        struct Register<'a> {
+            messaging_product: &'static str,
+            pin: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            data_localization_region: Option<&'static str>,
         }
+        let body = Body::secret(&Register {
+            messaging_product: "whatsapp",
+            pin: pin.expose(),
+            data_localization_region: region_in_body.map(|r| r.code()),
+        })?;
         self.mutate(&[id.as_str(), "register"], Some(body)).await
     }
 
@@ -409,13 +418,17 @@ impl GraphClient {
                 data_localization_region: None,
             },
         };
-        let body = json!({"storage_configuration": storage});
+        let body = Body::json(&json!({"storage_configuration": storage}))?;
         self.mutate(&[id.as_str(), "settings"], Some(body)).await
     }
 
     /// `POST /{id}` with `{"pin": ...}`: sets or changes the two-step PIN; no old PIN needed.
     pub async fn set_pin(&self, id: &NumberId, pin: &Pin) -> Result<Answered, ApiError> {
-        let body = json!({"pin": pin.expose()});
+        #[derive(serde::Serialize)]
+        struct SetPin<'a> {
+            pin: &'a str,
+        }
+        let body = Body::secret(&SetPin { pin: pin.expose() })?;
         self.mutate(&[id.as_str()], Some(body)).await
     }
 
@@ -425,7 +438,7 @@ impl GraphClient {
         method: CodeMethod,
         language: &str,
     ) -> Result<Answered, ApiError> {
-        let body = json!({"code_method": method.as_str(), "language": language});
+        let body = Body::json(&json!({"code_method": method.as_str(), "language": language}))?;
         self.mutate(&[id.as_str(), "request_code"], Some(body))
             .await
     }
@@ -435,7 +448,13 @@ impl GraphClient {
         id: &NumberId,
         code: &VerificationCode,
     ) -> Result<Answered, ApiError> {
-        let body = json!({"code": code.expose()});
+        #[derive(serde::Serialize)]
+        struct Code<'a> {
+            code: &'a str,
+        }
+        let body = Body::secret(&Code {
+            code: code.expose(),
+        })?;
         self.mutate(&[id.as_str(), "verify_code"], Some(body)).await
     }
 
@@ -447,11 +466,11 @@ impl GraphClient {
         number: &NewNumber,
     ) -> Result<NumberId, ApiError> {
         let url = self.url(&[waba.as_str(), "phone_numbers"]);
-        let body = json!({
+        let body = Body::json(&json!({
             "cc": number.cc(),
             "phone_number": number.phone(),
             "verified_name": number.name().as_str(),
-        });
+        }))?;
         let added: Added = self
             .send(Method::POST, url, Some(body), Resend::Never)
             .await?;
@@ -509,12 +528,12 @@ impl GraphClient {
     /// and the body is whole), so it counts as done, with a warning that quotes it; an answer
     /// cut off or unreadable stays an unknown outcome (decided in `decode`), and
     /// `{"success": false}` is a failure without a code, whose outcome is not known either.
-    async fn mutate(&self, segments: &[&str], body: Option<Value>) -> Result<Answered, ApiError> {
+    async fn mutate(&self, segments: &[&str], body: Option<Body>) -> Result<Answered, ApiError> {
         self.mutate_at(self.url(segments), body).await
     }
 
     /// [`GraphClient::mutate`] of a URL already made (one with a query).
-    async fn mutate_at(&self, url: Url, body: Option<Value>) -> Result<Answered, ApiError> {
+    async fn mutate_at(&self, url: Url, body: Option<Body>) -> Result<Answered, ApiError> {
         let answer: Value = self.send(Method::POST, url, body, Resend::Never).await?;
         match answer.get("success").and_then(Value::as_bool) {
             Some(true) => Ok(Answered::default()),
@@ -542,7 +561,7 @@ impl GraphClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<Value>,
+        body: Option<Body>,
         resend: Resend,
     ) -> Result<T, ApiError> {
         self.send_with(method, url, body, resend, |status, content_type, bytes| {
@@ -558,7 +577,7 @@ impl GraphClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<Value>,
+        body: Option<Body>,
         resend: Resend,
         parse: impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
@@ -670,7 +689,7 @@ impl GraphClient {
         events: &mut Vec<CallEvent>,
         method: Method,
         url: Url,
-        body: Option<&Value>,
+        body: Option<&Body>,
         Try { attempt, limit }: Try,
         parse: &impl Fn(u16, &str, Vec<u8>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
@@ -684,7 +703,8 @@ impl GraphClient {
             // The spec requires it even on some reads (GET /settings); harmless on the rest.
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         if let Some(body) = body {
-            request = request.json(body);
+            // The content type is set above for every request.
+            request = request.body(reqwest::Body::from(body.bytes()));
         }
         let mut sandbox = false;
         let mut usage = None;
@@ -707,8 +727,8 @@ impl GraphClient {
                     crate::clean::NAME_MAX,
                 );
                 let result = match read_bounded(response, self.inner.max_body).await {
-                    Err(Body::Broken(e)) => Err(self.transport_error(&e, limit)),
-                    Err(Body::TooLarge { read, start }) => Err(ApiError::BadResponse {
+                    Err(AnswerFault::Broken(e)) => Err(self.transport_error(&e, limit)),
+                    Err(AnswerFault::TooLarge { read, start }) => Err(ApiError::BadResponse {
                         http_status: status,
                         content_type,
                         expected: "an answer of a sensible size",
@@ -950,7 +970,8 @@ fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
     out
 }
 
-enum Body {
+/// Why an answer's body could not be read whole.
+enum AnswerFault {
     Broken(reqwest::Error),
     /// More than the cap: how much was read, and its start for the message.
     TooLarge {
@@ -961,14 +982,14 @@ enum Body {
 
 /// Reads an answer in chunks, stopping at `max` bytes: a huge or endless body costs at most
 /// that much memory.
-async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Body> {
+async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, AnswerFault> {
     let declared = response.content_length().unwrap_or(0) as usize;
     let mut body = Vec::with_capacity(declared.min(max).min(64 * 1024));
-    while let Some(chunk) = response.chunk().await.map_err(Body::Broken)? {
+    while let Some(chunk) = response.chunk().await.map_err(AnswerFault::Broken)? {
         let read = body.len() + chunk.len();
         if read > max {
             body.truncate(160);
-            return Err(Body::TooLarge { read, start: body });
+            return Err(AnswerFault::TooLarge { read, start: body });
         }
         body.extend_from_slice(&chunk);
     }
