@@ -14,6 +14,8 @@ use crate::ledger::{Ledger, Store};
 pub struct Context {
     pub config: Config,
     pub data_dir: PathBuf,
+    /// The numbers the last listings read (`fleet::known`), read once when first asked for.
+    known: std::sync::OnceLock<Vec<crate::fleet::known::Known>>,
 }
 
 impl Context {
@@ -29,7 +31,11 @@ impl Context {
         }
         let data_dir = data_dir()?;
         crate::logging::init_file(&data_dir);
-        Ok(Context { config, data_dir })
+        Ok(Context {
+            config,
+            data_dir,
+            known: std::sync::OnceLock::new(),
+        })
     }
 
     /// For a command that only reads: the data dir is not made when it does not exist yet
@@ -53,7 +59,11 @@ impl Context {
                 CliError::Local("cannot find a data directory; set WAREG_DATA_DIR".into())
             })?,
         };
-        Ok(Context { config, data_dir })
+        Ok(Context {
+            config,
+            data_dir,
+            known: std::sync::OnceLock::new(),
+        })
     }
 
     /// The profile a number is read and changed through: `--profile`, else the configured
@@ -72,9 +82,11 @@ impl Context {
 
     /// The configured profile whose listing wareg last saw `id` in, if one did.
     fn listed_in(&self, id: &NumberId) -> Option<&Profile> {
-        let (known, _) = crate::fleet::known::load(&self.data_dir);
-        let name = known.into_iter().find(|k| k.id == id.as_str())?.profile;
-        self.config.profile(&name)
+        let known = self
+            .known
+            .get_or_init(|| crate::fleet::known::load(&self.data_dir).0);
+        let name = &known.iter().find(|k| k.id == id.as_str())?.profile;
+        self.config.profile(name)
     }
 
     /// A client for `profile`, with its token read now.
