@@ -77,16 +77,24 @@ pub fn find(raw: &str, configured: &[NumberEntry], known: &[Known]) -> Result<Fo
             many => return Err(several(&shown, "display number", many)),
         }
     }
-    // 4. A verified name, whole (ignoring case).
-    let ids = unique_ids(known.iter().filter(|k| {
-        k.name
-            .as_deref()
-            .is_some_and(|n| n.trim().to_lowercase() == wanted)
-    }));
-    match ids.as_slice() {
-        [id] => return Ok(Found::Named(id.clone())),
-        [] => {}
-        many => return Err(several(&shown, "verified name", many)),
+    // 4. A verified name, whole (ignoring case), else the only one that begins so: a
+    // beginning several names share is refused with each of them, as a label's is. Digits
+    // that could be an id are not taken for the beginning of a name.
+    let name_of = |k: &&Known| k.name.as_deref().map(|n| n.trim().to_lowercase());
+    let whole = unique(known.iter().filter(|k| name_of(k).is_some_and(|n| n == wanted)));
+    let begun = || {
+        unique(
+            known
+                .iter()
+                .filter(|k| name_of(k).is_some_and(|n| n.starts_with(&wanted))),
+        )
+    };
+    for matches in [whole, if as_id.is_none() { begun() } else { Vec::new() }] {
+        match matches.as_slice() {
+            [(id, _)] => return Ok(Found::Named(id.clone())),
+            [] => {}
+            many => return Err(ambiguous(raw, many)),
+        }
     }
     // 5. An id wareg has not seen is still an id.
     if let Some(id) = as_id {
@@ -126,15 +134,51 @@ fn phone_digits(text: &str) -> Option<String> {
 
 /// The distinct ids of `found`, in order (one number may be known under two profiles).
 fn unique_ids<'a>(found: impl Iterator<Item = &'a Known>) -> Vec<NumberId> {
-    let mut ids: Vec<NumberId> = Vec::new();
+    unique(found).into_iter().map(|(id, _)| id).collect()
+}
+
+/// The distinct numbers of `found` with what is known of each, in order.
+fn unique<'a>(found: impl Iterator<Item = &'a Known>) -> Vec<(NumberId, &'a Known)> {
+    let mut numbers: Vec<(NumberId, &Known)> = Vec::new();
     for k in found {
         if let Ok(id) = NumberId::parse(&k.id)
-            && !ids.contains(&id)
+            && !numbers.iter().any(|(seen, _)| *seen == id)
         {
-            ids.push(id);
+            numbers.push((id, k));
         }
     }
-    ids
+    numbers
+}
+
+/// How many of the numbers an ambiguous name matches are named; the rest are counted.
+const AMBIGUOUS_SHOWN: usize = 6;
+
+/// "'Acme' matches 2 numbers: Acme DE (+49 30 1234 5601), Acme FR (+33 1 4000 5000); …": each
+/// number as a person knows it (its verified name and display number, else its id).
+fn ambiguous(raw: &str, numbers: &[(NumberId, &Known)]) -> String {
+    let mut each: Vec<String> = numbers
+        .iter()
+        .take(AMBIGUOUS_SHOWN)
+        .map(|(id, k)| {
+            let name = k.name.as_deref().unwrap_or(id.as_str());
+            match &k.display {
+                Some(display) => format!("{name} ({display})"),
+                None => format!("{name} ({id})"),
+            }
+        })
+        .collect();
+    if numbers.len() > AMBIGUOUS_SHOWN {
+        each.push(format!("and {} more", numbers.len() - AMBIGUOUS_SHOWN));
+    }
+    crate::clean::text(
+        &format!(
+            "'{}' matches {} numbers: {}; give more of the name, or the display number or the ID",
+            raw.trim(),
+            numbers.len(),
+            each.join(", ")
+        ),
+        4000,
+    )
 }
 
 fn several(shown: &str, what: &str, ids: &[NumberId]) -> String {
@@ -251,6 +295,32 @@ mod tests {
             known("2", "+1 555 0101", "Acme"),
         ];
         let e = find("acme", &[], &known).unwrap_err();
-        assert!(e.contains("verified name of 2 numbers: 1, 2"), "{e}");
+        assert_eq!(
+            e,
+            "'acme' matches 2 numbers: Acme (+1 555 0100), Acme (+1 555 0101); give more of the name, or the display number or the ID"
+        );
+    }
+
+    #[test]
+    fn a_verified_name_is_found_by_its_unique_beginning_and_a_shared_one_is_ambiguous() {
+        let fleet = [
+            known("1", "+49 30 1234 5601", "Acme DE"),
+            known("2", "+33 1 4000 5000", "Acme FR"),
+            known("3", "+44 20 7946 0123", "Beta UK"),
+        ];
+        assert_eq!(find("beta", &[], &fleet), Ok(id("3")));
+        assert_eq!(find("Acme f", &[], &fleet), Ok(id("2")));
+        assert_eq!(
+            find("Acme", &[], &fleet).unwrap_err(),
+            "'Acme' matches 2 numbers: Acme DE (+49 30 1234 5601), Acme FR (+33 1 4000 5000); give more of the name, or the display number or the ID"
+        );
+        // A label's beginning is looked at first, and a whole name before a beginning.
+        let configured = [entry("9", "Acme label")];
+        assert_eq!(find("Acme", &configured, &fleet), Ok(id("9")));
+        let whole = [
+            known("1", "+49 30 1234 5601", "Acme"),
+            known("2", "+33 1 4000 5000", "Acme FR"),
+        ];
+        assert_eq!(find("acme", &[], &whole), Ok(id("1")));
     }
 }
