@@ -49,6 +49,47 @@ profile = "sb"
 }
 
 #[test]
+fn a_declined_rename_is_flagged_by_next_status_and_the_next_column() {
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            name_review: Duration::ZERO,
+            ..SandboxOptions::default()
+        },
+    );
+    let before = rig.wareg(&["next", CONNECTED, "--json"]).json();
+    assert_eq!(before["numbers"][0]["next"]["step"], "none", "{before}");
+    let run = rig.wareg(&["rename", CONNECTED, "--name", "Bad Name Ltd"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let next = rig.wareg(&["next", CONNECTED, "--json"]).json();
+    let step = &next["numbers"][0]["next"];
+    assert_eq!(step["step"], "edit_name", "{next}");
+    let words = step["words"].as_str().unwrap();
+    assert!(
+        words.starts_with(
+            "Meta declined the new display name 'Bad Name Ltd' (DECLINED): the number keeps 'Acme Support DE' and works as before"
+        ),
+        "{words}"
+    );
+    assert_eq!(
+        step["action"],
+        format!("wareg rename {CONNECTED} --name \"…\"")
+    );
+    // The same step in status and in the table's NEXT column (the TUI's, through one rule).
+    assert_eq!(
+        rig.wareg(&["status", CONNECTED, "--json"]).json()["next"],
+        *step
+    );
+    let table = rig.wareg(&["numbers", "--refresh"]);
+    let line = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(CONNECTED))
+        .unwrap();
+    assert!(line.trim_end().ends_with("edit_name"), "{line}");
+}
+
+#[test]
 fn an_ambiguous_beginning_of_a_verified_name_is_refused_with_each_number_it_matches() {
     let rig = Rig::new("v25.0");
     assert_eq!(rig.wareg(&["numbers", "--refresh"]).code, 0);

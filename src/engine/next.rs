@@ -15,7 +15,7 @@ use std::fmt;
 use super::decide::{Budgets, Facts};
 use crate::audit::fact::reregister_by;
 use crate::graph::NumberId;
-use crate::graph::types::{CodeVerification, NumberStatus, PlatformType};
+use crate::graph::types::{CodeVerification, NameStatus, NumberStatus, PlatformType};
 
 /// The steps, by the keys the JSON and the filter (`next:register`) use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -209,10 +209,31 @@ pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<
         )
         .action(rename);
     }
+    if let Some(declined) = facts
+        .new_name_status
+        .as_ref()
+        .filter(|s| **s == NameStatus::Declined)
+    {
+        let asked = facts
+            .new_name
+            .as_deref()
+            .map_or_else(|| "the requested name".to_owned(), |n| format!("'{n}'"));
+        let kept = facts
+            .verified_name
+            .as_deref()
+            .map_or_else(|| "its display name".to_owned(), |n| format!("'{n}'"));
+        return NextStep::new(
+            NextKey::EditName,
+            format!(
+                "Meta declined the new display name {asked} ({declined}): the number keeps {kept} and works as before; to change it, request a name that follows Meta's display-name rules (it counts against the 10 changes in 30 days), or edit it in WhatsApp Manager"
+            ),
+        )
+        .action(rename);
+    }
     let name_requested = facts
         .new_name_status
         .as_ref()
-        .is_some_and(|s| s.in_review() || *s == crate::graph::types::NameStatus::Approved);
+        .is_some_and(|s| s.in_review() || *s == NameStatus::Approved);
     if let Some(fact) = facts.recorded.name_refused().filter(|_| !name_requested) {
         return NextStep::new(
             NextKey::EditName,
@@ -554,6 +575,47 @@ mod tests {
             assert_eq!(NextKey::parse(key.as_str()), Some(key));
             peel(&mut facts, &mut budgets);
         }
+    }
+
+    #[test]
+    fn a_declined_rename_is_flagged_with_the_name_kept_and_how_to_ask_again() {
+        let declined = Facts {
+            verified_name: Some("Acme Support DE".into()),
+            new_name: Some("Bad Name Ltd".into()),
+            new_name_status: Some(NameStatus::Declined),
+            ..connected()
+        };
+        let next = next_step(&id(), &declined, &budgets(), now());
+        assert_eq!(next.step, NextKey::EditName, "{next:?}");
+        assert!(
+            next.words.starts_with(
+                "Meta declined the new display name 'Bad Name Ltd' (DECLINED): the number keeps 'Acme Support DE' and works as before"
+            ),
+            "{}",
+            next.words
+        );
+        assert_eq!(
+            next.action.as_deref(),
+            Some("wareg rename 106540352242922 --name \"…\"")
+        );
+        // Meta's webhook word for it reads the same.
+        let rejected = Facts {
+            new_name_status: Some(NameStatus::parse("REJECTED")),
+            ..declined.clone()
+        };
+        assert_eq!(
+            next_step(&id(), &rejected, &budgets(), now()).step,
+            NextKey::EditName
+        );
+        // A new request since is what the number waits for.
+        let asked_again = Facts {
+            new_name_status: Some(NameStatus::PendingReview),
+            ..declined
+        };
+        assert_eq!(
+            next_step(&id(), &asked_again, &budgets(), now()).step,
+            NextKey::WaitReview
+        );
     }
 
     #[test]
