@@ -49,6 +49,67 @@ profile = "sb"
 }
 
 #[test]
+fn next_reads_each_profile_with_its_own_token_and_says_once_which_has_none() {
+    let rig = Rig::new("v25.0");
+    // The default profile has no token and nothing to read: it is not needed.
+    two_profiles(&rig, &[]);
+    let all = rig.wareg(&["next"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(all.stdout.contains(PENDING) && all.stdout.contains(BRASIL));
+    assert!(!all.stderr.contains("token"), "{}", all.stderr);
+    let one = rig.wareg(&["next", PENDING]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(one.stdout.contains("register:"), "{}", one.stdout);
+
+    // A number of it asked about: said once, the other profile's numbers still shown.
+    two_profiles(&rig, &["106540352242999"]);
+    let words = format!(
+        "profile 'prod' has no token (the environment variable {UNSET_TOKEN} is not set or empty"
+    );
+    for args in [&["next"][..], &["next", "106540352242999", PENDING]] {
+        let run = rig.wareg(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.matches(&words).count(),
+            1,
+            "{args:?}: said once: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("its numbers not read"), "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("{PENDING}  Sales UK")),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("106540352242999"),
+            "its numbers are not listed one by one: {}",
+            run.stdout
+        );
+    }
+    let doc = rig.wareg(&["next", "--json"]);
+    assert_eq!(doc.code, 2, "{}", doc.stderr);
+    let doc = doc.json();
+    assert_eq!(doc["not_read"][0]["profile"], "prod", "{doc}");
+    assert_eq!(doc["exit_code"], 2);
+    let numbers = doc["numbers"].as_array().unwrap();
+    let prod = numbers
+        .iter()
+        .find(|n| n["id"] == "106540352242999")
+        .unwrap();
+    assert!(prod["next"].is_null(), "{prod}");
+    assert_eq!(
+        numbers.iter().find(|n| n["id"] == PENDING).unwrap()["next"]["step"],
+        "register"
+    );
+    assert!(
+        !rig.calls().iter().any(|c| c.contains("106540352242999")),
+        "nothing sent for the profile without a token: {:?}",
+        rig.calls()
+    );
+}
+
+#[test]
 fn a_declined_rename_is_flagged_by_next_status_and_the_next_column() {
     let rig = Rig::with(
         "v25.0",

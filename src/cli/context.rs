@@ -82,11 +82,19 @@ impl Context {
 
     /// The configured profile whose listing wareg last saw `id` in, if one did.
     fn listed_in(&self, id: &NumberId) -> Option<&Profile> {
-        let known = self
-            .known
-            .get_or_init(|| crate::fleet::known::load(&self.data_dir).0);
-        let name = &known.iter().find(|k| k.id == id.as_str())?.profile;
+        let name = &self.known_of(id)?.profile;
         self.config.profile(name)
+    }
+
+    /// The numbers the last listings read (`fleet::known`), read once.
+    pub fn known(&self) -> &[crate::fleet::known::Known] {
+        self.known
+            .get_or_init(|| crate::fleet::known::load(&self.data_dir).0)
+    }
+
+    /// What the last listings read of `id`, if they saw it.
+    pub fn known_of(&self, id: &NumberId) -> Option<&crate::fleet::known::Known> {
+        self.known().iter().find(|k| k.id == id.as_str())
     }
 
     /// A client for `profile`, with its token read now.
@@ -124,6 +132,58 @@ pub fn client_for(profile: &Profile, data_dir: &std::path::Path) -> Result<Graph
         .map_err(|e| {
             CliError::Config(ConfigError::new(format!("profile `{}`: {e}", profile.name)))
         })?;
+    client_with(profile, token, data_dir)
+}
+
+/// A profile whose token could not be read: its numbers are not read, and that is said once
+/// (`words`), while the other profiles' numbers are read and shown.
+#[derive(Debug, Clone)]
+pub struct NoToken {
+    pub profile: crate::config::ProfileName,
+    pub why: String,
+}
+
+impl NoToken {
+    /// "profile 'prod' has no token (…): its numbers not read", cleaned (the profile's name
+    /// and the token's source come from the config).
+    pub fn words(&self) -> String {
+        crate::clean::uncut(&format!(
+            "profile '{}' has no token ({}): its numbers not read",
+            self.profile, self.why
+        ))
+        .into_owned()
+    }
+
+    /// What a number of this profile says in place of its read.
+    pub fn not_read(&self) -> crate::graph::ApiError {
+        crate::graph::ApiError::Refused(format!(
+            "{}profile '{}' has no token",
+            crate::fleet::NOT_READ,
+            self.profile
+        ))
+    }
+}
+
+/// A client for `profile`, or why its token could not be read (`Err(NoToken)`: the command
+/// goes on without the profile); any other failure stops the command.
+pub fn client_or_no_token(
+    profile: &Profile,
+    data_dir: &std::path::Path,
+) -> Result<Result<GraphClient, NoToken>, CliError> {
+    match profile.token.resolve_within(profile.token_timeout) {
+        Ok(token) => client_with(profile, token, data_dir).map(Ok),
+        Err(e) => Ok(Err(NoToken {
+            profile: profile.name.clone(),
+            why: e.to_string(),
+        })),
+    }
+}
+
+fn client_with(
+    profile: &Profile,
+    token: crate::secret::Token,
+    data_dir: &std::path::Path,
+) -> Result<GraphClient, CliError> {
     GraphClient::new(ClientSettings {
         base_url: profile.base_url.clone(),
         version: profile.api_version,

@@ -1,17 +1,21 @@
 //! `wareg next [ID|LABEL…] [--json]`: what each number needs next, in words, with the command
 //! that does it; every configured and discovered number when none is given. The same step as
 //! the TUI's NEXT column and `status`, from the same rule.
+//!
+//! Each profile is read with its own token: a profile whose token cannot be read is said once
+//! ("profile 'x' has no token (…): its numbers not read") and the other profiles' numbers are
+//! shown; a profile with nothing to read (no WABA, no number asked about) needs no token.
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::args::{Global, NextArgs};
-use super::context::{Context, block_on, client_for, parse_id};
+use super::context::{Context, NoToken, block_on, client_or_no_token, parse_id};
 use super::error::CliError;
 use super::output::{local_time, print_json};
-use crate::config::ProfileName;
+use crate::config::{ConfigError, ProfileName};
 use crate::fleet::{self, Row};
-use crate::graph::{ApiError, GraphClient};
+use crate::graph::GraphClient;
 
 pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
     let ids = args
@@ -25,10 +29,19 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!("there is no profile named `{p}`")));
     }
     let mut clients: BTreeMap<ProfileName, GraphClient> = BTreeMap::new();
+    let mut no_token: Vec<NoToken> = Vec::new();
     let mut rows = if ids.is_empty() {
         for name in fleet::profiles_in_view(&ctx.config, only) {
-            if let Some(profile) = ctx.config.profile(&name) {
-                clients.insert(name, client_for(profile, &ctx.data_dir)?);
+            let Some(profile) = ctx.config.profile(&name) else {
+                continue;
+            };
+            match client_or_no_token(profile, &ctx.data_dir)? {
+                Ok(client) => {
+                    clients.insert(name, client);
+                }
+                // Only a profile with something to read needs its token.
+                Err(missing) if has_reads(&ctx, profile, only) => no_token.push(missing),
+                Err(_) => {}
             }
         }
         let rows = block_on(fleet::refresh(&ctx.config, &clients, only))?.0;
@@ -38,8 +51,15 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
         let mut rows = Vec::new();
         for id in ids {
             let profile = ctx.profile_for(&id, global)?;
-            if !clients.contains_key(&profile.name) {
-                clients.insert(profile.name.clone(), ctx.client(profile)?);
+            let seen = clients.contains_key(&profile.name)
+                || no_token.iter().any(|n| n.profile == profile.name);
+            if !seen {
+                match client_or_no_token(profile, &ctx.data_dir)? {
+                    Ok(client) => {
+                        clients.insert(profile.name.clone(), client);
+                    }
+                    Err(missing) => no_token.push(missing),
+                }
             }
             let label = ctx.config.number(&id).and_then(|n| n.label.clone());
             rows.push(Row::configured(id, label, profile.name.clone()));
@@ -48,17 +68,25 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
             let client = clients.get(&row.profile).cloned();
             async move {
                 match client {
-                    Some(client) => client.get_number(&row.id).await,
-                    None => Err(ApiError::Refused("no profile for it".into())),
+                    Some(client) => Some(client.get_number(&row.id).await),
+                    None => None,
                 }
             }
         })))?;
         let now = chrono::Utc::now();
         for (row, read) in rows.iter_mut().zip(reads) {
-            row.set_read(read, now);
+            if let Some(read) = read {
+                row.set_read(read, now);
+            }
         }
         rows
     };
+    let tokenless = |row: &Row| no_token.iter().find(|n| n.profile == row.profile);
+    for row in rows.iter_mut() {
+        if let Some(missing) = tokenless(row) {
+            row.set_failed(missing.not_read());
+        }
+    }
     let shown = rows.iter().map(|r| r.id.as_str().to_owned()).collect();
     let book = crate::engine::budget_book_of(
         ctx.ledger()?.as_ref(),
@@ -69,15 +97,39 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
     .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
     super::fleet_next::fill(&ctx, &mut rows, &book, &clients)?;
 
+    // What decides the exit: the worst read that failed, else a profile without a token
+    // (exit 2: the config's). Whatever does not decide it is said on stderr, once.
     let worst = rows
         .iter()
+        .filter(|r| tokenless(r).is_none())
         .filter_map(Row::error)
         .max_by_key(|e| e.exit_code())
         .cloned();
-    let error = worst.map(|e| CliError::api("some numbers could not be read", e));
+    let error = match worst {
+        Some(e) => {
+            for missing in &no_token {
+                eprintln!("{}", missing.words());
+            }
+            Some(CliError::api("some numbers could not be read", e))
+        }
+        None if !no_token.is_empty() => Some(CliError::Config(ConfigError::new(
+            no_token
+                .iter()
+                .map(NoToken::words)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ))),
+        None => None,
+    };
     if args.json {
         let numbers: Vec<Value> = rows.iter().map(row_json).collect();
         let mut doc = json!({ "numbers": numbers });
+        if !no_token.is_empty() {
+            doc["not_read"] = no_token
+                .iter()
+                .map(|n| json!({"profile": n.profile, "why": crate::clean::uncut(&n.why)}))
+                .collect();
+        }
         if let Some(e) = &error {
             doc["error"] = e.to_json()["error"].clone();
             doc["exit_code"] = json!(e.exit_code());
@@ -85,10 +137,20 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
         print_json(&doc);
         return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
     }
-    for row in &rows {
-        print_row(row);
+    for row in rows.iter().filter(|r| tokenless(r).is_none()) {
+        print_row(&ctx, row);
     }
     error.map_or(Ok(()), Err)
+}
+
+/// Whether `profile` has anything to read here: a WABA to list, or a configured number in view.
+fn has_reads(ctx: &Context, profile: &crate::config::Profile, only: Option<&str>) -> bool {
+    profile.waba_id.is_some()
+        || ctx
+            .config
+            .numbers
+            .iter()
+            .any(|n| n.profile == profile.name && only.is_none_or(|p| n.profile == p))
 }
 
 /// `{"id": …, "label": …|null, "next": {step, words, until?, action?}}`; a number that could
@@ -101,10 +163,26 @@ fn row_json(row: &Row) -> Value {
     out
 }
 
-fn print_row(row: &Row) {
-    match &row.label {
-        Some(label) => say!("{}  {label}", row.id),
-        None => say!("{}", row.id),
+/// The number as the TUI names it (its label, else its verified name, and its display
+/// number: as read now, else as the last listing kept them), then its step.
+fn print_row(ctx: &Context, row: &Row) {
+    let kept = ctx.known_of(&row.id);
+    let title = Some(row.title())
+        .filter(|t| !t.is_empty())
+        .or_else(|| kept.and_then(|k| k.name.as_deref()));
+    let display = row
+        .known_number()
+        .and_then(|n| n.display_phone_number.as_deref())
+        .or_else(|| kept.and_then(|k| k.display.as_deref()));
+    let names: Vec<&str> = [title, display].into_iter().flatten().collect();
+    if names.is_empty() {
+        say!("{}", row.id);
+    } else {
+        say!(
+            "{}  {}",
+            row.id,
+            crate::clean::text(&names.join("  "), 200)
+        );
     }
     match (&row.next, row.error()) {
         (Some(next), _) => {
