@@ -176,3 +176,66 @@ fn an_ambiguous_beginning_of_a_verified_name_is_refused_with_each_number_it_matc
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["id"], BRASIL);
 }
+
+#[test]
+fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is() {
+    let rig = Rig::new("v25.0");
+    two_profiles(&rig, &[]);
+    let sb = |id: &str| format!("{id} --profile sb");
+    // The next step's command, in next and status.
+    let next = rig.wareg(&["next", PENDING, "--json"]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    let action = next.json()["numbers"][0]["next"]["action"].clone();
+    assert_eq!(action, format!("wareg register {} --pin-stdin", sb(PENDING)));
+    assert_eq!(
+        rig.wareg(&["status", PENDING, "--json"]).json()["next"]["action"],
+        action
+    );
+    // A deregister not confirmed, a rename, a code request: each names the profile.
+    let run = rig.wareg(&["deregister", CONNECTED]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains(&format!("`wareg plan deregister {}`", sb(CONNECTED))),
+        "{}",
+        run.stderr
+    );
+    let run = rig.wareg(&["rename", PENDING, "--name", "Acme Sales"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("`wareg next {}`", sb(PENDING)))
+            && run
+                .stdout
+                .contains(&format!("(wareg register {} --pin-stdin)", sb(PENDING))),
+        "{}",
+        run.stdout
+    );
+    // A number just added is listed nowhere yet: each command of its path is pasted as it is.
+    let add = rig.wareg(&[
+        "--profile", "sb", "add", "--cc", "44", "--phone", "7700900123", "--name", "Acme UK",
+    ]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let steps = add
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Next: "))
+        .unwrap_or_else(|| panic!("{}", add.stdout));
+    let request = steps.split(", then ").next().unwrap();
+    assert!(request.contains(" --profile sb "), "{request}");
+    let words: Vec<&str> = request.split_whitespace().skip(1).collect();
+    let run = rig.wareg(&words);
+    assert_eq!(run.code, 0, "{request}: {}", run.stderr);
+    let verify = run
+        .stdout
+        .split("Then run: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(verify.contains(" --profile sb "), "{verify}");
+    // In the default profile a hint stays as it was.
+    let rig = Rig::new("v25.0");
+    let next = rig.wareg(&["next", PENDING, "--json"]).json();
+    assert_eq!(
+        next["numbers"][0]["next"]["action"],
+        format!("wareg register {PENDING} --pin-stdin")
+    );
+}

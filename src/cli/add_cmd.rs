@@ -43,8 +43,10 @@ pub fn run(global: &Global, args: AddArgs) -> Result<(), CliError> {
         &name,
         &ctx.config.default_profile,
     );
+    // Not listed yet: without --profile a pasted command would look for it in the default.
+    let target = engine.hint(&id);
     let steps = format!(
-        "wareg request-code {id} --method sms, then wareg verify-code {id} --code-stdin, then wareg register {id} --pin-stdin"
+        "wareg request-code {target} --method sms, then wareg verify-code {target} --code-stdin, then wareg register {target} --pin-stdin"
     );
     if args.json {
         print_json(&json!({

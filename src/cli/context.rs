@@ -80,6 +80,15 @@ impl Context {
         Ok(self.config.profile_for(id, global.profile.as_deref())?)
     }
 
+    /// How a command wareg suggests names `id`, so that it can be pasted as it is: "ID", or
+    /// "ID --profile NAME" when its profile is not the default (`engine::hint`).
+    pub fn hint(&self, id: &NumberId, global: &Global) -> String {
+        let profile = self.profile_for(id, global).ok().and_then(|p| {
+            crate::engine::hint::named_profile(&p.name, &self.config.default_profile)
+        });
+        crate::engine::hint::target(id, profile.as_ref())
+    }
+
     /// The configured profile whose listing wareg last saw `id` in, if one did.
     fn listed_in(&self, id: &NumberId) -> Option<&Profile> {
         let name = &self.known_of(id)?.profile;
@@ -119,7 +128,8 @@ impl Context {
             &profile.name,
             self.config.budget,
         )
-        .with_ledger_config(&self.config.ledger))
+        .with_ledger_config(&self.config.ledger)
+        .with_default_profile(&self.config.default_profile))
     }
 }
 

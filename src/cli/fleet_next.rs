@@ -58,6 +58,7 @@ pub fn fill(
         facts: &facts,
         open: &open,
         throttles: &throttles,
+        default_profile: &ctx.config.default_profile,
         now,
     };
     crate::fleet::next::fill(rows, &next);

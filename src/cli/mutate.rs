@@ -47,8 +47,11 @@ pub fn register(global: &Global, args: RegisterArgs) -> Result<(), CliError> {
 pub fn deregister(global: &Global, args: DeregisterArgs) -> Result<(), CliError> {
     let id = parse_id(global, &args.id)?;
     if !args.yes {
+        // Only the config is read, for the hint's profile; nothing is made or sent.
+        let target = Context::load_for_reading(global)
+            .map_or_else(|_| id.to_string(), |ctx| ctx.hint(&id, global));
         return Err(CliError::Usage(format!(
-            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. It does not delete the number: deleting one is done in WhatsApp Manager. Nothing was read or sent. `wareg plan deregister {id}` shows first whether anything stands in the way; add --yes to confirm."
+            "deregistering {id} stops its messaging on Cloud API at once and turns local storage off (message history is kept); it uses 1 of the deregister budget. It does not delete the number: deleting one is done in WhatsApp Manager. Nothing was read or sent. `wareg plan deregister {target}` shows first whether anything stands in the way; add --yes to confirm."
         )));
     }
     let ctx = Context::load(global)?;
@@ -133,7 +136,8 @@ pub fn request_code(global: &Global, args: RequestCodeArgs) -> Result<(), CliErr
         &id,
         "request-code",
         &format!(
-            "Meta is sending a verification code {how}. Then run: wareg verify-code {id} --code-stdin"
+            "Meta is sending a verification code {how}. Then run: wareg verify-code {} --code-stdin",
+            engine.hint(&id)
         ),
     )
 }
@@ -305,8 +309,9 @@ fn report(
             .readback_words()
             .unwrap_or_else(|| "the number was not read back".into());
         let message = format!(
-            "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {}. Check with `wareg status {id}` before trying again.",
-            capitalised(&status)
+            "the outcome of {call} is unknown: {error}. It may or may not have happened; wareg does not retry it. {}. Check with `wareg status {}` before trying again.",
+            capitalised(&status),
+            engine.hint(id)
         );
         let read_back = match &execution.readback {
             Some(Ok(number)) => json!({"status": number.status}),
@@ -344,7 +349,8 @@ fn report(
         .any(|r| r.step == Step::Deregister && r.result.is_ok());
     if deregistered && plan.kind == PlanKind::RegionChange {
         context.push_str(&format!(
-            ". The number is now DEREGISTERED: messaging is stopped until it is registered again (wareg register {id} --pin-stdin)"
+            ". The number is now DEREGISTERED: messaging is stopped until it is registered again (wareg register {} --pin-stdin)",
+            engine.hint(id)
         ));
     }
     Err(match error {

@@ -52,8 +52,9 @@ pub fn run(global: &Global, args: RenameArgs) -> Result<(), CliError> {
                 eprintln!("warning: {warning}");
             }
         })?;
+    let target = engine.hint(&id);
     let message = format!(
-        "Meta is reviewing '{name}' for {id}. `wareg next {id}` says when it is approved; then register it again within 14 days (wareg register {id} --pin-stdin) to apply it."
+        "Meta is reviewing '{name}' for {id}. `wareg next {target}` says when it is approved; then register it again within 14 days (wareg register {target} --pin-stdin) to apply it."
     );
     if args.json {
         print_json(

@@ -60,6 +60,9 @@ pub struct Facts {
     pub throttled: Option<crate::graph::Throttle>,
     /// A change of the number that started (its intent is in the ledger) and has not ended.
     pub open_intent: Option<OpenIntent>,
+    /// The profile the number is reached through, when it is not the config's default: the
+    /// commands the words suggest name it (`--profile NAME`), so they can be pasted as they are.
+    pub profile: Option<crate::config::ProfileName>,
 }
 
 /// An intent without its outcome: someone's work in progress, or an abandoned one.
@@ -160,6 +163,7 @@ impl Facts {
             open_intent: None,
             recorded: Recorded::default(),
             read_at: None,
+            profile: None,
         }
     }
 

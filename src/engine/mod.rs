@@ -4,6 +4,7 @@
 //! unknown) and an unknown outcome is always followed by a read-back of the number.
 
 mod decide;
+pub mod hint;
 mod next;
 mod onboard;
 mod plan;
@@ -130,6 +131,9 @@ pub struct Engine {
     /// An intent without an outcome younger than this means the number is being changed now
     /// (here or at another desk); older, it was abandoned.
     pub stale_intent: std::time::Duration,
+    /// The profile the commands it suggests name (`--profile NAME`): its own, when it is not
+    /// the config's default (`with_default_profile`).
+    pub hint_profile: Option<ProfileName>,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -167,7 +171,19 @@ impl Engine {
             operator: crate::audit::default_operator(),
             host: crate::audit::hostname(),
             stale_intent: crate::config::LedgerConfig::default().stale_intent,
+            hint_profile: None,
         }
+    }
+
+    /// The commands it suggests name its profile when that is not `default` (`engine::hint`).
+    pub fn with_default_profile(mut self, default: &ProfileName) -> Self {
+        self.hint_profile = hint::named_profile(&self.profile, default);
+        self
+    }
+
+    /// How a command it suggests names `id` ("ID", or "ID --profile NAME").
+    pub fn hint(&self, id: &NumberId) -> String {
+        hint::target(id, self.hint_profile.as_ref())
     }
 
     /// The operator and the stale-intent age from the config's `[ledger]`.

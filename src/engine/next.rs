@@ -135,7 +135,8 @@ fn day(time: DateTime<Utc>) -> impl fmt::Display {
 /// The next step of the number `id` at `now`. A number whose status was never read has
 /// nothing known to go on: `none`, saying so.
 pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<Utc>) -> NextStep {
-    let register = format!("wareg register {id} --pin-stdin");
+    let target = super::hint::target(id, facts.profile.as_ref());
+    let register = format!("wareg register {target} --pin-stdin");
     if let Some(open) = facts.open_intent.as_ref().filter(|o| !o.abandoned) {
         return NextStep::new(
             NextKey::InProgress,
@@ -199,7 +200,7 @@ pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<
             ),
         );
     }
-    let rename = format!("wareg rename {id} --name \"…\"");
+    let rename = format!("wareg rename {target} --name \"…\"");
     if let Some(name_status) = facts.name_status.as_ref().filter(|s| s.unusable()) {
         return NextStep::new(
             NextKey::EditName,
@@ -268,7 +269,7 @@ pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<
                 "ownership is not verified ({v}): request a code by SMS or voice, then enter it"
             ),
         )
-        .action(format!("wareg request-code {id} --method sms"));
+        .action(format!("wareg request-code {target} --method sms"));
     }
     let spent = budget_words(budgets);
     if facts.known_unregistered() {

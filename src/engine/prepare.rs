@@ -107,6 +107,7 @@ impl Engine {
             .await
             .map_err(PrepareError::of_ledger)?;
         facts.read_at = Some(self.clock.now());
+        facts.profile = self.hint_profile.clone();
         let version = self.client.plan_version(self.clock.now().date_naive());
         Ok(decide(id, version, &facts, request, &budgets))
     }

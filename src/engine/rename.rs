@@ -71,8 +71,9 @@ pub fn decide_rename(
             budget: *budget,
         });
     }
+    let target = super::hint::target(number, facts.profile.as_ref());
     let mut notes = vec![format!(
-        "Meta reviews the new name; once it is approved, register the number again within 14 days (wareg register {number} --pin-stdin) or the name goes back to review"
+        "Meta reviews the new name; once it is approved, register the number again within 14 days (wareg register {target} --pin-stdin) or the name goes back to review"
     )];
     if facts.verified_name.as_deref() == Some(name.as_str()) {
         notes.push(format!(
@@ -121,6 +122,7 @@ impl Engine {
         let mut facts = Facts::from_number(&number, StorageFact::Unknown);
         facts.throttled = self.client.throttle();
         facts.open_intent = open;
+        facts.profile = self.hint_profile.clone();
         Ok(decide_rename(id, &facts, name, &budget))
     }
 

@@ -105,6 +105,7 @@ impl Engine {
         facts.throttled = self.client.throttle();
         facts.recorded = self.recorded(id, Some(number)).await?;
         facts.read_at = Some(self.clock.now());
+        facts.profile = self.hint_profile.clone();
         Ok((facts, budgets))
     }
 

@@ -20,6 +20,9 @@ pub struct NextContext<'a> {
     pub open: &'a HashMap<String, OpenIntent>,
     /// A throttle Meta declared, by profile name.
     pub throttles: &'a HashMap<String, Throttle>,
+    /// The config's default profile: the commands a step suggests for a number of another
+    /// profile name its profile (`engine::hint`).
+    pub default_profile: &'a crate::config::ProfileName,
     pub now: DateTime<Utc>,
 }
 
@@ -32,6 +35,7 @@ pub fn next_of(row: &Row, ctx: &NextContext) -> Option<NextStep> {
     facts.throttled = ctx.throttles.get(row.profile.as_str()).cloned();
     facts.recorded = ctx.facts.recorded(id);
     facts.read_at = Some(ctx.now);
+    facts.profile = crate::engine::hint::named_profile(&row.profile, ctx.default_profile);
     let budgets = Budgets {
         register: ctx.budgets.budget(id, Operation::Register),
         deregister: ctx.budgets.budget(id, Operation::Deregister),
@@ -106,6 +110,7 @@ mod tests {
             facts: &facts,
             open: &open,
             throttles: &throttles,
+            default_profile: &"p".into(),
             now,
         };
         fill(&mut rows, &ctx);

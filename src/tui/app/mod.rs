@@ -485,6 +485,7 @@ impl App {
             facts: &self.facts,
             open: &self.open_intents,
             throttles: &throttles,
+            default_profile: &self.default_profile,
             now,
         };
         crate::fleet::next::fill(rows, &ctx);

@@ -45,6 +45,8 @@ struct Inner {
     policy: BudgetPolicy,
     /// Who the records name and when an open intent counts as abandoned.
     ledger_config: crate::config::LedgerConfig,
+    /// The config's default profile: the commands an engine suggests name any other.
+    default_profile: ProfileName,
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
     engines: Mutex<HashMap<ProfileName, Engine>>,
@@ -81,6 +83,7 @@ impl Worker {
             bulk_stop: crate::bulk::StopSignal::default(),
             policy: config.budget,
             ledger_config: config.ledger.clone(),
+            default_profile: config.default_profile.clone(),
             tx,
             engines: Mutex::new(HashMap::new()),
             permits: Semaphore::new(READ_CONCURRENCY),
@@ -195,7 +198,8 @@ impl Inner {
             let _ = tx.send(Msg::Call(event.clone()));
         }));
         let engine = Engine::with_ledger(client, self.ledger.clone(), profile, self.policy)
-            .with_ledger_config(&self.ledger_config);
+            .with_ledger_config(&self.ledger_config)
+            .with_default_profile(&self.default_profile);
         engines.insert(profile.into(), engine.clone());
         Ok(engine)
     }
