@@ -43,7 +43,9 @@ profile = "sb"
         waba = rig.sandbox.waba_id(),
     );
     for id in prod_numbers {
-        text.push_str(&format!("\n[[numbers]]\nid = \"{id}\"\nprofile = \"prod\"\n"));
+        text.push_str(&format!(
+            "\n[[numbers]]\nid = \"{id}\"\nprofile = \"prod\"\n"
+        ));
     }
     std::fs::write(&rig.config, text).unwrap();
 }
@@ -75,7 +77,11 @@ fn next_reads_each_profile_with_its_own_token_and_says_once_which_has_none() {
             "{args:?}: said once: {}",
             run.stderr
         );
-        assert!(run.stderr.contains("its numbers not read"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("its numbers not read"),
+            "{}",
+            run.stderr
+        );
         assert!(
             run.stdout.contains(&format!("{PENDING}  Sales UK")),
             "{args:?}: {}",
@@ -186,7 +192,10 @@ fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is
     let next = rig.wareg(&["next", PENDING, "--json"]);
     assert_eq!(next.code, 0, "{}", next.stderr);
     let action = next.json()["numbers"][0]["next"]["action"].clone();
-    assert_eq!(action, format!("wareg register {} --pin-stdin", sb(PENDING)));
+    assert_eq!(
+        action,
+        format!("wareg register {} --pin-stdin", sb(PENDING))
+    );
     assert_eq!(
         rig.wareg(&["status", PENDING, "--json"]).json()["next"]["action"],
         action
@@ -203,7 +212,8 @@ fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is
     let run = rig.wareg(&["rename", PENDING, "--name", "Acme Sales"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.contains(&format!("`wareg next {}`", sb(PENDING)))
+        run.stdout
+            .contains(&format!("`wareg next {}`", sb(PENDING)))
             && run
                 .stdout
                 .contains(&format!("(wareg register {} --pin-stdin)", sb(PENDING))),
@@ -212,7 +222,15 @@ fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is
     );
     // A number just added is listed nowhere yet: each command of its path is pasted as it is.
     let add = rig.wareg(&[
-        "--profile", "sb", "add", "--cc", "44", "--phone", "7700900123", "--name", "Acme UK",
+        "--profile",
+        "sb",
+        "add",
+        "--cc",
+        "44",
+        "--phone",
+        "7700900123",
+        "--name",
+        "Acme UK",
     ]);
     assert_eq!(add.code, 0, "{}", add.stderr);
     let steps = add
@@ -238,4 +256,88 @@ fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is
         next["numbers"][0]["next"]["action"],
         format!("wareg register {PENDING} --pin-stdin")
     );
+}
+
+#[test]
+fn discovered_numbers_are_named_by_what_was_last_read_in_next_audit_and_numbers() {
+    let rig = Rig::new("v25.0");
+    let listed = rig.wareg(&["numbers", "--refresh", "--storage"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    // next: the label or verified name and the display number, as the TUI shows them.
+    let next = rig.wareg(&["next", BRASIL]);
+    assert!(
+        next.stdout
+            .starts_with(&format!("{BRASIL}  Acme Brasil  +55 11 4002 8922\n")),
+        "{}",
+        next.stdout
+    );
+    let next = rig.wareg(&["next", PENDING]);
+    assert!(
+        next.stdout
+            .starts_with(&format!("{PENDING}  Sales UK  +44 20 7946 0123\n")),
+        "{}",
+        next.stdout
+    );
+    // audit: the name and display number the last listing kept, beside the id.
+    const MEXICO: &str = "106540352242938";
+    rig.wareg_stdin(&["register", MEXICO, "--pin-stdin"], "000000\n");
+    let audit = rig.wareg(&["audit"]);
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("Acme Mexico +52 55 5000 1234 ({MEXICO})")),
+        "{}",
+        audit.stdout
+    );
+    let raw = rig.wareg(&["audit", "--raw"]);
+    assert!(raw.stdout.contains("Acme Mexico +52 55 5000 1234"), "{}", raw.stdout);
+    // numbers without --refresh: what was kept, and how old it is, with nothing read.
+    let calls = rig.calls().len();
+    let table = rig.wareg(&["numbers"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_eq!(rig.calls().len(), calls, "nothing read");
+    let line = |id: &str| {
+        table
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} not listed: {}", table.stdout))
+            .to_owned()
+    };
+    let brasil = line(BRASIL);
+    assert!(
+        brasil.contains("Acme Brasil") && brasil.contains("+55 11 4002 8922"),
+        "{brasil}"
+    );
+    let support = line(CONNECTED);
+    assert!(
+        support.contains("+49 30 1234 5601") && support.contains(" DE "),
+        "{support}"
+    );
+    assert!(table.stdout.lines().next().unwrap().contains("STORAGE"));
+    assert!(
+        table.stdout.contains(
+            "Display numbers and names as wareg last listed them (the oldest "
+        ) && table.stdout.contains("under a minute ago"),
+        "{}",
+        table.stdout
+    );
+    let doc = rig.wareg(&["numbers", "--json"]).json();
+    let kept = doc["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == CONNECTED)
+        .unwrap()["kept"]
+        .clone();
+    assert_eq!(kept["display_phone_number"], "+49 30 1234 5601", "{kept}");
+    assert_eq!(kept["storage"]["summary"], "DE", "{kept}");
+    // The CSV keeps an unread value empty.
+    let csv = rig.wareg(&["numbers", "--csv"]);
+    let row = csv
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(CONNECTED))
+        .unwrap();
+    assert!(!row.contains("+49 30"), "{row}");
 }

@@ -45,7 +45,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<(), CliError> {
         Store::Local(trail) => trail.log().path().to_path_buf(),
         Store::Team(team) => PathBuf::from(team.describe()),
     };
-    let mut out = Printer::new(args.json, args.raw, &place, configured_labels(global));
+    let mut out = Printer::new(args.json, args.raw, &place, number_names(global));
     store
         .ledger()
         .query(&query, &mut |found| {
@@ -78,7 +78,8 @@ struct Printer<'a> {
     place: &'a Path,
     printed: usize,
     skipped: usize,
-    /// Configured labels by number id: text lines name the number as the config does.
+    /// How text lines name each number beside its id: its configured label, else its verified
+    /// name and display number as the last listing kept them.
     labels: HashMap<String, String>,
 }
 
@@ -202,6 +203,25 @@ fn store(global: &Global) -> Result<Store, CliError> {
     super::context::open_store(&config, &data_dir()?)
 }
 
+/// The configured labels by number id, and for the numbers without one what the last listings
+/// kept ("Acme Brasil +55 11 4002 8922"). Read only: a data dir not made yet holds nothing.
+fn number_names(global: &Global) -> HashMap<String, String> {
+    let mut names = configured_labels(global);
+    let Some(dir) = crate::paths::data_dir().filter(|d| d.exists()) else {
+        return names;
+    };
+    for known in crate::fleet::known::load(&dir).0 {
+        let said: Vec<&str> = [known.name.as_deref(), known.display.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !said.is_empty() {
+            names.entry(known.id).or_insert_with(|| said.join(" "));
+        }
+    }
+    names
+}
+
 fn parse_op(text: &str) -> Result<Operation, CliError> {
     let all = [
         Operation::Register,
@@ -253,6 +273,10 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
     ))
 }
 
+/// At most this much of a number's name beside its id (a label, or a verified name and
+/// display number: "Acme Nederland +31 20 555 0100" fits).
+const NAME_WIDTH: usize = 32;
+
 /// An attempt as one line: when it was sent, who sent it, which number, what, and how it
 /// ended ("no outcome recorded" while it is in flight or if it was abandoned).
 fn attempt_line(
@@ -269,7 +293,7 @@ fn attempt_line(
     let number = match label {
         Some(label) => format!(
             "{} ({})",
-            crate::width::ellipsize(label, 16),
+            crate::width::ellipsize(label, NAME_WIDTH),
             first.number.as_str()
         ),
         None => first.number.as_str().to_owned(),
@@ -314,7 +338,10 @@ fn line(r: &AuditRecord, label: Option<&str>) -> String {
     // As text: the id's `Display` writes it without the padding.
     let mut text = format!("{}  {:<17} ", local_time(r.time), r.number.as_str());
     if let Some(label) = label {
-        text.push_str(&format!("{:<16} ", crate::width::ellipsize(label, 16)));
+        text.push_str(&format!(
+            "{:<16} ",
+            crate::width::ellipsize(label, NAME_WIDTH)
+        ));
     }
     text.push_str(&format!("{:<12}", r.op.as_str()));
     match r.phase {

@@ -27,6 +27,7 @@ mod context;
 mod error;
 mod fleet_next;
 mod fleet_progress;
+mod kept;
 mod ledger_cmd;
 mod mutate;
 mod next_cmd;

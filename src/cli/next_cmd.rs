@@ -178,11 +178,7 @@ fn print_row(ctx: &Context, row: &Row) {
     if names.is_empty() {
         say!("{}", row.id);
     } else {
-        say!(
-            "{}  {}",
-            row.id,
-            crate::clean::text(&names.join("  "), 200)
-        );
+        say!("{}  {}", row.id, crate::clean::text(&names.join("  "), 200));
     }
     match (&row.next, row.error()) {
         (Some(next), _) => {

@@ -68,6 +68,17 @@ pub fn local_time(at: DateTime<Utc>) -> String {
     crate::clock::words_utc(at)
 }
 
+/// How long before `now` `at` was, roughly: "under a minute", "12 min", "3 h", "5 d".
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let age = now - at;
+    match (age.num_days(), age.num_hours(), age.num_minutes()) {
+        (d, _, _) if d >= 1 => format!("{d} d"),
+        (_, h, _) if h >= 1 => format!("{h} h"),
+        (_, _, m) if m >= 1 => format!("{m} min"),
+        _ => "under a minute".into(),
+    }
+}
+
 /// From this share of Meta's call budget on, plain output says so.
 pub const USAGE_SHOWN_FROM: u32 = 50;
 

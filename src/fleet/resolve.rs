@@ -81,7 +81,11 @@ pub fn find(raw: &str, configured: &[NumberEntry], known: &[Known]) -> Result<Fo
     // beginning several names share is refused with each of them, as a label's is. Digits
     // that could be an id are not taken for the beginning of a name.
     let name_of = |k: &&Known| k.name.as_deref().map(|n| n.trim().to_lowercase());
-    let whole = unique(known.iter().filter(|k| name_of(k).is_some_and(|n| n == wanted)));
+    let whole = unique(
+        known
+            .iter()
+            .filter(|k| name_of(k).is_some_and(|n| n == wanted)),
+    );
     let begun = || {
         unique(
             known
