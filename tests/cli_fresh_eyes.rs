@@ -290,7 +290,11 @@ fn discovered_numbers_are_named_by_what_was_last_read_in_next_audit_and_numbers(
         audit.stdout
     );
     let raw = rig.wareg(&["audit", "--raw"]);
-    assert!(raw.stdout.contains("Acme Mexico +52 55 5000 1234"), "{}", raw.stdout);
+    assert!(
+        raw.stdout.contains("Acme Mexico +52 55 5000 1234"),
+        "{}",
+        raw.stdout
+    );
     // numbers without --refresh: what was kept, and how old it is, with nothing read.
     let calls = rig.calls().len();
     let table = rig.wareg(&["numbers"]);
@@ -316,9 +320,10 @@ fn discovered_numbers_are_named_by_what_was_last_read_in_next_audit_and_numbers(
     );
     assert!(table.stdout.lines().next().unwrap().contains("STORAGE"));
     assert!(
-        table.stdout.contains(
-            "Display numbers and names as wareg last listed them (the oldest "
-        ) && table.stdout.contains("under a minute ago"),
+        table
+            .stdout
+            .contains("Display numbers and names as wareg last listed them (the oldest ")
+            && table.stdout.contains("under a minute ago"),
         "{}",
         table.stdout
     );
@@ -340,4 +345,152 @@ fn discovered_numbers_are_named_by_what_was_last_read_in_next_audit_and_numbers(
         .find(|l| l.starts_with(CONNECTED))
         .unwrap();
     assert!(!row.contains("+49 30"), "{row}");
+}
+
+/// A register whose outcome is not known, on a number whose reads then fail: the next step is
+/// to read it (the rule the TUI's NEXT column uses too), until a read made after it works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_asks_for_a_read_until_one_made_after_it_works() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    const ID: &str = "106540352242950";
+    let server = MockServer::start().await;
+    let number = |status: &str| {
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": ID, "status": status, "code_verification_status": "VERIFIED",
+            "display_phone_number": "+49 30 9999 0000", "verified_name": "Acme Unknown"
+        }))
+    };
+    let mount_reads = |first: Option<ResponseTemplate>| {
+        let server = &server;
+        async move {
+            if let Some(first) = first {
+                Mock::given(method("GET"))
+                    .and(path(format!("/v25.0/{ID}")))
+                    .respond_with(first)
+                    .up_to_n_times(1)
+                    .with_priority(1)
+                    .mount(server)
+                    .await;
+            }
+            // Every later read is refused (not retried, not the whole profile's).
+            Mock::given(method("GET"))
+                .and(path(format!("/v25.0/{ID}")))
+                .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+                    "error": {"message": "(#100) Unsupported get request", "type": "GraphMethodException", "code": 100, "fbtrace_id": "Fb1"}
+                })))
+                .with_priority(5)
+                .mount(server)
+                .await;
+        }
+    };
+    mount_reads(Some(number("PENDING"))).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}/settings")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"storage_configuration": {"status": "DEFAULT"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{ID}/register")))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<html><body>502 Bad Gateway</body></html>"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"w\"\n[profiles.w]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{TOKEN_VAR}\"\ntimeout_secs = 5\n\n[[numbers]]\nid = \"{ID}\"\nlabel = \"Unknown DE\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().join("data").display().to_string(),
+        ),
+        (TOKEN_VAR.to_owned(), TOKEN.to_owned()),
+    ];
+    let wareg = |args: &'static [&'static str], stdin: Option<&'static str>| {
+        let env = env.clone();
+        tokio::task::spawn_blocking(move || run_wareg(args, stdin, &env))
+    };
+    let run = wareg(&["register", ID, "--pin-stdin"], Some("246810\n"))
+        .await
+        .unwrap();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("is unknown"), "{}", run.stderr);
+
+    let run = wareg(&["next", ID, "--json"], None).await.unwrap();
+    let doc = run.json();
+    let next = &doc["numbers"][0]["next"];
+    assert_eq!(next["step"], "check_outcome", "{doc}");
+    assert!(
+        next["words"]
+            .as_str()
+            .unwrap()
+            .starts_with("the register sent by ")
+            && next["words"]
+                .as_str()
+                .unwrap()
+                .contains("has an unknown outcome ("),
+        "{next}"
+    );
+    assert_eq!(next["action"], format!("wareg status {ID}"));
+    assert!(
+        doc["numbers"][0]["error"].is_string(),
+        "the read failed: {doc}"
+    );
+    let text = wareg(&["next", ID], None).await.unwrap();
+    assert!(
+        text.stdout.contains("check_outcome: the register sent by ")
+            && text.stdout.contains("not read now: 100 "),
+        "{}",
+        text.stdout
+    );
+    let table = wareg(&["numbers", "--refresh"], None).await.unwrap();
+    let line = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(ID))
+        .unwrap()
+        .to_owned();
+    assert!(line.trim_end().ends_with("check_outcome"), "{line}");
+
+    // A read made after it shows what it did: the steps go on from there.
+    server.reset().await;
+    mount_reads(None).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .respond_with(number("CONNECTED"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let run = wareg(&["next", ID, "--json"], None).await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["numbers"][0]["next"]["step"],
+        "none",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.method.as_str() == "POST"),
+        "never sent again"
+    );
 }

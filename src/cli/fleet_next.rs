@@ -9,7 +9,7 @@ use super::context::Context;
 use super::error::CliError;
 use crate::audit::{BudgetBook, FactBook};
 use crate::config::ProfileName;
-use crate::engine::OpenIntent;
+use crate::engine::{OpenIntent, UnknownOutcome};
 use crate::fleet::{NextContext, Row};
 use crate::graph::GraphClient;
 
@@ -49,6 +49,7 @@ pub fn fill(
         .recent(None, RECENT_RECORDS)
         .map_err(|e| CliError::Local(format!("cannot read the audit trail: {e}")))?;
     let open = OpenIntent::by_number(&recent, now, ctx.config.ledger.stale_intent);
+    let unknown = UnknownOutcome::by_number(&recent, now, ctx.config.ledger.stale_intent);
     let throttles: HashMap<String, crate::graph::Throttle> = clients
         .iter()
         .filter_map(|(name, client)| Some((name.as_str().to_owned(), client.throttle()?)))
@@ -57,6 +58,7 @@ pub fn fill(
         budgets: book,
         facts: &facts,
         open: &open,
+        unknown: &unknown,
         throttles: &throttles,
         default_profile: &ctx.config.default_profile,
         now,

@@ -189,6 +189,10 @@ fn print_row(ctx: &Context, row: &Row) {
             if let Some(action) = &next.action {
                 say!("  do: {action}");
             }
+            // The step stands on what was known before; the read just made did not work.
+            if let Some(e) = row.error() {
+                say!("  not read now: {}", e.short());
+            }
         }
         (None, Some(e)) => say!("  not read: {e}"),
         (None, None) => say!("  not read"),

@@ -60,6 +60,8 @@ pub struct Facts {
     pub throttled: Option<crate::graph::Throttle>,
     /// A change of the number that started (its intent is in the ledger) and has not ended.
     pub open_intent: Option<OpenIntent>,
+    /// Its newest attempt, when its outcome is not known (ended unknown, or abandoned).
+    pub unknown_outcome: Option<super::UnknownOutcome>,
     /// The profile the number is reached through, when it is not the config's default: the
     /// commands the words suggest name it (`--profile NAME`), so they can be pasted as they are.
     pub profile: Option<crate::config::ProfileName>,
@@ -161,6 +163,7 @@ impl Facts {
             official: number.is_official_business_account,
             throttled: None,
             open_intent: None,
+            unknown_outcome: None,
             recorded: Recorded::default(),
             read_at: None,
             profile: None,

@@ -13,6 +13,7 @@ mod refusal;
 mod rename;
 mod sightings;
 mod storage_kept;
+mod unknown;
 
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
@@ -24,6 +25,7 @@ pub use prepare::PrepareError;
 pub use refusal::Refusal;
 pub use rename::{RENAME_POLICY, RenamePlan, decide_rename};
 pub use sightings::{register_fact, sightings};
+pub use unknown::UnknownOutcome;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use std::io;
@@ -215,15 +217,26 @@ impl Engine {
 
     /// The number's budgets and the change of it still open, from one read of the ledger.
     pub async fn number_state(&self, id: &NumberId) -> io::Result<(Budgets, Option<OpenIntent>)> {
+        let (budgets, open, _) = self.number_ledger_state(id).await?;
+        Ok((budgets, open))
+    }
+
+    /// [`Engine::number_state`], and its newest attempt when its outcome is not known.
+    pub async fn number_ledger_state(
+        &self,
+        id: &NumberId,
+    ) -> io::Result<(Budgets, Option<OpenIntent>, Option<UnknownOutcome>)> {
         let now = self.clock.now();
         let mine = self.records_of(id, now).await?;
         let book = BudgetBook::new(&mine, self.policy, now);
+        let all: Vec<&AuditRecord> = mine.iter().collect();
         Ok((
             Budgets {
                 register: book.budget(id.as_str(), Operation::Register),
                 deregister: book.budget(id.as_str(), Operation::Deregister),
             },
             OpenIntent::of(&mine, now, self.stale_intent),
+            UnknownOutcome::of(&all, now, self.stale_intent),
         ))
     }
 

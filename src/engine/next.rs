@@ -21,6 +21,7 @@ use crate::graph::types::{CodeVerification, NameStatus, NumberStatus, PlatformTy
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NextKey {
     InProgress,
+    CheckOutcome,
     ManagedElsewhere,
     Explain,
     WaitLock,
@@ -37,8 +38,9 @@ pub enum NextKey {
 
 impl NextKey {
     /// Every step, first the one that wins when several apply.
-    pub const ORDER: [NextKey; 13] = [
+    pub const ORDER: [NextKey; 14] = [
         NextKey::InProgress,
+        NextKey::CheckOutcome,
         NextKey::ManagedElsewhere,
         NextKey::Explain,
         NextKey::WaitLock,
@@ -56,6 +58,7 @@ impl NextKey {
     pub fn as_str(self) -> &'static str {
         match self {
             NextKey::InProgress => "in_progress",
+            NextKey::CheckOutcome => "check_outcome",
             NextKey::ManagedElsewhere => "managed_elsewhere",
             NextKey::Explain => "explain",
             NextKey::WaitLock => "wait_lock",
@@ -147,6 +150,37 @@ pub fn next_step(id: &NumberId, facts: &Facts, budgets: &Budgets, now: DateTime<
                 at(open.since)
             ),
         );
+    }
+    if let Some(unknown) = facts
+        .unknown_outcome
+        .as_ref()
+        .filter(|u| u.unseen_by(facts.read_at.filter(|_| facts.status.is_some())))
+    {
+        let by = unknown
+            .operator
+            .as_deref()
+            .map(|o| format!(" by {o}"))
+            .unwrap_or_default();
+        let what = if unknown.abandoned {
+            format!(
+                "the {} begun{by} {} was abandoned with no outcome",
+                unknown.op,
+                at(unknown.at)
+            )
+        } else {
+            format!(
+                "the {} sent{by} has an unknown outcome ({})",
+                unknown.op,
+                at(unknown.at)
+            )
+        };
+        return NextStep::new(
+            NextKey::CheckOutcome,
+            format!(
+                "{what}: Meta may or may not have applied it, and nothing read since shows which; read the number before sending anything again"
+            ),
+        )
+        .action(format!("wareg status {target}"));
     }
     if facts.coexistence == Some(true) {
         return NextStep::new(
@@ -428,6 +462,12 @@ mod tests {
                 since: "2026-12-05T11:58:00Z".parse().unwrap(),
                 abandoned: false,
             }),
+            unknown_outcome: Some(crate::engine::UnknownOutcome {
+                op: Operation::Deregister,
+                at: "2026-12-05T11:00:00Z".parse().unwrap(),
+                operator: Some("al@desk-1".into()),
+                abandoned: false,
+            }),
             coexistence: Some(true),
             status: Some(NumberStatus::Migrated),
             throttled: Some(throttle.clone()),
@@ -464,13 +504,21 @@ mod tests {
             Option<&'static str>,
             Peel,
         );
-        let steps: [Case; 13] = [
+        let steps: [Case; 14] = [
             (
                 NextKey::InProgress,
                 "bo@desk-2 is running register on it since Sat 05 Dec 11:58 UTC: wait for it to end",
                 None,
                 None,
                 |f, _| f.open_intent = None,
+            ),
+            (
+                NextKey::CheckOutcome,
+                "the deregister sent by al@desk-1 has an unknown outcome (Sat 05 Dec 11:00 UTC): Meta may or may not have applied it, and nothing read since shows which",
+                None,
+                Some("wareg status 106540352242922"),
+                // A read made after it shows what it did.
+                |f, _| f.read_at = Some("2026-12-05T11:30:00Z".parse().unwrap()),
             ),
             (
                 NextKey::ManagedElsewhere,
@@ -616,6 +664,50 @@ mod tests {
         assert_eq!(
             next_step(&id(), &asked_again, &budgets(), now()).step,
             NextKey::WaitReview
+        );
+    }
+
+    #[test]
+    fn an_attempt_abandoned_or_unknown_asks_for_a_read_even_of_a_number_never_read() {
+        let unknown = |abandoned| crate::engine::UnknownOutcome {
+            op: Operation::Register,
+            at: "2026-12-05T11:00:00Z".parse().unwrap(),
+            operator: None,
+            abandoned,
+        };
+        let never_read = Facts {
+            unknown_outcome: Some(unknown(true)),
+            profile: Some("staging".into()),
+            ..Facts::default()
+        };
+        let next = next_step(&id(), &never_read, &budgets(), now());
+        assert_eq!(next.step, NextKey::CheckOutcome);
+        assert!(
+            next.words.starts_with(
+                "the register begun Sat 05 Dec 11:00 UTC was abandoned with no outcome: Meta may or may not have applied it"
+            ),
+            "{}",
+            next.words
+        );
+        assert_eq!(
+            next.action.as_deref(),
+            Some("wareg status 106540352242922 --profile staging")
+        );
+        // Read before it: still unknown; read after it: the read says.
+        let read = |at: &str| Facts {
+            unknown_outcome: Some(unknown(false)),
+            read_at: Some(at.parse().unwrap()),
+            ..connected()
+        };
+        let before = read("2026-12-05T10:59:00Z");
+        assert_eq!(
+            next_step(&id(), &before, &budgets(), now()).step,
+            NextKey::CheckOutcome
+        );
+        let after = read("2026-12-05T11:01:00Z");
+        assert_eq!(
+            next_step(&id(), &after, &budgets(), now()).step,
+            NextKey::None
         );
     }
 

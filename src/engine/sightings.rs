@@ -99,9 +99,10 @@ impl Engine {
         id: &NumberId,
         number: &PhoneNumber,
     ) -> std::io::Result<(Facts, super::Budgets)> {
-        let (budgets, open) = self.number_state(id).await?;
+        let (budgets, open, unknown) = self.number_ledger_state(id).await?;
         let mut facts = Facts::from_number(number, StorageFact::Unknown);
         facts.open_intent = open;
+        facts.unknown_outcome = unknown;
         facts.throttled = self.client.throttle();
         facts.recorded = self.recorded(id, Some(number)).await?;
         facts.read_at = Some(self.clock.now());

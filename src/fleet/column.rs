@@ -588,6 +588,10 @@ impl Column {
     /// `wareg numbers`' words for it: what the TUI shows, without what only a screen knows;
     /// `unknown` for a live value not read.
     pub fn words(self, facts: &Facts, unknown: &str) -> String {
+        // The step stands whatever the latest read did (fleet::next judged it), as in the TUI.
+        if let (Column::Next, Some(next)) = (self, &facts.row.next) {
+            return next.step.as_str().to_owned();
+        }
         if self.is_live() && facts.row.number().is_none() {
             return unknown.to_owned();
         }
@@ -730,19 +734,24 @@ fn locked(facts: &Facts, column: Column) -> Option<chrono::DateTime<chrono::Utc>
 /// The step's key, toned by what it asks of a person: act, wait, fix something first, or
 /// nothing.
 fn next_cell(facts: &Facts) -> Cell {
-    read_cell(facts, |_| {
-        let step = facts.row.next.as_ref()?.step;
-        let tone = match step {
-            NextKey::Verify | NextKey::Register | NextKey::Reregister => Tone::Accent,
-            NextKey::InProgress
-            | NextKey::WaitLock
-            | NextKey::WaitThrottle
-            | NextKey::WaitReview => Tone::Warn,
-            NextKey::FreeNumber | NextKey::EditName | NextKey::FixHealth => Tone::Bad,
-            NextKey::ManagedElsewhere | NextKey::Explain | NextKey::None => Tone::Dim,
-        };
-        Some(Cell::toned(step.as_str(), tone))
-    })
+    // The step fleet::next gave, whatever the latest read came to (a read that failed leaves
+    // the step judged from what was known before, or from the ledger alone), as `numbers`
+    // says it; `⋯` while a read is under way.
+    let next = match &facts.row.next {
+        Some(next) if !facts.row.waiting() => next,
+        _ => return read_cell(facts, |_| None),
+    };
+    let tone = match next.step {
+        NextKey::Verify | NextKey::Register | NextKey::Reregister => Tone::Accent,
+        NextKey::InProgress
+        | NextKey::CheckOutcome
+        | NextKey::WaitLock
+        | NextKey::WaitThrottle
+        | NextKey::WaitReview => Tone::Warn,
+        NextKey::FreeNumber | NextKey::EditName | NextKey::FixHealth => Tone::Bad,
+        NextKey::ManagedElsewhere | NextKey::Explain | NextKey::None => Tone::Dim,
+    };
+    Cell::toned(next.step.as_str(), tone)
 }
 
 fn budget_cell(facts: &Facts) -> Cell {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::row::Row;
 use crate::audit::{BudgetBook, Fact, FactBook, Operation};
-use crate::engine::{Budgets, Facts, NextStep, OpenIntent, StorageFact, next_step};
+use crate::engine::{Budgets, Facts, NextStep, OpenIntent, StorageFact, UnknownOutcome, next_step};
 use crate::graph::Throttle;
 
 /// What a row's next step is judged with besides its own read.
@@ -18,6 +18,9 @@ pub struct NextContext<'a> {
     pub facts: &'a FactBook,
     /// The newest open intent of each number, by id.
     pub open: &'a HashMap<String, OpenIntent>,
+    /// Each number's newest attempt whose outcome is not known, by id
+    /// (`UnknownOutcome::by_number` over the same records).
+    pub unknown: &'a HashMap<String, UnknownOutcome>,
     /// A throttle Meta declared, by profile name.
     pub throttles: &'a HashMap<String, Throttle>,
     /// The config's default profile: the commands a step suggests for a number of another
@@ -26,15 +29,23 @@ pub struct NextContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// The row's next step; None while nothing was ever read of it.
+/// The row's next step, the one rule both faces print: judged from the last read that worked
+/// (a read that failed since leaves that one), when it was made (an attempt whose outcome is
+/// not known and that no read since can show asks for a read), and what the ledger holds.
+/// None while nothing was ever read of it and nothing in the ledger says what it needs.
 pub fn next_of(row: &Row, ctx: &NextContext) -> Option<NextStep> {
-    let number = row.known_number()?;
     let id = row.id.as_str();
-    let mut facts = Facts::from_number(number, StorageFact::Unknown);
+    let unknown = ctx.unknown.get(id).cloned();
+    let mut facts = match row.known_number() {
+        Some(number) => Facts::from_number(number, StorageFact::Unknown),
+        None if unknown.is_some() => Facts::default(),
+        None => return None,
+    };
+    facts.unknown_outcome = unknown;
     facts.open_intent = ctx.open.get(id).cloned();
     facts.throttled = ctx.throttles.get(row.profile.as_str()).cloned();
     facts.recorded = ctx.facts.recorded(id);
-    facts.read_at = Some(ctx.now);
+    facts.read_at = row.known_read_at();
     facts.profile = crate::engine::hint::named_profile(&row.profile, ctx.default_profile);
     let budgets = Budgets {
         register: ctx.budgets.budget(id, Operation::Register),
@@ -105,10 +116,12 @@ mod tests {
             "seen once, then known"
         );
         let (budgets, open, throttles) = (BudgetBook::default(), HashMap::new(), HashMap::new());
+        let unknown = HashMap::new();
         let ctx = NextContext {
             budgets: &budgets,
             facts: &facts,
             open: &open,
+            unknown: &unknown,
             throttles: &throttles,
             default_profile: &"p".into(),
             now,
@@ -122,5 +135,58 @@ mod tests {
             steps,
             [Some(NextKey::Register), Some(NextKey::Reregister), None]
         );
+    }
+
+    /// What both faces show of a number after a change whose outcome is not known: a read
+    /// from before it (kept when a later read failed) or no read at all asks for a read; a
+    /// read made after it gives the step it shows.
+    #[test]
+    fn an_unknown_outcome_asks_for_a_read_until_a_read_after_it() {
+        let sent = Utc::now() - chrono::Duration::minutes(10);
+        let unknown: HashMap<String, UnknownOutcome> = ["1", "3"]
+            .into_iter()
+            .map(|id| {
+                let u = UnknownOutcome {
+                    op: Operation::Register,
+                    at: sent,
+                    operator: Some("bo@desk-2".into()),
+                    abandoned: false,
+                };
+                (id.to_owned(), u)
+            })
+            .collect();
+        let pending = serde_json::json!({"id": "1", "status": "PENDING", "code_verification_status": "VERIFIED"});
+        // Read before the attempt, then a read that failed.
+        let mut before = row("1", pending.clone());
+        let mut old: PhoneNumber = serde_json::from_value(pending).unwrap();
+        old.id = "1".into();
+        before.set_read(Ok(old), sent - chrono::Duration::minutes(5));
+        before.set_failed(crate::graph::ApiError::Network("reset".into()));
+        let after = row(
+            "3",
+            serde_json::json!({"id": "3", "status": "CONNECTED", "code_verification_status": "VERIFIED"}),
+        );
+        let never = Row::configured(NumberId::parse("1").unwrap(), None, "p".into());
+        let unread_elsewhere = Row::configured(NumberId::parse("2").unwrap(), None, "p".into());
+        let (budgets, facts, open, throttles) = (
+            BudgetBook::default(),
+            FactBook::default(),
+            HashMap::new(),
+            HashMap::new(),
+        );
+        let ctx = NextContext {
+            budgets: &budgets,
+            facts: &facts,
+            open: &open,
+            unknown: &unknown,
+            throttles: &throttles,
+            default_profile: &"p".into(),
+            now: Utc::now(),
+        };
+        let step = |r: &Row| next_of(r, &ctx).map(|n| n.step);
+        assert_eq!(step(&before), Some(NextKey::CheckOutcome));
+        assert_eq!(step(&never), Some(NextKey::CheckOutcome));
+        assert_eq!(step(&after), Some(NextKey::None), "read after it");
+        assert_eq!(step(&unread_elsewhere), None, "nothing known at all");
     }
 }

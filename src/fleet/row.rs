@@ -112,6 +112,14 @@ impl Row {
             .or_else(|| self.last_good.as_ref().map(|(n, _)| n.as_ref()))
     }
 
+    /// When [`Row::known_number`] was read.
+    pub fn known_read_at(&self) -> Option<DateTime<Utc>> {
+        match &self.live {
+            Live::Loaded(_) => self.read_at,
+            _ => self.last_good.as_ref().map(|(_, at)| *at),
+        }
+    }
+
     /// The label, else Meta's verified name (as last known).
     pub fn title(&self) -> &str {
         self.label

@@ -197,6 +197,9 @@ pub struct App {
     pub marked: std::collections::BTreeSet<NumberId>,
     /// Changes in progress (or abandoned), by number, from the ledger's recent records.
     pub open_intents: HashMap<String, crate::engine::OpenIntent>,
+    /// Each number's newest attempt whose outcome is not known (the NEXT column asks for a
+    /// read until one made after it comes back).
+    pub unknown_outcomes: HashMap<String, crate::engine::UnknownOutcome>,
     pub spinner: usize,
     /// How many lines of the open form's body are scrolled past (a form taller than the
     /// terminal); 0 when a form opens.
@@ -291,6 +294,7 @@ impl App {
                 .unwrap_or_else(crate::audit::default_operator),
             stale_intent: config.ledger.stale_intent,
             open_intents: HashMap::new(),
+            unknown_outcomes: HashMap::new(),
             marked: std::collections::BTreeSet::new(),
             spinner: 0,
             form_scroll: 0,
@@ -443,6 +447,11 @@ impl App {
                 self.budgets = budgets;
                 self.audit = recent;
                 self.open_intents = self.count_open_intents();
+                self.unknown_outcomes = crate::engine::UnknownOutcome::by_number(
+                    &self.audit,
+                    self.clock.now(),
+                    self.stale_intent,
+                );
                 self.renew_next();
                 if self
                     .table
@@ -484,6 +493,7 @@ impl App {
             budgets: &self.budgets,
             facts: &self.facts,
             open: &self.open_intents,
+            unknown: &self.unknown_outcomes,
             throttles: &throttles,
             default_profile: &self.default_profile,
             now,
