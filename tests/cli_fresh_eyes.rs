@@ -494,3 +494,73 @@ async fn an_unknown_outcome_asks_for_a_read_until_one_made_after_it_works() {
         "never sent again"
     );
 }
+
+/// `wareg demo` in a pty: a code requested and verified through the TUI; its throw-away data
+/// dir holds only files of the user's own (0600, the dir 0700, the pid file too) and its log
+/// never the code, which the log pane shows (the demo's stand-in for the SMS).
+#[test]
+fn the_demo_keeps_its_files_private_and_never_writes_a_verification_code_to_its_log() {
+    use common::pty::*;
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let env = vec![("TMPDIR".to_owned(), tmp.path().display().to_string())];
+    let mut pty = Pty::spawn_with_env(&env, &["demo"]);
+    pty.wait_for("the numbers", |s| {
+        row(s, "New line BR").contains("UNVERIFIED")
+    });
+    pty.keys(&["g", "j", "j", "v"]);
+    pty.wait_for("the verify form", |s| {
+        s.contains("Verify ownership 106540352242924")
+    });
+    pty.keys(&[TAB, TAB, ENTER]);
+    let said =
+        regex::Regex::new(r"verification code for 106540352242924 \(.*\) is (\d{6})").unwrap();
+    let screen = pty.wait_for("the code in the log pane", |s| said.is_match(s));
+    let code = said.captures(&screen).unwrap()[1].to_owned();
+    let mut keys: Vec<String> = code.chars().map(String::from).collect();
+    keys.extend([TAB.to_owned(), ENTER.to_owned()]);
+    pty.keys(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+    pty.wait_for("ownership verified", |s| s.contains("ownership verified"));
+
+    let dirs: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("wareg-demo-")
+        })
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let data = &dirs[0];
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data), 0o700);
+    let files: Vec<_> = std::fs::read_dir(data)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("demo.pid")), "{files:?}");
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    let log = read(&data.join("wareg.log"));
+    assert!(log.contains("verify_code"), "the log is written: {log}");
+    // The code as a word of its own, past each line's time stamp (whose microseconds are
+    // six digits too).
+    let as_word = regex::Regex::new(&format!(r"(^|\D){code}(\D|$)")).unwrap();
+    let leaked = log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, rest)| rest))
+        .any(|rest| as_word.is_match(rest));
+    assert!(
+        !leaked && !log.contains("verification code for"),
+        "the code reached the log: {log}"
+    );
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+    assert!(!data.exists(), "removed on exit");
+}

@@ -158,7 +158,8 @@ pub async fn run(
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Some(line) = notices.recv().await {
-                let _ = tx.send(Msg::Notice(msg::Level::Info, line));
+                // Shown, never written to wareg.log: they carry verification codes.
+                let _ = tx.send(Msg::ScreenOnly(line));
             }
         });
     }

@@ -26,6 +26,9 @@ pub enum Msg {
     Call(CallEvent),
     /// A line for the log pane that is not an API call.
     Notice(Level, String),
+    /// A line for the log pane alone, never written to the log file: the demo's sandbox
+    /// notices, which carry verification codes (secrets, like the PIN, kept out of files).
+    ScreenOnly(String),
     /// The engine counted the budgets again from the ledger; `recent` are the latest records.
     Ledger {
         budgets: BudgetBook,

@@ -426,6 +426,10 @@ impl App {
                 self.notice(level, text);
                 Vec::new()
             }
+            Msg::ScreenOnly(text) => {
+                self.push_log(LogEntry::notice(self.clock.local_now(), Level::Info, text));
+                Vec::new()
+            }
             Msg::Renames(book) => {
                 self.renames = book;
                 Vec::new()
