@@ -23,7 +23,12 @@ impl Kept {
     /// What was kept of the rows in view; the numbers the last listings of the profiles in
     /// view showed that the config does not name are added to `rows`, as `numbers --refresh`
     /// would list them. A storage book that cannot be read leaves storage out, said once.
-    pub fn load(ctx: &Context, only: Option<&str>, rows: &mut Vec<Row>) -> Kept {
+    pub fn load(
+        ctx: &Context,
+        ledger: &dyn crate::ledger::Ledger,
+        only: Option<&str>,
+        rows: &mut Vec<Row>,
+    ) -> Kept {
         let in_view = |profile: &str| {
             only.is_none_or(|p| p == profile) && ctx.config.profile(profile).is_some()
         };
@@ -43,10 +48,7 @@ impl Kept {
                 rows.push(row);
             }
         }
-        let storage = match ctx.ledger().and_then(|l| {
-            l.storage_of()
-                .map_err(|e| super::error::CliError::Local(e.to_string()))
-        }) {
+        let storage = match ledger.storage_of() {
             Ok(book) => {
                 let mut storage = HashMap::new();
                 for entry in book.iter() {

@@ -76,12 +76,13 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     } else {
         (fleet::configured_rows(&ctx.config, only), Fleet::default())
     };
+    let ledger = ctx.ledger()?;
     // Nothing read now: what earlier reads kept stands in (and the numbers they listed).
     let mut rows = rows;
     let kept = if args.refresh {
         Kept::default()
     } else {
-        Kept::load(&ctx, only, &mut rows)
+        Kept::load(&ctx, ledger.as_ref(), only, &mut rows)
     };
     // Freed with the process when the command ends, not one allocation at a time: at 20,000
     // rows that took 30 ms after the last line was written.
@@ -89,7 +90,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     // Counted by the engine from the ledger, as every budget is: of the rows shown only.
     let shown = rows.iter().map(|r| r.id.as_str().to_owned()).collect();
     let book = crate::engine::budget_book_of(
-        ctx.ledger()?.as_ref(),
+        ledger.as_ref(),
         ctx.config.budget,
         chrono::Utc::now(),
         &shown,
