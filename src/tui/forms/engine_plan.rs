@@ -51,6 +51,8 @@ impl App {
             crate::engine::OpenIntent::of(&mine, self.clock.now(), self.stale_intent);
         facts.display = facts.display.or(known_display);
         facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
+        // The commands the plan's words suggest name a profile that is not the default.
+        facts.profile = crate::engine::hint::named_profile(&profile.into(), &self.default_profile);
         decide(id, version, &facts, request, &self.budgets_of(id))
     }
 }
