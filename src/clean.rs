@@ -1,10 +1,15 @@
 //! Text from outside (the Graph API, something pretending to be it, a token command's stderr)
 //! is cleaned once, where it is parsed: control characters, DEL, bidi overrides and isolates,
-//! zero-width and other invisible format characters become a visible `�`, line breaks and tabs
+//! zero-width and every other default-ignorable or format character become a visible `�`
+//! (shown, not dropped: dropped, "sb" + U+E0101 would print as "sb"), line breaks and tabs
 //! become spaces, and the text is capped with an ellipsis. Everything downstream (the terminal,
 //! the log, the audit trail, `--json`) can then print what it holds.
 
+mod invisible;
+
 use serde::{Deserialize, Deserializer};
+
+pub use invisible::is_invisible;
 
 /// Names, numbers, enum values: what a table cell or a title shows.
 pub const NAME_MAX: usize = 200;
@@ -13,27 +18,11 @@ pub const MESSAGE_MAX: usize = 500;
 /// What replaces a character that must not reach a terminal.
 pub const PLACEHOLDER: char = '\u{FFFD}';
 
-/// Characters that can move the cursor, change the terminal, reorder text or hide in it.
+/// Characters that can move the cursor, change the terminal, reorder text or hide in it:
+/// controls, the line and paragraph separators, and every default-ignorable or format
+/// character ([`is_invisible`]).
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{00AD}'                  // soft hyphen
-            | '\u{034F}'                // combining grapheme joiner
-            | '\u{061C}'                // Arabic letter mark
-            | '\u{115F}' | '\u{1160}'   // Hangul fillers
-            | '\u{17B4}' | '\u{17B5}'
-            | '\u{180B}'..='\u{180F}'
-            | '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
-            | '\u{2028}' | '\u{2029}'   // line and paragraph separators
-            | '\u{202A}'..='\u{202E}'   // bidi embeddings and overrides
-            | '\u{2060}'..='\u{206F}'   // word joiner, invisible operators, bidi isolates
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'   // variation selectors
-            | '\u{FEFF}'                // zero-width no-break space (BOM)
-            | '\u{FFA0}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}' // tags
-        )
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_invisible(c)
 }
 
 /// `raw` made safe to print and at most `max` characters long (an ellipsis marks a cut).

@@ -1,8 +1,9 @@
 //! Every name and string in the config is plain text: a key (a profile's name) or a value (a
-//! label, token_env, operator, a command's words) holding a control, bidi or zero-width
-//! character is refused at load, at its place in the file. Such a name would otherwise reach
-//! the terminal in `config check`, in the table and in error lines, where it can set the
-//! window title, hide text or show it reversed. Comments are not values and are not checked.
+//! label, token_env, operator, a command's words) holding a control, bidi, zero-width or other
+//! invisible character (Unicode's default-ignorable and format characters) is refused at load,
+//! at its place in the file. Such a name would otherwise reach the terminal in `config check`,
+//! in the table and in error lines, where it can set the window title, hide text, show it
+//! reversed or look like another name. Comments are not values and are not checked.
 
 use std::borrow::Cow;
 
@@ -69,6 +70,8 @@ fn refusal<T>(loc: &Locator, at: &Spanned<T>, what: &str, c: char) -> ConfigErro
     {
         "a bidi control"
     } else {
+        // Zero-width, default-ignorable or format (`clean::is_invisible`): it shows nothing, so
+        // a name holding one looks like another name.
         "an invisible (zero-width or format) character"
     };
     loc.error(
