@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::fake_pg::{Silent, echoing_password};
+use common::fake_pg::{Silent, echoing_password, echoing_password_as};
 use common::pty::{Pty, row};
 use common::*;
 use std::time::{Duration, Instant};
@@ -73,7 +73,17 @@ fn a_server_that_echoes_the_password_never_gets_it_printed() {
                 !text.contains(PASSWORD),
                 "{args:?}: the password reached {name}: {text}"
             );
+            // Nor the user, not even in wareg's own name for the ledger.
+            assert!(
+                !text.contains(USER),
+                "{args:?}: the user reached {name}: {text}"
+            );
         }
+        assert!(
+            run.stderr.contains("127.0.0.1:"),
+            "{args:?}: the ledger is still named, by host, port and database: {}",
+            run.stderr
+        );
         // The server's words are said, without what they must not repeat.
         assert!(
             run.stderr
@@ -90,7 +100,57 @@ fn a_server_that_echoes_the_password_never_gets_it_printed() {
     // Nor the log in the data dir.
     let log = std::fs::read_to_string(rig.log_path()).unwrap_or_default();
     assert!(!log.contains(PASSWORD), "{log}");
+    assert!(!log.contains(USER), "{log}");
     assert!(posts(&rig.sandbox).is_empty(), "nothing was sent");
+}
+
+/// The password with a zero-width space between its letters: cleaned, it would print as
+/// `h�u�n�t�e�r�2…`, which anyone can read.
+fn spread_out(password: &str) -> String {
+    let letters: Vec<String> = password.chars().map(String::from).collect();
+    letters.join("\u{200b}")
+}
+
+#[test]
+fn a_server_that_echoes_the_password_changed_gets_its_words_withheld() {
+    let rig = Rig::new("v25.0");
+    with_ledger(&rig, None);
+    for (how, shown) in [
+        (
+            "upper-cased",
+            (|p: &str| p.to_uppercase()) as fn(&str) -> String,
+        ),
+        ("spread out", spread_out),
+    ] {
+        let port = echoing_password_as(shown);
+        for args in [&["config", "check"][..], &["audit"]] {
+            let (run, _) = run_within(&rig, Duration::from_secs(30), args, None, port);
+            assert_eq!(run.code, 2, "{how} {args:?}: {}{}", run.stdout, run.stderr);
+            let said = format!("{}{}", run.stdout, run.stderr);
+            // Whatever survives cleaning, read as a person reads it.
+            let read: String = said
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert!(
+                !read.contains(PASSWORD),
+                "{how} {args:?}: the password can be read: {said}"
+            );
+            assert!(
+                run.stderr.contains("the server's words are not shown"),
+                "{how} {args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    let log = std::fs::read_to_string(rig.log_path()).unwrap_or_default();
+    assert!(
+        !log.to_lowercase()
+            .replace(['\u{200b}', '\u{fffd}'], "")
+            .contains(PASSWORD),
+        "{log}"
+    );
 }
 
 #[test]

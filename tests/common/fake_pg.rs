@@ -12,19 +12,25 @@ const SSL_REQUEST: u32 = 80_877_103;
 /// A server that answers the startup with AuthenticationCleartextPassword, reads the password
 /// message and sends an ErrorResponse whose message quotes the password and the user.
 pub fn echoing_password() -> u16 {
+    echoing_password_as(str::to_owned)
+}
+
+/// The same, with the password changed by `shown` before it is echoed (upper-cased, spread
+/// out with zero-width characters): a literal scrub does not find it.
+pub fn echoing_password_as(shown: fn(&str) -> String) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
-                let _ = echo_one(stream);
+                let _ = echo_one(stream, shown);
             });
         }
     });
     port
 }
 
-fn echo_one(mut stream: TcpStream) -> std::io::Result<()> {
+fn echo_one(mut stream: TcpStream, shown: fn(&str) -> String) -> std::io::Result<()> {
     let user = loop {
         let body = read_untyped(&mut stream)?;
         if body.len() >= 4
@@ -40,7 +46,9 @@ fn echo_one(mut stream: TcpStream) -> std::io::Result<()> {
     let mut kind = [0u8; 1];
     stream.read_exact(&mut kind)?;
     let body = read_untyped(&mut stream)?;
-    let password = String::from_utf8_lossy(body.strip_suffix(&[0]).unwrap_or(&body)).into_owned();
+    let password = shown(&String::from_utf8_lossy(
+        body.strip_suffix(&[0]).unwrap_or(&body),
+    ));
     let message =
         format!("password \"{password}\" is not the password of user \"{user}\" (sent {password})");
     let mut fields = Vec::new();

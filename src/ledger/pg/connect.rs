@@ -37,7 +37,7 @@ pub enum BadUrl {
     TlsOff(Vec<String>),
 }
 
-/// A parsed ledger URL. `Debug` shows no password.
+/// A parsed ledger URL. `Debug` shows neither its password nor its user.
 #[derive(Clone)]
 pub struct PgSettings {
     config: tokio_postgres::Config,
@@ -165,7 +165,9 @@ impl PgSettings {
         self.config.get_ssl_mode() == SslMode::Require
     }
 
-    /// "PostgreSQL ledger support@db.example:5432/wareg (schema wareg, TLS)": no password.
+    /// "PostgreSQL ledger db.example:5432/wareg (schema wareg, TLS)": neither the password nor
+    /// the user. This name is in every ledger error, in the log and in `audit --json`; the
+    /// user is half of what signs in, and the server's words have it taken out too.
     pub fn describe(&self) -> String {
         let hosts: Vec<String> = self
             .config
@@ -183,8 +185,7 @@ impl PgSettings {
             })
             .collect();
         format!(
-            "PostgreSQL ledger {}@{}/{} (schema {}{})",
-            self.config.get_user().unwrap_or("?"),
+            "PostgreSQL ledger {}/{} (schema {}{})",
             hosts.join(","),
             self.config.get_dbname().unwrap_or("?"),
             self.schema,
@@ -333,7 +334,11 @@ mod tests {
         );
         let shown = format!("{remote:?} {}", remote.describe());
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("desk@db.example.com:5432/wareg"), "{shown}");
+        assert!(
+            shown.contains("ledger db.example.com:5432/wareg"),
+            "{shown}"
+        );
+        assert!(!shown.contains("desk"), "no user: {shown}");
         for local in [
             "postgres://desk:pw@127.0.0.1:5433/wareg?sslmode=disable",
             "postgres://desk:pw@localhost/wareg?sslmode=disable",
