@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::pty::Pty;
 use common::*;
 use wareg::fleet::export::columns;
 
@@ -100,15 +101,23 @@ fn formula_names_from_the_server_are_defused_and_quoted() {
     assert_eq!(line_of(&rows, CONNECTED)["name"], format!("'{evil}"));
     assert_eq!(line_of(&rows, PENDING)["name"], "'@SUM(A1)");
     // No field of any line starts as a formula would.
-    for row in &rows {
-        for field in row {
-            let phone = field.starts_with('+')
-                && field
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    assert_no_formula(&rows);
+}
+
+/// No field of any line (after the header) has a formula at its first character that is not
+/// a space, but a phone number in the number column.
+fn assert_no_formula(rows: &[Vec<String>]) {
+    let number = columns().iter().position(|c| *c == "number").unwrap();
+    for row in &rows[1..] {
+        for (i, field) in row.iter().enumerate() {
+            let phone = i == number
+                && field.strip_prefix('+').is_some_and(|rest| {
+                    rest.chars()
+                        .all(|c| c.is_ascii_digit() || " -()".contains(c))
+                });
             assert!(
-                phone || !field.starts_with(['=', '+', '-', '@']),
-                "{field} in {row:?}"
+                phone || !field.trim_start().starts_with(['=', '+', '-', '@']),
+                "{field:?} in {row:?}"
             );
         }
     }
@@ -195,19 +204,62 @@ fn a_formula_behind_a_tab_a_return_or_spaces_is_defused_too() {
         run.stdout
     );
     assert_eq!(row_of(CONNECTED)[number], "+49 30 1234 5601");
-    // No field of any line has a formula at its first character that is not a space.
-    for row in &rows[1..] {
-        for field in row {
-            let start = field.trim_start();
-            let phone = field.starts_with('+')
-                && field
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            assert!(
-                phone || !start.starts_with(['=', '+', '-', '@']),
-                "{field:?} in {row:?}"
-            );
-        }
-    }
+    assert_no_formula(&rows);
     assert!(!run.stdout.contains(['\t', '\r']), "{:?}", run.stdout);
+}
+
+/// Issue 27 item 9: the phone-number exception holds in the number column only, and only for
+/// a real phone number (`+`, digits, spaces, dashes, parentheses). A verified name `+1+1` is
+/// arithmetic a spreadsheet runs (it shows 2), and so is a display number `+1+1`.
+fn hostile_phone_likes(rig: &Rig) {
+    rig.sandbox.with_world(|w| {
+        w.numbers.get_mut(CONNECTED).unwrap().name = "+1+1".into();
+        w.numbers.get_mut(PENDING).unwrap().name = "+44 7700 900123".into();
+        w.numbers.get_mut(UNVERIFIED).unwrap().display = "+1+1".into();
+    });
+}
+
+fn assert_phone_likes_guarded(rows: &[Vec<String>], text: &str) {
+    assert_eq!(line_of(rows, CONNECTED)["name"], "'+1+1", "{text}");
+    assert_eq!(line_of(rows, PENDING)["name"], "'+44 7700 900123", "{text}");
+    assert_eq!(line_of(rows, UNVERIFIED)["number"], "'+1+1", "{text}");
+    // A display number that is one stays as it is.
+    assert_eq!(
+        line_of(rows, CONNECTED)["number"],
+        "+49 30 1234 5601",
+        "{text}"
+    );
+    assert_no_formula(rows);
+}
+
+#[test]
+fn a_phone_like_value_outside_the_number_column_is_guarded() {
+    let rig = Rig::new("v25.0");
+    hostile_phone_likes(&rig);
+    let run = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_phone_likes_guarded(&parse_csv(&run.stdout), &run.stdout);
+}
+
+#[test]
+fn the_tuis_export_guards_a_phone_like_name_too() {
+    let rig = Rig::new("v25.0");
+    hostile_phone_likes(&rig);
+    let cwd = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn_in(&rig, cwd.path());
+    pty.wait_for("the table read", |s| {
+        common::pty::row(s, "Support DE").contains("CONNECTED")
+    });
+    pty.send("e");
+    pty.wait_for("the export", |s| s.contains("exported "));
+    pty.send("q");
+    pty.wait_exit();
+    let csv = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .expect("the export's CSV in the directory the TUI started in");
+    let text = std::fs::read_to_string(csv).unwrap();
+    assert_phone_likes_guarded(&parse_csv(&text), &text);
 }

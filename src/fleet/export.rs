@@ -127,7 +127,12 @@ pub fn write_csv<R: Borrow<ExportRow>>(
     let mut out = csv::Writer::from_writer(out);
     out.write_record(columns())?;
     for row in rows {
-        out.write_record(row.borrow().cells().iter().map(|c| csv_cell(c)))?;
+        let row = row.borrow();
+        out.write_record(
+            Column::ALL
+                .iter()
+                .map(|column| csv_cell(*column, &row.text(*column))),
+        )?;
     }
     out.flush()
 }
@@ -148,23 +153,33 @@ pub fn write_json<R: Borrow<ExportRow>>(
 
 /// One CSV field before quoting. Names come from the server: one that starts like a formula
 /// (`=`, `+`, `-`, `@`) gets a leading `'` so a spreadsheet shows it instead of running it; a
-/// phone number is left as it is.
-fn csv_cell(text: &str) -> String {
+/// phone number in the number column is left as it is.
+fn csv_cell(column: Column, text: &str) -> String {
     // Cleaned here too (whoever made the row), and guarded after cleaning: a tab or a
     // carriage return in front of `=` becomes a space, and a spreadsheet skips spaces. No cell
     // is longer than a message.
     let text = crate::clean::text(text, MESSAGE_MAX);
     // A phone number ("+49 30 1234 5601") starts with + but cannot run anything: left as it is,
-    // so scripts read the number and not a quote in front of it.
-    let phone = text.starts_with('+')
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    // so scripts read the number and not a quote in front of it. Only in the number column: a
+    // verified name `+1+1` is arithmetic a spreadsheet runs.
+    let phone = column == Column::Number && is_phone_like(&text);
     if text.trim_start().starts_with(['=', '+', '-', '@']) && !phone {
         format!("'{text}")
     } else {
         text
     }
+}
+
+/// `+`, then digits with spaces, dashes and parentheses between them ("+1 (631) 555-0142"): no
+/// second `+`, nothing a formula could be made of.
+fn is_phone_like(text: &str) -> bool {
+    text.strip_prefix('+').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+            && rest.chars().any(|c| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')'))
+    })
 }
 
 #[cfg(test)]
@@ -180,10 +195,16 @@ mod tests {
             .with_count(Column::DeregisterLeft, 10)
     }
 
-    /// One cell as `write_csv` writes it: guarded, then quoted by the csv writer.
+    /// One cell of the name column as `write_csv` writes it: guarded, then quoted by the csv
+    /// writer.
     fn field(text: &str) -> String {
+        field_in(Column::Name, text)
+    }
+
+    fn field_in(column: Column, text: &str) -> String {
         let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record([csv_cell(text).as_str(), "end"]).unwrap();
+        out.write_record([csv_cell(column, text).as_str(), "end"])
+            .unwrap();
         let line = String::from_utf8(out.into_inner().unwrap()).unwrap();
         line.strip_suffix(",end\n").unwrap().to_owned()
     }
@@ -220,9 +241,15 @@ mod tests {
         assert_eq!(field("\t=1+1"), "' =1+1");
         assert_eq!(field("\r\n@SUM(A1)"), "'  @SUM(A1)");
         assert_eq!(field("  -2"), "'  -2");
-        // Phone numbers stay as they are.
-        assert_eq!(field("+49 30 1234 5601"), "+49 30 1234 5601");
-        assert_eq!(field("+1 (631) 555-0142"), "+1 (631) 555-0142");
+        // Phone numbers in the number column stay as they are; nowhere else, and only when
+        // they are only a phone number.
+        let number = |text| field_in(Column::Number, text);
+        assert_eq!(number("+49 30 1234 5601"), "+49 30 1234 5601");
+        assert_eq!(number("+1 (631) 555-0142"), "+1 (631) 555-0142");
+        assert_eq!(field("+49 30 1234 5601"), "'+49 30 1234 5601");
+        for not_a_phone in ["+1+1", "+1.5", "+-1", "+ 1", "+", "+()"] {
+            assert_eq!(number(not_a_phone), format!("'{not_a_phone}"));
+        }
     }
 
     #[test]
