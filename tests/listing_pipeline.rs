@@ -1,6 +1,9 @@
 //! The listing asks for the next page before the page it has is decoded (issue 14), on a real
 //! loopback server: the requests go out ahead of the caller, no more than two pages ahead, and
-//! a page whose rows are bad or a link that loops still ends the listing cleanly.
+//! a page whose rows are bad or a link that loops still ends the listing cleanly. Rows whose
+//! id is not a number id are left out and said, by `numbers` and `next` alike.
+
+mod common;
 
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -181,4 +184,93 @@ async fn a_failed_page_after_good_ones_is_the_listings_error() {
     let err = pages.next_page().await.unwrap().unwrap_err();
     assert!(err.to_string().contains("HTTP 500"), "{err}");
     assert!(pages.next_page().await.is_none(), "nothing after the error");
+}
+
+/// Issue 27 item 10: a listing whose rows carry ids that are not number ids, through the real
+/// binary. `next` says how many it left out and exits 3, as `numbers` does; an id with a
+/// line break or spaces around it is not a number id (it is counted, not trimmed into one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_that_are_not_number_ids_are_left_out_and_said_by_next_and_numbers() {
+    let server = MockServer::start().await;
+    let row = |id: &str| {
+        json!({"id": id, "display_phone_number": "+1 555-0100", "verified_name": "Acme",
+               "status": "CONNECTED", "code_verification_status": "VERIFIED"})
+    };
+    let rows = json!([
+        row("106540352242922"),
+        row("abc"),
+        row("123\n"),
+        row(" 456"),
+        row("12 34"),
+        row("\t789\r\n"),
+    ]);
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{WABA}/phone_numbers")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": rows, "paging": {}})))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"sb\"\n\n[profiles.sb]\nbase_url = \"{}\"\napi_version = \"v25.0\"\ntoken_env = \"{}\"\nwaba_id = \"{WABA}\"\n",
+            server.uri(),
+            common::TOKEN_VAR
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("WAREG_CONFIG".to_owned(), config.display().to_string()),
+        (
+            "WAREG_DATA_DIR".to_owned(),
+            dir.path().join("data").display().to_string(),
+        ),
+        (common::TOKEN_VAR.to_owned(), common::TOKEN.to_owned()),
+    ];
+    let run = |args: &'static [&'static str]| {
+        let env = env.clone();
+        tokio::task::spawn_blocking(move || common::run_wareg(args, None, &env))
+    };
+    const SAID: &str = "profile sb: 5 rows had an id that is not a number id: left out";
+
+    let next = run(&["next"]).await.unwrap();
+    assert!(next.stdout.contains(SAID), "{}{}", next.stdout, next.stderr);
+    assert_eq!(
+        next.code, 3,
+        "as numbers does: {}{}",
+        next.stdout, next.stderr
+    );
+    assert!(next.stdout.contains("106540352242922"), "{}", next.stdout);
+    for trimmed in ["123", "456", "789"] {
+        assert!(
+            !next
+                .stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(trimmed)),
+            "{trimmed} is not what the server sent: {}",
+            next.stdout
+        );
+    }
+    let json = run(&["next", "--json"]).await.unwrap();
+    assert_eq!(json.code, 3, "{}{}", json.stdout, json.stderr);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["numbers"].as_array().unwrap().len(), 1, "{doc}");
+    assert!(
+        doc["error"].to_string().contains("5 rows had an id"),
+        "{doc}"
+    );
+
+    let numbers = run(&["numbers", "--refresh", "--json"]).await.unwrap();
+    assert_eq!(numbers.code, 3, "{}", numbers.stderr);
+    let doc: Value = serde_json::from_str(&numbers.stdout).unwrap();
+    assert_eq!(doc["profiles"][0]["left_out"], 5, "{doc}");
+    assert_eq!(doc["profiles"][0]["count"], 1, "{doc}");
+    let ids: Vec<&str> = doc["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["106540352242922"], "{doc}");
 }

@@ -30,6 +30,8 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
     }
     let mut clients: BTreeMap<ProfileName, GraphClient> = BTreeMap::new();
     let mut no_token: Vec<NoToken> = Vec::new();
+    // Listed rows whose id is not a number id: left out, and said as `numbers` says it.
+    let mut left_out = Vec::new();
     let mut rows = if ids.is_empty() {
         for name in fleet::profiles_in_view(&ctx.config, only) {
             let Some(profile) = ctx.config.profile(&name) else {
@@ -44,7 +46,8 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
                 Err(_) => {}
             }
         }
-        let rows = block_on(fleet::refresh(&ctx.config, &clients, only))?.0;
+        let (rows, listed) = block_on(fleet::refresh(&ctx.config, &clients, only))?;
+        left_out = super::numbers::left_out_lines(&ctx.config, only, &listed);
         super::context::keep_known(&ctx.data_dir, &rows);
         rows
     } else {
@@ -119,7 +122,8 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
                 .collect::<Vec<_>>()
                 .join("; "),
         ))),
-        None => None,
+        // Exit 3 for listing rows left out when nothing worse happened, as `numbers` does.
+        None => super::numbers::left_out_error(&left_out),
     };
     if args.json {
         let numbers: Vec<Value> = rows.iter().map(row_json).collect();
@@ -136,6 +140,9 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
         }
         print_json(&doc);
         return error.map_or(Ok(()), |e| Err(CliError::InDocument(Box::new(e))));
+    }
+    for line in &left_out {
+        say!("{line}");
     }
     for row in rows.iter().filter(|r| tokenless(r).is_none()) {
         print_row(&ctx, row);

@@ -107,16 +107,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     }
     let failed = fleet.failed_listings();
     // Listed rows whose id is not a number id: left out, and said (exit 3 when nothing worse).
-    let left_out: Vec<String> = fleet::profiles_in_view(&ctx.config, only)
-        .iter()
-        .filter(|name| fleet.left_out(name) > 0)
-        .map(|name| {
-            format!(
-                "profile {name}: {}",
-                fleet::left_out_words(fleet.left_out(name))
-            )
-        })
-        .collect();
+    let left_out = left_out_lines(&ctx.config, only, &fleet);
 
     // A failed listing is an error for its profile even when single reads filled the rows.
     let error = match failed.iter().max_by_key(|(_, e)| e.exit_code()) {
@@ -132,14 +123,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             )),
             None => worst_error(&rows)
                 .map(|e| CliError::api("some numbers could not be read", e.clone()))
-                .or_else(|| {
-                    left_out.first().map(|line| {
-                        CliError::api(
-                            "a listing held rows wareg cannot use",
-                            crate::graph::ApiError::Refused(line.clone()),
-                        )
-                    })
-                }),
+                .or_else(|| left_out_error(&left_out)),
         },
     };
     if args.json {
@@ -188,6 +172,36 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     print_usage(&usage);
     print_table(&rows, &book, args.refresh, &fleet, args.storage, &kept);
     error.map_or(Ok(()), Err)
+}
+
+/// "profile sb: 2 rows had an id that is not a number id: left out", for each profile in view
+/// whose listing had such rows (`wareg next` says the same).
+pub(super) fn left_out_lines(
+    config: &crate::config::Config,
+    only: Option<&str>,
+    fleet: &Fleet,
+) -> Vec<String> {
+    fleet::profiles_in_view(config, only)
+        .iter()
+        .filter(|name| fleet.left_out(name) > 0)
+        .map(|name| {
+            format!(
+                "profile {name}: {}",
+                fleet::left_out_words(fleet.left_out(name))
+            )
+        })
+        .collect()
+}
+
+/// The error of a command whose listings held rows it left out (exit 3), when nothing worse
+/// happened.
+pub(super) fn left_out_error(lines: &[String]) -> Option<CliError> {
+    lines.first().map(|line| {
+        CliError::api(
+            "a listing held rows wareg cannot use",
+            crate::graph::ApiError::Refused(line.clone()),
+        )
+    })
 }
 
 /// The line for a profile whose listing failed, cleaned as a whole: the profile's name comes

@@ -51,8 +51,22 @@ pub struct Fleet {
 pub fn not_number_ids(listing: &[PhoneNumber]) -> usize {
     listing
         .iter()
-        .filter(|n| NumberId::parse(&n.id).is_err())
+        .filter(|n| listed_id(&n.id).is_none())
         .count()
+}
+
+/// A listing row's id as a number id, exactly as the server wrote it. `NumberId::parse` trims
+/// (right for what a person types), but an id `"123\n"` from a server is not the number 123:
+/// one with any whitespace or control character in it (the cleaner has already made a line
+/// break a space) is not a number id.
+fn listed_id(raw: &str) -> Option<NumberId> {
+    if raw
+        .chars()
+        .any(|c| c.is_whitespace() || crate::clean::is_unsafe(c))
+    {
+        return None;
+    }
+    NumberId::parse(raw).ok()
 }
 
 /// "2 rows had an id that is not a number id: left out".
@@ -126,7 +140,7 @@ impl Fleet {
                         Some(&i) => rows[i].set_read(Ok(number), at),
                         None => {
                             // A row whose id is not a number id is left out (counted above).
-                            if let Ok(id) = NumberId::parse(&number.id) {
+                            if let Some(id) = listed_id(&number.id) {
                                 rows.push(Row::discovered(id, profile, number, at));
                             }
                         }
