@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Action;
+use super::tip::{self, Tip};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -110,10 +111,13 @@ impl NumberState {
 
 pub struct Journal {
     path: PathBuf,
+    /// The run's id: the file's name, which its header must give too.
+    id: String,
     /// The data dir's seal key (None: it has none, as an earlier wareg's data dir).
     key: Option<super::seal::Key>,
-    /// The seal of the last sealed line: the next line chains from it.
-    last: std::sync::Mutex<super::seal::Seal>,
+    /// The chain so far (its last seal, which the next line chains from, and its length):
+    /// what the journal's tip says once a line is written.
+    last: std::sync::Mutex<Tip>,
 }
 
 /// Whether a journal read back can be trusted to say what wareg wrote.
@@ -160,10 +164,16 @@ impl Journal {
                 crate::private_file::link_refused(&dir),
             ));
         }
+        let key = super::seal::Key::load_or_create(data_dir)?;
+        let path = dir.join(format!("{id}.jsonl"));
+        // The tip comes before the first line: a sealed journal without one was cut or
+        // planted, never written by wareg.
+        tip::write(&key, &path, id, &Tip::EMPTY)?;
         Ok(Journal {
-            path: dir.join(format!("{id}.jsonl")),
-            key: Some(super::seal::Key::load_or_create(data_dir)?),
-            last: std::sync::Mutex::new(super::seal::START),
+            path,
+            id: id.to_owned(),
+            key: Some(key),
+            last: std::sync::Mutex::new(Tip::EMPTY),
         })
     }
 
@@ -189,15 +199,26 @@ impl Journal {
             Some(data_dir) => super::seal::Key::load(data_dir)?,
             None => None,
         };
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         Ok(Journal {
             path,
+            id,
             key,
-            last: std::sync::Mutex::new(super::seal::START),
+            last: std::sync::Mutex::new(Tip::EMPTY),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The run's id, as its file is named.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// Held by the process running or resuming this bulk run (released when it ends or dies):
@@ -206,8 +227,11 @@ impl Journal {
         crate::flock::FileLock::try_exclusive(&self.path.with_extension("lock"))
     }
 
-    /// Appends one entry, sealed after the line before it, and flushes it to disk before
-    /// returning. Entries written at once (a run's numbers in parallel) take turns.
+    /// Appends one entry, sealed after the line before it, flushes it to disk and then
+    /// replaces the journal's tip, before returning (see `bulk/tip.rs` for why in that
+    /// order). Entries written at once (a run's numbers in parallel) take turns. An error
+    /// after the line was written (its tip could not be) still counts the line: the next
+    /// line chains from it.
     pub fn write(&self, entry: &Entry) -> io::Result<()> {
         let Some(key) = &self.key else {
             return Err(io::Error::other(
@@ -216,7 +240,7 @@ impl Journal {
         };
         let body = serde_json::to_vec(entry).map_err(io::Error::other)?;
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut line, seal) = key.seal(&last, &body)?;
+        let (mut line, seal) = key.seal(&last.last, &body)?;
         line.push(b'\n');
         let mut file = crate::private_file::append(&self.path)?;
         if !crate::private_file::ends_with_newline(&mut file)? {
@@ -225,18 +249,28 @@ impl Journal {
         }
         file.write_all(&line)?;
         file.sync_data()?;
-        *last = seal;
-        Ok(())
+        *last = Tip {
+            lines: last.lines + 1,
+            last: seal,
+        };
+        // Only now that the line is on disk: a tip never counts a line the journal lacks.
+        tip::write(key, &self.path, &self.id, &last)
+            .map_err(|e| io::Error::new(e.kind(), format!("the journal's tip: {e}")))
     }
 
     /// Reads it back (up to its cap); a line torn by a crash is skipped. A sealed journal
     /// whose chain breaks, or whose lines name a number the run did not plan, is an error
     /// (`InvalidData`); an earlier wareg's unsealed one is read as it is and says so.
     pub fn read(&self) -> io::Result<JournalState> {
+        // The tip before the journal: a run writing meanwhile only adds lines past it.
+        let tip = self
+            .key
+            .as_ref()
+            .map(|key| tip::read(key, &self.path, &self.id));
         let text =
             crate::private_file::read_text_capped(&self.path, crate::private_file::cap::JOURNAL)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
-        let (entries, sealing) = self.entries_of(&text)?;
+        let (entries, sealing) = self.entries_of(&text, tip)?;
         let Some(Entry::Header {
             id,
             action,
@@ -308,10 +342,15 @@ impl Journal {
         })
     }
 
-    /// The entries of a journal's text, each sealed line checked against the one before.
-    /// A line without a seal in a sealed journal (torn by a crash, or added by hand) is
-    /// skipped and never followed; the chain goes on from the line before it.
-    fn entries_of(&self, text: &str) -> io::Result<(Vec<Entry>, Sealing)> {
+    /// The entries of a journal's text, each sealed line checked against the one before, and
+    /// the chain against the journal's `tip` (read before the text): none of the lines it
+    /// counts may be missing. A line without a seal in a sealed journal (torn by a crash, or
+    /// added by hand) is skipped and never followed; the chain goes on from the line before.
+    fn entries_of(
+        &self,
+        text: &str,
+        tip: Option<Result<Tip, String>>,
+    ) -> io::Result<(Vec<Entry>, Sealing)> {
         use super::seal::Checked;
         let sealed = text
             .lines()
@@ -329,8 +368,15 @@ impl Journal {
                 "it is sealed, and the key it was sealed with (bulk-journal.key) is not in the data dir",
             ));
         };
+        let tip = match tip {
+            Some(Ok(tip)) => tip,
+            Some(Err(why)) => return Err(self.tampered(&why)),
+            None => return Err(self.tampered("it is sealed, and the data dir has no key")),
+        };
         let mut last = super::seal::START;
-        let mut entries = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        // The seal of the line the tip counts up to, once the chain reaches it.
+        let mut at_tip = (tip.lines == 0).then_some(last);
         for (n, line) in text.lines().enumerate() {
             match key.check(&last, line) {
                 Checked::Sealed(body, seal) => {
@@ -339,6 +385,9 @@ impl Journal {
                     })?;
                     entries.push(entry);
                     last = seal;
+                    if entries.len() as u64 == tip.lines {
+                        at_tip = Some(seal);
+                    }
                 }
                 Checked::Unsealed => {}
                 Checked::Broken => {
@@ -349,7 +398,27 @@ impl Journal {
                 }
             }
         }
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = last;
+        let lines = entries.len() as u64;
+        if lines < tip.lines {
+            let gone = tip.lines - lines;
+            return Err(self.tampered(&format!(
+                "{} cut off its end: its tip ({}) says wareg wrote {} sealed lines, and {lines} are there",
+                match gone {
+                    1 => "its last line was".to_owned(),
+                    n => format!("its last {n} lines were"),
+                },
+                tip::path_of(&self.path).display(),
+                tip.lines,
+            )));
+        }
+        if at_tip != Some(tip.last) {
+            return Err(self.tampered(&format!(
+                "its sealed line {} is not the one its tip ({}) names",
+                tip.lines,
+                tip::path_of(&self.path).display()
+            )));
+        }
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Tip { lines, last };
         Ok((entries, Sealing::Sealed))
     }
 
@@ -361,7 +430,7 @@ impl Journal {
         entries: &[Entry],
         planned: &BTreeMap<String, (String, NumberState)>,
     ) -> io::Result<()> {
-        if self.path.file_stem().and_then(|s| s.to_str()) != Some(id) {
+        if self.id != id {
             return Err(self.tampered(&format!("its header names another run ({id})")));
         }
         for entry in entries {
@@ -436,6 +505,10 @@ pub fn unfinished(data_dir: &Path) -> Vec<(String, usize)> {
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let path = e.path();
+            // Only the journals: their tips and locks are beside them.
+            if path.extension().is_none_or(|x| x != "jsonl") {
+                return None;
+            }
             let id = path.file_stem()?.to_str()?.to_owned();
             let state = Journal::at(path).ok()?.read().ok()?;
             let left = state
@@ -504,6 +577,102 @@ mod tests {
         let state = Journal::open(dir.path(), id).unwrap().read().unwrap();
         assert_eq!(state.numbers[0].2, NumberState::Interrupted, "{state:?}");
         assert_eq!(state.entries.len(), 3);
+    }
+
+    fn planned(number: &str) -> Entry {
+        Entry::Planned {
+            number: number.into(),
+            profile: "p".into(),
+            plan: "register".into(),
+            steps: vec![],
+            label: None,
+            display: None,
+        }
+    }
+
+    #[test]
+    fn a_journal_cut_at_its_end_is_refused_and_one_a_kill_left_past_its_tip_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = "20260101-000000-abd0";
+        let journal = Journal::create(dir.path(), id).unwrap();
+        journal.write(&header(id)).unwrap();
+        journal.write(&planned("1065")).unwrap();
+        journal.write(&planned("1066")).unwrap();
+        let tip_path = tip::path_of(journal.path());
+        let tip_before = std::fs::read(&tip_path).unwrap();
+        journal
+            .write(&Entry::Started {
+                number: "1065".into(),
+                time: Utc::now(),
+            })
+            .unwrap();
+        let whole = std::fs::read_to_string(journal.path()).unwrap();
+        let cut = |lines: usize| -> String {
+            let kept: Vec<&str> = whole.lines().collect();
+            kept[..kept.len() - lines]
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
+
+        // The `started` line cut off: the chain still holds, the tip says a line is gone.
+        std::fs::write(journal.path(), cut(1)).unwrap();
+        let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let words = e.to_string();
+        assert!(words.contains("its last line was cut off its end"), "{words}");
+        assert!(words.contains(&format!("{id}.jsonl")), "it names the journal: {words}");
+        // Two lines cut.
+        std::fs::write(journal.path(), cut(2)).unwrap();
+        let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();
+        assert!(e.to_string().contains("its last 2 lines were"), "{e}");
+
+        // A kill between the `started` line and its tip: the journal is one line past its
+        // tip. That is how wareg left it, and it reads, and goes on.
+        std::fs::write(journal.path(), &whole).unwrap();
+        std::fs::write(&tip_path, &tip_before).unwrap();
+        let resumed = Journal::open(dir.path(), id).unwrap();
+        let state = resumed.read().unwrap();
+        assert_eq!(state.numbers[0].2, NumberState::Interrupted, "{state:?}");
+        resumed
+            .write(&Entry::Finished {
+                number: "1065".into(),
+                state: NumberState::Done,
+                message: None,
+            })
+            .unwrap();
+        let state = Journal::open(dir.path(), id).unwrap().read().unwrap();
+        assert_eq!(state.numbers[0].2, NumberState::Done);
+        // The tip caught up: now cutting that last line is seen.
+        let whole = std::fs::read_to_string(journal.path()).unwrap();
+        let kept: Vec<&str> = whole.lines().collect();
+        let text: String = kept[..kept.len() - 1]
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(journal.path(), text).unwrap();
+        assert!(Journal::open(dir.path(), id).unwrap().read().is_err());
+
+        // Without its tip, a sealed journal is not trusted.
+        std::fs::write(journal.path(), &whole).unwrap();
+        std::fs::remove_file(&tip_path).unwrap();
+        let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();
+        assert!(e.to_string().contains("is missing"), "{e}");
+    }
+
+    #[test]
+    fn a_tip_of_another_run_does_not_vouch_for_this_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = ("20260101-000000-abd1", "20260101-000000-abd2");
+        for id in [a, b] {
+            let journal = Journal::create(dir.path(), id).unwrap();
+            journal.write(&header(id)).unwrap();
+            journal.write(&planned("1065")).unwrap();
+        }
+        let tip_of = |id: &str| Journal::dir(dir.path()).join(format!("{id}.tip"));
+        std::fs::copy(tip_of(b), tip_of(a)).unwrap();
+        let e = Journal::open(dir.path(), a).unwrap().read().unwrap_err();
+        assert!(e.to_string().contains("not as wareg wrote it"), "{e}");
     }
 
     #[test]

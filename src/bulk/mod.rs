@@ -10,6 +10,7 @@ pub mod result;
 mod resume;
 mod run;
 mod seal;
+mod tip;
 mod stop;
 
 pub use journal::{Entry, Journal, JournalState, NumberState, Sealing};

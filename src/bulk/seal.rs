@@ -20,6 +20,9 @@ const KEY_LEN: usize = 32;
 pub const START: Seal = Seal([0; 32]);
 /// Marks the MAC input as a journal line's, of this format.
 const DOMAIN: &[u8] = b"wareg bulk journal seal 1\n";
+/// Marks the MAC input as a journal tip's (`bulk/tip.rs`): a tip's MAC never passes for a
+/// line's, nor a line's for a tip's.
+const TIP_DOMAIN: &[u8] = b"wareg bulk journal tip 1\n";
 const MEMBER: &str = ",\"mac\":\"";
 /// `,"mac":"` + 64 hex digits + `"}`.
 const SUFFIX_LEN: usize = MEMBER.len() + 64 + 2;
@@ -27,6 +30,18 @@ const SUFFIX_LEN: usize = MEMBER.len() + 64 + 2;
 /// One line's MAC, which the next line's chains from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seal([u8; 32]);
+
+impl Seal {
+    /// As a tip writes it: 64 hex digits.
+    pub fn to_hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// Read back from 64 hex digits; None for anything else.
+    pub fn from_hex(digits: &str) -> Option<Seal> {
+        unhex(digits).map(Seal)
+    }
+}
 
 /// The data dir's key. Kept out of `Debug` and zeroed when dropped.
 pub struct Key(zeroize::Zeroizing<[u8; KEY_LEN]>);
@@ -114,6 +129,34 @@ impl Key {
         Ok((line, seal))
     }
 
+    /// The MAC of a journal's tip: run `run`'s chain has `lines` sealed lines, the last sealed
+    /// `last` (`START` when there are none). The run's id is in it, so one run's tip never
+    /// passes for another's.
+    fn tip_mac(&self, run: &str, lines: u64, last: &Seal) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_slice())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(TIP_DOMAIN);
+        mac.update(&(run.len() as u64).to_be_bytes());
+        mac.update(run.as_bytes());
+        mac.update(&lines.to_be_bytes());
+        mac.update(&last.0);
+        mac
+    }
+
+    /// A tip's MAC, as 64 hex digits.
+    pub fn seal_tip(&self, run: &str, lines: u64, last: &Seal) -> String {
+        hex(&self.tip_mac(run, lines, last).finalize().into_bytes())
+    }
+
+    /// Whether `given` (64 hex digits) is this tip's MAC, compared in constant time.
+    pub fn check_tip(&self, run: &str, lines: u64, last: &Seal, given: &str) -> bool {
+        unhex(given).is_some_and(|given| {
+            self.tip_mac(run, lines, last)
+                .verify_slice(&given)
+                .is_ok()
+        })
+    }
+
     /// Whether `line` is sealed as following `prev`: its JSON without the seal and its seal.
     pub fn check(&self, prev: &Seal, line: &str) -> Checked {
         let Some((body, given)) = split(line) else {
@@ -151,11 +194,21 @@ fn split(line: &str) -> Option<(String, [u8; 32])> {
     let cut = line.len().checked_sub(SUFFIX_LEN)?;
     let suffix = line.get(cut..)?;
     let digits = suffix.strip_prefix(MEMBER)?.strip_suffix("\"}")?;
-    let mut given = [0u8; 32];
-    for (i, byte) in given.iter_mut().enumerate() {
+    let given = unhex(digits)?;
+    Some((format!("{}}}", &line[..cut]), given))
+}
+
+/// 32 bytes from exactly 64 hex digits.
+fn unhex(digits: &str) -> Option<[u8; 32]> {
+    // Hex digits only: `from_str_radix` would also take a sign ("+a"), a second spelling.
+    if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
         *byte = u8::from_str_radix(digits.get(i * 2..i * 2 + 2)?, 16).ok()?;
     }
-    Some((format!("{}}}", &line[..cut]), given))
+    Some(bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {
