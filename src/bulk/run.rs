@@ -142,16 +142,32 @@ pub async fn run(
             let number = row.target.id.as_str().to_owned();
             {
                 // Checked as the number's turn comes, not when the run began.
-                let stopping = stopping.lock().unwrap_or_else(|p| p.into_inner());
+                let mut stopping = stopping.lock().unwrap_or_else(|p| p.into_inner());
                 if stopping.is_some() {
                     drop(stopping);
                     on_number(&number, NumberState::NotStarted);
                     return (number, NumberState::NotStarted, None);
                 }
-                let _ = journal.write(&Entry::Started {
+                let started = journal.write(&Entry::Started {
                     number: number.clone(),
                     time: chrono::Utc::now(),
                 });
+                if let Err(e) = started {
+                    // A number is sent only once its `started` line and the journal's tip
+                    // are on disk: otherwise a resume could not know it was in flight (and
+                    // the line could be cut unseen). Nothing more starts either.
+                    let reason = format!(
+                        "stopped before {number}: the bulk journal cannot be written ({e}), and nothing is sent that it does not record"
+                    );
+                    let _ = journal.write(&Entry::Stopping {
+                        reason: reason.clone(),
+                        time: chrono::Utc::now(),
+                    });
+                    *stopping = Some(reason);
+                    drop(stopping);
+                    on_number(&number, NumberState::NotStarted);
+                    return (number, NumberState::NotStarted, None);
+                }
             }
             on_number(&number, NumberState::Interrupted);
             let ended = run_one(&row, engines, pins, journal, options.force).await;
