@@ -620,8 +620,14 @@ mod tests {
         let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
         let words = e.to_string();
-        assert!(words.contains("its last line was cut off its end"), "{words}");
-        assert!(words.contains(&format!("{id}.jsonl")), "it names the journal: {words}");
+        assert!(
+            words.contains("its last line was cut off its end"),
+            "{words}"
+        );
+        assert!(
+            words.contains(&format!("{id}.jsonl")),
+            "it names the journal: {words}"
+        );
         // Two lines cut.
         std::fs::write(journal.path(), cut(2)).unwrap();
         let e = Journal::open(dir.path(), id).unwrap().read().unwrap_err();

@@ -10,8 +10,8 @@ pub mod result;
 mod resume;
 mod run;
 mod seal;
-mod tip;
 mod stop;
+mod tip;
 
 pub use journal::{Entry, Journal, JournalState, NumberState, Sealing};
 pub use pins::PinSource;

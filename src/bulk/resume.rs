@@ -4,6 +4,11 @@
 //! and the action's plan from the live state says what is left. Where a read cannot tell
 //! whether the interrupted call happened (a re-register or a PIN change leaves a number
 //! looking the same), the number is "unknown" and is sent again only when asked for.
+//!
+//! A journal can lose lines and still hold together (put back to an earlier copy, tip and
+//! all). So a number it says never started is checked against the ledger first: if the run
+//! began an attempt on it, the journal lost that, and the number is treated as interrupted
+//! (read back first, never re-sent blindly), with the attempt named.
 
 use std::collections::HashMap;
 
@@ -11,7 +16,7 @@ use super::journal::{JournalState, NumberState};
 use super::plan::plan_one;
 use super::{PlannedRow, RowPlan, Target};
 use crate::config::ProfileName;
-use crate::engine::Engine;
+use crate::engine::{Engine, RunAttempt};
 use crate::graph::{NumberId, StorageChoice};
 
 /// What a resume does with one number.
@@ -25,6 +30,9 @@ pub enum ResumeChoice {
     Unknown(String),
     /// Finished earlier as failed, refused or skipped: left as it is.
     Keep(NumberState),
+    /// Not started, and not sent this time either: why (the ledger could not be asked what
+    /// the run sent it).
+    Left(String),
 }
 
 /// Decides every number of the journal's run.
@@ -60,7 +68,37 @@ pub async fn resume_rows(
                 .await
             }
             NumberState::Done => ResumeChoice::Done("done before".into()),
-            NumberState::NotStarted | NumberState::Interrupted => {
+            NumberState::NotStarted => match lost_attempt(number, profile, state, engines).await {
+                Err(why) => ResumeChoice::Left(why),
+                // The journal lost that the run sent it something: as if interrupted.
+                Ok(Some(lost)) => {
+                    decide_lost(
+                        number,
+                        profile,
+                        &lost,
+                        state,
+                        engines,
+                        storage,
+                        force,
+                        resend_unknown,
+                    )
+                    .await
+                }
+                Ok(None) => {
+                    decide(
+                        number,
+                        profile,
+                        *was,
+                        state,
+                        engines,
+                        storage,
+                        force,
+                        resend_unknown,
+                    )
+                    .await
+                }
+            },
+            NumberState::Interrupted => {
                 decide(
                     number,
                     profile,
@@ -125,5 +163,86 @@ async fn decide(
         }) if reason.starts_with("already") => ResumeChoice::Done(format!("found done: {reason}")),
         Some(row) => ResumeChoice::Run(row),
         None => ResumeChoice::Keep(was),
+    }
+}
+
+/// The newest attempt the run began on a number its journal says never started: what the
+/// journal lost. An error when the ledger cannot tell.
+async fn lost_attempt(
+    number: &str,
+    profile: &str,
+    state: &JournalState,
+    engines: &HashMap<ProfileName, Engine>,
+) -> Result<Option<RunAttempt>, String> {
+    let (Ok(id), Some(engine)) = (NumberId::parse(number), engines.get(profile)) else {
+        // Nothing can be sent to it either (`decide` keeps it).
+        return Ok(None);
+    };
+    let attempts = engine.attempts_of_run(&id, &state.id).await.map_err(|e| {
+        format!(
+            "left out: the ledger cannot be asked what bulk run {} sent it ({e}); nothing was sent to it",
+            state.id
+        )
+    })?;
+    Ok(attempts.into_iter().next_back())
+}
+
+/// A number the journal says never started though the run began `lost` on it: the journal
+/// lost lines. It is read back first, as an interrupted number is; only this run's open
+/// intents on it are closed (another change of it at this desk may be in progress now).
+#[allow(clippy::too_many_arguments)]
+async fn decide_lost(
+    number: &str,
+    profile: &str,
+    lost: &RunAttempt,
+    state: &JournalState,
+    engines: &HashMap<ProfileName, Engine>,
+    storage: StorageChoice,
+    force: bool,
+    resend_unknown: bool,
+) -> ResumeChoice {
+    let (Ok(id), Some(engine)) = (NumberId::parse(number), engines.get(profile)) else {
+        return ResumeChoice::Keep(NumberState::NotStarted);
+    };
+    let ended = match lost.outcome {
+        None => "with no outcome".to_owned(),
+        Some(outcome) => format!("which ended {}", outcome.as_str()),
+    };
+    let what = format!(
+        "the ledger has a {} of it that bulk run {} began at {} ({}) {ended}, and the run's journal does not show it starting: the journal lost lines (cut, or put back to an earlier copy)",
+        lost.op,
+        state.id,
+        crate::clock::words_utc(lost.time),
+        lost.operator,
+    );
+    if lost.outcome.is_none() {
+        let why = format!(
+            "begun by bulk run {}, whose journal does not show it; closed on resume after reading the number",
+            state.id
+        );
+        if let Err(e) = engine.close_open_intents_of_run(&id, &state.id, &why).await {
+            return ResumeChoice::Unknown(format!("{what}; cannot close that attempt: {e}"));
+        }
+    }
+    if !state.action.readable_on_resume() && !resend_unknown {
+        return ResumeChoice::Unknown(format!(
+            "{what}; whether a {} happened cannot be told from the number's state: resume with --resend-unknown to send it again",
+            state.action.words()
+        ));
+    }
+    match decide(
+        number,
+        profile,
+        NumberState::NotStarted,
+        state,
+        engines,
+        storage,
+        force,
+        resend_unknown,
+    )
+    .await
+    {
+        ResumeChoice::Done(why) => ResumeChoice::Done(format!("{why} ({what})")),
+        other => other,
     }
 }

@@ -116,6 +116,12 @@ pub async fn run(
     options: RunOptions,
     on_number: &(dyn Fn(&str, NumberState) + Sync),
 ) -> Summary {
+    // Every intent the run writes names it, so a resume can ask the ledger what it sent.
+    let engines: HashMap<ProfileName, Engine> = engines
+        .iter()
+        .map(|(profile, engine)| (profile.clone(), engine.clone().in_bulk_run(journal.id())))
+        .collect();
+    let engines = &engines;
     // Why the run stops, once it was decided. Starting a number and deciding to stop both
     // hold this lock while they write their line, so no `started` can follow `stopping`.
     let stopping: Mutex<Option<String>> = Mutex::new(None);

@@ -150,11 +150,8 @@ impl Key {
 
     /// Whether `given` (64 hex digits) is this tip's MAC, compared in constant time.
     pub fn check_tip(&self, run: &str, lines: u64, last: &Seal, given: &str) -> bool {
-        unhex(given).is_some_and(|given| {
-            self.tip_mac(run, lines, last)
-                .verify_slice(&given)
-                .is_ok()
-        })
+        unhex(given)
+            .is_some_and(|given| self.tip_mac(run, lines, last).verify_slice(&given).is_ok())
     }
 
     /// Whether `line` is sealed as following `prev`: its JSON without the seal and its seal.

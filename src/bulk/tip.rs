@@ -122,7 +122,11 @@ mod tests {
         assert!(read(&stranger, &journal, run).is_err(), "another key's");
 
         let text = std::fs::read_to_string(path_of(&journal)).unwrap();
-        std::fs::write(path_of(&journal), text.replace("\"lines\":7", "\"lines\":6")).unwrap();
+        std::fs::write(
+            path_of(&journal),
+            text.replace("\"lines\":7", "\"lines\":6"),
+        )
+        .unwrap();
         let e = read(&key, &journal, run).unwrap_err();
         assert!(e.contains("not as wareg wrote it"), "a count changed: {e}");
 

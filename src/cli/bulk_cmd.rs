@@ -185,6 +185,7 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
             ResumeChoice::Done(why) => why.clone(),
             ResumeChoice::Unknown(why) => format!("unknown: {why}"),
             ResumeChoice::Keep(state) => format!("{} earlier: left as it is", state.words()),
+            ResumeChoice::Left(why) => why.clone(),
         };
         if !args.json {
             say!("  {number}: {line}");
@@ -262,6 +263,12 @@ fn resume(global: &Global, args: BulkResumeArgs) -> Result<(), CliError> {
                 earlier,
                 Some(format!("{} earlier; left as it is", earlier.words())),
             )),
+            // Not started yet: it counts as such (exit 2), and a later resume asks again.
+            ResumeChoice::Left(why) => {
+                summary
+                    .numbers
+                    .push((number, NumberState::NotStarted, Some(why)))
+            }
             ResumeChoice::Run(_) => {}
         }
     }

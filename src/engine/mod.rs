@@ -3,6 +3,7 @@
 //! every budgeted intent is written (`execute`), outcomes are told apart (not sent, failed,
 //! unknown) and an unknown outcome is always followed by a read-back of the number.
 
+mod bulk_run;
 mod decide;
 pub mod hint;
 mod next;
@@ -15,6 +16,7 @@ mod sightings;
 mod storage_kept;
 mod unknown;
 
+pub use bulk_run::RunAttempt;
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
     health_words, storage_words,
@@ -136,6 +138,9 @@ pub struct Engine {
     /// The profile the commands it suggests name (`--profile NAME`): its own, when it is not
     /// the config's default (`with_default_profile`).
     pub hint_profile: Option<ProfileName>,
+    /// The bulk run these calls belong to, named in every intent's detail ("…; bulk run
+    /// ID"): a resume tells the run's own attempts from any other by it (`bulk_run.rs`).
+    pub bulk_run: Option<String>,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -174,6 +179,7 @@ impl Engine {
             host: crate::audit::hostname(),
             stale_intent: crate::config::LedgerConfig::default().stale_intent,
             hint_profile: None,
+            bulk_run: None,
         }
     }
 
@@ -244,12 +250,23 @@ impl Engine {
     /// have no outcome with an "unknown" outcome saying `why` (they still count against the
     /// budget), so that the number is no longer "in progress". Other desks' are left alone.
     pub async fn close_own_open_intents(&self, id: &NumberId, why: &str) -> io::Result<usize> {
+        self.close_own_open_intents_where(id, why, |_| true).await
+    }
+
+    /// [`Engine::close_own_open_intents`], of the open intents `which` chooses.
+    async fn close_own_open_intents_where(
+        &self,
+        id: &NumberId,
+        why: &str,
+        which: impl Fn(&AuditRecord) -> bool,
+    ) -> io::Result<usize> {
         let mine = self.records_of(id, self.clock.now()).await?;
         let own: Vec<AuditRecord> = open_intents(&mine)
             .into_iter()
             .filter(|r| {
                 r.operator.as_deref() == Some(self.operator.as_str())
                     && r.host.as_deref() == Some(self.host.as_str())
+                    && which(r)
             })
             .cloned()
             .collect();
@@ -462,7 +479,7 @@ impl Engine {
         let now = audit_time(&self.clock);
         let mut record = AuditRecord {
             region: intent.region,
-            detail: intent.detail,
+            detail: self.detail_in_run(intent.detail),
             forced: intent.forced,
             operator: Some(self.operator.clone()),
             host: Some(self.host.clone()),
