@@ -207,6 +207,31 @@ fn a_bulk_journal_that_is_a_link_is_refused_by_show_and_resume() {
 }
 
 #[test]
+fn a_bulk_journal_tip_that_is_a_link_is_refused_by_show_and_resume() {
+    let rig = Rig::new("v25.0");
+    let (id, journal) = a_bulk_run(&rig);
+    let tip = journal.with_extension("tip");
+    let outside = rig.dir.path().join("tip-outside");
+    std::fs::rename(&tip, &outside).unwrap();
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let text = std::fs::read_to_string(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &tip).unwrap();
+    let calls = rig.calls().len();
+    for run in [
+        rig.wareg(&["bulk", "show", &id]),
+        rig.wareg_with(
+            &["bulk", "resume", &id, "--pin-env", "NEW_PIN", "--yes"],
+            None,
+            &[("NEW_PIN", "493817")],
+        ),
+    ] {
+        refused(&rig, &run, &tip, calls);
+    }
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), text);
+    assert_eq!(mode(&outside), 0o644);
+}
+
+#[test]
 fn a_bulk_dir_that_is_a_link_is_refused() {
     let rig = Rig::new("v25.0");
     private_dir(&rig.data_dir());

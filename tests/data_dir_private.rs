@@ -135,6 +135,10 @@ fn every_file_wareg_makes_in_the_data_dir_is_0600_and_every_dir_0700() {
             .any(|n| n.ends_with(".jsonl") && *n != "audit.jsonl"),
         "a bulk journal: {names:?}"
     );
+    assert!(
+        names.iter().any(|n| n.ends_with(".tip")),
+        "a bulk journal's tip: {names:?}"
+    );
     let loose: Vec<String> = modes
         .iter()
         .filter(|(_, mode, dir)| *mode != if *dir { 0o700 } else { 0o600 })

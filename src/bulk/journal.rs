@@ -349,7 +349,7 @@ impl Journal {
     fn entries_of(
         &self,
         text: &str,
-        tip: Option<Result<Tip, String>>,
+        tip: Option<io::Result<Tip>>,
     ) -> io::Result<(Vec<Entry>, Sealing)> {
         use super::seal::Checked;
         let sealed = text
@@ -370,7 +370,10 @@ impl Journal {
         };
         let tip = match tip {
             Some(Ok(tip)) => tip,
-            Some(Err(why)) => return Err(self.tampered(&why)),
+            Some(Err(e)) if e.kind() == io::ErrorKind::InvalidData => {
+                return Err(self.tampered(&e.to_string()));
+            }
+            Some(Err(e)) => return Err(e),
             None => return Err(self.tampered("it is sealed, and the data dir has no key")),
         };
         let mut last = super::seal::START;

@@ -67,25 +67,29 @@ pub fn write(key: &Key, journal: &Path, run: &str, tip: &Tip) -> io::Result<()> 
     crate::private_file::replace(&path_of(journal), &bytes)
 }
 
-/// The tip of run `run`'s journal at `journal`, checked against the key; the words of what is
-/// wrong with it otherwise (missing, unreadable, or not sealed by this key for this run).
-pub fn read(key: &Key, journal: &Path, run: &str) -> Result<Tip, String> {
+/// The tip of run `run`'s journal at `journal`, checked against the key. One missing, over
+/// its cap, or not sealed by this key for this run is an `InvalidData` error in words that
+/// follow "the journal is not as wareg wrote it: "; one that cannot be opened (a link in its
+/// place) is the open's error.
+pub fn read(key: &Key, journal: &Path, run: &str) -> io::Result<Tip> {
     let path = path_of(journal);
+    let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidData, why);
+    let not_ours = || {
+        invalid(format!(
+            "its tip ({}), which says how many lines wareg wrote, is not as wareg wrote it",
+            path.display()
+        ))
+    };
     let bytes = match crate::private_file::read_capped(&path, CAP) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "its tip ({}), which says how many lines wareg wrote, is missing, so lines may have been cut off its end",
                 path.display()
-            ));
+            )));
         }
-        Err(e) => return Err(format!("its tip ({}) cannot be read: {e}", path.display())),
-    };
-    let not_ours = || {
-        format!(
-            "its tip ({}), which says how many lines wareg wrote, is not as wareg wrote it",
-            path.display()
-        )
+        Err(e) if e.kind() == io::ErrorKind::FileTooLarge => return Err(not_ours()),
+        Err(e) => return Err(e),
     };
     let stored: Stored = serde_json::from_slice(&bytes).map_err(|_| not_ours())?;
     let last = Seal::from_hex(&stored.last).ok_or_else(not_ours)?;
@@ -114,8 +118,10 @@ mod tests {
             last: seal,
         };
         write(&key, &journal, run, &tip).unwrap();
-        assert_eq!(read(&key, &journal, run), Ok(tip));
-        let e = read(&key, &journal, "20260101-000000-abce").unwrap_err();
+        assert_eq!(read(&key, &journal, run).unwrap(), tip);
+        let e = read(&key, &journal, "20260101-000000-abce")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not as wareg wrote it"), "another run's: {e}");
         let other = tempfile::tempdir().unwrap();
         let stranger = Key::load_or_create(other.path()).unwrap();
@@ -127,11 +133,11 @@ mod tests {
             text.replace("\"lines\":7", "\"lines\":6"),
         )
         .unwrap();
-        let e = read(&key, &journal, run).unwrap_err();
+        let e = read(&key, &journal, run).unwrap_err().to_string();
         assert!(e.contains("not as wareg wrote it"), "a count changed: {e}");
 
         std::fs::remove_file(path_of(&journal)).unwrap();
-        let e = read(&key, &journal, run).unwrap_err();
+        let e = read(&key, &journal, run).unwrap_err().to_string();
         assert!(e.contains("is missing"), "{e}");
         assert!(e.contains(".tip"), "it names the file: {e}");
     }
