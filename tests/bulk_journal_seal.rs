@@ -277,7 +277,7 @@ fn a_journal_cut_at_its_end_is_refused_and_nothing_is_sent() {
 fn a_kill_mid_run_resumes_as_wareg_left_it_even_between_a_line_and_its_tip() {
     // A real kill -9 mid-run: the journal and its tip as the kill left them.
     let rig = fleet_rig(4, Duration::from_millis(150));
-    let (id, journal) = an_unfinished_run(&rig);
+    let (id, _) = an_unfinished_run(&rig);
     let run = resume(&rig, &id);
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("3 done"), "{}", run.stdout);

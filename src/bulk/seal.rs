@@ -33,7 +33,7 @@ pub struct Seal([u8; 32]);
 
 impl Seal {
     /// As a tip writes it: 64 hex digits.
-    pub fn to_hex(&self) -> String {
+    pub fn to_hex(self) -> String {
         hex(&self.0)
     }
 
