@@ -124,6 +124,23 @@ pub fn open_lock(path: &Path) -> io::Result<File> {
     )
 }
 
+/// Writes `bytes` over `path` at `offset` (made 0600 if missing; the rest of it is left as it
+/// is), without waiting for the disk: for a small record kept in slots, where a write caught
+/// half-way leaves the other slots whole (`bulk/tip.rs`).
+pub fn write_in_place(path: &Path, offset: u64, bytes: &[u8]) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut file = open(
+        path,
+        options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )?;
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)
+}
+
 /// Makes the file open as `file` readable by the user alone: through the open file
 /// (`fchmod`), never through its name, which a link could have taken meanwhile.
 pub fn make_private(file: &File) -> io::Result<()> {
@@ -286,7 +303,11 @@ mod tests {
         std::fs::set_permissions(&c, std::fs::Permissions::from_mode(0o644)).unwrap();
         replace(&c, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&c).unwrap(), "new");
-        for p in [&a, &b, &c] {
+        let d = dir.path().join("d");
+        write_in_place(&d, 4, b"cd").unwrap();
+        write_in_place(&d, 0, b"ab").unwrap();
+        assert_eq!(std::fs::read(&d).unwrap(), b"ab\0\0cd");
+        for p in [&a, &b, &c, &d] {
             assert_eq!(mode(p), 0o600, "{}", p.display());
         }
     }
@@ -301,11 +322,12 @@ mod tests {
         std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
         let link = dir.path().join("audit.jsonl");
         std::os::unix::fs::symlink(&outside, &link).unwrap();
-        let opens: [(&str, io::Result<()>); 7] = [
+        let opens: [(&str, io::Result<()>); 8] = [
             ("append", append(&link).map(drop)),
             ("open_existing", open_existing(&link).map(drop)),
             ("open_read", open_read(&link).map(drop)),
             ("open_lock", open_lock(&link).map(drop)),
+            ("write_in_place", write_in_place(&link, 0, b"ours")),
             ("create_new", create_new(&link).map(drop)),
             ("replace", replace(&link, b"ours")),
             ("read_capped", read_capped(&link, 1024).map(drop)),
