@@ -228,7 +228,7 @@ impl Journal {
     }
 
     /// Appends one entry, sealed after the line before it, flushes it to disk and then
-    /// replaces the journal's tip, before returning (see `bulk/tip.rs` for why in that
+    /// writes the journal's tip, before returning (see `bulk/tip.rs` for why in that
     /// order). Entries written at once (a run's numbers in parallel) take turns. An error
     /// after the line was written (its tip could not be) still counts the line: the next
     /// line chains from it.
