@@ -156,6 +156,18 @@ fn a_changed_journal_is_refused_for_resume_and_nothing_is_sent() {
     added.push_str(&format!("{stranger}\n"));
     refused(&rig, &id, &journal, &added, "a number added");
 
+    // A whole line without a seal put in the middle (a crash only tears a line's end): refused,
+    // not skipped without a word.
+    let mut lines: Vec<&str> = original.lines().collect();
+    let finished = format!(
+        r#"{{"kind":"finished","number":"{}","outcome":"done"}}"#,
+        fleet_id(1)
+    );
+    lines.insert(3, &finished);
+    let inserted: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let run = refused(&rig, &id, &journal, &inserted, "an unsealed line inserted");
+    assert!(run.stderr.contains("without a seal"), "{}", run.stderr);
+
     // A planned number taken out of the middle.
     let mut lines: Vec<&str> = original.lines().collect();
     let at = lines

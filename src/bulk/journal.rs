@@ -344,8 +344,8 @@ impl Journal {
 
     /// The entries of a journal's text, each sealed line checked against the one before, and
     /// the chain against the journal's `tip` (read before the text): none of the lines it
-    /// counts may be missing. A line without a seal in a sealed journal (torn by a crash, or
-    /// added by hand) is skipped and never followed; the chain goes on from the line before.
+    /// counts may be missing. A line a crash tore (no seal, no closing brace) is skipped and
+    /// the chain goes on from the line before; a whole line without a seal is refused.
     fn entries_of(
         &self,
         text: &str,
@@ -391,6 +391,16 @@ impl Journal {
                     if entries.len() as u64 == tip.lines {
                         at_tip = Some(seal);
                     }
+                }
+                // A crash tears a line before its closing brace, which comes after the seal:
+                // a whole JSON line without one was written by someone else, not by a crash.
+                Checked::Unsealed
+                    if serde_json::from_str::<serde_json::Value>(line.trim()).is_ok() =>
+                {
+                    return Err(self.tampered(&format!(
+                        "line {} is a whole line without a seal (added by hand)",
+                        n + 1
+                    )));
                 }
                 Checked::Unsealed => {}
                 Checked::Broken => {
