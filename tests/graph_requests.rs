@@ -218,6 +218,47 @@ async fn reads_give_up_after_three_tries() {
 }
 
 #[tokio::test]
+async fn a_read_that_failed_after_retries_carries_its_tries_and_a_single_try_does_not() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}/settings")))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{ID}")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "(#100) Unsupported get request", "type": "GraphMethodException", "code": 100}})))
+        .mount(&server)
+        .await;
+    let c = client(&server, "v25.0");
+    let err = c.get_settings(&id()).await.unwrap_err();
+    assert_eq!(err.tries(), 3, "{err:?}");
+    assert_eq!(err.brief(), "502");
+    assert_eq!(err.tries_words().as_deref(), Some("after 3 tries"));
+    assert!(
+        err.short_with_tries().ends_with("; tried 3 times"),
+        "{}",
+        err.short_with_tries()
+    );
+    // It still says what the last try said, and is classified as that try was.
+    assert!(err.to_string().contains("HTTP 502"), "{err}");
+    assert!(matches!(
+        err.last(),
+        wareg::graph::ApiError::BadResponse {
+            http_status: 502,
+            ..
+        }
+    ));
+    assert!(err.is_transient() && err.exit_code() == 3);
+    // A refusal is not retried: one try, no count.
+    let once = c.get_number(&id()).await.unwrap_err();
+    assert_eq!(once.tries(), 1);
+    assert_eq!(once.tries_words(), None);
+    assert_eq!(once.code(), Some(100));
+}
+
+#[tokio::test]
 async fn a_read_tried_three_times_is_observed_once_with_every_try() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -523,6 +523,45 @@ async fn faults_are_reported_and_the_other_numbers_keep_working() {
     s.task.await.unwrap().unwrap();
 }
 
+/// Issue 26 item 21: the sandbox's gateway answers every storage read of one number with an
+/// HTML 502; the client tries it again while its time budget lasts (2 or 3 tries in 1 s), and
+/// the count its log line gives reaches the details the person opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_read_that_failed_after_retries_says_how_often_in_the_details() {
+    let mut s = Session::start(120, 40).await;
+    s.wait_for("every read to settle", |f| {
+        settled(f) && Session::line_with(f, "Gateway trouble").contains('✗')
+    })
+    .await;
+    s.press(KeyCode::Char('/'));
+    s.type_text("Gateway");
+    s.press(KeyCode::Enter);
+    // The details read the storage again (it failed): tried again, and they say how often.
+    s.press(KeyCode::Enter);
+    let frame = s
+        .wait_for("the details of the failed read", |f| {
+            f.contains("could not be read") && f.contains("; tried")
+        })
+        .await;
+    assert!(frame.contains("HTTP 502"), "{frame}");
+    let said = frame
+        .split("; tried ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next());
+    let logged = frame
+        .lines()
+        .filter(|l| l.contains("106540352242932/settings: 502"))
+        .filter_map(|l| l.split(" tries").next()?.rsplit('(').next())
+        .last();
+    assert!(said.is_some() && said != Some("1"), "{frame}");
+    assert_eq!(
+        said, logged,
+        "the details and the log count the same tries: {frame}"
+    );
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
 /// The demo config pointed somewhere else, with a token from a command.
 async fn session_against(base_url: &str, token: &str) -> Session {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -134,6 +134,42 @@ fn details_popup() {
     });
 }
 
+/// The fixture with the configured "Old line" failing on each of its 3 tries (an HTML 502).
+fn failed_after_three_tries() -> App {
+    let mut app = fresh();
+    let cmds = app.start();
+    answer_reads_with(&mut app, cmds, |_| {
+        ApiError::after_tries(
+            ApiError::BadResponse {
+                http_status: 502,
+                content_type: "text/html".into(),
+                expected: "the expected JSON",
+                problem: "expected value".into(),
+                snippet: "<html>bad gateway</html>".into(),
+            },
+            3,
+        )
+    });
+    app
+}
+
+/// Issue 26 item 21: a read that failed after retries says so on its row and in its details.
+#[test]
+fn a_read_that_failed_after_retries_says_how_often_on_its_row_and_in_its_details() {
+    let screen = draw(&mut failed_after_three_tries(), 80, 24);
+    let row = screen.lines().find(|l| l.contains("Old line")).unwrap();
+    assert!(row.contains("✗ 502 (3 tries)"), "{screen}");
+    snapshot("details_failed_after_retries", || {
+        let mut app = failed_after_three_tries();
+        keys(
+            &mut app,
+            &[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j')],
+        );
+        key(&mut app, KeyCode::Enter);
+        app
+    });
+}
+
 #[test]
 fn details_of_a_limited_number_with_a_name_under_review() {
     snapshot("details_limited", || {

@@ -382,7 +382,7 @@ fn step_entry(number: &str, call: &str, result: &Result<(), &MutationError>) -> 
 
 /// An error that says the next numbers would fail the same way: stop at once.
 fn systemic(error: &ApiError, locks_seen: &AtomicUsize, one_pin: bool) -> Option<String> {
-    if matches!(error, ApiError::NotSent(_) | ApiError::Throttled(_)) {
+    if matches!(error.last(), ApiError::NotSent(_) | ApiError::Throttled(_)) {
         return Some(format!("nothing can reach Meta now ({})", error.short()));
     }
     match error.code()? {

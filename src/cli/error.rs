@@ -146,7 +146,7 @@ impl CliError {
 
 /// The parts of an API error a script may branch on.
 pub fn api_error_json(error: &ApiError) -> Value {
-    match error {
+    match error.last() {
         ApiError::Graph { http_status, error } => {
             let entry = error.catalogue();
             json!({

@@ -659,7 +659,12 @@ fn label_cell(facts: &Facts) -> Cell {
 
 fn number_cell(facts: &Facts) -> Cell {
     match (&facts.row.live, facts.row.known_number()) {
-        // Nothing was ever read: the failure's reason stands where the number would.
+        // Nothing was ever read: the failure's reason stands where the number would; a read
+        // tried again says how often, which is worth more than the reason's words ("✗ 502
+        // (3 tries)"; Enter shows them whole).
+        (Live::Failed(e), None) if e.tries() > 1 => {
+            Cell::toned(format!("✗ {} ({} tries)", e.brief(), e.tries()), Tone::Bad)
+        }
         (Live::Failed(e), None) => Cell::toned(format!("✗ {}", e.short()), Tone::Bad),
         _ => read_cell(facts, |n| {
             n.display_phone_number.as_deref().map(Cell::plain)

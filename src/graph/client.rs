@@ -626,7 +626,7 @@ impl GraphClient {
                     self.note_throttle(key, covers, Some(code), None);
                 }
                 self.report_tries(events, started);
-                return result;
+                return result.map_err(|e| ApiError::after_tries(e, attempt));
             }
             match result {
                 Err(e) if attempt < tries && e.is_transient() => {
@@ -635,7 +635,7 @@ impl GraphClient {
                     if Instant::now() + wait + MIN_TRY > deadline {
                         self.log_tries(&method, &url, attempt, started, Some(budget));
                         self.report_tries(events, started);
-                        return Err(e);
+                        return Err(ApiError::after_tries(e, attempt));
                     }
                     tokio::time::sleep(wait).await;
                     attempt += 1;
@@ -646,7 +646,8 @@ impl GraphClient {
                         self.log_tries(&method, &url, attempt, started, spent);
                     }
                     self.report_tries(events, started);
-                    return other;
+                    // A read that failed after retries carries the count to whoever shows it.
+                    return other.map_err(|e| ApiError::after_tries(e, attempt));
                 }
             }
         }

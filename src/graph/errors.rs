@@ -202,6 +202,12 @@ pub enum ApiError {
         .0.words(chrono::Utc::now())
     )]
     Throttled(super::throttle::Throttle),
+    /// A read that failed on every one of its `tries` (2 or more): `last` is how its last try
+    /// ended. It says what that try says (`Display`, `short`, the code, whether it is
+    /// transient…); `tries()` is the count a screen shows beside it ("✗ 502 (3 tries)").
+    /// Match on [`ApiError::last`], never on this variant, to tell the failures apart.
+    #[error("{last}")]
+    Retried { tries: u32, last: Box<ApiError> },
 }
 
 fn graph_error_line(e: &GraphError, status: u16) -> String {
@@ -224,10 +230,72 @@ fn graph_error_line(e: &GraphError, status: u16) -> String {
 }
 
 impl ApiError {
+    /// `last` as the end of a read tried `tries` times: itself after one try, else wrapped
+    /// with the count.
+    pub fn after_tries(last: ApiError, tries: u32) -> ApiError {
+        match last {
+            _ if tries <= 1 => last,
+            ApiError::Retried { last, .. } => ApiError::Retried { tries, last },
+            last => ApiError::Retried {
+                tries,
+                last: Box::new(last),
+            },
+        }
+    }
+
+    /// How the last try ended: the error itself, unless it is a read tried more than once.
+    pub fn last(&self) -> &ApiError {
+        match self {
+            ApiError::Retried { last, .. } => last.last(),
+            other => other,
+        }
+    }
+
+    /// How many times the failed request was sent (or tried to be): 1 unless a read was
+    /// retried.
+    pub fn tries(&self) -> u32 {
+        match self {
+            ApiError::Retried { tries, .. } => *tries,
+            _ => 1,
+        }
+    }
+
+    /// A few cells saying what ended the last try, for a table cell beside the tries: the
+    /// HTTP status of an error page or a 5xx, Meta's code otherwise, or the kind of failure.
+    pub fn brief(&self) -> String {
+        match self.last() {
+            ApiError::Graph { http_status, .. } if *http_status >= 500 => http_status.to_string(),
+            ApiError::Graph { error, .. } => error.code.to_string(),
+            ApiError::BadResponse { http_status, .. } => http_status.to_string(),
+            ApiError::Timeout { .. } => "timeout".to_owned(),
+            ApiError::Network(_) => "network".to_owned(),
+            ApiError::NotSent(_) => "no connection".to_owned(),
+            ApiError::Refused(_) => "refused".to_owned(),
+            ApiError::Throttled(_) => "throttled".to_owned(),
+            ApiError::Retried { .. } => "failed".to_owned(),
+        }
+    }
+
+    /// "after 3 tries" for a read that was tried again, nothing otherwise: what a face adds
+    /// to the words of a failure ("read failed after 3 tries: …").
+    pub fn tries_words(&self) -> Option<String> {
+        (self.tries() > 1).then(|| format!("after {} tries", self.tries()))
+    }
+
+    /// The short line with how often the read was tried, when more than once:
+    /// "unreadable answer (HTTP 502, text/html); tried 3 times".
+    pub fn short_with_tries(&self) -> String {
+        match self.tries() {
+            1 => self.short(),
+            n => format!("{}; tried {n} times", self.short()),
+        }
+    }
+
     /// The error without the catalogue's explanation and advice, for a face that shows those
     /// on their own lines (the TUI's forms): Meta's words, the HTTP status and the trace id.
     pub fn detail(&self) -> String {
         match self {
+            ApiError::Retried { last, .. } => last.detail(),
             ApiError::Graph { error, http_status } if error.catalogue().is_some() => {
                 let trace = error
                     .fbtrace_id
@@ -246,7 +314,7 @@ impl ApiError {
     }
 
     pub fn graph(&self) -> Option<&GraphError> {
-        match self {
+        match self.last() {
             ApiError::Graph { error, .. } => Some(error.as_ref()),
             _ => None,
         }
@@ -265,7 +333,7 @@ impl ApiError {
     /// error stops that profile's other reads and is told once, not once per number.
     pub fn is_systemic(&self) -> bool {
         use super::codes::{APP_PERMISSION, PERMISSION_DENIED, TOKEN_INVALID};
-        match self {
+        match self.last() {
             ApiError::Throttled(_) => true,
             _ => self.code().is_some_and(|c| {
                 matches!(c, TOKEN_INVALID | PERMISSION_DENIED | APP_PERMISSION)
@@ -277,6 +345,7 @@ impl ApiError {
     /// May a *read* be retried automatically? Mutations never are.
     pub fn is_transient(&self) -> bool {
         match self {
+            ApiError::Retried { last, .. } => last.is_transient(),
             ApiError::Graph { http_status, error } => {
                 error.is_transient()
                     || (*http_status >= 500
@@ -293,6 +362,7 @@ impl ApiError {
     /// For a mutation: what this failure says about whether Meta acted on it (docs/graph-api-facts.md §8).
     pub fn mutation_outcome(&self) -> MutationOutcome {
         match self {
+            ApiError::Retried { last, .. } => last.mutation_outcome(),
             ApiError::NotSent(_) | ApiError::Refused(_) | ApiError::Throttled(_) => {
                 MutationOutcome::NotSent
             }
@@ -317,7 +387,7 @@ impl ApiError {
     /// The command-line exit code (docs/PRODUCT.md): 1 Meta answered with an error, 2 wareg
     /// refused before sending (a known throttle), 3 otherwise.
     pub fn exit_code(&self) -> u8 {
-        match self {
+        match self.last() {
             ApiError::Graph { .. } => 1,
             ApiError::Throttled(_) => 2,
             _ => 3,
@@ -327,6 +397,7 @@ impl ApiError {
     /// One short line for the log pane: the code and title, or the failure kind.
     pub fn short(&self) -> String {
         match self {
+            ApiError::Retried { last, .. } => last.short(),
             ApiError::Graph { error, .. } => format!("{} {}", error.code, error.title()),
             ApiError::BadResponse {
                 http_status,

@@ -140,22 +140,24 @@ pub fn graph_error(code: i64, status: u16, message: &str) -> ApiError {
 
 /// Answers every read the app has in flight: the listing, single reads and settings.
 pub fn answer_reads(app: &mut App, cmds: Vec<Cmd>) {
+    // The configured "Old line" is not in the WABA and its read fails.
+    answer_reads_with(app, cmds, |id| {
+        graph_error(
+            100,
+            400,
+            &format!("(#100) Unsupported get request. Object with ID '{id}' does not exist"),
+        )
+    })
+}
+
+/// `answer_reads` with the single reads (of numbers not listed) failing with `failure`.
+pub fn answer_reads_with(app: &mut App, cmds: Vec<Cmd>, failure: impl Fn(&str) -> ApiError) {
     let mut queue = cmds;
     while let Some(cmd) = queue.pop() {
         let (request, reply): (RequestId, Reply) = match cmd {
             Cmd::ListNumbers { request, .. } => (request, Reply::Listing(Ok(listing()))),
             Cmd::ReadNumber { request, id, .. } => {
-                // The configured "Old line" is not in the WABA and its read fails.
-                (
-                    request,
-                    Reply::Number(Err(graph_error(
-                        100,
-                        400,
-                        &format!(
-                            "(#100) Unsupported get request. Object with ID '{id}' does not exist"
-                        ),
-                    ))),
-                )
+                (request, Reply::Number(Err(failure(id.as_str()))))
             }
             Cmd::ReadSettings { request, id, .. } => match id.as_str() {
                 "106540352242922" => (request, settings("IN_COUNTRY_STORAGE_ENABLED", Some("DE"))),

@@ -59,7 +59,8 @@ impl App {
                             Some(storage) => row.set_storage(storage, now),
                             None => row.storage = Storage::Failed("not given".into()),
                         },
-                        Err(e) => row.storage = Storage::Failed(e.short()),
+                        // A read tried again says how often (the details show it).
+                        Err(e) => row.storage = Storage::Failed(e.short_with_tries()),
                     }
                 }
                 Vec::new()

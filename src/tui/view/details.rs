@@ -47,9 +47,16 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
     match &row.live {
         Live::Loading => lines.extend([field("status", "reading…".into())].into_iter().chain(next)),
         Live::Failed(why) => lines.extend(
-            [Line::styled(format!("read failed: {why}"), theme.bad())]
-                .into_iter()
-                .chain(next),
+            [Line::styled(
+                match why.tries_words() {
+                    // A read tried again says how often before why its last try failed.
+                    Some(tries) => format!("read failed {tries}: {why}"),
+                    None => format!("read failed: {why}"),
+                },
+                theme.bad(),
+            )]
+            .into_iter()
+            .chain(next),
         ),
         Live::Loaded(n) => {
             lines.push(field("number", opt(n.display_phone_number.clone())));
