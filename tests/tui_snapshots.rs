@@ -697,6 +697,33 @@ fn numbers_sorted_by_status_descending() {
     });
 }
 
+/// The fixture with a label longer than the 80-column table gives it.
+fn with_a_long_label() -> App {
+    let mut app = loaded();
+    app.table.rows[2].label = Some("Shop app (coexistence)".into());
+    app
+}
+
+/// NEXT stays at 80 columns however the table is sorted (the columns used to come and go
+/// with the sort and the rows on screen); the long label is cut for it.
+#[test]
+fn next_stays_at_80_columns_with_a_long_label_whatever_the_sort() {
+    snapshot("numbers_long_label", with_a_long_label);
+    let mut app = with_a_long_label();
+    for sort in 0..=wareg::fleet::Column::TABLE.len() {
+        let screen = draw(&mut app, 80, 24);
+        let header = screen.lines().nth(2).unwrap_or_default();
+        assert!(header.contains("NEXT"), "after {sort} s presses: {screen}");
+        // The label is cut (whole in the details), never left out.
+        let row = screen.lines().find(|l| l.contains("│Shop")).unwrap();
+        assert!(
+            row.contains('…') && !row.contains("(coexistence)"),
+            "{screen}"
+        );
+        key(&mut app, KeyCode::Char('s'));
+    }
+}
+
 #[test]
 fn numbers_filtered_by_status() {
     snapshot("numbers_status_filter", || {

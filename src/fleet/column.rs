@@ -95,12 +95,16 @@ pub struct Width {
     pub max: usize,
     /// Left out, in this order (0 first), when the screen is too narrow for every column;
     /// `None` for a column that always stays. [`EXTRA`] (0) is shown only where every column
-    /// fits whole.
+    /// fits whole, [`LAST_RESORT`] wherever the rest cut to their least width leave room.
     pub drop_order: Option<u8>,
 }
 
 /// The drop order of a column worth showing only when there is room to spare (the id).
 pub const EXTRA: u8 = 0;
+
+/// The drop order of a column that leaves only when the columns cut to their least width
+/// would not fit with it (NEXT, below 80 columns).
+pub const LAST_RESORT: u8 = u8::MAX;
 
 /// How `wareg numbers` heads and pads a column in its text table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,8 +468,10 @@ impl Column {
             Column::Next => Spec {
                 key: "next",
                 title: "NEXT",
-                // Worth more than the ownership it sums up: it outlasts it at 80 columns.
-                width: width(6, 17, Some(4)),
+                // What a person acts on: it stays at 80 columns whatever the rows on screen
+                // or the sort (a long label is cut for it first), and leaves only a screen
+                // too narrow for every column at its narrowest.
+                width: width(6, 17, Some(LAST_RESORT)),
                 text: text("NEXT", 12),
                 filter: true,
                 exact: true,

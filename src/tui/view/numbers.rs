@@ -33,6 +33,9 @@ const COMFORTABLE_TEXT: usize = 16;
 /// Cells worth cutting (with `…`) to keep a column rather than leave it out.
 const FEW_CUTS: usize = 6;
 
+/// How far a long label is cut before NEXT gives a cell: "Shop app (c…".
+const LABEL_GIVES_TO: usize = 12;
+
 type Text = CellText;
 
 /// Each column's width for these rows on a table `space` cells wide (inside its border);
@@ -94,6 +97,14 @@ fn widths(
             w
         }
     };
+    // Every column cut as far as it may be (the phone number never is).
+    let narrowest = |c: usize, w: usize| {
+        if c == number_column {
+            w
+        } else {
+            w.min(spec(c).min)
+        }
+    };
     let mut order: Vec<usize> = (0..COLUMNS.len())
         .filter(|&c| spec(c).drop_order.is_some() && Some(c) != keep)
         .collect();
@@ -102,6 +113,7 @@ fn widths(
         // An extra column (the id) stays only where nothing else would be cut for it.
         let fits = match spec(c).drop_order {
             Some(EXTRA) => total(&shown, &|_, w| w) <= space,
+            Some(LAST_RESORT) => total(&shown, &narrowest) <= space,
             _ => total(&shown, &comfortable) <= space + FEW_CUTS,
         };
         if fits {
@@ -109,12 +121,24 @@ fn widths(
         }
         shown[c] = None;
     }
-    // Then the widest of what may be cut gives a cell at a time until the row fits.
+    // Then the widest of what may be cut gives a cell at a time until the row fits. A long
+    // label gives way before NEXT does, down to what still tells most labels apart: the
+    // details show it whole, while NEXT says what only the table says.
+    let label = COLUMNS.iter().position(|c| *c == Column::Label);
+    let next = COLUMNS.iter().position(|c| *c == Column::Next);
     while total(&shown, &|_, w| w) > space {
+        let label_gives = label.filter(|&c| shown[c].is_some_and(|w| w > LABEL_GIVES_TO));
         let widest = (0..COLUMNS.len())
             .filter(|&c| c != number_column)
             .filter(|&c| shown[c].is_some_and(|w| w > spec(c).min))
-            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min));
+            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min))
+            .map(|c| {
+                if Some(c) == next {
+                    label_gives.unwrap_or(c)
+                } else {
+                    c
+                }
+            });
         match widest {
             Some(c) => shown[c] = shown[c].map(|w| w - 1),
             None => break,
@@ -264,6 +288,9 @@ fn style(theme: &Theme, tone: &Tone) -> Style {
 /// The drop order of a column shown only when every column fits whole.
 const EXTRA: u8 = crate::fleet::column::EXTRA;
 
+/// The drop order of a column that leaves only when nothing else can give way.
+const LAST_RESORT: u8 = crate::fleet::column::LAST_RESORT;
+
 /// A column with no width hints of its own (never in `COLUMNS`).
 const WIDE: crate::fleet::column::Width = crate::fleet::column::Width {
     min: 1,
@@ -379,6 +406,35 @@ mod tests {
         );
         assert!(w[0].is_some_and(|w| w >= 8));
         assert!(used(&w) <= 78);
+    }
+
+    #[test]
+    fn next_stays_at_80_columns_and_a_long_label_gives_way_first() {
+        let mut long = row(
+            "Shop app (coexistence)",
+            "+34 91 123 4567",
+            "Acme Shop Coexistence",
+        );
+        long[at(Column::Next)] = CellText::plain("managed_elsewhere");
+        let rows = vec![long, row("Support DE", "+49 30 1234 5601", "Acme DE")];
+        let phones = [15, 16];
+        // Whatever the table is sorted by, NEXT is there.
+        for keep in std::iter::once(None).chain((0..COLUMNS.len()).map(Some)) {
+            let w = widths(&rows, &phones, 78, keep);
+            assert!(w[at(Column::Next)].is_some(), "sorted by {keep:?}: {w:?}");
+            assert!(used(&w) <= 78, "{w:?}");
+        }
+        let w = fit(&rows, 78);
+        let label = w[0].unwrap();
+        assert!(
+            (8..22).contains(&label),
+            "the label is cut, not left out: {w:?}"
+        );
+        // Cut first: the label is no wider than NEXT's cut-off value needs it to be.
+        assert!(
+            label <= LABEL_GIVES_TO,
+            "the label gave way before NEXT: {w:?}"
+        );
     }
 
     #[test]
