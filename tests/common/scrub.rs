@@ -63,7 +63,9 @@ fn mask_log_clock_column(screen: &str, width: u16, height: u16) -> String {
     if wareg::tui::view::layout::too_small(area) {
         return screen.to_owned();
     }
-    let log = wareg::tui::view::layout::areas(area).log;
+    // Where the pane is with the table focused (snapshots of the focused log have no popup
+    // over it to leave a piece of a clock).
+    let log = wareg::tui::view::layout::areas(area, false).log;
     let inside = (log.y + 1)..(log.y + log.height).saturating_sub(1);
     let start = log.x as usize + 1;
     screen

@@ -33,21 +33,27 @@ pub(crate) const LOG: &[Binding] = &[
 ];
 
 impl App {
+    /// Steps are rows as drawn: one for j/k, the pane's height for PgUp/PgDn, never past the
+    /// oldest row.
     pub(super) fn on_log_action(&mut self, action: Action) -> Vec<Cmd> {
         let page = self.log_page().max(1);
-        let top = self.log.len().saturating_sub(page);
-        let view = &mut self.log_view;
+        let step = page;
+        let back = self.log_view.from_bottom;
+        // As far back as the oldest row at the pane's top, counted only as far as needed.
+        let top = |app: &App, wanted: usize| app.log_rows_back(wanted + page).saturating_sub(page);
         match action {
-            Action::Up => view.from_bottom = (view.from_bottom + 1).min(top),
-            Action::Down => view.from_bottom = view.from_bottom.saturating_sub(1),
-            Action::Top => view.from_bottom = top,
-            Action::Bottom => view.from_bottom = 0,
-            Action::PageUp => view.from_bottom = (view.from_bottom + page).min(top),
-            Action::PageDown => view.from_bottom = view.from_bottom.saturating_sub(page),
+            Action::Up => self.log_view.from_bottom = (back + 1).min(top(self, back + 1)),
+            Action::PageUp => self.log_view.from_bottom = (back + step).min(top(self, back + step)),
+            Action::Top => self.log_view.from_bottom = top(self, usize::MAX - page),
+            Action::Down => self.log_view.from_bottom = back.saturating_sub(1),
+            Action::PageDown => self.log_view.from_bottom = back.saturating_sub(step),
+            Action::Bottom => self.log_view.from_bottom = 0,
             Action::SwitchFocus | Action::Back => {
                 // Back at the table, new lines (what y, o, e say) must be seen.
-                view.from_bottom = 0;
+                self.log_view.from_bottom = 0;
                 self.focus = Focus::Table;
+                let page = self.table_page();
+                self.table.scroll_into_view(page);
             }
             Action::Help => self.overlay = Some(Overlay::Help(Place::Log, 0, None)),
             Action::Quit => return self.quit_or_confirm(None),

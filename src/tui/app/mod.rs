@@ -141,6 +141,7 @@ impl Overlay {
 /// Where the log pane is scrolled: 0 follows the newest entry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogView {
+    /// Rows (as drawn at the screen's width) scrolled back from the newest.
     pub from_bottom: usize,
 }
 
@@ -362,6 +363,13 @@ impl App {
                 self.size = (w, h);
                 let page = self.table_page();
                 self.table.scroll_into_view(page);
+                // Rows are counted at the new width: no further back than the oldest.
+                let back = self.log_view.from_bottom;
+                if back > 0 {
+                    let page = self.log_page();
+                    let top = self.log_rows_back(back + page).saturating_sub(page);
+                    self.log_view.from_bottom = back.min(top);
+                }
                 Vec::new()
             }
             Msg::Tick => {
@@ -619,11 +627,33 @@ impl App {
 
     /// Rows the table shows, from the layout the view uses.
     pub fn table_page(&self) -> usize {
-        super::view::layout::table_rows(self.size)
+        super::view::layout::table_rows(self.size, self.log_focused())
     }
 
     pub fn log_page(&self) -> usize {
-        super::view::layout::log_rows(self.size)
+        super::view::layout::log_rows(self.size, self.log_focused())
+    }
+
+    /// The log pane has the keyboard (and, drawn, half the screen; also under the help or
+    /// the quit question opened from it, so nothing moves beneath them).
+    pub fn log_focused(&self) -> bool {
+        self.focus == Focus::Log
+    }
+
+    /// Rows the newest log entries take on this screen, counted back until `enough` (the
+    /// whole log's when it has fewer): a scroll step needs no more than that.
+    pub(crate) fn log_rows_back(&self, enough: usize) -> usize {
+        let width = super::view::layout::log_width(self.size);
+        let mut rows = 0;
+        for index in (0..self.log.len()).rev() {
+            if rows >= enough {
+                break;
+            }
+            if let Some(entry) = self.log.get(index) {
+                rows += super::view::log_pane::rows_of(entry, width);
+            }
+        }
+        rows
     }
 
     pub(crate) fn new_request(&mut self, pending: Pending) -> RequestId {
@@ -634,11 +664,12 @@ impl App {
     }
 
     pub(crate) fn push_log(&mut self, entry: LogEntry) {
-        self.log.push(entry);
         if self.log_view.from_bottom > 0 {
-            // Scrolled back: keep the same lines in view as new ones arrive.
-            self.log_view.from_bottom = (self.log_view.from_bottom + 1).min(self.log.len());
+            // Scrolled back: keep the same rows in view as new ones arrive below them.
+            let width = super::view::layout::log_width(self.size);
+            self.log_view.from_bottom += super::view::log_pane::rows_of(&entry, width);
         }
+        self.log.push(entry);
     }
 
     /// A line for the log pane, and for the log file: `update` writes nothing itself, the

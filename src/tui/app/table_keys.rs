@@ -242,7 +242,12 @@ impl App {
                     return self.open_form_of(kind, &id);
                 }
             }
-            Action::SwitchFocus => self.focus = Focus::Log,
+            Action::SwitchFocus => {
+                // The log grows while it has the keyboard: the selection stays in view.
+                self.focus = Focus::Log;
+                let page = self.table_page();
+                self.table.scroll_into_view(page);
+            }
             Action::Help => self.overlay = Some(Overlay::Help(Place::Table, 0, None)),
             Action::Quit => return self.quit_or_confirm(None),
             Action::Mark => {

@@ -1133,3 +1133,43 @@ fn verifying_a_number_already_verified_says_so() {
     };
     assert!(screen.contains("Ownership is already VERIFIED"), "{screen}");
 }
+
+/// The log pane scrolls by rows as drawn: an entry that wraps to three rows takes three `k`
+/// presses, a page is the pane's height, and the top stops at the oldest row.
+#[test]
+fn the_log_scrolls_a_row_or_a_page_at_a_time_and_stops_at_the_oldest_row() {
+    let mut app = loaded();
+    app.update(Msg::Resize(80, 24));
+    let long = "a notice long enough to wrap onto three rows of the 80-column log pane, \
+                which leaves sixty-nine cells of text beside each entry's time, so that \
+                this one takes three";
+    for i in 0..10 {
+        app.update(Msg::Notice(Level::Info, format!("short {i}")));
+        app.update(Msg::Notice(Level::Info, format!("{long} ({i})")));
+    }
+    let width = crate::tui::view::layout::log_width(app.size);
+    let rows: usize = (0..app.log.len())
+        .filter_map(|i| app.log.get(i))
+        .map(|e| crate::tui::view::log_pane::rows_of(e, width))
+        .sum();
+    press(&mut app, &[KeyCode::Tab]);
+    let page = app.log_page();
+    assert_eq!(page, 9, "the focused pane takes half of 80x24");
+    press(&mut app, &[KeyCode::Char('k')]);
+    assert_eq!(app.log_view.from_bottom, 1, "one row, not one entry");
+    press(&mut app, &[KeyCode::PageUp]);
+    assert_eq!(app.log_view.from_bottom, 1 + page);
+    press(&mut app, &[KeyCode::PageDown, KeyCode::PageDown]);
+    assert_eq!(app.log_view.from_bottom, 0);
+    press(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(
+        app.log_view.from_bottom,
+        rows - page,
+        "the oldest row at the top"
+    );
+    press(&mut app, &[KeyCode::Char('k'), KeyCode::PageUp]);
+    assert_eq!(app.log_view.from_bottom, rows - page, "never past it");
+    // Scrolled back, a new entry of three rows keeps the same rows in view.
+    app.update(Msg::Notice(Level::Info, long.into()));
+    assert_eq!(app.log_view.from_bottom, rows - page + 3);
+}

@@ -17,9 +17,11 @@ pub fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT
 }
 
-pub fn areas(area: Rect) -> Areas {
-    // The log pane takes about a third of the height, at least 5 lines.
-    let log_height = ((area.height.saturating_sub(2)) / 3).max(5);
+/// `log_focus`: the log pane has the keyboard, and takes half the height rather than a third
+/// (9 lines instead of 5 at 80x24): it is being read.
+pub fn areas(area: Rect, log_focus: bool) -> Areas {
+    let share = if log_focus { 2 } else { 3 };
+    let log_height = ((area.height.saturating_sub(2)) / share).max(5);
     let [header, table, log, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
@@ -40,13 +42,18 @@ fn full(size: (u16, u16)) -> Rect {
 }
 
 /// Data rows the table shows (inside its border, under its header row).
-pub fn table_rows(size: (u16, u16)) -> usize {
-    areas(full(size)).table.height.saturating_sub(3) as usize
+pub fn table_rows(size: (u16, u16), log_focus: bool) -> usize {
+    areas(full(size), log_focus).table.height.saturating_sub(3) as usize
 }
 
 /// Lines the log pane shows inside its border.
-pub fn log_rows(size: (u16, u16)) -> usize {
-    areas(full(size)).log.height.saturating_sub(2) as usize
+pub fn log_rows(size: (u16, u16), log_focus: bool) -> usize {
+    areas(full(size), log_focus).log.height.saturating_sub(2) as usize
+}
+
+/// Cells of a log line inside the pane's border.
+pub fn log_width(size: (u16, u16)) -> usize {
+    size.0.saturating_sub(2).max(1) as usize
 }
 
 /// A centred rectangle for popups, clamped to the screen.

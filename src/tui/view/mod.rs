@@ -7,7 +7,7 @@ mod dialogs;
 pub mod hanging;
 pub mod help;
 pub mod layout;
-mod log_pane;
+pub mod log_pane;
 mod numbers;
 pub mod popup;
 
@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let areas = layout::areas(area);
+    let areas = layout::areas(area, app.log_focused());
     chrome::header(frame, areas.header, app);
     numbers::table(frame, areas.table, app);
     log_pane::pane(frame, areas.log, app);
