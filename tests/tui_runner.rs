@@ -552,7 +552,7 @@ async fn a_storage_read_that_failed_after_retries_says_how_often_in_the_details(
         .lines()
         .filter(|l| l.contains("106540352242932/settings: 502"))
         .filter_map(|l| l.split(" tries").next()?.rsplit('(').next())
-        .last();
+        .next_back();
     assert!(said.is_some() && said != Some("1"), "{frame}");
     assert_eq!(
         said, logged,

@@ -282,6 +282,36 @@ fn log_pane_with_errors() {
     });
 }
 
+/// The log pane with the keyboard: half the screen, scrolled back a page (of rows as drawn:
+/// each entry whole or cut only at the top), and `o`'s URL on a row of its own, whole where
+/// the pane is wide enough for it (80 columns are: it starts at the pane's edge).
+#[test]
+fn log_pane_scrolled_back_a_page() {
+    snapshot("log_scrolled", || {
+        let mut app = loaded();
+        for i in 0..20 {
+            app.update(Msg::Notice(
+                Level::Info,
+                format!(
+                    "bulk run {i}: a notice that wraps onto a second row at 80 columns, as many do"
+                ),
+            ));
+            app.update(Msg::Notice(Level::Warn, format!("short {i}")));
+        }
+        keys(&mut app, &[KeyCode::Tab, KeyCode::PageUp]);
+        app
+    });
+    snapshot("log_manager_url", || {
+        let mut app = loaded();
+        for i in 0..3 {
+            app.update(Msg::Notice(Level::Info, format!("line {i}")));
+        }
+        key(&mut app, KeyCode::Char('o'));
+        key(&mut app, KeyCode::Tab);
+        app
+    });
+}
+
 #[test]
 fn terminal_too_small() {
     let mut app = loaded();
@@ -637,6 +667,32 @@ fn quit_while_a_mutation_is_in_flight() {
     });
 }
 
+/// The action chooser: its hints wrap in whole pieces ("Enter plan (sends nothing)" was cut
+/// at 80 columns), and the marks the filter hides are listed whole.
+#[test]
+fn bulk_choose_shows_its_hints_whole() {
+    snapshot("bulk_choose", || {
+        let mut app = bulk_at(0);
+        key(&mut app, KeyCode::Char('B'));
+        app
+    });
+    let mut app = bulk_at(0);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "acme");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('B'));
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("Enter plan (sends nothing)"), "{screen}");
+    assert!(
+        screen.contains("hidden by the filter: Old line"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("(106540352242929)"),
+        "listed whole: {screen}"
+    );
+}
+
 #[test]
 fn bulk_marked_rows() {
     snapshot("bulk_marked", || bulk_at(0));
@@ -722,6 +778,18 @@ fn next_stays_at_80_columns_with_a_long_label_whatever_the_sort() {
         );
         key(&mut app, KeyCode::Char('s'));
     }
+}
+
+/// A filter the grammar refuses says why where the rows would be, wrapped, not cut at the
+/// border (the columns it names are the useful part).
+#[test]
+fn a_filter_that_is_not_understood_says_why_in_full() {
+    snapshot("numbers_filter_not_understood", || {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "foo:x");
+        app
+    });
 }
 
 #[test]

@@ -415,12 +415,38 @@ pub fn is_ctrl_c(key: &KeyEvent) -> bool {
 /// A component's own hints, as it writes them inside itself: its footer bindings but help
 /// and quit, which the footer always says ("↑↓ choose · Enter plan (sends nothing)").
 pub fn hints(table: &[Binding]) -> String {
+    hint_pieces(table).join(" · ")
+}
+
+/// [`hints`] in rows of at most `width` cells, each row whole hints: a popup narrower than
+/// its hints shows them all, none cut ("↑↓ choose · ←→ region" / "Enter plan (sends nothing)
+/// · Esc close").
+pub fn hint_rows(table: &[Binding], width: usize) -> Vec<String> {
+    join_in_rows(&hint_pieces(table), width)
+}
+
+/// `pieces` joined with " · " in rows of at most `width` cells, a row broken only between two
+/// pieces (a piece wider than a row has one to itself).
+pub fn join_in_rows(pieces: &[String], width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for piece in pieces {
+        match rows.last_mut() {
+            Some(row) if crate::width::of(row) + 3 + crate::width::of(piece) <= width => {
+                row.push_str(" · ");
+                row.push_str(piece);
+            }
+            _ => rows.push(piece.clone()),
+        }
+    }
+    rows
+}
+
+fn hint_pieces(table: &[Binding]) -> Vec<String> {
     table
         .iter()
         .filter(|b| b.footer && !matches!(b.action, Action::Help | Action::Quit))
         .map(|b| format!("{} {}", b.label, b.help))
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect()
 }
 
 /// The footer line for a place's table at `width` columns: its hints in table order as far as

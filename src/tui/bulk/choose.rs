@@ -5,14 +5,14 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Esc, Left, Right, Up};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{ACTIONS, BulkKey};
 use crate::bulk::Action;
 use crate::graph::Region;
 use crate::tui::keys::{self, Action as Key, Binding, HELP_KEY, InputEvent, QUIT_KEY, b};
 use crate::tui::theme::Theme;
-use crate::tui::view::popup::frame_popup;
+use crate::tui::view::popup::{frame_popup, popup_width, wrapped_height};
 
 pub const KEYS: &[Binding] = &[
     b(&[Down, Char('j')], "↑↓", Key::Down, "choose", true),
@@ -92,12 +92,8 @@ impl Choose {
             0 => format!("Bulk: {marked} marked"),
             n => format!("Bulk: {marked} marked, {n} hidden by the filter"),
         };
-        let (width, height) = if hidden.is_empty() {
-            (50, 11)
-        } else {
-            (60, 12)
-        };
-        let inner = frame_popup(frame, screen, theme, &title, width, height);
+        let width = if hidden.is_empty() { 50 } else { 60 };
+        let inner_width = popup_width(screen, width).saturating_sub(2);
         let mut lines = vec![Line::raw("What to do with the marked numbers:")];
         for (i, action) in ACTIONS.iter().enumerate() {
             let mut text = format!(
@@ -122,7 +118,12 @@ impl Choose {
                 theme.warn(),
             ));
         }
-        lines.push(Line::styled(keys::hints(KEYS), theme.dim()));
-        frame.render_widget(Paragraph::new(lines), inner);
+        // The hints in whole pieces, as many rows as they take: none ends in `…`.
+        for row in keys::hint_rows(KEYS, usize::from(inner_width)) {
+            lines.push(Line::styled(row, theme.dim()));
+        }
+        let height = wrapped_height(&lines, inner_width) + 2;
+        let inner = frame_popup(frame, screen, theme, &title, width, height);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

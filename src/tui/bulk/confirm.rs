@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyCode::{BackTab, Backspace, Enter, Esc, PageDown, PageUp, Tab};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{BulkKey, left_out};
 use crate::bulk::{Action, BulkPlan};
@@ -16,7 +16,7 @@ use crate::tui::keys::{
     self, Action as Key, Binding, BulkStage, HELP_KEY, InputEvent, Keys, QUIT_KEY, b,
 };
 use crate::tui::theme::Theme;
-use crate::tui::view::popup::frame_popup;
+use crate::tui::view::popup::{frame_popup, wrapped_height};
 use crate::tui::widgets::secret_field::SecretField;
 
 /// Digits typed into the focused line; not in the hints (the line says what to type).
@@ -170,11 +170,28 @@ impl Confirm {
             None => format!("Bulk {} — plan", action.words()),
         };
         let inner = frame_popup(frame, screen, theme, &title, width, height);
+        let sending = plan.to_send().count();
+        // The totals and the warnings under them wrap: a warning is worth reading whole
+        // (the one PIN given to numbers that have one; the marks the filter hides).
+        let totals: Vec<Line<'static>> = vec![
+            Line::styled(plan.totals(4), theme.accent()),
+            Line::styled(
+                format!("{} left out", plan.rows.len() - sending),
+                theme.dim(),
+            ),
+        ]
+        .into_iter()
+        .chain(plan.pin_warning().map(|w| Line::styled(w, theme.warn())))
+        .chain((!hidden.is_empty()).then(|| {
+            Line::styled(
+                format!("marked but hidden by the filter: {}", hidden.join(", ")),
+                theme.warn(),
+            )
+        }))
+        .collect();
         let [table_area, totals_area, confirm_area] = Layout::vertical([
             Constraint::Min(3),
-            Constraint::Length(
-                2 + u16::from(!hidden.is_empty()) + u16::from(plan.pin_warning().is_some()),
-            ),
+            Constraint::Length(wrapped_height(&totals, inner.width)),
             Constraint::Length(if action.needs_pin() { 3 } else { 2 }),
         ])
         .areas(inner);
@@ -250,35 +267,8 @@ impl Confirm {
             ),
             table_area,
         );
-        let sending = plan.to_send().count();
         frame.render_widget(
-            Paragraph::new(
-                vec![
-                    Line::styled(plan.totals(4), theme.accent()),
-                    Line::styled(
-                        format!("{} left out", plan.rows.len() - sending),
-                        theme.dim(),
-                    ),
-                ]
-                .into_iter()
-                .chain(plan.pin_warning().map(|warning| {
-                    Line::styled(
-                        crate::width::ellipsize(&warning, width).into_owned(),
-                        theme.warn(),
-                    )
-                }))
-                .chain((!hidden.is_empty()).then(|| {
-                    Line::styled(
-                        crate::width::ellipsize(
-                            &format!("marked but hidden by the filter: {}", hidden.join(", ")),
-                            width,
-                        )
-                        .into_owned(),
-                        theme.warn(),
-                    )
-                }))
-                .collect::<Vec<_>>(),
-            ),
+            Paragraph::new(totals).wrap(Wrap { trim: true }),
             totals_area,
         );
         let cursor = |on: bool| if on { "▏" } else { "" };

@@ -132,7 +132,9 @@ impl Done {
                 "continue with: wareg bulk resume {id} --yes"
             )));
         }
-        tail.push(Line::styled(keys::hints(KEYS), theme.dim()));
+        for row in keys::hint_rows(KEYS, usize::from(inner.width)) {
+            tail.push(Line::styled(row, theme.dim()));
+        }
         let [head_area, list_area, tail_area] = Layout::vertical([
             Constraint::Length(head.len() as u16 + 1),
             Constraint::Min(1),

@@ -9,13 +9,13 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyCode::{Char, Esc};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Gauge, Paragraph};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::BulkKey;
 use crate::bulk::{Action, NumberState, Target};
 use crate::tui::keys::{self, Action as Key, Binding, HELP_KEY, InputEvent, b};
 use crate::tui::theme::Theme;
-use crate::tui::view::popup::frame_popup;
+use crate::tui::view::popup::{frame_popup, wrapped_height};
 
 pub const KEYS: &[Binding] = &[
     b(&[Esc], "Esc", Key::Cancel, "pauses", true),
@@ -72,10 +72,22 @@ impl Running {
         let height = screen.height.saturating_sub(2).min(30);
         let title = format!("Bulk {} — running", action.words());
         let inner = frame_popup(frame, screen, theme, &title, width, height);
+        let hint = match (id, paused) {
+            (Some(id), true) => format!(
+                "pausing: the numbers in flight finish their plans, nothing new starts; continue with `wareg bulk resume {id}`"
+            ),
+            (Some(id), false) => format!(
+                "{} · journal {id}: `wareg bulk resume {id}` continues it",
+                keys::hints(KEYS)
+            ),
+            (None, _) => "starting…".into(),
+        };
+        // The hint wraps (the resume command is what a person copies), under the list.
+        let hint = vec![Line::styled(hint, theme.dim())];
         let [gauge_area, list_area, hint_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
-            Constraint::Length(1),
+            Constraint::Length(wrapped_height(&hint, inner.width)),
         ])
         .areas(inner);
         let finished = states
@@ -120,16 +132,6 @@ impl Running {
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), list_area);
-        let hint = match (id, paused) {
-            (Some(id), true) => format!(
-                "pausing: the numbers in flight finish their plans, nothing new starts; continue with `wareg bulk resume {id}`"
-            ),
-            (Some(id), false) => format!(
-                "{} · journal {id}: `wareg bulk resume {id}` continues it",
-                keys::hints(KEYS)
-            ),
-            (None, _) => "starting…".into(),
-        };
-        frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim())), hint_area);
+        frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), hint_area);
     }
 }

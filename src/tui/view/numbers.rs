@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Row as TableRow, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
 use crate::fleet::{Cell as CellText, Column, Facts, Screen, Tone};
 use crate::tui::app::{App, Focus};
@@ -236,7 +236,14 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     }
     frame.render_stateful_widget(table, area, &mut state);
     if t.visible.is_empty() {
-        let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
+        // Under the header, as many rows as the table has: the filter's words (the columns it
+        // knows) wrap rather than end at the border.
+        let inner = Rect::new(
+            area.x + 2,
+            area.y + 2,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(3),
+        );
         let text = if t.rows.is_empty() {
             "No numbers: add [[numbers]] or a waba_id to the profile (wareg config init)".to_owned()
         } else if let Err(why) = crate::fleet::filter::Filter::parse(&t.filter) {
@@ -245,7 +252,10 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             "No number matches the filter (Esc clears it)".to_owned()
         };
-        frame.render_widget(Line::styled(text, theme.dim()), inner);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
+            inner,
+        );
     }
 }
 
