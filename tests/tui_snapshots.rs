@@ -466,6 +466,43 @@ fn details_draw_each_budget_over_its_window() {
     });
 }
 
+/// Details taller than the screen scroll (PgDn a page, ↓ a line) and say how; the budget
+/// timelines move with their lines. At 120x40 they fit and nothing scrolls.
+#[test]
+fn details_taller_than_the_screen_scroll_and_say_how() {
+    let build = || {
+        let mut app = loaded();
+        exhaust(
+            &mut app,
+            "106540352242923",
+            wareg::audit::Operation::Register,
+        );
+        app.update(Msg::Resize(80, 24));
+        keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+        app
+    };
+    let mut app = build();
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("more lines: PgDn scrolls"), "{screen}");
+    assert!(
+        screen.contains("PgDn scroll"),
+        "the footer offers it: {screen}"
+    );
+    snapshot("details_scrolled", || {
+        let mut app = build();
+        keys(&mut app, &[KeyCode::PageDown, KeyCode::Down]);
+        app
+    });
+    // As far as it goes and no further: the last audit record is in view.
+    let mut app = build();
+    keys(&mut app, &[KeyCode::PageDown; 5]);
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("Latest audit records"), "{screen}");
+    assert!(!screen.contains("more lines"), "{screen}");
+    keys(&mut app, &[KeyCode::PageUp; 5]);
+    assert_eq!(draw(&mut app, 80, 24), draw(&mut build(), 80, 24));
+}
+
 #[test]
 fn register_already_connected() {
     snapshot("register_connected", || {

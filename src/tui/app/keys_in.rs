@@ -7,31 +7,58 @@ use super::{App, Overlay};
 use crate::tui::keys::{self, Action, Binding, FormKind, HELP_KEY, InputEvent, Place, QUIT_KEY, b};
 use crate::tui::msg::{Cmd, Level};
 
-use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Esc, Up};
+use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
 
-pub(crate) const DETAILS: &[Binding] = &[
-    b(&[Esc, Enter], "Esc", Action::Back, "close", true),
-    super::table_keys::REGISTER_KEY,
+/// The details' keys, with `$scroll` before help where the details are taller than the
+/// screen (offered only then, as a tall form offers PgDn).
+macro_rules! details_keys {
+    ($($scroll:expr),*) => {
+        &[
+            b(&[Esc, Enter], "Esc", Action::Back, "close", true),
+            $($scroll,)*
+            super::table_keys::REGISTER_KEY,
+            b(
+                &[Char('c')],
+                "c",
+                Action::OpenForm(FormKind::RegionChange),
+                "change region",
+                true,
+            ),
+            super::table_keys::DEREGISTER_KEY,
+            super::table_keys::RENAME_KEY,
+            b(&[Char('y')], "y", Action::Copy, "copy id", true),
+            b(
+                &[Char('o')],
+                "o",
+                Action::OpenManager,
+                "open in WhatsApp Manager",
+                false,
+            ),
+            HELP_KEY,
+            b(&[Char('q')], "q", Action::Quit, "quit", false),
+        ]
+    };
+}
+
+pub(crate) const DETAILS: &[Binding] = details_keys!();
+
+/// The details on a screen too short for them.
+pub(crate) const DETAILS_SCROLLING: &[Binding] = details_keys!(
     b(
-        &[Char('c')],
-        "c",
-        Action::OpenForm(FormKind::RegionChange),
-        "change region",
-        true,
+        &[PageDown, Char('j'), Down],
+        "PgDn",
+        Action::PageDown,
+        "scroll",
+        true
     ),
-    super::table_keys::DEREGISTER_KEY,
-    super::table_keys::RENAME_KEY,
-    b(&[Char('y')], "y", Action::Copy, "copy id", true),
     b(
-        &[Char('o')],
-        "o",
-        Action::OpenManager,
-        "open in WhatsApp Manager",
-        false,
-    ),
-    HELP_KEY,
-    b(&[Char('q')], "q", Action::Quit, "quit", false),
-];
+        &[PageUp, Char('k'), Up],
+        "PgUp",
+        Action::PageUp,
+        "scroll back",
+        false
+    )
+);
 
 pub(crate) const HELP: &[Binding] = &[
     b(
@@ -140,8 +167,24 @@ impl App {
                     Vec::new()
                 }
             },
-            Overlay::Details(details) => match action {
+            Overlay::Details(mut details) => match action {
                 Some(Action::Back) => Vec::new(),
+                Some(action @ (Action::PageDown | Action::PageUp)) => {
+                    // A page less a line, so the line read last stays in view; arrows go
+                    // the same way a line at a time.
+                    let step = if matches!(key.code, PageDown | PageUp) {
+                        usize::from(self.size.1).saturating_sub(8).max(1)
+                    } else {
+                        1
+                    };
+                    let most = crate::tui::view::details::max_scroll(self, &details);
+                    details.scroll = match action {
+                        Action::PageDown => (details.scroll + step).min(most),
+                        _ => details.scroll.saturating_sub(step),
+                    };
+                    self.overlay = Some(Overlay::Details(details));
+                    Vec::new()
+                }
                 Some(Action::Copy) => {
                     let id = details.id.clone();
                     self.overlay = Some(Overlay::Details(details));

@@ -100,6 +100,8 @@ pub struct Details {
     pub id: NumberId,
     /// The number's latest audit records, newest last.
     pub recent: Vec<AuditRecord>,
+    /// Lines scrolled past, on a screen too short for them all.
+    pub scroll: usize,
 }
 
 #[derive(Debug)]
@@ -601,6 +603,7 @@ impl App {
             Place::Field(kind) if self.form_max_scroll() > 0 => {
                 super::keys::scrolling_field_bindings(kind)
             }
+            Place::Details if self.details_max_scroll() > 0 => keys_in::DETAILS_SCROLLING,
             place => bindings(place),
         }
     }
@@ -623,6 +626,14 @@ impl App {
 
     pub fn profile(&self, name: &str) -> Option<&ProfileInfo> {
         self.profiles.get(name)
+    }
+
+    /// How far the open details can scroll on this screen (0: they fit, or none is open).
+    pub fn details_max_scroll(&self) -> usize {
+        match &self.overlay {
+            Some(Overlay::Details(details)) => super::view::details::max_scroll(self, details),
+            _ => 0,
+        }
     }
 
     /// Rows the table shows, from the layout the view uses.

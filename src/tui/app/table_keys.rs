@@ -291,6 +291,7 @@ impl App {
         self.overlay = Some(Overlay::Details(Details {
             recent: self.recent_audit(&id, DETAILS_AUDIT),
             id: id.clone(),
+            scroll: 0,
         }));
         if needs_storage {
             vec![self.read_settings(&profile, &id, super::Asker::Person)]

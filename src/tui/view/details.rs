@@ -6,23 +6,76 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Sparkline;
 
-use super::popup::{frame_popup, paragraph};
+use super::popup::{form_layout, frame_popup, paragraph, popup_width, wrapped_height};
 use crate::audit::{Operation, Phase};
 use crate::tui::app::{App, Details, Live, Storage};
 
+/// The popup's width, its border included.
+const WIDTH: u16 = 76;
+
+/// A budget's timeline: drawn over the blank cells of body line `line`.
+struct Timeline {
+    line: usize,
+    slices: Vec<u64>,
+}
+
 pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
-    let Some(row) = app.table.find(&details.id).map(|i| &app.table.rows[i]) else {
+    let Some((lines, timelines)) = body(app, details, screen) else {
         return;
     };
     let theme = &app.theme;
+    // Taller than the screen, it scrolls as a form does, and a line says how.
+    let layout = form_layout(screen, WIDTH, lines, Vec::new(), details.scroll, theme);
+    let inner_width = popup_width(screen, WIDTH).saturating_sub(2);
+    let height = wrapped_height(&layout.lines, inner_width) + 2;
     let inner = frame_popup(
         frame,
         screen,
-        &app.theme,
-        &format!("Number {}", row.id),
-        76,
-        26,
+        theme,
+        &format!("Number {}", details.id),
+        WIDTH,
+        height,
     );
+    let rows: Vec<(u16, Vec<u64>)> = timelines
+        .into_iter()
+        .filter_map(|t| Some((layout.row_of(t.line, inner.width)?, t.slices)))
+        .collect();
+    paragraph(frame, inner, layout.lines);
+    for (row, slices) in rows {
+        if row >= inner.height {
+            continue;
+        }
+        let area = Rect::new(
+            inner.x + NAME_WIDTH as u16,
+            inner.y + row,
+            (TIMELINE_SLICES as u16).min(inner.width.saturating_sub(NAME_WIDTH as u16)),
+            1,
+        );
+        let top = slices.iter().copied().max().unwrap_or(0).max(1);
+        frame.render_widget(
+            Sparkline::default()
+                .data(&slices)
+                .max(top)
+                .style(theme.accent())
+                .bar_set(TIMELINE_BARS),
+            area,
+        );
+    }
+}
+
+/// How far the details can scroll on this screen: 0 when they fit.
+pub fn max_scroll(app: &App, details: &Details) -> usize {
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    body(app, details, screen).map_or(0, |(lines, _)| {
+        form_layout(screen, WIDTH, lines, Vec::new(), 0, &app.theme).max_scroll
+    })
+}
+
+/// The popup's lines, each a row of the popup's inside (a value that wraps continues under
+/// its value), and where each budget's timeline goes; `None` when the number is gone.
+fn body(app: &App, details: &Details, screen: Rect) -> Option<(Vec<Line<'static>>, Vec<Timeline>)> {
+    let row = app.table.find(&details.id).map(|i| &app.table.rows[i])?;
+    let theme = &app.theme;
     let field = |name: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("{name:<NAME_WIDTH$}"), theme.dim()),
@@ -206,14 +259,17 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             r.op.as_str()
         )));
     }
-    // A value that wraps continues under its value, not under the field's name; where each
-    // timeline goes is counted in the rows drawn above it.
-    let width = inner.width;
+    // A value that wraps continues under its value, not under the field's name; each
+    // timeline goes on the drawn line its blank cells begin.
+    let width = popup_width(screen, WIDTH).saturating_sub(2);
     let mut drawn: Vec<Line<'static>> = Vec::new();
-    let mut rows_of = Vec::new();
+    let mut placed = Vec::new();
     for (index, line) in lines.into_iter().enumerate() {
         if let Some((_, slices)) = timelines.iter().find(|(i, _)| *i == index) {
-            rows_of.push((super::popup::wrapped_height(&drawn, width), slices.clone()));
+            placed.push(Timeline {
+                line: drawn.len(),
+                slices: slices.clone(),
+            });
         }
         let indented = line
             .spans
@@ -225,28 +281,7 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
             super::hanging::hang_at(line, width, NAME_WIDTH)
         });
     }
-    let lines = drawn;
-    paragraph(frame, inner, lines);
-    for (row, slices) in rows_of {
-        if row >= inner.height {
-            continue;
-        }
-        let area = Rect::new(
-            inner.x + NAME_WIDTH as u16,
-            inner.y + row,
-            (TIMELINE_SLICES as u16).min(inner.width.saturating_sub(NAME_WIDTH as u16)),
-            1,
-        );
-        let top = slices.iter().copied().max().unwrap_or(0).max(1);
-        frame.render_widget(
-            Sparkline::default()
-                .data(&slices)
-                .max(top)
-                .style(theme.accent())
-                .bar_set(TIMELINE_BARS),
-            area,
-        );
-    }
+    Some((drawn, placed))
 }
 
 /// The bars of a timeline: a slice with no attempt is a dot, so the window's length shows.

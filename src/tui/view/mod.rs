@@ -2,7 +2,7 @@
 //! only the visible rows and log lines are touched.
 
 mod chrome;
-mod details;
+pub mod details;
 mod dialogs;
 pub mod hanging;
 pub mod help;

@@ -58,6 +58,17 @@ pub struct FormLayout {
     pub lines: Vec<Line<'static>>,
     /// How many body lines can be scrolled past at most (0: it all fits).
     pub max_scroll: usize,
+    /// For each of `lines`, the index in the body it was laid out from (`None`: a note or
+    /// the tail), so a popup can draw over a body line wherever the scroll put it.
+    pub origins: Vec<Option<usize>>,
+}
+
+impl FormLayout {
+    /// The row (inside the popup) where body line `index` starts, when it is in view.
+    pub fn row_of(&self, index: usize, width: u16) -> Option<u16> {
+        let at = self.origins.iter().position(|o| *o == Some(index))?;
+        Some(wrapped_height(&self.lines[..at], width))
+    }
 }
 
 /// Lays a form out as tall as its content, as wide as `width` allows. The `tail` (the buttons
@@ -82,20 +93,36 @@ pub fn form_layout(
             .collect()
     };
     let pinned = hang(tail);
-    let mut lines = hang(body);
+    // Each body line laid out, with the index it came from.
+    let (mut origin, mut lines): (Vec<usize>, Vec<Line<'static>>) = body
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, line)| {
+            super::hanging::hang(line, inner_width)
+                .into_iter()
+                .map(move |row| (i, row))
+        })
+        .unzip();
     // Inside the popup's border, and clear of the header and footer lines (the footer says
     // which keys work here).
     let room = screen.height.saturating_sub(4);
     let rows = |lines: &[Line<'static>]| wrapped_height(lines, inner_width);
     let left = room.saturating_sub(rows(&pinned));
     if rows(&lines) > left {
-        lines.retain(|l| l.width() > 0);
+        let keep: Vec<bool> = lines.iter().map(|l| l.width() > 0).collect();
+        let mut kept = keep.iter();
+        origin.retain(|_| kept.next().copied().unwrap_or(true));
+        let mut kept = keep.iter();
+        lines.retain(|_| kept.next().copied().unwrap_or(true));
     }
     if rows(&lines) <= left {
+        let mut origins: Vec<Option<usize>> = origin.into_iter().map(Some).collect();
+        origins.extend(pinned.iter().map(|_| None));
         lines.extend(pinned);
         return FormLayout {
             lines,
             max_scroll: 0,
+            origins,
         };
     }
     // How many lines from `from` fit in `space` rows.
@@ -121,13 +148,16 @@ pub fn form_layout(
     let hidden_below = lines.len() - from - shown;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut out = Vec::new();
+    let mut origins = Vec::new();
     if from > 0 {
         out.push(Line::styled(
             format!("  ⋯ {from} line{} above: PgUp scrolls back", plural(from)),
             theme.dim(),
         ));
+        origins.push(None);
     }
     out.extend(lines.into_iter().skip(from).take(shown));
+    origins.extend(origin.into_iter().skip(from).take(shown).map(Some));
     if hidden_below > 0 {
         out.push(Line::styled(
             format!(
@@ -136,11 +166,14 @@ pub fn form_layout(
             ),
             theme.dim(),
         ));
+        origins.push(None);
     }
+    origins.extend(pinned.iter().map(|_| None));
     out.extend(pinned);
     FormLayout {
         lines: out,
         max_scroll,
+        origins,
     }
 }
 
