@@ -9,6 +9,15 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// [`count`] with a comma between thousands: "1 number", "20,010 numbers".
+pub fn count_thousands(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
+    }
+}
+
 /// `n` with a comma between thousands: "20,010".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -32,5 +41,7 @@ mod tests {
         assert_eq!(super::thousands(20_010), "20,010");
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(1_000_000), "1,000,000");
+        assert_eq!(super::count_thousands(1, "number"), "1 number");
+        assert_eq!(super::count_thousands(20_010, "number"), "20,010 numbers");
     }
 }

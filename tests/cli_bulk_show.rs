@@ -182,3 +182,20 @@ fn the_end_of_a_run_says_the_same_lines_as_bulk_show() {
         run.stdout
     );
 }
+
+/// A run of one number says "1 number", not "1 numbers" (fresh-eyes finding).
+#[test]
+fn bulk_show_of_a_run_of_one_number_says_one_number() {
+    let rig = fleet_rig(1, Duration::ZERO);
+    let id = a_run_that_left_one_number_deregistered(&rig);
+    let shown = rig.wareg(&["bulk", "show", &id]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let head = shown.stdout.lines().next().unwrap_or_default();
+    assert!(
+        head.starts_with(&format!(
+            "bulk run {id}: region change of 1 number, started"
+        )),
+        "{}",
+        shown.stdout
+    );
+}

@@ -192,9 +192,13 @@ fn fingerprint(app: &App, cmds: &[Cmd]) -> String {
 }
 
 fn does_something(place: Place, code: KeyCode) -> bool {
+    does_something_with(place, KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn does_something_with(place: Place, key: KeyEvent) -> bool {
     let before = fingerprint(&app_in(place), &[]);
     let mut app = app_in(place);
-    let cmds = press(&mut app, code);
+    let cmds = app.update(Msg::Key(key));
     fingerprint(&app, &cmds) != before
 }
 
@@ -219,6 +223,13 @@ fn every_hinted_key_does_something_where_it_is_hinted() {
     for place in PLACES {
         for binding in bindings(place) {
             let codes: Vec<KeyCode> = match binding.keys {
+                Keys::Ctrl(c) => {
+                    let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+                    if !does_something_with(place, key) {
+                        idle.push(format!("{place:?}: Ctrl-{c} ({})", binding.help));
+                    }
+                    continue;
+                }
                 Keys::Codes(codes) => codes.to_vec(),
                 // A sample of what the field takes.
                 Keys::Typing => vec![KeyCode::Char(match place {

@@ -239,6 +239,18 @@ fn help_overlay() {
     });
 }
 
+/// Help over a form: its footer and last line say Esc goes back to the form (where Esc closes
+/// it), not that `q` quits.
+#[test]
+fn help_over_a_form() {
+    snapshot("help_over_form", || {
+        let mut app = loaded();
+        open_on(&mut app, 1, 'r');
+        key(&mut app, KeyCode::Char('?'));
+        app
+    });
+}
+
 #[test]
 fn log_pane_with_errors() {
     snapshot("log_errors", || {

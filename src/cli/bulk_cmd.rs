@@ -356,10 +356,10 @@ fn show(global: &Global, id: &str, as_json: bool) -> Result<(), CliError> {
         return Ok(());
     }
     say!(
-        "bulk run {}: {} of {} numbers, started {}",
+        "bulk run {}: {} of {}, started {}",
         state.id,
         state.action.words(),
-        state.numbers.len(),
+        crate::plural::count(state.numbers.len(), "number"),
         super::output::local_time(state.created)
     );
     for result in &results {

@@ -72,8 +72,9 @@ fn words(counts: &Counts) -> String {
     let listed = counts.listed.load(Ordering::Relaxed);
     let singles = counts.singles.load(Ordering::Relaxed);
     let mut out = format!(
-        "reading numbers: {pages} page{} listed (~{listed} numbers)",
-        if pages == 1 { "" } else { "s" }
+        "reading numbers: {} listed (~{})",
+        crate::plural::count(pages as usize, "page"),
+        crate::plural::count(listed as usize, "number")
     );
     if singles > 0 {
         out.push_str(&format!(", {singles} read one by one"));

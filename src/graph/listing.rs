@@ -144,12 +144,13 @@ impl NumberPages {
             Some(Sent::End) => None,
             Some(Sent::Stop(Stop::Failed(e))) => Some(Err(e)),
             Some(Sent::Stop(Stop::Looped { pages })) => Some(Err(ApiError::Refused(format!(
-                "paging.next leads back to a page already read (after {pages} pages, {} numbers): the listing is stopped there",
-                self.numbers
+                "paging.next leads back to a page already read (after {}, {}): the listing is stopped there",
+                crate::plural::count(pages, "page"),
+                crate::plural::count(self.numbers, "number")
             )))),
             Some(Sent::Stop(Stop::TooManyPages)) => Some(Err(ApiError::Refused(format!(
-                "the listing has more than {MAX_PAGES} pages ({} numbers so far): stopped there",
-                self.numbers
+                "the listing has more than {MAX_PAGES} pages ({} so far): stopped there",
+                crate::plural::count(self.numbers, "number")
             )))),
             // The task ended without saying how: never a listing cut short in silence.
             None => Some(Err(ApiError::Network(

@@ -41,6 +41,8 @@ pub enum Action {
     Type,
     /// Delete the character before the cursor.
     Erase,
+    /// Clear the whole line (Ctrl-U).
+    EraseAll,
     /// Stop typing the filter and keep it.
     KeepFilter,
     /// Move to the next / previous field of a form.
@@ -57,7 +59,7 @@ pub enum Action {
     /// Answer yes / no to a question.
     Yes,
     No,
-    /// Sort by the next column.
+    /// Sort by the column after the one sorted by now.
     Sort,
     /// Turn the sort order around.
     ReverseSort,
@@ -183,6 +185,8 @@ pub enum Keys {
     Codes(&'static [KeyCode]),
     /// Any printable character not bound otherwise in the place.
     Typing,
+    /// The letter with Ctrl held (Ctrl-U), as a line editor takes it.
+    Ctrl(char),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +209,23 @@ pub const fn b(
 ) -> Binding {
     Binding {
         keys: Keys::Codes(keys),
+        label,
+        action,
+        help,
+        footer,
+    }
+}
+
+/// `letter` with Ctrl held: a line editor's key (Ctrl-U clears the line).
+pub const fn ctrl(
+    letter: char,
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        keys: Keys::Ctrl(letter),
         label,
         action,
         help,
@@ -389,6 +410,14 @@ pub const PLACES: [Place; 25] = [
 /// The action bound to `key` in `table`: a listed key first, then typing. Shift is part of
 /// the character ('G'), so it is ignored for characters; any other modifier means "not ours".
 pub fn action(table: &[Binding], key: &KeyEvent) -> Option<Action> {
+    if key.modifiers == KeyModifiers::CONTROL
+        && let KeyCode::Char(c) = key.code
+    {
+        return table
+            .iter()
+            .find(|binding| binding.keys == Keys::Ctrl(c.to_ascii_lowercase()))
+            .map(|binding| binding.action);
+    }
     let plain = match key.code {
         KeyCode::Char(_) | KeyCode::BackTab => (key.modifiers - KeyModifiers::SHIFT).is_empty(),
         _ => key.modifiers.is_empty(),

@@ -102,7 +102,10 @@ pub async fn assemble(
     for (id, left) in crate::bulk::journal::unfinished(&setup.data_dir) {
         app.update(Msg::Notice(
             msg::Level::Warn,
-            format!("bulk run {id} has {left} number(s) not done (interrupted or not started): `wareg bulk resume {id}` shows what is left, --yes sends it"),
+            format!(
+                "bulk run {id} has {} not done (interrupted or not started): `wareg bulk resume {id}` shows what is left, --yes sends it",
+                crate::plural::count(left, "number")
+            ),
         ));
     }
     if let Some(team) = setup.store.team() {

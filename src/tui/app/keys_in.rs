@@ -79,6 +79,20 @@ pub(crate) const HELP: &[Binding] = &[
     QUIT_KEY,
 ];
 
+/// The help opened over a form: `q` would close the form with what is typed in it, so it is
+/// not offered; Esc goes back to the form, where Esc cancels it.
+pub(crate) const HELP_OVER_FORM: &[Binding] = &[
+    b(
+        &[Esc, Char('?'), Enter],
+        "Esc/?",
+        Action::Back,
+        "back to the form (Esc there closes it)",
+        true,
+    ),
+    HELP[1],
+    HELP[2],
+];
+
 pub(crate) const CONFIRM_QUIT: &[Binding] = &[
     b(&[Char('y'), Char('Y')], "y", Action::Yes, "quit now", true),
     b(

@@ -604,6 +604,7 @@ impl App {
                 super::keys::scrolling_field_bindings(kind)
             }
             Place::Details if self.details_max_scroll() > 0 => keys_in::DETAILS_SCROLLING,
+            Place::Help if self.help_over_a_form() => keys_in::HELP_OVER_FORM,
             place => bindings(place),
         }
     }
@@ -626,6 +627,11 @@ impl App {
 
     pub fn profile(&self, name: &str) -> Option<&ProfileInfo> {
         self.profiles.get(name)
+    }
+
+    /// The help is open over a form (its keys go back to the form, not out of it).
+    pub fn help_over_a_form(&self) -> bool {
+        matches!(&self.overlay, Some(Overlay::Help(_, _, Some(under))) if under.holds_a_form())
     }
 
     /// How far the open details can scroll on this screen (0: they fit, or none is open).
@@ -715,8 +721,8 @@ impl App {
             });
             let budget = crate::fleet::read_guard::waba_budget(any_registered);
             self.overlay = Some(Overlay::ConfirmFull(format!(
-                "F reads the storage of {} configured numbers: {}.",
-                crate::plural::thousands(calls as u64),
+                "F reads the storage of {}: {}.",
+                crate::plural::count_thousands(calls as u64, "configured number"),
                 crate::fleet::read_guard::cost_words(calls, self.api_usage, budget)
             )));
             return Vec::new();

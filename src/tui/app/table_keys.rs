@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::sort::Sort;
 use super::{App, Details, Focus, Overlay, Storage};
 use crate::fleet::export::ExportRow;
-use crate::tui::keys::{Action, Binding, FormKind, HELP_KEY, Place, QUIT_KEY, b, typing};
+use crate::tui::keys::{Action, Binding, FormKind, HELP_KEY, Place, QUIT_KEY, b, ctrl, typing};
 use crate::tui::msg::{Cmd, Level};
 
 use ratatui::crossterm::event::KeyCode::{
@@ -81,7 +81,7 @@ pub(crate) const TABLE: &[Binding] = &[
         &[Char('s')],
         "s",
         Action::Sort,
-        "sort by the next column",
+        "sort by the following column (LABEL first)",
         false,
     ),
     b(
@@ -149,6 +149,13 @@ pub(crate) const FILTER: &[Binding] = &[
         "delete a letter",
         false,
     ),
+    ctrl(
+        'u',
+        "Ctrl-U",
+        Action::EraseAll,
+        "clear the line (and keep typing)",
+        false,
+    ),
     HELP_KEY,
     typing("type", "to filter (status:pending: one column)"),
 ];
@@ -187,6 +194,10 @@ impl App {
             Action::KeepFilter => self.table.filtering = false,
             Action::Erase => {
                 self.table.filter.pop();
+                self.table.refilter(&self.budgets);
+            }
+            Action::EraseAll => {
+                self.table.filter.clear();
                 self.table.refilter(&self.budgets);
             }
             Action::Type => {
@@ -330,8 +341,8 @@ impl App {
         self.notice(
             Level::Info,
             format!(
-                "exporting {} shown numbers to {stem}.csv and .json",
-                rows.len()
+                "exporting {} to {stem}.csv and .json",
+                crate::plural::count(rows.len(), "shown number")
             ),
         );
         vec![Cmd::Export {

@@ -1173,3 +1173,73 @@ fn the_log_scrolls_a_row_or_a_page_at_a_time_and_stops_at_the_oldest_row() {
     app.update(Msg::Notice(Level::Info, long.into()));
     assert_eq!(app.log_view.from_bottom, rows - page + 3);
 }
+
+/// Counts of one say one (fresh-eyes finding: "register of 1 numbers").
+#[test]
+fn a_count_of_one_is_singular_in_the_bulk_planning_and_the_export() {
+    let mut app = loaded();
+    press(
+        &mut app,
+        &[KeyCode::Char(' '), KeyCode::Char('B'), KeyCode::Enter],
+    );
+    let screen = {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        let frame = terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+        crate::tui::run::buffer_text(frame.buffer)
+    };
+    assert!(
+        screen.contains("Reading and planning 1 number…"),
+        "{screen}"
+    );
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "Support");
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('e')]);
+    assert!(
+        log_texts(&app)
+            .iter()
+            .any(|l| l.starts_with("exporting 1 shown number to ")),
+        "{:?}",
+        log_texts(&app)
+    );
+}
+
+/// Ctrl-U clears the filter line and leaves it open for typing, as in a shell.
+#[test]
+fn ctrl_u_clears_the_filter_line() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "acme");
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.table.filter, "");
+    assert!(app.table.filtering, "still typing");
+    assert_eq!(app.table.visible.len(), app.table.rows.len());
+    type_text(&mut app, "sup");
+    assert_eq!(app.table.filter, "sup");
+}
+
+/// Help over a form says Esc goes back to the form (where Esc closes it), and `q` there does
+/// not close the form with what is typed in it.
+#[test]
+fn help_over_a_form_offers_esc_back_to_the_form_not_q() {
+    let mut app = loaded();
+    press(&mut app, &[KeyCode::Char('r')]);
+    type_text(&mut app, "12");
+    press(&mut app, &[KeyCode::Char('?')]);
+    let footer = crate::tui::keys::footer(app.bindings(), 100);
+    assert!(footer.contains("back to the form"), "{footer}");
+    assert!(!footer.contains("q quit"), "{footer}");
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(!app.quit && app.help_over_a_form(), "q does nothing here");
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "back to the form"
+    );
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.overlay.is_none(), "Esc there closes it");
+}

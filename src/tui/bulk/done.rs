@@ -191,8 +191,8 @@ impl Done {
         }
         lines.push(Line::styled(
             format!(
-                "⋯ {shown} of {} numbers shown: ↑↓ moves, Enter opens one",
-                wrapped.len()
+                "⋯ {shown} of {} shown: ↑↓ moves, Enter opens one",
+                crate::plural::count(wrapped.len(), "number")
             ),
             theme.dim(),
         ));

@@ -140,7 +140,10 @@ impl BulkView {
                 let marked = self.targets.len();
                 frame.render_widget(
                     Paragraph::new(vec![
-                        Line::raw(format!("Reading and planning {marked} numbers…")),
+                        Line::raw(format!(
+                            "Reading and planning {}…",
+                            crate::plural::count(marked, "number")
+                        )),
                         Line::styled("nothing is sent until you confirm", theme.dim()),
                     ]),
                     inner,

@@ -22,7 +22,10 @@ const LEGEND: [(&str, &str); 11] = [
         "stale 14:05",
         "the last read failed; values as read at 14:05",
     ),
-    ("coexist", "coexistence: cannot be (de)registered"),
+    (
+        "coexist",
+        "PLATFORM: the number is also used in the WhatsApp Business app (coexistence); Meta refuses register and deregister for it",
+    ),
     ("STORAGE GB", "local storage on, in that region; off: none"),
     ("STORAGE ·", "storage not read yet (Enter reads it)"),
     ("⋯ / ✗", "being read / the read failed (Enter: why)"),
@@ -56,10 +59,15 @@ fn lines(app: &App, place: Place) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
         lines.push(Line::styled("  What the table shows", app.theme.title()));
         for (mark, meaning) in legend {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {mark:<14}"), app.theme.warn()),
-                Span::raw(*meaning),
-            ]));
+            // A meaning that wraps continues under itself, not under the mark.
+            lines.extend(super::hanging::hang_at(
+                Line::from(vec![
+                    Span::styled(format!("  {mark:<14}"), app.theme.warn()),
+                    Span::raw(*meaning),
+                ]),
+                WIDTH - 2,
+                16,
+            ));
         }
     }
     lines.push(Line::raw(""));
@@ -67,10 +75,14 @@ fn lines(app: &App, place: Place) -> Vec<Line<'static>> {
         format!("log file: {}", p.display())
     });
     lines.push(Line::styled(format!("  {log}"), app.theme.dim()));
-    lines.push(Line::styled(
-        "  Esc or ? closes this help.",
-        app.theme.dim(),
-    ));
+    // Over a form, the way out of the form is Esc there (`q` is not: it would lose what is
+    // typed).
+    let close = if app.help_over_a_form() {
+        "  Esc or ? closes this help; then Esc closes the form."
+    } else {
+        "  Esc or ? closes this help."
+    };
+    lines.push(Line::styled(close, app.theme.dim()));
     lines
 }
 

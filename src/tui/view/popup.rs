@@ -146,12 +146,14 @@ pub fn form_layout(
     let below = u16::from(!all_rest);
     let shown = fitting(from, left.saturating_sub(above as u16 + below));
     let hidden_below = lines.len() - from - shown;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut out = Vec::new();
     let mut origins = Vec::new();
     if from > 0 {
         out.push(Line::styled(
-            format!("  ⋯ {from} line{} above: PgUp scrolls back", plural(from)),
+            format!(
+                "  ⋯ {} above: PgUp scrolls back",
+                crate::plural::count(from, "line")
+            ),
             theme.dim(),
         ));
         origins.push(None);
@@ -161,8 +163,8 @@ pub fn form_layout(
     if hidden_below > 0 {
         out.push(Line::styled(
             format!(
-                "  ⋯ {hidden_below} more line{}: PgDn scrolls (or a taller terminal)",
-                plural(hidden_below)
+                "  ⋯ {}: PgDn scrolls (or a taller terminal)",
+                crate::plural::count(hidden_below, "more line")
             ),
             theme.dim(),
         ));

@@ -256,8 +256,8 @@ impl Inner {
                     Ok(Ok((n, (csv, json)))) => Msg::Notice(
                         Level::Info,
                         format!(
-                            "exported {n} number{}: {} and {}",
-                            if n == 1 { "" } else { "s" },
+                            "exported {}: {} and {}",
+                            crate::plural::count(n, "number"),
                             csv.display(),
                             json.display()
                         ),
