@@ -515,6 +515,37 @@ fn details_taller_than_the_screen_scroll_and_say_how() {
     assert_eq!(draw(&mut app, 80, 24), draw(&mut build(), 80, 24));
 }
 
+/// The register form says the plan's notes as `wareg plan` does ("note: …"): here that the
+/// register applies Meta's approved name. The PIN's and the health's notes are said once, in
+/// the pre-flight.
+#[test]
+fn register_says_the_plans_notes_as_the_cli_does() {
+    let build = || {
+        let mut app = loaded();
+        let id = wareg::graph::NumberId::parse("106540352242922").unwrap();
+        if let Some(row) = app.table.row_mut(&id)
+            && let wareg::tui::app::Live::Loaded(number) = &mut row.live
+        {
+            number.new_display_name = Some("Acme Support Berlin".into());
+            number.new_name_status = Some("APPROVED".into());
+        }
+        app.renew_next();
+        open_on(&mut app, 0, 'r');
+        app
+    };
+    let screen = draw(&mut build(), 120, 40);
+    assert!(
+        screen.contains("note: it applies the approved display name: verified name becomes"),
+        "{screen}"
+    );
+    assert!(screen.contains("Support Berlin'"), "{screen}");
+    assert!(
+        !screen.contains("the PIN given must be that PIN"),
+        "{screen}"
+    );
+    snapshot("register_notes", build);
+}
+
 #[test]
 fn register_already_connected() {
     snapshot("register_connected", || {
@@ -740,6 +771,34 @@ fn bulk_choose_shows_its_hints_whole() {
         screen.contains("(106540352242929)"),
         "listed whole: {screen}"
     );
+}
+
+/// A bulk register's plan says Meta's cap on registered numbers, in the words `wareg bulk
+/// register` prints (BulkPlan::cap_note), wrapped whole.
+#[test]
+fn a_bulk_register_plan_says_metas_cap_on_registered_numbers() {
+    let build = || {
+        let mut app = bulk_at(0);
+        key(&mut app, KeyCode::Char('B'));
+        let cmds = key(&mut app, KeyCode::Enter);
+        assert!(matches!(&cmds[..], [Cmd::BulkPlan { .. }]), "{cmds:?}");
+        let plan = common::bulk_fixture::bulk_register_plan(&app);
+        app.update(Msg::Bulk(wareg::tui::msg::BulkMsg::Planned {
+            plan: Box::new(plan),
+            region: None,
+        }));
+        app
+    };
+    let screen = draw(&mut build(), 120, 40);
+    assert!(
+        screen.contains("Meta caps a business portfolio at 2 registered numbers"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("registers past the cap are refused"),
+        "whole: {screen}"
+    );
+    snapshot("bulk_register_plan", build);
 }
 
 #[test]

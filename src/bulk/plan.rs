@@ -168,6 +168,15 @@ impl BulkPlan {
         })
     }
 
+    /// Bulk registers meet Meta's cap on registered numbers per business portfolio
+    /// (docs/graph-api-facts.md §9): said wherever a bulk register is planned (the CLI's
+    /// plan, the TUI's).
+    pub fn cap_note(&self, action: Action) -> Option<&'static str> {
+        (action == Action::Register && self.to_send().next().is_some()).then_some(
+            "Meta caps a business portfolio at 2 registered numbers until the business is verified (20 after verification or a 2,000 messaging limit); registers past the cap are refused",
+        )
+    }
+
     /// A rough wall time: the calls in waves of `concurrency`, each about as long as a read.
     pub fn estimate(&self, concurrency: usize) -> Duration {
         let per_number = self.to_send().map(|r| r.calls().len()).max().unwrap_or(0) as u32;

@@ -609,7 +609,7 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
             );
         }
     }
-    if let Some(note) = cap_note(action, plan) {
+    if let Some(note) = plan.cap_note(action) {
         say!("  note: {note}");
     }
     for row in &left_out {
@@ -627,13 +627,6 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
     if let Some(warning) = plan.pin_warning() {
         say!("  note: {warning}");
     }
-}
-
-/// Bulk registers meet Meta's cap on registered numbers per business portfolio (docs/graph-api-facts.md §9).
-fn cap_note(action: Action, plan: &BulkPlan) -> Option<&'static str> {
-    (action == Action::Register && plan.to_send().next().is_some()).then_some(
-        "Meta caps a business portfolio at 2 registered numbers until the business is verified (20 after verification or a 2,000 messaging limit); registers past the cap are refused",
-    )
 }
 
 fn attempts(plan: &BulkPlan) -> (u32, u32) {
@@ -657,7 +650,7 @@ fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&st
             "status": row.status,
             "next": row.next,
         })).collect::<Vec<_>>(),
-        "notes": cap_note(action, plan).into_iter().collect::<Vec<_>>(),
+        "notes": plan.cap_note(action).into_iter().collect::<Vec<_>>(),
         "left_out": plan.rows.iter().filter_map(|row| match &row.plan {
             RowPlan::Skip(reason) => Some(json!({"number": row.target.id, "label": row.target.label, "reason": reason})),
             _ => None,

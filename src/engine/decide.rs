@@ -588,14 +588,8 @@ pub fn decide(
     if registers && let Some(health) = health_words(facts) {
         notes.push(health);
     }
-    match (registers, facts.pin_enabled) {
-        (true, Some(true)) => {
-            notes.push("a two-step PIN is set: the PIN given must be that PIN".to_owned())
-        }
-        (true, Some(false)) => {
-            notes.push("no two-step PIN is set: the PIN given becomes it".to_owned())
-        }
-        _ => {}
+    if registers && let Some(pin) = pin_note(facts) {
+        notes.push(pin.to_owned());
     }
     let plan = Plan {
         number: number.clone(),
@@ -651,6 +645,15 @@ pub fn storage_words(storage: StorageFact) -> String {
 /// What a register cannot change about a number that is FLAGGED or whose health limits or
 /// blocks sending: said in its plan, with each entity's possible solution, so nobody
 /// re-registers hoping it helps (the next step's `fix_health` says the same).
+/// A register's note on the two-step PIN, when it is known whether one is set (a face that
+/// says it in words of its own, as the TUI's pre-flight does, knows which note it is).
+pub fn pin_note(facts: &Facts) -> Option<&'static str> {
+    match facts.pin_enabled? {
+        true => Some("a two-step PIN is set: the PIN given must be that PIN"),
+        false => Some("no two-step PIN is set: the PIN given becomes it"),
+    }
+}
+
 pub fn health_words(facts: &Facts) -> Option<String> {
     let flagged = matches!(facts.status, Some(NumberStatus::Flagged));
     let what = match (flagged, facts.health.as_ref().and_then(|h| h.limit())) {

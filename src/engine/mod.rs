@@ -19,7 +19,7 @@ mod unknown;
 pub use bulk_run::RunAttempt;
 pub use decide::{
     Blocker, Budgets, Facts, OpenIntent, Plan, PlanKind, Request, StorageFact, decide,
-    health_words, storage_words,
+    health_words, pin_note, storage_words,
 };
 pub use next::{NextKey, NextStep, next_step};
 pub use plan::{Step, StepReport, deregister_plan, region_change_plan, register_plan};

@@ -24,8 +24,37 @@ fn typed(app: &mut App, text: &str) {
 
 /// The plan a bulk region change to DE would get for the first three rows, the fourth left out.
 pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
+    planned(
+        app,
+        wareg::graph::types::NumberStatus::Connected,
+        wareg::engine::Request::Register(wareg::graph::StorageChoice::Region(
+            wareg::graph::Region::De,
+        )),
+        "already registered with this storage (DE)",
+    )
+}
+
+/// The plan a bulk register would get for the first three rows (none registered yet), the
+/// fourth left out.
+pub fn bulk_register_plan(app: &App) -> wareg::bulk::BulkPlan {
+    planned(
+        app,
+        wareg::graph::types::NumberStatus::Pending,
+        wareg::engine::Request::Register(wareg::graph::StorageChoice::Keep),
+        "already registered (CONNECTED)",
+    )
+}
+
+/// The first three rows planned with `request` as numbers of `status`, the fourth left out
+/// for `skipped`.
+fn planned(
+    app: &App,
+    status: wareg::graph::types::NumberStatus,
+    request: wareg::engine::Request,
+    skipped: &str,
+) -> wareg::bulk::BulkPlan {
     use wareg::bulk::{PlannedRow, RowPlan, Target};
-    use wareg::engine::{Budgets, Facts, Request, StorageFact, decide};
+    use wareg::engine::{Budgets, Facts, StorageFact, decide};
     let version: wareg::graph::ApiVersion = "v25.0".parse().unwrap();
     let rows = app.table.rows[..4]
         .iter()
@@ -39,14 +68,14 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
             if i == 3 {
                 return PlannedRow {
                     target,
-                    plan: RowPlan::Skip("already registered with this storage (DE)".into()),
+                    plan: RowPlan::Skip(skipped.into()),
                     status: Some("CONNECTED".into()),
                     display: None,
                     next: None,
                 };
             }
             let facts = Facts {
-                status: Some(wareg::graph::types::NumberStatus::Connected),
+                status: Some(status.clone()),
                 storage: Some(StorageFact::Off),
                 ..Facts::default()
             };
@@ -58,19 +87,11 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
                     .budgets
                     .budget(row.id.as_str(), wareg::audit::Operation::Deregister),
             };
-            let plan = decide(
-                &row.id,
-                version,
-                &facts,
-                Request::Register(wareg::graph::StorageChoice::Region(
-                    wareg::graph::Region::De,
-                )),
-                &budgets,
-            );
+            let plan = decide(&row.id, version, &facts, request, &budgets);
             PlannedRow {
                 target,
                 plan: RowPlan::Send(Box::new(plan)),
-                status: Some("CONNECTED".into()),
+                status: Some(status.to_string()),
                 display: row.number().and_then(|n| n.display_phone_number.clone()),
                 next: None,
             }

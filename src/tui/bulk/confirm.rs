@@ -181,6 +181,10 @@ impl Confirm {
             ),
         ]
         .into_iter()
+        .chain(
+            plan.cap_note(*action)
+                .map(|n| Line::styled(n, theme.warn())),
+        )
         .chain(plan.pin_warning().map(|w| Line::styled(w, theme.warn())))
         .chain((!hidden.is_empty()).then(|| {
             Line::styled(

@@ -53,6 +53,10 @@ impl App {
         facts.throttled = self.throttle.clone().filter(|t| t.until > self.clock.now());
         // The commands the plan's words suggest name a profile that is not the default.
         facts.profile = crate::engine::hint::named_profile(&profile.into(), &self.default_profile);
+        // What the ledger recorded of it (an approved name to apply, Meta's 2388001), as the
+        // CLI's plan has it, seen at the app's clock.
+        facts.recorded = self.facts.recorded(id.as_str());
+        facts.read_at = Some(self.clock.now());
         decide(id, version, &facts, request, &self.budgets_of(id))
     }
 }

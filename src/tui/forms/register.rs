@@ -586,6 +586,24 @@ impl FormComponent for RegisterForm {
                 ));
             }
         }
+        // The plan's notes, in the words `wareg plan` prints them ("note: …"), but those the
+        // pre-flight above says already: the health in the same words, the PIN in its own.
+        let said = [
+            crate::engine::health_words(&pre.plan.facts),
+            crate::engine::pin_note(&pre.plan.facts).map(str::to_owned),
+        ];
+        for note in pre
+            .plan
+            .notes
+            .iter()
+            .filter(|n| !said.contains(&Some((*n).clone())))
+        {
+            lines.extend(crate::tui::view::hanging::hang_at(
+                Line::styled(format!("  note: {note}"), theme.warn()),
+                FORM_WIDTH - 2,
+                8,
+            ));
+        }
         lines.push(Line::raw(""));
         let submit_label = if pre.verify_instead {
             "Verify ownership…"
