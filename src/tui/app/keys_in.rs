@@ -79,8 +79,8 @@ pub(crate) const HELP: &[Binding] = &[
     QUIT_KEY,
 ];
 
-/// The help opened over a form: `q` would close the form with what is typed in it, so it is
-/// not offered; Esc goes back to the form, where Esc cancels it.
+/// The help opened over a form: Esc goes back to the form, where Esc closes it (what a person
+/// wants who asked for help in a form); `q` still asks before it quits.
 pub(crate) const HELP_OVER_FORM: &[Binding] = &[
     b(
         &[Esc, Char('?'), Enter],
@@ -91,6 +91,7 @@ pub(crate) const HELP_OVER_FORM: &[Binding] = &[
     ),
     HELP[1],
     HELP[2],
+    QUIT_KEY,
 ];
 
 pub(crate) const CONFIRM_QUIT: &[Binding] = &[
