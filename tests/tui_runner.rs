@@ -1207,7 +1207,7 @@ async fn a_bulk_run_left_half_done_is_offered_at_start() {
         wareg::ledger::Store::Local(Arc::new(wareg::ledger::LocalTrail::in_dir(data.path())));
     let mut s = Session::start_on(160, 40, config, sandbox, store, data).await;
     s.wait_for("the offer", |f| {
-        f.contains("bulk run 20261125-010203-abcd has 1 number(s) not done")
+        f.contains("bulk run 20261125-010203-abcd has 1 number not done")
     })
     .await;
     assert!(posts(&s.sandbox).is_empty(), "nothing is resent unasked");

@@ -665,12 +665,7 @@ fn label_cell(facts: &Facts) -> Cell {
 
 fn number_cell(facts: &Facts) -> Cell {
     match (&facts.row.live, facts.row.known_number()) {
-        // Nothing was ever read: the failure's reason stands where the number would; a read
-        // tried again says how often, which is worth more than the reason's words ("✗ 502
-        // (3 tries)"; Enter shows them whole).
-        (Live::Failed(e), None) if e.tries() > 1 => {
-            Cell::toned(format!("✗ {} ({} tries)", e.brief(), e.tries()), Tone::Bad)
-        }
+        // Nothing was ever read: the failure's reason stands where the number would.
         (Live::Failed(e), None) => Cell::toned(format!("✗ {}", e.short()), Tone::Bad),
         _ => read_cell(facts, |n| {
             n.display_phone_number.as_deref().map(Cell::plain)
@@ -697,6 +692,10 @@ fn status_cell(facts: &Facts) -> Cell {
         }
         // Not sent (a throttle, a stopped profile) is not a failure of the number.
         (Live::Failed(_), None) if facts.row.not_sent() => Cell::toned("not read", Tone::Warn),
+        // A read tried again says how often (its reason is in the NUMBER cell and Enter's).
+        (Live::Failed(e), None) if e.tries() > 1 => {
+            Cell::toned(format!("failed ×{}", e.tries()), Tone::Bad)
+        }
         (Live::Failed(_), None) => Cell::toned("read failed", Tone::Bad),
         _ => read_cell(facts, |n| {
             let status = n.status.as_ref()?;

@@ -260,22 +260,6 @@ impl ApiError {
         }
     }
 
-    /// A few cells saying what ended the last try, for a table cell beside the tries: the
-    /// HTTP status of an error page or a 5xx, Meta's code otherwise, or the kind of failure.
-    pub fn brief(&self) -> String {
-        match self.last() {
-            ApiError::Graph { http_status, .. } if *http_status >= 500 => http_status.to_string(),
-            ApiError::Graph { error, .. } => error.code.to_string(),
-            ApiError::BadResponse { http_status, .. } => http_status.to_string(),
-            ApiError::Timeout { .. } => "timeout".to_owned(),
-            ApiError::Network(_) => "network".to_owned(),
-            ApiError::NotSent(_) => "no connection".to_owned(),
-            ApiError::Refused(_) => "refused".to_owned(),
-            ApiError::Throttled(_) => "throttled".to_owned(),
-            ApiError::Retried { .. } => "failed".to_owned(),
-        }
-    }
-
     /// "after 3 tries" for a read that was tried again, nothing otherwise: what a face adds
     /// to the words of a failure ("read failed after 3 tries: …").
     pub fn tries_words(&self) -> Option<String> {

@@ -121,6 +121,14 @@ pub(crate) const ALERT: &[Binding] = &[
 ];
 
 impl App {
+    /// How far the open details can scroll on this screen (0: they fit, or none is open).
+    pub fn details_max_scroll(&self) -> usize {
+        match &self.overlay {
+            Some(Overlay::Details(details)) => crate::tui::view::details::max_scroll(self, details),
+            _ => 0,
+        }
+    }
+
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();

@@ -634,14 +634,6 @@ impl App {
         matches!(&self.overlay, Some(Overlay::Help(_, _, Some(under))) if under.holds_a_form())
     }
 
-    /// How far the open details can scroll on this screen (0: they fit, or none is open).
-    pub fn details_max_scroll(&self) -> usize {
-        match &self.overlay {
-            Some(Overlay::Details(details)) => super::view::details::max_scroll(self, details),
-            _ => 0,
-        }
-    }
-
     /// Rows the table shows, from the layout the view uses.
     pub fn table_page(&self) -> usize {
         super::view::layout::table_rows(self.size, self.log_focused())
@@ -667,7 +659,7 @@ impl App {
                 break;
             }
             if let Some(entry) = self.log.get(index) {
-                rows += super::view::log_pane::rows_of(entry, width);
+                rows += super::view::log_rows::rows_of(entry, width);
             }
         }
         rows
@@ -684,7 +676,7 @@ impl App {
         if self.log_view.from_bottom > 0 {
             // Scrolled back: keep the same rows in view as new ones arrive below them.
             let width = super::view::layout::log_width(self.size);
-            self.log_view.from_bottom += super::view::log_pane::rows_of(&entry, width);
+            self.log_view.from_bottom += super::view::log_rows::rows_of(&entry, width);
         }
         self.log.push(entry);
     }

@@ -1150,7 +1150,7 @@ fn the_log_scrolls_a_row_or_a_page_at_a_time_and_stops_at_the_oldest_row() {
     let width = crate::tui::view::layout::log_width(app.size);
     let rows: usize = (0..app.log.len())
         .filter_map(|i| app.log.get(i))
-        .map(|e| crate::tui::view::log_pane::rows_of(e, width))
+        .map(|e| crate::tui::view::log_rows::rows_of(e, width))
         .sum();
     press(&mut app, &[KeyCode::Tab]);
     let page = app.log_page();

@@ -11,7 +11,7 @@ use crate::tui::app::{App, bindings};
 use crate::tui::keys::Place;
 
 /// What the table's columns and marks mean, shown with the table's keys.
-const LEGEND: [(&str, &str); 11] = [
+const LEGEND: [(&str, &str); 12] = [
     (
         "REG LEFT 9/10",
         "register attempts left in the budget window",
@@ -29,6 +29,10 @@ const LEGEND: [(&str, &str); 11] = [
     ("STORAGE GB", "local storage on, in that region; off: none"),
     ("STORAGE ·", "storage not read yet (Enter reads it)"),
     ("⋯ / ✗", "being read / the read failed (Enter: why)"),
+    (
+        "failed ×3",
+        "each of the read's 3 tries failed (Enter: why)",
+    ),
     (
         "Acme Supp…",
         "cut to fit: a wider terminal or Enter shows it",

@@ -7,7 +7,8 @@ mod dialogs;
 pub mod hanging;
 pub mod help;
 pub mod layout;
-pub mod log_pane;
+mod log_pane;
+pub mod log_rows;
 mod numbers;
 pub mod popup;
 

@@ -33,9 +33,6 @@ const COMFORTABLE_TEXT: usize = 16;
 /// Cells worth cutting (with `…`) to keep a column rather than leave it out.
 const FEW_CUTS: usize = 6;
 
-/// How far a long label is cut before NEXT gives a cell: "Shop app (c…".
-const LABEL_GIVES_TO: usize = 12;
-
 type Text = CellText;
 
 /// Each column's width for these rows on a table `space` cells wide (inside its border);
@@ -121,24 +118,13 @@ fn widths(
         }
         shown[c] = None;
     }
-    // Then the widest of what may be cut gives a cell at a time until the row fits. A long
-    // label gives way before NEXT does, down to what still tells most labels apart: the
-    // details show it whole, while NEXT says what only the table says.
-    let label = COLUMNS.iter().position(|c| *c == Column::Label);
-    let next = COLUMNS.iter().position(|c| *c == Column::Next);
+    // Then the widest of what may be cut gives a cell at a time until the row fits (a long
+    // label first: it has the most to give, and the details show it whole).
     while total(&shown, &|_, w| w) > space {
-        let label_gives = label.filter(|&c| shown[c].is_some_and(|w| w > LABEL_GIVES_TO));
         let widest = (0..COLUMNS.len())
             .filter(|&c| c != number_column)
             .filter(|&c| shown[c].is_some_and(|w| w > spec(c).min))
-            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min))
-            .map(|c| {
-                if Some(c) == next {
-                    label_gives.unwrap_or(c)
-                } else {
-                    c
-                }
-            });
+            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min));
         match widest {
             Some(c) => shown[c] = shown[c].map(|w| w - 1),
             None => break,
@@ -440,11 +426,9 @@ mod tests {
             (8..22).contains(&label),
             "the label is cut, not left out: {w:?}"
         );
-        // Cut first: the label is no wider than NEXT's cut-off value needs it to be.
-        assert!(
-            label <= LABEL_GIVES_TO,
-            "the label gave way before NEXT: {w:?}"
-        );
+        // It gave way first: it is cut at least as far as NEXT is.
+        let next = w[at(Column::Next)].unwrap();
+        assert!(22 - label >= 17 - next, "{w:?}");
     }
 
     #[test]
