@@ -10,13 +10,15 @@
 //! began an attempt on it, the journal lost that, and the number is treated as interrupted
 //! (read back first, never re-sent blindly), with the attempt named.
 
+use futures::StreamExt;
 use std::collections::HashMap;
 
 use super::journal::{JournalState, NumberState};
-use super::plan::plan_one;
+use super::plan::{gathering_storage, keep_gathered, plan_one};
 use super::{PlannedRow, RowPlan, Target};
 use crate::config::ProfileName;
 use crate::engine::{Engine, RunAttempt};
+use crate::fleet::READ_CONCURRENCY;
 use crate::graph::{NumberId, StorageChoice};
 
 /// What a resume does with one number.
@@ -51,40 +53,15 @@ pub async fn resume_rows(
         .filter(|r| r.left_deregistered())
         .map(|r| r.number)
         .collect();
-    let mut out = Vec::new();
-    for (number, profile, was) in &state.numbers {
-        let choice = match was {
-            NumberState::Failed | NumberState::Refused if deregistered.contains(number) => {
-                decide(
-                    number,
-                    profile,
-                    *was,
-                    state,
-                    engines,
-                    storage,
-                    force,
-                    resend_unknown,
-                )
-                .await
-            }
-            NumberState::Done => ResumeChoice::Done("done before".into()),
-            NumberState::NotStarted => match lost_attempt(number, profile, state, engines).await {
-                Err(why) => ResumeChoice::Left(why),
-                // The journal lost that the run sent it something: as if interrupted.
-                Ok(Some(lost)) => {
-                    decide_lost(
-                        number,
-                        profile,
-                        &lost,
-                        state,
-                        engines,
-                        storage,
-                        force,
-                        resend_unknown,
-                    )
-                    .await
-                }
-                Ok(None) => {
+    // Read as many at a time as a plan reads (the fleet's reads), in the journal's order, and
+    // what they read of storage kept in one write at the end.
+    let (engines, batches) = gathering_storage(engines);
+    let engines = &engines;
+    let decisions = state.numbers.iter().map(|(number, profile, was)| {
+        let deregistered = &deregistered;
+        async move {
+            let choice = match was {
+                NumberState::Failed | NumberState::Refused if deregistered.contains(number) => {
                     decide(
                         number,
                         profile,
@@ -97,28 +74,66 @@ pub async fn resume_rows(
                     )
                     .await
                 }
-            },
-            NumberState::Interrupted => {
-                decide(
-                    number,
-                    profile,
-                    *was,
-                    state,
-                    engines,
-                    storage,
-                    force,
-                    resend_unknown,
-                )
-                .await
-            }
-            NumberState::Unknown if resend_unknown => {
-                decide(number, profile, *was, state, engines, storage, force, true).await
-            }
-            other => ResumeChoice::Keep(*other),
-        };
-        out.push((number.clone(), choice));
-    }
-    out
+                NumberState::Done => ResumeChoice::Done("done before".into()),
+                NumberState::NotStarted => {
+                    match lost_attempt(number, profile, state, engines).await {
+                        Err(why) => ResumeChoice::Left(why),
+                        // The journal lost that the run sent it something: as if interrupted.
+                        Ok(Some(lost)) => {
+                            decide_lost(
+                                number,
+                                profile,
+                                &lost,
+                                state,
+                                engines,
+                                storage,
+                                force,
+                                resend_unknown,
+                            )
+                            .await
+                        }
+                        Ok(None) => {
+                            decide(
+                                number,
+                                profile,
+                                *was,
+                                state,
+                                engines,
+                                storage,
+                                force,
+                                resend_unknown,
+                            )
+                            .await
+                        }
+                    }
+                }
+                NumberState::Interrupted => {
+                    decide(
+                        number,
+                        profile,
+                        *was,
+                        state,
+                        engines,
+                        storage,
+                        force,
+                        resend_unknown,
+                    )
+                    .await
+                }
+                NumberState::Unknown if resend_unknown => {
+                    decide(number, profile, *was, state, engines, storage, force, true).await
+                }
+                other => ResumeChoice::Keep(*other),
+            };
+            (number.clone(), choice)
+        }
+    });
+    let choices = futures::stream::iter(decisions)
+        .buffered(READ_CONCURRENCY)
+        .collect()
+        .await;
+    keep_gathered(engines, &batches).await;
+    choices
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -484,7 +484,7 @@ pub struct BulkArgs {
     /// Plan past overridable blockers (a spent budget, an abandoned change); recorded.
     #[arg(long)]
     pub force: bool,
-    /// Numbers worked on at once.
+    /// Numbers changed at once (the plan's reads go 8 at a time, as the fleet's do).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
     /// Stop starting new numbers after this many failures.
@@ -523,7 +523,7 @@ pub struct BulkResumeArgs {
     /// Send: what is left is printed first either way.
     #[arg(long)]
     pub yes: bool,
-    /// Numbers worked on at once.
+    /// Numbers changed at once (what is left is read 8 at a time, as the fleet's reads are).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
     /// Stop starting new numbers after this many failures.

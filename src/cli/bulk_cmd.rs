@@ -75,7 +75,6 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         storage,
         filter.as_ref(),
         args.force,
-        concurrency,
     ))?;
     planning.finish();
     let region = match storage {

@@ -27,6 +27,7 @@ pub use prepare::PrepareError;
 pub use refusal::Refusal;
 pub use rename::{RENAME_POLICY, RenamePlan, decide_rename};
 pub use sightings::{register_fact, sightings};
+pub use storage_kept::StorageBatch;
 pub use unknown::UnknownOutcome;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -141,6 +142,9 @@ pub struct Engine {
     /// The bulk run these calls belong to, named in every intent's detail ("…; bulk run
     /// ID"): a resume tells the run's own attempts from any other by it (`bulk_run.rs`).
     pub bulk_run: Option<String>,
+    /// Where the storage it reads goes when it plans many numbers: gathered here and kept in
+    /// one write (`StorageBatch`), not one synced write per number. None: kept at once.
+    storage_batch: Option<StorageBatch>,
 }
 
 /// What a mutation is, for its two audit lines.
@@ -180,6 +184,7 @@ impl Engine {
             stale_intent: crate::config::LedgerConfig::default().stale_intent,
             hint_profile: None,
             bulk_run: None,
+            storage_batch: None,
         }
     }
 

@@ -427,18 +427,8 @@ impl Inner {
             crate::graph::StorageChoice::Keep,
             crate::graph::StorageChoice::Region,
         );
-        // The plan's reads go as many at a time as the fleet's (each number's status, then its
-        // storage): at 4 the plan stage took twice its limit of answers × latency / 8.
-        let plan = crate::bulk::plan_all(
-            &engines,
-            targets,
-            action,
-            storage,
-            None,
-            false,
-            READ_CONCURRENCY,
-        )
-        .await;
+        // The plan's reads go as many at a time as the fleet's (plan_all says so).
+        let plan = crate::bulk::plan_all(&engines, targets, action, storage, None, false).await;
         self.send(Msg::Bulk(BulkMsg::Planned {
             plan: Box::new(plan),
             region,
