@@ -7,6 +7,7 @@ pub mod forms;
 pub mod keys;
 pub mod log;
 pub mod msg;
+pub mod pace;
 pub mod run;
 pub mod start;
 pub mod surroundings;

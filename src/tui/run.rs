@@ -1,6 +1,8 @@
 //! The event loop: `select!` over queued messages (first), terminal events and, only while
-//! something is in flight, a spinner tick. It draws after a change once the queue is drained,
-//! so an idle app sleeps and uses no CPU.
+//! something is in flight, a spinner tick. A change is drawn once its frame is due (`pace`: at
+//! once after a quiet moment, then at most every 16 ms after a key and every 100 ms after the
+//! worker's answers, which wait in the queue meanwhile and are applied together), so an idle
+//! app sleeps and uses no CPU.
 
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -21,10 +23,8 @@ use super::worker::Worker;
 const TICK: Duration = Duration::from_millis(100);
 /// How often a throttle's countdown in the title is redrawn.
 const COUNTDOWN_TICK: Duration = Duration::from_secs(5);
-/// The least time between two frames. Answers that trickle in (thousands of storage reads at
-/// a start, 8 in flight) each woke a full redraw; now they are drawn together, at most 60
-/// times a second. A key after a quiet moment is drawn at once.
-pub const FRAME_GAP: Duration = Duration::from_millis(16);
+pub use super::pace::FRAME_GAP;
+use super::pace::Pace;
 
 /// Counters the tests read: how often the loop woke and drew.
 #[derive(Debug, Default)]
@@ -65,30 +65,32 @@ where
     // A throttle's countdown is in minutes: a redraw every few seconds keeps it true.
     let mut countdown = tokio::time::interval(COUNTDOWN_TICK);
     countdown.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut dirty = true;
-    let mut drawn_at: Option<tokio::time::Instant> = None;
+    let mut pace = Pace::new();
     loop {
-        let due = drawn_at.is_none_or(|at| at.elapsed() >= FRAME_GAP);
-        if dirty && due {
-            drawn_at = Some(tokio::time::Instant::now());
+        if pace.due(tokio::time::Instant::now()) {
             let completed = terminal
                 .draw(|frame| view::draw(frame, app))
                 .map_err(io::Error::other)?;
+            pace.drawn(tokio::time::Instant::now());
             hooks.stats.draws.fetch_add(1, Ordering::Relaxed);
             if let Some(frames) = &hooks.frames {
                 let _ = frames.send(buffer_text(completed.buffer));
             }
-            dirty = false;
         }
-        if app.quit && !dirty {
+        if app.quit && !pace.dirty() {
             break;
         }
-        let next_frame = drawn_at.map_or_else(tokio::time::Instant::now, |at| at + FRAME_GAP);
+        let next_frame = pace.next_frame();
+        let frame_at = next_frame.unwrap_or_else(tokio::time::Instant::now);
         let msg = tokio::select! {
             biased;
-            // A change waits for its frame: drawn once the gap since the last has passed.
-            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
-            Some(msg) = rx.recv() => msg,
+            // A change waits for its frame. Until then the worker's messages wait in the queue
+            // (no wakeup each) and are applied together just before it is drawn.
+            _ = tokio::time::sleep_until(frame_at), if next_frame.is_some() => {
+                apply_queued(app, &mut rx, worker, &mut hooks);
+                continue;
+            }
+            Some(msg) = rx.recv(), if !pace.dirty() => msg,
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
@@ -97,24 +99,38 @@ where
                 // The terminal went away: nothing more can be typed.
                 None => break,
             },
-            _ = ticker.tick(), if app.busy() => Msg::Tick,
-            _ = countdown.tick(), if app.counting_down() => Msg::Tick,
+            _ = ticker.tick(), if app.busy() && !pace.dirty() => Msg::Tick,
+            _ = countdown.tick(), if app.counting_down() && !pace.dirty() => Msg::Tick,
         };
         hooks.stats.wakeups.fetch_add(1, Ordering::Relaxed);
+        if matches!(msg, Msg::Key(_) | Msg::Resize(..)) {
+            pace.typed();
+        } else {
+            pace.changed();
+        }
         let cmds = app.update(msg);
         dispatch(cmds, worker, &mut hooks);
-        // Drain what is already queued before drawing once for all of it.
-        while let Ok(msg) = rx.try_recv() {
-            let cmds = app.update(msg);
-            dispatch(cmds, worker, &mut hooks);
-        }
-        write_log_lines(app);
-        dirty = true;
+        // Then what is already queued, as one update before the frame.
+        apply_queued(app, &mut rx, worker, &mut hooks);
     }
     worker.cancel();
     // What was read of storage is kept for the next start (a moment at most).
     worker.flush_kept(Duration::from_millis(500)).await;
     Ok(())
+}
+
+/// Applies every message already queued, then writes the notices they made to the log file.
+fn apply_queued(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Msg>,
+    worker: &Worker,
+    hooks: &mut LoopHooks,
+) {
+    while let Ok(msg) = rx.try_recv() {
+        let cmds = app.update(msg);
+        dispatch(cmds, worker, hooks);
+    }
+    write_log_lines(app);
 }
 
 /// The app's notices go to the log file here, outside `update`.
