@@ -3,10 +3,16 @@
 same data dir, at each fleet size (BENCHMARKS.md, issue 28): the calls the sandbox served
 (listing pages, /settings reads), the time from launch until they are all answered, and the
 TUI's CPU per storage answer (user + system time of the whole process, divided by the
-/settings answers of that start).
+/settings answers of that start), split into the loop's thread (applying answers, drawing) and
+the runtime's threads (the worker and its HTTP exchanges).
+
+With --cli, the CLI on the same sandbox, twice on fresh data dirs: `numbers --refresh` (the
+listing pages: CPU per listed row) and `numbers --refresh --storage` (the same plus one
+/settings read per configured number): the difference per /settings answer is what one storage
+answer's HTTP exchange costs without the TUI around it.
 
 Usage: python3 scripts/storage_start.py [--bin target/release/wareg] [--fleets 1000,20000]
-       [--latency-ms 50]
+       [--latency-ms 50] [--before before=/path/to/old/wareg] [--cli]
 """
 import argparse
 import os
@@ -84,36 +90,82 @@ def one_start(binary, env, sandbox, fleet, pages_expected):
     pages, settings, last = sandbox.counts()
     took = last - tui.started
     cpu = cpu_ms(tui.pid)
+    # The main thread runs the loop (applying answers, drawing); the runtime's threads the
+    # worker and every HTTP exchange. Threads that already ended are in neither.
+    threads = tui.threads()
+    ui = threads.get(str(tui.pid), (0, 0))[0]
     tui.stop()
-    return pages - pages0, settings - settings0, took, cpu
+    return pages - pages0, settings - settings0, took, cpu, ui
+
+
+def cli_cpu(binary, env, argv):
+    """CPU ms (user + system) of one CLI command, and its exit code."""
+    before = os.times()
+    out = subprocess.run([binary] + argv, env=env, capture_output=True, text=True)
+    after = os.times()
+    cpu = ((after.children_user - before.children_user)
+           + (after.children_system - before.children_system)) * 1000
+    if out.returncode != 0:
+        sys.exit(f"{argv} failed ({out.returncode}): {out.stderr[-2000:]}")
+    return cpu
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default="target/release/wareg")
+    parser.add_argument("--before", action="append", default=[], metavar="LABEL=PATH",
+                        help="another binary measured beside --bin, in the same run (repeatable)")
     parser.add_argument("--fleets", default="1000,20000")
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--cli", action="store_true",
+                        help="also the CLI's CPU per listed row (numbers --refresh) and per "
+                             "storage answer (numbers --refresh --storage), on a fresh data dir")
     args = parser.parse_args()
-    binary = os.path.abspath(args.bin)
-    if not os.path.exists(binary):
-        sys.exit(f"{binary} not found: run `cargo build --release` first")
+    binaries = [(label, os.path.abspath(path))
+                for label, _, path in (spec.partition("=") for spec in args.before)]
+    binaries.append(("this", os.path.abspath(args.bin)))
+    for _, binary in binaries:
+        if not os.path.exists(binary):
+            sys.exit(f"{binary} not found: run `cargo build --release` first")
     for fleet in [int(n) for n in args.fleets.split(",")]:
-        sandbox = Sandbox(binary, fleet, args.latency_ms)
-        try:
-            with tempfile.TemporaryDirectory() as work:
-                path = config(work, sandbox.base, sandbox.waba, fleet)
-                env = dict(os.environ, WAREG_CONFIG=path, WAREG_DATA_DIR=os.path.join(work, "data"),
-                           BENCH_TOKEN="bench", TERM="xterm-256color")
-                pages_expected = (fleet + 10 + 16 + 99) // 100
-                for name in ["first start", "second start"]:
-                    pages, settings, took, cpu = one_start(binary, env, sandbox, fleet, pages_expected)
-                    per = f"{cpu / settings:.3f} ms CPU per storage answer" if settings else \
-                        f"{cpu:.0f} ms CPU in all"
-                    print(f"{fleet} configured numbers, {name}: {pages + settings} calls "
-                          f"({pages} listing pages + {settings} /settings), {took:.2f} s to the "
-                          f"last answer, TUI {cpu:.0f} ms CPU ({per})", flush=True)
-        finally:
-            sandbox.stop()
+        for label, binary in binaries:
+            measure(label, binary, fleet, args)
+
+
+def measure(label, binary, fleet, args):
+    sandbox = Sandbox(binary, fleet, args.latency_ms)
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            path = config(work, sandbox.base, sandbox.waba, fleet)
+            env = dict(os.environ, WAREG_CONFIG=path, WAREG_DATA_DIR=os.path.join(work, "data"),
+                       BENCH_TOKEN="bench", TERM="xterm-256color")
+            pages_expected = (fleet + 10 + 16 + 99) // 100
+            for name in ["first start", "second start"]:
+                pages, settings, took, cpu, ui = one_start(binary, env, sandbox, fleet,
+                                                           pages_expected)
+                per = f"{cpu / settings:.3f} ms CPU per storage answer" if settings else \
+                    f"{cpu:.0f} ms CPU in all"
+                per += f"; the loop's thread {ui:.0f} ms, the runtime's {cpu - ui:.0f} ms"
+                print(f"[{label}] {fleet} configured numbers, {name}: {pages + settings} calls "
+                      f"({pages} listing pages + {settings} /settings), {took:.2f} s to the "
+                      f"last answer, TUI {cpu:.0f} ms CPU ({per})", flush=True)
+            if args.cli:
+                for run in range(2):
+                    cli_env = dict(env, WAREG_DATA_DIR=os.path.join(work, f"cli{run}"))
+                    listed = fleet + 16
+                    pages_cpu = cli_cpu(binary, cli_env, ["numbers", "--refresh", "--json"])
+                    _, settings0, _ = sandbox.counts()
+                    storage_cpu = cli_cpu(binary, cli_env,
+                                          ["numbers", "--refresh", "--storage", "--yes", "--json"])
+                    _, settings1, _ = sandbox.counts()
+                    answers = settings1 - settings0
+                    per_answer = (storage_cpu - pages_cpu) / max(answers, 1)
+                    print(f"[{label}] {fleet} configured numbers, CLI: numbers --refresh "
+                          f"{pages_cpu:.0f} ms CPU ({pages_cpu / listed:.3f} ms per listed row); "
+                          f"with --storage {storage_cpu:.0f} ms, {answers} /settings: "
+                          f"{per_answer:.3f} ms CPU per storage answer", flush=True)
+    finally:
+        sandbox.stop()
 
 
 if __name__ == "__main__":
