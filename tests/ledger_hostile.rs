@@ -274,3 +274,82 @@ fn the_tui_draws_at_once_says_the_ledger_is_not_answering_sends_no_change_and_qu
     pty.assert_restored();
     assert!(!pty.output().contains(PASSWORD));
 }
+
+/// The TUI's start-up reads (the trail, the facts, the rename budget…) and then a change, all
+/// asked of one ledger that accepts and never answers. Each call's deadline runs from when it
+/// was asked: the change gives up within the ledger's timeout of being confirmed, with nothing
+/// written, rather than queueing behind the reads for a deadline each (27 s at the default 10).
+#[test]
+fn a_change_asked_behind_other_ledger_calls_gives_up_within_its_own_deadline() {
+    use std::sync::Arc;
+    use wareg::audit::{AuditRecord, Operation};
+    use wareg::graph::NumberId;
+    use wareg::ledger::pg::PgSettings;
+    use wareg::ledger::{Ledger, PgLedger};
+
+    const TIMEOUT: Duration = Duration::from_secs(2);
+    const READS: usize = 4;
+    let silent = Silent::start();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = PgSettings::parse(&wareg::secret::Token::new(url(silent.port)), "wareg")
+        .unwrap()
+        .with_timeout(TIMEOUT);
+    let ledger = Arc::new(PgLedger::new(settings, dir.path()));
+    let since = chrono::Utc::now() - chrono::Duration::days(7);
+
+    let started = Instant::now();
+    let reads: Vec<_> = (0..READS)
+        .map(|_| {
+            let ledger = ledger.clone();
+            std::thread::spawn(move || {
+                let asked = Instant::now();
+                let read = ledger.read_since(since);
+                (read.map(|r| r.len()), asked.elapsed())
+            })
+        })
+        .collect();
+    // The first read has the connection (the port took it); the others wait behind it.
+    while silent.accepted() == 0 {
+        assert!(started.elapsed() < TIMEOUT, "no read reached the ledger");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+
+    let number = NumberId::parse(PENDING).unwrap();
+    let intent = AuditRecord::intent(
+        chrono::Utc::now(),
+        "a-1",
+        "sandbox",
+        &number,
+        Operation::Register,
+    );
+    let asked = Instant::now();
+    let mut asked_the_budget = false;
+    let change = ledger.admit(&intent, since, &mut |_| {
+        asked_the_budget = true;
+        true
+    });
+    let took = asked.elapsed();
+    let e = change.expect_err("a ledger that never answers admits nothing");
+    assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+    assert!(
+        e.to_string()
+            .contains("the team ledger did not answer within 2 s"),
+        "{e}"
+    );
+    assert!(!asked_the_budget, "no record was read, so none was judged");
+    // Generous: the change's own deadline, plus room for a loaded machine; queued behind the
+    // reads it ended about READS + 1 deadlines after it was asked.
+    assert!(
+        took < 2 * TIMEOUT,
+        "the change took {took:?}: it waited for the reads' deadlines before its own"
+    );
+
+    // Every read ended by its own deadline too, not one after another.
+    for read in reads {
+        let (read, took) = read.join().unwrap();
+        let e = read.expect_err("nothing was read");
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+        assert!(took < 2 * TIMEOUT, "a read took {took:?}");
+    }
+}

@@ -16,6 +16,7 @@ mod admin;
 mod connect;
 mod listen;
 mod scrub;
+mod slot;
 mod storage;
 
 pub use admin::{ImportReport, LedgerStatus, latest_schema};
@@ -42,8 +43,9 @@ const PENDING_LOCK_FILE: &str = "ledger-pending.lock";
 
 pub struct PgLedger {
     settings: PgSettings,
-    /// One connection, opened on first use and again after it broke or timed out.
-    conn: Mutex<Option<Conn>>,
+    /// One connection, opened on first use and again after it broke or timed out; one call
+    /// at a time has it.
+    slot: slot::Slot,
     pending: AuditLog,
     pending_lock: std::path::PathBuf,
     /// Told when an admission waits for another desk's change of the same number.
@@ -73,7 +75,7 @@ impl PgLedger {
     pub fn new(settings: PgSettings, data_dir: &Path) -> Self {
         PgLedger {
             settings,
-            conn: Mutex::new(None),
+            slot: slot::Slot::default(),
             pending: AuditLog::new(data_dir.join(PENDING_FILE)),
             pending_lock: data_dir.join(PENDING_LOCK_FILE),
             on_wait: Mutex::new(None),
@@ -102,10 +104,12 @@ impl PgLedger {
     }
 
     /// Runs `work` on the connection (opened or re-opened as needed) on a thread of its own,
-    /// within the ledger's deadline: connecting, signing in and the work together. Past it the
+    /// within the ledger's deadline, which runs from now: waiting for the connection while
+    /// another call has it, connecting, signing in and the work together. Past it the
     /// connection is dropped (its runtime with it, which closes the socket) and the call is an
-    /// error of kind `TimedOut` that says so. The thread is one of its own because the caller
-    /// may be an async worker thread, where a runtime cannot be blocked on.
+    /// error of kind `TimedOut` that says so; a call whose deadline passed while it waited
+    /// tried nothing. The thread is one of its own because the caller may be an async worker
+    /// thread, where a runtime cannot be blocked on.
     fn run<T: Send>(
         &self,
         work: impl AsyncFnOnce(&mut tokio_postgres::Client) -> Result<T, Failure> + Send,
@@ -118,34 +122,46 @@ impl PgLedger {
         bound: Bound,
         work: impl AsyncFnOnce(&mut tokio_postgres::Client) -> Result<T, Failure> + Send,
     ) -> io::Result<T> {
-        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let slot: &mut Option<Conn> = &mut guard;
-        let settings = &self.settings;
-        let result = std::thread::scope(|scope| {
-            scope
-                .spawn(move || {
-                    let deadline = Instant::now() + settings.timeout();
-                    if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-                        *slot = None;
-                        *slot = Some(settings.connect_by(deadline)?);
-                    }
-                    let Some(conn) = slot.as_mut() else {
-                        unreachable!("connected just above")
-                    };
-                    let result = match bound {
-                        Bound::Whole => conn.runtime.block_on(by(deadline, work(&mut conn.client))),
-                        Bound::Steps => Ok(conn.runtime.block_on(work(&mut conn.client))),
-                    };
-                    let result = result.and_then(|r| r);
-                    // A connection that broke, or that a deadline left mid-statement, is not
-                    // used again: its socket closes with its runtime.
-                    if conn.client.is_closed() || result.as_ref().is_err_and(Failure::is_deadline) {
-                        *slot = None;
-                    }
-                    result
+        // Counted from the asking, not from when the connection is free: the TUI's start-up
+        // reads may hold it a deadline each, and a change asked behind them must not wait
+        // for all of theirs before its own begins.
+        let deadline = Instant::now() + self.settings.timeout();
+        let result = match self.slot.take(deadline) {
+            Some(mut lent) if Instant::now() < deadline => {
+                let slot: &mut Option<Conn> = &mut lent.conn;
+                let settings = &self.settings;
+                std::thread::scope(|scope| {
+                    scope
+                        .spawn(move || {
+                            if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+                                *slot = None;
+                                *slot = Some(settings.connect_by(deadline)?);
+                            }
+                            let Some(conn) = slot.as_mut() else {
+                                unreachable!("connected just above")
+                            };
+                            let result = match bound {
+                                Bound::Whole => {
+                                    conn.runtime.block_on(by(deadline, work(&mut conn.client)))
+                                }
+                                Bound::Steps => Ok(conn.runtime.block_on(work(&mut conn.client))),
+                            };
+                            let result = result.and_then(|r| r);
+                            // A connection that broke, or that a deadline left mid-statement,
+                            // is not used again: its socket closes with its runtime.
+                            if conn.client.is_closed()
+                                || result.as_ref().is_err_and(Failure::is_deadline)
+                            {
+                                *slot = None;
+                            }
+                            result
+                        })
+                        .join()
                 })
-                .join()
-        });
+            }
+            // The deadline passed while another call had the connection: nothing was tried.
+            _ => Ok(Err(Failure::TimedOut)),
+        };
         match result {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(failure)) if failure.is_deadline() => Err(io::Error::new(
@@ -213,11 +229,7 @@ impl Drop for PgLedger {
     /// The connection's runtime may not be dropped on an async worker thread (where the last
     /// owner often is): it is dropped on a thread of its own.
     fn drop(&mut self) {
-        let client = self
-            .conn
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let client = std::mem::take(&mut self.slot).into_conn();
         if let Some(client) = client {
             std::thread::scope(|scope| {
                 scope.spawn(move || drop(client));
