@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::pty::{CTRL_C, Pty};
-use common::{Rig, Run, TOKEN, TOKEN_VAR, read, run_wareg};
+use common::{Rig, Run, TOKEN, TOKEN_VAR, finish_measured, read, run_wareg, start_wareg};
 
 /// Escape sequences and invisible characters a hostile answer carries: OSC 52 (clipboard),
 /// OSC 0 (window title), a C1 CSI, a bidi override, a zero-width space.
@@ -320,53 +320,9 @@ fn files_and_dirs_wareg_makes_are_private_and_loose_ones_are_tightened() {
     );
 }
 
-/// Runs wareg and returns its result with its own peak memory in KiB (Linux: ru_maxrss from
-/// wait4 on that one process, so other tests running beside it do not count).
-// wait4 below reaps the child, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
+/// Runs wareg and returns its result with its own peak memory in KiB.
 fn run_measured(desk: &Desk, args: &[&str], stdin: Option<&str>) -> (Run, i64) {
-    use std::io::{Read, Write};
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wareg"));
-    cmd.args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in desk.env() {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.unwrap_or("").as_bytes());
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let (status, rss) = {
-        let mut status = 0;
-        // SAFETY: wait4 on our own child's pid with zeroed out-parameters it fills in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        (status, usage.ru_maxrss)
-    };
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    let run = Run {
-        code,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    };
-    (run, rss)
+    finish_measured(start_wareg(args, Some(stdin.unwrap_or("")), &desk.env()))
 }
 
 #[test]

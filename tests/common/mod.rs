@@ -235,6 +235,39 @@ pub fn finish(child: Child) -> Run {
     }
 }
 
+/// [`finish`], with the child's own peak resident size in KiB (Linux: `ru_maxrss` from wait4
+/// on that one process, so other tests running beside it do not count).
+#[cfg(unix)]
+// wait4 below reaps the child, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+pub fn finish_measured(mut child: Child) -> (Run, i64) {
+    use std::io::Read;
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout was piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr was piped")));
+    let mut status = 0;
+    // SAFETY: wait4 on our own child's pid with zeroed out-parameters it fills in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let run = Run {
+        code,
+        stdout: stdout.join().expect("stdout drained"),
+        stderr: stderr.join().expect("stderr drained"),
+    };
+    (run, usage.ru_maxrss)
+}
+
 /// Writes a register attempt an hour old that Meta answered with 133016 (its lock).
 pub fn seed_meta_lock(data_dir: &Path, profile: &str, number: &str) {
     let log = AuditLog::in_dir(data_dir);

@@ -2,7 +2,7 @@
 //! O_APPEND, so two processes never interleave inside a line; a line torn by a crash is
 //! skipped with a warning and never takes earlier records with it.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -39,7 +39,9 @@ impl AuditLog {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::paths::create_private_dir(dir)?;
         }
-        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        // Cleaned as every reader cleans it, which also bounds it: each text at most 500
+        // characters, so that no record comes near the longest line a reader takes.
+        let mut line = serde_json::to_vec(&record.clone().cleaned()).map_err(io::Error::other)?;
         line.push(b'\n');
         let mut file = crate::private_file::append(&self.path)?;
         if !crate::private_file::ends_with_newline(&mut file)? {
@@ -77,45 +79,34 @@ impl AuditLog {
         &self,
         mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> ControlFlow<()>,
     ) -> io::Result<()> {
-        use std::io::BufRead;
-        let file = match crate::private_file::open_read(&self.path) {
+        use super::tail::Flow;
+        let mut file = match crate::private_file::open_read(&self.path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
-        let mut reader = io::BufReader::with_capacity(256 * 1024, file);
-        let mut raw = Vec::new();
+        let end = file.metadata()?.len();
         let mut line = 0;
-        let cap = super::tail::LINE_MAX;
-        loop {
-            raw.clear();
-            if (&mut reader).take(cap + 1).read_until(b'\n', &mut raw)? == 0 {
-                return Ok(());
-            }
+        super::forward::lines_forward(&mut file, 0, end, &mut |read| {
             line += 1;
-            if raw.len() as u64 > cap && raw.last() != Some(&b'\n') {
+            let found = match read.bytes {
                 // Longer than any record: passed over without holding it.
-                reader.skip_until(b'\n')?;
-                let too_long = SkippedLine {
+                None => Err(SkippedLine {
                     line,
                     reason: format!(
                         "unreadable line: longer than {}",
-                        crate::private_file::size_words(cap)
+                        crate::private_file::size_words(super::tail::LINE_MAX)
                     ),
-                };
-                if visit(Err(too_long)).is_break() {
-                    return Ok(());
-                }
-                continue;
+                }),
+                Some(raw) if raw.iter().all(u8::is_ascii_whitespace) => return Flow::Continue,
+                Some(raw) => super::tail::parse_line(raw, 0).map_err(|_| skipped(line, raw)),
+            };
+            match visit(found) {
+                ControlFlow::Break(()) => Flow::Stop,
+                ControlFlow::Continue(()) => Flow::Continue,
             }
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let found = super::tail::parse_line(&raw, 0).map_err(|_| skipped(line, &raw));
-            if visit(found).is_break() {
-                return Ok(());
-            }
-        }
+        })?;
+        Ok(())
     }
 }
 
@@ -191,6 +182,40 @@ mod tests {
         let ids: Vec<_> = read.records.iter().map(|r| r.attempt.as_str()).collect();
         assert_eq!(ids, ["a1", "a2", "a3"]);
         assert_eq!(read.skipped.len(), 1, "only the torn line is lost");
+    }
+
+    #[test]
+    fn the_longest_record_wareg_writes_is_far_below_the_longest_line_a_reader_takes() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_dir(dir.path());
+        // Every text as long as it can be, of characters four bytes long that JSON writes as
+        // they are, with a quote and a backslash (two bytes each) in each; every field set.
+        let huge = |n: usize| format!("\"\\{}", "\u{1F600}".repeat(n));
+        let mut r = record(1);
+        r.attempt = huge(10_000);
+        r.profile = huge(10_000).into();
+        r.number = crate::graph::NumberId::parse(&"9".repeat(crate::clean::NAME_MAX)).unwrap();
+        r.region = Some(crate::graph::Region::In);
+        r.phase = crate::audit::Phase::Outcome;
+        r.forced = true;
+        r.outcome = Some(crate::audit::Outcome::Error);
+        r.code = Some(i64::MIN);
+        r.locked_until = Some(chrono::Utc::now());
+        for text in [
+            &mut r.detail,
+            &mut r.trace,
+            &mut r.message,
+            &mut r.operator,
+            &mut r.host,
+        ] {
+            *text = Some(huge(1_000_000));
+        }
+        log.append(&r).unwrap();
+        let written = std::fs::metadata(log.path()).unwrap().len();
+        assert!(written < 12 * 1024, "{written} bytes");
+        assert!(written * 5 < super::super::tail::LINE_MAX);
+        let read = log.read().unwrap();
+        assert_eq!(read.records, [r.cleaned()], "read back as written");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 mod facts;
 mod file;
+mod forward;
 pub mod index;
 mod storage;
 pub mod tail;

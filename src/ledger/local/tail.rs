@@ -69,10 +69,16 @@ impl Horizon {
 /// The size of one backward read.
 const CHUNK: u64 = 256 * 1024;
 
-/// The longest line read from the trail or its index: wareg's records are a few hundred bytes,
-/// and a line beyond this (planted, or a file that is not a trail) is not held in memory: it
-/// is handed on as an unreadable line.
-pub const LINE_MAX: u64 = 1024 * 1024;
+/// The longest line read from the trail or its index. wareg's records are a few hundred bytes
+/// and never above 10 KB: every text in one is cleaned to at most 500 characters before it is
+/// written (`AuditLog::append`; the test of the longest record checks it). A line beyond this
+/// (planted, or a file that is not a trail) is never held whole: it is passed over as an
+/// unreadable line as it is read.
+pub const LINE_MAX: u64 = 64 * 1024;
+
+/// What stands for a line longer than [`LINE_MAX`] in a backward read: one byte that reads as
+/// no record.
+const TOO_LONG: &[u8] = &[0];
 
 /// What a backward reader wants next.
 pub enum Flow {
@@ -124,10 +130,15 @@ pub fn lines_back(
                 .rposition(|b| *b == b'\n')
                 .map_or(0, |nl| nl + 1);
             let raw = &chunk[line_start..line_end];
-            if let Flow::Stop = visit(
-                raw.strip_suffix(b"\n").unwrap_or(raw),
-                at + line_start as u64,
-            ) {
+            let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+            // A chunk holds lines a little longer than LINE_MAX whole: passed over all the
+            // same, as every reader of the trail passes them over.
+            let raw = if raw.len() as u64 > LINE_MAX {
+                TOO_LONG
+            } else {
+                raw
+            };
+            if let Flow::Stop = visit(raw, at + line_start as u64) {
                 return Flow::Stop;
             }
             line_end = line_start;
@@ -157,6 +168,25 @@ pub fn chunks_back(
         buf.resize(read, 0);
         file.seek(SeekFrom::Start(start))?;
         file.read_exact(&mut buf)?;
+        if overlong {
+            // The overlong line starts after the last newline read (or at the range's start);
+            // one byte that reads as no record stands for it, and the lines before it in this
+            // chunk are read again as the next chunk.
+            let line_start = match memchr::memrchr(b'\n', &buf) {
+                Some(nl) => start + nl as u64 + 1,
+                None if start == lo => lo,
+                None => {
+                    end = start;
+                    continue;
+                }
+            };
+            overlong = false;
+            if let Flow::Stop = visit(TOO_LONG.to_vec(), 0, line_start) {
+                return Ok(true);
+            }
+            end = line_start;
+            continue;
+        }
         buf.extend_from_slice(&carry);
         // Every line after the chunk's first newline is whole; what stands before it may
         // continue in the previous chunk (unless this chunk starts the range).
@@ -167,7 +197,9 @@ pub fn chunks_back(
             match memchr::memchr(b'\n', &buf[..read]) {
                 Some(at) => at + 1,
                 None => {
-                    overlong |= buf.len() as u64 > LINE_MAX;
+                    // The line's own length: what was carried ends with its newline.
+                    let len = buf.len() - usize::from(buf.last() == Some(&b'\n'));
+                    overlong = len as u64 > LINE_MAX;
                     carry = if overlong { Vec::new() } else { buf };
                     end = start;
                     continue;
@@ -175,16 +207,6 @@ pub fn chunks_back(
             }
         };
         carry = buf[..first_whole].to_vec();
-        if overlong {
-            // What follows the newline is the overlong line's start, and nothing after it
-            // was kept: one byte that reads as no record stands for the line.
-            overlong = false;
-            if let Flow::Stop = visit(vec![0], 0, start + first_whole as u64) {
-                return Ok(true);
-            }
-            end = start;
-            continue;
-        }
         if let Flow::Stop = visit(buf, first_whole, start + first_whole as u64) {
             return Ok(true);
         }
@@ -195,6 +217,12 @@ pub fn chunks_back(
 
 /// One line as a record, cleaned like every text from outside.
 pub fn parse_line(raw: &[u8], near_byte: u64) -> Result<AuditRecord, SkippedLine> {
+    if !could_be_record(raw) {
+        return Err(SkippedLine {
+            line: 0,
+            reason: format!("unreadable line near byte {near_byte}: not a record"),
+        });
+    }
     serde_json::from_slice::<AuditRecord>(raw)
         .map(AuditRecord::cleaned)
         .map_err(|e| SkippedLine {
@@ -205,6 +233,33 @@ pub fn parse_line(raw: &[u8], near_byte: u64) -> Result<AuditRecord, SkippedLine
                 format!("unreadable line near byte {near_byte}: {e}")
             },
         })
+}
+
+/// The record on a line, if it is one, parsed as [`parse_line`] parses it (without the words
+/// of why it is not: a reader that passes over what is not a record does not pay for them).
+pub fn record_in(raw: &[u8]) -> Option<AuditRecord> {
+    if !could_be_record(raw) {
+        return None;
+    }
+    serde_json::from_slice::<AuditRecord>(raw)
+        .ok()
+        .map(AuditRecord::cleaned)
+}
+
+/// The fewest bytes a record's line can have: a record is a JSON object naming at least its
+/// time, attempt, phase, profile, number and operation (49 bytes of keys alone), or the same
+/// six values as an array (commas, brackets, quotes and a phase of six letters: 26 at least).
+const RECORD_MIN: usize = 24;
+
+/// Whether `raw` can be a record at all, which most junk is told not to be without a parse: a
+/// trail planted with millions of short lines (or a file that is not a trail) is passed over
+/// at the speed of reading it. Exact: a line this says no to never parses as a record.
+fn could_be_record(raw: &[u8]) -> bool {
+    raw.len() >= RECORD_MIN
+        && matches!(
+            raw.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        )
 }
 
 /// Records newer than `since`, oldest first.
@@ -316,27 +371,17 @@ fn stream_since_holding(
         return Ok(());
     }
     // The same lines, forwards: from where the backward read stopped to where it began.
-    use std::io::BufRead;
-    file.seek(SeekFrom::Start(start))?;
-    let mut reader = io::BufReader::with_capacity(CHUNK as usize, file.take(end - start));
-    let mut raw = Vec::new();
-    let mut at = start;
-    loop {
-        raw.clear();
-        let read = reader.read_until(b'\n', &mut raw)?;
-        if read == 0 {
-            return Ok(());
-        }
-        let line = raw.strip_suffix(b"\n").unwrap_or(&raw);
-        if !line.iter().all(u8::is_ascii_whitespace)
-            && let Ok(record) = parse_line(line, at)
-            && record.time > since
-            && visit(record).is_break()
-        {
-            return Ok(());
-        }
-        at += read as u64;
-    }
+    super::forward::lines_forward(&mut file, start, end, &mut |line| match line
+        .bytes
+        .and_then(record_in)
+    {
+        Some(record) if record.time > since => match visit(record) {
+            ControlFlow::Break(()) => Flow::Stop,
+            ControlFlow::Continue(()) => Flow::Continue,
+        },
+        _ => Flow::Continue,
+    })?;
+    Ok(())
 }
 
 /// The time a record line starts with (`{"time":"…"`, as wareg writes it), unparsed otherwise.
@@ -450,6 +495,55 @@ mod tests {
             .unwrap();
             assert_eq!(first, whole[..1], "a sink that says stop gets no more");
         }
+    }
+
+    #[test]
+    fn records_beside_a_line_longer_than_any_record_are_all_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_dir(dir.path());
+        let now = Utc::now();
+        let pad = |attempt: &str, len: usize| {
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(log.path())
+                .unwrap();
+            // A record of this window, padded: read whole it would count.
+            let mut line = format!(
+                r#"{{"time":"{}","attempt":"{attempt}","phase":"intent","profile":"p","number":"1","op":"register""#,
+                now.to_rfc3339()
+            )
+            .into_bytes();
+            line.resize(len - 1, b' ');
+            f.write_all(&line).unwrap();
+            f.write_all(b"}\n").unwrap();
+        };
+        // Lines before the long one in the chunk that finds its start, at the file's start
+        // and further on; a long line within one chunk, and one across several; a line just
+        // as long as a reader takes, which is read.
+        for n in 0..3 {
+            at(&log, now - Duration::minutes(10 - n), n as usize);
+        }
+        pad("long", 3 * CHUNK as usize);
+        for n in 3..6 {
+            at(&log, now - Duration::minutes(10 - n), n as usize);
+        }
+        pad("long", LINE_MAX as usize + 1);
+        at(&log, now - Duration::minutes(2), 6);
+        pad("longest", LINE_MAX as usize);
+        pad("long", 3 * CHUNK as usize);
+        let ids: Vec<String> = read_since(log.path(), now - Duration::hours(1))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.attempt)
+            .collect();
+        assert_eq!(ids, ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "longest"]);
+        let mut streamed = Vec::new();
+        stream_since_holding(log.path(), now - Duration::hours(1), 0, &mut |r| {
+            streamed.push(r.attempt);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(streamed, ids, "read forwards the same");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use super::line::{self, HEADER, Span};
 use super::read_at;
+use crate::ledger::local::forward::ENDS;
+use crate::ledger::local::tail::LINE_MAX;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -99,11 +101,11 @@ fn last_line(index: &File, from: u64, len: u64) -> io::Result<Option<(u64, Optio
     Ok(text.map(|t| (entries_end, Some(t))))
 }
 
-/// Whether `span` is a whole line of the trail with the bytes it was indexed with.
+/// Whether `span` is a whole line of the trail (or a run of them) with the bytes it was indexed
+/// with. A span longer than [`LINE_MAX`] was hashed by its ends, and only they are read.
 pub fn names_a_line(trail: &File, span: Span) -> io::Result<bool> {
-    // The span comes from the index file: a length no record has is not read.
-    if span.len > crate::ledger::local::tail::LINE_MAX {
-        return Ok(false);
+    if span.len > LINE_MAX {
+        return long_span_is(trail, span);
     }
     let lo = span.off.saturating_sub(1);
     let mut bytes = vec![0u8; (span.end() - lo) as usize];
@@ -122,6 +124,27 @@ pub fn names_a_line(trail: &File, span: Span) -> io::Result<bool> {
         }
     };
     Ok(newline == b"\n" && line::hash(body) == span.hash)
+}
+
+/// [`names_a_line`] of a span longer than [`LINE_MAX`]: a line starts where it does and ends
+/// where it does, and its ends are the bytes indexed.
+fn long_span_is(trail: &File, span: Span) -> io::Result<bool> {
+    let ends = ENDS as u64;
+    let Some(tail_at) = span.off.checked_add(span.len - ends) else {
+        return Ok(false);
+    };
+    let mut head = vec![0u8; ENDS];
+    let mut tail = vec![0u8; ENDS + 1];
+    for (buf, at) in [(&mut head, span.off), (&mut tail, tail_at)] {
+        match read_at(trail, buf, at) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    let starts = span.off == 0 || byte_at(trail, span.off - 1)? == b'\n';
+    let newline = tail.pop();
+    Ok(starts && newline == Some(b'\n') && line::ends_hash(&head, &tail) == span.hash)
 }
 
 fn byte_at(file: &File, at: u64) -> io::Result<u8> {

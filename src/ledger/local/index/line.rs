@@ -4,20 +4,27 @@
 //!
 //! A record: `r` + phase + operation + outcome (one letter each), seconds, nanoseconds,
 //! number, offset, length, hash, code, lock end (`secs.nanos`), attempt; `-` where there is
-//! none. Anything else (a torn line, a blank one): `x`, offset, length, hash. What every read
-//! needs of a line comes first ([`head`]); the rest is parsed only for the lines it wants.
+//! none. Anything else (torn lines, blank ones, junk): `x`, offset, length, hash, for the run
+//! of such lines between two records (their newlines inside it). What every read needs of a
+//! line comes first ([`head`]); the rest is parsed only for the lines it wants.
+//!
+//! The hash is of every byte the line stands for, or, past [`LINE_MAX`], of its first and last
+//! [`ENDS`] bytes: a planted line of 300 MB is checked by reading 8 KB of it.
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use std::fmt::Write as _;
 
 use crate::audit::budget::BudgetFact;
 use crate::audit::{AuditRecord, Operation, Outcome, Phase};
-use crate::ledger::local::tail;
+use crate::ledger::local::forward::{ENDS, keep_last, last};
+use crate::ledger::local::tail::LINE_MAX;
 
 /// The index's first line, then the trail offset its first entry starts at.
 /// Version 2 since records are typed: a line whose number or region version 1 took is not a
 /// record now, so an index made by an older wareg is made again rather than trusted.
-pub const HEADER: &str = "wareg audit index 2";
+/// Version 3 since a run of lines that are not records is one line of the index, and a line
+/// longer than [`LINE_MAX`] is not a record and is hashed by its ends.
+pub const HEADER: &str = "wareg audit index 3";
 
 /// Where a trail line stands: `len` bytes from `off`, not counting its newline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +37,8 @@ pub struct Span {
 impl Span {
     /// The trail offset just past this line's newline.
     pub fn end(&self) -> u64 {
-        self.off + self.len + 1
+        // Saturating: the numbers come from a file, and no trail is that long.
+        self.off.saturating_add(self.len).saturating_add(1)
     }
 }
 
@@ -41,33 +49,80 @@ pub struct Entry<'a> {
     pub fact: Option<BudgetFact<'a>>,
 }
 
+const FNV_START: u32 = 0x811c_9dc5;
+
 /// FNV-1a: enough to tell that a trail line is still the one that was indexed.
 pub fn hash(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+    fnv(FNV_START, bytes)
+}
+
+fn fnv(start: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(start, |h: u32, b| {
         (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
     })
 }
 
-/// Appends the index line of the trail line `raw` (without its newline) found at `off`,
-/// parsed the way every reader of the trail parses it; the record's time if it is one.
-pub fn write(out: &mut String, off: u64, raw: &[u8]) -> Option<DateTime<Utc>> {
-    let record = (!raw.iter().all(u8::is_ascii_whitespace))
-        .then(|| tail::parse_line(raw, off).ok())
-        .flatten();
-    let span = format!("{off}\t{}\t{:08x}", raw.len(), hash(raw));
-    match record {
-        None => {
-            let _ = writeln!(out, "x\t{span}");
-            None
+/// The hash of a span longer than [`LINE_MAX`]: of its first and last [`ENDS`] bytes.
+pub fn ends_hash(head: &[u8], tail: &[u8]) -> u32 {
+    fnv(hash(head), tail)
+}
+
+/// The hash of a span, made as its bytes are read (a line held whole, or a long one's ends),
+/// holding no more than its two ends.
+pub struct SpanHash {
+    len: u64,
+    /// Of every byte, while the span is short enough to be hashed whole.
+    whole: u32,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl SpanHash {
+    pub fn new() -> SpanHash {
+        SpanHash {
+            len: 0,
+            whole: FNV_START,
+            head: Vec::new(),
+            tail: Vec::new(),
         }
-        Some(r) => {
-            write_record(out, &r, &span);
-            Some(r.time)
+    }
+
+    /// The next bytes of the span, held whole (a line, or the newline after one).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.len <= LINE_MAX {
+            self.whole = fnv(self.whole, bytes);
+        }
+        let room = ENDS - self.head.len();
+        self.head.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        keep_last(&mut self.tail, bytes);
+    }
+
+    /// The next `len` bytes of the span, a line longer than [`LINE_MAX`] of which only the
+    /// first and last [`ENDS`] were kept.
+    pub fn feed_long(&mut self, len: u64, head: &[u8], tail: &[u8]) {
+        self.len += len;
+        let room = ENDS - self.head.len();
+        self.head.extend_from_slice(&head[..head.len().min(room)]);
+        keep_last(&mut self.tail, tail);
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn finish(&self) -> u32 {
+        if self.len <= LINE_MAX {
+            self.whole
+        } else {
+            ends_hash(&self.head, last(&self.tail))
         }
     }
 }
 
-fn write_record(out: &mut String, r: &AuditRecord, span: &str) {
+/// Appends the index line of the record `r` standing at `off` for `len` bytes hashed `hash`.
+pub fn write_record(out: &mut String, r: &AuditRecord, off: u64, len: u64, hash: u32) {
+    let span = format!("{off}\t{len}\t{hash:08x}");
     let phase = match r.phase {
         Phase::Intent => 'i',
         Phase::Outcome => 'o',
@@ -100,6 +155,11 @@ fn write_record(out: &mut String, r: &AuditRecord, span: &str) {
         None => out.push_str("\t-"),
     }
     let _ = writeln!(out, "\t{}", r.attempt);
+}
+
+/// Appends the index line of a run of lines that are not records.
+pub fn write_gap(out: &mut String, off: u64, len: u64, hash: u32) {
+    let _ = writeln!(out, "x\t{off}\t{len}\t{hash:08x}");
 }
 
 fn op_char(op: Operation) -> char {
@@ -294,6 +354,7 @@ fn small(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::local::tail;
 
     fn record(line: &str) -> AuditRecord {
         tail::parse_line(line.as_bytes(), 0).unwrap()
@@ -310,7 +371,8 @@ mod tests {
         ];
         for (n, line) in lines.iter().enumerate() {
             let mut out = String::new();
-            write(&mut out, 40 * n as u64, line.as_bytes());
+            let (off, len) = (40 * n as u64, line.len() as u64);
+            write_record(&mut out, &record(line), off, len, hash(line.as_bytes()));
             let text = out.strip_suffix('\n').unwrap();
             let entry = parse(text).unwrap_or_else(|| panic!("{text}"));
             let r = record(line);
@@ -327,12 +389,13 @@ mod tests {
     }
 
     #[test]
-    fn a_line_that_is_not_a_record_is_kept_as_a_gap_and_a_bad_index_line_is_refused() {
+    fn a_gap_reads_back_as_no_record_and_a_bad_index_line_is_refused() {
         let mut out = String::new();
-        write(&mut out, 7, br#"{"time":"2026-11-24T10:00:00Z","att"#);
-        write(&mut out, 50, b"  ");
+        write_gap(&mut out, 7, 35, 0x1234_abcd);
+        write_gap(&mut out, 50, 2, 3);
         let entries: Vec<Entry> = out.lines().map(|l| parse(l).unwrap()).collect();
         assert!(entries.iter().all(|e| e.fact.is_none()));
+        assert_eq!(entries[0].span.hash, 0x1234_abcd);
         assert_eq!(entries[1].span.end(), 53);
         for bad in [
             "",
@@ -350,6 +413,9 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
+        // From a file: no sum of its numbers overflows.
+        let huge = parse("x\t9999999999999999999\t9999999999999999999\t00000000").unwrap();
+        assert_eq!(huge.span.end(), u64::MAX);
         let good = "rir-\t-10\t7\tn\t1\t2\t00000003\t-\t-\t";
         let entry = parse(good).unwrap();
         assert_eq!(entry.fact.map(|f| (f.number, f.attempt)), Some(("n", "")));

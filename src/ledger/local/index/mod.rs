@@ -8,6 +8,7 @@
 
 mod check;
 mod line;
+mod make;
 mod read;
 mod scan;
 mod sync;

@@ -6,13 +6,16 @@
 
 use chrono::{DateTime, Utc};
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom};
+use std::io;
 use std::path::Path;
 
 use super::check::{Checked, check};
 use super::line::{self, Head};
 use crate::audit::AuditRecord;
 use crate::ledger::local::tail::{self, Flow, Horizon, time_key};
+
+/// How far behind the trail an index is still read through, the rest parsed from the trail.
+const BEYOND_MAX: u64 = 4 * 1024 * 1024;
 
 /// What a read hands each record of the window to, newest first.
 pub trait Visit {
@@ -67,9 +70,10 @@ pub fn scan(
         Err(e) => return Err(e.into()),
     };
     let checked = check(&mut index, &trail)?.ok_or(Unusable::OutOfStep)?;
-    // What the index does not cover is read whole below: more than a few lines of it means
-    // the index is not this trail's (the trail is then read backwards, a chunk at a time).
-    if checked.trail_len - checked.covered > 4 * tail::LINE_MAX {
+    // What the index does not cover is parsed below, a line at a time: more than a few MB
+    // of it means the index is far behind (the caller brings it up to date, or reads the
+    // trail itself).
+    if checked.trail_len - checked.covered > BEYOND_MAX {
         return Err(Unusable::OutOfStep);
     }
     let mut scan = Scan {
@@ -78,16 +82,29 @@ pub fn scan(
     };
     let mut horizon = Horizon::new(since);
 
-    // What the index does not cover yet.
-    let mut after = beyond(&mut trail, checked.covered, checked.trail_len)?;
-    while let Some(record) = after.pop() {
-        let time = record.time;
-        if time > since {
-            visit.record(record);
-        }
-        if horizon.past(time) && horizon.done() {
-            return Ok(scan);
-        }
+    // What the index does not cover yet, newest first; its last line may be unfinished (a
+    // write under way, or torn), and is then passed over like any unreadable one.
+    let ended = tail::lines_back(
+        &mut trail,
+        checked.covered,
+        checked.trail_len,
+        &mut |raw, _| match tail::record_in(raw) {
+            Some(record) => {
+                let time = record.time;
+                if time > since {
+                    visit.record(record);
+                }
+                if horizon.past(time) && horizon.done() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            }
+            None => Flow::Continue,
+        },
+    )?;
+    if ended {
+        return Ok(scan);
     }
 
     if walk_index(&mut index, &checked, &mut horizon, since, visit)? {
@@ -168,26 +185,4 @@ fn walk_index(
         return Err(Unusable::OutOfStep);
     }
     Ok(stopped)
-}
-
-/// The records of the trail's lines from `from` to `to`, oldest first; the last line may be
-/// unfinished (a write under way, or torn), and is then passed over like any unreadable one.
-fn beyond(trail: &mut File, from: u64, to: u64) -> io::Result<Vec<AuditRecord>> {
-    if to <= from {
-        return Ok(Vec::new());
-    }
-    let mut bytes = vec![0u8; (to - from) as usize];
-    trail.seek(SeekFrom::Start(from))?;
-    io::Read::read_exact(trail, &mut bytes)?;
-    let mut records = Vec::new();
-    let mut at = from;
-    for raw in bytes.split(|b| *b == b'\n') {
-        if !raw.iter().all(u8::is_ascii_whitespace)
-            && let Ok(record) = tail::parse_line(raw, at)
-        {
-            records.push(record);
-        }
-        at += raw.len() as u64 + 1;
-    }
-    Ok(records)
 }

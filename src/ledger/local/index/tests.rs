@@ -52,8 +52,10 @@ enum Step {
     },
     /// A crash mid-write: a line without its end (closed by the next append).
     Torn,
-    /// A blank line or one that is not a record.
-    Junk(bool),
+    /// A blank line, one that is not a record, a thousand short ones, or a record padded past
+    /// the longest line a reader takes (within one backward chunk, or across several), which
+    /// every read passes over.
+    Junk(u8),
     /// The index cut short by `n` bytes (a crash while writing it, a full disk).
     CutIndex(u8),
     LoseIndex,
@@ -66,7 +68,7 @@ fn step() -> impl Strategy<Value = Step> {
         8 => (0i64..20 * 24 * 60, prop_oneof![4 => Just(0i64), 1 => -3000i64..3000], 0..3usize, 0..OPS.len(), 0..7usize, any::<bool>())
             .prop_map(|(minutes, skew, number, op, end, indexed)| Step::Attempt { minutes, skew, number, op, end, indexed }),
         1 => Just(Step::Torn),
-        1 => any::<bool>().prop_map(Step::Junk),
+        1 => (0u8..5).prop_map(Step::Junk),
         1 => any::<u8>().prop_map(Step::CutIndex),
         1 => Just(Step::LoseIndex),
         2 => Just(Step::Check),
@@ -124,6 +126,26 @@ fn raw_append(path: &Path, bytes: &[u8]) {
     f.write_all(bytes).unwrap();
 }
 
+fn junk(kind: u8) -> Vec<u8> {
+    match kind {
+        0 => b"  \n".to_vec(),
+        1 => b"not json\n".to_vec(),
+        2 => b"{\"x\":1}\n".repeat(1000),
+        _ => {
+            let at = (now() - Duration::hours(1)).to_rfc3339();
+            let record = format!(
+                r#"{{"time":"{at}","attempt":"pad","phase":"intent","profile":"p","number":"{}","op":"register""#,
+                NUMBERS[0]
+            );
+            let long = tail::LINE_MAX as usize + if kind == 3 { 10 } else { 600 * 1024 };
+            let mut line = record.into_bytes();
+            line.resize(long - 2, b' ');
+            line.extend_from_slice(b"}\n");
+            line
+        }
+    }
+}
+
 fn run(dir: &Path, steps: &[Step]) {
     let trail = LocalTrail::in_dir(dir);
     let log = trail.log().clone();
@@ -150,9 +172,7 @@ fn run(dir: &Path, steps: &[Step]) {
                 log.path(),
                 br#"{"time":"2026-11-20T10:00:00Z","attempt":"to"#,
             ),
-            Step::Junk(blank) => {
-                raw_append(log.path(), if *blank { b"  \n" } else { b"not json\n" })
-            }
+            Step::Junk(kind) => raw_append(log.path(), &junk(*kind)),
             Step::CutIndex(by) => {
                 if let Ok(meta) = std::fs::metadata(&index_path) {
                     let f = std::fs::OpenOptions::new()
