@@ -39,8 +39,9 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 /// another user (as ssh refuses such a `~/.ssh`: root running on a desk's dir would write
 /// where that user can plant links), refused if every user can write to it (they could swap
 /// the trail or plant a lock), refused if a link stands in the place of a file wareg keeps
-/// there, warned about if its group can write to it or others can read it. Its own files found
-/// readable by others are tightened to 0600 through the opened file, with a notice.
+/// there, warned about if its group can write to it or others can read it. Its files (and
+/// those of `bulk/`) found readable by others are tightened to 0600 through the opened file,
+/// with a notice.
 pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
     let mut notices = Vec::new();
     if !dir.exists() {
@@ -75,9 +76,7 @@ pub fn prepare_data_dir(dir: &Path) -> Result<Vec<String>, String> {
                 dir.display()
             ));
         }
-        refuse_links(dir)?;
-        for name in [AUDIT_FILE, LOG_FILE, AUDIT_LOCK_FILE] {
-            let path = dir.join(name);
+        for path in refuse_links(dir)? {
             // Opened without following a link: the mode is read and set on this very file.
             let Ok(file) = crate::private_file::open_read(&path) else {
                 continue;
@@ -119,9 +118,13 @@ fn refuse_another_users(dir: &Path, meta: &std::fs::Metadata) -> Result<(), Stri
 /// A link in the data dir (or in its `bulk` dir) is refused before anything is read, written
 /// or sent, whatever it is named, and so is anything that is neither a file nor a dir: each
 /// file there is wareg's own, and each open refuses them anyway (`private_file`); this says
-/// so at once, naming it, and changes nothing.
+/// so at once, naming it, and changes nothing. The files there that others can read (made by
+/// an older wareg, or under another umask): the throttle book, the journals and their key,
+/// the locks, the exports, not only the trail and the log.
 #[cfg(unix)]
-fn refuse_links(dir: &Path) -> Result<(), String> {
+fn refuse_links(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut loose = Vec::new();
     let bulk = dir.join(BULK_DIR);
     for scanned in [dir, bulk.as_path()] {
         let Ok(entries) = std::fs::read_dir(scanned) else {
@@ -140,9 +143,18 @@ fn refuse_links(dir: &Path) -> Result<(), String> {
             if !kind.is_file() && !kind.is_dir() {
                 return Err(crate::private_file::not_a_file(&entry.path()));
             }
+            // The entry's own mode (not followed); read again from the opened file before any
+            // change.
+            if kind.is_file()
+                && entry
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+            {
+                loose.push(entry.path());
+            }
         }
     }
-    Ok(())
+    Ok(loose)
 }
 
 /// Creates `dir` (and missing parents) readable by the user alone.

@@ -3,6 +3,9 @@
 //! names customers' numbers, and whatever wareg reads back from it may have been planted or
 //! grown by someone else: a 300 MB throttle book must not take 600 MB to read.
 //!
+//! A file wareg opens to write to ends 0600 even when it was found looser (an older wareg's, or
+//! one made under another umask): it is tightened through the opened file.
+//!
 //! This is the only way wareg opens a file in its data dir. Every open refuses a symbolic link
 //! in the file's place (`O_NOFOLLOW`) and anything that is not a regular file, and says which
 //! file: a link named `audit.jsonl` must not get wareg's records appended to (or its mode
@@ -97,14 +100,43 @@ pub fn link_refused(path: &Path) -> String {
     )
 }
 
+/// [`open`] of a file to write to: one found readable by others (made by an older wareg, or
+/// under another umask) is made 0600 through the opened file, never through its name. A file
+/// wareg writes to ends 0600, whatever made it.
+fn open_to_write(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    let file = open(path, options)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            // Not fatal: a file that cannot be tightened (another user's) is still written,
+            // as it was before, and the log says so.
+            match make_private(&file) {
+                Ok(()) => tracing::info!(
+                    target: "wareg::files",
+                    "{} was readable by others (mode {mode:o}); it is now 0600",
+                    path.display()
+                ),
+                Err(e) => tracing::warn!(
+                    target: "wareg::files",
+                    "{} is readable by others (mode {mode:o}) and could not be made 0600: {e}",
+                    path.display()
+                ),
+            }
+        }
+    }
+    Ok(file)
+}
+
 /// Opens `path` to append to (and to read), creating it 0600.
 pub fn append(path: &Path) -> io::Result<File> {
-    open(path, options().read(true).append(true).create(true))
+    open_to_write(path, options().read(true).append(true).create(true))
 }
 
 /// Opens an existing `path` to read and append to; a missing file is `NotFound`.
 pub fn open_existing(path: &Path) -> io::Result<File> {
-    open(path, options().read(true).append(true))
+    open_to_write(path, options().read(true).append(true))
 }
 
 /// Opens `path` to read.
@@ -114,7 +146,7 @@ pub fn open_read(path: &Path) -> io::Result<File> {
 
 /// Opens a lock file (made 0600 if missing; its content is never touched).
 pub fn open_lock(path: &Path) -> io::Result<File> {
-    open(
+    open_to_write(
         path,
         options()
             .read(true)
@@ -359,6 +391,30 @@ mod tests {
         assert!(e.contains("is not a regular file"), "{e}");
         let e = append(Path::new("/dev/null")).unwrap_err().to_string();
         assert!(e.contains("is not a regular file"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_loose_file_opened_to_write_ends_0600_and_one_opened_to_read_is_left_as_it_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let loose = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "old\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            path
+        };
+        let (a, b, c, d) = (loose("a"), loose("b"), loose("c"), loose("d"));
+        append(&a).unwrap();
+        open_existing(&b).unwrap();
+        open_lock(&c).unwrap();
+        open_read(&d).unwrap();
+        for p in [&a, &b, &c] {
+            assert_eq!(mode(p), 0o600, "{}", p.display());
+            assert_eq!(std::fs::read_to_string(p).unwrap(), "old\n");
+        }
+        assert_eq!(mode(&d), 0o644, "reading changes nothing");
     }
 
     #[cfg(unix)]

@@ -147,6 +147,34 @@ fn every_file_wareg_makes_in_the_data_dir_is_0600_and_every_dir_0700() {
     assert!(loose.is_empty(), "not private: {loose:#?}");
     let dir_mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
     assert_eq!(dir_mode, 0o700);
+
+    // The same files found readable by others (an older wareg's, another umask's): every one
+    // is tightened by the next command, through the opened file, not only the trail, the log
+    // and the trail's lock.
+    for (path, _, dir) in &modes {
+        if !*dir {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let run = rig.wareg(&["audit"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for name in ["throttle.json", "bulk-journal.key", "audit.index"] {
+        assert!(
+            run.stderr.contains(&format!(
+                "{name} was readable by others (mode 644); it is now 0600"
+            )),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    let mut after = Vec::new();
+    modes_under(&data, &mut after);
+    let loose: Vec<String> = after
+        .iter()
+        .filter(|(_, mode, dir)| !*dir && *mode != 0o600)
+        .map(|(p, mode, _)| format!("{p} {mode:o}"))
+        .collect();
+    assert!(loose.is_empty(), "left loose: {loose:#?}");
 }
 
 /// The `until` of "until 2026-01-02 03:04 UTC (about N min)" in a message, as minutes left.
