@@ -41,7 +41,10 @@ pub fn lines_forward(
     visit: &mut dyn FnMut(&Line<'_>) -> Flow,
 ) -> io::Result<u64> {
     file.seek(SeekFrom::Start(from))?;
-    let mut reader = io::BufReader::with_capacity(BUFFER, file.take(to.saturating_sub(from)));
+    let len = to.saturating_sub(from);
+    // An append's few hundred bytes do not need the whole buffer.
+    let capacity = BUFFER.min(len as usize + 1);
+    let mut reader = io::BufReader::with_capacity(capacity, file.take(len));
     let mut raw = Vec::new();
     let mut tail = Vec::with_capacity(ENDS);
     let mut at = from;
