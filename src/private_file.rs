@@ -161,7 +161,7 @@ pub fn open_lock(path: &Path) -> io::Result<File> {
 /// half-way leaves the other slots whole (`bulk/tip.rs`).
 pub fn write_in_place(path: &Path, offset: u64, bytes: &[u8]) -> io::Result<()> {
     use std::io::{Seek, SeekFrom, Write};
-    let mut file = open(
+    let mut file = open_to_write(
         path,
         options()
             .read(true)
@@ -405,12 +405,13 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
             path
         };
-        let (a, b, c, d) = (loose("a"), loose("b"), loose("c"), loose("d"));
+        let (a, b, c, d, e) = (loose("a"), loose("b"), loose("c"), loose("d"), loose("e"));
         append(&a).unwrap();
         open_existing(&b).unwrap();
         open_lock(&c).unwrap();
         open_read(&d).unwrap();
-        for p in [&a, &b, &c] {
+        write_in_place(&e, 0, b"o").unwrap();
+        for p in [&a, &b, &c, &e] {
             assert_eq!(mode(p), 0o600, "{}", p.display());
             assert_eq!(std::fs::read_to_string(p).unwrap(), "old\n");
         }
