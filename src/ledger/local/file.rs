@@ -79,7 +79,7 @@ impl AuditLog {
         &self,
         mut visit: impl FnMut(Result<AuditRecord, SkippedLine>) -> ControlFlow<()>,
     ) -> io::Result<()> {
-        use super::tail::Flow;
+        use super::lines::Flow;
         let mut file = match crate::private_file::open_read(&self.path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -95,7 +95,7 @@ impl AuditLog {
                     line,
                     reason: format!(
                         "unreadable line: longer than {}",
-                        crate::private_file::size_words(super::tail::LINE_MAX)
+                        crate::private_file::size_words(super::lines::LINE_MAX)
                     ),
                 }),
                 Some(raw) if raw.iter().all(u8::is_ascii_whitespace) => return Flow::Continue,
@@ -213,7 +213,7 @@ mod tests {
         log.append(&r).unwrap();
         let written = std::fs::metadata(log.path()).unwrap().len();
         assert!(written < 12 * 1024, "{written} bytes");
-        assert!(written * 5 < super::super::tail::LINE_MAX);
+        assert!(written * 5 < super::super::lines::LINE_MAX);
         let read = log.read().unwrap();
         assert_eq!(read.records, [r.cleaned()], "read back as written");
     }

@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 
-use super::tail::{Flow, LINE_MAX};
+use super::lines::{Flow, LINE_MAX};
 
 /// How many bytes of each end of an overlong line are kept.
 pub const ENDS: usize = 4 * 1024;

@@ -15,6 +15,7 @@ mod facts;
 mod file;
 mod forward;
 pub mod index;
+mod lines;
 mod storage;
 pub mod tail;
 

@@ -10,6 +10,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::lines::{Flow, LINE_MAX};
 use crate::audit::{AuditRecord, SkippedLine};
 
 /// How far past the asked-for start a backward read goes before it stops: a record written
@@ -69,22 +70,9 @@ impl Horizon {
 /// The size of one backward read.
 const CHUNK: u64 = 256 * 1024;
 
-/// The longest line read from the trail or its index. wareg's records are a few hundred bytes
-/// and never above 10 KB: every text in one is cleaned to at most 500 characters before it is
-/// written (`AuditLog::append`; the test of the longest record checks it). A line beyond this
-/// (planted, or a file that is not a trail) is never held whole: it is passed over as an
-/// unreadable line as it is read.
-pub const LINE_MAX: u64 = 64 * 1024;
-
 /// What stands for a line longer than [`LINE_MAX`] in a backward read: one byte that reads as
 /// no record.
 const TOO_LONG: &[u8] = &[0];
-
-/// What a backward reader wants next.
-pub enum Flow {
-    Continue,
-    Stop,
-}
 
 /// Calls `visit` with each line's record (or why it could not be read), newest first, until it
 /// says stop or the file's start is reached. A missing file has no lines.

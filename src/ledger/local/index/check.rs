@@ -5,7 +5,7 @@
 use super::line::{self, HEADER, Span};
 use super::read_at;
 use crate::ledger::local::forward::ENDS;
-use crate::ledger::local::tail::LINE_MAX;
+use crate::ledger::local::lines::LINE_MAX;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use crate::audit::budget::BudgetFact;
 use crate::audit::{AuditRecord, Operation, Outcome, Phase};
 use crate::ledger::local::forward::{ENDS, keep_last, last};
-use crate::ledger::local::tail::LINE_MAX;
+use crate::ledger::local::lines::LINE_MAX;
 
 /// The index's first line, then the trail offset its first entry starts at.
 /// Version 2 since records are typed: a line whose number or region version 1 took is not a

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use super::line::{self, SpanHash};
 use crate::ledger::local::forward::Line;
-use crate::ledger::local::tail::{self, LINE_MAX};
+use crate::ledger::local::lines::LINE_MAX;
+use crate::ledger::local::tail;
 
 /// How much index text is gathered before it is written.
 const WRITE_AT: usize = 64 * 1024;
@@ -96,7 +97,7 @@ mod tests {
     use crate::ledger::local::forward::lines_forward;
     use crate::ledger::local::index::check::names_a_line;
     use crate::ledger::local::index::line::{Span, parse};
-    use crate::ledger::local::tail::Flow;
+    use crate::ledger::local::lines::Flow;
     use std::fs::File;
 
     fn record(attempt: &str) -> String {

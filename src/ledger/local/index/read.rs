@@ -115,7 +115,7 @@ pub fn records_of(
 /// The record on the trail line `span` names, if that line is still the one indexed.
 fn read_record(trail: &File, span: Span) -> Result<AuditRecord, Unusable> {
     // No record is longer (the index never says one is): a span that does is not read.
-    if span.len > tail::LINE_MAX || !names_a_line(trail, span)? {
+    if span.len > crate::ledger::local::lines::LINE_MAX || !names_a_line(trail, span)? {
         return Err(Unusable::OutOfStep);
     }
     let mut raw = vec![0u8; span.len as usize];

@@ -12,7 +12,8 @@ use std::path::Path;
 use super::check::{Checked, check};
 use super::line::{self, Head};
 use crate::audit::AuditRecord;
-use crate::ledger::local::tail::{self, Flow, Horizon, time_key};
+use crate::ledger::local::lines::Flow;
+use crate::ledger::local::tail::{self, Horizon, time_key};
 
 /// How far behind the trail an index is still read through, the rest parsed from the trail.
 const BEYOND_MAX: u64 = 4 * 1024 * 1024;

@@ -12,7 +12,8 @@ use super::check::check;
 use super::line::HEADER;
 use super::make::{self, Maker};
 use crate::ledger::local::forward;
-use crate::ledger::local::tail::{self, Flow, Horizon};
+use crate::ledger::local::lines::Flow;
+use crate::ledger::local::tail::{self, Horizon};
 
 /// Brings the index of `trail` up to the trail's last whole line, or makes it again from the
 /// trail's lines newer than `since` (and the slack a read of them goes past) when it is missing

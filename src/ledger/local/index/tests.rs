@@ -137,7 +137,8 @@ fn junk(kind: u8) -> Vec<u8> {
                 r#"{{"time":"{at}","attempt":"pad","phase":"intent","profile":"p","number":"{}","op":"register""#,
                 NUMBERS[0]
             );
-            let long = tail::LINE_MAX as usize + if kind == 3 { 10 } else { 600 * 1024 };
+            let long = crate::ledger::local::lines::LINE_MAX as usize
+                + if kind == 3 { 10 } else { 600 * 1024 };
             let mut line = record.into_bytes();
             line.resize(long - 2, b' ');
             line.extend_from_slice(b"}\n");
