@@ -129,7 +129,7 @@ impl fmt::Display for Refusal {
             ),
             Refusal::AlreadyVerified { number } => write!(
                 f,
-                "refusing to request a code for {number}: its ownership is already verified, and Meta sends no code then (136024); nothing to verify, register it instead. Nothing was sent"
+                "refusing to request a code for {number}: its ownership is already verified, and Meta sends no code then (136024); nothing to verify (if it is not registered yet, register it). Nothing was sent"
             ),
         }
     }

@@ -82,9 +82,14 @@ pub fn decide_rename(
         ));
     }
     if let Some(review) = facts.new_name_status.as_ref().filter(|s| s.in_review()) {
-        let asked = facts.new_name.as_deref().unwrap_or("a name");
+        // Meta does not always say which name is in review: then say so, never a stand-in
+        // that reads like a real name.
+        let asked = facts.new_name.as_deref().map_or_else(
+            || "the name asked for before".to_owned(),
+            |n| format!("'{n}'"),
+        );
         notes.push(format!(
-            "'{asked}' is still under review ({review}): a new request takes its place"
+            "{asked} is still under review ({review}): a new request takes its place"
         ));
     }
     notes.push(format!(
@@ -222,5 +227,39 @@ mod tests {
         assert_eq!(plan.blockers, [Blocker::OfficialAccount]);
         assert!(plan.blockers[0].words().contains("direct support"));
         assert_eq!(plan.describe(), "POST /1065?new_display_name=Acme New");
+    }
+
+    #[test]
+    fn a_name_in_review_is_named_and_an_unnamed_one_is_not_given_a_stand_in() {
+        use crate::graph::types::NameStatus;
+        let id = NumberId::parse("1065").unwrap();
+        let name = DisplayName::parse("Acme New").unwrap();
+        let unnamed = Facts {
+            status: Some(NumberStatus::Connected),
+            new_name_status: Some(NameStatus::PendingReview),
+            ..Facts::default()
+        };
+        let plan = decide_rename(&id, &unnamed, &name, &budget(0));
+        let note = plan.notes.iter().find(|n| n.contains("still under review"));
+        assert_eq!(
+            note.map(String::as_str),
+            Some(
+                "the name asked for before is still under review (PENDING_REVIEW): a new request takes its place"
+            ),
+            "{:?}",
+            plan.notes
+        );
+        let named = Facts {
+            new_name: Some("Acme Old".into()),
+            ..unnamed
+        };
+        let plan = decide_rename(&id, &named, &name, &budget(0));
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.starts_with("'Acme Old' is still under review")),
+            "{:?}",
+            plan.notes
+        );
     }
 }
