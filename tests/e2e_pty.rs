@@ -181,6 +181,71 @@ fn a_config_error_is_reported_before_the_terminal_is_taken() {
     );
 }
 
+/// Whether `text` was on the screen at some moment of `raw` (read a little at a time: a frame
+/// that a later one replaced counts).
+fn ever_on_screen(raw: &[u8], text: &str) -> bool {
+    let mut parser = vt100::Parser::new(
+        std::num::NonZeroU16::new(ROWS).unwrap(),
+        std::num::NonZeroU16::new(COLS).unwrap(),
+        0,
+    );
+    raw.chunks(256).any(|chunk| {
+        parser.process(chunk);
+        parser.screen().contents().contains(text)
+    })
+}
+
+#[test]
+fn a_large_fleets_entries_are_checked_after_the_first_frame_and_a_wrong_one_ends_it_unsent() {
+    // One entry more than the TUI checks before its first frame, the last one wrong.
+    let rig = Rig::new("v25.0");
+    let mut text = std::fs::read_to_string(&rig.config).unwrap();
+    for i in 0..wareg::tui::start::NUMBERS_LATER_OVER - 2 {
+        text.push_str(&format!("\n[[numbers]]\nid = \"{}\"\n", fleet_id(i)));
+    }
+    text.push_str("\n[[numbers]]\nid = \"12ab\"\n");
+    let line = text.lines().count();
+    std::fs::write(&rig.config, &text).unwrap();
+    let mut pty = Pty::spawn(&rig, &[]);
+    let status = pty.wait_exit();
+    assert_eq!(status.exit_code(), 2);
+    pty.assert_restored();
+    let raw = pty.raw.lock().unwrap().clone();
+    assert!(
+        ever_on_screen(&raw, "Numbers (reading 1,001 from the config"),
+        "the first frame was drawn before the entries were checked"
+    );
+    assert!(
+        rig.sandbox.received().is_empty(),
+        "nothing was sent: {:?}",
+        rig.sandbox.received()
+    );
+    let said = pty.contents();
+    assert!(
+        said.contains(&format!(
+            "config.toml:{line}:6: numbers.id: `12ab` is not a numeric id"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_large_fleets_entries_fill_the_table_once_checked_and_then_it_starts() {
+    let rig = fleet_rig(wareg::tui::start::NUMBERS_LATER_OVER - 1, Duration::ZERO);
+    let mut pty = Pty::spawn(&rig, &[]);
+    pty.wait_for("the listed fleet", |s| {
+        row(s, "Fleet 00001").contains("CONNECTED") && !s.contains("reading 1,001")
+    });
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+    let raw = pty.raw.lock().unwrap().clone();
+    assert!(ever_on_screen(
+        &raw,
+        "Numbers (reading 1,001 from the config"
+    ));
+}
+
 fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)

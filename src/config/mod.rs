@@ -6,10 +6,12 @@ mod located;
 mod plain_text;
 mod profile_name;
 mod raw;
+mod sections;
 mod token;
 
 pub use located::ConfigError;
 pub use profile_name::ProfileName;
+pub use raw::LaterNumbers;
 pub use token::{DEFAULT_TOKEN_TIMEOUT, TokenError, TokenSource};
 
 use std::collections::BTreeMap;
@@ -144,17 +146,27 @@ impl BudgetPolicy {
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            let mut err = ConfigError::new(format!("cannot read the config file: {e}"));
-            err.file = Some(path.to_path_buf());
-            if e.kind() == std::io::ErrorKind::NotFound {
-                err = err.hint(
-                    "run `wareg config init` to write a commented starter, or try `wareg demo`",
-                );
+        Config::parse(&read(path)?, Some(path.to_path_buf()))
+    }
+
+    /// Reads the file at `path` and validates all of it but, when it holds more than
+    /// `later_over` `[[numbers]]` entries, those: they come back to be validated beside
+    /// something else (the TUI's first frame) with [`LaterNumbers::parse`]. Until then
+    /// `numbers` is empty.
+    pub fn load_later(
+        path: &Path,
+        later_over: usize,
+    ) -> Result<(Config, Option<LaterNumbers>), ConfigError> {
+        let text = read(path)?;
+        let (mut config, later) = raw::parse_later(&text, Some(path.to_path_buf()))?;
+        match later {
+            Some(later) if later.count > later_over => Ok((config, Some(later))),
+            Some(later) => {
+                config.numbers = later.parse()?;
+                Ok((config, None))
             }
-            err
-        })?;
-        Config::parse(&text, Some(path.to_path_buf()))
+            None => Ok((config, None)),
+        }
     }
 
     /// Validates config text; `file` is only used to locate errors.
@@ -187,6 +199,19 @@ impl Config {
     pub fn number(&self, id: &NumberId) -> Option<&NumberEntry> {
         self.numbers.iter().find(|n| &n.id == id)
     }
+}
+
+/// The config file's text, or why it cannot be read.
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let mut err = ConfigError::new(format!("cannot read the config file: {e}"));
+        err.file = Some(path.to_path_buf());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            err = err
+                .hint("run `wareg config init` to write a commented starter, or try `wareg demo`");
+        }
+        err
+    })
 }
 
 #[cfg(test)]

@@ -73,19 +73,114 @@ struct RawBudget {
     max_attempts: Option<Spanned<u32>>,
 }
 
+/// The `[[numbers]]` entries alone (the numbers part of a split text).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumbers {
+    #[serde(default)]
+    numbers: Vec<Spanned<RawNumber>>,
+}
+
+/// Validates the whole text at once.
 pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigError> {
+    let (mut config, later) = parse_later(text, file)?;
+    if let Some(later) = later {
+        config.numbers = later.parse()?;
+    }
+    Ok(config)
+}
+
+/// The config's `[[numbers]]` entries, not validated yet: their part of the text and what
+/// they are checked against (the profiles the rest of the file names).
+#[derive(Debug)]
+pub struct LaterNumbers {
+    /// The file's text with every line but the entries' blank (same offsets, same lines).
+    text: String,
+    file: Option<PathBuf>,
+    /// The profiles' names, sorted.
+    profiles: Vec<ProfileName>,
+    default_profile: ProfileName,
+    /// How many `[[numbers]]` entries there are.
+    pub count: usize,
+}
+
+impl LaterNumbers {
+    /// The entries, validated as a whole parse validates them: located errors with the file's
+    /// own lines and columns.
+    pub fn parse(self) -> Result<Vec<NumberEntry>, ConfigError> {
+        let loc = Locator {
+            file: self.file.clone(),
+            text: &self.text,
+        };
+        let document = document(&loc, &self.text)?;
+        let raw = RawNumbers::deserialize(toml::de::Deserializer::from(document))
+            .map_err(|e| syntax_error(&loc, &e))?;
+        validate_numbers(&loc, &raw.numbers, &self.profiles, &self.default_profile)
+    }
+}
+
+/// Validates everything but the `[[numbers]]` entries, which come back unvalidated when the
+/// text splits there (`sections`); a text that does not split is validated whole, numbers
+/// included.
+pub(super) fn parse_later(
+    text: &str,
+    file: Option<PathBuf>,
+) -> Result<(Config, Option<LaterNumbers>), ConfigError> {
     let loc = Locator {
         file: file.clone(),
         text,
     };
-    let document = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&loc, &e))?;
-    super::plain_text::check(&loc, document.get_ref())?;
+    let Some(split) = super::sections::split(text) else {
+        return Ok((parse_whole(&loc, text)?, None));
+    };
+    let document = document(&loc, &split.head)?;
+    // `numbers` given another way as well (`numbers = [...]`, `[numbers.x]`): only the whole
+    // text says what is wrong with that.
+    if document.get_ref().contains_key("numbers") {
+        return Ok((parse_whole(&loc, text)?, None));
+    }
     let raw = RawConfig::deserialize(toml::de::Deserializer::from(document))
         .map_err(|e| syntax_error(&loc, &e))?;
+    let config = validate(&loc, &raw, file.clone())?;
+    let later = LaterNumbers {
+        text: split.numbers,
+        file,
+        profiles: config.profiles.keys().cloned().collect(),
+        default_profile: config.default_profile.clone(),
+        count: split.count,
+    };
+    Ok((config, Some(later)))
+}
 
+/// The text parsed by the TOML crate, every name and string in it checked to be plain text.
+fn document<'t>(
+    loc: &Locator,
+    text: &'t str,
+) -> Result<Spanned<toml::de::DeTable<'t>>, ConfigError> {
+    let document = toml::de::DeTable::parse(text).map_err(|e| syntax_error(loc, &e))?;
+    super::plain_text::check(loc, document.get_ref())?;
+    Ok(document)
+}
+
+fn parse_whole(loc: &Locator, text: &str) -> Result<Config, ConfigError> {
+    let document = document(loc, text)?;
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(document))
+        .map_err(|e| syntax_error(loc, &e))?;
+    let mut config = validate(loc, &raw, loc.file.clone())?;
+    config.numbers = validate_numbers(
+        loc,
+        &raw.numbers,
+        &config.profiles.keys().cloned().collect::<Vec<_>>(),
+        &config.default_profile,
+    )?;
+    Ok(config)
+}
+
+/// Everything but the numbers (left empty).
+fn validate(loc: &Locator, raw: &RawConfig, file: Option<PathBuf>) -> Result<Config, ConfigError> {
     let mut profiles: BTreeMap<ProfileName, Profile> = BTreeMap::new();
     for (name, spanned) in &raw.profiles {
-        let profile = validate_profile(&loc, name, spanned)?;
+        let profile = validate_profile(loc, name, spanned)?;
         profiles.insert(name.as_str().into(), profile);
     }
     if profiles.is_empty() {
@@ -93,11 +188,12 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
             "add a [profiles.NAME] table with at least token_env = \"WHATSAPP_TOKEN\" (see `wareg config init`)",
         ));
     }
+    let names: Vec<ProfileName> = profiles.keys().cloned().collect();
 
     let default_profile = match &raw.default_profile {
         Some(name) => {
             if !profiles.contains_key(name.get_ref().as_str()) {
-                return Err(unknown_profile(&loc, name, &profiles));
+                return Err(unknown_profile(loc, name, &names));
             }
             ProfileName::from(name.get_ref().as_str())
         }
@@ -115,38 +211,8 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
         }
     };
 
-    let mut numbers: Vec<NumberEntry> = Vec::new();
-    // A set, not a scan of what came before: 20,000 numbers check in linear time.
-    let mut seen = std::collections::HashSet::new();
-    for spanned in &raw.numbers {
-        let n = spanned.get_ref();
-        let id = NumberId::parse(n.id.get_ref())
-            .map_err(|e| loc.error(Some(n.id.span()), format!("numbers.id: {e}")))?;
-        if !seen.insert(id.clone()) {
-            return Err(loc
-                .error(Some(n.id.span()), format!("number {id} is listed twice"))
-                .hint("keep one [[numbers]] entry per id"));
-        }
-        let profile = match &n.profile {
-            Some(p) if !profiles.contains_key(p.get_ref().as_str()) => {
-                return Err(unknown_profile(&loc, p, &profiles));
-            }
-            Some(p) => ProfileName::from(p.get_ref().as_str()),
-            None => default_profile.clone(),
-        };
-        numbers.push(NumberEntry {
-            id,
-            label: n
-                .label
-                .as_deref()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| crate::clean::text(l, crate::clean::NAME_MAX)),
-            profile,
-        });
-    }
-
-    let budget = validate_budget(&loc, raw.budget.as_ref())?;
-    let ledger = validate_ledger(&loc, raw.ledger.as_ref())?;
+    let budget = validate_budget(loc, raw.budget.as_ref())?;
+    let ledger = validate_ledger(loc, raw.ledger.as_ref())?;
     let storage_max_age_days = match &raw.storage_max_age_days {
         Some(days) if !(1..=3650).contains(days.get_ref()) => {
             return Err(loc
@@ -164,10 +230,49 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
         source: file,
         default_profile,
         profiles,
-        numbers,
+        numbers: Vec::new(),
         budget,
         ledger,
     })
+}
+
+fn validate_numbers(
+    loc: &Locator,
+    raw: &[Spanned<RawNumber>],
+    profiles: &[ProfileName],
+    default_profile: &ProfileName,
+) -> Result<Vec<NumberEntry>, ConfigError> {
+    let mut numbers: Vec<NumberEntry> = Vec::with_capacity(raw.len());
+    // A set, not a scan of what came before: 20,000 numbers check in linear time.
+    let mut seen = std::collections::HashSet::with_capacity(raw.len());
+    for spanned in raw {
+        let n = spanned.get_ref();
+        let id = NumberId::parse(n.id.get_ref())
+            .map_err(|e| loc.error(Some(n.id.span()), format!("numbers.id: {e}")))?;
+        if !seen.insert(id.clone()) {
+            return Err(loc
+                .error(Some(n.id.span()), format!("number {id} is listed twice"))
+                .hint("keep one [[numbers]] entry per id"));
+        }
+        let profile = match &n.profile {
+            // `profiles` is sorted (a map's keys).
+            Some(p) => match profiles.binary_search_by(|name| name.as_str().cmp(p.get_ref())) {
+                Ok(i) => profiles[i].clone(),
+                Err(_) => return Err(unknown_profile(loc, p, profiles)),
+            },
+            None => default_profile.clone(),
+        };
+        numbers.push(NumberEntry {
+            id,
+            label: n
+                .label
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| crate::clean::text(l, crate::clean::NAME_MAX)),
+            profile,
+        });
+    }
+    Ok(numbers)
 }
 
 fn validate_profile(
@@ -561,18 +666,18 @@ fn validate_ledger(
     Ok(ledger)
 }
 
-fn unknown_profile(
-    loc: &Locator,
-    name: &Spanned<String>,
-    profiles: &BTreeMap<ProfileName, Profile>,
-) -> ConfigError {
+fn unknown_profile(loc: &Locator, name: &Spanned<String>, profiles: &[ProfileName]) -> ConfigError {
     loc.error(
         Some(name.span()),
         format!("there is no profile named `{}`", name.get_ref()),
     )
     .hint(format!(
         "use one of: {} (or add [profiles.{}])",
-        profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+        profiles
+            .iter()
+            .map(ProfileName::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         name.get_ref()
     ))
 }

@@ -219,3 +219,103 @@ fn retired_and_newer_versions_load_with_a_warning_and_malformed_ones_do_not_load
         assert!(config(malformed).is_err(), "{malformed}");
     }
 }
+
+/// A config file of `text` in a fresh dir (the dir goes with the returned guard).
+fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wareg.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn entries_between_other_tables_load_as_if_the_file_were_read_whole() {
+    let text = r#"
+[[numbers]]
+id = "1"
+label = "One"
+
+[budget]
+max_attempts = 5
+
+[[numbers]]
+id = "2"
+profile = "q"
+
+[profiles.p]
+token_env = "T"
+pin_command = ["pass", "[[numbers]]", """
+[[numbers]]\
+"""]
+
+[profiles.q]
+token_env = "T"
+"#;
+    let text = format!("default_profile = \"p\"\n{text}");
+    let c = Config::parse(&text, None).unwrap();
+    let ids: Vec<(&str, &str)> = c
+        .numbers
+        .iter()
+        .map(|n| (n.id.as_str(), n.profile.as_str()))
+        .collect();
+    assert_eq!(ids, [("1", "p"), ("2", "q")]);
+    assert_eq!(c.budget.max_attempts, 5);
+    let pin = c.profile("p").unwrap().pin_command.clone().unwrap();
+    assert_eq!(pin, ["pass", "[[numbers]]", "[[numbers]]"]);
+}
+
+#[test]
+fn a_wrong_entry_is_located_the_same_whether_checked_now_or_later() {
+    // Characters of more than one byte before it, in the rest of the file and in its line.
+    let text = "[profiles.p]\ntoken_env = \"T\"\npin_command = [\"pass\", \"Zoë\"]\n\
+        [[numbers]]\nid = \"1\"\nlabel = \"Zürich\"\n\
+        [[numbers]]\nid = \"2\"\nlabel = \"Köln\" \nlabl = \"x\"\n";
+    let now = err(text);
+    assert_eq!(now.at, Some((10, 1)), "{now}");
+    assert!(now.message.starts_with("unknown field `labl`"), "{now}");
+    let (_dir, path) = file(text);
+    let (config, later) = Config::load_later(&path, 1).unwrap();
+    assert!(config.numbers.is_empty());
+    let later = later.unwrap().parse().unwrap_err();
+    assert_eq!((later.at, &later.message), (now.at, &now.message));
+    assert_eq!(later.file.as_deref(), Some(path.as_path()));
+    // A control character in a label: refused at its place, with its path.
+    let text = "[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\nlabel = \"a\\u0007\"\n";
+    let (_dir, path) = file(text);
+    let later = Config::load_later(&path, 1)
+        .unwrap()
+        .1
+        .unwrap()
+        .parse()
+        .unwrap_err();
+    assert_eq!(later.at, Some((7, 9)), "{later}");
+    assert!(later.message.contains("`numbers[1].label`"), "{later}");
+}
+
+#[test]
+fn only_a_fleet_larger_than_asked_is_left_for_later() {
+    let text = "[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\nlabel = \"Two\"\n[[numbers]]\nid = \"3\"\n";
+    let (_dir, path) = file(text);
+    let whole = Config::load(&path).unwrap();
+    assert_eq!(whole.numbers.len(), 3);
+    let (head, later) = Config::load_later(&path, 2).unwrap();
+    let later = later.expect("3 entries are more than 2");
+    assert_eq!(later.count, 3);
+    assert!(head.numbers.is_empty());
+    assert_eq!(later.parse().unwrap(), whole.numbers);
+    let (now, later) = Config::load_later(&path, 3).unwrap();
+    assert!(later.is_none());
+    assert_eq!(now.numbers, whole.numbers);
+    // Everything else is checked before: a wrong value in the rest fails the load itself.
+    let (_dir, path) =
+        file(&text.replace("token_env = \"T\"", "token_env = \"T\"\ntimeout_secs = 0"));
+    assert!(Config::load_later(&path, 0).is_err());
+}
+
+#[test]
+fn numbers_written_two_ways_are_refused_as_the_whole_file_says() {
+    let e = err("numbers = []\n[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n");
+    assert!(e.at.is_some(), "{e}");
+    let e = err("[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n[numbers.x]\ny = 1\n");
+    assert!(e.at.is_some(), "{e}");
+}

@@ -16,7 +16,7 @@ mod row;
 pub use column::{Cell, Column, Facts, Screen, Tone};
 pub use machine::{Fleet, Listing, ProfileView, Read, left_out_words, not_number_ids};
 pub use next::NextContext;
-pub use row::{Live, NOT_READ, Row, Storage, configured_rows};
+pub use row::{Live, NOT_READ, Row, Storage, configured_rows, rows_of};
 
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};

@@ -212,6 +212,14 @@ pub fn configured_rows(config: &Config, only_profile: Option<&str>) -> Vec<Row> 
         .collect()
 }
 
+/// The rows of the config's entries, taken over (no copy of their strings).
+pub fn rows_of(entries: Vec<crate::config::NumberEntry>) -> Vec<Row> {
+    entries
+        .into_iter()
+        .map(|n| Row::configured(n.id, n.label, n.profile))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

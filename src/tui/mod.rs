@@ -152,11 +152,14 @@ pub async fn assemble(
 }
 
 /// Runs the TUI on the real terminal until the user quits. `notices` carries lines from an
-/// in-process sandbox (the demo) into the log pane.
+/// in-process sandbox (the demo) into the log pane. `numbers` are a large fleet's
+/// `[[numbers]]` entries, not validated yet: they are, once the first frame is drawn, and the
+/// app starts with them; one that is wrong ends the TUI before anything is sent.
 pub async fn run(
     setup: TuiSetup,
     notices: Option<mpsc::UnboundedReceiver<String>>,
-) -> std::io::Result<()> {
+    numbers: Option<crate::config::LaterNumbers>,
+) -> Result<(), start::StartError> {
     let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env()).await;
     if let Some(mut notices) = notices {
         let tx = tx.clone();
@@ -167,13 +170,30 @@ pub async fn run(
             }
         });
     }
-    let mut guard = terminal::TerminalGuard::enter()?;
+    let terminal_error = |e: std::io::Error| start::StartError::Local(format!("terminal: {e}"));
+    let mut guard = terminal::TerminalGuard::enter().map_err(terminal_error)?;
     // Only in the debug build the tests run: it proves that a panic still restores the
     // terminal, and the release binary has no such door.
     #[cfg(debug_assertions)]
     if std::env::var_os("WAREG_TEST_PANIC").is_some() {
-        guard.terminal.draw(|f| view::draw(f, &app))?;
+        guard
+            .terminal
+            .draw(|f| view::draw(f, &app))
+            .map_err(terminal_error)?;
         panic!("WAREG_TEST_PANIC: deliberate panic to test terminal restoration");
+    }
+    if let Some(numbers) = numbers {
+        // The first frame says what is being read; the entries are checked after it, here on
+        // this thread (the start waits for them anyway, and nothing else needs the CPU).
+        app.expect_numbers(numbers.count);
+        guard
+            .terminal
+            .draw(|f| view::draw(f, &app))
+            .map_err(terminal_error)?;
+        if let Err(e) = app.take_numbers(numbers.parse()) {
+            drop(guard);
+            return Err(start::StartError::Config(e));
+        }
     }
     let surroundings = app.surroundings.clone();
     let browser = surroundings.browser.clone();
@@ -201,5 +221,5 @@ pub async fn run(
     )
     .await;
     drop(guard);
-    result
+    result.map_err(terminal_error)
 }

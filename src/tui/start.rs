@@ -1,6 +1,7 @@
 //! How the interactive face starts (`main.rs` picks it): `wareg` (the TUI on the configured
 //! profile) and `wareg demo` (the TUI on an in-process sandbox with a throwaway data dir).
-//! Everything that can be wrong before the terminal is taken over is an error here, in words.
+//! Everything that can be wrong before the terminal is taken over is an error here, in words
+//! (a large fleet's `[[numbers]]` entries are checked just after the first frame).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,13 +24,16 @@ pub enum StartError {
 
 /// The TUI on the config at `config` (else the usual place), with `profile` as the default.
 pub fn run_tui(config: Option<&Path>, profile: Option<&str>) -> Result<(), StartError> {
-    // Everything that can be wrong with the config is reported here, before raw mode.
+    // Everything that can be wrong with the config is reported here, before raw mode, but for
+    // the entries of a fleet over `NUMBERS_LATER_OVER` numbers: those are checked once the
+    // first frame is drawn (`tui::run`), and one that is wrong ends the TUI before anything
+    // is sent, with the same located words.
     let path = crate::paths::config_file(config).ok_or_else(|| {
         StartError::Config(ConfigError::new(
             "cannot find a home directory; pass --config FILE",
         ))
     })?;
-    let mut config = Config::load(&path)?;
+    let (mut config, numbers) = Config::load_later(&path, NUMBERS_LATER_OVER)?;
     if let Some(p) = profile {
         if config.profile(p).is_none() {
             return Err(StartError::Usage(format!(
@@ -56,12 +60,17 @@ pub fn run_tui(config: Option<&Path>, profile: Option<&str>) -> Result<(), Start
         log_path,
     };
     let runtime = runtime()?;
-    let result = runtime.block_on(tui::run(setup, None));
+    let result = runtime.block_on(tui::run(setup, None, numbers));
     // A token command still running on a blocking thread must not keep a quit waiting: it
     // was killed at its own timeout anyway, and the process ends now.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
-    result.map_err(|e| StartError::Local(format!("terminal: {e}")))
+    result
 }
+
+/// A config with more `[[numbers]]` entries than this has them validated after the first
+/// frame (issue 28: at 20,000 they were most of the time to it); up to it, every config error
+/// is reported before the terminal is taken over (1,000 entries cost about a millisecond).
+pub const NUMBERS_LATER_OVER: usize = 1_000;
 
 /// How long quitting waits for background work before leaving without it.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(300);
@@ -96,9 +105,9 @@ pub fn run_demo() -> Result<(), StartError> {
             data_dir: data.path().to_path_buf(),
             log_path,
         };
-        let result = tui::run(setup, Some(notice_rx)).await;
+        let result = tui::run(setup, Some(notice_rx), None).await;
         drop(running);
-        result.map_err(|e| StartError::Local(format!("terminal: {e}")))
+        result
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     result

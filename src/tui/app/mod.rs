@@ -220,6 +220,9 @@ pub struct App {
     refresh_asker: Asker,
     /// The read guard's notice was said for the refresh under way.
     guard_told: bool,
+    /// How many of the config's `[[numbers]]` entries are being validated (a large fleet's,
+    /// after the first frame and before the start): the first frame says so.
+    pub numbers_coming: Option<usize>,
 }
 
 /// The share of Meta's call budget (percent) above which a refresh spends nothing extra.
@@ -307,11 +310,32 @@ impl App {
             confirm_full_over: CONFIRM_FULL_OVER,
             refresh_asker: Asker::Start,
             guard_told: false,
+            numbers_coming: None,
         };
         for warning in config.warnings(app.clock.now().date_naive()) {
             app.notice(Level::Warn, warning);
         }
         app
+    }
+
+    /// The config's `count` entries are still being validated: the first frame says so.
+    pub fn expect_numbers(&mut self, count: usize) {
+        self.numbers_coming = Some(count);
+    }
+
+    /// The config's entries are in (before the start): their rows, what is kept of their
+    /// storage, their next steps. The error of one that is wrong comes back.
+    pub fn take_numbers(
+        &mut self,
+        entries: Result<Vec<crate::config::NumberEntry>, crate::config::ConfigError>,
+    ) -> Result<(), crate::config::ConfigError> {
+        self.numbers_coming = None;
+        let mut rows = crate::fleet::rows_of(entries?);
+        rows.append(&mut self.table.rows);
+        self.table = NumbersTable::new(rows);
+        self.apply_kept_storage();
+        self.renew_next();
+        Ok(())
     }
 
     /// The commands to run at start: count the budgets, read every number's status and the

@@ -1243,3 +1243,48 @@ fn help_over_a_form_says_esc_goes_back_to_the_form_and_closes_it() {
     press(&mut app, &[KeyCode::Esc]);
     assert!(app.overlay.is_none(), "Esc there closes it");
 }
+
+#[test]
+fn entries_checked_after_the_first_frame_become_rows_that_keep_their_kept_storage() {
+    // A large fleet's start: the entries come after the ledger's kept storage was read.
+    let head = Config::parse("[profiles.p]\ntoken_env = \"T\"\nwaba_id = \"999\"\n", None).unwrap();
+    let mut app = App::new(&head, Theme { color: false }, None);
+    app.expect_numbers(2);
+    let mut book = crate::audit::StorageBook::default();
+    let storage = crate::graph::types::StorageConfig {
+        status: crate::graph::types::StorageStatus::Enabled,
+        data_localization_region: Some("DE".into()),
+    };
+    book.note(crate::audit::StorageEntry::new(
+        &NumberId::parse("100").unwrap(),
+        storage.clone(),
+        app.clock.now(),
+    ));
+    app.update(Msg::KeptStorage(book));
+    let entries = Config::parse(CONFIG, None).unwrap().numbers;
+    app.take_numbers(Ok(entries)).unwrap();
+    assert_eq!(app.numbers_coming, None);
+    assert_eq!(app.table.rows.len(), 2);
+    assert_eq!(app.table.rows[0].storage, Storage::Known(storage));
+    assert_eq!(app.table.rows[0].label.as_deref(), Some("Support DE"));
+    // The start reads only the storage nobody kept.
+    let cmds = app.start();
+    let read: Vec<&str> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::ReadSettings { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(read, ["200"]);
+}
+
+#[test]
+fn a_wrong_entry_checked_after_the_first_frame_comes_back_and_leaves_no_rows() {
+    let head = Config::parse("[profiles.p]\ntoken_env = \"T\"\n", None).unwrap();
+    let mut app = App::new(&head, Theme { color: false }, None);
+    app.expect_numbers(1);
+    let wrong = crate::config::ConfigError::new("numbers.id: `x` is not a numeric id");
+    assert_eq!(app.take_numbers(Err(wrong.clone())), Err(wrong));
+    assert!(app.table.rows.is_empty());
+}

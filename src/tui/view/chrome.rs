@@ -34,7 +34,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         6,
         format!(
             "│ {} ",
-            crate::plural::count(app.table.rows.len(), "number")
+            crate::plural::count(app.numbers_coming.unwrap_or(app.table.rows.len()), "number")
         ),
         theme.dim(),
     ));

@@ -175,7 +175,12 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     .style(theme.title());
 
     let mut title = format!(" Numbers ({}", t.visible.len());
-    if t.visible.len() != t.rows.len() {
+    if let Some(coming) = app.numbers_coming {
+        title = format!(
+            " Numbers (reading {} from the config",
+            crate::plural::thousands(coming as u64)
+        );
+    } else if t.visible.len() != t.rows.len() {
         title.push_str(&format!(" of {}", t.rows.len()));
     }
     title.push(')');
@@ -230,7 +235,12 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
             area.width.saturating_sub(4),
             area.height.saturating_sub(3),
         );
-        let text = if t.rows.is_empty() {
+        let text = if let Some(coming) = app.numbers_coming {
+            format!(
+                "Checking the config's {} [[numbers]] entries…",
+                crate::plural::thousands(coming as u64)
+            )
+        } else if t.rows.is_empty() {
             "No numbers: add [[numbers]] or a waba_id to the profile (wareg config init)".to_owned()
         } else if let Err(why) = crate::fleet::filter::Filter::parse(&t.filter) {
             // The grammar's own words: `foo:` is not a column…, `storage:` needs a value…
