@@ -51,6 +51,8 @@ impl std::error::Error for ConfigError {}
 pub struct Locator<'a> {
     pub file: Option<PathBuf>,
     pub text: &'a str,
+    /// Where in `text` the spans given to `error` count from (a part of the file parsed alone).
+    pub base: usize,
 }
 
 impl Locator<'_> {
@@ -65,7 +67,7 @@ impl Locator<'_> {
     pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
         ConfigError {
             file: self.file.clone(),
-            at: span.map(|s| self.line_col(s.start)),
+            at: span.map(|s| self.line_col(self.base + s.start)),
             message: message.into(),
             hint: None,
         }
@@ -88,6 +90,7 @@ mod tests {
         let loc = Locator {
             file: None,
             text: "a = 1\nbé = 2\n",
+            base: 0,
         };
         assert_eq!(loc.line_col(0), (1, 1));
         assert_eq!(loc.line_col(6), (2, 1));

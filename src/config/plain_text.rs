@@ -15,31 +15,47 @@ use crate::clean::{NAME_MAX, is_unsafe};
 
 /// The first key or string in `table` that is not plain text, as a located error.
 pub(super) fn check(loc: &Locator, table: &DeTable) -> Result<(), ConfigError> {
-    check_table(loc, table, "")
+    check_from(loc, table, 0)
 }
 
-fn check_table(loc: &Locator, table: &DeTable, path: &str) -> Result<(), ConfigError> {
+/// The same for a part of the file parsed alone whose arrays (the `[[numbers]]` entries of a
+/// run) start at item `first` of the file's.
+pub(super) fn check_from(loc: &Locator, table: &DeTable, first: usize) -> Result<(), ConfigError> {
+    check_table(loc, table, "", first)
+}
+
+fn check_table(
+    loc: &Locator,
+    table: &DeTable,
+    path: &str,
+    first: usize,
+) -> Result<(), ConfigError> {
     for (key, value) in table.iter() {
         let name = join(path, key.get_ref());
         if let Some(c) = key.get_ref().chars().find(|c| is_unsafe(*c)) {
             return Err(refusal(loc, key, &format!("the name `{name}`"), c));
         }
-        check_value(loc, value, &name)?;
+        check_value(loc, value, &name, first)?;
     }
     Ok(())
 }
 
-fn check_value(loc: &Locator, value: &Spanned<DeValue>, path: &str) -> Result<(), ConfigError> {
+fn check_value(
+    loc: &Locator,
+    value: &Spanned<DeValue>,
+    path: &str,
+    first: usize,
+) -> Result<(), ConfigError> {
     match value.get_ref() {
         DeValue::String(text) => match text.chars().find(|c| is_unsafe(*c)) {
             Some(c) => Err(refusal(loc, value, &format!("`{path}`"), c)),
             None => Ok(()),
         },
-        DeValue::Table(table) => check_table(loc, table, path),
+        DeValue::Table(table) => check_table(loc, table, path, 0),
         DeValue::Array(items) => items
             .iter()
             .enumerate()
-            .try_for_each(|(i, item)| check_value(loc, item, &format!("{path}[{i}]"))),
+            .try_for_each(|(i, item)| check_value(loc, item, &format!("{path}[{}]", first + i), 0)),
         _ => Ok(()),
     }
 }

@@ -90,12 +90,13 @@ pub(super) fn parse(text: &str, file: Option<PathBuf>) -> Result<Config, ConfigE
     Ok(config)
 }
 
-/// The config's `[[numbers]]` entries, not validated yet: their part of the text and what
-/// they are checked against (the profiles the rest of the file names).
+/// The config's `[[numbers]]` entries, not validated yet: where they are in the file's text
+/// and what they are checked against (the profiles the rest of the file names).
 #[derive(Debug)]
 pub struct LaterNumbers {
-    /// The file's text with every line but the entries' blank (same offsets, same lines).
     text: String,
+    /// Each entry's lines in `text`.
+    entries: Vec<std::ops::Range<usize>>,
     file: Option<PathBuf>,
     /// The profiles' names, sorted.
     profiles: Vec<ProfileName>,
@@ -104,18 +105,35 @@ pub struct LaterNumbers {
     pub count: usize,
 }
 
+/// How many entries are parsed at once: what one parse holds in memory (a parsed tree of
+/// 20,000 entries was tens of megabytes), not what it finds.
+const ENTRIES_AT_ONCE: usize = 500;
+
 impl LaterNumbers {
-    /// The entries, validated as a whole parse validates them: located errors with the file's
-    /// own lines and columns.
+    /// The entries, validated as a whole parse validates them (located errors with the file's
+    /// own lines and columns, an id listed twice anywhere), a run of them at a time.
     pub fn parse(self) -> Result<Vec<NumberEntry>, ConfigError> {
-        let loc = Locator {
-            file: self.file.clone(),
-            text: &self.text,
-        };
-        let document = document(&loc, &self.text)?;
-        let raw = RawNumbers::deserialize(toml::de::Deserializer::from(document))
-            .map_err(|e| syntax_error(&loc, &e))?;
-        validate_numbers(&loc, &raw.numbers, &self.profiles, &self.default_profile)
+        let mut numbers = Vec::with_capacity(self.entries.len());
+        // A set, not a scan of what came before: 20,000 numbers check in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(self.entries.len());
+        for (first, run) in super::sections::runs(&self.entries, ENTRIES_AT_ONCE) {
+            let loc = Locator {
+                file: self.file.clone(),
+                text: &self.text,
+                base: run.start,
+            };
+            let part = self.text.get(run).unwrap_or_default();
+            let document = toml::de::DeTable::parse(part).map_err(|e| syntax_error(&loc, &e))?;
+            super::plain_text::check_from(&loc, document.get_ref(), first)?;
+            let raw = RawNumbers::deserialize(toml::de::Deserializer::from(document))
+                .map_err(|e| syntax_error(&loc, &e))?;
+            let checked = Checked {
+                profiles: &self.profiles,
+                default_profile: &self.default_profile,
+            };
+            checked.numbers(&loc, &raw.numbers, &mut seen, &mut numbers)?;
+        }
+        Ok(numbers)
     }
 }
 
@@ -129,6 +147,7 @@ pub(super) fn parse_later(
     let loc = Locator {
         file: file.clone(),
         text,
+        base: 0,
     };
     let Some(split) = super::sections::split(text) else {
         return Ok((parse_whole(&loc, text)?, None));
@@ -143,11 +162,12 @@ pub(super) fn parse_later(
         .map_err(|e| syntax_error(&loc, &e))?;
     let config = validate(&loc, &raw, file.clone())?;
     let later = LaterNumbers {
-        text: split.numbers,
+        text: text.to_owned(),
+        count: split.entries.len(),
+        entries: split.entries,
         file,
         profiles: config.profiles.keys().cloned().collect(),
         default_profile: config.default_profile.clone(),
-        count: split.count,
     };
     Ok((config, Some(later)))
 }
@@ -167,12 +187,15 @@ fn parse_whole(loc: &Locator, text: &str) -> Result<Config, ConfigError> {
     let raw = RawConfig::deserialize(toml::de::Deserializer::from(document))
         .map_err(|e| syntax_error(loc, &e))?;
     let mut config = validate(loc, &raw, loc.file.clone())?;
-    config.numbers = validate_numbers(
-        loc,
-        &raw.numbers,
-        &config.profiles.keys().cloned().collect::<Vec<_>>(),
-        &config.default_profile,
-    )?;
+    let profiles: Vec<ProfileName> = config.profiles.keys().cloned().collect();
+    let checked = Checked {
+        profiles: &profiles,
+        default_profile: &config.default_profile,
+    };
+    let mut numbers = Vec::with_capacity(raw.numbers.len());
+    let mut seen = std::collections::HashSet::with_capacity(raw.numbers.len());
+    checked.numbers(loc, &raw.numbers, &mut seen, &mut numbers)?;
+    config.numbers = numbers;
     Ok(config)
 }
 
@@ -236,43 +259,53 @@ fn validate(loc: &Locator, raw: &RawConfig, file: Option<PathBuf>) -> Result<Con
     })
 }
 
-fn validate_numbers(
-    loc: &Locator,
-    raw: &[Spanned<RawNumber>],
-    profiles: &[ProfileName],
-    default_profile: &ProfileName,
-) -> Result<Vec<NumberEntry>, ConfigError> {
-    let mut numbers: Vec<NumberEntry> = Vec::with_capacity(raw.len());
-    // A set, not a scan of what came before: 20,000 numbers check in linear time.
-    let mut seen = std::collections::HashSet::with_capacity(raw.len());
-    for spanned in raw {
-        let n = spanned.get_ref();
-        let id = NumberId::parse(n.id.get_ref())
-            .map_err(|e| loc.error(Some(n.id.span()), format!("numbers.id: {e}")))?;
-        if !seen.insert(id.clone()) {
-            return Err(loc
-                .error(Some(n.id.span()), format!("number {id} is listed twice"))
-                .hint("keep one [[numbers]] entry per id"));
+/// What the numbers are checked against.
+struct Checked<'a> {
+    /// Sorted (a map's keys).
+    profiles: &'a [ProfileName],
+    default_profile: &'a ProfileName,
+}
+
+impl Checked<'_> {
+    /// Validates `raw` onto `numbers`; `seen` holds the ids before them.
+    fn numbers(
+        &self,
+        loc: &Locator,
+        raw: &[Spanned<RawNumber>],
+        seen: &mut std::collections::HashSet<NumberId>,
+        numbers: &mut Vec<NumberEntry>,
+    ) -> Result<(), ConfigError> {
+        for spanned in raw {
+            let n = spanned.get_ref();
+            let id = NumberId::parse(n.id.get_ref())
+                .map_err(|e| loc.error(Some(n.id.span()), format!("numbers.id: {e}")))?;
+            if !seen.insert(id.clone()) {
+                return Err(loc
+                    .error(Some(n.id.span()), format!("number {id} is listed twice"))
+                    .hint("keep one [[numbers]] entry per id"));
+            }
+            let profile = match &n.profile {
+                Some(p) => match self
+                    .profiles
+                    .binary_search_by(|name| name.as_str().cmp(p.get_ref()))
+                {
+                    Ok(i) => self.profiles[i].clone(),
+                    Err(_) => return Err(unknown_profile(loc, p, self.profiles)),
+                },
+                None => self.default_profile.clone(),
+            };
+            numbers.push(NumberEntry {
+                id,
+                label: n
+                    .label
+                    .as_deref()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| crate::clean::text(l, crate::clean::NAME_MAX)),
+                profile,
+            });
         }
-        let profile = match &n.profile {
-            // `profiles` is sorted (a map's keys).
-            Some(p) => match profiles.binary_search_by(|name| name.as_str().cmp(p.get_ref())) {
-                Ok(i) => profiles[i].clone(),
-                Err(_) => return Err(unknown_profile(loc, p, profiles)),
-            },
-            None => default_profile.clone(),
-        };
-        numbers.push(NumberEntry {
-            id,
-            label: n
-                .label
-                .as_deref()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| crate::clean::text(l, crate::clean::NAME_MAX)),
-            profile,
-        });
+        Ok(())
     }
-    Ok(numbers)
 }
 
 fn validate_profile(

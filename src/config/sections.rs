@@ -1,60 +1,54 @@
 //! Where the `[[numbers]]` entries are in the config's text, found with the lexer the TOML
 //! crate itself parses with (`toml_parser`): the TUI validates everything else before it takes
-//! the terminal and reads a large fleet's entries beside its first frame (issue 28: at 20,000
-//! numbers the entries are most of the parse). Each part is then parsed by the real parser, on
-//! a copy of the text in which the other part is blanked out (spaces; every newline kept), so
-//! spans, lines and columns are the file's own and no second TOML reader exists.
+//! the terminal and a large fleet's entries just after its first frame (issue 28: at 20,000
+//! numbers the entries are most of the parse). Both parts are parsed by the real parser: the
+//! rest of the file on a copy with the entries' lines blanked (spaces; every newline kept), the
+//! entries a run at a time, each run a slice of the file, so that 20,000 of them never stand
+//! in memory as one parsed tree and no second TOML reader exists.
 //!
 //! The scan only finds lines: a table header is a `[` that starts a line outside any array or
 //! inline table. Whenever the text is not plainly that (a header it cannot read, brackets that
 //! do not balance), there is no split and the config is parsed whole, as before.
 
+use std::iter::Peekable;
 use std::ops::Range;
 
 use toml_parser::Source;
-use toml_parser::lexer::{Token, TokenKind};
+use toml_parser::lexer::{Lexer, Token, TokenKind};
 
-/// The config's text in two parts of the same length and the same lines.
+/// The config's text in two parts.
 #[derive(Debug)]
 pub(super) struct Split {
-    /// Everything but the `[[numbers]]` entries (those lines blank).
+    /// Everything but the `[[numbers]]` entries (their lines blank, or cut off at the end).
     pub head: String,
-    /// Only the `[[numbers]]` entries (every other line blank).
-    pub numbers: String,
-    /// How many `[[numbers]]` entries there are.
-    pub count: usize,
+    /// Each entry's lines in the file: from its header's line to the next header's.
+    pub entries: Vec<Range<usize>>,
 }
 
 /// The text's two parts; None when it has no `[[numbers]]` entry, or when the scan is not
 /// sure where they are (then it is parsed whole).
 pub(super) fn split(text: &str) -> Option<Split> {
-    let tokens = Source::new(text).lex().into_vec();
-    let mut sections: Vec<Range<usize>> = Vec::new();
+    let mut tokens = Source::new(text).lex().peekable();
+    let mut entries: Vec<Range<usize>> = Vec::new();
+    // The entry whose lines are being read: where its header's line starts.
     let mut open: Option<usize> = None;
-    let mut count = 0;
     // Arrays and inline tables may span lines; a `[` starting a line inside one is a value.
     let mut depth: usize = 0;
     let mut line_start = true;
-    let mut i = 0;
-    while let Some(token) = tokens.get(i) {
+    while let Some(token) = tokens.next() {
         match token.kind() {
             TokenKind::Newline => line_start = true,
             TokenKind::Whitespace => {}
             TokenKind::LeftSquareBracket if line_start && depth == 0 => {
-                let (entry, next) = header(&tokens, text, i)?;
+                let entry = header(&mut tokens, text, token)?;
                 let line = line_of(text, token.span().start());
-                match (entry, open) {
-                    (true, None) => open = Some(line),
-                    (false, Some(start)) => {
-                        sections.push(start..line);
-                        open = None;
-                    }
-                    _ => {}
+                if let Some(start) = open.take() {
+                    entries.push(start..line);
                 }
-                count += usize::from(entry);
+                if entry {
+                    open = Some(line);
+                }
                 line_start = false;
-                i = next;
-                continue;
             }
             TokenKind::LeftSquareBracket | TokenKind::LeftCurlyBracket => {
                 depth += 1;
@@ -67,61 +61,68 @@ pub(super) fn split(text: &str) -> Option<Split> {
             TokenKind::Eof => break,
             _ => line_start = false,
         }
-        i += 1;
     }
     if depth != 0 {
         return None;
     }
     if let Some(start) = open {
-        sections.push(start..text.len());
+        entries.push(start..text.len());
     }
-    if sections.is_empty() {
+    if entries.is_empty() {
         return None;
     }
-    let numbers = blank(text, &complement(&sections, text.len()))?;
+    let mut head = blank(text, &entries)?;
     // Entries at the end of the file (the usual layout) are cut off, not blanked: the head's
     // parse does not walk 20,000 lines of spaces.
-    let mut head = blank(text, &sections)?;
-    if let Some(last) = sections.last().filter(|s| s.end == text.len()) {
-        head.truncate(last.start);
+    let mut cut = text.len();
+    for entry in entries.iter().rev() {
+        if entry.end != cut {
+            break;
+        }
+        cut = entry.start;
     }
-    Some(Split {
-        head,
-        numbers,
-        count,
-    })
+    head.truncate(cut);
+    Some(Split { head, entries })
 }
 
-/// Reads the table header whose `[` is `tokens[at]`: whether it is exactly `[[numbers]]`, and
-/// the index after its last `]`. None: not a header this scan can read.
-fn header(tokens: &[Token], text: &str, at: usize) -> Option<(bool, usize)> {
-    let adjacent = |i: usize, kind: TokenKind| {
-        tokens.get(i).filter(|t| {
-            t.kind() == kind
-                && tokens
-                    .get(i - 1)
-                    .is_some_and(|p| p.span().end() == t.span().start())
-        })
-    };
-    let mut i = at + 1;
-    let array = adjacent(i, TokenKind::LeftSquareBracket).is_some();
-    if array {
-        i += 1;
-    }
-    let skip_space = |mut i: usize| {
-        while tokens
-            .get(i)
-            .is_some_and(|t| t.kind() == TokenKind::Whitespace)
-        {
-            i += 1;
+/// The entries a run at a time: at most `most` entries whose lines follow each other, as one
+/// range of the text (each parses alone as it would in the whole file).
+pub(super) fn runs(entries: &[Range<usize>], most: usize) -> Vec<(usize, Range<usize>)> {
+    let mut runs: Vec<(usize, Range<usize>)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        match runs.last_mut() {
+            Some((first, run)) if run.end == entry.start && i - *first < most => {
+                run.end = entry.end;
+            }
+            _ => runs.push((i, entry.clone())),
         }
-        i
+    }
+    runs
+}
+
+/// Reads the table header whose `[` is `open`: whether it is exactly `[[numbers]]`. None: not
+/// a header this scan can read.
+fn header(tokens: &mut Peekable<Lexer<'_>>, text: &str, open: Token) -> Option<bool> {
+    let mut last = open;
+    let next = |tokens: &mut Peekable<Lexer<'_>>, last: &mut Token| {
+        let token = tokens.next()?;
+        let adjacent = token.span().start() == last.span().end();
+        *last = token;
+        Some((token, adjacent))
     };
+    let array = tokens.peek().is_some_and(|t| {
+        t.kind() == TokenKind::LeftSquareBracket && t.span().start() == open.span().end()
+    });
+    if array {
+        next(tokens, &mut last)?;
+    }
     let mut keys = 0;
     let mut first_is_numbers = false;
     loop {
-        i = skip_space(i);
-        let key = tokens.get(i)?;
+        let (mut key, _) = next(tokens, &mut last)?;
+        while key.kind() == TokenKind::Whitespace {
+            key = next(tokens, &mut last)?.0;
+        }
         match key.kind() {
             TokenKind::Atom | TokenKind::BasicString | TokenKind::LiteralString => {}
             _ => return None,
@@ -131,19 +132,23 @@ fn header(tokens: &[Token], text: &str, at: usize) -> Option<(bool, usize)> {
             first_is_numbers = matches!(raw, "numbers" | "\"numbers\"" | "'numbers'");
         }
         keys += 1;
-        i = skip_space(i + 1);
-        match tokens.get(i)?.kind() {
-            TokenKind::Dot => i += 1,
+        let (mut after, _) = next(tokens, &mut last)?;
+        while after.kind() == TokenKind::Whitespace {
+            after = next(tokens, &mut last)?.0;
+        }
+        match after.kind() {
+            TokenKind::Dot => {}
             TokenKind::RightSquareBracket => break,
             _ => return None,
         }
     }
-    i += 1;
     if array {
-        adjacent(i, TokenKind::RightSquareBracket)?;
-        i += 1;
+        let (close, adjacent) = next(tokens, &mut last)?;
+        if close.kind() != TokenKind::RightSquareBracket || !adjacent {
+            return None;
+        }
     }
-    Some((array && keys == 1 && first_is_numbers, i))
+    Some(array && keys == 1 && first_is_numbers)
 }
 
 /// Where the line holding `offset` starts.
@@ -151,22 +156,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .and_then(|before| before.rfind('\n'))
         .map_or(0, |newline| newline + 1)
-}
-
-/// The ranges of `0..len` not in `ranges` (sorted, apart).
-fn complement(ranges: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
-    let mut out = Vec::with_capacity(ranges.len() + 1);
-    let mut at = 0;
-    for r in ranges {
-        if r.start > at {
-            out.push(at..r.start);
-        }
-        at = r.end;
-    }
-    if at < len {
-        out.push(at..len);
-    }
-    out
 }
 
 /// `text` with every byte in `ranges` but newlines made a space. The ranges are whole lines,
@@ -187,39 +176,59 @@ fn blank(text: &str, ranges: &[Range<usize>]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn parts(text: &str) -> (String, String, usize) {
+    /// The head, and each entry's text.
+    fn parts(text: &str) -> (String, Vec<&str>) {
         let s = split(text).unwrap();
-        assert_eq!(
-            s.numbers.len(),
-            text.len(),
-            "the numbers part keeps every offset"
-        );
         assert!(s.head.len() <= text.len());
-        (s.head, s.numbers, s.count)
+        let entries = s.entries.iter().map(|e| &text[e.clone()]).collect();
+        (s.head, entries)
     }
 
     #[test]
-    fn entries_at_the_end_are_cut_from_the_head_and_kept_in_place_in_their_part() {
-        let text =
-            "[profiles.p]\ntoken_env = \"T\"\n\n[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\n";
-        let (head, numbers, count) = parts(text);
+    fn entries_at_the_end_are_cut_from_the_head_and_each_is_its_own_lines() {
+        let text = "[profiles.p]\ntoken_env = \"T\"\n\n[[numbers]]\nid = \"1\"\n# two\n[[numbers]]\nid = \"2\"\n";
+        let (head, entries) = parts(text);
         assert_eq!(head, "[profiles.p]\ntoken_env = \"T\"\n\n");
-        assert_eq!(count, 2);
         assert_eq!(
-            numbers,
-            "            \n               \n\n[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\n"
+            entries,
+            [
+                "[[numbers]]\nid = \"1\"\n# two\n",
+                "[[numbers]]\nid = \"2\"\n"
+            ]
         );
     }
 
     #[test]
-    fn a_table_after_the_entries_stays_in_the_head_and_ends_the_section() {
+    fn a_table_after_the_entries_stays_in_the_head_and_ends_them() {
         let text =
             "[[numbers]]\nid = \"1\"\n[budget]\nmax_attempts = 5\n[[ \"numbers\" ]]\nid = \"2\"\n";
-        let (head, numbers, count) = parts(text);
-        assert_eq!(count, 2);
+        let (head, entries) = parts(text);
         assert_eq!(head, "           \n        \n[budget]\nmax_attempts = 5\n");
-        assert!(numbers.starts_with("[[numbers]]\nid = \"1\"\n        \n"));
-        assert!(numbers.ends_with("[[ \"numbers\" ]]\nid = \"2\"\n"));
+        assert_eq!(
+            entries,
+            [
+                "[[numbers]]\nid = \"1\"\n",
+                "[[ \"numbers\" ]]\nid = \"2\"\n"
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_are_entries_that_follow_each_other_and_no_longer_than_asked() {
+        let text = "[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\n[[numbers]]\nid = \"3\"\n[budget]\n[[numbers]]\nid = \"4\"\n";
+        let s = split(text).unwrap();
+        let runs: Vec<(usize, &str)> = runs(&s.entries, 2)
+            .into_iter()
+            .map(|(first, r)| (first, &text[r]))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                (0, "[[numbers]]\nid = \"1\"\n[[numbers]]\nid = \"2\"\n"),
+                (2, "[[numbers]]\nid = \"3\"\n"),
+                (3, "[[numbers]]\nid = \"4\"\n"),
+            ]
+        );
     }
 
     #[test]
@@ -234,11 +243,10 @@ mod tests {
             "[[numbers]]\n",
             "id = \"1\"\n",
         );
-        let (head, _, count) = parts(text);
-        assert_eq!(count, 1);
+        let (head, entries) = parts(text);
+        assert_eq!(entries, ["[[numbers]]\nid = \"1\"\n"]);
         assert!(head.contains("\"[[numbers]]\""), "{head}");
         assert!(head.contains("\"\"\"\n[[numbers]]\n\"\"\""), "{head}");
-        assert!(!head.contains("id = \"1\""), "{head}");
     }
 
     #[test]
@@ -252,6 +260,8 @@ mod tests {
             // A header it cannot read.
             "[ [numbers] ]\nid = \"1\"\n",
             "[[numbers]\nid = \"1\"\n",
+            "[[numbers] ]\nid = \"1\"\n",
+            "[[numbers\n",
         ] {
             assert!(split(text).is_none(), "{text:?}");
         }
@@ -261,8 +271,8 @@ mod tests {
     fn a_header_that_only_starts_with_numbers_is_not_an_entry() {
         // `[numbers.x]` belongs in the head, where its parse refuses it.
         let text = "[[numbers]]\nid = \"1\"\n[numbers.x]\ny = 1\n";
-        let (head, _, count) = parts(text);
-        assert_eq!(count, 1);
+        let (head, entries) = parts(text);
+        assert_eq!(entries, ["[[numbers]]\nid = \"1\"\n"]);
         assert!(head.ends_with("[numbers.x]\ny = 1\n"), "{head:?}");
     }
 }

@@ -319,3 +319,25 @@ fn numbers_written_two_ways_are_refused_as_the_whole_file_says() {
     let e = err("[profiles.p]\ntoken_env = \"T\"\n[[numbers]]\nid = \"1\"\n[numbers.x]\ny = 1\n");
     assert!(e.at.is_some(), "{e}");
 }
+
+#[test]
+fn entries_checked_a_run_at_a_time_say_their_place_in_the_whole_file() {
+    let mut text = String::from("[profiles.p]\ntoken_env = \"T\"\n");
+    for i in 0..1_200 {
+        text.push_str(&format!("[[numbers]]\nid = \"{}\"\n", 1_000 + i));
+    }
+    // Entry 1,100 (index 1,099) holds a control character; entry 1,150 repeats entry 3's id.
+    let bell = text.replacen(
+        "id = \"2099\"\n",
+        "id = \"2099\"\nlabel = \"a\\u0007\"\n",
+        1,
+    );
+    let e = err(&bell);
+    assert!(e.message.contains("`numbers[1099].label`"), "{e}");
+    assert_eq!(e.at, Some((2 + 1_099 * 2 + 3, 9)), "{e}");
+    let twice = text.replacen("id = \"2149\"", "id = \"1003\"", 1);
+    let e = err(&twice);
+    assert!(e.message.contains("number 1003 is listed twice"), "{e}");
+    assert_eq!(e.at, Some((2 + 1_149 * 2 + 2, 6)), "{e}");
+    assert_eq!(Config::parse(&text, None).unwrap().numbers.len(), 1_200);
+}
