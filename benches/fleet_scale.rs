@@ -52,7 +52,10 @@ fn app_with(numbers: usize, log_entries: usize) -> App {
         .collect();
     for cmd in cmds {
         if let Cmd::ListNumbers { request, .. } = cmd {
-            app.update(Msg::Reply(request, Reply::Listing(Ok(listing.clone()))));
+            app.update(Msg::Reply(
+                request,
+                Reply::Listing(Ok(listing.iter().cloned().map(Box::new).collect())),
+            ));
         }
     }
     let mut log = LogBuffer::with_capacity(log_entries);

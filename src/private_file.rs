@@ -209,6 +209,15 @@ pub fn create_new(path: &Path) -> io::Result<File> {
 /// place is refused, not replaced.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
+    replace_with(path, |file| file.write_all(bytes))
+}
+
+/// [`replace`] with the new content written by `write` (through a buffer), never held whole:
+/// a file of megabytes is not first made in memory.
+pub fn replace_with(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
     if is_link(path) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -223,8 +232,9 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    let mut file = create_new(&tmp)?;
-    file.write_all(bytes)?;
+    let mut file = io::BufWriter::new(create_new(&tmp)?);
+    write(&mut file)?;
+    let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_data()?;
     drop(file);
     std::fs::rename(&tmp, path)

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::Row;
@@ -62,14 +63,6 @@ pub fn of_rows(rows: &[Row], now: DateTime<Utc>) -> Vec<Known> {
         .collect()
 }
 
-/// What a listing of `profile` read.
-pub fn of_listing(profile: &str, numbers: &[PhoneNumber], now: DateTime<Utc>) -> Vec<Known> {
-    numbers
-        .iter()
-        .map(|number| of_number(profile, number, now))
-        .collect()
-}
-
 fn of_number(profile: &str, number: &PhoneNumber, now: DateTime<Utc>) -> Known {
     Known {
         id: number.id.clone(),
@@ -82,19 +75,177 @@ fn of_number(profile: &str, number: &PhoneNumber, now: DateTime<Utc>) -> Known {
 
 /// Keeps `read` in `dir`, with what was kept before for numbers not read now.
 pub fn save(dir: &Path, read: Vec<Known>, now: DateTime<Utc>) -> std::io::Result<()> {
-    if read.is_empty() {
+    let fresh = read.iter().map(|k| k.id.as_str()).collect();
+    write(dir, &fresh, || read.iter().map(Entry::of), now)
+}
+
+/// Keeps what a listing of `profile` read, written from the listing itself: at 20,000 numbers
+/// a copy of their ids and names was 5 MB more beside the listing (the TUI keeps it while
+/// the rows still wait for it).
+pub fn save_listing(
+    dir: &Path,
+    profile: &str,
+    numbers: &[Box<PhoneNumber>],
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    let fresh = numbers.iter().map(|n| n.id.as_str()).collect();
+    let entries = || {
+        numbers.iter().map(move |n| Entry {
+            id: &n.id,
+            profile,
+            display: n.display_phone_number.as_deref(),
+            name: n.verified_name.as_deref(),
+            seen: now,
+        })
+    };
+    write(dir, &fresh, entries, now)
+}
+
+/// One entry as written: a `Known` of borrowed words.
+#[derive(Serialize)]
+struct Entry<'a> {
+    id: &'a str,
+    profile: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    seen: DateTime<Utc>,
+}
+
+impl<'a> Entry<'a> {
+    fn of(known: &'a Known) -> Entry<'a> {
+        Entry {
+            id: &known.id,
+            profile: &known.profile,
+            display: known.display.as_deref(),
+            name: known.name.as_deref(),
+            seen: known.seen,
+        }
+    }
+}
+
+/// Writes what `read` makes (the numbers read now, by id in `fresh`) after what the file kept
+/// of numbers not read now and seen within `FORGET_AFTER`. The old file is read as a stream
+/// and only what stays is kept; the new one is written as it is made: neither is held whole.
+fn write<'a, I>(
+    dir: &Path,
+    fresh: &std::collections::HashSet<&str>,
+    read: impl Fn() -> I,
+    now: DateTime<Utc>,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = Entry<'a>>,
+{
+    if fresh.is_empty() {
         return Ok(());
     }
-    let (before, _) = load(dir);
-    let fresh: std::collections::HashSet<&str> = read.iter().map(|k| k.id.as_str()).collect();
-    let mut numbers: Vec<Known> = before
-        .into_iter()
-        .filter(|k| !fresh.contains(k.id.as_str()) && now - k.seen < FORGET_AFTER)
-        .collect();
-    numbers.extend(read);
-    let bytes = serde_json::to_vec(&KnownFile { numbers }).map_err(std::io::Error::other)?;
+    let path = dir.join(KNOWN_FILE);
+    let stays = |k: &Known| !fresh.contains(k.id.as_str()) && now - k.seen < FORGET_AFTER;
+    // Unreadable, too big or not wareg's: made again from what was read now.
+    let kept = private_file::open_read(&path)
+        .ok()
+        .and_then(|file| {
+            let capped = std::io::Read::take(std::io::BufReader::new(file), READ_CAP);
+            let mut json = serde_json::Deserializer::from_reader(capped);
+            serde::de::DeserializeSeed::deserialize(KeptFile(&stays), &mut json).ok()
+        })
+        .unwrap_or_default();
+    let numbers = Numbers {
+        kept: &kept,
+        read: &read,
+    };
     crate::paths::create_private_dir(dir)?;
-    private_file::replace(&dir.join(KNOWN_FILE), &bytes)
+    private_file::replace_with(&path, |file| {
+        serde_json::to_writer(file, &Out { numbers }).map_err(std::io::Error::other)
+    })
+}
+
+#[derive(Serialize)]
+struct Out<N> {
+    numbers: N,
+}
+
+/// The file's numbers as written: the kept ones, then those read now.
+struct Numbers<'k, R> {
+    kept: &'k [Known],
+    read: &'k R,
+}
+
+impl<'a, R, I> Serialize for Numbers<'_, R>
+where
+    R: Fn() -> I,
+    I: Iterator<Item = Entry<'a>>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        for known in self.kept {
+            seq.serialize_element(&Entry::of(known))?;
+        }
+        for entry in (self.read)() {
+            seq.serialize_element(&entry)?;
+        }
+        seq.end()
+    }
+}
+
+/// The old file read for what `stays` keeps: each entry is dropped as soon as it is read.
+struct KeptFile<'f>(&'f dyn Fn(&Known) -> bool);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeptFile<'_> {
+    type Value = Vec<Known>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Known>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeptFile<'_> {
+    type Value = Vec<Known>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("wareg's known numbers")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<Known>, A::Error> {
+        let mut kept = Vec::new();
+        while let Some(key) = map.next_key::<Cow<str>>()? {
+            match key.as_ref() {
+                "numbers" => kept = map.next_value_seed(KeptNumbers(self.0))?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(kept)
+    }
+}
+
+struct KeptNumbers<'f>(&'f dyn Fn(&Known) -> bool);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeptNumbers<'_> {
+    type Value = Vec<Known>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Known>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeptNumbers<'_> {
+    type Value = Vec<Known>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of known numbers")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Known>, A::Error> {
+        let mut kept = Vec::new();
+        while let Some(known) = seq.next_element::<Known>()? {
+            if (self.0)(&known) {
+                kept.push(known);
+            }
+        }
+        Ok(kept)
+    }
 }
 
 #[cfg(test)]

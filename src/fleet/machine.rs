@@ -48,7 +48,7 @@ pub struct Fleet {
 
 /// How many rows of a listing have an id that is not a number id: they cannot be read,
 /// registered or deregistered, so they are left out, and the faces say how many.
-pub fn not_number_ids(listing: &[PhoneNumber]) -> usize {
+pub fn not_number_ids(listing: &[Box<PhoneNumber>]) -> usize {
     listing
         .iter()
         .filter(|n| listed_id(&n.id).is_none())
@@ -115,7 +115,7 @@ impl Fleet {
         &mut self,
         rows: &mut Vec<Row>,
         profile: &str,
-        result: Result<Vec<PhoneNumber>, ApiError>,
+        result: Result<crate::graph::listing::Listed, ApiError>,
         at: DateTime<Utc>,
     ) -> (Vec<Read>, usize) {
         let before = rows.len();
@@ -135,9 +135,16 @@ impl Fleet {
                     .filter(|(_, r)| r.profile == profile)
                     .map(|(i, r)| (r.id.as_str().to_owned(), i))
                     .collect();
+                // Room for the discovered rows at once: pushed one by one, 10 new rows on
+                // 20,000 doubled the rows' room (5 MB more).
+                let new = listing
+                    .iter()
+                    .filter(|n| !index.contains_key(&n.id))
+                    .count();
+                rows.reserve_exact(new);
                 for number in listing {
                     match index.get(&number.id) {
-                        Some(&i) => rows[i].set_read(Ok(number), at),
+                        Some(&i) => rows[i].set_read_boxed(Ok(number), at),
                         None => {
                             // A row whose id is not a number id is left out (counted above).
                             if let Some(id) = listed_id(&number.id) {
@@ -288,7 +295,11 @@ mod tests {
         let (reads, added) = fleet.on_listing(
             &mut rows,
             "p",
-            Ok(vec![number("1"), number("2"), number("3")]),
+            Ok(vec![
+                number("1").into(),
+                number("2").into(),
+                number("3").into(),
+            ]),
             Utc::now(),
         );
         assert!(reads.is_empty());
@@ -349,7 +360,7 @@ mod tests {
         let mut rows = configured(&["1", "2", "3"]);
         let mut fleet = Fleet::default();
         fleet.refresh(&mut rows, &with_waba());
-        let (reads, _) = fleet.on_listing(&mut rows, "p", Ok(vec![number("2")]), Utc::now());
+        let (reads, _) = fleet.on_listing(&mut rows, "p", Ok(vec![number("2").into()]), Utc::now());
         assert_eq!(
             reads,
             [
@@ -380,7 +391,7 @@ mod tests {
         fleet.on_listing(
             &mut rows,
             "p",
-            Ok(vec![number("1"), number("5")]),
+            Ok(vec![number("1").into(), number("5").into()]),
             Utc::now(),
         );
         fleet.refresh(&mut rows, &with_waba());

@@ -83,10 +83,15 @@ impl Row {
     }
 
     /// A number a listing returned that the config does not name.
-    pub fn discovered(id: NumberId, profile: &str, number: PhoneNumber, at: DateTime<Utc>) -> Row {
+    pub fn discovered(
+        id: NumberId,
+        profile: &str,
+        number: impl Into<Box<PhoneNumber>>,
+        at: DateTime<Utc>,
+    ) -> Row {
         Row {
             configured: false,
-            live: Live::Loaded(Box::new(number)),
+            live: Live::Loaded(number.into()),
             read_at: Some(at),
             ..Row::configured(id, None, ProfileName::from(profile))
         }
@@ -170,9 +175,14 @@ impl Row {
 
     /// A read came back `at` (the face's clock: the TUI shows when a stale value was read).
     pub fn set_read(&mut self, read: Result<PhoneNumber, ApiError>, at: DateTime<Utc>) {
+        self.set_read_boxed(read.map(Box::new), at);
+    }
+
+    /// The same with the number boxed already (a listing's): the row takes the box.
+    pub fn set_read_boxed(&mut self, read: Result<Box<PhoneNumber>, ApiError>, at: DateTime<Utc>) {
         match read {
             Ok(number) => {
-                self.live = Live::Loaded(Box::new(number));
+                self.live = Live::Loaded(number);
                 self.read_at = Some(at);
                 self.last_good = None;
             }

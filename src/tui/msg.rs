@@ -69,7 +69,7 @@ pub enum Level {
 
 #[derive(Debug)]
 pub enum Reply {
-    Listing(Result<Vec<PhoneNumber>, ApiError>),
+    Listing(Result<crate::graph::listing::Listed, ApiError>),
     /// Boxed: a number with its health is large, and replies travel by value.
     Number(Result<Box<PhoneNumber>, ApiError>),
     Settings(Result<Settings, ApiError>),

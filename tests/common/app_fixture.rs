@@ -155,7 +155,10 @@ pub fn answer_reads_with(app: &mut App, cmds: Vec<Cmd>, failure: impl Fn(&str) -
     let mut queue = cmds;
     while let Some(cmd) = queue.pop() {
         let (request, reply): (RequestId, Reply) = match cmd {
-            Cmd::ListNumbers { request, .. } => (request, Reply::Listing(Ok(listing()))),
+            Cmd::ListNumbers { request, .. } => (
+                request,
+                Reply::Listing(Ok(listing().into_iter().map(Box::new).collect())),
+            ),
             Cmd::ReadNumber { request, id, .. } => {
                 (request, Reply::Number(Err(failure(id.as_str()))))
             }

@@ -4,7 +4,7 @@
 use super::{App, Live, Overlay, Pending, Storage};
 use crate::config::ProfileName;
 use crate::fleet::Fleet;
-use crate::graph::{ApiError, PhoneNumber};
+use crate::graph::ApiError;
 use crate::tui::msg::{Cmd, Level, Reply, RequestId};
 
 impl App {
@@ -94,7 +94,7 @@ impl App {
     fn on_listing(
         &mut self,
         profile: &str,
-        result: Result<Vec<PhoneNumber>, ApiError>,
+        result: Result<crate::graph::listing::Listed, ApiError>,
     ) -> Vec<Cmd> {
         match &result {
             Ok(listing) => {

@@ -52,6 +52,11 @@ fn number(id: &str, status: &str, display: &str) -> PhoneNumber {
     .unwrap()
 }
 
+/// A listing as the worker hands it over (each number boxed).
+fn boxed(numbers: Vec<PhoneNumber>) -> crate::graph::listing::Listed {
+    numbers.into_iter().map(Box::new).collect()
+}
+
 fn listing_request(cmds: &[Cmd]) -> RequestId {
     cmds.iter()
         .find_map(|c| match c {
@@ -70,7 +75,7 @@ pub(super) fn loaded() -> App {
         number("100", "CONNECTED", "+49 30 1234 5601"),
         number("300", "PENDING", "+1 555 0100"),
     ];
-    app.update(Msg::Reply(request, Reply::Listing(Ok(listing))));
+    app.update(Msg::Reply(request, Reply::Listing(Ok(boxed(listing)))));
     app
 }
 
@@ -98,7 +103,7 @@ fn a_listing_fills_rows_appends_discovered_ones_and_reads_the_rest() {
         number("100", "CONNECTED", "+49 30 1234 5601"),
         number("300", "PENDING", "+1 555 0100"),
     ];
-    let cmds = app.update(Msg::Reply(request, Reply::Listing(Ok(listing))));
+    let cmds = app.update(Msg::Reply(request, Reply::Listing(Ok(boxed(listing)))));
     assert_eq!(app.table.rows.len(), 3);
     assert!(matches!(app.table.rows[0].live, Live::Loaded(_)));
     assert!(!app.table.rows[2].configured);
@@ -120,7 +125,7 @@ fn refresh_makes_earlier_replies_stale() {
     assert_ne!(first, second);
     app.update(Msg::Reply(
         first,
-        Reply::Listing(Ok(vec![number("100", "BANNED", "x")])),
+        Reply::Listing(Ok(boxed(vec![number("100", "BANNED", "x")]))),
     ));
     assert_eq!(
         app.table.rows[0].live,
@@ -129,7 +134,7 @@ fn refresh_makes_earlier_replies_stale() {
     );
     app.update(Msg::Reply(
         second,
-        Reply::Listing(Ok(vec![number("100", "CONNECTED", "x")])),
+        Reply::Listing(Ok(boxed(vec![number("100", "CONNECTED", "x")]))),
     ));
     assert!(matches!(app.table.rows[0].live, Live::Loaded(_)));
 }
@@ -161,7 +166,7 @@ fn paging_scrolls_a_long_table() {
     let many: Vec<_> = (0..500)
         .map(|i| number(&format!("{}", 1000 + i), "CONNECTED", "+1"))
         .collect();
-    app.update(Msg::Reply(request, Reply::Listing(Ok(many))));
+    app.update(Msg::Reply(request, Reply::Listing(Ok(boxed(many)))));
     let page = app.table_page();
     press(&mut app, &[KeyCode::PageDown, KeyCode::PageDown]);
     assert_eq!(app.table.selected, 2 * page);
@@ -584,7 +589,7 @@ fn clearing_the_filter_shows_the_whole_table_again() {
             )
         })
         .collect();
-    app.update(Msg::Reply(request, Reply::Listing(Ok(many))));
+    app.update(Msg::Reply(request, Reply::Listing(Ok(boxed(many)))));
     press(&mut app, &[KeyCode::Char('/')]);
     type_text(&mut app, "Name 1009");
     press(&mut app, &[KeyCode::Enter]);
@@ -1040,7 +1045,7 @@ fn update_on_a_fixed_clock_is_repeatable() {
             number("100", "CONNECTED", "+49 30 1234 5601"),
             number("300", "PENDING", "+1 555 0100"),
         ];
-        let reply = Msg::Reply(listing_request(&start), Reply::Listing(Ok(listing)));
+        let reply = Msg::Reply(listing_request(&start), Reply::Listing(Ok(boxed(listing))));
         for msg in [
             reply,
             key(KeyCode::Char('R')),

@@ -283,16 +283,27 @@ impl Inner {
                             Some(waba) => engine.client.list_numbers(&waba).await,
                             None => Ok(Vec::new()),
                         };
-                        if let Ok(numbers) = &result {
+                        let result = match result {
                             // Kept so the CLI finds these numbers by display number or name;
-                            // best effort: the listing itself went through.
-                            let now = chrono::Utc::now();
-                            let known = crate::fleet::known::of_listing(&listed, numbers, now);
-                            let _ = tokio::task::spawn_blocking(move || {
-                                crate::fleet::known::save(&data_dir, known, now)
-                            })
-                            .await;
-                        }
+                            // best effort: the listing itself went through. Written from
+                            // the listing, which the blocking task hands back.
+                            Ok(numbers) => {
+                                let now = chrono::Utc::now();
+                                tokio::task::spawn_blocking(move || {
+                                    let _ = crate::fleet::known::save_listing(
+                                        &data_dir, &listed, &numbers, now,
+                                    );
+                                    numbers
+                                })
+                                .await
+                                .map_err(|e| {
+                                    crate::graph::ApiError::Refused(format!(
+                                        "the listing was read but lost while it was kept ({e}): R reads it again"
+                                    ))
+                                })
+                            }
+                            Err(e) => Err(e),
+                        };
                         Reply::Listing(result)
                     }) => {}
                 }
