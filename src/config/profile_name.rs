@@ -5,6 +5,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// Written as the plain string it is (JSON output, journals).
 #[derive(
@@ -20,11 +21,11 @@ use std::ops::Deref;
     serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct ProfileName(String);
+pub struct ProfileName(Arc<str>);
 
 impl ProfileName {
     pub fn new(name: impl Into<String>) -> ProfileName {
-        ProfileName(name.into())
+        ProfileName(name.into().into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,24 +57,24 @@ impl fmt::Display for ProfileName {
 
 impl From<&str> for ProfileName {
     fn from(name: &str) -> Self {
-        ProfileName(name.to_owned())
+        ProfileName(name.into())
     }
 }
 
 impl From<String> for ProfileName {
     fn from(name: String) -> Self {
-        ProfileName(name)
+        ProfileName(name.into())
     }
 }
 
 impl PartialEq<str> for ProfileName {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        &*self.0 == other
     }
 }
 
 impl PartialEq<&str> for ProfileName {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        &*self.0 == *other
     }
 }

@@ -798,8 +798,9 @@ impl App {
             .filter(|r| all || unknown(r))
             .map(|r| (r.profile.clone(), r.id.clone()))
             .collect();
+        cmds.reserve(configured.len());
         for (profile, id) in configured {
-            cmds.push(self.read_settings(&profile, &id, asker));
+            cmds.push(self.read_settings_of(profile, id, asker));
         }
         cmds
     }
@@ -874,14 +875,20 @@ impl App {
     }
 
     pub(crate) fn read_settings(&mut self, profile: &str, id: &NumberId, asker: Asker) -> Cmd {
-        if let Some(row) = self.table.row_mut(id) {
+        self.read_settings_of(ProfileName::from(profile), id.clone(), asker)
+    }
+
+    /// [`App::read_settings`] with the row's own name and id (shared, not copied: the start
+    /// sends one per configured number).
+    fn read_settings_of(&mut self, profile: ProfileName, id: NumberId, asker: Asker) -> Cmd {
+        if let Some(row) = self.table.row_mut(&id) {
             row.storage = Storage::Loading;
         }
         let request = self.new_request(Pending::Settings { id: id.clone() });
         Cmd::ReadSettings {
             request,
-            profile: ProfileName::from(profile),
-            id: id.clone(),
+            profile,
+            id,
             asker,
         }
     }
