@@ -318,6 +318,9 @@ class Tui:
                 _, status, usage = os.wait4(self.pid, 0)
                 break
             time.sleep(0.005)
+        # The reader ends at the pty's end; closed before that, the fd's number goes to the
+        # next launch's pty and this reader would steal its first frame.
+        self.reader.join(timeout=5)
         try:
             os.close(self.fd)
         except OSError:

@@ -7,8 +7,10 @@
    holds them too), so the config's parse is on the path to the first frame.
 3. Idle: once the table has loaded and the screen has been quiet for a second, CPU time and
    context switches (wakeups) of all the app's threads over --idle-seconds, and bytes drawn.
-4. Peak RSS (VmHWM) with the log pane filled by --refreshes refreshes: for each --fleet count
-   configured (and listed), and for --discovered numbers the listing brings beside one
+4. Peak RSS (VmHWM) with the log pane filled by --refreshes refreshes, each binary on a fresh
+   sandbox and data dir (a first start: the storage of configured numbers is read, up to the
+   call budget's high-water mark): for each --fleet
+   count configured (and listed), and for --discovered numbers the listing brings beside one
    configured number (the original row). Beside it, `wareg numbers --refresh --json` on the
    same configured fleet under /usr/bin/time (the CLI's peak, for comparison).
 
@@ -201,6 +203,17 @@ def peak_rss(binary, env, refreshes):
     return rss
 
 
+def first_start_rss(sandbox_binary, binary, work, listed, configured, name, refreshes):
+    """`peak_rss` of a first start: a fresh sandbox (its call budget unspent, so the start
+    reads every configured number's storage up to the high-water mark) and a fresh data dir."""
+    proc, base, waba = sandbox(sandbox_binary, listed)
+    try:
+        return peak_rss(binary, environment(work, base, waba, configured, f"{name}.toml"), refreshes)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def cli_rss(binary, env):
     """Peak RSS of `wareg numbers --refresh --json` (its output thrown away), in KiB."""
     with tempfile.NamedTemporaryFile(mode="r") as out:
@@ -278,9 +291,11 @@ def main():
                 say(f"start-up to first frame, {count} configured numbers",
                     {b: summary(t) for b, t in times.items()})
                 if "rss" not in skip:
-                    say(f"TUI peak RSS, {count} configured numbers ({count + 10} listed), "
-                        f"{args.refreshes} refreshes",
-                        {b: peak_rss(b, env, args.refreshes) for b in binaries})
+                    say(f"TUI peak RSS, {count} configured numbers ({count + 10} listed), first "
+                        f"start, {args.refreshes} refreshes",
+                        {b: first_start_rss(binaries[0], b, work, count, count, f"rss-{count}-{i}",
+                                            args.refreshes)
+                         for i, b in enumerate(binaries)})
                 if "cli" not in skip:
                     say(f"CLI `numbers --refresh --json` peak RSS, {count} configured numbers",
                         {b: cli_rss(b, env) for b in binaries})
@@ -293,15 +308,11 @@ def main():
                 {b: f"{medians[(b, large)] / medians[(b, small)]:.1f}x" for b in binaries})
 
         if args.discovered and "rss" not in skip:
-            proc, base, waba = sandbox(binaries[0], args.discovered)
-            try:
-                env = environment(work, base, waba, 0, "config-discovered.toml")
-                say(f"TUI peak RSS, 1 configured number, {args.discovered + 10} listed, "
-                    f"{args.refreshes} refreshes (log pane full)",
-                    {b: peak_rss(b, env, args.refreshes) for b in binaries})
-            finally:
-                proc.terminate()
-                proc.wait()
+            say(f"TUI peak RSS, 1 configured number, {args.discovered + 10} listed, "
+                f"{args.refreshes} refreshes (log pane full)",
+                {b: first_start_rss(binaries[0], b, work, args.discovered, 0, f"discovered-{i}",
+                                    args.refreshes)
+                 for i, b in enumerate(binaries)})
 
 
 if __name__ == "__main__":
