@@ -57,72 +57,31 @@ pub async fn resume_rows(
     // what they read of storage kept in one write at the end.
     let (engines, batches) = gathering_storage(engines);
     let engines = &engines;
+    let how = Resuming {
+        state,
+        engines,
+        storage,
+        force,
+        resend_unknown,
+    };
     let decisions = state.numbers.iter().map(|(number, profile, was)| {
         let deregistered = &deregistered;
         async move {
             let choice = match was {
                 NumberState::Failed | NumberState::Refused if deregistered.contains(number) => {
-                    decide(
-                        number,
-                        profile,
-                        *was,
-                        state,
-                        engines,
-                        storage,
-                        force,
-                        resend_unknown,
-                    )
-                    .await
+                    decide(how, number, profile, *was).await
                 }
                 NumberState::Done => ResumeChoice::Done("done before".into()),
                 NumberState::NotStarted => {
                     match lost_attempt(number, profile, state, engines).await {
                         Err(why) => ResumeChoice::Left(why),
                         // The journal lost that the run sent it something: as if interrupted.
-                        Ok(Some(lost)) => {
-                            decide_lost(
-                                number,
-                                profile,
-                                &lost,
-                                state,
-                                engines,
-                                storage,
-                                force,
-                                resend_unknown,
-                            )
-                            .await
-                        }
-                        Ok(None) => {
-                            decide(
-                                number,
-                                profile,
-                                *was,
-                                state,
-                                engines,
-                                storage,
-                                force,
-                                resend_unknown,
-                            )
-                            .await
-                        }
+                        Ok(Some(lost)) => decide_lost(how, number, profile, &lost).await,
+                        Ok(None) => decide(how, number, profile, *was).await,
                     }
                 }
-                NumberState::Interrupted => {
-                    decide(
-                        number,
-                        profile,
-                        *was,
-                        state,
-                        engines,
-                        storage,
-                        force,
-                        resend_unknown,
-                    )
-                    .await
-                }
-                NumberState::Unknown if resend_unknown => {
-                    decide(number, profile, *was, state, engines, storage, force, true).await
-                }
+                NumberState::Interrupted => decide(how, number, profile, *was).await,
+                NumberState::Unknown if resend_unknown => decide(how, number, profile, *was).await,
                 other => ResumeChoice::Keep(*other),
             };
             (number.clone(), choice)
@@ -136,17 +95,24 @@ pub async fn resume_rows(
     choices
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn decide(
-    number: &str,
-    profile: &str,
-    was: NumberState,
-    state: &JournalState,
-    engines: &HashMap<ProfileName, Engine>,
+/// What every number of one resume is decided with: the run, its engines and the flags given.
+#[derive(Clone, Copy)]
+struct Resuming<'a> {
+    state: &'a JournalState,
+    engines: &'a HashMap<ProfileName, Engine>,
     storage: StorageChoice,
     force: bool,
     resend_unknown: bool,
-) -> ResumeChoice {
+}
+
+async fn decide(how: Resuming<'_>, number: &str, profile: &str, was: NumberState) -> ResumeChoice {
+    let Resuming {
+        state,
+        engines,
+        storage,
+        force,
+        resend_unknown,
+    } = how;
     let (Ok(id), Some(engine)) = (NumberId::parse(number), engines.get(profile)) else {
         return ResumeChoice::Keep(was);
     };
@@ -205,17 +171,18 @@ async fn lost_attempt(
 /// A number the journal says never started though the run began `lost` on it: the journal
 /// lost lines. It is read back first, as an interrupted number is; only this run's open
 /// intents on it are closed (another change of it at this desk may be in progress now).
-#[allow(clippy::too_many_arguments)]
 async fn decide_lost(
+    how: Resuming<'_>,
     number: &str,
     profile: &str,
     lost: &RunAttempt,
-    state: &JournalState,
-    engines: &HashMap<ProfileName, Engine>,
-    storage: StorageChoice,
-    force: bool,
-    resend_unknown: bool,
 ) -> ResumeChoice {
+    let Resuming {
+        state,
+        engines,
+        resend_unknown,
+        ..
+    } = how;
     let (Ok(id), Some(engine)) = (NumberId::parse(number), engines.get(profile)) else {
         return ResumeChoice::Keep(NumberState::NotStarted);
     };
@@ -245,18 +212,7 @@ async fn decide_lost(
             state.action.words()
         ));
     }
-    match decide(
-        number,
-        profile,
-        NumberState::NotStarted,
-        state,
-        engines,
-        storage,
-        force,
-        resend_unknown,
-    )
-    .await
-    {
+    match decide(how, number, profile, NumberState::NotStarted).await {
         ResumeChoice::Done(why) => ResumeChoice::Done(format!("{why} ({what})")),
         other => other,
     }
