@@ -147,27 +147,40 @@ pub fn storage_entries(rows: &[Row], operator: &str) -> Vec<crate::audit::Storag
 }
 
 /// Reads the local-storage setting of every row that was read (one `/settings` call each,
-/// `READ_CONCURRENCY` at a time), skipping the profiles whose reads stopped. A failed read is
-/// the row's `Storage::Failed`, with why.
+/// `READ_CONCURRENCY` in flight, sent together as one batch request per profile where the
+/// server takes batches), skipping the profiles whose reads stopped. A failed read is the
+/// row's `Storage::Failed`, with why.
 pub async fn read_storage(
     rows: &mut [Row],
     clients: &BTreeMap<ProfileName, GraphClient>,
     fleet: &Fleet,
 ) {
-    let wanted: Vec<(usize, GraphClient, NumberId)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.number().is_some() && fleet.stopped(&r.profile).is_none())
-        .filter_map(|(i, r)| Some((i, clients.get(&r.profile)?.clone(), r.id.clone())))
+    let mut wanted: BTreeMap<&ProfileName, Vec<(usize, NumberId)>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if row.number().is_some() && fleet.stopped(&row.profile).is_none() {
+            wanted
+                .entry(&row.profile)
+                .or_default()
+                .push((i, row.id.clone()));
+        }
+    }
+    let groups: Vec<(GraphClient, Vec<(usize, NumberId)>)> = wanted
+        .into_iter()
+        .filter_map(|(profile, reads)| Some((clients.get(profile)?.clone(), reads)))
+        .flat_map(|(client, reads)| {
+            reads
+                .chunks(READ_CONCURRENCY)
+                .map(|part| (client.clone(), part.to_vec()))
+                .collect::<Vec<_>>()
+        })
         .collect();
-    let answers = futures::stream::iter(
-        wanted
-            .into_iter()
-            .map(|(i, client, id)| async move { (i, client.get_settings(&id).await) }),
-    )
-    .buffer_unordered(READ_CONCURRENCY)
-    .collect::<Vec<_>>()
-    .await;
+    // One group at a time: its reads are the `READ_CONCURRENCY` in flight.
+    let mut answers = Vec::new();
+    for (client, part) in groups {
+        let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
+        let read = client.get_settings_many(&ids).await;
+        answers.extend(part.into_iter().map(|(i, _)| i).zip(read));
+    }
     let now = chrono::Utc::now();
     for (i, answer) in answers {
         match answer {

@@ -9,9 +9,17 @@ use zeroize::Zeroizing;
 
 use super::errors::ApiError;
 
-/// The bytes of a JSON body, shared without copying.
+/// The bytes of a body, shared without copying, with their content type.
 #[derive(Clone)]
-pub struct Body(Bytes);
+pub struct Body {
+    bytes: Bytes,
+    form: bool,
+    /// How many reads a batch request carries (0: not a batch), for the log.
+    batch_of: usize,
+}
+
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Room for any body that carries a secret: writing past a buffer's capacity would move it
 /// and leave the old, unzeroed bytes behind.
@@ -21,8 +29,28 @@ impl Body {
     /// A body with nothing secret in it.
     pub fn json(value: &impl Serialize) -> Result<Body, ApiError> {
         serde_json::to_vec(value)
-            .map(|bytes| Body(Bytes::from(bytes)))
+            .map(|bytes| Body::plain(Bytes::from(bytes)))
             .map_err(unwritable)
+    }
+
+    fn plain(bytes: Bytes) -> Body {
+        Body {
+            bytes,
+            form: false,
+            batch_of: 0,
+        }
+    }
+
+    /// A form body (`key=value&…`, percent-encoded) carrying `reads` reads of a batch
+    /// request, which Graph documents as form parameters. Nothing secret goes in one.
+    pub fn batch_form(pairs: &[(&str, &str)], reads: usize) -> Body {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(pairs);
+        Body {
+            bytes: Bytes::from(form.finish()),
+            form: true,
+            batch_of: reads,
+        }
     }
 
     /// A body with a secret in it: its buffer is zeroed when dropped.
@@ -35,19 +63,28 @@ impl Body {
                 "a request with a secret in it was too long to write safely".into(),
             ));
         }
-        Ok(Body(Bytes::from_owner(Zeroed(buffer))))
+        Ok(Body::plain(Bytes::from_owner(Zeroed(buffer))))
     }
 
     /// The bytes to send (the same buffer, counted once more).
     pub fn bytes(&self) -> Bytes {
-        self.0.clone()
+        self.bytes.clone()
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        if self.form { FORM } else { JSON }
+    }
+
+    /// How many reads this body batches (0: it is not a batch request).
+    pub fn batch_of(&self) -> usize {
+        self.batch_of
     }
 }
 
 /// Never the bytes: a body may hold a PIN.
 impl std::fmt::Debug for Body {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Body({} bytes)", self.0.len())
+        write!(f, "Body({} bytes)", self.bytes.len())
     }
 }
 

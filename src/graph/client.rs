@@ -36,10 +36,26 @@ pub struct CallEvent {
     pub error: Option<ApiError>,
     /// The answer said it came from a wareg sandbox, not from Meta.
     pub sandbox: bool,
+    /// How many reads the request carried as one batch (0: a single call).
+    pub batch_of: usize,
     /// What the client knows of the call budgets after this answer.
     pub usage: Option<super::Usage>,
     /// The throttle Meta declared over this client's calls, as known after this answer.
     pub throttle: Option<super::Throttle>,
+}
+
+impl CallEvent {
+    /// The path as a person reads it: a batch request says how many reads it carried.
+    pub fn described_path(&self) -> String {
+        match self.batch_of {
+            0 => self.path.clone(),
+            n => format!(
+                "{} (one batch: {})",
+                self.path,
+                crate::plural::count(n, "storage read")
+            ),
+        }
+    }
 }
 
 /// The header the built-in sandbox puts on every answer.
@@ -114,6 +130,8 @@ struct Inner {
     throttles: Arc<ThrottleBook>,
     /// Which throttles cover this client's calls.
     scope: ThrottleScope,
+    /// Set once the server refused a batch request: reads then go one at a time.
+    batch_refused: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The least time a retry is started with: one that would have less is not sent.
@@ -178,6 +196,7 @@ impl GraphClient {
                     profile: String::new(),
                     waba: None,
                 },
+                batch_refused: Arc::default(),
                 base,
             }),
         })
@@ -234,11 +253,21 @@ impl GraphClient {
             usage: old.usage.clone(),
             throttles: old.throttles.clone(),
             scope: old.scope.clone(),
+            batch_refused: old.batch_refused.clone(),
         };
         change(&mut inner);
         GraphClient {
             inner: Arc::new(inner),
         }
+    }
+
+    pub(super) fn batch_refusal(&self) -> &std::sync::atomic::AtomicBool {
+        &self.inner.batch_refused
+    }
+
+    /// The token as text, only to take it out of answers.
+    pub(super) fn token_text(&self) -> &str {
+        self.inner.token.expose()
     }
 
     pub fn version(&self) -> ApiVersion {
@@ -700,13 +729,14 @@ impl GraphClient {
             .http
             .request(method.clone(), url.clone())
             .timeout(limit)
-            .bearer_auth(self.inner.token.expose())
+            .bearer_auth(self.inner.token.expose());
+        request = match body {
+            Some(body) => request
+                .header(reqwest::header::CONTENT_TYPE, body.content_type())
+                .body(reqwest::Body::from(body.bytes())),
             // The spec requires it even on some reads (GET /settings); harmless on the rest.
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
-        if let Some(body) = body {
-            // The content type is set above for every request.
-            request = request.body(reqwest::Body::from(body.bytes()));
-        }
+            None => request.header(reqwest::header::CONTENT_TYPE, "application/json"),
+        };
         let mut sandbox = false;
         let mut usage = None;
         let (status, result) = match request.send().await {
@@ -759,6 +789,7 @@ impl GraphClient {
             earlier: Vec::new(),
             error: result.as_ref().err().cloned(),
             sandbox,
+            batch_of: body.map_or(0, Body::batch_of),
             usage,
             throttle: self.throttle(),
         });
@@ -807,7 +838,7 @@ impl GraphClient {
         tracing::info!(
             target: "wareg::api",
             method = event.method,
-            path = %event.path,
+            path = %event.described_path(),
             status = event.status.unwrap_or(0),
             ms = event.duration.as_millis() as u64,
             attempt = event.attempt,
@@ -949,7 +980,7 @@ fn without_credentials(url: &Url) -> Url {
 
 /// `body` with every occurrence of `secret` replaced. Most answers hold no token: those are
 /// handed back as they are, found with one fast search instead of copied byte by byte.
-fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
+pub(super) fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
     let secret = secret.as_bytes();
     if secret.len() < 4 {
         return body;

@@ -1,5 +1,6 @@
 //! The Graph API: types, errors, the client. Nothing in here knows about the terminal.
 
+pub mod batch;
 pub mod body;
 pub mod catalogue;
 pub mod client;

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod batch;
+
 use super::EXPIRED_TOKEN;
 use super::seed::{Misbehaviour, Seed};
 use super::world::{Received, Reply, World, graph_error};
@@ -232,33 +234,48 @@ async fn handle(
     }
     let params = collect_params(&uri, &headers, &body);
     let authorized = bearer(&headers).is_some();
-    shared.world().received.push(Received {
-        method: method.to_string(),
-        path: uri.path().to_owned(),
-        params: blank_secrets(&params),
-        authorized,
-        at,
-    });
-
     let segments: Vec<String> = uri
         .path()
         .trim_matches('/')
         .split('/')
         .map(str::to_owned)
         .collect();
-    let budget = count_read(&shared, &method, authorized);
-    // Only reads are refused: whether the budget covers register and deregister is not
-    // documented (docs/graph-api-facts.md §6), and the sandbox does not invent it.
-    let reply = if budget.regain_minutes > 0 && method == Method::GET {
-        // Like Meta: a throttled read is refused, and still counted.
-        Answer::Json(graph_error(
-            400,
-            crate::graph::codes::WABA_TOO_MANY_CALLS,
-            "(#80008) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.",
-            None,
-        ))
-    } else {
-        answer(&shared, &method, &segments, &headers, &params).await
+    // A batch is only an exchange: its requests are what is received and counted.
+    let batch = match (&method, &segments[..], params.get("batch")) {
+        (&Method::POST, [version], Some(Value::String(batch))) if authorized => {
+            Some((version.clone(), batch.clone()))
+        }
+        _ => None,
+    };
+    let (reply, budget) = match &batch {
+        Some((version, batch)) => {
+            let (reply, budget) = batch::answer_batch(&shared, version, &headers, batch, at).await;
+            (Answer::Json(reply), budget)
+        }
+        None => {
+            shared.world().received.push(Received {
+                method: method.to_string(),
+                path: uri.path().to_owned(),
+                params: blank_secrets(&params),
+                authorized,
+                at,
+            });
+            let budget = count_read(&shared, &method, authorized);
+            // Only reads are refused: whether the budget covers register and deregister is
+            // not documented (docs/graph-api-facts.md §6), and the sandbox does not invent it.
+            let reply = if budget.regain_minutes > 0 && method == Method::GET {
+                // Like Meta: a throttled read is refused, and still counted.
+                Answer::Json(graph_error(
+                    400,
+                    crate::graph::codes::WABA_TOO_MANY_CALLS,
+                    "(#80008) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.",
+                    None,
+                ))
+            } else {
+                answer(&shared, &method, &segments, &headers, &params).await
+            };
+            (reply, budget)
+        }
     };
     let mut response = match reply {
         Answer::Json(reply) => json_response(&reply),
@@ -291,8 +308,13 @@ async fn handle(
     {
         response.headers_mut().insert("facebook-api-version", value);
     }
+    let what = if batch.is_some() {
+        " (a batch: its requests are above)"
+    } else {
+        ""
+    };
     shared.notice(format!(
-        "{method} {} -> {}",
+        "{method} {} -> {}{what}",
         uri.path(),
         response.status().as_u16()
     ));

@@ -22,11 +22,12 @@ impl LogEntry {
     /// `POST /v25.0/1065/register 400 123ms  133005 Two-step PIN mismatch [fbtrace A1] ...`
     pub fn from_call(event: &CallEvent, time: DateTime<FixedOffset>) -> LogEntry {
         let status = |s: Option<u16>| s.map_or("---".to_owned(), |s| s.to_string());
+        let path = event.described_path();
         let mut text = if event.earlier.is_empty() {
             format!(
                 "{} {} {} {}",
                 event.method,
-                event.path,
+                path,
                 status(event.status),
                 millis(event.duration)
             )
@@ -42,7 +43,7 @@ impl LogEntry {
             format!(
                 "{} {}: {} ({} tries, {:.1} s)",
                 event.method,
-                event.path,
+                path,
                 statuses.join(", "),
                 event.attempt,
                 event.duration.as_secs_f64()
@@ -138,6 +139,7 @@ mod tests {
             earlier: vec![Some(502), None],
             error: None,
             sandbox: false,
+            batch_of: 0,
             usage: None,
             throttle: None,
         };

@@ -183,6 +183,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         earlier: Vec::new(),
         error,
         sandbox: false,
+        batch_of: 0,
         usage: None,
         throttle: None,
     })

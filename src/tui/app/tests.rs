@@ -739,6 +739,7 @@ fn above_the_high_water_mark_r_reads_no_storage_but_f_still_does() {
             earlier: Vec::new(),
             error: None,
             sandbox: false,
+            batch_of: 0,
             usage: Some(usage(percent)),
             throttle: None,
         }));

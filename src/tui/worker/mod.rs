@@ -4,6 +4,7 @@
 
 mod engine_call;
 pub mod kept_storage;
+mod storage_reads;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ struct Inner {
     /// Built on first use; the token is read then, not before.
     engines: Mutex<HashMap<ProfileName, Engine>>,
     permits: Semaphore,
+    /// Storage groups take their permits one group at a time (`storage_reads`).
+    storage_turn: Mutex<()>,
     number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
     /// The listing in flight per profile, so a new one can cancel it.
     /// Each profile's listing in flight: its request and its token.
@@ -87,6 +90,7 @@ impl Worker {
             tx,
             engines: Mutex::new(HashMap::new()),
             permits: Semaphore::new(READ_CONCURRENCY),
+            storage_turn: Mutex::new(()),
             number_locks: StdMutex::new(HashMap::new()),
             listings: StdMutex::new(HashMap::new()),
             cancel: CancellationToken::new(),
@@ -102,10 +106,13 @@ impl Worker {
             let queued = futures::stream::unfold(queue, |mut queue| async move {
                 queue.recv().await.map(|cmd| (cmd, queue))
             });
+            // What was queued together is taken together: storage reads in groups.
             let work = queued
-                .map(|cmd| {
+                .ready_chunks(READ_CONCURRENCY * 8)
+                .flat_map(|cmds| futures::stream::iter(storage_reads::gather(cmds)))
+                .map(|work| {
                     let runner = runner.clone();
-                    async move { runner.run(cmd).await }
+                    async move { runner.run_read(work).await }
                 })
                 .buffer_unordered(READ_CONCURRENCY * 2)
                 .for_each(|_| async {});
