@@ -10,7 +10,7 @@ pub const HIGH_WATER: u32 = 75;
 pub const PERSON_ONLY: u32 = 90;
 
 /// Who wants a read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Asker {
     /// The start reads what is not known.
     Start,

@@ -135,9 +135,14 @@ fn refuses_batches(e: &ApiError) -> bool {
         return false;
     }
     match e.last() {
-        ApiError::Graph { http_status, .. } | ApiError::BadResponse { http_status, .. } => {
-            (200..500).contains(http_status)
-        }
+        ApiError::Graph { http_status, .. } => (400..500).contains(http_status),
+        // A 4xx that is not Graph's (no such path here), or a 2xx of another shape than one
+        // answer per read; an answer too large to read is reported, not taken for a no.
+        ApiError::BadResponse {
+            http_status,
+            expected,
+            ..
+        } => (400..500).contains(http_status) || *expected == "the expected JSON",
         _ => false,
     }
 }

@@ -981,10 +981,18 @@ fn without_credentials(url: &Url) -> Url {
 /// `body` with every occurrence of `secret` replaced. Most answers hold no token: those are
 /// handed back as they are, found with one fast search instead of copied byte by byte.
 pub(super) fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
-    let secret = secret.as_bytes();
     if secret.len() < 4 {
         return body;
     }
+    // A JSON string may write the token with `\u` escapes, which no search of the bytes
+    // finds and parsing then spells out: such an answer is parsed, its strings cleaned and
+    // written again. Most answers have no `\u` at all and skip this.
+    let body = if memchr::memmem::find(&body, b"\\u").is_some() {
+        redact_json_strings(body, secret)
+    } else {
+        body
+    };
+    let secret = secret.as_bytes();
     let finder = memchr::memmem::Finder::new(secret);
     let Some(first) = finder.find(&body) else {
         return body;
@@ -1000,6 +1008,35 @@ pub(super) fn redact(body: Vec<u8>, secret: &str) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// `body` parsed as JSON with `secret` taken out of every string (keys too), written again;
+/// a body that is not JSON is handed back as it is (it fails to decode, and its snippet shows
+/// the escapes, not the token they spell).
+fn redact_json_strings(body: Vec<u8>, secret: &str) -> Vec<u8> {
+    fn clean(value: &mut Value, secret: &str) {
+        match value {
+            Value::String(text) if text.contains(secret) => {
+                *text = text.replace(secret, "[token removed]");
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| clean(v, secret)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, mut v) in entries {
+                    clean(&mut v, secret);
+                    map.insert(key.replace(secret, "[token removed]"), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(mut value) => {
+            clean(&mut value, secret);
+            serde_json::to_vec(&value).unwrap_or(body)
+        }
+        Err(_) => body,
+    }
 }
 
 /// Why an answer's body could not be read whole.

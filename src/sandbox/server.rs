@@ -113,9 +113,14 @@ impl RunningSandbox {
         self.lock().waba_id.clone()
     }
 
-    /// Every request received so far, secrets blanked.
+    /// Every request received so far, secrets blanked; a batch's requests each on their own.
     pub fn received(&self) -> Vec<Received> {
         self.lock().received.clone()
+    }
+
+    /// How many requests each batch request carried, in the order they came.
+    pub fn batches(&self) -> Vec<usize> {
+        self.lock().batches.clone()
     }
 
     pub fn pending_code(&self, id: &str) -> Option<String> {

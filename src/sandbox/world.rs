@@ -135,7 +135,10 @@ pub struct World {
     pub numbers: BTreeMap<String, SimNumber>,
     /// Keeps the WABA's listing order (seed order).
     pub order: Vec<String>,
+    /// Every Graph call, a batch's requests each on their own (as Meta counts them).
     pub received: Vec<Received>,
+    /// How many requests each batch request carried, in the order they came.
+    pub batches: Vec<usize>,
     /// How long Meta reviews a display name (an added number's, a requested one).
     pub review_for: Duration,
 }
@@ -213,6 +216,7 @@ impl World {
             numbers,
             order,
             received: Vec::new(),
+            batches: Vec::new(),
             review_for,
         }
     }

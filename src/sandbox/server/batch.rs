@@ -52,6 +52,7 @@ pub(super) async fn answer_batch(
         );
         return (refusal, nothing_counted);
     }
+    shared.world().batches.push(requests.len());
     let mut budget = nothing_counted;
     let mut entries = Vec::with_capacity(requests.len());
     for request in requests {

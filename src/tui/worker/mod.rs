@@ -54,6 +54,8 @@ struct Inner {
     permits: Semaphore,
     /// Storage groups take their permits one group at a time (`storage_reads`).
     storage_turn: Mutex<()>,
+    /// Storage reads of those groups waiting for permits.
+    storage_pool: StdMutex<storage_reads::StoragePool>,
     number_locks: StdMutex<HashMap<NumberId, Arc<Mutex<()>>>>,
     /// The listing in flight per profile, so a new one can cancel it.
     /// Each profile's listing in flight: its request and its token.
@@ -91,6 +93,7 @@ impl Worker {
             engines: Mutex::new(HashMap::new()),
             permits: Semaphore::new(READ_CONCURRENCY),
             storage_turn: Mutex::new(()),
+            storage_pool: StdMutex::default(),
             number_locks: StdMutex::new(HashMap::new()),
             listings: StdMutex::new(HashMap::new()),
             cancel: CancellationToken::new(),

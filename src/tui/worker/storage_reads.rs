@@ -12,6 +12,10 @@ use crate::fleet::read_guard::Asker;
 use crate::graph::NumberId;
 use crate::tui::msg::{Cmd, Msg, Reply, RequestId};
 
+/// Storage reads waiting for permits, by profile and asker.
+pub(super) type StoragePool =
+    std::collections::HashMap<(ProfileName, Asker), Vec<(RequestId, NumberId)>>;
+
 /// What the read queue's task runs: a command alone, or storage reads gathered.
 pub(super) enum ReadWork {
     One(Cmd),
@@ -76,21 +80,6 @@ pub(super) fn gather(cmds: Vec<Cmd>) -> Vec<ReadWork> {
 }
 
 impl Inner {
-    /// Between one and `wanted` permits: one waited for, then as many more as are free. Groups
-    /// take their turn here, so a group finds the permits a finished batch gave back together
-    /// instead of each group taking one of them.
-    async fn permits_for(&self, wanted: usize) -> Option<Vec<tokio::sync::SemaphorePermit<'_>>> {
-        let _turn = self.storage_turn.lock().await;
-        let mut permits = vec![self.permits.acquire().await.ok()?];
-        while permits.len() < wanted {
-            match self.permits.try_acquire() {
-                Ok(permit) => permits.push(permit),
-                Err(_) => break,
-            }
-        }
-        Some(permits)
-    }
-
     pub(super) async fn run_read(&self, work: ReadWork) {
         match work {
             ReadWork::One(cmd) => self.run(cmd).await,
@@ -102,23 +91,26 @@ impl Inner {
         }
     }
 
-    /// A group's reads in one batch request, under the same rules as one read: a token that
+    /// A group's reads in batch requests, under the same rules as one read: a token that
     /// cannot be read is said per read, reads nobody asked for wait for the profile's usage
-    /// and are held back above the high-water mark.
+    /// and are held back above the high-water mark. The reads wait in the worker's pool with
+    /// those of other groups of the same profile and asker: whichever group's turn finds free
+    /// permits takes as many reads as it has permits, so a read left over by one batch goes
+    /// in the next rather than alone.
     async fn read_storage_together(
         &self,
         profile: ProfileName,
         asker: Asker,
         reads: Vec<(RequestId, NumberId)>,
     ) {
-        let answer_all = |reply: &dyn Fn() -> Reply| {
-            for (request, _) in &reads {
-                self.send(Msg::Reply(*request, reply()));
-            }
-        };
         let engine = match self.engine(&profile).await {
             Ok(engine) => engine,
-            Err(why) => return answer_all(&|| Reply::NoToken(why.clone())),
+            Err(why) => {
+                for (request, _) in reads {
+                    self.send(Msg::Reply(request, Reply::NoToken(why.clone())));
+                }
+                return;
+            }
         };
         let unasked = !matches!(asker, Asker::Person | Asker::Mutation);
         let held_back = || {
@@ -132,22 +124,37 @@ impl Inner {
                 .get(profile.as_str())
                 .map_or(std::time::Duration::from_secs(30), |p| p.timeout);
             self.heard.wait(&profile, limit).await;
-            if let Some(why) = held_back() {
-                return answer_all(&|| Reply::NotSent(why.clone()));
-            }
         }
-        let mut reads = reads.into_iter().peekable();
-        while reads.peek().is_some() {
-            let Some(permits) = self.permits_for(reads.len()).await else {
-                return;
+        let key = (profile, asker);
+        self.pool().entry(key.clone()).or_default().extend(reads);
+        loop {
+            let (permits, part) = {
+                let _turn = self.storage_turn.lock().await;
+                let waiting = self.pool().get(&key).map_or(0, Vec::len);
+                if waiting == 0 {
+                    return;
+                }
+                let Some(permits) = self.permits_for(waiting).await else {
+                    return;
+                };
+                let part: Vec<(RequestId, NumberId)> = match self.pool().get_mut(&key) {
+                    Some(pooled) => {
+                        let take = permits.len().min(pooled.len());
+                        pooled.drain(..take).collect()
+                    }
+                    None => Vec::new(),
+                };
+                (permits, part)
             };
-            let part: Vec<(RequestId, NumberId)> = reads.by_ref().take(permits.len()).collect();
-            // Checked again: the budget may have passed the mark while it waited.
+            if part.is_empty() {
+                return;
+            }
+            // Checked for each batch: the budget may have passed the mark meanwhile.
             if let Some(why) = held_back() {
-                for (request, _) in part.into_iter().chain(reads) {
+                for (request, _) in part {
                     self.send(Msg::Reply(request, Reply::NotSent(why.clone())));
                 }
-                return;
+                continue;
             }
             let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
             let answers = engine.client.get_settings_many(&ids).await;
@@ -159,5 +166,23 @@ impl Inner {
                 self.send(Msg::Reply(request, Reply::Settings(answer)));
             }
         }
+    }
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, StoragePool> {
+        self.storage_pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Between one and `wanted` permits: one waited for, then as many more as are free.
+    /// Called in a group's turn, so a group finds the permits a finished batch gave back
+    /// together instead of each group taking one of them.
+    async fn permits_for(&self, wanted: usize) -> Option<Vec<tokio::sync::SemaphorePermit<'_>>> {
+        let mut permits = vec![self.permits.acquire().await.ok()?];
+        while permits.len() < wanted.min(READ_CONCURRENCY) {
+            match self.permits.try_acquire() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
+            }
+        }
+        Some(permits)
     }
 }
