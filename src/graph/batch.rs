@@ -36,14 +36,26 @@ impl GraphClient {
     pub async fn get_settings_many(&self, ids: &[NumberId]) -> Vec<Result<Settings, ApiError>> {
         let mut answers = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(BATCH_MAX) {
-            answers.extend(self.settings_chunk(chunk).await);
+            let batch = self.get_settings_batch(chunk).await;
+            answers.extend(self.ask_unanswered(chunk, batch).await);
         }
         answers
     }
 
-    async fn settings_chunk(&self, ids: &[NumberId]) -> Vec<Result<Settings, ApiError>> {
-        if ids.len() < 2 || self.batches_refused() {
-            return self.settings_one_by_one(ids).await;
+    /// [`GraphClient::get_settings_many`] of at most [`BATCH_MAX`] numbers, leaving out the
+    /// reads the batch did not get to (`None`): the caller asks those alone, when it likes
+    /// (a slow number then holds up only its own read).
+    pub async fn get_settings_batch(
+        &self,
+        ids: &[NumberId],
+    ) -> Vec<Option<Result<Settings, ApiError>>> {
+        if ids.len() < 2 || ids.len() > BATCH_MAX || self.batches_refused() {
+            return self
+                .settings_one_by_one(ids)
+                .await
+                .into_iter()
+                .map(Some)
+                .collect();
         }
         let reads: Vec<Value> = ids
             .iter()
@@ -64,36 +76,49 @@ impl GraphClient {
                 |status, content_type, bytes| decode(status, content_type, &bytes),
             )
             .await;
-        let items = match answer {
-            Ok(items) if items.len() == ids.len() => items,
-            Ok(items) => {
-                let problem = format!(
-                    "the batch's answer has {} entries for {} reads",
-                    items.len(),
-                    ids.len()
-                );
-                return ids.iter().map(|_| Err(miscounted(&problem))).collect();
-            }
+        let every = |e: ApiError| ids.iter().map(|_| Some(Err(e.clone()))).collect();
+        match answer {
+            Ok(items) if items.len() == ids.len() => items
+                .into_iter()
+                .map(|item| item.map(|item| self.decode_item(item)))
+                .collect(),
+            Ok(items) => every(miscounted(&format!(
+                "the batch's answer has {} entries for {} reads",
+                items.len(),
+                ids.len()
+            ))),
             Err(e) if refuses_batches(&e) => {
                 self.refuse_batches(&e);
-                return self.settings_one_by_one(ids).await;
+                self.settings_one_by_one(ids)
+                    .await
+                    .into_iter()
+                    .map(Some)
+                    .collect()
             }
-            Err(e) => return ids.iter().map(|_| Err(e.clone())).collect(),
-        };
-        // Reads the batch did not get to are asked alone, together.
+            Err(e) => every(e),
+        }
+    }
+
+    /// The batch's answers with the reads it did not get to asked alone, together.
+    async fn ask_unanswered(
+        &self,
+        ids: &[NumberId],
+        batch: Vec<Option<Result<Settings, ApiError>>>,
+    ) -> Vec<Result<Settings, ApiError>> {
         let unanswered = ids
             .iter()
-            .zip(&items)
-            .filter(|(_, item)| item.is_none())
+            .zip(&batch)
+            .filter(|(_, answer)| answer.is_none())
             .map(|(id, _)| self.get_settings(id));
         let mut asked_again = futures::future::join_all(unanswered).await.into_iter();
-        ids.iter()
-            .zip(items)
-            .map(|(_, item)| match item {
-                Some(item) => self.decode_item(item),
-                None => asked_again
-                    .next()
-                    .unwrap_or_else(|| Err(miscounted("a read was lost"))),
+        batch
+            .into_iter()
+            .map(|answer| {
+                answer.unwrap_or_else(|| {
+                    asked_again
+                        .next()
+                        .unwrap_or_else(|| Err(miscounted("a read was lost")))
+                })
             })
             .collect()
     }

@@ -128,27 +128,24 @@ impl Inner {
         let key = (profile, asker);
         self.pool().entry(key.clone()).or_default().extend(reads);
         loop {
-            let (permits, part) = {
-                let _turn = self.storage_turn.lock().await;
-                let waiting = self.pool().get(&key).map_or(0, Vec::len);
-                if waiting == 0 {
-                    return;
-                }
-                let Some(permits) = self.permits_for(waiting).await else {
-                    return;
-                };
-                let part: Vec<(RequestId, NumberId)> = match self.pool().get_mut(&key) {
-                    Some(pooled) => {
-                        let take = permits.len().min(pooled.len());
-                        pooled.drain(..take).collect()
-                    }
-                    None => Vec::new(),
-                };
-                (permits, part)
-            };
-            if part.is_empty() {
+            // One batch of storage at a time, sized by the permits free when its turn comes:
+            // batches in flight side by side would split the permits between them, a few
+            // each, as they come back at different times.
+            let turn = self.storage_turn.lock().await;
+            let waiting = self.pool().get(&key).map_or(0, Vec::len);
+            if waiting == 0 {
                 return;
             }
+            let Some(permits) = self.permits_for(waiting).await else {
+                return;
+            };
+            let part: Vec<(RequestId, NumberId)> = match self.pool().get_mut(&key) {
+                Some(pooled) => {
+                    let take = permits.len().min(pooled.len());
+                    pooled.drain(..take).collect()
+                }
+                None => Vec::new(),
+            };
             // Checked for each batch: the budget may have passed the mark meanwhile.
             if let Some(why) = held_back() {
                 for (request, _) in part {
@@ -157,24 +154,50 @@ impl Inner {
                 continue;
             }
             let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
-            let answers = engine.client.get_settings_many(&ids).await;
-            drop(permits);
-            for ((request, id), answer) in part.into_iter().zip(answers) {
-                if let Some(entry) = kept_storage::entry_of(&id, &answer, &engine.operator) {
-                    let _ = self.keep.send(kept_storage::Keep::Entry(entry));
+            let batch = engine.client.get_settings_batch(&ids).await;
+            drop(turn);
+            let mut unanswered = Vec::new();
+            for ((request, id), answer) in part.into_iter().zip(batch) {
+                match answer {
+                    Some(answer) => self.answer_storage(&engine, request, &id, answer),
+                    None => unanswered.push((request, id)),
                 }
-                self.send(Msg::Reply(request, Reply::Settings(answer)));
+            }
+            // What the batch did not answer is asked alone, outside the turn and keeping a
+            // permit each: a slow number holds up only its own read.
+            let mut permits = permits;
+            permits.truncate(unanswered.len());
+            let again = unanswered
+                .iter()
+                .map(|(_, id)| engine.client.get_settings(id));
+            let answers = futures::future::join_all(again).await;
+            drop(permits);
+            for ((request, id), answer) in unanswered.into_iter().zip(answers) {
+                self.answer_storage(&engine, request, &id, answer);
             }
         }
+    }
+
+    /// A storage answer to the app, and to the keeper so that the next start knows it.
+    fn answer_storage(
+        &self,
+        engine: &crate::engine::Engine,
+        request: RequestId,
+        id: &NumberId,
+        answer: Result<crate::graph::types::Settings, crate::graph::ApiError>,
+    ) {
+        if let Some(entry) = kept_storage::entry_of(id, &answer, &engine.operator) {
+            let _ = self.keep.send(kept_storage::Keep::Entry(entry));
+        }
+        self.send(Msg::Reply(request, Reply::Settings(answer)));
     }
 
     fn pool(&self) -> std::sync::MutexGuard<'_, StoragePool> {
         self.storage_pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Between one and `wanted` permits: one waited for, then as many more as are free.
-    /// Called in a group's turn, so a group finds the permits a finished batch gave back
-    /// together instead of each group taking one of them.
+    /// Between one and `wanted` permits: one waited for, then as many more as are free
+    /// (called in the storage turn).
     async fn permits_for(&self, wanted: usize) -> Option<Vec<tokio::sync::SemaphorePermit<'_>>> {
         let mut permits = vec![self.permits.acquire().await.ok()?];
         while permits.len() < wanted.min(READ_CONCURRENCY) {
