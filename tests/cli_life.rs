@@ -321,6 +321,22 @@ fn after_meta_said_the_number_is_on_a_whatsapp_account_a_register_is_refused_unt
         again.stderr
     );
     assert_eq!(register_posts(&rig, ON_WHATSAPP), 1, "nothing was sent");
+    // --force is offered as what it states, in the words the TUI's "Freed" tick uses: Meta's
+    // 2388001 is not fixed by sending again (docs/graph-api-facts.md §9).
+    assert!(
+        again.stderr.contains(
+            "Once it is disconnected from that WhatsApp account, add --force to send it."
+        ),
+        "{}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("send anyway"), "{}", again.stderr);
+    assert!(
+        plan.stdout
+            .contains("(once it is disconnected from that WhatsApp account, --force sends it)"),
+        "{}",
+        plan.stdout
+    );
     // Freed meanwhile, a person may say so: --force sends it once.
     let forced = rig.wareg_stdin(
         &["register", ON_WHATSAPP, "--pin-stdin", "--force"],

@@ -930,24 +930,35 @@ fn status_shows_coexistence_health_and_name_review() {
         "{}",
         run.stderr
     );
-    // Forced, it goes out once and Meta takes it, with no effect on the name (docs/graph-api-facts.md §9: a
-    // register while a name change is pending is not refused with 2388001, which means
-    // something else).
+    // Nothing to override: a register meanwhile "has no effect" (docs/graph-api-facts.md §9),
+    // so --force is refused the same way, with what to do instead, and nothing is sent.
     let run = rig.wareg_stdin(
         &["register", "106540352242925", "--pin-stdin", "--force"],
         "135790\n",
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let after = rig.wareg(&["status", "106540352242925", "--json"]).json();
-    assert_eq!(after["live"]["verified_name"], "Acme Billing");
-    assert_eq!(after["live"]["new_name_status"], "PENDING_REVIEW");
-    assert_eq!(after["next"]["step"], "wait_review");
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
+        run.stderr.contains("wait for Meta's decision"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--force"), "{}", run.stderr);
+    let plan = rig.wareg(&["plan", "register", "106540352242925"]);
+    let blocked = plan
+        .stdout
+        .lines()
+        .find(|l| l.contains("blocked: the requested display name is under review"))
+        .unwrap_or_else(|| panic!("{}", plan.stdout));
+    assert!(!blocked.contains("--force"), "{blocked}");
+    let after = rig.wareg(&["status", "106540352242925", "--json"]).json();
+    assert_eq!(after["next"]["step"], "wait_review");
+    assert_eq!(
         posts(&rig.sandbox)
             .iter()
             .filter(|p| p.ends_with("/register"))
-            .count()
-            == 1
+            .count(),
+        0,
+        "nothing was sent"
     );
 }
 

@@ -534,3 +534,55 @@ fn a_status_wareg_does_not_know_blocks_a_storage_change() {
     );
     assert!(keep.blockers.is_empty(), "{:?}", keep.blockers);
 }
+
+/// A register while a requested name is in review "has no effect" (docs/graph-api-facts.md §9):
+/// it is refused with nothing to override, so `--force` and the TUI's override leave it standing
+/// and the engine refuses it even if a face sent it. Its words say what to do instead.
+#[tokio::test]
+async fn a_register_while_a_name_is_in_review_is_refused_with_nothing_to_override() {
+    let plan = register_plan(Facts {
+        name_review: true,
+        ..pending_facts()
+    });
+    assert_eq!(plan.blockers, [Blocker::NameUnderReview]);
+    assert!(!plan.sendable());
+    assert_eq!(plan.blocking(true), [&Blocker::NameUnderReview]);
+    assert!(
+        Blocker::NameUnderReview
+            .words()
+            .contains("wait for Meta's decision"),
+        "{}",
+        Blocker::NameUnderReview.words()
+    );
+    let data = tempfile::tempdir().unwrap();
+    let server = MockServer::start().await;
+    let engine = engine_for(&server.uri(), "t", data.path());
+    let pin = Pin::parse("123456").unwrap();
+    let run = engine.execute(&plan, Some(&pin), true, |_, _| {}).await;
+    assert!(run.failure().is_some());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// After Meta's 2388001 a register may be forced, but only as the statement that its cause is
+/// fixed: both faces say it in the words the blocker gives ("once …").
+#[test]
+fn a_register_after_metas_2388001_is_forced_only_once_its_cause_is_fixed() {
+    let at = chrono::Utc::now();
+    let on_account = Blocker::OnExistingAccount(at);
+    assert!(on_account.overridable());
+    assert_eq!(
+        on_account.forced_once(),
+        Some("it is disconnected from that WhatsApp account")
+    );
+    assert_eq!(
+        Blocker::NameRefused(at).forced_once(),
+        Some("the display name is edited")
+    );
+    for plain in [
+        Blocker::NotRead,
+        Blocker::Coexistence,
+        Blocker::NameUnderReview,
+    ] {
+        assert_eq!(plain.forced_once(), None, "{plain:?}");
+    }
+}

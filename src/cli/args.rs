@@ -284,8 +284,9 @@ pub struct RegisterArgs {
     /// deregister and the register.
     #[arg(long)]
     pub yes: bool,
-    /// Send even though the budget is used up, Meta's lock is recorded, or the number's
-    /// state says it would fail (never for a coexistence number).
+    /// Send even though the budget is used up, or the number's state says it would fail
+    /// (once its cause is fixed, after Meta's 2388001); never for a coexistence number, Meta's
+    /// 133016 lock, a change in progress or a display name in review.
     #[arg(long)]
     pub force: bool,
     /// Print the result as one JSON document on stdout.

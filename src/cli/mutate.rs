@@ -212,7 +212,16 @@ fn send(engine: &Engine, plan: &Plan, pin: Option<&Pin>, flags: Flags) -> Result
             hint.push_str(" Meta locks a number for 72 hours on the 11th request in its window.");
         }
         if blocking.iter().all(|b| b.overridable()) {
-            hint.push_str(" Add --force to send anyway.");
+            // After Meta's 2388001 a send helps only once its cause is fixed: said as such.
+            let once: Vec<&str> = blocking.iter().filter_map(|b| b.forced_once()).collect();
+            if once.is_empty() {
+                hint.push_str(" Add --force to send anyway.");
+            } else {
+                hint.push_str(&format!(
+                    " Once {}, add --force to send it.",
+                    once.join(" and ")
+                ));
+            }
         }
         return Err(CliError::Blocked {
             message: format!(

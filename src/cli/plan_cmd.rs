@@ -108,10 +108,10 @@ pub fn plan_text(plan: &Plan) -> String {
         out.push_str(&format!("  needs confirmation: {why}\n"));
     }
     for blocker in &plan.blockers {
-        let force = if blocker.overridable() {
-            " (--force sends anyway)"
-        } else {
-            ""
+        let force = match (blocker.overridable(), blocker.forced_once()) {
+            (true, Some(done)) => format!(" (once {done}, --force sends it)"),
+            (true, None) => " (--force sends anyway)".to_owned(),
+            (false, _) => String::new(),
         };
         out.push_str(&format!("  blocked: {}{force}\n", blocker.words()));
     }
@@ -167,6 +167,7 @@ pub fn plan_json(plan: &Plan) -> Value {
         "blockers": plan.blockers.iter().map(|b| json!({
             "reason": b.words(),
             "overridable": b.overridable(),
+            "force_once": b.forced_once(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -251,7 +251,7 @@ pub enum Blocker {
     /// Ownership is not verified: Meta answers 133006.
     NotVerified(String),
     /// A requested display name is under review: a register has no effect until Meta decides
-    /// (docs/graph-api-facts.md §9), so it would only spend an attempt.
+    /// (docs/graph-api-facts.md §9), so it would only spend an attempt: nothing to override.
     NameUnderReview,
     /// The display name's status (NONE, EXPIRED, DECLINED) is one Meta registers no number
     /// with: nothing to override, the name must be fixed first.
@@ -289,7 +289,9 @@ pub enum Blocker {
 impl Blocker {
     /// Whether `--force` (the TUI's "override") may send anyway. Coexistence never: Meta
     /// refuses it whatever is sent; nor Meta's 133016 lock: every request in it is refused
-    /// and pushes nothing forward; unknown storage needs a fresh read, not courage.
+    /// and pushes nothing forward; unknown storage needs a fresh read, not courage; nor a
+    /// name in review: Meta says a register meanwhile "has no effect" (docs/graph-api-facts.md
+    /// §9), so a forced one could only spend an attempt, and waiting is the only way on.
     pub fn overridable(&self) -> bool {
         !matches!(
             self,
@@ -298,7 +300,20 @@ impl Blocker {
                 | Blocker::LockedByMeta { .. }
                 | Blocker::InProgress(_)
                 | Blocker::NameUnusable(_)
+                | Blocker::NameUnderReview
         )
+    }
+
+    /// What a person states by forcing it, when forcing is only right once something was
+    /// done: Meta's 2388001 is "not fixed by waiting or by retrying" (docs/graph-api-facts.md
+    /// §9), so a register after it goes out only once the cause is fixed, which no read shows.
+    /// Both faces say it in these words ("once …, --force sends it"; the TUI's tick).
+    pub fn forced_once(&self) -> Option<&'static str> {
+        match self {
+            Blocker::OnExistingAccount(_) => Some("it is disconnected from that WhatsApp account"),
+            Blocker::NameRefused(_) => Some("the display name is edited"),
+            _ => None,
+        }
     }
 
     /// Whether overriding it is written into the intent (`forced`), so the trail shows who
@@ -324,11 +339,11 @@ impl Blocker {
     pub fn words(&self) -> String {
         match self {
             Blocker::NotRead => "the number's status could not be read, so wareg cannot check this plan against it".into(),
-            Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it".into(),
+            Blocker::Coexistence => "the number is also used in the WhatsApp Business app (coexistence): Meta allows neither register nor deregister for it; it is managed in that app, and nothing here needs doing".into(),
             Blocker::NotRegistered(status) => format!("the number is not registered (status {status}): deregistering it would only use budget"),
             Blocker::NotVerified(status) => format!("ownership is not verified ({status}): request and enter a verification code first"),
             Blocker::StatusUnknown(status) => format!("the number's status `{status}` is not one wareg knows, so it cannot tell whether the number is registered and storage may be set"),
-            Blocker::NameUnderReview => "the requested display name is under review: a register now would have no effect (it spends an attempt and applies nothing until Meta decides)".into(),
+            Blocker::NameUnderReview => "the requested display name is under review: a register now would have no effect (it spends an attempt and applies nothing until Meta decides); wait for Meta's decision, then register within 14 days of an approval to apply the name".into(),
             Blocker::NameUnusable(status) => format!("the display name's status is {status}: Meta registers no number for API use with it; fix the name first (request a new one with wareg rename, or edit it in WhatsApp Manager)"),
             Blocker::RegisterLocked(until) => format!(
                 "register is locked until {}: a deregister now leaves the number unable to message until then",
