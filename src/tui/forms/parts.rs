@@ -140,14 +140,28 @@ pub fn foot(
     lines
 }
 
-/// The override checkbox's label and text: the budget when that is what it overrides, else
-/// the first other blocker the engine lets a person override.
+/// The override checkbox's label and text: the budget when that is what it overrides, then
+/// what a person states by ticking it after Meta's 2388001 (that its cause is fixed, which
+/// no read shows: `Blocker::forced_once`, the words `--force` is offered with), else the
+/// first other blocker the engine lets a person override.
 pub fn override_words(plan: &Plan) -> (&'static str, String) {
     if plan.blockers.iter().any(Blocker::is_budget) {
         return (
             "Budget",
             "override budget (Meta may lock the number for 72 h)".into(),
         );
+    }
+    let fixed = plan
+        .blockers
+        .iter()
+        .filter(|b| b.overridable())
+        .find_map(|b| Some((b, b.forced_once()?)));
+    if let Some((blocker, done)) = fixed {
+        let name = match blocker {
+            Blocker::OnExistingAccount(_) => "Freed",
+            _ => "Name edited",
+        };
+        return (name, format!("{done} now"));
     }
     let why =
         plan.blockers

@@ -21,7 +21,7 @@ use crate::graph::{ApiVersion, NumberId, Region, StorageChoice};
 const FORM_WIDTH: u16 = 78;
 use crate::tui::keys::{Action, FieldKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
-use crate::tui::view::popup::{button_row, field_label, masked_slots};
+use crate::tui::view::popup::{button, button_row, field_label, masked_slots};
 use crate::tui::widgets::region_select::option_label;
 use crate::tui::widgets::secret_field::MASK;
 use crate::tui::widgets::{RegionSelect, SecretField};
@@ -62,6 +62,10 @@ pub struct RegisterForm {
     pub override_budget: bool,
     /// Meta answered 133006: verification is needed whatever the status field says.
     pub needs_verification: bool,
+    /// Meta refused this form's register with 2388001, which neither waiting nor sending again
+    /// fixes (docs/graph-api-facts.md §9): the form sends nothing more. Opened again once the
+    /// cause is fixed, it asks the person to say so (`Blocker::forced_once`).
+    pub refused_certificate: bool,
     pub focus: usize,
     pub phase: Phase,
     pub progress: Progress,
@@ -77,9 +81,26 @@ pub struct Preflight {
     pub plan: Plan,
     /// Why Register is disabled, if it is.
     pub problems: Vec<String>,
-    /// The number must be verified first: the button offers that instead.
+    /// What the line under the buttons says: what the form still needs, or the override's tick
+    /// (what stands in the way is said at the top, once).
+    pub hint: Option<String>,
+    /// The number must be verified first: the button offers that instead, and the form asks
+    /// for nothing the verification does not use.
     pub verify_instead: bool,
+    /// Nothing this form may send: it says why at the top and offers Cancel alone.
+    pub nothing: Option<Nothing>,
     pub fields: Vec<RegisterField>,
+}
+
+/// Why the register form offers nothing to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nothing {
+    /// What no override passes and no choice in the form changes (coexistence, Meta's lock,
+    /// a change in progress, a name in review or one Meta registers nothing with), in words.
+    Blocked(Vec<String>),
+    /// Meta refused this form's register with 2388001: the same request again only spends an
+    /// attempt.
+    Refused,
 }
 
 impl Preflight {
@@ -103,14 +124,19 @@ pub fn open_region_change(cx: &FormContext, id: &NumberId) -> Option<Box<dyn For
 }
 
 fn opened(cx: &FormContext, id: &NumberId, change_region: bool) -> Option<Box<dyn FormComponent>> {
-    Some(Box::new(RegisterForm::new(
+    let mut form = RegisterForm::new(
         id.clone(),
         cx.profile()?.clone(),
         cx.version?,
         cx.region(),
         cx.storage(),
         change_region,
-    )))
+    );
+    // A form that offers fewer fields (Cancel alone, or the verification) starts on its first.
+    form.focus = form
+        .focus
+        .min(form.preflight(cx).fields.len().saturating_sub(1));
+    Some(Box::new(form))
 }
 
 impl RegisterForm {
@@ -138,6 +164,7 @@ impl RegisterForm {
             },
             override_budget: false,
             needs_verification: false,
+            refused_certificate: false,
             // The region change starts at the dropdown; a register at the PIN.
             focus: usize::from(change_region),
             phase: Phase::Editing,
@@ -211,7 +238,9 @@ impl RegisterForm {
                 self.override_budget = !self.override_budget;
             }
             (RegisterField::Submit, Action::Press) if pre.verify_instead => {
-                let verify = VerifyForm::new(self.id.clone(), self.profile.clone());
+                // Opened from a register, it offers the register once verified, as it says.
+                let mut verify = VerifyForm::new(self.id.clone(), self.profile.clone());
+                verify.then_register = true;
                 return FormEvent::Open(Box::new(verify));
             }
             (RegisterField::Submit, Action::Press) if pre.problems.is_empty() => {
@@ -248,14 +277,16 @@ impl RegisterForm {
     pub fn preflight(&self, cx: &FormContext) -> Preflight {
         let form = self;
         let current = cx.storage();
-        let request = Request::Register(form.storage_choice(current));
-        let plan = cx.plan(request);
+        let choice = form.storage_choice(current);
+        let plan = cx.plan(Request::Register(choice));
         let facts = &plan.facts;
-        let verify_instead = form.needs_verification
-            || plan
-                .blockers
-                .iter()
-                .any(|b| matches!(b, Blocker::NotVerified(_)));
+        let nothing = form.nothing(cx, &plan, choice);
+        let verify_instead = nothing.is_none()
+            && (form.needs_verification
+                || plan
+                    .blockers
+                    .iter()
+                    .any(|b| matches!(b, Blocker::NotVerified(_))));
         // The override is offered for what a person may override and the form does not offer
         // another way round (an unverified number gets "Verify ownership…" instead).
         let overridable = plan
@@ -290,37 +321,77 @@ impl RegisterForm {
                 storage_words(current)
             ));
         }
+        // What the form still needs, under the buttons: the PIN's own note says its part.
+        let mut hint = problems.iter().find(|p| !p.starts_with("PIN:")).cloned();
+        let (label, _) = override_words(&plan);
         for blocker in plan.blocking(form.override_budget) {
             match blocker {
                 // The button offers verification instead.
                 Blocker::NotVerified(_) => {}
-                // The budget line above already says when the next attempt frees up.
-                Blocker::BudgetExhausted { op, .. } => problems.push(format!(
-                    "the {op} budget is used up: tick the override to send anyway"
-                )),
                 b if b.overridable() => {
-                    problems.push(format!("{}: tick the override to send anyway", b.words()))
+                    let tick = match b.forced_once() {
+                        Some(done) => format!("once {done}, tick {label} to send it"),
+                        None => "tick the override to send anyway".to_owned(),
+                    };
+                    problems.push(format!("{}: {tick}", b.words()));
+                    hint.get_or_insert(tick);
                 }
                 Blocker::StorageUnknown if current == StorageFact::Reading => {}
                 b => problems.push(b.words()),
             }
         }
-        let mut fields = vec![RegisterField::Pin];
-        if sets_pin {
-            fields.push(RegisterField::PinAgain);
+        if nothing.is_some() {
+            problems.push("nothing can be sent from this form".into());
         }
-        fields.push(RegisterField::Region);
-        if overridable {
-            fields.push(RegisterField::Override);
-        }
-        fields.extend([RegisterField::Submit, RegisterField::Cancel]);
+        let fields = if nothing.is_some() {
+            vec![RegisterField::Cancel]
+        } else if verify_instead {
+            // The PIN and the region belong to the register that follows the verification.
+            vec![RegisterField::Submit, RegisterField::Cancel]
+        } else {
+            let mut fields = vec![RegisterField::Pin];
+            if sets_pin {
+                fields.push(RegisterField::PinAgain);
+            }
+            fields.push(RegisterField::Region);
+            if overridable {
+                fields.push(RegisterField::Override);
+            }
+            fields.extend([RegisterField::Submit, RegisterField::Cancel]);
+            fields
+        };
         Preflight {
             current,
             plan,
             problems,
+            hint: hint.filter(|_| nothing.is_none() && !verify_instead),
             verify_instead,
+            nothing,
             fields,
         }
+    }
+
+    /// Whether the form may send anything at all: not after Meta refused its register with
+    /// 2388001, nor while a blocker stands that no override passes and no region chosen here
+    /// takes away (judged on the plan that keeps storage, whose blockers every other has).
+    fn nothing(&self, cx: &FormContext, plan: &Plan, choice: StorageChoice) -> Option<Nothing> {
+        if self.refused_certificate {
+            return Some(Nothing::Refused);
+        }
+        let keeping;
+        let kept = if choice == StorageChoice::Keep {
+            plan
+        } else {
+            keeping = cx.plan(Request::Register(StorageChoice::Keep));
+            &keeping
+        };
+        let words: Vec<String> = kept
+            .blockers
+            .iter()
+            .filter(|b| !b.overridable())
+            .map(Blocker::words)
+            .collect();
+        (!words.is_empty()).then_some(Nothing::Blocked(words))
     }
 }
 
@@ -346,6 +417,8 @@ impl FormComponent for RegisterForm {
             return FormEvent::None;
         }
         let pre = self.preflight(cx);
+        // Fields come and go with the plan (a change begun elsewhere leaves Cancel alone).
+        self.focus = self.focus.min(pre.fields.len().saturating_sub(1));
         match navigate(input, &mut self.focus, pre.fields.len()) {
             Some(event) => event,
             None => self.on_field_key(input, &pre),
@@ -391,7 +464,10 @@ impl FormComponent for RegisterForm {
                 self.override_budget = false;
                 self.focus = 0;
                 self.needs_verification |= e.code == Some(crate::graph::codes::NEEDS_VERIFICATION);
-                self.phase = Phase::Failed(Failure::of(e, reply.now));
+                let failure = Failure::of(e, reply.now);
+                self.refused_certificate |= failure.entry.and_then(|c| c.subcode)
+                    == Some(crate::graph::codes::CANNOT_CREATE_CERTIFICATE);
+                self.phase = Phase::Failed(failure);
                 AfterReply::default()
             }
         }
@@ -411,24 +487,167 @@ impl FormComponent for RegisterForm {
         let focused = form.focused(&pre);
         let editing = form.phase == Phase::Editing || matches!(form.phase, Phase::Failed(_));
         let f = |field: RegisterField| editing && focused == field;
+        // Asks for a PIN and a region only when it may send a register: a form that offers
+        // nothing to send, or the verification first, says why and asks for nothing.
+        let asks = pre.nothing.is_none() && !pre.verify_instead;
 
-        let mut lines: Vec<Line<'static>> = Vec::new();
-        // A plan nothing can send (coexistence, Meta's lock, a change in progress) says so
-        // first, before a PIN is asked for: the rest of the form only explains it.
-        if !pre.plan.sendable() && !matches!(form.phase, Phase::Failed(_)) {
-            for blocker in pre.plan.blockers.iter().filter(|b| !b.overridable()) {
-                lines.extend(crate::tui::view::hanging::hang_at(
-                    Line::styled(
-                        format!("  ✗ Nothing can be sent: {}", blocker.words()),
-                        theme.bad(),
-                    ),
-                    FORM_WIDTH - 2,
-                    4,
+        let mut lines: Vec<Line<'static>> = form.top_lines(cx, &pre);
+        if asks {
+            lines.extend(form.field_lines(cx, &pre, &f));
+        }
+        if let Phase::Failed(failure) = &form.phase {
+            lines.extend(failure_lines(cx, failure, Some(&pre.plan.budgets.register)));
+            // What was sent, right under why it stopped: a small terminal cuts the bottom first.
+            if !form.progress.is_empty() {
+                lines.extend(progress_lines(cx, &form.progress));
+            }
+            if form.left_deregistered() {
+                lines.push(Line::styled(
+                    "  Messaging is stopped until it is registered again with the right PIN.",
+                    theme.bad(),
                 ));
             }
+        }
+        match &pre.nothing {
+            Some(Nothing::Refused) => lines.extend(crate::tui::view::hanging::hang_at(
+                Line::styled(
+                    "  Nothing more is sent from this form: the same register again only spends an attempt. Once what Meta asks is done, open the form again (r) to send it.",
+                    theme.warn(),
+                ),
+                FORM_WIDTH - 2,
+                2,
+            )),
+            // After a failure, why nothing more can be sent comes under it.
+            Some(Nothing::Blocked(words)) if matches!(form.phase, Phase::Failed(_)) => {
+                lines.extend(nothing_lines(cx, words))
+            }
+            _ => {}
+        }
+        if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
-        let pin_text = masked_slots(&form.pin, 6);
+        lines.extend(form.preflight_lines(cx, &pre));
+        lines.push(Line::raw(""));
+        if pre.verify_instead {
+            lines.extend(verify_lines(cx));
+        } else if asks {
+            lines.extend(form.plan_lines(cx, &pre));
+        }
+        let submit_label = if pre.verify_instead {
+            "Verify ownership…"
+        } else if pre.needs_deregister() {
+            "Change region"
+        } else {
+            "Register"
+        };
+        let enabled = pre.verify_instead || pre.problems.is_empty();
+        // The button row and what is said under it, always shown; a form that may send
+        // nothing offers Cancel alone.
+        let buttons = if pre.nothing.is_some() {
+            Line::from(vec![
+                Span::raw("  "),
+                button(theme, "Cancel", f(RegisterField::Cancel), editing),
+            ])
+        } else {
+            button_row(
+                theme,
+                (submit_label, f(RegisterField::Submit), enabled),
+                f(RegisterField::Cancel),
+                editing,
+            )
+        };
+        let mut tail = vec![buttons];
+        // A failure is shown under the fields, where a short terminal still has room for it.
+        if !matches!(form.phase, Phase::Failed(_)) {
+            tail.extend(status_lines(
+                cx,
+                &form.phase,
+                pre.hint.as_deref(),
+                None,
+                "sending… (not retried automatically)",
+            ));
+        }
+        let title = if form.change_region || pre.needs_deregister() {
+            "Change local storage"
+        } else {
+            "Register"
+        };
+        let display = pre.plan.facts.display.clone().unwrap_or_default();
+        FormContent {
+            title: format!("{title} {} {display}", form.id),
+            width: FORM_WIDTH,
+            body: lines,
+            tail,
+        }
+    }
+
+    /// The open region list, over the form.
+    fn draw_over(&self, frame: &mut Frame, inner: Rect, cx: &FormContext) {
+        // The region field is under the PIN (and the PIN again, when asked).
+        let pre = self.preflight(cx);
+        let above = u16::try_from(self.top_lines(cx, &pre).len()).unwrap_or(u16::MAX);
+        let region_row = above + 1 + u16::from(pre.fields.contains(&RegisterField::PinAgain));
+        self.region.draw_open(frame, inner, region_row, cx.theme);
+    }
+}
+
+/// What the form says, part by part, in the order it shows them.
+impl RegisterForm {
+    /// What stands in the way, first, before anything is asked for: what nothing passes, or
+    /// (when the form may send) what the override passes and what a region chosen here
+    /// brings. A failure says its own, under the fields.
+    fn top_lines(&self, cx: &FormContext, pre: &Preflight) -> Vec<Line<'static>> {
+        let theme = cx.theme;
+        if matches!(self.phase, Phase::Failed(_)) || pre.verify_instead {
+            return Vec::new();
+        }
+        let mut lines = match &pre.nothing {
+            Some(Nothing::Blocked(words)) => nothing_lines(cx, words),
+            Some(Nothing::Refused) => Vec::new(),
+            None => pre
+                .plan
+                .blockers
+                .iter()
+                .filter(|b| !matches!(b, Blocker::NotVerified(_)))
+                .filter(|b| !(pre.current == StorageFact::Reading && **b == Blocker::StorageUnknown))
+                .flat_map(|b| {
+                    let (mark, style) = if b.overridable() {
+                        ("!", theme.warn())
+                    } else {
+                        ("✗", theme.bad())
+                    };
+                    let words = match b {
+                        // Its own words name a time the budget line below says in local time.
+                        Blocker::BudgetExhausted { op, .. } => format!(
+                            "the {op} budget is used up: Meta locks a number for 72 hours on the 11th request in its window"
+                        ),
+                        b => b.words(),
+                    };
+                    crate::tui::view::hanging::hang_at(
+                        Line::styled(format!("  {mark} {words}"), style),
+                        FORM_WIDTH - 2,
+                        4,
+                    )
+                })
+                .collect(),
+        };
+        // Set apart from the fields that follow (a form without them has its own gap).
+        if !lines.is_empty() && pre.nothing.is_none() {
+            lines.push(Line::raw(""));
+        }
+        lines
+    }
+
+    /// The PIN (twice when it becomes the two-step PIN), the region and the override.
+    fn field_lines(
+        &self,
+        cx: &FormContext,
+        pre: &Preflight,
+        f: &dyn Fn(RegisterField) -> bool,
+    ) -> Vec<Line<'static>> {
+        let form = self;
+        let theme = cx.theme;
+        let mut lines = Vec::new();
         let pin_note = match (&form.pin.refused, form.pin.problem()) {
             (Some(why), _) => Span::styled(format!("  {why}"), theme.warn()),
             (None, Some(p)) => Span::styled(format!("  {p}"), theme.dim()),
@@ -436,7 +655,7 @@ impl FormComponent for RegisterForm {
         };
         lines.push(Line::from(vec![
             field_label(theme, "PIN", f(RegisterField::Pin)),
-            Span::raw(pin_text),
+            Span::raw(masked_slots(&form.pin, 6)),
             pin_note,
         ]));
         if pre.fields.contains(&RegisterField::PinAgain) {
@@ -474,21 +693,15 @@ impl FormComponent for RegisterForm {
                 Span::styled(format!("{mark} {what}"), theme.bad()),
             ]));
         }
-        if let Phase::Failed(failure) = &form.phase {
-            lines.extend(failure_lines(cx, failure, Some(&pre.plan.budgets.register)));
-            // What was sent, right under why it stopped: a small terminal cuts the bottom first.
-            if !form.progress.is_empty() {
-                lines.extend(progress_lines(cx, &form.progress));
-            }
-            if form.left_deregistered() {
-                lines.push(Line::styled(
-                    "  Messaging is stopped until it is registered again with the right PIN.",
-                    theme.bad(),
-                ));
-            }
-        }
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Pre-flight", theme.title()));
+        lines
+    }
+
+    /// What is known of the number: ownership, its PIN, status, health, storage, budgets.
+    fn preflight_lines(&self, cx: &FormContext, pre: &Preflight) -> Vec<Line<'static>> {
+        let theme = cx.theme;
+        let facts = &pre.plan.facts;
+        let asks = pre.nothing.is_none() && !pre.verify_instead;
+        let mut lines = vec![Line::styled("Pre-flight", theme.title())];
         let item = |name: &str, value: String, style| {
             Line::from(vec![
                 Span::styled(format!("  {name:<14}"), theme.dim()),
@@ -496,24 +709,28 @@ impl FormComponent for RegisterForm {
             ])
         };
         let plain = ratatui::style::Style::new();
-        match &pre.plan.facts.verified {
+        match &facts.verified {
             Some(CodeVerification::Verified) => {
                 lines.push(item("ownership", "VERIFIED".into(), theme.good()))
             }
-            Some(other) => lines.push(item(
+            Some(other) if pre.verify_instead => lines.push(item(
                 "ownership",
                 format!("{other}: verify first (the button below offers it)"),
                 theme.bad(),
             )),
+            Some(other) => lines.push(item("ownership", other.to_string(), theme.bad())),
             None => lines.push(item("ownership", "not known".into(), theme.dim())),
         }
-        let pin_state = match pre.plan.facts.pin_enabled {
-            Some(true) => "set: the PIN must match it (a wrong PIN costs budget)".to_owned(),
-            Some(false) => "not set: this PIN becomes the two-step PIN".to_owned(),
-            None => "not known".to_owned(),
-        };
-        lines.push(item("two-step PIN", pin_state, plain));
-        if pre.plan.facts.connected() && pre.plan.sendable() {
+        // What the PIN must be, where one is asked for.
+        if asks {
+            let pin_state = match facts.pin_enabled {
+                Some(true) => "set: the PIN must match it (a wrong PIN costs budget)".to_owned(),
+                Some(false) => "not set: this PIN becomes the two-step PIN".to_owned(),
+                None => "not known".to_owned(),
+            };
+            lines.push(item("two-step PIN", pin_state, plain));
+        }
+        if facts.connected() && asks && pre.plan.sendable() {
             lines.push(item(
                 "status",
                 "CONNECTED: registering again is allowed but costs budget".into(),
@@ -522,8 +739,7 @@ impl FormComponent for RegisterForm {
         } else {
             lines.push(item(
                 "status",
-                pre.plan
-                    .facts
+                facts
                     .status
                     .as_ref()
                     .map_or("not known".into(), |s| s.to_string()),
@@ -531,7 +747,7 @@ impl FormComponent for RegisterForm {
             ));
         }
         // FLAGGED or health LIMITED/BLOCKED: a register does not change it (issue 26 item 13).
-        if let Some(health) = crate::engine::health_words(&pre.plan.facts) {
+        if let Some(health) = crate::engine::health_words(facts) {
             // Continues under its value when it wraps (the form's inner width).
             lines.extend(crate::tui::view::hanging::hang_at(
                 item("health", health, theme.bad()),
@@ -553,7 +769,14 @@ impl FormComponent for RegisterForm {
                 budget_style(pre.plan.budgets.deregister.left()),
             ));
         }
-        lines.push(Line::raw(""));
+        lines
+    }
+
+    /// What the next press sends (in flight: how far it got), then the plan's notes.
+    fn plan_lines(&self, cx: &FormContext, pre: &Preflight) -> Vec<Line<'static>> {
+        let form = self;
+        let theme = cx.theme;
+        let mut lines = Vec::new();
         if pre.needs_deregister() {
             lines.push(Line::styled(
                 "Will change the region: deregister, then register again",
@@ -572,7 +795,7 @@ impl FormComponent for RegisterForm {
         } else {
             for (i, step) in pre.plan.steps.iter().enumerate() {
                 let pin = if step.operation() == crate::audit::Operation::Register {
-                    format!("  pin {}", MASK.to_string().repeat(6))
+                    format!("  {}", pin_words(&form.pin))
                 } else {
                     String::new()
                 };
@@ -605,58 +828,52 @@ impl FormComponent for RegisterForm {
             ));
         }
         lines.push(Line::raw(""));
-        let submit_label = if pre.verify_instead {
-            "Verify ownership…"
-        } else if pre.needs_deregister() {
-            "Change region"
-        } else {
-            "Register"
-        };
-        let enabled = pre.verify_instead || pre.problems.is_empty();
-        // The button row and what is said under it, always shown.
-        let mut tail = vec![button_row(
-            theme,
-            (submit_label, f(RegisterField::Submit), enabled),
-            f(RegisterField::Cancel),
-            editing,
-        )];
-        // A failure is shown under the fields, where a short terminal still has room for it.
-        if !matches!(form.phase, Phase::Failed(_)) {
-            // Why the button is dimmed, except what the PIN's own note beside it says already.
-            let problem = pre
-                .problems
-                .iter()
-                .find(|p| !p.starts_with("PIN:"))
-                .filter(|_| !pre.verify_instead);
-            tail.extend(status_lines(
-                cx,
-                &form.phase,
-                problem.map(String::as_str),
-                None,
-                "sending… (not retried automatically)",
-            ));
-        }
-        let title = if form.change_region || pre.needs_deregister() {
-            "Change local storage"
-        } else {
-            "Register"
-        };
-        let display = pre.plan.facts.display.clone().unwrap_or_default();
-        FormContent {
-            title: format!("{title} {} {display}", form.id),
-            width: FORM_WIDTH,
-            body: lines,
-            tail,
-        }
+        lines
     }
+}
 
-    /// The open region list, over the form.
-    fn draw_over(&self, frame: &mut Frame, inner: Rect, cx: &FormContext) {
-        // The region field is under the PIN (and the PIN again, when asked).
-        let pre = self.preflight(cx);
-        let region_row = 1 + u16::from(pre.fields.contains(&RegisterField::PinAgain));
-        self.region.draw_open(frame, inner, region_row, cx.theme);
+/// The PIN in the plan, as far as the masked field shows it: one mask per digit once all
+/// six are typed, else that it is not (never a digit, nor a count the field does not show).
+fn pin_words(pin: &SecretField) -> String {
+    if pin.is_complete() {
+        format!("pin {}", MASK.to_string().repeat(pin.len()))
+    } else if pin.is_empty() {
+        "pin: not typed yet".to_owned()
+    } else {
+        "pin: not complete".to_owned()
     }
+}
+
+/// "✗ Nothing can be sent: …", once for each reason, wrapped under its words.
+fn nothing_lines(cx: &FormContext, words: &[String]) -> Vec<Line<'static>> {
+    words
+        .iter()
+        .flat_map(|w| {
+            crate::tui::view::hanging::hang_at(
+                Line::styled(format!("  ✗ Nothing can be sent: {w}"), cx.theme.bad()),
+                FORM_WIDTH - 2,
+                4,
+            )
+        })
+        .collect()
+}
+
+/// What the "Verify ownership…" button does, in place of a register plan: it opens the code
+/// form, which sends these two, and offers the register once verified.
+fn verify_lines(cx: &FormContext) -> Vec<Line<'static>> {
+    vec![
+        Line::styled(
+            "Verify ownership first (the button opens it)",
+            cx.theme.title(),
+        ),
+        Line::raw("  1. POST /request_code  a 6-digit code to the number, by SMS or voice"),
+        Line::raw("  2. POST /verify_code   the code it receives"),
+        Line::styled(
+            "  then the register: the PIN and local storage are asked for there",
+            cx.theme.dim(),
+        ),
+        Line::raw(""),
+    ]
 }
 
 fn budget_text(cx: &FormContext, budget: &crate::audit::Budget) -> String {
