@@ -191,7 +191,8 @@ fn a_display_name_asked_for_in_the_tui_goes_to_review_and_a_register_then_waits(
     });
     pty.keys(&["r"]);
     pty.wait_for("the register form, blocked", |s| {
-        s.contains("the requested display name is under review: a register now would have no")
+        s.contains("Nothing can be sent: the requested display name is under review")
+            && !s.contains("[ Register ]")
     });
     pty.keys(&[ESC]);
     pty.wait_for("the form closed", |s| {
@@ -204,4 +205,194 @@ fn a_display_name_asked_for_in_the_tui_goes_to_review_and_a_register_then_waits(
     pty.assert_restored();
     let audit = read(&rig.audit_path());
     assert!(audit.contains("\"op\":\"rename\""), "{audit}");
+}
+
+const BILLING: &str = "106540352242925"; // connected, PIN 135790, a requested name in review
+const ADDED_PL: &str = "106540352242935"; // added, not verified
+const ON_WHATSAPP: &str = "106540352242938"; // refused with 2388001: on a WhatsApp account
+
+/// Filters the table down to the number `id` (Ctrl-U clears what the filter held).
+fn select(pty: &mut Pty, id: &str) {
+    pty.keys(&["/", "\x15"]);
+    pty.send(id);
+    pty.keys(&[ENTER]);
+    pty.wait_for("the one row", |s| {
+        s.contains("Numbers (1 of") && s.contains(&format!("filter: {id} "))
+    });
+}
+
+/// The keys a person might press in a register form, whatever it shows: a PIN, on past the
+/// fields, Space (which ticks an override) and Enter. On a form that offers Cancel alone they
+/// type nothing, tick nothing and close it.
+const PIN_THEN_THROUGH: [&str; 11] = ["1", "3", "5", "7", "9", "0", TAB, TAB, " ", TAB, ENTER];
+
+#[test]
+fn register_forms_that_may_send_nothing_offer_cancel_alone_and_send_nothing() {
+    let rig = Rig::new("v25.0");
+    let mut pty = Pty::spawn(&rig, &[]);
+    pty.wait_for("the numbers", |s| {
+        row(s, "Support DE").contains("CONNECTED")
+    });
+    // Billing US: a register would have no effect while its name is in review, and nothing
+    // overrides that (README, Onboarding): said at the top, no PIN, no override, Cancel alone.
+    select(&mut pty, BILLING);
+    pty.keys(&["r"]);
+    let form = pty.wait_for("the blocked register form", |s| {
+        s.contains(&format!("Register {BILLING}")) && s.contains("Pre-flight")
+    });
+    assert!(
+        form.contains("Nothing can be sent: the requested display name is under review"),
+        "{form}"
+    );
+    for absent in [
+        "PIN  ",
+        "Override",
+        "send anyway",
+        "Will send",
+        "[ Register ]",
+    ] {
+        assert!(!form.contains(absent), "{absent}: {form}");
+    }
+    pty.keys(&PIN_THEN_THROUGH);
+    pty.wait_for("the form closed by Enter on Cancel", |s| {
+        !s.contains(&format!("Register {BILLING}"))
+    });
+
+    // Shop app: coexistence. Said once, with what to do instead.
+    select(&mut pty, COEXISTENCE);
+    pty.keys(&["r"]);
+    let form = pty.wait_for("the coexistence register form", |s| {
+        s.contains(&format!("Register {COEXISTENCE}")) && s.contains("Pre-flight")
+    });
+    assert_eq!(form.matches("Nothing can be sent").count(), 1, "{form}");
+    assert!(form.contains("nothing here needs doing"), "{form}");
+    for absent in ["PIN  ", "Will send", "[ Register ]"] {
+        assert!(!form.contains(absent), "{absent}: {form}");
+    }
+    pty.keys(&PIN_THEN_THROUGH);
+    pty.wait_for("the form closed by Enter on Cancel", |s| {
+        !s.contains(&format!("Register {COEXISTENCE}"))
+    });
+
+    // Added line PL: not verified. The button verifies, and the plan shows what that sends;
+    // Enter on it opens the code form.
+    select(&mut pty, ADDED_PL);
+    pty.keys(&["r"]);
+    let form = pty.wait_for("the register form of an unverified number", |s| {
+        s.contains(&format!("Register {ADDED_PL}")) && s.contains("[ Verify ownership… ]")
+    });
+    assert!(form.contains("1. POST /request_code"), "{form}");
+    assert!(!form.contains("POST /register"), "{form}");
+    pty.keys(&[ENTER]);
+    pty.wait_for("the code form", |s| {
+        s.contains(&format!("Verify ownership {ADDED_PL}")) && s.contains("Step 1 of 2")
+    });
+    pty.keys(&[ESC]);
+    pty.wait_for("the code form closed", |s| !s.contains("Step 1 of 2"));
+
+    pty.keys(&["q"]);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored();
+    // Once the process is gone nothing more can be on its way: nothing was sent.
+    assert!(posts(&rig.sandbox).is_empty(), "{:?}", posts(&rig.sandbox));
+    assert!(
+        !pty.output().contains(PIN),
+        "the PIN never reaches the screen"
+    );
+}
+
+#[test]
+fn after_meta_says_the_number_is_on_a_whatsapp_account_the_form_sends_nothing_more_until_freed() {
+    let rig = Rig::new("v25.0");
+    let mut pty = Pty::spawn(&rig, &[]);
+    pty.wait_for("the numbers", |s| {
+        row(s, "Support DE").contains("CONNECTED")
+    });
+    select(&mut pty, ON_WHATSAPP);
+    pty.keys(&["r"]);
+    pty.wait_for("the register form", |s| {
+        s.contains(&format!("Register {ON_WHATSAPP}")) && s.contains("pin: not typed yet")
+    });
+    // No two-step PIN is set: it is typed twice.
+    let twice: Vec<&str> = PIN_THEN_THROUGH[..6]
+        .iter()
+        .copied()
+        .chain([TAB])
+        .chain(PIN_THEN_THROUGH[..6].iter().copied())
+        .chain([TAB, TAB, ENTER])
+        .collect();
+    pty.keys(&twice);
+    let refused = pty.wait_for("Meta's refusal", |s| {
+        s.contains("Nothing more is sent from this form")
+    });
+    assert!(
+        refused.contains("✗ Number is on an existing WhatsApp account"),
+        "{refused}"
+    );
+    for absent in ["Override", "Freed", "send anyway", "[ Register ]"] {
+        assert!(!refused.contains(absent), "{absent}: {refused}");
+    }
+    assert_eq!(
+        posts(&rig.sandbox),
+        [format!("/v25.0/{ON_WHATSAPP}/register")]
+    );
+    // Whatever is pressed, the form sends nothing more: Enter closes it.
+    pty.keys(&PIN_THEN_THROUGH);
+    pty.wait_for("the form closed", |s| {
+        !s.contains(&format!("Register {ON_WHATSAPP}"))
+    });
+
+    // Opened again, it asks for what a send now states, as the CLI's --force does.
+    pty.keys(&["r"]);
+    let form = pty.wait_for("the register form again", |s| {
+        s.contains(&format!("Register {ON_WHATSAPP}")) && s.contains("Freed")
+    });
+    assert!(
+        form.contains("[ ] it is disconnected from that WhatsApp account now"),
+        "{form}"
+    );
+    assert!(
+        form.contains("once it is disconnected from that WhatsApp account, tick Freed"),
+        "{form}"
+    );
+    assert!(!form.contains("send anyway"), "{form}");
+    // Without the tick Register sends nothing; ticked (freed meanwhile), it goes out once.
+    let untick: Vec<&str> = twice[..13]
+        .iter()
+        .copied()
+        .chain([TAB, TAB, TAB, ENTER])
+        .collect();
+    pty.keys(&untick);
+    pty.wait_for("the PINs typed", |s| s.contains("pin ••••••"));
+    assert_eq!(
+        posts(&rig.sandbox).len(),
+        1,
+        "nothing sent without the tick"
+    );
+    pty.keys(&[BACKTAB, " ", TAB, ENTER]);
+    pty.wait_for("Meta's refusal again", |s| {
+        s.contains("Nothing more is sent from this form") && !s.contains("Freed")
+    });
+    assert_eq!(posts(&rig.sandbox).len(), 2, "{:?}", posts(&rig.sandbox));
+    pty.keys(&[ESC]);
+    pty.wait_for("the form closed", |s| {
+        !s.contains(&format!("Register {ON_WHATSAPP}"))
+    });
+    pty.keys(&["q"]);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    pty.assert_restored();
+    let audit = read(&rig.audit_path());
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"op\":\"register\"") && l.contains("\"forced\":true")),
+        "the tick is recorded as --force is: {audit}"
+    );
+    assert!(
+        !audit.contains(PIN) && !pty.output().contains(PIN),
+        "{audit}"
+    );
+    assert!(!read(&rig.log_path()).contains(PIN));
 }
