@@ -228,7 +228,14 @@ const PIN_THEN_THROUGH: [&str; 11] = ["1", "3", "5", "7", "9", "0", TAB, TAB, " 
 
 #[test]
 fn register_forms_that_may_send_nothing_offer_cancel_alone_and_send_nothing() {
-    let rig = Rig::new("v25.0");
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            slow_for: Duration::from_secs(4),
+            verification_code: Some(CODE.into()),
+            ..SandboxOptions::default()
+        },
+    );
     let mut pty = Pty::spawn(&rig, &[]);
     pty.wait_for("the numbers", |s| {
         row(s, "Support DE").contains("CONNECTED")
@@ -275,7 +282,7 @@ fn register_forms_that_may_send_nothing_offer_cancel_alone_and_send_nothing() {
     });
 
     // Added line PL: not verified. The button verifies, and the plan shows what that sends;
-    // Enter on it opens the code form.
+    // Enter on it opens the code form, which sends those two and then offers the register.
     select(&mut pty, ADDED_PL);
     pty.keys(&["r"]);
     let form = pty.wait_for("the register form of an unverified number", |s| {
@@ -287,15 +294,32 @@ fn register_forms_that_may_send_nothing_offer_cancel_alone_and_send_nothing() {
     pty.wait_for("the code form", |s| {
         s.contains(&format!("Verify ownership {ADDED_PL}")) && s.contains("Step 1 of 2")
     });
+    pty.keys(&[TAB, TAB, ENTER]);
+    pty.wait_for("step 2", |s| s.contains("Step 2 of 2"));
+    for c in CODE.chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB, ENTER]);
+    pty.wait_for("verified, with the register offered", |s| {
+        s.contains("✓ Ownership verified.") && s.contains("Register…")
+    });
     pty.keys(&[ESC]);
-    pty.wait_for("the code form closed", |s| !s.contains("Step 1 of 2"));
+    pty.wait_for("the code form closed", |s| {
+        !s.contains("Ownership verified")
+    });
 
     pty.keys(&["q"]);
     let status = pty.wait_exit();
     assert!(status.success(), "{status:?}");
     pty.assert_restored();
-    // Once the process is gone nothing more can be on its way: nothing was sent.
-    assert!(posts(&rig.sandbox).is_empty(), "{:?}", posts(&rig.sandbox));
+    // Once the process is gone nothing more can be on its way: only the verification was sent.
+    assert_eq!(
+        posts(&rig.sandbox),
+        [
+            format!("/v25.0/{ADDED_PL}/request_code"),
+            format!("/v25.0/{ADDED_PL}/verify_code"),
+        ]
+    );
     assert!(
         !pty.output().contains(PIN),
         "the PIN never reaches the screen"
