@@ -1,9 +1,10 @@
 //! The read queue's storage reads, gathered: reads queued together for one profile by one
-//! asker go out as one batch request of up to `READ_CONCURRENCY` (the start queues one per
-//! configured number). A batch holds one concurrency permit per read in it (as many as are
-//! free, at least one), so no more reads are in flight than one at a time would have had:
-//! the budget's high-water mark is passed by no more reads than before, and a mutation
-//! holding a permit never makes a batch wait for it. A read queued alone is sent alone.
+//! asker go out as batch requests of up to `READ_CONCURRENCY` reads (the start queues one per
+//! configured number). One batch is in flight at a time and holds one concurrency permit per
+//! read in it (as many as are free when its turn comes, at least one), so no more reads are
+//! in flight than one at a time would have had: the budget's high-water mark is passed by no
+//! more reads than before, and a mutation holding a permit never makes a batch wait for it.
+//! A read queued alone is sent alone.
 
 use super::{Inner, kept_storage};
 use crate::config::ProfileName;
@@ -207,5 +208,51 @@ impl Inner {
             }
         }
         Some(permits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(request: RequestId, profile: &str, asker: Asker) -> Cmd {
+        Cmd::ReadSettings {
+            request,
+            profile: ProfileName::from(profile),
+            id: NumberId::parse(&(1_000 + request).to_string()).unwrap(),
+            asker,
+        }
+    }
+
+    fn shape(work: &[ReadWork]) -> Vec<String> {
+        work.iter()
+            .map(|w| match w {
+                ReadWork::One(Cmd::ReadSettings { request, .. }) => format!("one {request}"),
+                ReadWork::One(_) => "other".into(),
+                ReadWork::Storage { profile, reads, .. } => format!(
+                    "{profile}: {:?}",
+                    reads.iter().map(|(r, _)| *r).collect::<Vec<_>>()
+                ),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_queued_together_are_grouped_by_profile_and_asker_eight_at_most() {
+        let mut cmds: Vec<Cmd> = (1..=10).map(|r| read(r, "a", Asker::Start)).collect();
+        cmds.push(read(11, "b", Asker::Start));
+        cmds.push(read(12, "a", Asker::Person));
+        cmds.push(read(13, "b", Asker::Start));
+        cmds.push(Cmd::StopReread);
+        assert_eq!(
+            shape(&gather(cmds)),
+            [
+                "a: [1, 2, 3, 4, 5, 6, 7, 8]",
+                "a: [9, 10]",
+                "b: [11, 13]",
+                "one 12",
+                "other",
+            ]
+        );
     }
 }
