@@ -153,7 +153,7 @@ fn a_declined_rename_is_flagged_by_next_status_and_the_next_column() {
         .lines()
         .find(|l| l.starts_with(CONNECTED))
         .unwrap();
-    assert!(line.trim_end().ends_with("edit_name"), "{line}");
+    assert!(line.trim_end().ends_with("edit name"), "{line}");
 }
 
 #[test]
@@ -453,7 +453,8 @@ async fn an_unknown_outcome_asks_for_a_read_until_one_made_after_it_works() {
     );
     let text = wareg(&["next", ID], None).await.unwrap();
     assert!(
-        text.stdout.contains("check_outcome: the register sent by ")
+        text.stdout
+            .contains("read first (check_outcome): the register sent by ")
             && text.stdout.contains("not read now: 100 "),
         "{}",
         text.stdout
@@ -465,7 +466,7 @@ async fn an_unknown_outcome_asks_for_a_read_until_one_made_after_it_works() {
         .find(|l| l.starts_with(ID))
         .unwrap()
         .to_owned();
-    assert!(line.trim_end().ends_with("check_outcome"), "{line}");
+    assert!(line.trim_end().ends_with("read first"), "{line}");
 
     // A read made after it shows what it did: the steps go on from there.
     server.reset().await;

@@ -491,8 +491,41 @@ fn next_covers_every_number_and_bulk_picks_by_the_exact_step() {
         rig.wareg(&["status", PENDING, "--json"]).json()["next"],
         first["next"]
     );
+    // The text table says each step in the TUI's words, whole and inside the NEXT column
+    // (`managed_elsewhere` used to run past it); files and JSON keep the keys.
+    let table = rig.wareg(&["numbers", "--refresh"]);
+    let header = table.stdout.lines().next().unwrap();
+    let next_at = header.find("NEXT").unwrap();
+    let cell = |id: &str| {
+        let line = table.stdout.lines().find(|l| l.starts_with(id)).unwrap();
+        assert!(
+            line.trim_end().chars().count() <= next_at + 12,
+            "past the NEXT column: {line}"
+        );
+        line.chars()
+            .skip(next_at)
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    for (id, words) in [
+        (COEXISTENCE, "elsewhere"),
+        (BILLING, "in review"),
+        ("106540352242926", "fix health"),
+        (REBRAND, "reregister"),
+        (PENDING, "register"),
+    ] {
+        assert_eq!(cell(id), words, "{id}");
+    }
     let csv = rig.wareg(&["numbers", "--refresh", "--csv"]);
     assert!(csv.stdout.lines().next().unwrap().contains(",next,"));
+    assert!(
+        csv.stdout
+            .lines()
+            .any(|l| l.starts_with(COEXISTENCE) && l.contains(",managed_elsewhere,")),
+        "{}",
+        csv.stdout
+    );
     assert!(
         csv.stdout
             .lines()

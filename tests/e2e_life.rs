@@ -172,7 +172,7 @@ fn a_display_name_asked_for_in_the_tui_goes_to_review_and_a_register_then_waits(
     });
     pty.keys(&[TAB, ENTER]);
     pty.wait_for("the name in review", |s| {
-        !s.contains("Display name 1065") && row(s, "Support DE").contains("wait_review")
+        !s.contains("Display name 1065") && row(s, "Support DE").contains("in review")
     });
     let asked: Vec<_> = rig
         .sandbox

@@ -1244,6 +1244,31 @@ fn numbers_filtered_by_a_next_step() {
     });
 }
 
+/// `/next:` takes a step's key or the words its NEXT cell shows: both pick the same rows.
+#[test]
+fn the_next_filter_takes_the_words_the_column_shows() {
+    let shown = |filter: &str| {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, filter);
+        key(&mut app, KeyCode::Enter);
+        let t = &app.table;
+        t.visible
+            .iter()
+            .map(|&i| t.rows[i].id.to_string())
+            .collect::<Vec<_>>()
+    };
+    for (key, words) in [
+        ("next:wait_review", "next:in_review"),
+        ("next:managed_elsewhere", "next:elsewhere"),
+        ("next:fix_health", "next:fix-health"),
+    ] {
+        let by_key = shown(key);
+        assert_eq!(by_key.len(), 1, "{key}: {by_key:?}");
+        assert_eq!(shown(words), by_key, "{words}");
+    }
+}
+
 /// The add form with `cc`, `phone` and `name` typed.
 fn add_form(cc: &str, phone: &str, name: &str) -> App {
     let mut app = loaded();

@@ -189,7 +189,7 @@ fn print_row(ctx: &Context, row: &Row) {
     }
     match (&row.next, row.error()) {
         (Some(next), _) => {
-            say!("  {}: {}", next.step, next.words);
+            say!("  {}: {}", fleet::next::heading(next.step), next.words);
             if let Some(until) = next.until {
                 say!("  until {}", local_time(until));
             }

@@ -133,7 +133,11 @@ pub fn run(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         "  deregister    {}",
         budget_line(&deregister, &engine.policy)
     );
-    say!("  next          {}: {}", next.step, next.words);
+    say!(
+        "  next          {}: {}",
+        crate::fleet::next::heading(next.step),
+        next.words
+    );
     if let Some(until) = next.until {
         say!("                until {}", super::output::local_time(until));
     }

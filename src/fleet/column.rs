@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::next::SHOWN_WIDTH;
 use super::row::{Live, Row, Storage};
 use crate::audit::{BudgetBook, Operation};
 use crate::engine::NextKey;
@@ -27,7 +28,8 @@ pub enum Column {
     Storage,
     RegisterLeft,
     DeregisterLeft,
-    /// What the number needs next (`engine::next_step`): its step's key.
+    /// What the number needs next (`engine::next_step`): its step's key in files and the
+    /// filter, its short words (`fleet::next::shown`) in the tables.
     Next,
     /// The messaging limit (the field by API version).
     Limit,
@@ -103,7 +105,7 @@ pub struct Width {
 pub const EXTRA: u8 = 0;
 
 /// The drop order of a column that leaves only when the columns cut to their least width
-/// would not fit with it (NEXT, below 80 columns).
+/// would not fit with it (NEXT, below 80 columns). Such a column is also the last one cut.
 pub const LAST_RESORT: u8 = u8::MAX;
 
 /// How `wareg numbers` heads and pads a column in its text table.
@@ -470,8 +472,9 @@ impl Column {
                 title: "NEXT",
                 // What a person acts on: it stays at 80 columns whatever the rows on screen
                 // or the sort (a long label is cut for it first), and leaves only a screen
-                // too narrow for every column at its narrowest.
-                width: width(6, 17, Some(LAST_RESORT)),
+                // too narrow for every column at its narrowest. Its words are short
+                // (`fleet::next::shown`) and it is cut last, so they are whole at 80 columns.
+                width: width(6, SHOWN_WIDTH, Some(LAST_RESORT)),
                 text: text("NEXT", 12),
                 filter: true,
                 exact: true,
@@ -596,7 +599,7 @@ impl Column {
     pub fn words(self, facts: &Facts, unknown: &str) -> String {
         // The step stands whatever the latest read did (fleet::next judged it), as in the TUI.
         if let (Column::Next, Some(next)) = (self, &facts.row.next) {
-            return next.step.as_str().to_owned();
+            return super::next::shown(next.step).to_owned();
         }
         if self.is_live() && facts.row.number().is_none() {
             return unknown.to_owned();
@@ -741,8 +744,8 @@ fn locked(facts: &Facts, column: Column) -> Option<chrono::DateTime<chrono::Utc>
     facts.budgets.budget(facts.row.id.as_str(), op).locked_until
 }
 
-/// The step's key, toned by what it asks of a person: act, wait, fix something first, or
-/// nothing.
+/// The step's words (`fleet::next::shown`), toned by what it asks of a person: act, wait,
+/// fix something first, or nothing.
 fn next_cell(facts: &Facts) -> Cell {
     // The step fleet::next gave, whatever the latest read came to (a read that failed leaves
     // the step judged from what was known before, or from the ledger alone), as `numbers`
@@ -761,7 +764,7 @@ fn next_cell(facts: &Facts) -> Cell {
         NextKey::FreeNumber | NextKey::EditName | NextKey::FixHealth => Tone::Bad,
         NextKey::ManagedElsewhere | NextKey::Explain | NextKey::None => Tone::Dim,
     };
-    Cell::toned(next.step.as_str(), tone)
+    Cell::toned(super::next::shown(next.step), tone)
 }
 
 fn budget_cell(facts: &Facts) -> Cell {

@@ -1,8 +1,9 @@
 //! One filter grammar for choosing numbers (`wareg bulk --filter`): words separated by spaces,
 //! all of which must match. A plain word matches anywhere (label, number, name, id, status,
 //! ownership, quality, platform, health, storage, limit); `key:value` matches one column; both ignore
-//! case and match a part ("status:pend" finds PENDING), except `next:`, which matches the step's
-//! key whole (`next:register` never finds `reregister`).
+//! case and match a part ("status:pend" finds PENDING), except `next:`, which matches the step
+//! whole (`next:register` never finds `reregister`), by its key or by the words the tables show
+//! for it (`next:in_review`, `next:elsewhere`).
 
 use super::column::{Column, Facts, Screen};
 use super::row::Row;
@@ -30,7 +31,14 @@ impl Filter {
                     if value.is_empty() {
                         return Err(format!("`{key}:` needs a value, e.g. {key}:pending"));
                     }
-                    terms.push((Some(known), value.to_lowercase()));
+                    // A step is named by its key or by the words the tables show for it
+                    // (`next:in_review` is `next:wait_review`); matched by its key.
+                    let value = match known {
+                        Column::Next => super::next::next_named(value)
+                            .map_or_else(|| value.to_lowercase(), |step| step.as_str().to_owned()),
+                        _ => value.to_lowercase(),
+                    };
+                    terms.push((Some(known), value));
                 }
                 None => terms.push((None, word.to_lowercase())),
             }
@@ -179,6 +187,18 @@ mod tests {
         assert!(!yes("reregister"), "a plain word does not look at the step");
         assert!(Filter::parse("next:register").unwrap().needs_next());
         assert!(Filter::parse("next:register").unwrap().needs_live());
+        // A step is named by its key or by the words the tables show for it.
+        let step_is = |step, expr: &str| {
+            let mut fields = fields.clone();
+            fields.next.as_mut().unwrap().step = step;
+            Filter::parse(expr).unwrap().matches(&fields)
+        };
+        use crate::engine::NextKey::{ManagedElsewhere, WaitReview};
+        assert!(step_is(WaitReview, "next:wait_review"), "the key");
+        assert!(step_is(WaitReview, "next:in_review") && step_is(WaitReview, "next:In-Review"));
+        assert!(!step_is(WaitReview, "next:review"), "no part of the words");
+        assert!(step_is(ManagedElsewhere, "next:elsewhere"));
+        assert!(step_is(ManagedElsewhere, "next:managed_elsewhere"));
         fields.next = None;
         assert!(!Filter::parse("next:reregister").unwrap().matches(&fields));
     }

@@ -9,8 +9,64 @@ use std::collections::HashMap;
 
 use super::row::Row;
 use crate::audit::{BudgetBook, Fact, FactBook, Operation};
-use crate::engine::{Budgets, Facts, NextStep, OpenIntent, StorageFact, UnknownOutcome, next_step};
+use crate::engine::{
+    Budgets, Facts, NextKey, NextStep, OpenIntent, StorageFact, UnknownOutcome, next_step,
+};
 use crate::graph::Throttle;
+
+/// The words a table shows for a step (the TUI's NEXT column, `wareg numbers`' NEXT): short
+/// and plain, so a person reads them at a glance and they fit the column at 80 columns whole.
+/// The step's key (`NextKey::as_str`) stays what files, JSON and scripts use; the filter takes
+/// either (`next_named`). Every step has its words here: a new one does not compile without.
+pub fn shown(step: NextKey) -> &'static str {
+    match step {
+        NextKey::InProgress => "wait: busy",
+        NextKey::CheckOutcome => "read first",
+        NextKey::ManagedElsewhere => "elsewhere",
+        NextKey::Explain => "see why",
+        NextKey::WaitLock => "wait: lock",
+        NextKey::WaitThrottle => "throttled",
+        NextKey::FreeNumber => "free it",
+        NextKey::EditName => "edit name",
+        NextKey::WaitReview => "in review",
+        NextKey::Verify => "verify",
+        NextKey::Register => "register",
+        NextKey::Reregister => "reregister",
+        NextKey::FixHealth => "fix health",
+        NextKey::None => "none",
+    }
+}
+
+/// The widest of [`shown`]'s words, in cells: the NEXT column is never cut below it.
+pub const SHOWN_WIDTH: usize = 10;
+
+/// How a text face heads a step: its words, and its key beside them when that differs
+/// ("in review (wait_review)"), so the words match the table and the key is there to filter
+/// with or to find in the JSON.
+pub fn heading(step: NextKey) -> String {
+    match shown(step) {
+        words if words == step.as_str() => words.to_owned(),
+        words => format!("{words} ({step})"),
+    }
+}
+
+/// The step a filter's `next:` value names: its key (`wait_review`) or its shown words, with
+/// anything but letters written as `_` or `-` or left out ("in_review", "in-review",
+/// "wait:busy"); case is ignored. None for a value that names no step.
+pub fn next_named(text: &str) -> Option<NextKey> {
+    let folded = fold(text);
+    NextKey::ORDER
+        .into_iter()
+        .find(|k| fold(k.as_str()) == folded || fold(shown(*k)) == folded)
+}
+
+/// Lowercase letters and digits only: "Wait: busy", "wait_busy" and "wait-busy" are one.
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
 
 /// What a row's next step is judged with besides its own read.
 pub struct NextContext<'a> {
@@ -82,7 +138,6 @@ pub fn sightings(rows: &[Row], facts: &mut FactBook, now: DateTime<Utc>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::NextKey;
     use crate::graph::{NumberId, PhoneNumber};
 
     fn row(id: &str, number: serde_json::Value) -> Row {
@@ -188,5 +243,40 @@ mod tests {
         assert_eq!(step(&never), Some(NextKey::CheckOutcome));
         assert_eq!(step(&after), Some(NextKey::None), "read after it");
         assert_eq!(step(&unread_elsewhere), None, "nothing known at all");
+    }
+
+    /// Every step's words fit the column whole, no two steps share them, and the filter
+    /// finds each step by its key and by its words, however they are typed.
+    #[test]
+    fn every_step_has_short_words_of_its_own_that_the_filter_takes() {
+        let mut seen = std::collections::HashSet::new();
+        for step in NextKey::ORDER {
+            let words = shown(step);
+            assert!(
+                crate::width::of(words) <= SHOWN_WIDTH,
+                "{step}: '{words}' is wider than {SHOWN_WIDTH}"
+            );
+            assert!(seen.insert(fold(words)), "{step}: '{words}' is taken");
+            assert_eq!(next_named(step.as_str()), Some(step));
+            assert_eq!(next_named(words), Some(step));
+            assert_eq!(next_named(&words.replace([' ', ':'], "_")), Some(step));
+            assert_eq!(
+                next_named(&words.to_uppercase().replace(' ', "-")),
+                Some(step)
+            );
+        }
+        assert_eq!(
+            NextKey::ORDER
+                .iter()
+                .map(|k| crate::width::of(shown(*k)))
+                .max(),
+            Some(SHOWN_WIDTH),
+            "SHOWN_WIDTH is the widest"
+        );
+        assert_eq!(next_named("in_review"), Some(NextKey::WaitReview));
+        assert_eq!(next_named("wait:busy"), Some(NextKey::InProgress));
+        assert_eq!(next_named("rereg"), None, "no part of a step");
+        assert_eq!(heading(NextKey::WaitReview), "in review (wait_review)");
+        assert_eq!(heading(NextKey::Register), "register");
     }
 }

@@ -83,10 +83,10 @@ fn body(app: &App, details: &Details, screen: Rect) -> Option<(Vec<Line<'static>
         ])
     };
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    // What it needs next, in the engine's words (the NEXT column's step, said whole), under
-    // the names it may be about.
+    // What it needs next: the NEXT column's words, then the engine's (the step said whole),
+    // under the names it may be about. A dash, not a colon: some words hold one ("wait: lock").
     let next = row.next.as_ref().map(|next| {
-        let mut words = format!("{}: {}", next.step, next.words);
+        let mut words = format!("{} — {}", crate::fleet::next::shown(next.step), next.words);
         if let Some(action) = &next.action {
             words.push_str(&format!(" ({action})"));
         }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup::{frame_popup, wrapped_height};
+use crate::engine::NextKey;
 use crate::tui::app::{App, bindings};
 use crate::tui::keys::Place;
 
@@ -41,6 +42,28 @@ const LEGEND: [(&str, &str); 12] = [
     ("● label", "marked for a bulk action (Space)"),
 ];
 
+/// What each of the NEXT column's words asks of a person, in the order the steps win in (the
+/// order `s` sorts NEXT by). The words are the table's own (`fleet::next::shown`); every step
+/// has a line here, or this does not compile.
+fn next_meaning(step: NextKey) -> &'static str {
+    match step {
+        NextKey::InProgress => "a change is running on it (here or elsewhere)",
+        NextKey::CheckOutcome => "a change's outcome is not known: R reads it",
+        NextKey::ManagedElsewhere => "managed in the WhatsApp Business app instead",
+        NextKey::Explain => "a status wareg cannot change: Enter says why",
+        NextKey::WaitLock => "Meta's 133016 lock: wait until it ends",
+        NextKey::WaitThrottle => "Meta throttles the calls: wait until it ends",
+        NextKey::FreeNumber => "in use by a WhatsApp account: Enter says how",
+        NextKey::EditName => "the display name is refused: request one (n)",
+        NextKey::WaitReview => "a new name is in Meta's review: wait for it",
+        NextKey::Verify => "ownership not verified: verify it (v)",
+        NextKey::Register => "verified, not registered: register it (r)",
+        NextKey::Reregister => "re-register (r) to apply the approved name",
+        NextKey::FixHealth => "Meta limits or blocks sending: Enter says why",
+        NextKey::None => "nothing waits (or not read yet: R reads it)",
+    }
+}
+
 const WIDTH: u16 = 64;
 
 /// The help's lines for a place: its keys, then (for the table) the legend.
@@ -60,18 +83,29 @@ fn lines(app: &App, place: Place) -> Vec<Line<'static>> {
         Span::raw("quit at once, from anywhere"),
     ]));
     if !legend.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("  What the table shows", app.theme.title()));
-        for (mark, meaning) in legend {
-            // A meaning that wraps continues under itself, not under the mark.
-            lines.extend(super::hanging::hang_at(
+        // A meaning that wraps continues under itself, not under the mark.
+        let entry = |mark: &str, meaning: &str| {
+            super::hanging::hang_at(
                 Line::from(vec![
                     Span::styled(format!("  {mark:<14}"), app.theme.warn()),
-                    Span::raw(*meaning),
+                    Span::raw(meaning.to_owned()),
                 ]),
                 WIDTH - 2,
                 16,
-            ));
+            )
+        };
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("  What the table shows", app.theme.title()));
+        for (mark, meaning) in legend {
+            lines.extend(entry(mark, meaning));
+        }
+        lines.extend(entry(
+            "NEXT",
+            "what it needs next (Enter says it in full); filter with /next:register, /next:in_review",
+        ));
+        for step in NextKey::ORDER {
+            let words = format!("  {}", crate::fleet::next::shown(step));
+            lines.extend(entry(&words, next_meaning(step)));
         }
     }
     lines.push(Line::raw(""));

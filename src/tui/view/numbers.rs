@@ -119,13 +119,19 @@ fn widths(
         shown[c] = None;
     }
     // Then the widest of what may be cut gives a cell at a time until the row fits (a long
-    // label first: it has the most to give, and the details show it whole).
+    // label first: it has the most to give, and the details show it whole); a column kept to
+    // the last (NEXT) gives only when nothing else can, so its words stay whole.
+    let cuttable = |shown: &[Option<usize>], c: usize| {
+        c != number_column && shown[c].is_some_and(|w| w > spec(c).min)
+    };
     while total(&shown, &|_, w| w) > space {
-        let widest = (0..COLUMNS.len())
-            .filter(|&c| c != number_column)
-            .filter(|&c| shown[c].is_some_and(|w| w > spec(c).min))
-            .max_by_key(|&c| shown[c].map(|w| w - spec(c).min));
-        match widest {
+        let widest = |last: bool| {
+            (0..COLUMNS.len())
+                .filter(|&c| cuttable(&shown, c))
+                .filter(|&c| (spec(c).drop_order == Some(LAST_RESORT)) == last)
+                .max_by_key(|&c| shown[c].map(|w| w - spec(c).min))
+        };
+        match widest(false).or_else(|| widest(true)) {
             Some(c) => shown[c] = shown[c].map(|w| w - 1),
             None => break,
         }
@@ -421,7 +427,9 @@ mod tests {
             "+34 91 123 4567",
             "Acme Shop Coexistence",
         );
-        long[at(Column::Next)] = CellText::plain("managed_elsewhere");
+        long[at(Column::Next)] = CellText::plain(crate::fleet::next::shown(
+            crate::engine::NextKey::ManagedElsewhere,
+        ));
         let rows = vec![long, row("Support DE", "+49 30 1234 5601", "Acme DE")];
         let phones = [15, 16];
         // Whatever the table is sorted by, NEXT is there.
@@ -436,9 +444,35 @@ mod tests {
             (8..22).contains(&label),
             "the label is cut, not left out: {w:?}"
         );
-        // It gave way first: it is cut at least as far as NEXT is.
-        let next = w[at(Column::Next)].unwrap();
-        assert!(22 - label >= 17 - next, "{w:?}");
+        // It gave way: NEXT's words are whole.
+        assert_eq!(w[at(Column::Next)], Some(width::of("elsewhere")), "{w:?}");
+    }
+
+    /// Each step's words, beside the longest phone number, a long label and a marked
+    /// status, are whole at 80 columns: the label gives way for them.
+    #[test]
+    fn every_next_step_is_whole_at_80_columns() {
+        let rows: Vec<Vec<Text>> = crate::engine::NextKey::ORDER
+            .iter()
+            .map(|step| {
+                let mut r = row(
+                    "Personal phone Mexico City",
+                    "+86 138 0013 8000",
+                    "Acme Holdings International",
+                );
+                r[at(Column::Status)] = CellText::plain("DISCONNECTED !");
+                r[at(Column::Next)] = CellText::plain(crate::fleet::next::shown(*step));
+                r
+            })
+            .collect();
+        let w = fit(&rows, 78);
+        assert_eq!(
+            w[at(Column::Next)],
+            Some(crate::fleet::next::SHOWN_WIDTH),
+            "{w:?}"
+        );
+        assert!(w[0].is_some_and(|label| label >= 8), "{w:?}");
+        assert!(used(&w) <= 78, "{w:?}");
     }
 
     #[test]
