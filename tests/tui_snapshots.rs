@@ -1039,8 +1039,8 @@ fn a_failed_reread_keeps_the_row_marked_stale() {
 fn numbers_sorted_by_status_descending() {
     snapshot("numbers_sorted", || {
         let mut app = loaded();
-        // LABEL, NUMBER, NAME, STATUS; then the other way round.
-        typed(&mut app, "ssssS");
+        // LABEL, NUMBER, STATUS (NAME is not shown at 80 columns); then the other way round.
+        typed(&mut app, "sssS");
         app
     });
 }
@@ -1069,6 +1069,78 @@ fn next_stays_at_80_columns_with_a_long_label_whatever_the_sort() {
             "{screen}"
         );
         key(&mut app, KeyCode::Char('s'));
+    }
+}
+
+/// `s` steps through the columns the screen shows, left to right, then back to the order
+/// read: at 80 columns never NAME, OWNERSHIP, PLATFORM, LIMIT or ID, which it does not show.
+#[test]
+fn s_sorts_only_by_the_columns_shown_at_each_width() {
+    use wareg::fleet::Column;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = loaded();
+        app.update(Msg::Resize(w, h));
+        let mut walked = Vec::new();
+        loop {
+            key(&mut app, KeyCode::Char('s'));
+            let Some(sort) = app.table.sort else { break };
+            let screen = draw(&mut app, w, h);
+            let header = screen.lines().nth(2).unwrap_or_default();
+            assert!(header.contains(sort.column.title()), "{screen}");
+            walked.push(sort.column.title());
+            assert!(walked.len() <= Column::TABLE.len(), "{walked:?}");
+        }
+        let expected: &[&str] = if w == 80 {
+            &[
+                "LABEL", "NUMBER", "STATUS", "NEXT", "QUALITY", "STORAGE", "REG LEFT",
+            ]
+        } else {
+            &[
+                "LABEL",
+                "NUMBER",
+                "NAME",
+                "STATUS",
+                "NEXT",
+                "OWNERSHIP",
+                "QUALITY",
+                "PLATFORM",
+                "STORAGE",
+                "REG LEFT",
+            ]
+        };
+        assert_eq!(walked, expected, "at {w}x{h}");
+    }
+}
+
+/// A filter that matches nothing leaves the header as it was over the rows it showed last,
+/// rather than the columns that fit no row at all (NAME and OWNERSHIP came in at 80).
+#[test]
+fn a_filter_that_matches_nothing_keeps_the_header_as_it_was() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let header = |app: &mut App| {
+            draw(app, w, h)
+                .lines()
+                .nth(2)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let mut app = loaded();
+        let before = header(&mut app);
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "zzz");
+        assert!(app.table.visible.is_empty());
+        let screen = draw(&mut app, w, h);
+        assert!(screen.contains("No number matches"), "{screen}");
+        assert_eq!(header(&mut app), before, "at {w}x{h}");
+        // Narrowed to one row first, then to none: the header of that one row stays.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "status:pend");
+        assert_eq!(app.table.visible.len(), 1);
+        let one = header(&mut app);
+        typed(&mut app, "x");
+        assert!(app.table.visible.is_empty());
+        assert_eq!(header(&mut app), one, "at {w}x{h}");
     }
 }
 

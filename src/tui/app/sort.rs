@@ -1,5 +1,5 @@
-//! Sorting the numbers table by one of its columns: `s` moves to the next column, `S` turns the
-//! order around. Rows with nothing known in that column go last either way, so a sort never
+//! Sorting the numbers table by one of its columns: `s` moves to the next column shown, `S`
+//! turns the order around. Rows with nothing known in that column go last either way, so a sort never
 //! buries the numbers that were read under the ones still loading. What a column sorts by is
 //! the column's own (`fleet::Column::sort_key`).
 
@@ -16,18 +16,21 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// `s`: unsorted → the first column → … → the last → unsorted (the order rows came in).
-    pub fn next(current: Option<Sort>) -> Option<Sort> {
-        let at = current.map(|s| Column::TABLE.iter().position(|c| *c == s.column));
-        let next = match at {
-            None => Some(0),
-            Some(Some(i)) if i + 1 < Column::TABLE.len() => Some(i + 1),
-            _ => None,
-        };
-        next.map(|i| Sort {
-            column: Column::TABLE[i],
-            descending: false,
-        })
+    /// `s`: unsorted → the first column shown → … → the last shown → unsorted (the order rows
+    /// came in). Only the columns `shown` on screen take part: a sort by a column nobody can
+    /// see would reorder the rows by nothing in view.
+    pub fn next(current: Option<Sort>, shown: &[Column]) -> Option<Sort> {
+        let place = |column: Column| Column::TABLE.iter().position(|c| *c == column);
+        let after = current.and_then(|s| place(s.column));
+        Column::TABLE
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| shown.contains(c))
+            .find(|(i, _)| after.is_none_or(|at| *i > at))
+            .map(|(_, column)| Sort {
+                column: *column,
+                descending: false,
+            })
     }
 
     /// `S`: the other direction; on an unsorted table, the first column descending.
@@ -75,5 +78,32 @@ impl Sort {
             (None, None) => Ordering::Equal,
         });
         *visible = keyed.into_iter().map(|(_, i)| i).collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s_steps_through_the_columns_shown_only_then_back_to_the_order_read() {
+        let shown = [Column::Label, Column::Status, Column::Next];
+        let mut sort = None;
+        let mut walked = Vec::new();
+        for _ in 0..shown.len() {
+            sort = Sort::next(sort, &shown);
+            walked.extend(sort.map(|s| s.column));
+        }
+        assert_eq!(walked, shown);
+        assert_eq!(Sort::next(sort, &shown), None, "then the order read");
+        // Sorted by a column no longer shown (the screen got narrower): on to the next shown.
+        let by_name = Some(Sort {
+            column: Column::Name,
+            descending: true,
+        });
+        assert_eq!(
+            Sort::next(by_name, &shown).map(|s| s.column),
+            Some(Column::Status)
+        );
     }
 }

@@ -30,6 +30,9 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// At most this many of the rows last on screen are kept (a page is never taller).
+const LAST_ON_SCREEN: usize = 512;
+
 #[derive(Debug, Clone, Default)]
 pub struct NumbersTable {
     pub rows: Vec<Row>,
@@ -44,6 +47,10 @@ pub struct NumbersTable {
     pub offset: usize,
     /// The order of the visible rows; `None` keeps the order the numbers came in.
     pub sort: Option<Sort>,
+    /// The rows on screen when the filter last showed some (indices into `rows`, from the
+    /// first drawn): while it shows none, the columns are sized by these, so the header
+    /// stays as it was rather than turn into what fits no row at all.
+    pub last_on_screen: Vec<usize>,
     /// Where each number's row is in `rows`, so a reply finds its row without a scan.
     index: HashMap<NumberId, usize>,
     /// Whether each row passes the filter (by index into `rows`).
@@ -110,6 +117,15 @@ impl NumbersTable {
     /// still shows. The budgets are for sorting by what is left of them.
     pub fn refilter(&mut self, budgets: &BudgetBook) {
         let keep = self.selected_row().map(|r| r.id.clone());
+        if !self.visible.is_empty() {
+            self.last_on_screen = self
+                .visible
+                .iter()
+                .skip(self.offset)
+                .take(LAST_ON_SCREEN)
+                .copied()
+                .collect();
+        }
         let needle = self.filter.to_lowercase();
         self.visible = self
             .rows

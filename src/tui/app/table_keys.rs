@@ -81,7 +81,7 @@ pub(crate) const TABLE: &[Binding] = &[
         &[Char('s')],
         "s",
         Action::Sort,
-        "sort by the following column (LABEL first)",
+        "sort by the next column shown (LABEL first)",
         false,
     ),
     b(
@@ -281,7 +281,10 @@ impl App {
             Action::Unmark => self.marked.clear(),
             Action::Sort | Action::ReverseSort => {
                 self.table.sort = match action {
-                    Action::Sort => Sort::next(self.table.sort),
+                    Action::Sort => Sort::next(
+                        self.table.sort,
+                        &crate::tui::view::numbers::shown_columns(self),
+                    ),
                     _ => Some(Sort::reversed(self.table.sort)),
                 };
                 self.table.refilter(&self.budgets);

@@ -917,11 +917,11 @@ fn s_sorts_by_the_next_column_and_capital_s_turns_it_around_keeping_the_selectio
         .collect();
     sorted.reverse();
     assert_eq!(reversed, sorted);
-    // Every column once, then back to the order the numbers came in.
-    press(
-        &mut app,
-        &[KeyCode::Char('s'); crate::fleet::Column::TABLE.len()],
-    );
+    // Every column shown once, then back to the order the numbers came in.
+    for _ in 0..crate::tui::view::numbers::shown_columns(&app).len() {
+        assert!(app.table.sort.is_some());
+        press(&mut app, &[KeyCode::Char('s')]);
+    }
     assert_eq!(app.table.sort, None);
     assert_eq!(shown_ids(&app), unsorted);
 }

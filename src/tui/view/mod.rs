@@ -9,7 +9,7 @@ pub mod help;
 pub mod layout;
 mod log_pane;
 pub mod log_rows;
-mod numbers;
+pub mod numbers;
 pub mod popup;
 
 use ratatui::Frame;

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
 use crate::fleet::{Cell as CellText, Column, Facts, Screen, Tone};
-use crate::tui::app::{App, Focus};
+use crate::tui::app::{App, Focus, NumbersTable};
 use crate::tui::theme::Theme;
 use crate::width;
 
@@ -139,23 +139,63 @@ fn widths(
     shown
 }
 
-pub fn table(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let page = area.height.saturating_sub(3) as usize;
+/// The rows a table `page` rows tall sizes its columns by: those on screen; while the filter
+/// shows none, those on screen before it did (the header stays as it was).
+fn sizing_rows(t: &NumbersTable, page: usize) -> &[usize] {
+    if t.visible.is_empty() {
+        &t.last_on_screen[..page.min(t.last_on_screen.len())]
+    } else {
+        let end = (t.offset + page).min(t.visible.len());
+        &t.visible[t.offset.min(end)..end]
+    }
+}
+
+/// The cells of the rows `of` (indices into the table's rows) and each column's width, sized
+/// by them, on a table `space` cells wide inside its border (`None`: left out).
+fn laid_out(app: &App, of: &[usize], space: usize) -> (Vec<Vec<Text>>, Vec<Option<usize>>) {
     let t = &app.table;
-    let end = (t.offset + page).min(t.visible.len());
-    let on_screen = &t.visible[t.offset.min(end)..end];
-    let texts: Vec<Vec<Text>> = on_screen.iter().map(|&i| cells(app, &t.rows[i])).collect();
-    let phones: Vec<usize> = on_screen
+    let rows: Vec<&crate::fleet::Row> = of.iter().filter_map(|&i| t.rows.get(i)).collect();
+    let texts: Vec<Vec<Text>> = rows.iter().map(|r| cells(app, r)).collect();
+    let phones: Vec<usize> = rows
         .iter()
-        .filter_map(|&i| t.rows[i].known_number())
+        .filter_map(|r| r.known_number())
         .filter_map(|n| n.display_phone_number.as_deref())
         .map(width::of)
         .collect();
     let keep = t
         .sort
         .and_then(|s| COLUMNS.iter().position(|c| *c == s.column));
-    let widths = widths(&texts, &phones, area.width.saturating_sub(2) as usize, keep);
+    let widths = widths(&texts, &phones, space, keep);
+    (texts, widths)
+}
+
+/// The columns the table shows as the app is now (its rows on screen, the screen's width, its
+/// sort), left to right: what `s` steps through.
+pub fn shown_columns(app: &App) -> Vec<Column> {
+    let rows = sizing_rows(&app.table, app.table_page());
+    let (_, widths) = laid_out(app, rows, app.size.0.saturating_sub(2) as usize);
+    COLUMNS
+        .iter()
+        .zip(&widths)
+        .filter_map(|(c, w)| w.map(|_| *c))
+        .collect()
+}
+
+pub fn table(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let page = area.height.saturating_sub(3) as usize;
+    let t = &app.table;
+    let (texts, widths) = laid_out(
+        app,
+        sizing_rows(t, page),
+        area.width.saturating_sub(2) as usize,
+    );
+    // Sized by the rows last shown while none is, but only rows that pass are drawn.
+    let texts = if t.visible.is_empty() {
+        Vec::new()
+    } else {
+        texts
+    };
     let fit = |text: &Text, w: usize| {
         Cell::from(Span::styled(
             width::ellipsize(&text.text, w).into_owned(),
