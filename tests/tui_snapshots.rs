@@ -1072,6 +1072,60 @@ fn next_stays_at_80_columns_with_a_long_label_whatever_the_sort() {
     }
 }
 
+/// The fixture with ten more numbers: more rows than 80x24 shows (12), fewer than 120x40.
+fn with_many_numbers() -> App {
+    let mut app = loaded();
+    let now = app.clock.now();
+    for i in 0..10 {
+        let id = format!("10654035224300{i}");
+        let mut row = wareg::fleet::Row::configured(
+            wareg::graph::NumberId::parse(&id).unwrap(),
+            Some(format!("Branch {i:02}")),
+            "prod".into(),
+        );
+        row.set_read(
+            Ok(number(
+                &id,
+                &format!("+49 30 1234 57{i:02}"),
+                &format!("Acme Branch {i:02}"),
+                "CONNECTED",
+                "VERIFIED",
+                "GREEN",
+                true,
+            )),
+            now,
+        );
+        app.table.push(row);
+    }
+    app.renew_next();
+    app
+}
+
+/// A table taller than the screen says so in its bottom border: how many rows are below,
+/// and once scrolled, how many above; every row on screen, nothing.
+#[test]
+fn a_table_taller_than_the_screen_says_how_many_rows_are_above_and_below() {
+    snapshot("numbers_more_below", with_many_numbers);
+    snapshot("numbers_more_above_and_below", || {
+        let mut app = with_many_numbers();
+        // Down past the first page at 80x24 (12 rows), then three more.
+        typed(&mut app, &"j".repeat(14));
+        app
+    });
+    let bottom = |app: &mut App| {
+        let screen = draw(app, 80, 24);
+        let line = screen.lines().nth(15).unwrap_or_default().to_owned();
+        assert!(line.starts_with('└'), "{screen}");
+        line
+    };
+    let mut app = with_many_numbers();
+    assert!(bottom(&mut app).contains("▼ 4 more below"));
+    typed(&mut app, "G");
+    let line = bottom(&mut app);
+    assert!(line.contains("▲ 4 above") && !line.contains('▼'), "{line}");
+    assert!(!bottom(&mut loaded()).contains('▼'), "6 rows fit");
+}
+
 /// `s` steps through the columns the screen shows, left to right, then back to the order
 /// read: at 80 columns never NAME, OWNERSHIP, PLATFORM, LIMIT or ID, which it does not show.
 #[test]

@@ -253,7 +253,9 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     title.push(' ');
-    let mut block = Block::bordered().title(title);
+    let mut block = Block::bordered()
+        .title(title)
+        .title_bottom(scrolled_past(t, page));
     if app.focus == Focus::Table && app.overlay.is_none() {
         block = block.border_style(theme.focused_border());
     }
@@ -298,6 +300,26 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
             Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
             inner,
         );
+    }
+}
+
+/// " ▲ 3 above · ▼ 4 more below " in the table's bottom border: the rows a page does not
+/// show, so a screen shorter than the fleet says there is more (the title's count alone
+/// did not); nothing when every row is on screen.
+fn scrolled_past(t: &NumbersTable, page: usize) -> String {
+    let above = t.offset.min(t.visible.len());
+    let below = t.visible.len().saturating_sub(t.offset + page);
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("▲ {above} above"));
+    }
+    if below > 0 {
+        parts.push(format!("▼ {below} more below"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", parts.join(" · "))
     }
 }
 
