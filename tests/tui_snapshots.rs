@@ -134,6 +134,36 @@ fn details_popup() {
     });
 }
 
+/// The details take the width a wide screen has (up to 100 columns; 76 at 80), and list
+/// every key that acts on the number inside the popup, where the footer at 80 columns has
+/// room for only some (d, n and y were missing).
+#[test]
+fn details_use_a_wide_screen_and_list_every_key_of_the_number() {
+    for (w, h, popup) in [(80, 24, 76), (120, 40, 100), (200, 50, 100)] {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Enter);
+        let screen = draw(&mut app, w, h);
+        // The popup's top border, from its corner to its other corner.
+        let top = screen
+            .lines()
+            .find_map(|l| l.split_once("┌ Number 1065").map(|(_, rest)| rest))
+            .unwrap_or_default();
+        let across =
+            "┌ Number 1065".chars().count() + top.chars().take_while(|c| *c != '┐').count() + 1;
+        assert_eq!(across, popup, "at {w}x{h}: {screen}");
+        for keys in [
+            "r register",
+            "c change region",
+            "d deregister",
+            "n new display name",
+            "y copy id",
+            "o open in WhatsApp Manager",
+        ] {
+            assert!(screen.contains(keys), "at {w}x{h}, {keys}: {screen}");
+        }
+    }
+}
+
 /// The fixture with the configured "Old line" failing on each of its 3 tries (an HTML 502).
 fn failed_after_three_tries() -> App {
     let mut app = fresh();

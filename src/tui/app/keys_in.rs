@@ -25,7 +25,14 @@ macro_rules! details_keys {
                 true,
             ),
             super::table_keys::DEREGISTER_KEY,
-            super::table_keys::RENAME_KEY,
+            // Shorter than the table's words: the popup lists its keys in two rows at 80.
+            b(
+                &[Char('n')],
+                "n",
+                Action::OpenForm(FormKind::Rename),
+                "new display name",
+                false,
+            ),
             b(&[Char('y')], "y", Action::Copy, "copy id", true),
             b(
                 &[Char('o')],

@@ -9,9 +9,32 @@ use ratatui::widgets::Sparkline;
 use super::popup::{form_layout, frame_popup, paragraph, popup_width, wrapped_height};
 use crate::audit::{Operation, Phase};
 use crate::tui::app::{App, Details, Live, Storage};
+use crate::tui::keys::{self, Action, Place};
 
-/// The popup's width, its border included.
-const WIDTH: u16 = 76;
+/// The popup's width, its border included: 76 at 80 columns, wider on a wider screen (long
+/// words, like a next step's, wrap less), up to a width that still reads as one popup.
+fn popup_cells(screen: Rect) -> u16 {
+    screen.width.saturating_sub(20).clamp(76, 100)
+}
+
+/// The number's keys, in rows inside the popup under its lines: the footer has room for only
+/// some of them at 80 columns (rename and copy were not said there).
+fn key_rows(theme: &crate::tui::theme::Theme, width: u16) -> Vec<Line<'static>> {
+    let pieces: Vec<String> = crate::tui::app::bindings(Place::Details)
+        .iter()
+        .filter(|b| {
+            matches!(
+                b.action,
+                Action::OpenForm(_) | Action::Copy | Action::OpenManager
+            )
+        })
+        .map(|b| format!("{} {}", b.label, b.help))
+        .collect();
+    keys::join_in_rows(&pieces, usize::from(width))
+        .into_iter()
+        .map(|row| Line::styled(row, theme.dim()))
+        .collect()
+}
 
 /// A budget's timeline: drawn over the blank cells of body line `line`.
 struct Timeline {
@@ -24,16 +47,18 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
         return;
     };
     let theme = &app.theme;
-    // Taller than the screen, it scrolls as a form does, and a line says how.
-    let layout = form_layout(screen, WIDTH, lines, Vec::new(), details.scroll, theme);
-    let inner_width = popup_width(screen, WIDTH).saturating_sub(2);
+    let width = popup_cells(screen);
+    let inner_width = popup_width(screen, width).saturating_sub(2);
+    // Taller than the screen, it scrolls as a form does, and a line says how; the keys stay.
+    let keys = key_rows(theme, inner_width);
+    let layout = form_layout(screen, width, lines, keys, details.scroll, theme);
     let height = wrapped_height(&layout.lines, inner_width) + 2;
     let inner = frame_popup(
         frame,
         screen,
         theme,
         &format!("Number {}", details.id),
-        WIDTH,
+        width,
         height,
     );
     let rows: Vec<(u16, Vec<u64>)> = timelines
@@ -66,8 +91,10 @@ pub fn popup(frame: &mut Frame, screen: Rect, app: &App, details: &Details) {
 /// How far the details can scroll on this screen: 0 when they fit.
 pub fn max_scroll(app: &App, details: &Details) -> usize {
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let width = popup_cells(screen);
+    let keys = key_rows(&app.theme, popup_width(screen, width).saturating_sub(2));
     body(app, details, screen).map_or(0, |(lines, _)| {
-        form_layout(screen, WIDTH, lines, Vec::new(), 0, &app.theme).max_scroll
+        form_layout(screen, width, lines, keys, 0, &app.theme).max_scroll
     })
 }
 
@@ -261,7 +288,7 @@ fn body(app: &App, details: &Details, screen: Rect) -> Option<(Vec<Line<'static>
     }
     // A value that wraps continues under its value, not under the field's name; each
     // timeline goes on the drawn line its blank cells begin.
-    let width = popup_width(screen, WIDTH).saturating_sub(2);
+    let width = popup_width(screen, popup_cells(screen)).saturating_sub(2);
     let mut drawn: Vec<Line<'static>> = Vec::new();
     let mut placed = Vec::new();
     for (index, line) in lines.into_iter().enumerate() {
