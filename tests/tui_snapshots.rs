@@ -1012,6 +1012,15 @@ fn a_bulk_register_plan_says_metas_cap_on_registered_numbers() {
         screen.contains("registers past the cap are refused"),
         "whole: {screen}"
     );
+    // At 80 columns: the budget column says it is what is left after the run (the table
+    // behind says 10/10), and a left-out reason wraps whole instead of ending in `…`.
+    let screen = draw(&mut build(), 80, 24);
+    let header = screen.lines().find(|l| l.contains("NUMBER")).unwrap();
+    assert!(header.contains("LEFT AFTER"), "{screen}");
+    assert!(
+        screen.contains("then enter it; register after that") && !screen.contains("request a…"),
+        "{screen}"
+    );
     snapshot("bulk_register_plan", build);
 }
 

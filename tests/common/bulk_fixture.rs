@@ -35,13 +35,14 @@ pub fn bulk_plan(app: &App) -> wareg::bulk::BulkPlan {
 }
 
 /// The plan a bulk register would get for the first three rows (none registered yet), the
-/// fourth left out.
+/// fourth left out for a reason longer than a row at 80 columns (the engine's words for a
+/// number not verified).
 pub fn bulk_register_plan(app: &App) -> wareg::bulk::BulkPlan {
     planned(
         app,
         wareg::graph::types::NumberStatus::Pending,
         wareg::engine::Request::Register(wareg::graph::StorageChoice::Keep),
-        "already registered (CONNECTED)",
+        "ownership is not verified (NOT_VERIFIED): request a code by SMS or voice (v), then enter it; register after that",
     )
 }
 

@@ -16,6 +16,7 @@ use crate::tui::keys::{
     self, Action as Key, Binding, BulkStage, HELP_KEY, InputEvent, Keys, QUIT_KEY, b,
 };
 use crate::tui::theme::Theme;
+use crate::tui::view::hanging::hang_at;
 use crate::tui::view::popup::{frame_popup, wrapped_height};
 use crate::tui::widgets::secret_field::SecretField;
 
@@ -27,6 +28,12 @@ const DIGITS: Binding = Binding {
     help: "type the count (and the PIN)",
     footer: false,
 };
+
+/// The heading of the budget column: what is left once the plan has run.
+const LEFT_AFTER: &str = "LEFT AFTER";
+
+/// Where a left-out reason that wraps continues: under "left out ".
+const LEFT_OUT_INDENT: usize = 9;
 
 /// The keys when the action sends no PIN.
 pub const KEYS: &[Binding] = &[
@@ -215,13 +222,15 @@ impl Confirm {
         };
         // The number's name gives way first, then the calls end in `…`: the row fits.
         let width = table_area.width as usize;
-        // The budget each plan spends, as left after it ("9/10", "dereg 9/10, reg 9/10").
+        // The budget each plan spends, as left after it ("9/10", "dereg 9/10, reg 9/10"):
+        // headed so, as `wareg bulk` heads it, since the table beside it says what is left
+        // now (10/10 there, 9/10 here).
         let left_width = plan
             .to_send()
             .map(|r| crate::width::of(&r.budget_after()))
             .max()
             .unwrap_or(0)
-            .max(4);
+            .max(crate::width::of(LEFT_AFTER));
         let fixed = 1 + 14 + 1 + left_width + 2;
         let calls_width = plan
             .to_send()
@@ -233,7 +242,7 @@ impl Confirm {
         let mut rows: Vec<Line> = vec![Line::styled(
             format!(
                 "{:<name_width$} {:<14} {:>left_width$}  CALLS",
-                "NUMBER", "PLAN", "LEFT"
+                "NUMBER", "PLAN", LEFT_AFTER
             ),
             theme.title(),
         )];
@@ -253,11 +262,13 @@ impl Confirm {
                 crate::width::ellipsize(&calls_of(row), calls_room)
             )));
         }
+        // The reason is what a person acts on: wrapped whole, under itself.
         for (name, why) in left_out(plan) {
             let text = format!("left out {}: {why}", crate::clean::text(&name, 28));
-            rows.push(Line::styled(
-                crate::width::ellipsize(&text, width).into_owned(),
-                theme.warn(),
+            rows.extend(hang_at(
+                Line::styled(text, theme.warn()),
+                u16::try_from(width).unwrap_or(u16::MAX),
+                LEFT_OUT_INDENT,
             ));
         }
         let visible = table_area.height as usize;
