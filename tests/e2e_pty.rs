@@ -311,3 +311,63 @@ fn inside_tmux_the_copy_is_wrapped_for_tmux_and_o_starts_the_browser() {
     assert!(pty.wait_exit().success());
     pty.assert_restored();
 }
+
+/// The demo at 80x24 as the second fresh-eyes run met it: the NEXT column's words whole, the
+/// table saying how many rows are below, `s` stepping only through the columns shown, a
+/// filter that matches nothing keeping the header, `/next:` taking the words shown, and the
+/// log saying first which numbers misbehave on purpose (and "no answer" for a try without
+/// one, not `---`).
+#[test]
+fn the_demo_table_at_80_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = vec![("TMPDIR".to_owned(), tmp.path().display().to_string())];
+    let mut pty = Pty::spawn_with_env(&env, &["demo"]);
+    pty.resize(80, 24);
+    // The slow number's read has timed out: nothing on screen changes after this.
+    let screen = pty.wait_for("the demo's reads", |s| {
+        row(s, "Billing US").contains("in review")
+            && row(s, "Shop app").contains("elsewhere")
+            && row(s, "Promo IN").contains("fix health")
+            && s.contains("/106540352242931/settings no answer")
+    });
+    assert!(screen.contains("▼ 4 more below"), "{screen}");
+    assert!(!screen.contains("---"), "{screen}");
+    pty.keys(&[TAB, "g"]);
+    pty.wait_for("the log's first entry", |s| {
+        s.contains("4 numbers misbehave on purpose")
+            && s.contains("Their errors below are expected")
+    });
+    pty.keys(&[TAB]);
+    pty.wait_for("the table's keys", |s| s.contains("Enter details"));
+
+    for column in [
+        "LABEL", "NUMBER", "STATUS", "NEXT", "QUALITY", "STORAGE", "REG LEFT",
+    ] {
+        pty.keys(&["s"]);
+        pty.wait_for(column, |s| s.contains(&format!("sorted by {column} ↑")));
+    }
+    pty.keys(&["s"]);
+    let unsorted = pty.wait_for("the order read", |s| {
+        !s.contains("sorted by") && row(s, "│Support DE").contains("CONNECTED")
+    });
+    let header = |s: &str| s.lines().nth(2).unwrap_or_default().to_owned();
+    let before = header(&unsorted);
+    assert!(
+        before.contains("NEXT") && !before.contains("NAME"),
+        "{unsorted}"
+    );
+
+    pty.keys(&["/", "z", "z", "z"]);
+    let none = pty.wait_for("no match", |s| s.contains("No number matches"));
+    assert_eq!(header(&none), before, "{none}");
+    pty.keys(&[ESC]);
+    pty.wait_for("the filter cleared", |s| s.contains("Numbers (16)"));
+    pty.send("/next:in_review");
+    pty.keys(&[ENTER]);
+    pty.wait_for("the number in review", |s| {
+        s.contains("Numbers (1 of 16)") && row(s, "Billing US").contains("in review")
+    });
+    pty.keys(&["q"]);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}

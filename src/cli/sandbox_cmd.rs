@@ -32,6 +32,7 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
             usage_floor: usize::from(args.usage_floor),
             ..SandboxOptions::default()
         };
+        let slow_for = options.slow_for;
         let running = sandbox::start(listener, options)
             .map_err(|e| CliError::Local(format!("cannot start the sandbox: {e}")))?;
         say!("wareg sandbox listening on {}", running.base_url());
@@ -40,6 +41,9 @@ pub fn run(args: SandboxArgs) -> Result<(), CliError> {
             running.waba_id(),
             sandbox::EXPIRED_TOKEN
         );
+        if let Some(words) = sandbox::Seed::builtin(0).misbehaving_words(slow_for) {
+            say!("  {words}");
+        }
         for line in profile_lines(&running.base_url(), &running.waba_id()) {
             say!("{line}");
         }

@@ -17,6 +17,22 @@ pub enum Misbehaviour {
     Reset,
 }
 
+impl Misbehaviour {
+    /// What it does, as a person meets it in a log: why that number's lines look wrong.
+    /// `slow_for`: how late the slow one answers.
+    pub fn words(self, slow_for: std::time::Duration) -> String {
+        match self {
+            Misbehaviour::Slow => format!(
+                "answers only after {} s (a read with a shorter timeout times out)",
+                slow_for.as_secs()
+            ),
+            Misbehaviour::Html502 => "answers with an HTML 502 page".into(),
+            Misbehaviour::Truncated => "answers with JSON cut in half".into(),
+            Misbehaviour::Reset => "closes the connection mid-answer (no answer)".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedNumber {
@@ -102,6 +118,27 @@ impl Seed {
         seed.number.extend((0..extra).map(generated));
         seed
     }
+
+    /// Which numbers misbehave on purpose and how ("4 numbers misbehave on purpose, to
+    /// practise with: Slow line (1065…) answers too late, …"), so their failures read as the
+    /// practice they are; None when none does.
+    pub fn misbehaving_words(&self, slow_for: std::time::Duration) -> Option<String> {
+        let each: Vec<String> = self
+            .number
+            .iter()
+            .filter_map(|n| {
+                let how = n.misbehave?.words(slow_for);
+                Some(format!("{} ({}) {how}", n.label, n.id))
+            })
+            .collect();
+        (!each.is_empty()).then(|| {
+            format!(
+                "{} misbehave on purpose, to practise with: {}",
+                crate::plural::count(each.len(), "number"),
+                each.join("; ")
+            )
+        })
+    }
 }
 
 fn generated(i: usize) -> SeedNumber {
@@ -127,5 +164,36 @@ fn generated(i: usize) -> SeedNumber {
         platform: None,
         limit: None,
         official: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo says which of its numbers misbehave, each by the label the table shows and
+    /// the id its log lines carry, and how.
+    #[test]
+    fn the_numbers_that_misbehave_on_purpose_are_named_with_what_they_do() {
+        let words = Seed::builtin(0)
+            .misbehaving_words(std::time::Duration::from_secs(8))
+            .unwrap();
+        assert!(
+            words.starts_with("4 numbers misbehave on purpose"),
+            "{words}"
+        );
+        for named in [
+            "Slow line (106540352242931) answers only after 8 s",
+            "Gateway trouble (106540352242932) answers with an HTML 502 page",
+            "Truncated answers (106540352242933)",
+            "Dropped connection (106540352242934) closes the connection",
+        ] {
+            assert!(words.contains(named), "{named}: {words}");
+        }
+        let quiet = Seed {
+            waba_id: "1".into(),
+            number: Vec::new(),
+        };
+        assert_eq!(quiet.misbehaving_words(std::time::Duration::ZERO), None);
     }
 }

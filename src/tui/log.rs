@@ -21,7 +21,8 @@ pub struct LogEntry {
 impl LogEntry {
     /// `POST /v25.0/1065/register 400 123ms  133005 Two-step PIN mismatch [fbtrace A1] ...`
     pub fn from_call(event: &CallEvent, time: DateTime<FixedOffset>) -> LogEntry {
-        let status = |s: Option<u16>| s.map_or("---".to_owned(), |s| s.to_string());
+        // A try with no HTTP status (a timeout, a dropped connection) says so in words.
+        let status = |s: Option<u16>| s.map_or(NO_ANSWER.to_owned(), |s| s.to_string());
         let path = event.described_path();
         let mut text = if event.earlier.is_empty() {
             format!(
@@ -79,6 +80,9 @@ impl LogEntry {
         }
     }
 }
+
+/// Where a call's status goes when the server gave none.
+const NO_ANSWER: &str = "no answer";
 
 fn millis(d: Duration) -> String {
     format!("{}ms", d.as_millis())
@@ -146,7 +150,7 @@ mod tests {
         let entry = LogEntry::from_call(&event, crate::clock::Clock::System.local_now());
         assert_eq!(
             entry.text,
-            "GET /v25.0/1065: 502, ---, 502 (3 tries, 5.1 s)"
+            "GET /v25.0/1065: 502, no answer, 502 (3 tries, 5.1 s)"
         );
     }
 

@@ -162,6 +162,11 @@ pub async fn run(
 ) -> Result<(), start::StartError> {
     let (mut app, worker, tx, rx) = assemble(&setup, theme::Theme::from_env()).await;
     if let Some(mut notices) = notices {
+        // What was said before the start (the demo's word on its misbehaving numbers) is
+        // in the log before any call's line.
+        while let Ok(line) = notices.try_recv() {
+            app.update(Msg::ScreenOnly(line));
+        }
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Some(line) = notices.recv().await {

@@ -84,6 +84,13 @@ pub fn run_demo() -> Result<(), StartError> {
             .await
             .map_err(|e| StartError::Local(format!("cannot start the sandbox: {e}")))?;
         let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
+        // Said once, first in the log: the numbers whose failures the log shows on purpose.
+        let slow_for = SandboxOptions::default().slow_for;
+        if let Some(words) = sandbox::Seed::builtin(0).misbehaving_words(slow_for) {
+            let _ = notice_tx.send(format!(
+                "sandbox: {words}. Their errors below are expected (\"no answer\": the server sent none)"
+            ));
+        }
         let options = SandboxOptions {
             notices: Some(Arc::new(move |line: String| {
                 // Request lines are already in the log pane; codes are what staff need.
@@ -92,6 +99,7 @@ pub fn run_demo() -> Result<(), StartError> {
                 }
             })),
             call_budget: Some(sandbox::CallBudget::DEMO),
+            slow_for,
             ..SandboxOptions::default()
         };
         let running = sandbox::start(listener, options)

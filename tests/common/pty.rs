@@ -126,6 +126,23 @@ impl Pty {
         }
     }
 
+    /// Makes the terminal `cols` x `rows`: the parser first, so the redraw the app makes on
+    /// the resize lands in a screen of the new size.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.screen.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("the pty resizes");
+    }
+
     pub fn contents(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
     }
