@@ -367,6 +367,38 @@ fn the_demo_table_at_80_columns() {
     pty.wait_for("the number in review", |s| {
         s.contains("Numbers (1 of 16)") && row(s, "Billing US").contains("in review")
     });
+
+    // Its details list every key that acts on the number, which the footer has no room for.
+    pty.keys(&[ENTER]);
+    let details = pty.wait_for("the details", |s| s.contains("Number 106540352242925"));
+    for keys in ["d deregister", "n new display name", "y copy id"] {
+        assert!(details.contains(keys), "{keys}: {details}");
+    }
+    pty.keys(&[ESC]);
+    pty.wait_for("the details closed", |s| s.contains("Enter details"));
+    pty.keys(&[ESC]);
+    pty.wait_for("the filter cleared", |s| s.contains("Numbers (16)"));
+
+    // A bulk register of the first three: the budget column is what is left after it, and
+    // the reason New line BR is left out is whole.
+    pty.keys(&["g", " ", " ", " ", "B"]);
+    pty.wait_for("the bulk choice", |s| {
+        s.contains("What to do with the marked")
+    });
+    pty.keys(&[ENTER]);
+    let plan = pty.wait_for("the plan", |s| s.contains("left out New line BR"));
+    assert!(row(&plan, "NUMBER").contains("LEFT AFTER"), "{plan}");
+    assert!(plan.contains("verification code first"), "{plan}");
+    assert!(
+        !plan
+            .lines()
+            .skip_while(|l| !l.contains("left out New line BR"))
+            .take(3)
+            .any(|l| l.contains('…')),
+        "{plan}"
+    );
+    pty.keys(&[ESC]);
+    pty.wait_for("the plan closed", |s| s.contains("Enter details"));
     pty.keys(&["q"]);
     assert!(pty.wait_exit().success());
     pty.assert_restored();
