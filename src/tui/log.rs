@@ -33,14 +33,18 @@ impl LogEntry {
                 millis(event.duration)
             )
         } else {
-            // A read tried again: one line with every try's status and the time they took.
-            let statuses: Vec<String> = event
+            // A read tried again: one line with every try's status and the time they took;
+            // the same answer each time is said once ("no answer (3 tries, 0.5 s)").
+            let mut statuses: Vec<String> = event
                 .earlier
                 .iter()
                 .copied()
                 .chain([event.status])
                 .map(status)
                 .collect();
+            if statuses.windows(2).all(|pair| pair[0] == pair[1]) {
+                statuses.truncate(1);
+            }
             format!(
                 "{} {}: {} ({} tries, {:.1} s)",
                 event.method,
@@ -152,6 +156,14 @@ mod tests {
             entry.text,
             "GET /v25.0/1065: 502, no answer, 502 (3 tries, 5.1 s)"
         );
+        // No answer to any try: said once, in words (it was "---, ---, ---").
+        let dropped = CallEvent {
+            status: None,
+            earlier: vec![None, None],
+            ..event
+        };
+        let entry = LogEntry::from_call(&dropped, crate::clock::Clock::System.local_now());
+        assert_eq!(entry.text, "GET /v25.0/1065: no answer (3 tries, 5.1 s)");
     }
 
     #[test]
