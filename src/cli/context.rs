@@ -189,6 +189,47 @@ pub fn client_or_no_token(
     }
 }
 
+/// A client for each profile in view (`--profile`, else all), and the profiles whose token
+/// cannot be read, each once: `wareg next` and `numbers --refresh` read the others and say
+/// which had none. A profile with nothing to read here (no WABA, no configured number in
+/// view) needs no token and is not named.
+pub fn clients_in_view(
+    ctx: &Context,
+    only: Option<&str>,
+) -> Result<
+    (
+        std::collections::BTreeMap<crate::config::ProfileName, GraphClient>,
+        Vec<NoToken>,
+    ),
+    CliError,
+> {
+    let mut clients = std::collections::BTreeMap::new();
+    let mut no_token = Vec::new();
+    for name in crate::fleet::profiles_in_view(&ctx.config, only) {
+        let Some(profile) = ctx.config.profile(&name) else {
+            continue;
+        };
+        match client_or_no_token(profile, &ctx.data_dir)? {
+            Ok(client) => {
+                clients.insert(name, client);
+            }
+            Err(missing) if has_reads(ctx, profile, only) => no_token.push(missing),
+            Err(_) => {}
+        }
+    }
+    Ok((clients, no_token))
+}
+
+/// Whether `profile` has anything to read here: a WABA to list, or a configured number in view.
+fn has_reads(ctx: &Context, profile: &Profile, only: Option<&str>) -> bool {
+    profile.waba_id.is_some()
+        || ctx
+            .config
+            .numbers
+            .iter()
+            .any(|n| n.profile == profile.name && only.is_none_or(|p| n.profile == p))
+}
+
 fn client_with(
     profile: &Profile,
     token: crate::secret::Token,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::args::{Global, NextArgs};
-use super::context::{Context, NoToken, block_on, client_or_no_token, parse_id};
+use super::context::{Context, NoToken, block_on, client_or_no_token, clients_in_view, parse_id};
 use super::error::CliError;
 use super::output::{local_time, print_json};
 use crate::config::{ConfigError, ProfileName};
@@ -33,19 +33,7 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
     // Listed rows whose id is not a number id: left out, and said as `numbers` says it.
     let mut left_out = Vec::new();
     let mut rows = if ids.is_empty() {
-        for name in fleet::profiles_in_view(&ctx.config, only) {
-            let Some(profile) = ctx.config.profile(&name) else {
-                continue;
-            };
-            match client_or_no_token(profile, &ctx.data_dir)? {
-                Ok(client) => {
-                    clients.insert(name, client);
-                }
-                // Only a profile with something to read needs its token.
-                Err(missing) if has_reads(&ctx, profile, only) => no_token.push(missing),
-                Err(_) => {}
-            }
-        }
+        (clients, no_token) = clients_in_view(&ctx, only)?;
         let (rows, listed) = block_on(fleet::refresh(&ctx.config, &clients, only))?;
         left_out = super::numbers::left_out_lines(&ctx.config, only, &listed);
         super::context::keep_known(&ctx.data_dir, &rows);
@@ -148,16 +136,6 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
         print_row(&ctx, row);
     }
     error.map_or(Ok(()), Err)
-}
-
-/// Whether `profile` has anything to read here: a WABA to list, or a configured number in view.
-fn has_reads(ctx: &Context, profile: &crate::config::Profile, only: Option<&str>) -> bool {
-    profile.waba_id.is_some()
-        || ctx
-            .config
-            .numbers
-            .iter()
-            .any(|n| n.profile == profile.name && only.is_none_or(|p| n.profile == p))
 }
 
 /// `{"id": …, "label": …|null, "next": {step, words, until?, action?}}`; a number that could

@@ -4,13 +4,14 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::args::{Global, NumbersArgs};
-use super::context::{Context, block_on, client_for};
+use super::context::{Context, NoToken, block_on, clients_in_view};
 use super::error::CliError;
 use super::fleet_progress;
 use super::kept::Kept;
 use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
+use crate::config::ConfigError;
 use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
 use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
@@ -28,17 +29,24 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     }
 
     let mut clients = BTreeMap::new();
+    // Profiles whose token cannot be read: the others are read all the same, and these are
+    // said once (as `wareg next` says them).
+    let mut no_token: Vec<NoToken> = Vec::new();
     let (rows, fleet) = if args.refresh {
         // Cleared before anything else is printed; on stderr, and only on a terminal.
         let progress = Progress::spinner("reading numbers");
         let observer = fleet_progress::observer(&progress);
-        for name in fleet::profiles_in_view(&ctx.config, only) {
-            if let Some(profile) = ctx.config.profile(&name) {
-                let client = client_for(profile, &ctx.data_dir)?.with_observer(observer.clone());
-                clients.insert(name, client);
-            }
+        let (found, missing) = clients_in_view(&ctx, only)?;
+        no_token = missing;
+        for (name, client) in found {
+            clients.insert(name, client.with_observer(observer.clone()));
         }
         let (mut rows, fleet) = block_on(fleet::refresh(&ctx.config, &clients, only))?;
+        for row in rows.iter_mut() {
+            if let Some(missing) = no_token.iter().find(|n| n.profile == row.profile) {
+                row.set_failed(missing.not_read());
+            }
+        }
         if args.storage {
             let mut usage = Usage::default();
             for client in clients.values() {
@@ -109,8 +117,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     // Listed rows whose id is not a number id: left out, and said (exit 3 when nothing worse).
     let left_out = left_out_lines(&ctx.config, only, &fleet);
 
+    let tokenless = |row: &Row| no_token.iter().any(|n| n.profile == row.profile);
     // A failed listing is an error for its profile even when single reads filled the rows.
-    let error = match failed.iter().max_by_key(|(_, e)| e.exit_code()) {
+    let worse = match failed.iter().max_by_key(|(_, e)| e.exit_code()) {
         Some((profile, e)) => Some(CliError::api(
             format!("profile {profile}: listing the WABA failed"),
             (*e).clone(),
@@ -121,10 +130,29 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
                 format!("profile {profile}: its numbers could not be read"),
                 e.clone(),
             )),
-            None => worst_error(&rows)
-                .map(|e| CliError::api("some numbers could not be read", e.clone()))
-                .or_else(|| left_out_error(&left_out)),
+            None => worst_error(rows.iter().filter(|r| !tokenless(r)))
+                .map(|e| CliError::api("some numbers could not be read", e.clone())),
         },
+    };
+    // What decides the exit: the worst of what failed, else a profile without a token (exit 2:
+    // the config's), else listing rows left out. What does not decide it is said on stderr.
+    let error = match worse {
+        Some(e) => {
+            if !args.json {
+                for missing in &no_token {
+                    eprintln!("{}", missing.words());
+                }
+            }
+            Some(e)
+        }
+        None if !no_token.is_empty() => Some(CliError::Config(ConfigError::new(
+            no_token
+                .iter()
+                .map(NoToken::words)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ))),
+        None => left_out_error(&left_out),
     };
     if args.json {
         // Written row by row; what sums them up (profiles, errors) follows the rows.
@@ -141,6 +169,13 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             .collect();
         doc.field("profiles", &json!(profiles));
         doc.field("api_usage", &json!(usage));
+        if !no_token.is_empty() {
+            let not_read: Vec<Value> = no_token
+                .iter()
+                .map(|n| json!({"profile": n.profile, "why": crate::clean::uncut(&n.why)}))
+                .collect();
+            doc.field("not_read", &json!(not_read));
+        }
         if let Some(e) = &error {
             // One document on stdout: the error goes in it, not in a second one.
             doc.field("error", &e.to_json()["error"]);
@@ -170,7 +205,15 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
         say!("{line}");
     }
     print_usage(&usage);
-    print_table(&rows, &book, args.refresh, &fleet, args.storage, &kept);
+    print_table(
+        &rows,
+        &book,
+        args.refresh,
+        &fleet,
+        args.storage,
+        &kept,
+        &tokenless,
+    );
     error.map_or(Ok(()), Err)
 }
 
@@ -236,8 +279,8 @@ fn profile_json(name: &str, fleet: &Fleet) -> Value {
     }
 }
 
-fn worst_error(rows: &[Row]) -> Option<&ApiError> {
-    let errors = rows.iter().filter_map(Row::error);
+fn worst_error<'a>(rows: impl Iterator<Item = &'a Row>) -> Option<&'a ApiError> {
+    let errors = rows.filter_map(Row::error);
     let mut worst = None;
     for e in errors {
         // Network failures (exit 3) outrank Graph errors (exit 1).
@@ -314,6 +357,7 @@ fn print_table(
     fleet: &Fleet,
     with_storage: bool,
     kept: &Kept,
+    tokenless: &dyn Fn(&Row) -> bool,
 ) {
     let listing_failed = !fleet.failed_listings().is_empty();
     if rows.is_empty() && listing_failed {
@@ -369,10 +413,11 @@ fn print_table(
             "{}",
             line(&|c| kept_words(c, row, kept).unwrap_or_else(|| c.words(&facts, unknown)))
         );
-        // A profile's reads stopped at one error for all: said once, not under each number.
+        // A profile's reads stopped at one error for all, or its token could not be read:
+        // said once, not under each number.
         if let Some(e) = row
             .error()
-            .filter(|_| fleet.stopped(&row.profile).is_none())
+            .filter(|_| fleet.stopped(&row.profile).is_none() && !tokenless(row))
         {
             say!("    error: {e}");
         }

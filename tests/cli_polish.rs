@@ -1,0 +1,102 @@
+//! What the second fresh-eyes run found of the command line (fresh2-report.md items 13–19)
+//! and two things it left out: a profile without a token in `numbers --refresh`, and hints
+//! that repeat the `--config FILE` wareg was started with.
+
+mod common;
+
+use common::*;
+
+const UNSET_TOKEN: &str = "WAREG_TEST_UNSET_TOKEN";
+
+/// The rig's numbers in profile `sb`, and a default profile `prod` whose token is not set,
+/// with one configured number of its own.
+fn with_a_tokenless_profile(rig: &Rig) {
+    let base = rig.sandbox.base_url();
+    let text = format!(
+        r#"default_profile = "prod"
+
+[profiles.prod]
+base_url = "{base}"
+token_env = "{UNSET_TOKEN}"
+
+[profiles.sb]
+base_url = "{base}"
+api_version = "v25.0"
+token_env = "{TOKEN_VAR}"
+waba_id = "{waba}"
+timeout_secs = 1
+
+[[numbers]]
+id = "{PENDING}"
+label = "Sales UK"
+profile = "sb"
+
+[[numbers]]
+id = "{CONNECTED}"
+label = "Support DE"
+profile = "sb"
+
+[[numbers]]
+id = "106540352242999"
+label = "Prod line"
+"#,
+        waba = rig.sandbox.waba_id(),
+    );
+    std::fs::write(&rig.config, text).unwrap();
+}
+
+#[test]
+fn numbers_refresh_reads_every_profile_it_can_and_says_once_which_had_no_token() {
+    let rig = Rig::new("v25.0");
+    with_a_tokenless_profile(&rig);
+    let words = format!(
+        "profile 'prod' has no token (the environment variable {UNSET_TOKEN} is not set or empty"
+    );
+    let run = rig.wareg(&["numbers", "--refresh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches(&words).count(),
+        1,
+        "said once: {}",
+        run.stderr
+    );
+    let line = |id: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} not listed: {}", run.stdout))
+            .to_owned()
+    };
+    // The other profile was read: its configured numbers and its WABA's listing.
+    assert!(line(CONNECTED).contains("CONNECTED"), "{}", run.stdout);
+    assert!(
+        line("106540352242924").contains("UNVERIFIED"),
+        "{}",
+        run.stdout
+    );
+    // The tokenless profile's number is in the table, unread, without an error under it.
+    assert!(line("106540352242999").contains('?'), "{}", run.stdout);
+    assert!(!run.stdout.contains("has no token"), "{}", run.stdout);
+    assert!(
+        !rig.calls().iter().any(|c| c.contains("106540352242999")),
+        "nothing sent for the profile without a token: {:?}",
+        rig.calls()
+    );
+
+    let doc = rig.wareg(&["numbers", "--refresh", "--json"]);
+    assert_eq!(doc.code, 2, "{}", doc.stderr);
+    let doc = doc.json();
+    assert_eq!(doc["not_read"][0]["profile"], "prod", "{doc}");
+    assert_eq!(doc["exit_code"], 2);
+    let numbers = doc["numbers"].as_array().unwrap();
+    let status =
+        |id: &str| numbers.iter().find(|n| n["id"] == id).unwrap()["live"]["status"].clone();
+    assert_eq!(status(CONNECTED), "CONNECTED");
+    assert!(status("106540352242999").is_null());
+
+    // The CSV: the rows on stdout, the words on stderr.
+    let csv = rig.wareg(&["numbers", "--refresh", "--csv"]);
+    assert_eq!(csv.code, 2, "{}", csv.stderr);
+    assert!(csv.stdout.lines().any(|l| l.starts_with(CONNECTED)));
+    assert_eq!(csv.stderr.matches(&words).count(), 1, "{}", csv.stderr);
+}
