@@ -10,6 +10,13 @@ use wareg::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The commands wareg suggests name the config it was started with, so they paste as they
+    // are (the demo and the sandbox read none).
+    if let Some(path) = &cli.config
+        && !matches!(cli.command, Some(Command::Demo | Command::Sandbox(_)))
+    {
+        wareg::engine::hint::repeat_config(path);
+    }
     match cli.command {
         None | Some(Command::Tui) => {
             let global = cli.global();

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use std::process::{Command, Stdio};
 
 const UNSET_TOKEN: &str = "WAREG_TEST_UNSET_TOKEN";
 
@@ -99,4 +100,79 @@ fn numbers_refresh_reads_every_profile_it_can_and_says_once_which_had_no_token()
     assert_eq!(csv.code, 2, "{}", csv.stderr);
     assert!(csv.stdout.lines().any(|l| l.starts_with(CONNECTED)));
     assert_eq!(csv.stderr.matches(&words).count(), 1, "{}", csv.stderr);
+}
+
+/// wareg run in `dir` with `args`, the rig's data dir and token but no `WAREG_CONFIG`: the
+/// config comes from `--config` alone, as a person passes it.
+fn wareg_in(rig: &Rig, dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wareg"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .env("WAREG_DATA_DIR", rig.data_dir())
+        .env(TOKEN_VAR, &rig.token)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    finish(child)
+}
+
+#[test]
+fn a_hint_repeats_the_config_wareg_was_started_with_and_works_pasted_in_another_directory() {
+    let rig = Rig::new("v25.0");
+    // Started with a config named relative to where wareg runs.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let next = wareg_in(
+        &rig,
+        rig.dir.path(),
+        &["--config", "config.toml", "next", PENDING, "--json"],
+        None,
+    );
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    let action = next.json()["numbers"][0]["next"]["action"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let config = std::path::absolute(&rig.config).unwrap();
+    assert_eq!(
+        action,
+        format!(
+            "wareg register {PENDING} --config {} --pin-stdin",
+            config.display()
+        )
+    );
+    // Pasted as printed, in a directory with no config.toml: it reads the same config.
+    let words: Vec<&str> = action.split_whitespace().skip(1).collect();
+    let run = wareg_in(&rig, elsewhere.path(), &words, Some("123456\n"));
+    assert_eq!(run.code, 0, "{action}: {}", run.stderr);
+    assert!(
+        posts(&rig.sandbox).contains(&format!("/v25.0/{PENDING}/register")),
+        "{:?}",
+        rig.calls()
+    );
+    // Through WAREG_CONFIG (no --config given) a hint stays as it was.
+    let next = rig.wareg(&["next", PENDING, "--json"]).json();
+    assert!(
+        !next["numbers"][0]["next"]["action"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--config"),
+        "{next}"
+    );
 }
