@@ -176,3 +176,84 @@ fn a_hint_repeats_the_config_wareg_was_started_with_and_works_pasted_in_another_
         "{next}"
     );
 }
+
+#[test]
+fn a_bulk_filter_says_what_it_matched_of_the_configured_numbers_and_what_it_did_not_look_at() {
+    let rig = Rig::new("v25.0");
+    const MEXICO: &str = "106540352242938";
+    // Before any listing was kept: only what it matched of the config.
+    let plan = rig.wareg(&["bulk", "register", "--filter", "next:register", "--dry-run"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout
+            .contains("\n  matched 1 of 2 configured numbers\n"),
+        "{}",
+        plan.stdout
+    );
+    // `next` lists the WABA (and keeps what it found): bulk still chooses among the config's
+    // numbers, and says how many it did not look at and how to include them.
+    let next = rig.wareg(&["next", "--json"]).json();
+    let discovered = next["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["id"] != PENDING && n["id"] != CONNECTED)
+        .count();
+    assert!(discovered > 2, "{next}");
+    let plan = rig.wareg(&["bulk", "register", "--filter", "next:register", "--dry-run"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let words = format!(
+        "matched 1 of 2 configured numbers; {discovered} more numbers the last listings found are not in the config, so not included (a bulk chooses among the config's [[numbers]]: add them there, or give their ids with --ids FILE)"
+    );
+    assert!(plan.stdout.contains(&words), "{}", plan.stdout);
+    let doc = rig
+        .wareg(&[
+            "bulk",
+            "register",
+            "--filter",
+            "status:flagged",
+            "--dry-run",
+            "--json",
+        ])
+        .json();
+    assert_eq!(doc["chosen"]["looked_at"], 2, "{doc}");
+    assert_eq!(doc["chosen"]["matched"], 0, "{doc}");
+    assert_eq!(doc["chosen"]["discovered_not_included"], discovered);
+    // Sent with --yes, a filter that matched nothing says so (not "every chosen number was
+    // left out").
+    let run = rig.wareg_with(
+        &[
+            "bulk",
+            "register",
+            "--filter",
+            "status:flagged",
+            "--pin-env",
+            "PIN",
+            "--yes",
+        ],
+        None,
+        &[("PIN", "123456")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("nothing to send: the filter matched no number"),
+        "{}",
+        run.stderr
+    );
+    // A plain --ids plan says nothing of it.
+    let ids = rig.dir.path().join("ids.txt");
+    std::fs::write(&ids, format!("{MEXICO}\n")).unwrap();
+    let ids = ids.display().to_string();
+    let plan = rig.wareg(&["bulk", "register", "--ids", &ids, "--dry-run"]);
+    assert!(!plan.stdout.contains("matched"), "{}", plan.stdout);
+
+    // --ids FILE takes a discovered number, read through the profile whose listing showed it
+    // (not the default one, which here has no token).
+    with_a_tokenless_profile(&rig);
+    let plan = rig.wareg(&["bulk", "register", "--ids", &ids, "--dry-run", "--json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let doc = plan.json();
+    assert_eq!(doc["plans"][0]["number"], MEXICO, "{doc}");
+    assert_eq!(doc["plans"][0]["profile"], "sb", "{doc}");
+}

@@ -15,7 +15,7 @@ mod tip;
 
 pub use journal::{Entry, Journal, JournalState, NumberState, Sealing};
 pub use pins::PinSource;
-pub use plan::{BulkPlan, PlannedRow, RowPlan, Target, plan_all};
+pub use plan::{BulkPlan, Choice, PlannedRow, RowPlan, Target, plan_all};
 pub use result::{NumberResult, StepResult};
 pub use resume::{ResumeChoice, resume_rows};
 pub use run::{RunOptions, Summary, run};

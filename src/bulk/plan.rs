@@ -185,6 +185,50 @@ impl BulkPlan {
     }
 }
 
+/// What a bulk's filter (or label glob) looked at and what it matched, for the words beside
+/// the plan. Without `--ids` a bulk chooses among the config's `[[numbers]]` only (README
+/// "Bulk actions"), so the numbers a listing discovered are never looked at: a filter that
+/// matches few or none of the configured ones says so, and says what it did not look at,
+/// rather than print an empty plan as if the fleet had nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    /// How many numbers the filter looked at.
+    pub looked_at: usize,
+    pub matched: usize,
+    /// They were the config's numbers (else the `--ids` file's).
+    pub configured: bool,
+    /// Numbers the last listings found that the config does not list: not looked at.
+    pub discovered: usize,
+}
+
+impl Choice {
+    /// "matched 0 of 1 configured number; 15 more numbers the last listings found are not in
+    /// the config, so not included (…)"; None when it matched all it could have.
+    pub fn words(&self) -> Option<String> {
+        let missed = self.configured && self.discovered > 0;
+        if self.matched == self.looked_at && !missed {
+            return None;
+        }
+        let of = if self.configured {
+            crate::plural::count(self.looked_at, "configured number")
+        } else {
+            format!(
+                "{} in the --ids file",
+                crate::plural::count(self.looked_at, "number")
+            )
+        };
+        let mut words = format!("matched {} of {of}", self.matched);
+        if missed {
+            words.push_str(&format!(
+                "; {} the last listings found {} not in the config, so not included (a bulk chooses among the config's [[numbers]]: add them there, or give their ids with --ids FILE)",
+                crate::plural::count(self.discovered, "more number"),
+                if self.discovered == 1 { "is" } else { "are" }
+            ));
+        }
+        Some(words)
+    }
+}
+
 /// How a budget's operation is written in a narrow column.
 fn short(op: Operation) -> &'static str {
     match op {

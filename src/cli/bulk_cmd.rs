@@ -14,7 +14,7 @@ use super::secret_input::{SecretSource, read_secret};
 use crate::audit::Operation;
 use crate::bulk::journal::begin;
 use crate::bulk::{
-    Action, BulkPlan, Entry, Journal, NumberResult, NumberState, PinSource, PlannedRow,
+    Action, BulkPlan, Choice, Entry, Journal, NumberResult, NumberState, PinSource, PlannedRow,
     ResumeChoice, RowPlan, RunOptions, Sealing, StopSignal, Summary, Target, plan_all, resume_rows,
     run, storage_of,
 };
@@ -54,7 +54,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         .transpose()
         .map_err(CliError::Usage)?;
     let ctx = Context::load(global)?;
-    let targets = targets(&ctx, &args)?;
+    let (targets, looked_at) = targets(&ctx, &args)?;
     // The PIN is read before anything is sent, and not at all for a dry run.
     let pins = if args.dry_run {
         PinSource::None
@@ -77,22 +77,43 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         args.force,
     ))?;
     planning.finish();
+    let choice = (args.filter.is_some() || args.label.is_some()).then(|| Choice {
+        looked_at,
+        matched: plan.rows.len(),
+        configured: args.ids.is_none(),
+        discovered: ctx
+            .known()
+            .iter()
+            .filter(|k| NumberId::parse(&k.id).is_ok_and(|id| ctx.config.number(&id).is_none()))
+            .count(),
+    });
     let region = match storage {
         StorageChoice::Region(r) => Some(r.code().to_owned()),
         StorageChoice::Off => Some("off".to_owned()),
         StorageChoice::Keep => None,
     };
     if !args.dry_run && args.yes && plan.to_send().next().is_none() {
-        print_plan(action, &plan, concurrency);
-        return Err(CliError::Usage(
-            "nothing to send: every chosen number was left out (see above); no bulk run was started".into(),
-        ));
+        print_plan(action, &plan, concurrency, choice.as_ref());
+        let why = if plan.rows.is_empty() {
+            "the filter matched no number (see above)"
+        } else {
+            "every chosen number was left out (see above)"
+        };
+        return Err(CliError::Usage(format!(
+            "nothing to send: {why}; no bulk run was started"
+        )));
     }
     if args.dry_run || !args.yes {
         if args.json {
-            print_json(&plan_json(action, &plan, concurrency, None));
+            print_json(&plan_json(
+                action,
+                &plan,
+                concurrency,
+                None,
+                choice.as_ref(),
+            ));
         } else {
-            print_plan(action, &plan, concurrency);
+            print_plan(action, &plan, concurrency, choice.as_ref());
         }
         if args.dry_run {
             return Ok(());
@@ -111,7 +132,7 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         .map_err(|e| CliError::Local(format!("cannot write the bulk journal: {e}")))?;
     let _claim = claim(&journal, &id)?;
     if !args.json {
-        print_plan(action, &plan, concurrency);
+        print_plan(action, &plan, concurrency, choice.as_ref());
         eprintln!(
             "bulk run {id} started (journal {})",
             journal.path().display()
@@ -143,7 +164,13 @@ fn start(global: &Global, action: Action, args: BulkArgs) -> Result<(), CliError
         action,
         &summary,
         args.json,
-        Some(plan_json(action, &plan, concurrency, Some(&id))),
+        Some(plan_json(
+            action,
+            &plan,
+            concurrency,
+            Some(&id),
+            choice.as_ref(),
+        )),
     )
 }
 
@@ -423,7 +450,9 @@ fn result_json(result: &NumberResult) -> Value {
 /// The chosen numbers: the ids file (else every configured number), narrowed by the label
 /// glob; the filter is applied to the live reads while planning. Choosing nothing is refused:
 /// a bulk run never means "all" by accident.
-fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
+/// The numbers chosen, and how many the choice looked at (the `--ids` file's, else the
+/// config's) before `--label` kept some.
+fn targets(ctx: &Context, args: &BulkArgs) -> Result<(Vec<Target>, usize), CliError> {
     if args.ids.is_none() && args.label.is_none() && args.filter.is_none() {
         return Err(CliError::Usage(
             "choose the numbers with --ids FILE, --label GLOB or --filter EXPR".into(),
@@ -455,10 +484,14 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
                     continue;
                 }
                 let entry = config.number(&id);
+                // A number the config does not list is read through the profile whose listing
+                // last showed it, as `wareg register ID` would (else the default).
+                let profile = ctx
+                    .profile_for(&id, &Global::default())
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|_| config.default_profile.clone());
                 out.push(Target {
-                    profile: entry
-                        .map(|e| e.profile.clone())
-                        .unwrap_or_else(|| config.default_profile.clone()),
+                    profile,
                     label: entry.and_then(|e| e.label.clone()),
                     id,
                 });
@@ -475,6 +508,7 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
             })
             .collect(),
     };
+    let looked_at = targets.len();
     if let Some(glob) = &args.label {
         targets.retain(|t| t.label.as_deref().is_some_and(|l| glob_matches(glob, l)));
     }
@@ -483,7 +517,7 @@ fn targets(ctx: &Context, args: &BulkArgs) -> Result<Vec<Target>, CliError> {
             "no number is chosen: check --ids, --label and the config's [[numbers]]".into(),
         ));
     }
-    Ok(targets)
+    Ok((targets, looked_at))
 }
 
 /// One engine per profile in use; every token is read now, before anything is sent.
@@ -574,7 +608,7 @@ fn name_of(row: &PlannedRow) -> String {
     }
 }
 
-fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
+fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize, choice: Option<&Choice>) {
     let sending: Vec<&PlannedRow> = plan.to_send().collect();
     let left_out: Vec<&PlannedRow> = plan
         .rows
@@ -587,6 +621,9 @@ fn print_plan(action: Action, plan: &BulkPlan, concurrency: usize) {
         crate::plural::count(sending.len(), "number"),
         left_out.len()
     );
+    if let Some(words) = choice.and_then(Choice::words) {
+        say!("  {words}");
+    }
     if !sending.is_empty() {
         say!(
             "  {:<40} {:<14} {:>10}  CALLS",
@@ -634,9 +671,25 @@ fn attempts(plan: &BulkPlan) -> (u32, u32) {
     (of(Operation::Register), of(Operation::Deregister))
 }
 
-fn plan_json(action: Action, plan: &BulkPlan, concurrency: usize, id: Option<&str>) -> Value {
+fn plan_json(
+    action: Action,
+    plan: &BulkPlan,
+    concurrency: usize,
+    id: Option<&str>,
+    choice: Option<&Choice>,
+) -> Value {
     let (register, deregister) = attempts(plan);
+    let chosen = choice.map(|c| {
+        json!({
+            "looked_at": c.looked_at,
+            "from": if c.configured { "config" } else { "ids" },
+            "matched": c.matched,
+            "discovered_not_included": if c.configured { c.discovered } else { 0 },
+            "words": c.words(),
+        })
+    });
     json!({
+        "chosen": chosen,
         "bulk": id,
         "action": action,
         "plans": plan.to_send().map(|row| json!({
