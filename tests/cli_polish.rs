@@ -257,3 +257,98 @@ fn a_bulk_filter_says_what_it_matched_of_the_configured_numbers_and_what_it_did_
     assert_eq!(doc["plans"][0]["number"], MEXICO, "{doc}");
     assert_eq!(doc["plans"][0]["profile"], "sb", "{doc}");
 }
+
+/// Mobile numbers as their countries write them (national part, the country code apart),
+/// in the formats of each country's numbering plan.
+const REAL_NUMBERS: &[(&str, &str, &str)] = &[
+    ("1", "201 555 0123", "United States"),
+    ("1", "506 234 5678", "Canada"),
+    ("+1", "876 210 1234", "Jamaica (NANP, shared code 1)"),
+    ("7", "912 345 6789", "Russia"),
+    ("7", "771 000 9998", "Kazakhstan"),
+    ("20", "100 123 4567", "Egypt"),
+    ("27", "71 123 4567", "South Africa"),
+    ("33", "6 12 34 56 78", "France"),
+    ("34", "612 34 56 78", "Spain"),
+    ("39", "312 345 6789", "Italy"),
+    ("44", "7400 123456", "United Kingdom"),
+    ("+44", "20 7946 0123", "United Kingdom, London"),
+    ("49", "1512 3456789", "Germany"),
+    ("52", "55 1234 5678", "Mexico"),
+    ("55", "11 96123-4567", "Brazil"),
+    ("61", "412 345 678", "Australia"),
+    ("62", "812-345-678", "Indonesia"),
+    ("65", "8123 4567", "Singapore"),
+    ("81", "90-1234-5678", "Japan"),
+    ("86", "131 2345 6789", "China"),
+    ("90", "501 234 5678", "Türkiye"),
+    ("91", "81234 56789", "India"),
+    ("92", "301 2345678", "Pakistan"),
+    ("234", "802 123 4567", "Nigeria"),
+    ("254", "712 123456", "Kenya"),
+    ("262", "692 12 34 56", "Réunion"),
+    ("354", "611 1234", "Iceland"),
+    ("372", "5123 4567", "Estonia"),
+    ("383", "43 201 234", "Kosovo"),
+    ("590", "690 00 12 34", "Guadeloupe"),
+    ("599", "9 518 1234", "Curaçao"),
+    ("852", "5123 4567", "Hong Kong"),
+    ("880", "1812-345678", "Bangladesh"),
+    ("966", "51 234 5678", "Saudi Arabia"),
+    ("970", "599 123 456", "Palestine"),
+    ("971", "50 123 4567", "United Arab Emirates"),
+    ("998", "91 234 56 78", "Uzbekistan"),
+];
+
+#[test]
+fn every_assigned_country_code_is_taken_and_an_unassigned_one_refused_before_sending() {
+    use wareg::graph::NewNumber;
+    for (cc, phone, country) in REAL_NUMBERS {
+        let number = NewNumber::parse(cc, phone, "Acme Test");
+        assert!(number.is_ok(), "{country} +{cc} {phone}: {number:?}");
+    }
+    for (code, whose) in wareg::graph::country_codes::ASSIGNED {
+        let number = NewNumber::parse(&code.to_string(), "7700900123", "Acme Test");
+        assert!(number.is_ok(), "{code} ({whose}): {number:?}");
+    }
+
+    let rig = Rig::new("v25.0");
+    let add = |cc: &str, phone: &str, name: &str| {
+        rig.wareg(&["add", "--cc", cc, "--phone", phone, "--name", name])
+    };
+    // Real numbers of several countries go through to the sandbox.
+    for (cc, phone, country) in REAL_NUMBERS.iter().step_by(6) {
+        let run = add(cc, phone, "Acme Test");
+        assert_eq!(run.code, 0, "{country}: {}", run.stderr);
+    }
+    let sent = posts(&rig.sandbox).len();
+    let run = add("999", "7700900123", "Acme Test");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`999` is not a country calling code the ITU has assigned (ITU-T E.164), e.g. 44 for the UK or 1 for the US and Canada; nothing was sent"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Everything wrong is said at once.
+    let run = add("999", "0770", "A");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for words in [
+        "`999` is not a country calling code",
+        "`0770` is not a national phone number",
+        "the display name must be 2 to 75 characters",
+    ] {
+        assert!(run.stderr.contains(words), "{words}: {}", run.stderr);
+    }
+    // A NANP area code typed into the country code: the 1 is the code, the rest the number.
+    let run = add("1876", "2101234", "Acme Test");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`1` is one (North American Numbering Plan"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(posts(&rig.sandbox).len(), sent, "nothing was sent");
+}

@@ -1458,6 +1458,13 @@ fn add_form_with_a_number_meta_would_refuse() {
 }
 
 #[test]
+fn add_form_says_every_problem_at_once() {
+    // A country code the ITU has not assigned, a national number too short and a name of one
+    // letter: each said on its own line, as `wareg add` says them.
+    snapshot("add_every_problem", || add_form("999", "0770", "A"));
+}
+
+#[test]
 fn add_form_ready() {
     snapshot("add_ready", || add_form("+44", "7700 900123", "Acme UK"));
 }

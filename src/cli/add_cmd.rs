@@ -12,9 +12,12 @@ use super::output::print_json;
 use crate::graph::{NewNumber, NumberId};
 
 pub fn run(global: &Global, args: AddArgs) -> Result<(), CliError> {
-    // Everything typed is checked before anything is read or sent.
-    let number = NewNumber::parse(&args.cc, &args.phone, &args.name)
-        .map_err(|e| CliError::Usage(format!("{e}; nothing was sent")))?;
+    // Everything typed is checked before anything is read or sent, and all that is wrong
+    // said at once.
+    let number = NewNumber::check(&args.cc, &args.phone, &args.name).map_err(|all| {
+        let words: Vec<String> = all.iter().map(ToString::to_string).collect();
+        CliError::Usage(format!("{}; nothing was sent", words.join("; ")))
+    })?;
     let waba = args
         .waba
         .as_deref()

@@ -5,6 +5,7 @@ pub mod body;
 pub mod catalogue;
 pub mod client;
 pub mod codes;
+pub mod country_codes;
 pub mod enums;
 pub mod errors;
 pub mod listing;

@@ -1,6 +1,7 @@
 //! What a person types to add a number or change its display name, checked before anything
-//! is sent (docs/graph-api-facts.md §9): a country code, the national number (`^[1-9][0-9]{6,14}$`) and a
-//! display name of 2 to 75 characters.
+//! is sent (docs/graph-api-facts.md §9): a country code the ITU has assigned
+//! (`country_codes`), the national number (`^[1-9][0-9]{6,14}$`) and a display name of 2 to 75
+//! characters.
 
 use std::fmt;
 
@@ -23,12 +24,56 @@ pub enum BadInput {
         "the display name holds a control, bidi or zero-width character: type it again as plain text"
     )]
     NameCharacters,
-    #[error("`{0}` is not a country code: 1 to 3 digits, e.g. 44 or +44")]
-    CountryCode(String),
+    #[error("`{0}` is not a country code: 1 to 3 digits, e.g. 44 or +44{1}")]
+    CountryCode(String, PrefixHint),
+    #[error(
+        "`{0}` is not a country calling code the ITU has assigned (ITU-T E.164), e.g. 44 for the UK or 1 for the US and Canada{1}"
+    )]
+    UnassignedCountryCode(String, PrefixHint),
     #[error(
         "`{0}` is not a national phone number: 7 to 15 digits, not starting with 0 and without the country code (spaces and dashes are ignored)"
     )]
     Phone(String),
+}
+
+/// What a mistyped country code begins with, when that is an assigned code: "; `1` is one
+/// (…): the digits after it belong to the number". Empty when it begins with none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrefixHint(String);
+
+impl PrefixHint {
+    fn of(digits: &str) -> PrefixHint {
+        match super::country_codes::assigned_prefix(digits) {
+            Some((code, whose)) => PrefixHint(format!(
+                "; `{code}` is one ({whose}): the digits after it belong to the national number"
+            )),
+            None => PrefixHint::default(),
+        }
+    }
+}
+
+impl fmt::Display for PrefixHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which field of a new number a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    CountryCode,
+    Phone,
+    Name,
+}
+
+impl BadInput {
+    pub fn part(&self) -> Part {
+        match self {
+            BadInput::CountryCode(..) | BadInput::UnassignedCountryCode(..) => Part::CountryCode,
+            BadInput::Phone(_) => Part::Phone,
+            BadInput::NameLength(_) | BadInput::NameCharacters => Part::Name,
+        }
+    }
 }
 
 impl DisplayName {
@@ -64,26 +109,24 @@ pub struct NewNumber {
 }
 
 impl NewNumber {
+    /// The number, or the first thing wrong with it (in the fields' order).
     pub fn parse(cc: &str, phone: &str, name: &str) -> Result<NewNumber, BadInput> {
-        let cc_digits = cc.trim().strip_prefix('+').unwrap_or(cc.trim());
-        let cc_ok = (1..=3).contains(&cc_digits.len())
-            && cc_digits.bytes().all(|b| b.is_ascii_digit())
-            && !cc_digits.starts_with('0');
-        if !cc_ok {
-            return Err(BadInput::CountryCode(crate::clean::text(cc, 40)));
+        NewNumber::check(cc, phone, name).map_err(|mut all| all.remove(0))
+    }
+
+    /// The number, or everything wrong with it, one problem per field in the fields' order
+    /// (never empty), so a person fixes them all at once.
+    pub fn check(cc: &str, phone: &str, name: &str) -> Result<NewNumber, Vec<BadInput>> {
+        let cc = country_code(cc);
+        let phone = national_number(phone);
+        let name = DisplayName::parse(name);
+        match (cc, phone, name) {
+            (Ok(cc), Ok(phone), Ok(name)) => Ok(NewNumber { cc, phone, name }),
+            (cc, phone, name) => Err([cc.err(), phone.err(), name.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
         }
-        let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-        let phone_ok = (7..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        if !phone_ok {
-            return Err(BadInput::Phone(crate::clean::text(phone, 40)));
-        }
-        Ok(NewNumber {
-            cc: cc_digits.to_owned(),
-            phone: digits,
-            name: DisplayName::parse(name)?,
-        })
     }
 
     pub fn cc(&self) -> &str {
@@ -101,6 +144,39 @@ impl NewNumber {
     /// "+44 7700900123", for messages and the audit trail.
     pub fn words(&self) -> String {
         format!("+{} {}", self.cc, self.phone)
+    }
+}
+
+/// The country code's digits (a leading `+` taken off): 1 to 3 digits the ITU has assigned.
+fn country_code(raw: &str) -> Result<String, BadInput> {
+    let digits = raw.trim().strip_prefix('+').unwrap_or(raw.trim());
+    let numeric = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let hint = || {
+        if numeric {
+            PrefixHint::of(digits)
+        } else {
+            PrefixHint::default()
+        }
+    };
+    if !numeric || digits.len() > 3 || digits.starts_with('0') {
+        return Err(BadInput::CountryCode(crate::clean::text(raw, 40), hint()));
+    }
+    match digits.parse().ok().and_then(super::country_codes::assigned) {
+        Some(_) => Ok(digits.to_owned()),
+        None => Err(BadInput::UnassignedCountryCode(digits.to_owned(), hint())),
+    }
+}
+
+/// The national number's digits (spaces and dashes taken out): 7 to 15, not starting with 0.
+fn national_number(raw: &str) -> Result<String, BadInput> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let ok = (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if ok {
+        Ok(digits)
+    } else {
+        Err(BadInput::Phone(crate::clean::text(raw, 40)))
     }
 }
 
@@ -136,7 +212,7 @@ mod tests {
             assert!(
                 matches!(
                     NewNumber::parse(cc, "7700900123", "Acme"),
-                    Err(BadInput::CountryCode(_))
+                    Err(BadInput::CountryCode(..))
                 ),
                 "{cc:?}"
             );
@@ -154,5 +230,51 @@ mod tests {
             NewNumber::parse("44", "7700900123", "A"),
             Err(BadInput::NameLength(1))
         ));
+    }
+
+    #[test]
+    fn a_country_code_the_itu_has_not_assigned_is_refused_with_what_it_begins_with() {
+        let refused = |cc: &str| NewNumber::parse(cc, "7700900123", "Acme").unwrap_err();
+        assert_eq!(
+            refused("999").to_string(),
+            "`999` is not a country calling code the ITU has assigned (ITU-T E.164), e.g. 44 for the UK or 1 for the US and Canada"
+        );
+        assert!(matches!(
+            refused("+210"),
+            BadInput::UnassignedCountryCode(..)
+        ));
+        // A NANP area code typed as part of the country code: the 1 is the code.
+        let nanp = refused("126").to_string();
+        assert!(
+            nanp.ends_with(
+                "; `1` is one (North American Numbering Plan (US, Canada, much of the Caribbean)): the digits after it belong to the national number"
+            ),
+            "{nanp}"
+        );
+        assert!(
+            refused("1264")
+                .to_string()
+                .starts_with("`1264` is not a country code: 1 to 3 digits")
+        );
+        assert!(refused("1264").to_string().contains("`1` is one"));
+    }
+
+    #[test]
+    fn every_field_is_checked_and_each_problem_said() {
+        let all = NewNumber::check("999", "0770", "A").unwrap_err();
+        assert!(matches!(
+            all.as_slice(),
+            [
+                BadInput::UnassignedCountryCode(..),
+                BadInput::Phone(_),
+                BadInput::NameLength(1)
+            ]
+        ));
+        assert_eq!(
+            NewNumber::check("44", "7700900123", "Acme UK")
+                .unwrap()
+                .cc(),
+            "44"
+        );
     }
 }

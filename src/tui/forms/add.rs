@@ -13,7 +13,7 @@ use super::{
     Submission,
 };
 use crate::config::ProfileName;
-use crate::graph::new_number::NAME_MAX;
+use crate::graph::new_number::{NAME_MAX, Part};
 use crate::graph::{NewNumber, NumberId};
 use crate::tui::keys::{Action, FieldKind, FormKind, InputEvent, Place};
 use crate::tui::msg::EngineCall;
@@ -99,21 +99,56 @@ impl AddForm {
         focused(&self.fields(), self.focus).unwrap_or(AddField::Submit)
     }
 
-    /// What is sent, checked as `wareg add` checks it; or why nothing can be.
+    /// What is sent, checked as `wareg add` checks it; or everything that keeps it from being
+    /// sent, a line per field in the fields' order (a field not typed yet says what goes in it).
     pub fn number(&self) -> Result<NewNumber, String> {
-        if self.cc.is_empty() {
-            return Err("type the country code (44 for the UK)".into());
-        }
-        if self.phone.is_empty() {
-            return Err("type the national number, without the country code".into());
-        }
-        // In the fields' order: a bad number is said before a name not typed yet.
-        let typed = !self.name.trim().is_empty();
-        let name = if typed { self.name.as_str() } else { "name" };
-        match NewNumber::parse(&self.cc, &self.phone, name) {
-            Err(e) => Err(e.to_string()),
-            Ok(_) if !typed => Err("type the display name Meta will review".into()),
-            Ok(number) => Ok(number),
+        // A field not typed yet is checked as a good one would be: its line asks for it.
+        let (cc, phone, name) = (self.cc.trim(), self.phone.trim(), self.name.trim());
+        let checked = NewNumber::check(
+            if cc.is_empty() { "44" } else { cc },
+            if phone.is_empty() {
+                "7700900123"
+            } else {
+                phone
+            },
+            if name.is_empty() { "name" } else { name },
+        );
+        let wrong = match &checked {
+            Ok(_) => Vec::new(),
+            Err(all) => all.clone(),
+        };
+        let line = |part: Part, empty: bool, ask: &str| -> Option<String> {
+            if empty {
+                return Some(ask.to_owned());
+            }
+            wrong
+                .iter()
+                .find(|e| e.part() == part)
+                .map(|e| e.to_string())
+        };
+        let lines: Vec<String> = [
+            line(
+                Part::CountryCode,
+                cc.is_empty(),
+                "type the country code (44 for the UK)",
+            ),
+            line(
+                Part::Phone,
+                phone.is_empty(),
+                "type the national number, without the country code",
+            ),
+            line(
+                Part::Name,
+                name.is_empty(),
+                "type the display name Meta will review",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match checked {
+            Ok(number) if lines.is_empty() => Ok(number),
+            _ => Err(lines.join("\n")),
         }
     }
 

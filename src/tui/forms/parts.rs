@@ -116,9 +116,11 @@ pub fn status_lines(
             cx.theme.warn(),
         )],
         Phase::InFlight { .. } => vec![Line::styled(format!("  {sending}"), cx.theme.warn())],
+        // A form with several problems gives one a line.
         Phase::Editing => problem
-            .map(|p| Line::styled(format!("  {p}"), cx.theme.dim()))
             .into_iter()
+            .flat_map(str::lines)
+            .map(|p| Line::styled(format!("  {p}"), cx.theme.dim()))
             .collect(),
     }
 }
