@@ -4,12 +4,12 @@
 //! Source: ITU-T, "List of ITU-T Recommendation E.164 assigned country codes" (Complement to
 //! Recommendation ITU-T E.164 (11/2010)), position on 15 December 2016, the list the ITU
 //! publishes at <https://www.itu.int/pub/T-SP-E.164D>; written into this table in December
-//! 2026 from that list, and checked code by code against Google's libphonenumber metadata
-//! (Apache-2.0), which holds every code here except the three the ITU assigns that carry no
-//! numbers in practice (379, 388, 991). The ITU assigned no country code after it (383,
-//! Kosovo, is the last, of 15 December 2016). A numbering plan is a public fact: this table
-//! holds the codes and short names of our own, no ITU text. When the ITU assigns a code, add
-//! it here (the list and its amendments are in the ITU Operational Bulletin).
+//! 2026 from that list, and checked code by code against the country codes of Google's
+//! libphonenumber metadata (Apache-2.0), which holds every code here but three the ITU lists
+//! that carry no numbers in practice (379, 388, 991). 383 (Kosovo, 15 December 2016) is the
+//! newest code in either. A numbering plan is a public fact: this table holds the codes and
+//! short names of our own, no ITU text. When the ITU assigns a code, add it here (the list's
+//! amendments are published in the ITU Operational Bulletin).
 //!
 //! Codes the list calls spare or reserved are left out: 0; 210, 214, 215, 217, 219, 259,
 //! 280–289, 292–296, 384, 422, 424–429, 671, 684, 693–699, 801–807, 809, 830–839, 851, 854,
