@@ -32,6 +32,16 @@ pub fn ellipsize(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(cut)
 }
 
+/// `text` followed by spaces up to `width` cells (as it is when it is wider).
+pub fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(of(text))))
+}
+
+/// `text` after spaces up to `width` cells (as it is when it is wider).
+pub fn pad_left(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(of(text))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +53,13 @@ mod tests {
         assert_eq!(of(&ellipsize("Support Germany", 8)), 8);
         assert_eq!(ellipsize("abc", 0), "");
         assert_eq!(ellipsize("abc", 1), "…");
+    }
+
+    #[test]
+    fn padding_counts_cells() {
+        assert_eq!(pad("東京", 6), "東京  ");
+        assert_eq!(pad_left("10", 5), "   10");
+        assert_eq!(pad("Support DE", 4), "Support DE");
     }
 
     #[test]

@@ -352,3 +352,56 @@ fn every_assigned_country_code_is_taken_and_an_unassigned_one_refused_before_sen
     );
     assert_eq!(posts(&rig.sandbox).len(), sent, "nothing was sent");
 }
+
+#[test]
+fn numbers_keeps_label_and_name_apart_and_sizes_its_columns_to_their_values() {
+    let rig = Rig::new("v25.0");
+    const BILLING: &str = "106540352242925";
+    const TIENDA: &str = COEXISTENCE;
+    let run = rig.wareg(&["numbers", "--refresh"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let header = run.stdout.lines().next().unwrap().to_owned();
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let at = |line: &str, column: &str| -> usize {
+        let start = header.find(column).unwrap();
+        line.chars().take(start).count()
+    };
+    let cell = |line: &str, column: &str, next: Option<&str>| -> String {
+        let from = at(&header, column);
+        let to = next.map_or(usize::MAX, |n| at(&header, n));
+        line.chars()
+            .skip(from)
+            .take(to.saturating_sub(from))
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    let row = |id: &str| *rows.iter().find(|l| l.starts_with(id)).unwrap();
+    // LABEL is the config's label alone (what bulk --label matches); NAME is Meta's.
+    assert_eq!(cell(row(CONNECTED), "LABEL", Some("NUMBER")), "Support DE");
+    assert_eq!(
+        cell(row(BILLING), "LABEL", Some("NUMBER")),
+        "",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(cell(row(BILLING), "NAME", Some("STATUS")), "Acme Billing");
+    // Every cell starts where its title does, the longest NEXT value too.
+    for line in &rows {
+        for (column, next) in [("NAME", "STATUS"), ("STATUS", "OWNERSHIP")] {
+            let text: String = line.chars().skip(at(&header, column)).collect();
+            assert!(!text.starts_with(' '), "{column} of {line}\n{header}");
+            let before: String = line.chars().take(at(&header, next)).collect();
+            assert!(
+                before.ends_with(' '),
+                "{column} runs into {next}: {line}\n{header}"
+            );
+        }
+    }
+    let tienda = row(TIENDA);
+    assert_eq!(cell(tienda, "NEXT", None), "managed_elsewhere");
+}

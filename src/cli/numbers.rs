@@ -12,9 +12,11 @@ use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
 use crate::config::ConfigError;
+use crate::fleet::column::TextWidth;
 use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
 use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
+use crate::width;
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     // A listing from the config alone reads only: it makes no data dir.
@@ -373,46 +375,58 @@ fn print_table(
         say!("No numbers: none configured and no WABA listed any.");
         return;
     }
-    // STORAGE when it was read (--storage) or kept from an earlier read.
+    // STORAGE when it was read (--storage) or kept from an earlier read, before the budgets.
     let with_storage = with_storage || (!refreshed && kept.any_storage(rows));
-    let line = |cell: &dyn Fn(Column) -> String| {
-        // STORAGE before the budgets.
-        let storage = with_storage.then_some(Column::Storage);
-        let mut columns: Vec<Column> = Column::TEXT.to_vec();
-        if let Some(at) = columns.iter().position(|c| *c == Column::RegisterLeft) {
-            columns.splice(at..at, storage);
-        }
-        columns
-            .iter()
-            .filter_map(|c| Some((c.text_width()?, cell(*c))))
-            .map(|(w, text)| match (w.right, w.cut) {
-                (true, _) => format!("{text:>width$}", width = w.width),
-                (false, true) => format!("{:<width$}", truncate(&text, w.width), width = w.width),
-                (false, false) => format!("{text:<width$}", width = w.width),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    say!(
-        "{}",
-        line(&|c| c
-            .text_width()
-            .map(|w| w.title)
-            .unwrap_or_default()
-            .to_owned())
-    );
+    let mut columns: Vec<Column> = Column::TEXT.to_vec();
+    if let Some(at) = columns.iter().position(|c| *c == Column::RegisterLeft) {
+        columns.splice(at..at, with_storage.then_some(Column::Storage));
+    }
+    let columns: Vec<(Column, TextWidth)> = columns
+        .into_iter()
+        .filter_map(|c| Some((c, c.text_width()?)))
+        .collect();
     let unknown = if refreshed { "?" } else { "-" };
     let screen = Screen::default();
-    for row in rows {
+    let cells = |row: &Row| -> Vec<String> {
         let facts = Facts {
             row,
             budgets: book,
             screen: &screen,
         };
-        say!(
-            "{}",
-            line(&|c| kept_words(c, row, kept).unwrap_or_else(|| c.words(&facts, unknown)))
-        );
+        columns
+            .iter()
+            .map(|(c, _)| kept_words(*c, row, kept).unwrap_or_else(|| c.words(&facts, unknown)))
+            .collect()
+    };
+    // Each column as wide as the longest value it prints (a label or a name cut at its most):
+    // a long value (a NEXT step in words, a long name) never pushes the columns after it out of
+    // line. The rows are worded twice, once to measure, so none is held.
+    let mut widths: Vec<usize> = columns.iter().map(|(_, w)| width::of(w.title)).collect();
+    for row in rows {
+        for ((_, w), (at, text)) in columns.iter().zip(widths.iter_mut().zip(cells(row))) {
+            let cells = width::of(&text);
+            *at = (*at).max(if w.cut { cells.min(w.width) } else { cells });
+        }
+    }
+    let line = |texts: Vec<String>| -> String {
+        let line: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .zip(texts)
+            .map(|(((_, w), &cells), text)| match (w.right, w.cut) {
+                (true, _) => width::pad_left(&text, cells),
+                (false, true) => width::pad(&width::ellipsize(&text, cells), cells),
+                (false, false) => width::pad(&text, cells),
+            })
+            .collect();
+        line.join("  ").trim_end().to_owned()
+    };
+    say!(
+        "{}",
+        line(columns.iter().map(|(_, w)| w.title.to_owned()).collect())
+    );
+    for row in rows {
+        say!("{}", line(cells(row)));
         // A profile's reads stopped at one error for all, or its token could not be read:
         // said once, not under each number.
         if let Some(e) = row
@@ -446,7 +460,7 @@ fn print_table(
 fn kept_words(column: Column, row: &Row, kept: &Kept) -> Option<String> {
     let known = || kept.known(row);
     let text = match column {
-        Column::Label if row.title().is_empty() => known()?.name.clone()?,
+        Column::Name if row.number().is_none() => known()?.name.clone()?,
         Column::Number if row.number().is_none() => known()?.display.clone()?,
         Column::Storage if row.storage == crate::fleet::Storage::NotRead => {
             let entry = kept.storage(row)?;
@@ -459,14 +473,4 @@ fn kept_words(column: Column, row: &Row, kept: &Kept) -> Option<String> {
         _ => return None,
     };
     Some(crate::clean::text(&text, 200))
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(width - 1).collect();
-        cut.push('…');
-        cut
-    }
 }

@@ -108,14 +108,16 @@ pub const EXTRA: u8 = 0;
 /// would not fit with it (NEXT, below 80 columns). Such a column is also the last one cut.
 pub const LAST_RESORT: u8 = u8::MAX;
 
-/// How `wareg numbers` heads and pads a column in its text table.
+/// How `wareg numbers` heads and pads a column in its text table. Each column is as wide as
+/// the longest value it prints (its title at least).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextWidth {
     pub title: &'static str,
+    /// The most a cut column takes.
     pub width: usize,
     /// Right-aligned (a count).
     pub right: bool,
-    /// Cut to the width with `…` (a label); the others only pad, and a longer value pushes on.
+    /// Cut to `width` with `…` (a label, a name); the others take their longest value whole.
     pub cut: bool,
 }
 
@@ -244,11 +246,13 @@ impl Column {
         Column::Id,
     ];
 
-    /// `wareg numbers`' text table, left to right.
-    pub const TEXT: [Column; 9] = [
+    /// `wareg numbers`' text table, left to right: LABEL is the config's label alone (what
+    /// `bulk --label` matches), NAME Meta's verified name.
+    pub const TEXT: [Column; 10] = [
         Column::Id,
         Column::Label,
         Column::Number,
+        Column::Name,
         Column::Status,
         Column::Ownership,
         Column::Quality,
@@ -329,6 +333,7 @@ impl Column {
                 key: "name",
                 title: "NAME",
                 width: width(8, 30, Some(2)),
+                text: cut_text("NAME", 30),
                 filter: true,
                 value: |f| live_text(f, |n| n.verified_name.as_deref().map(Cow::Borrowed)),
                 cell: Some(name_cell),
@@ -605,7 +610,8 @@ impl Column {
             return unknown.to_owned();
         }
         match self {
-            Column::Label => facts.row.title().to_owned(),
+            // The config's label alone: the verified name has its own column.
+            Column::Label => facts.row.label.clone().unwrap_or_default(),
             Column::Status => status_words(facts.row.number()).unwrap_or_else(|| unknown.into()),
             Column::Storage => match &facts.row.storage {
                 Storage::Known(s) => s.summary(),
