@@ -405,3 +405,94 @@ fn numbers_keeps_label_and_name_apart_and_sizes_its_columns_to_their_values() {
     let tienda = row(TIENDA);
     assert_eq!(cell(tienda, "NEXT", None), "managed_elsewhere");
 }
+
+#[test]
+fn audit_names_the_number_an_add_added_and_keeps_its_columns_in_line_whatever_the_name() {
+    let rig = Rig::new("v25.0");
+    const BILLING: &str = "106540352242925"; // "Acme Billing +1 631-555-0142": a long name
+    const MEXICO: &str = "106540352242938";
+    let add = rig.wareg(&[
+        "add",
+        "--cc",
+        "44",
+        "--phone",
+        "7700900123",
+        "--name",
+        "Acme Test",
+    ]);
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let new = add
+        .stdout
+        .split(" as ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap()
+        .to_owned();
+    // Before any listing has seen it: named as the add asked for it.
+    let audit = rig.wareg(&["audit"]);
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("ok (added 'Acme Test' +44 7700900123 as {new})")),
+        "{}",
+        audit.stdout
+    );
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("WABA {}", rig.sandbox.waba_id())),
+        "{}",
+        audit.stdout
+    );
+    // `next` lists it (and keeps what it read): audit names it as next does.
+    let next = rig.wareg(&["next"]);
+    assert!(
+        next.stdout
+            .contains(&format!("{new}  Acme Test  +44 7700900123")),
+        "{}",
+        next.stdout
+    );
+    rig.wareg_stdin(&["register", MEXICO, "--pin-stdin"], "000000\n");
+    rig.wareg(&["deregister", BILLING, "--yes"]);
+    rig.wareg(&["deregister", CONNECTED, "--yes"]);
+    let audit = rig.wareg(&["audit"]);
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("ok (added Acme Test +44 7700900123 as {new})")),
+        "{}",
+        audit.stdout
+    );
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("Acme Billing +1 631-555-0142 ({BILLING})")),
+        "{}",
+        audit.stdout
+    );
+    // The operation starts at one column on every line, the long name's too.
+    let lines: Vec<&str> = audit.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", audit.stdout);
+    let op_at = |line: &str, at: usize| -> String {
+        line.chars().skip(at).take_while(|c| *c != ' ').collect()
+    };
+    let at = lines[0].find("add").unwrap();
+    for (line, op) in lines
+        .iter()
+        .zip(["add", "register", "deregister", "deregister"])
+    {
+        assert_eq!(op_at(line, at), op, "{}", audit.stdout);
+    }
+    // The records as stored align too.
+    let raw = rig.wareg(&["audit", "--raw"]);
+    let lines: Vec<&str> = raw.stdout.lines().collect();
+    let at = lines[0].find("add").unwrap();
+    for line in &lines {
+        let op = op_at(line, at);
+        assert!(
+            ["add", "register", "deregister"].contains(&op.as_str()),
+            "{op:?} at {at}: {}",
+            raw.stdout
+        );
+    }
+}

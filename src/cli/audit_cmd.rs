@@ -111,7 +111,12 @@ impl<'a> Printer<'a> {
         } else if self.raw {
             // The trail is a file anyone with the account can edit, and older versions of
             // wareg stored answers uncleaned: it is cleaned on the way to the terminal.
-            let label = self.labels.get(r.number.as_str()).map(String::as_str);
+            // Every line has the name's place once any number has a name, so they align.
+            let label = (!self.labels.is_empty()).then(|| {
+                self.labels
+                    .get(r.number.as_str())
+                    .map_or("", String::as_str)
+            });
             say!("{}", crate::clean::text(&line(r, label), 2000));
         } else {
             match r.phase {
@@ -135,9 +140,15 @@ impl<'a> Printer<'a> {
             return;
         };
         let label = self.labels.get(first.number.as_str()).map(String::as_str);
+        let added = outcome
+            .filter(|o| o.op == Operation::Add)
+            .and_then(|o| added_words(o, intent, &self.labels));
         say!(
             "{}",
-            crate::clean::text(&attempt_line(intent, outcome, first, label), 2000)
+            crate::clean::text(
+                &attempt_line(intent, outcome, first, label, added.as_deref()),
+                2000
+            )
         );
     }
 
@@ -277,32 +288,72 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
 /// display number: "Acme Nederland +31 20 555 0100" fits).
 const NAME_WIDTH: usize = 32;
 
+/// The cells an attempt line gives its number: the name, cut to fit, and the id in brackets
+/// ("Acme Billing +1 631-555-0142 (106540352242925)"). Every line pads to it, so a long name
+/// never pushes what follows out of line.
+const NUMBER_CELL: usize = 48;
+
+/// "Acme Billing +1 631-555-0142 (106540352242925)" in [`NUMBER_CELL`] cells: the name cut
+/// with `…` to leave the id whole.
+fn number_cell(name: Option<&str>, id: &str) -> String {
+    let text = match name {
+        Some(name) => {
+            let room = NUMBER_CELL.saturating_sub(crate::width::of(id) + 3);
+            format!("{} ({id})", crate::width::ellipsize(name, room))
+        }
+        None => id.to_owned(),
+    };
+    crate::width::pad(&text, NUMBER_CELL)
+}
+
+/// How an `add` names the number it added: as the other lines name it (its label, else what
+/// the last listing kept), else as the add asked for it ("'Acme Test' +44 7700900123", from
+/// the intent's detail), and its new id. None when the outcome names no new id.
+fn added_words(
+    outcome: &AuditRecord,
+    intent: Option<&AuditRecord>,
+    labels: &HashMap<String, String>,
+) -> Option<String> {
+    let new = outcome.message.as_deref()?.strip_prefix("added as ")?;
+    let new = crate::graph::NumberId::parse(new).ok()?;
+    // "add +44 7700900123 as 'Acme Test' to WABA …", as the engine writes it.
+    let asked = || {
+        let detail = intent?.detail.as_deref()?.strip_prefix("add ")?;
+        let (number, rest) = detail.split_once(" as '")?;
+        let (name, _) = rest.rsplit_once("' to WABA ")?;
+        Some(format!("'{name}' {number}"))
+    };
+    let name = labels.get(new.as_str()).cloned().or_else(asked);
+    Some(match name {
+        Some(name) => format!("added {name} as {new}"),
+        None => format!("added as {new}"),
+    })
+}
+
 /// An attempt as one line: when it was sent, who sent it, which number, what, and how it
 /// ended ("no outcome recorded" while it is in flight or if it was abandoned).
+/// An `add` is recorded under its WABA: `added` names the number it added (`added_words`).
 fn attempt_line(
     intent: Option<&AuditRecord>,
     outcome: Option<&AuditRecord>,
     first: &AuditRecord,
     label: Option<&str>,
+    added: Option<&str>,
 ) -> String {
     let who = first
         .operator
         .as_deref()
         .or(outcome.and_then(|o| o.operator.as_deref()))
         .unwrap_or("-");
-    let number = match label {
-        Some(label) => format!(
-            "{} ({})",
-            crate::width::ellipsize(label, NAME_WIDTH),
-            first.number.as_str()
-        ),
-        None => first.number.as_str().to_owned(),
+    let number = if first.op == Operation::Add {
+        crate::width::pad(&format!("WABA {}", first.number.as_str()), NUMBER_CELL)
+    } else {
+        number_cell(label, first.number.as_str())
     };
     let mut text = format!(
-        "{}  {:<20} {:<36} {:<12}",
+        "{}  {} {number} {:<12}",
         local_time(first.time),
-        crate::width::ellipsize(who, 20),
-        number,
+        crate::width::pad(&crate::width::ellipsize(who, 20), 20),
         first.op.as_str()
     );
     match outcome {
@@ -312,7 +363,7 @@ fn attempt_line(
             if let Some(code) = o.code {
                 text.push_str(&format!(" {code}"));
             }
-            if let Some(msg) = &o.message {
+            if let Some(msg) = added.or(o.message.as_deref()) {
                 text.push_str(&format!(" ({msg})"));
             }
             if let Some(trace) = &o.trace {
@@ -338,9 +389,10 @@ fn line(r: &AuditRecord, label: Option<&str>) -> String {
     // As text: the id's `Display` writes it without the padding.
     let mut text = format!("{}  {:<17} ", local_time(r.time), r.number.as_str());
     if let Some(label) = label {
-        text.push_str(&format!(
-            "{:<16} ",
-            crate::width::ellipsize(label, NAME_WIDTH)
+        // Padded to its most, so the operation stays in line whatever the name's length.
+        text.push_str(&crate::width::pad(
+            &crate::width::ellipsize(label, NAME_WIDTH),
+            NAME_WIDTH + 1,
         ));
     }
     text.push_str(&format!("{:<12}", r.op.as_str()));
