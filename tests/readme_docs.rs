@@ -1,5 +1,6 @@
 //! What README promises, held against the binary: its sandbox config works as written against
-//! `wareg sandbox` and says what the sandbox's own start-up lines say.
+//! `wareg sandbox` and says what the sandbox's own start-up lines say, and its words on a
+//! display-name change say what the rename plan and the API facts say.
 
 mod common;
 
@@ -9,6 +10,11 @@ use std::process::{Child, Command, Stdio};
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// Whitespace folded to single spaces: a sentence wrapped across lines reads as one.
+fn folded(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// README's `toml` block in its sandbox section.
@@ -139,4 +145,38 @@ fn the_readme_sandbox_config_loads_and_reads_the_sandbox_as_wareg_sandbox_says()
     assert!(numbers.stdout.contains(PENDING), "{}", numbers.stdout);
     assert_eq!(next.code, 0, "{}", next.stderr);
     assert!(next.stdout.starts_with(CONNECTED), "{}", next.stdout);
+}
+
+#[test]
+fn the_readme_says_what_the_rename_plan_and_the_facts_say_of_the_14_days() {
+    let readme = folded(&readme());
+    let facts = folded(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/graph-api-facts.md"
+        ))
+        .unwrap(),
+    );
+    assert!(
+        facts.contains(
+            "Re-register within 14 days of the approval** (`POST /{id}/register` with the existing PIN), otherwise the name goes back to review."
+        ),
+        "the facts sheet changed: check README and the rename plan against it"
+    );
+    let rig = Rig::new("v25.0");
+    let run = rig.wareg(&["rename", PENDING, "--name", "Acme Sales"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = folded(&run.stdout);
+    assert!(
+        plan.contains("register the number again within 14 days")
+            && plan.contains("or the name goes back to review"),
+        "{plan}"
+    );
+    // README's onboarding section and its key table say the same.
+    for said in [
+        "it must follow within 14 days of the approval, or the name goes back to review",
+        "a re-register within 14 days of the approval, or the name goes back to review",
+    ] {
+        assert!(readme.contains(said), "README does not say: {said}");
+    }
 }
