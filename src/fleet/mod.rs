@@ -147,7 +147,7 @@ pub fn storage_entries(rows: &[Row], operator: &str) -> Vec<crate::audit::Storag
 }
 
 /// Reads the local-storage setting of every row that was read (one `/settings` call each,
-/// `READ_CONCURRENCY` in flight, sent together as one batch request per profile where the
+/// as many in flight as the budget allows, sent together as one batch request where the
 /// server takes batches), skipping the profiles whose reads stopped. A failed read is the
 /// row's `Storage::Failed`, with why.
 pub async fn read_storage(
@@ -164,22 +164,21 @@ pub async fn read_storage(
                 .push((i, row.id.clone()));
         }
     }
-    let groups: Vec<(GraphClient, Vec<(usize, NumberId)>)> = wanted
-        .into_iter()
-        .filter_map(|(profile, reads)| Some((clients.get(profile)?.clone(), reads)))
-        .flat_map(|(client, reads)| {
-            reads
-                .chunks(READ_CONCURRENCY)
-                .map(|part| (client.clone(), part.to_vec()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // One group at a time: its reads are the `READ_CONCURRENCY` in flight.
+    // One batch at a time, of as many reads as may be in flight (8, up to 50 once the usage
+    // header shows they fit in one point of the budget: `graph::read_pace`).
     let mut answers = Vec::new();
-    for (client, part) in groups {
-        let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
-        let read = client.get_settings_many(&ids).await;
-        answers.extend(part.into_iter().map(|(i, _)| i).zip(read));
+    for (profile, reads) in wanted {
+        let Some(client) = clients.get(profile) else {
+            continue;
+        };
+        let mut reads = reads.as_slice();
+        while !reads.is_empty() {
+            let (part, rest) = reads.split_at(client.reads_in_flight().min(reads.len()));
+            reads = rest;
+            let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
+            let read = client.get_settings_many(&ids).await;
+            answers.extend(part.iter().map(|(i, _)| *i).zip(read));
+        }
     }
     let now = chrono::Utc::now();
     for (i, answer) in answers {

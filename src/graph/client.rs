@@ -132,6 +132,8 @@ struct Inner {
     scope: ThrottleScope,
     /// Set once the server refused a batch request: reads then go one at a time.
     batch_refused: Arc<std::sync::atomic::AtomicBool>,
+    /// How many reads may be in flight, learnt from the usage header.
+    read_pace: Arc<std::sync::Mutex<super::read_pace::ReadPace>>,
 }
 
 /// The least time a retry is started with: one that would have less is not sent.
@@ -197,6 +199,7 @@ impl GraphClient {
                     waba: None,
                 },
                 batch_refused: Arc::default(),
+                read_pace: Arc::default(),
                 base,
             }),
         })
@@ -254,11 +257,22 @@ impl GraphClient {
             throttles: old.throttles.clone(),
             scope: old.scope.clone(),
             batch_refused: old.batch_refused.clone(),
+            read_pace: old.read_pace.clone(),
         };
         change(&mut inner);
         GraphClient {
             inner: Arc::new(inner),
         }
+    }
+
+    /// How many reads may be in flight at once, and so go in one batch request: 8 until the
+    /// usage header shows that more fit in one point of the budget (`read_pace`).
+    pub fn reads_in_flight(&self) -> usize {
+        self.inner
+            .read_pace
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .in_flight()
     }
 
     pub(super) fn batch_refusal(&self) -> &std::sync::atomic::AtomicBool {
@@ -780,6 +794,15 @@ impl GraphClient {
                 (Some(status), result)
             }
         };
+        if status.is_some() {
+            // Meta counts each read of a batch as a call of its own.
+            let calls = body.map_or(1, |b| b.batch_of().max(1)) as u64;
+            self.inner
+                .read_pace
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .answered(calls, usage.as_ref().and_then(super::Usage::highest));
+        }
         events.push(CallEvent {
             method: method_name(&method),
             path: path_and_query(&url),

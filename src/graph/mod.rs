@@ -10,6 +10,7 @@ pub mod enums;
 pub mod errors;
 pub mod listing;
 pub mod new_number;
+pub mod read_pace;
 pub mod region;
 pub mod retry;
 pub mod throttle;

@@ -1,10 +1,11 @@
 //! The read queue's storage reads, gathered: reads queued together for one profile by one
-//! asker go out as batch requests of up to `READ_CONCURRENCY` reads (the start queues one per
-//! configured number). One batch is in flight at a time and holds one concurrency permit per
-//! read in it (as many as are free when its turn comes, at least one), so no more reads are
-//! in flight than one at a time would have had: the budget's high-water mark is passed by no
-//! more reads than before, and a mutation holding a permit never makes a batch wait for it.
-//! A read queued alone is sent alone.
+//! asker go out as batch requests (the start queues one per configured number). One batch is
+//! in flight at a time and holds the concurrency permits free when its turn comes (at least
+//! one, a mutation holding one never makes it wait): a read per permit, plus as many as the
+//! usage header shows fit in one point of the budget beyond the 8 permits
+//! (`graph::read_pace`, up to 50). So no more reads are in flight than that allows: the
+//! budget's high-water mark is passed by about one point at most. A read queued alone is sent
+//! alone.
 
 use super::{Inner, kept_storage};
 use crate::config::ProfileName;
@@ -28,8 +29,9 @@ pub(super) enum ReadWork {
 }
 
 /// The commands that were queued together, as work: storage reads of one profile and asker
-/// in groups of at most `READ_CONCURRENCY`, in the order they were queued; everything else
-/// (and a storage read with no company) alone.
+/// in groups of at most `READ_CONCURRENCY` (each group puts its reads in the pool, where the
+/// batches are cut), in the order they were queued; everything else (and a storage read with
+/// no company) alone.
 pub(super) fn gather(cmds: Vec<Cmd>) -> Vec<ReadWork> {
     let mut work: Vec<ReadWork> = Vec::new();
     for cmd in cmds {
@@ -140,9 +142,15 @@ impl Inner {
             let Some(permits) = self.permits_for(waiting).await else {
                 return;
             };
+            // A read per permit, and as many more as the budget shows fit in one point of
+            // it beyond the 8 (`read_pace`): reads in flight stay within what it allows.
+            let beyond = engine
+                .client
+                .reads_in_flight()
+                .saturating_sub(READ_CONCURRENCY);
             let part: Vec<(RequestId, NumberId)> = match self.pool().get_mut(&key) {
                 Some(pooled) => {
-                    let take = permits.len().min(pooled.len());
+                    let take = (permits.len() + beyond).min(pooled.len());
                     pooled.drain(..take).collect()
                 }
                 None => Vec::new(),
