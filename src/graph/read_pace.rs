@@ -10,13 +10,16 @@
 pub const FLOOR: usize = 8;
 /// Graph takes at most 50 requests in one batch.
 pub const CEILING: usize = 50;
+/// A fall of the percent by this many points or more is the moving window giving calls back.
+const FALL_RESTARTS: u32 = 3;
 
 #[derive(Debug, Default, Clone)]
 pub struct ReadPace {
     /// Calls answered by this client (a batch's reads each).
     calls: u64,
     /// The percent used when counting began, and the calls answered by then. Reset when the
-    /// percent falls (calls left the window): the rise is counted from there.
+    /// percent falls by `FALL_RESTARTS` or more (calls left the window): the rise is counted
+    /// from there.
     baseline: Option<(u32, u64)>,
     latest: u32,
 }
@@ -30,10 +33,19 @@ impl ReadPace {
             return;
         };
         match self.baseline {
-            Some((base, _)) if percent >= base => {}
-            _ => self.baseline = Some((percent, self.calls)),
+            // Answers of calls in flight together come back in any order: one that set off
+            // before the last may say a point or two less. A larger fall is the window
+            // giving calls back: counting starts again from there.
+            Some(_) if percent + FALL_RESTARTS <= self.latest => {
+                self.baseline = Some((percent, self.calls));
+                self.latest = percent;
+            }
+            Some(_) => self.latest = self.latest.max(percent),
+            None => {
+                self.baseline = Some((percent, self.calls));
+                self.latest = percent;
+            }
         }
-        self.latest = percent;
     }
 
     /// Reads that may be in flight at once: the calls seen per point of the percent's rise
@@ -110,6 +122,15 @@ mod tests {
         shared.answered(1, Some(10));
         shared.answered(100, Some(32));
         assert_eq!(shared.in_flight(), FLOOR);
+    }
+
+    #[test]
+    fn an_answer_that_set_off_earlier_and_says_less_changes_nothing() {
+        let mut pace = ReadPace::default();
+        pace.answered(1, Some(10));
+        pace.answered(1_000, Some(30));
+        pace.answered(1, Some(29));
+        assert_eq!(pace.in_flight(), 1_001 / 21);
     }
 
     #[test]

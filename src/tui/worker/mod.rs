@@ -51,7 +51,8 @@ struct Inner {
     tx: UnboundedSender<Msg>,
     /// Built on first use; the token is read then, not before.
     engines: Mutex<HashMap<ProfileName, Engine>>,
-    permits: Semaphore,
+    /// Shared with the storage reads a batch left unanswered, asked alone on tasks of their own.
+    permits: Arc<Semaphore>,
     /// Storage groups take their permits one group at a time (`storage_reads`).
     storage_turn: Mutex<()>,
     /// Storage reads of those groups waiting for permits.
@@ -91,7 +92,7 @@ impl Worker {
             default_profile: config.default_profile.clone(),
             tx,
             engines: Mutex::new(HashMap::new()),
-            permits: Semaphore::new(READ_CONCURRENCY),
+            permits: Arc::new(Semaphore::new(READ_CONCURRENCY)),
             storage_turn: Mutex::new(()),
             storage_pool: StdMutex::default(),
             number_locks: StdMutex::new(HashMap::new()),

@@ -15,8 +15,51 @@ use crate::graph::NumberId;
 use crate::tui::msg::{Cmd, Msg, Reply, RequestId};
 
 /// Storage reads waiting for permits, by profile and asker.
-pub(super) type StoragePool =
-    std::collections::HashMap<(ProfileName, Asker), Vec<(RequestId, NumberId)>>;
+pub(super) type StoragePool = std::collections::HashMap<(ProfileName, Asker), Pending>;
+
+/// One key's reads waiting, and whether a task is draining them.
+#[derive(Default)]
+pub(super) struct Pending {
+    reads: Vec<(RequestId, NumberId)>,
+    draining: bool,
+}
+
+/// Says the key is no longer drained when its drainer ends early (the permits closed, its
+/// task cancelled on quit); a drainer that found the pool empty says so itself.
+struct Draining<'a> {
+    inner: &'a Inner,
+    key: &'a (ProfileName, Asker),
+    /// False once the drainer said so itself, with the pool in hand.
+    armed: bool,
+}
+
+impl Drop for Draining<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut pool = self.inner.pool();
+        if let Some(pending) = pool.get_mut(self.key) {
+            pending.draining = false;
+        }
+    }
+}
+
+/// A storage answer to the app, and to the keeper so that the next start knows it.
+fn answer_storage(
+    keep: &tokio::sync::mpsc::UnboundedSender<kept_storage::Keep>,
+    tx: &tokio::sync::mpsc::UnboundedSender<Msg>,
+    engine: &crate::engine::Engine,
+    request: RequestId,
+    id: &NumberId,
+    answer: Result<crate::graph::types::Settings, crate::graph::ApiError>,
+) {
+    if let Some(entry) = kept_storage::entry_of(id, &answer, &engine.operator) {
+        let _ = keep.send(kept_storage::Keep::Entry(entry));
+    }
+    // The loop has gone only when the app is quitting: nothing is left to tell.
+    let _ = tx.send(Msg::Reply(request, Reply::Settings(answer)));
+}
 
 /// What the read queue's task runs: a command alone, or storage reads gathered.
 pub(super) enum ReadWork {
@@ -129,16 +172,40 @@ impl Inner {
             self.heard.wait(&profile, limit).await;
         }
         let key = (profile, asker);
-        self.pool().entry(key.clone()).or_default().extend(reads);
+        {
+            let mut pool = self.pool();
+            let pending = pool.entry(key.clone()).or_default();
+            pending.reads.extend(reads);
+            // One task drains a key's reads; the others only add theirs and go, so that the
+            // read queue keeps filling the pool while a batch is in flight (tasks waiting
+            // their turn with nothing of their own held the queue back to 8 a batch).
+            if pending.draining {
+                return;
+            }
+            pending.draining = true;
+        }
+        let mut done = Draining {
+            inner: self,
+            key: &key,
+            armed: true,
+        };
         loop {
             // One batch of storage at a time, sized by the permits free when its turn comes:
             // batches in flight side by side would split the permits between them, a few
             // each, as they come back at different times.
             let turn = self.storage_turn.lock().await;
-            let waiting = self.pool().get(&key).map_or(0, Vec::len);
-            if waiting == 0 {
-                return;
-            }
+            let waiting = {
+                let mut pool = self.pool();
+                let pending = pool.entry(key.clone()).or_default();
+                if pending.reads.is_empty() {
+                    // In the same hold of the lock as the look: a read added after it finds
+                    // no drainer and starts one, none is left behind.
+                    pending.draining = false;
+                    done.armed = false;
+                    return;
+                }
+                pending.reads.len()
+            };
             let Some(permits) = self.permits_for(waiting).await else {
                 return;
             };
@@ -149,9 +216,9 @@ impl Inner {
                 .reads_in_flight()
                 .saturating_sub(READ_CONCURRENCY);
             let part: Vec<(RequestId, NumberId)> = match self.pool().get_mut(&key) {
-                Some(pooled) => {
-                    let take = (permits.len() + beyond).min(pooled.len());
-                    pooled.drain(..take).collect()
+                Some(pending) => {
+                    let take = (permits.len() + beyond).min(pending.reads.len());
+                    pending.reads.drain(..take).collect()
                 }
                 None => Vec::new(),
             };
@@ -164,41 +231,37 @@ impl Inner {
             }
             let ids: Vec<NumberId> = part.iter().map(|(_, id)| id.clone()).collect();
             let batch = engine.client.get_settings_batch(&ids).await;
+            drop(permits);
             drop(turn);
-            let mut unanswered = Vec::new();
             for ((request, id), answer) in part.into_iter().zip(batch) {
                 match answer {
-                    Some(answer) => self.answer_storage(&engine, request, &id, answer),
-                    None => unanswered.push((request, id)),
+                    Some(answer) => {
+                        answer_storage(&self.keep, &self.tx, &engine, request, &id, answer)
+                    }
+                    None => self.ask_alone(&engine, request, id),
                 }
-            }
-            // What the batch did not answer is asked alone, outside the turn and keeping a
-            // permit each: a slow number holds up only its own read.
-            let mut permits = permits;
-            permits.truncate(unanswered.len());
-            let again = unanswered
-                .iter()
-                .map(|(_, id)| engine.client.get_settings(id));
-            let answers = futures::future::join_all(again).await;
-            drop(permits);
-            for ((request, id), answer) in unanswered.into_iter().zip(answers) {
-                self.answer_storage(&engine, request, &id, answer);
             }
         }
     }
 
-    /// A storage answer to the app, and to the keeper so that the next start knows it.
-    fn answer_storage(
-        &self,
-        engine: &crate::engine::Engine,
-        request: RequestId,
-        id: &NumberId,
-        answer: Result<crate::graph::types::Settings, crate::graph::ApiError>,
-    ) {
-        if let Some(entry) = kept_storage::entry_of(id, &answer, &engine.operator) {
-            let _ = self.keep.send(kept_storage::Keep::Entry(entry));
-        }
-        self.send(Msg::Reply(request, Reply::Settings(answer)));
+    /// A read the batch did not answer, asked alone on a task of its own (holding a permit):
+    /// a slow number holds up only its own read, not the batches after it.
+    fn ask_alone(&self, engine: &crate::engine::Engine, request: RequestId, id: NumberId) {
+        let (permits, engine) = (self.permits.clone(), engine.clone());
+        let (keep, tx, cancel) = (self.keep.clone(), self.tx.clone(), self.cancel.clone());
+        tokio::spawn(async move {
+            let read = async {
+                let Ok(_permit) = permits.acquire_owned().await else {
+                    return;
+                };
+                let answer = engine.client.get_settings(&id).await;
+                answer_storage(&keep, &tx, &engine, request, &id, answer);
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = read => {}
+            }
+        });
     }
 
     fn pool(&self) -> std::sync::MutexGuard<'_, StoragePool> {
