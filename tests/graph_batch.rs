@@ -261,3 +261,104 @@ async fn a_single_answer_cannot_spell_the_token_with_json_escapes_either() {
     assert!(!shown.contains(TOKEN), "{shown}");
     assert!(shown.contains("[token removed]"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_batch_that_never_answers_ends_at_the_timeout_with_an_error_for_each_read() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([null, null, null]))
+                .set_delay(Duration::from_secs(30)),
+        )
+        .mount(&server)
+        .await;
+    // A hang is no refusal: the reads are not asked again one by one behind it.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(storage("BR")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let (client, ids) = (client(&server), ids());
+    let reads = client.get_settings_many(&ids);
+    // Bounded by the client's 2 s timeout (one try), far short of the server's 30 s.
+    let answers = tokio::time::timeout(Duration::from_secs(15), reads)
+        .await
+        .expect("the hang is cut by the client's timeout");
+    assert_eq!(answers.len(), 3);
+    for answer in &answers {
+        let e = answer.as_ref().unwrap_err();
+        assert!(e.is_transient(), "a timeout, said as one: {e}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_answers_no_read_has_each_asked_alone_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([null, null, null])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for id in IDS {
+        Mock::given(method("GET"))
+            .and(path(format!("/v25.0/{id}/settings")))
+            .respond_with(ResponseTemplate::new(200).set_body_string(storage("SG")))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let answers = client(&server).get_settings_many(&ids()).await;
+    assert!(answers.iter().all(|a| region_of(a) == "SG"), "{answers:?}");
+}
+
+#[tokio::test]
+async fn a_read_with_a_status_no_http_has_is_an_error_for_that_read_alone() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"code": 200, "body": storage("DE")},
+            {"code": 999, "body": storage("IN")},
+            {"code": 200},
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let answers = client(&server).get_settings_many(&ids()).await;
+    assert_eq!(region_of(&answers[0]), "DE");
+    let odd = answers[1].as_ref().unwrap_err().to_string();
+    assert!(odd.contains("999"), "the status it was given: {odd}");
+    assert!(
+        answers[2].is_err(),
+        "a 200 with no body is no settings: {:?}",
+        answers[2]
+    );
+}
+
+#[tokio::test]
+async fn a_batch_answer_of_another_shape_is_taken_as_no_batches_and_each_read_asked_alone() {
+    let server = MockServer::start().await;
+    // The code as a string, a status beyond u16: not Graph's shape of an answer per read.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"code": "200", "body": storage("DE")},
+            {"code": 70000, "body": storage("DE")},
+            {"code": 200, "body": storage("DE")},
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for id in IDS {
+        Mock::given(method("GET"))
+            .and(path(format!("/v25.0/{id}/settings")))
+            .respond_with(ResponseTemplate::new(200).set_body_string(storage("AU")))
+            .expect(2)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    for _ in 0..2 {
+        let answers = client.get_settings_many(&ids()).await;
+        assert!(answers.iter().all(|a| region_of(a) == "AU"), "{answers:?}");
+    }
+}
