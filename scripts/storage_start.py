@@ -40,6 +40,9 @@ class Sandbox:
         self.settings = 0
         # HTTP exchanges that carried /settings reads: a batch request counts once.
         self.exchanges = 0
+        # Listing pages served when the last /settings read was: the pages after it are what
+        # the start spent past its storage reads (the listing is never held back).
+        self.pages_at_last_settings = 0
         self.last = time.monotonic()
         self.lock = threading.Lock()
         threading.Thread(target=self._count, daemon=True).start()
@@ -51,6 +54,7 @@ class Sandbox:
                     self.pages += 1
                 elif "/settings ->" in line:
                     self.settings += 1
+                    self.pages_at_last_settings = self.pages
                     if "(in a batch)" not in line:
                         self.exchanges += 1
                 elif "(a batch" in line:
@@ -64,6 +68,10 @@ class Sandbox:
     def storage_exchanges(self):
         with self.lock:
             return self.exchanges
+
+    def pages_after_settings(self):
+        with self.lock:
+            return self.pages - self.pages_at_last_settings
 
     def stop(self):
         self.proc.terminate()
@@ -107,7 +115,8 @@ def one_start(binary, env, sandbox, fleet, pages_expected):
     ui = threads.get(str(tui.pid), (0, 0))[0]
     tui.stop()
     exchanges = sandbox.storage_exchanges() - exchanges0
-    return pages - pages0, settings - settings0, took, cpu, ui, exchanges
+    after = sandbox.pages_after_settings() if settings > settings0 else 0
+    return pages - pages0, settings - settings0, took, cpu, ui, exchanges, after
 
 
 def cli_cpu(binary, env, argv):
@@ -153,13 +162,14 @@ def measure(label, binary, fleet, args):
                        BENCH_TOKEN="bench", TERM="xterm-256color")
             pages_expected = (fleet + 10 + 16 + 99) // 100
             for name in ["first start", "second start"]:
-                pages, settings, took, cpu, ui, exchanges = one_start(
+                pages, settings, took, cpu, ui, exchanges, after = one_start(
                     binary, env, sandbox, fleet, pages_expected)
                 per = f"{cpu / settings:.3f} ms CPU per storage answer" if settings else \
                     f"{cpu:.0f} ms CPU in all"
                 per += f"; the loop's thread {ui:.0f} ms, the runtime's {cpu - ui:.0f} ms"
                 print(f"[{label}] {fleet} configured numbers, {name}: {pages + settings} calls "
-                      f"({pages} listing pages + {settings} /settings in {exchanges} exchanges), "
+                      f"({pages} listing pages + {settings} /settings in {exchanges} exchanges, "
+                      f"{after} pages after the last /settings), "
                       f"{took:.2f} s to the "
                       f"last answer, TUI {cpu:.0f} ms CPU ({per})", flush=True)
             if args.cli:

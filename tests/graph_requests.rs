@@ -330,12 +330,15 @@ async fn listing_follows_next_and_ignores_short_pages() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "1"}, {"id": "2"}], "paging": {"next": format!("{base}/v25.0/999/phone_numbers?after=p1")}})))
         .mount(&server)
         .await;
-    let numbers = client(&server, "v25.0")
+    let client = client(&server, "v25.0");
+    let numbers = client
         .list_numbers(&NumberId::parse("999").unwrap())
         .await
         .unwrap();
     let ids: Vec<_> = numbers.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["1", "2", "3"]);
+    // Every page answered is counted (the TUI keeps room for the pages still to come).
+    assert_eq!(client.listing_pages(), 3);
 }
 
 #[tokio::test]

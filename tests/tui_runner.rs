@@ -1444,6 +1444,38 @@ async fn a_start_at_80_percent_usage_reads_no_storage_at_all() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_a_point_under_the_mark_leaves_that_point_to_its_listing() {
+    // 74 %: under the mark, but the listing's pages still to come (300 configured numbers,
+    // 4 pages, 100 ms each) are still to be paid, and the header shows whole points: the
+    // start's storage reads, which go once the first page has answered, are held back.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(
+        listener,
+        SandboxOptions {
+            extra_numbers: 300,
+            usage_floor: 74,
+            latency: Duration::from_millis(100),
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap();
+    let config = fleet_config(&sandbox, 300);
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    let frame = s
+        .wait_for("the start to hold its storage reads back", |f| {
+            settled(f) && f.contains("numbers listed") && f.contains("still to come")
+        })
+        .await;
+    assert!(
+        !Session::line_with(&frame, "Fleet 00001").contains("off"),
+        "nothing was read: {frame}"
+    );
+    assert_eq!(storage_reads(&s), 0, "{:?}", received_calls(&s));
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f_over_100_numbers_asks_first_with_the_cost() {
     let sandbox = fleet_sandbox(120, 0).await;
     let config = fleet_config(&sandbox, 120);

@@ -48,6 +48,26 @@ pub fn allows(asker: Asker, kind: ReadKind, usage: Option<u32>) -> bool {
     }
 }
 
+/// The percent a read nobody asked for is weighed at while a listing is in flight: what the
+/// header says and the points the listing's `pages_left` will take at `calls_per_point`. The
+/// listing is the start's own cost and is never held back: reads sent beside it stop where
+/// they would have had it ended first. Until a call's share is learnt (None) a point is
+/// taken to hold [`LISTING_CALLS_PER_POINT`] calls.
+pub fn with_listing_to_come(
+    usage: Option<u32>,
+    pages_left: u64,
+    calls_per_point: Option<u64>,
+) -> Option<u32> {
+    let usage = usage?;
+    let per_point = calls_per_point.unwrap_or(LISTING_CALLS_PER_POINT).max(1);
+    let points = pages_left.div_ceil(per_point);
+    Some(usage.saturating_add(u32::try_from(points).unwrap_or(u32::MAX)))
+}
+
+/// A point of a WABA with a registered number (5,000 calls an hour, facts §6): a listing of
+/// many pages is of such a WABA (one with 200 has no registered number, so a few numbers).
+pub const LISTING_CALLS_PER_POINT: u64 = 50;
+
 /// "Meta's call budget is 80 % used".
 pub fn usage_words(usage: u32) -> String {
     format!("Meta's call budget is {usage} % used")
@@ -85,6 +105,31 @@ pub fn cost_words(calls: usize, usage: Option<u32>, budget: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_still_to_come_counts_as_spent_by_the_points_its_pages_take() {
+        // 5,000 calls an hour: 50 a point; 105 pages to come are 3 points.
+        assert_eq!(with_listing_to_come(Some(73), 105, Some(50)), Some(76));
+        assert!(!allows(
+            Asker::Start,
+            ReadKind::Storage,
+            with_listing_to_come(Some(73), 105, Some(50))
+        ));
+        assert_eq!(with_listing_to_come(Some(73), 0, Some(50)), Some(73));
+        // 200 an hour: 2 calls a point; 10 pages are 5 points.
+        assert_eq!(with_listing_to_come(Some(10), 10, Some(2)), Some(15));
+        // Not learnt yet: 50 calls a point, so a 20k start's 201 pages are 5 points: a start
+        // at 0 % reads, a second start at 74 % does not.
+        assert_eq!(with_listing_to_come(Some(0), 201, None), Some(5));
+        assert!(!allows(
+            Asker::Start,
+            ReadKind::Storage,
+            with_listing_to_come(Some(74), 201, None)
+        ));
+        assert_eq!(with_listing_to_come(Some(10), 201, Some(0)), Some(211));
+        // Nothing reported: nothing to weigh.
+        assert_eq!(with_listing_to_come(None, 105, Some(50)), None);
+    }
 
     #[test]
     fn the_mark_stops_unasked_reads_first_and_never_a_mutations() {

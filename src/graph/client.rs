@@ -134,6 +134,9 @@ struct Inner {
     batch_refused: Arc<std::sync::atomic::AtomicBool>,
     /// How many reads may be in flight, learnt from the usage header.
     read_pace: Arc<std::sync::Mutex<super::read_pace::ReadPace>>,
+    /// Listing pages answered so far, every listing of this client's: a caller that knows
+    /// how many a listing will take sees how many are still to come (`listing_pages`).
+    listing_pages: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The least time a retry is started with: one that would have less is not sent.
@@ -200,6 +203,7 @@ impl GraphClient {
                 },
                 batch_refused: Arc::default(),
                 read_pace: Arc::default(),
+                listing_pages: Arc::default(),
                 base,
             }),
         })
@@ -258,6 +262,7 @@ impl GraphClient {
             scope: old.scope.clone(),
             batch_refused: old.batch_refused.clone(),
             read_pace: old.read_pace.clone(),
+            listing_pages: old.listing_pages.clone(),
         };
         change(&mut inner);
         GraphClient {
@@ -273,6 +278,29 @@ impl GraphClient {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .in_flight()
+    }
+
+    /// The calls one point of the budget holds, as the usage header has shown so far
+    /// (`read_pace`); None before it has shown a percent.
+    pub fn calls_per_point(&self) -> Option<u64> {
+        self.inner
+            .read_pace
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .calls_per_point()
+    }
+
+    /// Listing pages this client has had answered, in all its listings.
+    pub fn listing_pages(&self) -> u64 {
+        self.inner
+            .listing_pages
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn count_listing_page(&self) {
+        self.inner
+            .listing_pages
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(super) fn batch_refusal(&self) -> &std::sync::atomic::AtomicBool {

@@ -203,6 +203,7 @@ async fn follow_links(
             .send_with(Method::GET, url, None, Resend::Allowed, paging_of)
             .await
             .map_err(Stop::Failed)?;
+        client.count_listing_page();
         if pages.send(Sent::Page(raw)).await.is_err() {
             return Ok(()); // the decoder stopped: its error is the listing's
         }

@@ -10,6 +10,8 @@
 pub const FLOOR: usize = 8;
 /// Graph takes at most 50 requests in one batch.
 pub const CEILING: usize = 50;
+/// A rise of this many points tells a call's share of the budget.
+pub const LEARNT_RISE: u64 = 2;
 /// A fall of the percent by this many points or more is the moving window giving calls back.
 const FALL_RESTARTS: u32 = 3;
 
@@ -51,15 +53,29 @@ impl ReadPace {
     /// Reads that may be in flight at once: the calls seen per point of the percent's rise
     /// (counting one point more than it rose: the header rounds), within 8 and 50.
     pub fn in_flight(&self) -> usize {
-        let Some((base, at)) = self.baseline else {
+        let Some((calls, rise)) = self.rise() else {
             return FLOOR;
         };
-        let reads = self.calls.saturating_sub(at);
-        let rise = u64::from(self.latest.saturating_sub(base));
-        let per_point = reads / (rise + 1);
-        usize::try_from(per_point)
+        usize::try_from(calls / (rise + 1))
             .unwrap_or(CEILING)
             .clamp(FLOOR, CEILING)
+    }
+
+    /// The calls one point of the budget holds, once the percent has risen by
+    /// [`LEARNT_RISE`] points since counting began (before, a call's share is known too
+    /// roughly: one call that moved the rounding would count as a point's worth).
+    pub fn calls_per_point(&self) -> Option<u64> {
+        let (calls, rise) = self.rise()?;
+        (rise >= LEARNT_RISE).then(|| calls / (rise + 1))
+    }
+
+    /// The calls answered since counting began, and the points the percent rose since.
+    fn rise(&self) -> Option<(u64, u64)> {
+        let (base, at) = self.baseline?;
+        Some((
+            self.calls.saturating_sub(at),
+            u64::from(self.latest.saturating_sub(base)),
+        ))
     }
 }
 
@@ -80,6 +96,17 @@ mod tests {
             pace.answered(step, Some(percent(done, budget)));
         }
         pace
+    }
+
+    #[test]
+    fn a_point_holds_the_calls_seen_per_point_of_rise_and_nothing_is_known_before_a_percent() {
+        assert_eq!(ReadPace::default().calls_per_point(), None);
+        // 5,000 an hour: 16 calls moved the percent by a point at most: not learnt yet.
+        assert_eq!(after(5_000, 16, 8).calls_per_point(), None);
+        let learnt = after(5_000, 1_000, 8).calls_per_point().unwrap();
+        assert!((40..=50).contains(&learnt), "{learnt}");
+        // Never more than a point holds: at 200 an hour a call is half a point.
+        assert!(after(200, 100, 8).calls_per_point().unwrap() <= 2);
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub enum Cmd {
     ListNumbers {
         request: RequestId,
         profile: ProfileName,
+        /// The profile's configured numbers: the pages the listing is expected to take, kept
+        /// as spent for the reads nobody asked for while it is in flight.
+        configured: usize,
     },
     ReadNumber {
         request: RequestId,

@@ -814,7 +814,17 @@ impl App {
                     let request = self.new_request(Pending::Listing {
                         profile: profile.clone(),
                     });
-                    Cmd::ListNumbers { request, profile }
+                    let configured = self
+                        .table
+                        .rows
+                        .iter()
+                        .filter(|r| r.configured && r.profile == profile)
+                        .count();
+                    Cmd::ListNumbers {
+                        request,
+                        profile,
+                        configured,
+                    }
                 }
                 Read::Number { profile, id } => self.read_number(&profile, &id),
             })

@@ -4,6 +4,7 @@
 
 mod engine_call;
 pub mod kept_storage;
+mod listing_room;
 mod storage_reads;
 
 use std::collections::HashMap;
@@ -61,6 +62,9 @@ struct Inner {
     /// The listing in flight per profile, so a new one can cancel it.
     /// Each profile's listing in flight: its request and its token.
     listings: StdMutex<HashMap<String, (RequestId, CancellationToken)>>,
+    /// The pages of each listing in flight still to come, counted as spent by the reads
+    /// nobody asked for.
+    listing_room: listing_room::ListingRoom,
     cancel: CancellationToken,
     /// Storage answers on their way to the ledger, a batch at a time.
     keep: UnboundedSender<kept_storage::Keep>,
@@ -97,6 +101,7 @@ impl Worker {
             storage_pool: StdMutex::default(),
             number_locks: StdMutex::new(HashMap::new()),
             listings: StdMutex::new(HashMap::new()),
+            listing_room: listing_room::ListingRoom::default(),
             cancel: CancellationToken::new(),
             keep: kept_storage::keeper(ledger_for_keep, tx_for_keep),
             heard: Arc::default(),
@@ -277,7 +282,11 @@ impl Inner {
                     Err(e) => Msg::Notice(Level::Error, format!("export failed: {e}")),
                 });
             }
-            Cmd::ListNumbers { request, profile } => {
+            Cmd::ListNumbers {
+                request,
+                profile,
+                configured,
+            } => {
                 let waba = self
                     .profiles
                     .get(profile.as_str())
@@ -287,9 +296,11 @@ impl Inner {
                 let superseded = self.replace_listing(&profile, request);
                 let data_dir = self.data_dir.clone();
                 let listed = profile.to_string();
+                let (room, listing) = (&self.listing_room, &profile);
                 tokio::select! {
                     _ = superseded.cancelled() => {}
                     _ = self.with_engine(request, &profile, None, |engine| async move {
+                        room.began(listing, request, configured, &engine.client);
                         let result = match waba {
                             Some(waba) => engine.client.list_numbers(&waba).await,
                             None => Ok(Vec::new()),
@@ -318,6 +329,7 @@ impl Inner {
                         Reply::Listing(result)
                     }) => {}
                 }
+                self.listing_room.ended(&profile, request);
             }
             Cmd::ReadNumber {
                 request,
@@ -345,17 +357,17 @@ impl Inner {
                         .get(profile.as_str())
                         .map_or(std::time::Duration::from_secs(30), |p| p.timeout);
                     self.heard.wait(&profile, limit).await;
-                    if let Some(why) =
-                        kept_storage::held_back(asker, engine.client.usage().highest())
+                    if let Some(why) = self.listing_room.held_back(asker, &profile, &engine.client)
                     {
                         return self.send(Msg::Reply(request, Reply::NotSent(why)));
                     }
                 }
+                let reading = &profile;
                 self.with_engine(request, &profile, None, |engine| async move {
                     // Checked again: the budget may have passed the mark while it waited.
                     if unasked
                         && let Some(why) =
-                            kept_storage::held_back(asker, engine.client.usage().highest())
+                            self.listing_room.held_back(asker, reading, &engine.client)
                     {
                         return Reply::NotSent(why);
                     }
@@ -542,7 +554,8 @@ impl Inner {
                     continue;
                 };
                 if let Some(why) =
-                    kept_storage::held_back(Asker::Background, engine.client.usage().highest())
+                    self.listing_room
+                        .held_back(Asker::Background, profile, &engine.client)
                 {
                     self.send(Msg::Notice(
                         Level::Warn,

@@ -159,9 +159,10 @@ impl Inner {
             }
         };
         let unasked = !matches!(asker, Asker::Person | Asker::Mutation);
+        let reading = profile.clone();
         let held_back = || {
             unasked
-                .then(|| kept_storage::held_back(asker, engine.client.usage().highest()))
+                .then(|| self.listing_room.held_back(asker, &reading, &engine.client))
                 .flatten()
         };
         if unasked {
