@@ -65,6 +65,36 @@ fn region_of(answer: &Result<wareg::graph::types::Settings, wareg::graph::ApiErr
     }
 }
 
+/// Fails the test (when the server is dropped) if any read is asked on its own.
+async fn no_read_asked_alone(server: &MockServer) {
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(storage("BR")))
+        .expect(0)
+        .mount(server)
+        .await;
+}
+
+/// With the batch refused on the server already mounted: two rounds of reads each go one at a
+/// time (the refusal is remembered, the batch asked once), every number answering `region`.
+async fn reads_twice_one_at_a_time_after_one_batch(server: &MockServer, region: &str) {
+    for id in IDS {
+        Mock::given(method("GET"))
+            .and(path(format!("/v25.0/{id}/settings")))
+            .respond_with(ResponseTemplate::new(200).set_body_string(storage(region)))
+            .expect(2)
+            .mount(server)
+            .await;
+    }
+    let client = client(server);
+    for _ in 0..2 {
+        let answers = client.get_settings_many(&ids()).await;
+        assert!(
+            answers.iter().all(|a| region_of(a) == region),
+            "{answers:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn reads_go_as_one_batch_request_and_each_answer_keeps_its_place() {
     let server = MockServer::start().await;
@@ -131,19 +161,7 @@ async fn a_server_that_takes_no_batches_is_read_one_at_a_time_and_asked_only_onc
         .expect(1)
         .mount(&server)
         .await;
-    for id in IDS {
-        Mock::given(method("GET"))
-            .and(path(format!("/v25.0/{id}/settings")))
-            .respond_with(ResponseTemplate::new(200).set_body_string(storage("BR")))
-            .expect(2)
-            .mount(&server)
-            .await;
-    }
-    let client = client(&server);
-    for _ in 0..2 {
-        let answers = client.get_settings_many(&ids()).await;
-        assert!(answers.iter().all(|a| region_of(a) == "BR"), "{answers:?}");
-    }
+    reads_twice_one_at_a_time_after_one_batch(&server, "BR").await;
 }
 
 #[tokio::test]
@@ -157,11 +175,7 @@ async fn a_throttled_batch_is_not_tried_again_one_read_at_a_time() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(storage("BR")))
-        .expect(0)
-        .mount(&server)
-        .await;
+    no_read_asked_alone(&server).await;
     let answers = client(&server).get_settings_many(&ids()).await;
     assert!(
         answers
@@ -274,11 +288,7 @@ async fn a_batch_that_never_answers_ends_at_the_timeout_with_an_error_for_each_r
         .mount(&server)
         .await;
     // A hang is no refusal: the reads are not asked again one by one behind it.
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(storage("BR")))
-        .expect(0)
-        .mount(&server)
-        .await;
+    no_read_asked_alone(&server).await;
     let (client, ids) = (client(&server), ids());
     let reads = client.get_settings_many(&ids);
     // Bounded by the client's 2 s timeout (one try), far short of the server's 30 s.
@@ -348,17 +358,5 @@ async fn a_batch_answer_of_another_shape_is_taken_as_no_batches_and_each_read_as
         .expect(1)
         .mount(&server)
         .await;
-    for id in IDS {
-        Mock::given(method("GET"))
-            .and(path(format!("/v25.0/{id}/settings")))
-            .respond_with(ResponseTemplate::new(200).set_body_string(storage("AU")))
-            .expect(2)
-            .mount(&server)
-            .await;
-    }
-    let client = client(&server);
-    for _ in 0..2 {
-        let answers = client.get_settings_many(&ids()).await;
-        assert!(answers.iter().all(|a| region_of(a) == "AU"), "{answers:?}");
-    }
+    reads_twice_one_at_a_time_after_one_batch(&server, "AU").await;
 }
