@@ -9,52 +9,13 @@ use common::*;
 use std::time::Duration;
 use wareg::sandbox::SandboxOptions;
 
-const UNSET_TOKEN: &str = "WAREG_TEST_UNSET_TOKEN";
 const BRASIL: &str = "106540352242924";
-
-/// The rig's numbers in profile `sb`, and a default profile `prod` whose token is not set;
-/// `prod_numbers` are configured in `prod`.
-fn two_profiles(rig: &Rig, prod_numbers: &[&str]) {
-    let base = rig.sandbox.base_url();
-    let mut text = format!(
-        r#"default_profile = "prod"
-
-[profiles.prod]
-base_url = "{base}"
-token_env = "{UNSET_TOKEN}"
-
-[profiles.sb]
-base_url = "{base}"
-api_version = "v25.0"
-token_env = "{TOKEN_VAR}"
-waba_id = "{waba}"
-timeout_secs = 1
-
-[[numbers]]
-id = "{PENDING}"
-label = "Sales UK"
-profile = "sb"
-
-[[numbers]]
-id = "{CONNECTED}"
-label = "Support DE"
-profile = "sb"
-"#,
-        waba = rig.sandbox.waba_id(),
-    );
-    for id in prod_numbers {
-        text.push_str(&format!(
-            "\n[[numbers]]\nid = \"{id}\"\nprofile = \"prod\"\n"
-        ));
-    }
-    std::fs::write(&rig.config, text).unwrap();
-}
 
 #[test]
 fn next_reads_each_profile_with_its_own_token_and_says_once_which_has_none() {
     let rig = Rig::new("v25.0");
     // The default profile has no token and nothing to read: it is not needed.
-    two_profiles(&rig, &[]);
+    rig.two_profiles(&[]);
     let all = rig.wareg(&["next"]);
     assert_eq!(all.code, 0, "{}", all.stderr);
     assert!(all.stdout.contains(PENDING) && all.stdout.contains(BRASIL));
@@ -64,7 +25,7 @@ fn next_reads_each_profile_with_its_own_token_and_says_once_which_has_none() {
     assert!(one.stdout.contains("register:"), "{}", one.stdout);
 
     // A number of it asked about: said once, the other profile's numbers still shown.
-    two_profiles(&rig, &["106540352242999"]);
+    rig.two_profiles(&["106540352242999"]);
     let words = format!(
         "profile 'prod' has no token (the environment variable {UNSET_TOKEN} is not set or empty"
     );
@@ -186,7 +147,7 @@ fn an_ambiguous_beginning_of_a_verified_name_is_refused_with_each_number_it_matc
 #[test]
 fn a_hint_names_the_profile_when_it_is_not_the_default_and_works_pasted_as_it_is() {
     let rig = Rig::new("v25.0");
-    two_profiles(&rig, &[]);
+    rig.two_profiles(&[]);
     let sb = |id: &str| format!("{id} --profile sb");
     // The next step's command, in next and status.
     let next = rig.wareg(&["next", PENDING, "--json"]);

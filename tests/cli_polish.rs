@@ -7,49 +7,10 @@ mod common;
 use common::*;
 use std::process::{Command, Stdio};
 
-const UNSET_TOKEN: &str = "WAREG_TEST_UNSET_TOKEN";
-
-/// The rig's numbers in profile `sb`, and a default profile `prod` whose token is not set,
-/// with one configured number of its own.
-fn with_a_tokenless_profile(rig: &Rig) {
-    let base = rig.sandbox.base_url();
-    let text = format!(
-        r#"default_profile = "prod"
-
-[profiles.prod]
-base_url = "{base}"
-token_env = "{UNSET_TOKEN}"
-
-[profiles.sb]
-base_url = "{base}"
-api_version = "v25.0"
-token_env = "{TOKEN_VAR}"
-waba_id = "{waba}"
-timeout_secs = 1
-
-[[numbers]]
-id = "{PENDING}"
-label = "Sales UK"
-profile = "sb"
-
-[[numbers]]
-id = "{CONNECTED}"
-label = "Support DE"
-profile = "sb"
-
-[[numbers]]
-id = "106540352242999"
-label = "Prod line"
-"#,
-        waba = rig.sandbox.waba_id(),
-    );
-    std::fs::write(&rig.config, text).unwrap();
-}
-
 #[test]
 fn numbers_refresh_reads_every_profile_it_can_and_says_once_which_had_no_token() {
     let rig = Rig::new("v25.0");
-    with_a_tokenless_profile(&rig);
+    rig.two_profiles(&["106540352242999"]);
     let words = format!(
         "profile 'prod' has no token (the environment variable {UNSET_TOKEN} is not set or empty"
     );
@@ -250,7 +211,7 @@ fn a_bulk_filter_says_what_it_matched_of_the_configured_numbers_and_what_it_did_
 
     // --ids FILE takes a discovered number, read through the profile whose listing showed it
     // (not the default one, which here has no token).
-    with_a_tokenless_profile(&rig);
+    rig.two_profiles(&["106540352242999"]);
     let plan = rig.wareg(&["bulk", "register", "--ids", &ids, "--dry-run", "--json"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     let doc = plan.json();

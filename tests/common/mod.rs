@@ -21,6 +21,8 @@ use wareg::sandbox::{self, RunningSandbox, SandboxOptions};
 
 pub const TOKEN_VAR: &str = "WAREG_TEST_TOKEN";
 pub const TOKEN: &str = "test-token-not-secret";
+/// A token variable no test sets: a profile naming it has no token.
+pub const UNSET_TOKEN: &str = "WAREG_TEST_UNSET_TOKEN";
 
 pub const CONNECTED: &str = "106540352242922"; // PIN 246810, storage DE
 pub const CONNECTED_PIN: &str = "246810";
@@ -55,6 +57,44 @@ impl Run {
 }
 
 impl Rig {
+    /// The rig's numbers in profile `sb`, and a default profile `prod` whose token is not set;
+    /// `prod_numbers` are configured in `prod`.
+    pub fn two_profiles(&self, prod_numbers: &[&str]) {
+        let base = self.sandbox.base_url();
+        let mut text = format!(
+            r#"default_profile = "prod"
+
+[profiles.prod]
+base_url = "{base}"
+token_env = "{UNSET_TOKEN}"
+
+[profiles.sb]
+base_url = "{base}"
+api_version = "v25.0"
+token_env = "{TOKEN_VAR}"
+waba_id = "{waba}"
+timeout_secs = 1
+
+[[numbers]]
+id = "{PENDING}"
+label = "Sales UK"
+profile = "sb"
+
+[[numbers]]
+id = "{CONNECTED}"
+label = "Support DE"
+profile = "sb"
+"#,
+            waba = self.sandbox.waba_id(),
+        );
+        for id in prod_numbers {
+            text.push_str(&format!(
+                "\n[[numbers]]\nid = \"{id}\"\nprofile = \"prod\"\n"
+            ));
+        }
+        std::fs::write(&self.config, text).unwrap();
+    }
+
     /// A sandbox and a profile on `version` pointing at it.
     pub fn new(version: &str) -> Rig {
         Rig::with(
