@@ -164,6 +164,20 @@ impl NoToken {
         .into_owned()
     }
 
+    /// The error of a command that read nothing worse than these profiles' missing tokens
+    /// (a config error, every profile said in one line); None when every token was read.
+    pub fn error_of(missing: &[NoToken]) -> Option<CliError> {
+        (!missing.is_empty()).then(|| {
+            CliError::Config(ConfigError::new(
+                missing
+                    .iter()
+                    .map(NoToken::words)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ))
+        })
+    }
+
     /// What a number of this profile says in place of its read.
     pub fn not_read(&self) -> crate::graph::ApiError {
         crate::graph::ApiError::Refused(format!(

@@ -13,7 +13,7 @@ use super::args::{Global, NextArgs};
 use super::context::{Context, NoToken, block_on, client_or_no_token, clients_in_view, parse_id};
 use super::error::CliError;
 use super::output::{local_time, print_json};
-use crate::config::{ConfigError, ProfileName};
+use crate::config::ProfileName;
 use crate::fleet::{self, Row};
 use crate::graph::GraphClient;
 
@@ -103,15 +103,8 @@ pub fn run(global: &Global, args: NextArgs) -> Result<(), CliError> {
             }
             Some(CliError::api("some numbers could not be read", e))
         }
-        None if !no_token.is_empty() => Some(CliError::Config(ConfigError::new(
-            no_token
-                .iter()
-                .map(NoToken::words)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ))),
         // Exit 3 for listing rows left out when nothing worse happened, as `numbers` does.
-        None => super::numbers::left_out_error(&left_out),
+        None => NoToken::error_of(&no_token).or_else(|| super::numbers::left_out_error(&left_out)),
     };
     if args.json {
         let numbers: Vec<Value> = rows.iter().map(row_json).collect();

@@ -11,7 +11,6 @@ use super::kept::Kept;
 use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
-use crate::config::ConfigError;
 use crate::fleet::column::TextWidth;
 use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
@@ -147,14 +146,7 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
             }
             Some(e)
         }
-        None if !no_token.is_empty() => Some(CliError::Config(ConfigError::new(
-            no_token
-                .iter()
-                .map(NoToken::words)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ))),
-        None => left_out_error(&left_out),
+        None => NoToken::error_of(&no_token).or_else(|| left_out_error(&left_out)),
     };
     if args.json {
         // Written row by row; what sums them up (profiles, errors) follows the rows.
