@@ -91,15 +91,7 @@ fn a_number_added_in_the_tui_is_verified_and_registered_through_its_forms() {
     pty.wait_for("the verify form on the new number", |s| {
         s.contains(&format!("Verify ownership {id}")) && s.contains("Step 1 of 2")
     });
-    pty.keys(&[TAB, TAB, ENTER]);
-    pty.wait_for("step 2", |s| s.contains("Step 2 of 2"));
-    for c in CODE.chars() {
-        pty.send(&c.to_string());
-    }
-    pty.keys(&[TAB, ENTER]);
-    pty.wait_for("verified, with the register offered", |s| {
-        s.contains("✓ Ownership verified.") && s.contains("Register…")
-    });
+    verify_with_the_code(&mut pty);
 
     // And the register form, planned by the engine from the number as read after the verify:
     // ownership VERIFIED, no PIN yet (so it is typed twice), storage left as it is.
@@ -211,6 +203,20 @@ const BILLING: &str = "106540352242925"; // connected, PIN 135790, a requested n
 const ADDED_PL: &str = "106540352242935"; // added, not verified
 const ON_WHATSAPP: &str = "106540352242938"; // refused with 2388001: on a WhatsApp account
 
+/// On the verify form's step 1: asks for the code, types it, and waits for the verified
+/// form that offers the register.
+fn verify_with_the_code(pty: &mut Pty) {
+    pty.keys(&[TAB, TAB, ENTER]);
+    pty.wait_for("step 2", |s| s.contains("Step 2 of 2"));
+    for c in CODE.chars() {
+        pty.send(&c.to_string());
+    }
+    pty.keys(&[TAB, ENTER]);
+    pty.wait_for("verified, with the register offered", |s| {
+        s.contains("✓ Ownership verified.") && s.contains("Register…")
+    });
+}
+
 /// Filters the table down to the number `id` (Ctrl-U clears what the filter held).
 fn select(pty: &mut Pty, id: &str) {
     pty.keys(&["/", "\x15"]);
@@ -294,15 +300,7 @@ fn register_forms_that_may_send_nothing_offer_cancel_alone_and_send_nothing() {
     pty.wait_for("the code form", |s| {
         s.contains(&format!("Verify ownership {ADDED_PL}")) && s.contains("Step 1 of 2")
     });
-    pty.keys(&[TAB, TAB, ENTER]);
-    pty.wait_for("step 2", |s| s.contains("Step 2 of 2"));
-    for c in CODE.chars() {
-        pty.send(&c.to_string());
-    }
-    pty.keys(&[TAB, ENTER]);
-    pty.wait_for("verified, with the register offered", |s| {
-        s.contains("✓ Ownership verified.") && s.contains("Register…")
-    });
+    verify_with_the_code(&mut pty);
     pty.keys(&[ESC]);
     pty.wait_for("the code form closed", |s| {
         !s.contains("Ownership verified")
