@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use std::process::{Command, Stdio};
+use wareg::sandbox::SandboxOptions;
 
 #[test]
 fn numbers_refresh_reads_every_profile_it_can_and_says_once_which_had_no_token() {
@@ -457,4 +458,58 @@ fn audit_names_the_number_an_add_added_and_keeps_its_columns_in_line_whatever_th
             raw.stdout
         );
     }
+}
+
+#[test]
+fn a_refresh_whose_storage_is_held_back_shows_what_was_kept_and_what_yes_would_cost() {
+    let rig = Rig::with(
+        "v25.0",
+        SandboxOptions {
+            usage_floor: 80,
+            ..SandboxOptions::default()
+        },
+    );
+    // A person's --yes reads it at 80 %, and it is kept.
+    let read = rig.wareg(&["numbers", "--refresh", "--storage", "--yes"]);
+    assert_eq!(read.code, 0, "{}", read.stderr);
+    let storage = |run: &Run| {
+        let header = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("ID "))
+            .unwrap_or_default()
+            .to_owned();
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(CONNECTED))
+            .unwrap_or_default()
+            .to_owned();
+        let Some(from) = header.find("STORAGE") else {
+            panic!("no STORAGE column: {}\n{}", run.stdout, run.stderr);
+        };
+        line.chars()
+            .skip(from)
+            .take_while(|c| *c != ' ')
+            .collect::<String>()
+    };
+    assert_eq!(storage(&read), "DE", "{}", read.stdout);
+    // Without --yes the mark holds it back: the kept value stands in, not "?".
+    let held = rig.wareg(&["numbers", "--refresh", "--storage"]);
+    assert_eq!(held.code, 0, "{}", held.stderr);
+    assert_eq!(storage(&held), "DE", "{}", held.stdout);
+    assert!(
+        held.stdout.contains("Storage as last read")
+            && held.stdout.contains("`--yes` reads the storage live"),
+        "said to be kept: {}",
+        held.stdout
+    );
+    assert!(
+        held.stderr.contains("80 % used")
+            && held
+                .stderr
+                .contains("--yes reads it anyway: 2 calls, about"),
+        "the cost beside --yes: {}",
+        held.stderr
+    );
 }

@@ -1476,6 +1476,50 @@ async fn a_start_a_point_under_the_mark_leaves_that_point_to_its_listing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fs_question_counts_in_the_budget_the_usage_header_has_shown() {
+    // A WABA of 1,000 calls an hour, not the 5,000 a registered number's WABA is said to have:
+    // the start's 122 calls showed about 10 a point.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::start(
+        listener,
+        SandboxOptions {
+            extra_numbers: 120,
+            call_budget: Some(sandbox::CallBudget {
+                calls: 1_000,
+                window: Duration::from_secs(3600),
+            }),
+            ..SandboxOptions::default()
+        },
+    )
+    .unwrap();
+    let config = fleet_config(&sandbox, 120);
+    let mut s = Session::start_with(120, 40, config, sandbox).await;
+    s.wait_for("the first start", |f| {
+        settled(f) && Session::line_with(f, "Fleet 00001").contains("off")
+    })
+    .await;
+    s.press(KeyCode::Char('F'));
+    let frame = s
+        .wait_for("the question", |f| f.contains("Read every storage?"))
+        .await;
+    // "(1,000 calls an hour, 12 % used)", the line wrapped anywhere after its number.
+    let budget: u32 = frame
+        .split("budget (")
+        .nth(1)
+        .and_then(|after| after.split(" calls").next())
+        .map(|n| n.replace(',', ""))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no budget in the question: {frame}"));
+    assert!(
+        (800..=1_000).contains(&budget),
+        "the budget as the header showed it, at most its true size: {budget} in {frame}"
+    );
+    s.press(KeyCode::Char('n'));
+    s.press(KeyCode::Char('q'));
+    s.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f_over_100_numbers_asks_first_with_the_cost() {
     let sandbox = fleet_sandbox(120, 0).await;
     let config = fleet_config(&sandbox, 120);

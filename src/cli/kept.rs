@@ -17,6 +17,8 @@ use crate::fleet::known::Known;
 pub struct Kept {
     known: HashMap<String, Known>,
     storage: HashMap<String, StorageEntry>,
+    /// Only storage was loaded, for a refresh whose storage reads were held back.
+    storage_only: bool,
 }
 
 impl Kept {
@@ -48,20 +50,21 @@ impl Kept {
                 rows.push(row);
             }
         }
-        let storage = match ledger.storage_of() {
-            Ok(book) => {
-                let mut storage = HashMap::new();
-                for entry in book.iter() {
-                    storage.insert(entry.number.as_str().to_owned(), entry.clone());
-                }
-                storage
-            }
-            Err(e) => {
-                eprintln!("warning: the storage last read could not be read: {e}");
-                HashMap::new()
-            }
-        };
-        Kept { known, storage }
+        Kept {
+            known,
+            storage: kept_storage(ledger),
+            storage_only: false,
+        }
+    }
+
+    /// Only the storage earlier reads kept: for a refresh that read its rows live but not
+    /// their storage (held back at the high-water mark).
+    pub fn storage_only(ledger: &dyn crate::ledger::Ledger) -> Kept {
+        Kept {
+            known: HashMap::new(),
+            storage: kept_storage(ledger),
+            storage_only: true,
+        }
     }
 
     pub fn known(&self, row: &Row) -> Option<&Known> {
@@ -131,8 +134,25 @@ impl Kept {
         if let Some(first) = line.get(..1) {
             line = format!("{}{}", first.to_uppercase(), &line[1..]);
         }
-        Some(format!(
-            "{line}. `wareg numbers --refresh` reads them live."
-        ))
+        let live = if self.storage_only {
+            "`--yes` reads the storage live (the high-water mark held it back)"
+        } else {
+            "`wareg numbers --refresh` reads them live"
+        };
+        Some(format!("{line}. {live}."))
+    }
+}
+
+/// Each number's storage as last read, by id; said on stderr (and none) when it cannot be read.
+fn kept_storage(ledger: &dyn crate::ledger::Ledger) -> HashMap<String, StorageEntry> {
+    match ledger.storage_of() {
+        Ok(book) => book
+            .iter()
+            .map(|entry| (entry.number.as_str().to_owned(), entry.clone()))
+            .collect(),
+        Err(e) => {
+            eprintln!("warning: the storage last read could not be read: {e}");
+            HashMap::new()
+        }
     }
 }

@@ -11,10 +11,11 @@ use super::kept::Kept;
 use super::output::{BudgetJson, JsonStream, print_usage, usage_lines};
 use super::progress::Progress;
 use crate::audit::{BudgetBook, Operation};
+use crate::config::ProfileName;
 use crate::fleet::column::TextWidth;
 use crate::fleet::export::{self, ExportRow};
 use crate::fleet::{self, Column, Facts, Fleet, Listing, Row, Screen};
-use crate::graph::{ApiError, NumberId, PhoneNumber, Usage};
+use crate::graph::{ApiError, GraphClient, NumberId, PhoneNumber, Usage};
 use crate::width;
 
 pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
@@ -33,6 +34,8 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     // Profiles whose token cannot be read: the others are read all the same, and these are
     // said once (as `wareg next` says them).
     let mut no_token: Vec<NoToken> = Vec::new();
+    // --storage held back at the high-water mark: the storage earlier reads kept stands in.
+    let mut storage_held = false;
     let (rows, fleet) = if args.refresh {
         // Cleared before anything else is printed; on stderr, and only on a terminal.
         let progress = Progress::spinner("reading numbers");
@@ -73,10 +76,8 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
                     eprintln!("warning: the storage read could not be kept: {e}");
                 }
             } else {
-                eprintln!(
-                    "warning: {}: storage is not read (one call per number); --yes reads it anyway",
-                    fleet::read_guard::usage_words(used.unwrap_or_default())
-                );
+                storage_held = true;
+                eprintln!("warning: {}", held_storage_words(&rows, &clients, used));
             }
         }
         progress.finish();
@@ -88,7 +89,9 @@ pub fn run(global: &Global, args: NumbersArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     // Nothing read now: what earlier reads kept stands in (and the numbers they listed).
     let mut rows = rows;
-    let kept = if args.refresh {
+    let kept = if storage_held {
+        Kept::storage_only(ledger.as_ref())
+    } else if args.refresh {
         Kept::default()
     } else {
         Kept::load(&ctx, ledger.as_ref(), only, &mut rows)
@@ -230,6 +233,35 @@ pub(super) fn left_out_lines(
         .collect()
 }
 
+/// Why `--storage` read nothing, and what `--yes` would cost: its calls, their share of what
+/// is left of the budget (as large as the answers have shown it), and what an overrun does.
+fn held_storage_words(
+    rows: &[Row],
+    clients: &BTreeMap<ProfileName, GraphClient>,
+    used: Option<u32>,
+) -> String {
+    use fleet::read_guard::{budget_of, cost_words, overrun_words, usage_words};
+    let calls = rows.iter().filter(|r| r.configured).count();
+    let any_registered = rows.iter().any(|r| {
+        r.number()
+            .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
+    });
+    // The smallest budget any profile's answers showed: the share is not understated.
+    let per_point = clients
+        .values()
+        .filter_map(GraphClient::calls_per_point)
+        .min();
+    let budget = budget_of(per_point, any_registered);
+    let overrun = overrun_words(calls, used, budget)
+        .map(|words| format!(" {words}."))
+        .unwrap_or_default();
+    format!(
+        "{}: storage is not read (one call per number). --yes reads it anyway: {}.{overrun}",
+        usage_words(used.unwrap_or_default()),
+        cost_words(calls, used, budget)
+    )
+}
+
 /// The error of a command whose listings held rows it left out (exit 3), when nothing worse
 /// happened.
 pub(super) fn left_out_error(lines: &[String]) -> Option<CliError> {
@@ -295,7 +327,8 @@ struct RowJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Value>,
     id: &'a NumberId,
-    /// Without `--refresh`: what earlier reads kept of it, with when (`cli::kept`).
+    /// Without `--refresh` (or with its storage held back): what earlier reads kept of it,
+    /// with when (`cli::kept`).
     #[serde(skip_serializing_if = "Option::is_none")]
     kept: Option<Value>,
     label: &'a Option<String>,
@@ -442,7 +475,8 @@ fn print_table(
             e.short()
         );
     }
-    if !refreshed && let Some(line) = kept.age_line(rows, chrono::Utc::now()) {
+    // Nothing kept is loaded for a refresh that read what it shows.
+    if let Some(line) = kept.age_line(rows, chrono::Utc::now()) {
         say!("{line}");
     }
 }

@@ -79,16 +79,41 @@ pub fn waba_budget(any_registered: bool) -> u32 {
     if any_registered { 5_000 } else { 200 }
 }
 
+/// The calls a WABA may make in Meta's hour, as far as wareg can tell: what the usage header
+/// has shown one point to hold (`calls_per_point`, the header says only the percent), else
+/// what facts §6 say of a WABA with (or without) a registered number.
+pub fn budget_of(calls_per_point: Option<u64>, any_registered: bool) -> u32 {
+    match calls_per_point {
+        Some(per_point) if per_point > 0 => {
+            u32::try_from(per_point.saturating_mul(100)).unwrap_or(u32::MAX)
+        }
+        _ => waba_budget(any_registered),
+    }
+}
+
+/// The calls left of `budget` at `usage` percent used (unknown: none used).
+fn calls_left(usage: Option<u32>, budget: u32) -> u64 {
+    let used = usage.unwrap_or(0).min(100);
+    u64::from(budget) * u64::from(100 - used) / 100
+}
+
+/// What happens when `calls` are more than is left of the budget, for a person to read
+/// before confirming; None when they fit.
+pub fn overrun_words(calls: usize, usage: Option<u32>, budget: u32) -> Option<&'static str> {
+    (calls as u64 > calls_left(usage, budget)).then_some(
+        "That is more than is left: once it is spent Meta refuses every call of this WABA \
+         (80008) for up to an hour, registers and other tools too, and the rest is not read",
+    )
+}
+
 /// "20,010 calls, about 400 % of what is left of the WABA's budget (5,000 calls an hour, 0 %
 /// used)": the cost of reading `calls` storages, for a person to confirm.
 pub fn cost_words(calls: usize, usage: Option<u32>, budget: u32) -> String {
-    let used = usage.unwrap_or(0).min(100);
-    let left = u64::from(budget) * u64::from(100 - used) / 100;
-    let share = match left {
+    let share = match calls_left(usage, budget) {
         0 => "more than is left of the WABA's budget".to_owned(),
         left => format!(
             "about {} % of what is left of the WABA's budget",
-            (calls as u64 * 100).div_ceil(left)
+            crate::plural::thousands((calls as u64 * 100).div_ceil(left))
         ),
     };
     let used = match usage {
@@ -156,5 +181,20 @@ mod tests {
         assert!(words.contains("5,000 calls an hour, 0 % used"), "{words}");
         assert!(cost_words(150, Some(50), 200).contains("about 150 %"));
         assert!(cost_words(150, Some(100), 200).contains("more than is left"));
+        assert!(cost_words(20_000, Some(74), 5_000).contains("about 1,539 %"));
+    }
+
+    #[test]
+    fn the_budget_is_what_the_header_showed_a_point_to_hold_and_an_overrun_is_said() {
+        assert_eq!(budget_of(Some(10), true), 1_000, "learnt beats the guess");
+        assert_eq!(budget_of(None, true), 5_000);
+        assert_eq!(budget_of(None, false), 200);
+        assert_eq!(budget_of(Some(0), false), 200);
+        assert_eq!(overrun_words(250, Some(75), 1_000), None, "250 fit in 25 %");
+        assert!(
+            overrun_words(251, Some(75), 1_000)
+                .unwrap()
+                .contains("80008")
+        );
     }
 }

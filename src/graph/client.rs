@@ -38,6 +38,9 @@ pub struct CallEvent {
     pub sandbox: bool,
     /// How many reads the request carried as one batch (0: a single call).
     pub batch_of: usize,
+    /// The calls one point of the budget holds, as the usage header has shown them to this
+    /// client so far (`read_pace`): the budget's size, which the header does not say.
+    pub calls_per_point: Option<u64>,
     /// What the client knows of the call budgets after this answer.
     pub usage: Option<super::Usage>,
     /// The throttle Meta declared over this client's calls, as known after this answer.
@@ -841,6 +844,7 @@ impl GraphClient {
             error: result.as_ref().err().cloned(),
             sandbox,
             batch_of: body.map_or(0, Body::batch_of),
+            calls_per_point: self.calls_per_point(),
             usage,
             throttle: self.throttle(),
         });

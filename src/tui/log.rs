@@ -148,6 +148,7 @@ mod tests {
             error: None,
             sandbox: false,
             batch_of: 0,
+            calls_per_point: None,
             usage: None,
             throttle: None,
         };

@@ -184,6 +184,7 @@ pub fn call(method: &'static str, path: &str, status: Option<u16>, error: Option
         error,
         sandbox: false,
         batch_of: 0,
+        calls_per_point: None,
         usage: None,
         throttle: None,
     })

@@ -183,6 +183,9 @@ pub struct App {
     pub sandbox: bool,
     /// The highest share of Meta's call budgets the latest answer reported, in percent.
     pub api_usage: Option<u32>,
+    /// The calls one point of the budget holds, as the latest answer's client had learnt:
+    /// the budget F's question counts in (the header says only the percent).
+    pub calls_per_point: Option<u64>,
     /// A throttle Meta declared: the title counts down to its end.
     pub throttle: Option<crate::graph::Throttle>,
     /// The team ledger in use, for the title; None on the local trail.
@@ -289,6 +292,7 @@ impl App {
             size: (80, 24),
             sandbox: false,
             api_usage: None,
+            calls_per_point: None,
             throttle: None,
             ledger_name: None,
             ledger_silent: false,
@@ -446,6 +450,7 @@ impl App {
                 if let Some(usage) = &event.usage {
                     self.api_usage = usage.highest();
                 }
+                self.calls_per_point = event.calls_per_point.or(self.calls_per_point);
                 if event.throttle.is_some() && self.throttle.is_none() {
                     self.notice(
                         Level::Warn,
@@ -735,11 +740,15 @@ impl App {
                 r.known_number()
                     .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
             });
-            let budget = crate::fleet::read_guard::waba_budget(any_registered);
+            use crate::fleet::read_guard::{budget_of, cost_words, overrun_words};
+            let budget = budget_of(self.calls_per_point, any_registered);
+            let overrun = overrun_words(calls, self.api_usage, budget)
+                .map(|words| format!(" {words}."))
+                .unwrap_or_default();
             self.overlay = Some(Overlay::ConfirmFull(format!(
-                "F reads the storage of {}: {}.",
+                "F reads the storage of {}: {}.{overrun}",
                 crate::plural::count_thousands(calls as u64, "configured number"),
-                crate::fleet::read_guard::cost_words(calls, self.api_usage, budget)
+                cost_words(calls, self.api_usage, budget)
             )));
             return Vec::new();
         }

@@ -740,6 +740,7 @@ fn above_the_high_water_mark_r_reads_no_storage_but_f_still_does() {
             error: None,
             sandbox: false,
             batch_of: 0,
+            calls_per_point: None,
             usage: Some(usage(percent)),
             throttle: None,
         }));
