@@ -577,3 +577,52 @@ fn listing_rows_whose_id_is_not_a_number_id_are_counted_and_said() {
     pty.keys(&["q"]);
     assert!(pty.wait_exit().success());
 }
+
+#[test]
+fn a_server_that_drops_every_connection_is_not_asked_for_each_number_in_turn() {
+    // Accepts and closes at once: no request of any kind is ever answered.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = format!(
+        "default_profile = \"h\"\n[profiles.h]\nbase_url = \"{base}\"\napi_version = \"v25.0\"\ntoken_env = \"{TOKEN_VAR}\"\nwaba_id = \"{NASTY_WABA}\"\ntimeout_secs = 5\n"
+    );
+    const FLEET: usize = 100;
+    for i in 0..FLEET {
+        config.push_str(&format!(
+            "[[numbers]]\nid = \"{}\"\n",
+            1_990_000_000_000_000u64 + i as u64
+        ));
+    }
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    let desk = Desk { dir };
+    let run = desk.run(&["numbers", "--refresh"], None);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("not answering") || run.stderr.contains("not answering"),
+        "said why the rest was not read: {}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // The listing's tries, then a run of single reads with theirs (each read is tried up to 3
+    // times, 8 in flight): far from one read per configured number.
+    let reads = accepted.load(Ordering::SeqCst);
+    assert!(
+        reads <= 3 * (1 + read_stops_bound()),
+        "{reads} connections for {FLEET} numbers"
+    );
+}
+
+/// The single reads sent at most before a silent server stops them: the run that stops them
+/// and the reads in flight beside it (fleet::read_stops).
+fn read_stops_bound() -> usize {
+    16 + 8
+}

@@ -10,6 +10,7 @@ pub mod known;
 mod machine;
 pub mod next;
 pub mod read_guard;
+pub mod read_stops;
 pub mod resolve;
 mod row;
 
@@ -80,29 +81,19 @@ pub async fn refresh(
             number => singles.push(number),
         }
     }
-    // A read that fails for its whole profile (a refused token…) stops that profile's reads
-    // not yet sent: they would only say the same thing again.
-    let stopped: std::sync::Mutex<HashMap<ProfileName, crate::graph::ApiError>> =
-        std::sync::Mutex::new(HashMap::new());
-    let stopped = &stopped;
+    // A read that fails for its whole profile (a refused token…), or a run of reads the
+    // server does not answer, stops that profile's reads not yet sent (`read_stops`).
+    let stops = read_stops::ReadStops::default();
+    let stops_ref = &stops;
     let reads = futures::stream::iter(singles.into_iter().filter_map(|read| match read {
         Read::Number { profile, id } => {
             let client = clients.get(&profile)?.clone();
             Some(async move {
-                let already = stopped
-                    .lock()
-                    .map(|s| s.contains_key(&profile))
-                    .unwrap_or(false);
-                if already {
+                if stops_ref.stopped(&profile) {
                     return (profile, id, None);
                 }
                 let result = client.get_number(&id).await;
-                if let Err(e) = &result
-                    && e.is_systemic()
-                    && let Ok(mut s) = stopped.lock()
-                {
-                    s.entry(profile.clone()).or_insert_with(|| e.clone());
-                }
+                stops_ref.saw(&profile, &result);
                 (profile, id, Some(result))
             })
         }
@@ -125,8 +116,7 @@ pub async fn refresh(
             );
         }
     }
-    let stopped = stopped.lock().map(|s| s.clone()).unwrap_or_default();
-    for (profile, e) in stopped {
+    for (profile, e) in stops.into_stops() {
         fleet.stop(&mut rows, &profile, e);
     }
     (rows, fleet)

@@ -65,6 +65,8 @@ struct Inner {
     /// The pages of each listing in flight still to come, counted as spent by the reads
     /// nobody asked for.
     listing_room: listing_room::ListingRoom,
+    /// Single reads of a profile stopped when its server answers none of them.
+    read_stops: crate::fleet::read_stops::ReadStops,
     cancel: CancellationToken,
     /// Storage answers on their way to the ledger, a batch at a time.
     keep: UnboundedSender<kept_storage::Keep>,
@@ -102,6 +104,7 @@ impl Worker {
             number_locks: StdMutex::new(HashMap::new()),
             listings: StdMutex::new(HashMap::new()),
             listing_room: listing_room::ListingRoom::default(),
+            read_stops: Default::default(),
             cancel: CancellationToken::new(),
             keep: kept_storage::keeper(ledger_for_keep, tx_for_keep),
             heard: Arc::default(),
@@ -294,6 +297,7 @@ impl Inner {
                 // A newer listing of the profile (a second R) replaces this one: its reply
                 // would be stale anyway, and its pages would only spend the WABA's budget.
                 let superseded = self.replace_listing(&profile, request);
+                self.read_stops.clear(&profile);
                 let data_dir = self.data_dir.clone();
                 let listed = profile.to_string();
                 let (room, listing) = (&self.listing_room, &profile);
@@ -336,8 +340,20 @@ impl Inner {
                 profile,
                 id,
             } => {
+                // After a failed listing each configured number is read alone: a server that
+                // answers none of them stops the rest (`fleet::read_stops`), as in the CLI.
+                if let Some(not_read) = self.read_stops.not_read(&profile) {
+                    return self.send(Msg::Reply(request, Reply::Number(Err(not_read))));
+                }
+                let (stops, reading) = (&self.read_stops, &profile);
                 self.with_engine(request, &profile, None, |engine| async move {
-                    Reply::Number(engine.client.get_number(&id).await.map(Box::new))
+                    // Again once it holds a permit: the reads may have stopped meanwhile.
+                    if let Some(not_read) = stops.not_read(reading) {
+                        return Reply::Number(Err(not_read));
+                    }
+                    let result = engine.client.get_number(&id).await;
+                    stops.saw(reading, &result);
+                    Reply::Number(result.map(Box::new))
                 })
                 .await
             }
@@ -633,6 +649,91 @@ pub async fn first_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn single_reads_stop_when_the_server_answers_none_and_a_new_listing_lets_them_go() {
+        // Accepts and closes at once: no read is ever answered.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::sandbox::demo_config(&base);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let ledger = Arc::new(crate::ledger::LocalTrail::in_dir(dir.path()));
+        let worker = Worker::new(
+            config.profiles.clone().into_iter().collect(),
+            ledger,
+            dir.path().to_path_buf(),
+            &config,
+            tx,
+        );
+        const READS: u64 = 100;
+        for request in 0..READS {
+            worker.spawn(Cmd::ReadNumber {
+                request,
+                profile: "demo".into(),
+                id: NumberId::parse(&(1_990_000_000_000_000 + request).to_string()).unwrap(),
+            });
+        }
+        let mut not_read = 0;
+        let mut replies = 0;
+        while replies < READS {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+                .await
+                .expect("every read answered")
+                .expect("the worker runs");
+            if let Msg::Reply(_, Reply::Number(Err(e))) = msg {
+                replies += 1;
+                not_read += usize::from(e.to_string().contains("not answering"));
+            }
+        }
+        assert!(
+            not_read > 50,
+            "{not_read} of {READS} said why they were not read"
+        );
+        let connections = accepted.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            connections <= 3 * (crate::fleet::read_stops::SILENT_IN_A_ROW as usize + 8),
+            "{connections} connections for {READS} reads"
+        );
+        // R lists again: the profile's reads may go again (this one is sent, and fails).
+        worker.spawn(Cmd::ListNumbers {
+            request: READS,
+            profile: "demo".into(),
+            configured: 0,
+        });
+        loop {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+                .await
+                .expect("the listing answered");
+            if let Some(Msg::Reply(READS, _)) = msg {
+                break;
+            }
+        }
+        worker.spawn(Cmd::ReadNumber {
+            request: READS + 1,
+            profile: "demo".into(),
+            id: NumberId::parse("1990000000000000").unwrap(),
+        });
+        loop {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+                .await
+                .expect("the read answered");
+            if let Some(Msg::Reply(_, Reply::Number(Err(e)))) = msg {
+                assert!(!e.to_string().contains("not answering"), "sent: {e}");
+                break;
+            }
+        }
+        assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) > connections);
+        worker.cancel();
+    }
 
     #[tokio::test]
     async fn an_older_listing_that_starts_late_never_cancels_the_newer_one() {
