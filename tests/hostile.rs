@@ -624,5 +624,5 @@ fn a_server_that_drops_every_connection_is_not_asked_for_each_number_in_turn() {
 /// The single reads sent at most before a silent server stops them: the run that stops them
 /// and the reads in flight beside it (fleet::read_stops).
 fn read_stops_bound() -> usize {
-    16 + 8
+    wareg::fleet::read_stops::SILENT_IN_A_ROW as usize + wareg::fleet::READ_CONCURRENCY
 }
