@@ -1471,6 +1471,11 @@ async fn a_start_a_point_under_the_mark_leaves_that_point_to_its_listing() {
         "nothing was read: {frame}"
     );
     assert_eq!(storage_reads(&s), 0, "{:?}", received_calls(&s));
+    // Long after the log's notice has scrolled away, the table's border says why.
+    assert!(
+        frame.contains("storage of 300 not read (74 % used): F reads it"),
+        "{frame}"
+    );
     s.press(KeyCode::Char('q'));
     s.task.await.unwrap().unwrap();
 }

@@ -223,6 +223,9 @@ pub struct App {
     refresh_asker: Asker,
     /// The read guard's notice was said for the refresh under way.
     guard_told: bool,
+    /// The usage (percent) at which the refresh under way held storage reads back: the
+    /// table's bottom border says so while numbers' storage is left unread.
+    pub storage_held_at: Option<u32>,
     /// How many of the config's `[[numbers]]` entries are being validated (a large fleet's,
     /// after the first frame and before the start): the first frame says so.
     pub numbers_coming: Option<usize>,
@@ -314,6 +317,7 @@ impl App {
             confirm_full_over: CONFIRM_FULL_OVER,
             refresh_asker: Asker::Start,
             guard_told: false,
+            storage_held_at: None,
             numbers_coming: None,
         };
         for warning in config.warnings(app.clock.now().date_naive()) {
@@ -731,6 +735,21 @@ impl App {
         self.refresh_as(Asker::Refresh)
     }
 
+    /// Storage reads nobody asked for were held back (`why`): said once in the log, and
+    /// kept in the table's bottom border while storage is left unread.
+    pub(crate) fn storage_held_back(&mut self, why: String) {
+        self.storage_held_at = Some(self.api_usage.unwrap_or_default());
+        if !self.guard_told {
+            self.guard_told = true;
+            self.notice(
+                Level::Warn,
+                format!(
+                    "{why}: storage is not read for the whole list (F does, at one call per number)"
+                ),
+            );
+        }
+    }
+
     /// `F`: a refresh that also reads every configured number's storage again. Over
     /// `confirm_full_over` numbers it asks first, with the cost.
     pub fn full_refresh(&mut self) -> Vec<Cmd> {
@@ -772,6 +791,7 @@ impl App {
         self.inflight.retain(|_, p| p.is_mutation());
         self.refresh_asker = asker;
         self.guard_told = false;
+        self.storage_held_at = None;
         // Another process (the CLI, a second TUI) may have spent budget since the last count.
         let mut cmds = vec![Cmd::LoadLedger];
         let views: Vec<ProfileView> = self
@@ -790,14 +810,7 @@ impl App {
         let sparing = !allows(asker, ReadKind::Storage, self.api_usage);
         let unknown = |r: &Row| r.configured && !matches!(r.storage, Storage::Known(_));
         if sparing && self.table.rows.iter().any(unknown) {
-            self.guard_told = true;
-            self.notice(
-                Level::Warn,
-                format!(
-                    "{}: storage is not read for the whole list (F does, at one call per number)",
-                    usage_words(self.api_usage.unwrap_or_default())
-                ),
-            );
+            self.storage_held_back(usage_words(self.api_usage.unwrap_or_default()));
         }
         let configured: Vec<(ProfileName, NumberId)> = self
             .table

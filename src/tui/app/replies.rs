@@ -42,13 +42,7 @@ impl App {
                 {
                     row.storage = Storage::NotRead;
                 }
-                if !self.guard_told {
-                    self.guard_told = true;
-                    self.notice(
-                        Level::Warn,
-                        format!("{why}: storage is not read for the whole list (F does, at one call per number)"),
-                    );
-                }
+                self.storage_held_back(why);
                 Vec::new()
             }
             (Pending::Settings { id }, Reply::Settings(result)) => {

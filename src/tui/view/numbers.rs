@@ -256,6 +256,9 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
     let mut block = Block::bordered()
         .title(title)
         .title_bottom(scrolled_past(t, page));
+    if let Some(held) = storage_held(app) {
+        block = block.title_bottom(Line::from(held).right_aligned());
+    }
     if app.focus == Focus::Table && app.overlay.is_none() {
         block = block.border_style(theme.focused_border());
     }
@@ -321,6 +324,25 @@ fn scrolled_past(t: &NumbersTable, page: usize) -> String {
     } else {
         format!(" {} ", parts.join(" · "))
     }
+}
+
+/// " storage of 16,461 not read (75 % used): F reads it " in the bottom border while the
+/// reads nobody asked for are held back at the high-water mark: the log's notice of it is
+/// soon pushed out by the listing's lines, and an empty STORAGE cell says nothing of why.
+fn storage_held(app: &App) -> Option<String> {
+    let at = app.storage_held_at?;
+    let unread = app
+        .table
+        .rows
+        .iter()
+        .filter(|r| r.configured && r.storage == crate::fleet::Storage::NotRead)
+        .count();
+    (unread > 0).then(|| {
+        format!(
+            " storage of {} not read ({at} % used): F reads it ",
+            crate::plural::thousands(unread as u64)
+        )
+    })
 }
 
 /// A row's cells as the columns say them, with what only the screen knows (the marks, a
