@@ -162,7 +162,9 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 30.0, value_parser = review_secs)]
     pub name_review_secs: f64,
     /// Report at least this share of the call budget (percent) in the usage header, as if
-    /// other tools had spent it (to try the high-water mark).
+    /// other tools had spent it (to try the high-water mark). A floor, not an amount added:
+    /// under 75 the mark is reached only by calls of wareg's own (to see a start stop half way,
+    /// give a small --call-budget instead).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub usage_floor: u8,
 }
