@@ -650,6 +650,28 @@ pub async fn first_read(
 mod tests {
     use super::*;
 
+    /// A worker for the demo profile reaching `base`, its messages, and its data dir.
+    fn demo_worker(
+        base: &str,
+    ) -> (
+        Worker,
+        tokio::sync::mpsc::UnboundedReceiver<Msg>,
+        tempfile::TempDir,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::sandbox::demo_config(base);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let ledger = Arc::new(crate::ledger::LocalTrail::in_dir(dir.path()));
+        let worker = Worker::new(
+            config.profiles.clone().into_iter().collect(),
+            ledger,
+            dir.path().to_path_buf(),
+            &config,
+            tx,
+        );
+        (worker, rx, dir)
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn single_reads_stop_when_the_server_answers_none_and_a_new_listing_lets_them_go() {
         // Accepts and closes at once: no read is ever answered.
@@ -663,17 +685,7 @@ mod tests {
                 drop(stream);
             }
         });
-        let dir = tempfile::tempdir().unwrap();
-        let config = crate::sandbox::demo_config(&base);
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let ledger = Arc::new(crate::ledger::LocalTrail::in_dir(dir.path()));
-        let worker = Worker::new(
-            config.profiles.clone().into_iter().collect(),
-            ledger,
-            dir.path().to_path_buf(),
-            &config,
-            tx,
-        );
+        let (worker, mut rx, _dir) = demo_worker(&base);
         const READS: u64 = 100;
         for request in 0..READS {
             worker.spawn(Cmd::ReadNumber {
@@ -737,17 +749,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_older_listing_that_starts_late_never_cancels_the_newer_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = crate::sandbox::demo_config("http://127.0.0.1:9");
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let ledger = Arc::new(crate::ledger::LocalTrail::in_dir(dir.path()));
-        let worker = Worker::new(
-            config.profiles.clone().into_iter().collect(),
-            ledger,
-            dir.path().to_path_buf(),
-            &config,
-            tx,
-        );
+        let (worker, _rx, _dir) = demo_worker("http://127.0.0.1:9");
         // The second R's task ran first; the first R's task starts after it.
         let newer = worker.inner.replace_listing("demo", 7);
         let older = worker.inner.replace_listing("demo", 6);
