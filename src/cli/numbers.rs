@@ -240,18 +240,15 @@ fn held_storage_words(
     clients: &BTreeMap<ProfileName, GraphClient>,
     used: Option<u32>,
 ) -> String {
-    use fleet::read_guard::{budget_of, cost_words, overrun_words, usage_words};
-    let calls = rows.iter().filter(|r| r.configured).count();
-    let any_registered = rows.iter().any(|r| {
-        r.number()
-            .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
-    });
+    use fleet::read_guard::{budget_of_rows, cost_words, overrun_words, usage_words};
+    // What `read_storage` would read: every row the refresh read, configured or not.
+    let calls = rows.iter().filter(|r| r.number().is_some()).count();
     // The smallest budget any profile's answers showed: the share is not understated.
     let per_point = clients
         .values()
         .filter_map(GraphClient::calls_per_point)
         .min();
-    let budget = budget_of(per_point, any_registered);
+    let budget = budget_of_rows(rows, per_point);
     let overrun = overrun_words(calls, used, budget)
         .map(|words| format!(" {words}."))
         .unwrap_or_default();

@@ -97,6 +97,16 @@ fn calls_left(usage: Option<u32>, budget: u32) -> u64 {
     u64::from(budget) * u64::from(100 - used) / 100
 }
 
+/// [`budget_of`] the WABA `rows` belong to: one with a registered (connected) number has
+/// 5,000 calls an hour until the header shows otherwise.
+pub fn budget_of_rows(rows: &[super::Row], calls_per_point: Option<u64>) -> u32 {
+    let any_registered = rows.iter().any(|r| {
+        r.known_number()
+            .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
+    });
+    budget_of(calls_per_point, any_registered)
+}
+
 /// What happens when `calls` are more than is left of the budget, for a person to read
 /// before confirming; None when they fit.
 pub fn overrun_words(calls: usize, usage: Option<u32>, budget: u32) -> Option<&'static str> {

@@ -755,12 +755,8 @@ impl App {
     pub fn full_refresh(&mut self) -> Vec<Cmd> {
         let calls = self.table.rows.iter().filter(|r| r.configured).count();
         if calls > self.confirm_full_over {
-            let any_registered = self.table.rows.iter().any(|r| {
-                r.known_number()
-                    .is_some_and(|n| n.status == Some(crate::graph::types::NumberStatus::Connected))
-            });
-            use crate::fleet::read_guard::{budget_of, cost_words, overrun_words};
-            let budget = budget_of(self.calls_per_point, any_registered);
+            use crate::fleet::read_guard::{budget_of_rows, cost_words, overrun_words};
+            let budget = budget_of_rows(&self.table.rows, self.calls_per_point);
             let overrun = overrun_words(calls, self.api_usage, budget)
                 .map(|words| format!(" {words}."))
                 .unwrap_or_default();
