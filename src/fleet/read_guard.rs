@@ -59,7 +59,11 @@ pub fn with_listing_to_come(
     calls_per_point: Option<u64>,
 ) -> Option<u32> {
     let usage = usage?;
-    let per_point = calls_per_point.unwrap_or(LISTING_CALLS_PER_POINT).max(1);
+    // Never more than a point of Meta's largest WABA budget: a header that rose slowly
+    // (another budget's, or a server's lie) does not shrink the room.
+    let per_point = calls_per_point
+        .unwrap_or(LISTING_CALLS_PER_POINT)
+        .clamp(1, LISTING_CALLS_PER_POINT);
     let points = pages_left.div_ceil(per_point);
     Some(usage.saturating_add(u32::try_from(points).unwrap_or(u32::MAX)))
 }
@@ -84,9 +88,11 @@ pub fn waba_budget(any_registered: bool) -> u32 {
 /// what facts §6 say of a WABA with (or without) a registered number.
 pub fn budget_of(calls_per_point: Option<u64>, any_registered: bool) -> u32 {
     match calls_per_point {
-        Some(per_point) if per_point > 0 => {
-            u32::try_from(per_point.saturating_mul(100)).unwrap_or(u32::MAX)
-        }
+        // At most Meta's largest WABA budget: a header that rose slowly (another budget's,
+        // or a server's lie) never makes the reads look cheaper than they are.
+        Some(per_point) if per_point > 0 => u32::try_from(per_point.saturating_mul(100))
+            .unwrap_or(u32::MAX)
+            .min(waba_budget(true)),
         _ => waba_budget(any_registered),
     }
 }
@@ -200,6 +206,16 @@ mod tests {
         assert_eq!(budget_of(None, true), 5_000);
         assert_eq!(budget_of(None, false), 200);
         assert_eq!(budget_of(Some(0), false), 200);
+        assert_eq!(
+            budget_of(Some(100_000), true),
+            5_000,
+            "never above Meta's largest"
+        );
+        assert_eq!(
+            with_listing_to_come(Some(70), 201, Some(100_000)),
+            Some(75),
+            "a point never holds more than 50 calls"
+        );
         assert_eq!(overrun_words(250, Some(75), 1_000), None, "250 fit in 25 %");
         assert!(
             overrun_words(251, Some(75), 1_000)
