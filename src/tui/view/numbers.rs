@@ -216,7 +216,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         COLUMNS
             .iter()
             .zip(&widths)
-            .filter_map(|(col, w)| w.map(|w| fit(&CellText::plain(col.title()), w))),
+            .filter_map(|(col, w)| w.map(|w| fit(&CellText::plain(header_title(*col, w)), w))),
     )
     .style(theme.title());
 
@@ -303,6 +303,21 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
             Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
             inner,
         );
+    }
+}
+
+/// A column's title in `cells`: its own, or the text table's shorter one where it does not
+/// fit whole ("REG" rather than "REG LE…" at 80 columns).
+fn header_title(column: Column, cells: usize) -> &'static str {
+    match column.text_width() {
+        Some(text)
+            if !text.title.is_empty()
+                && width::of(column.title()) > cells
+                && width::of(text.title) <= cells =>
+        {
+            text.title
+        }
+        _ => column.title(),
     }
 }
 
