@@ -201,11 +201,7 @@ impl Fleet {
     /// A read of `profile` failed in a way every other would (`ApiError::is_systemic`): its
     /// rows still waiting say they were not read, and no more of its reads are sent.
     pub fn stop(&mut self, rows: &mut [Row], profile: &str, e: ApiError) {
-        // A throttle says itself (and when it ends); anything else, that it was not read.
-        let not_read = match &e {
-            ApiError::Throttled(_) => e.clone(),
-            _ => ApiError::Refused(format!("{}{}", super::row::NOT_READ, e.short())),
-        };
+        let not_read = not_read_after(&e);
         for row in rows
             .iter_mut()
             .filter(|r| r.profile == profile && r.waiting())
@@ -243,6 +239,15 @@ impl Fleet {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// What a read not sent says once its profile's reads stopped at `e`: a throttle says itself
+/// (and when it ends); anything else, that it was not read and why.
+pub(crate) fn not_read_after(e: &ApiError) -> ApiError {
+    match e {
+        ApiError::Throttled(_) => e.clone(),
+        _ => ApiError::Refused(format!("{}{}", super::row::NOT_READ, e.short())),
     }
 }
 

@@ -33,13 +33,10 @@ impl ReadStops {
 
     /// What a read of `profile` not sent says, once its reads stopped.
     pub fn not_read(&self, profile: &ProfileName) -> Option<ApiError> {
-        let stops = self.stops();
-        let e = stops.stopped.get(profile)?;
-        Some(ApiError::Refused(format!(
-            "{}{}",
-            super::NOT_READ,
-            e.short()
-        )))
+        self.stops()
+            .stopped
+            .get(profile)
+            .map(super::machine::not_read_after)
     }
 
     /// A new listing of `profile` begins: its reads may go again.

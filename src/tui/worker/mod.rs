@@ -342,12 +342,10 @@ impl Inner {
             } => {
                 // After a failed listing each configured number is read alone: a server that
                 // answers none of them stops the rest (`fleet::read_stops`), as in the CLI.
-                if let Some(not_read) = self.read_stops.not_read(&profile) {
-                    return self.send(Msg::Reply(request, Reply::Number(Err(not_read))));
-                }
+                // Looked at once the read holds a permit: the reads ahead of it may have
+                // stopped them while it waited.
                 let (stops, reading) = (&self.read_stops, &profile);
                 self.with_engine(request, &profile, None, |engine| async move {
-                    // Again once it holds a permit: the reads may have stopped meanwhile.
                     if let Some(not_read) = stops.not_read(reading) {
                         return Reply::Number(Err(not_read));
                     }
