@@ -777,15 +777,11 @@ fn fleet_config(sandbox: &RunningSandbox, fleet: u64) -> wareg::config::Config {
 /// What a TUI start and three `R`s cost over `fleet` configured numbers that the listing all
 /// returns: (listing pages, calls of the start, calls of each `R`).
 async fn counted_refresh(fleet: u64) -> (usize, usize, Vec<Vec<String>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = sandbox::start(
-        listener,
-        SandboxOptions {
-            extra_numbers: fleet as usize,
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap();
+    let sandbox = sandbox_with(SandboxOptions {
+        extra_numbers: fleet as usize,
+        ..SandboxOptions::default()
+    })
+    .await;
     let config = fleet_config(&sandbox, fleet);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     s.wait_for("the first refresh", |f| {
@@ -847,18 +843,14 @@ async fn calls_per_refresh_at_1k_and_10k() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_throttle_met_in_the_tui_stops_its_reads_and_the_clis_with_a_countdown() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = sandbox::start(
-        listener,
-        SandboxOptions {
-            call_budget: Some(wareg::sandbox::CallBudget {
-                calls: 40,
-                window: Duration::from_secs(3600),
-            }),
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap();
+    let sandbox = sandbox_with(SandboxOptions {
+        call_budget: Some(wareg::sandbox::CallBudget {
+            calls: 40,
+            window: Duration::from_secs(3600),
+        }),
+        ..SandboxOptions::default()
+    })
+    .await;
     let mut config = wareg::sandbox::demo_config(&sandbox.base_url());
     // Only numbers that answer at once: a refresh ends when its reads do.
     config
@@ -1126,16 +1118,12 @@ async fn a_bulk_deregister_marked_in_the_tui_is_planned_confirmed_and_sent_once(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn esc_pauses_a_running_bulk_the_numbers_in_flight_finish_and_nothing_new_starts() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = sandbox::start(
-        listener,
-        SandboxOptions {
-            extra_numbers: 12,
-            latency: Duration::from_millis(150),
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap();
+    let sandbox = sandbox_with(SandboxOptions {
+        extra_numbers: 12,
+        latency: Duration::from_millis(150),
+        ..SandboxOptions::default()
+    })
+    .await;
     let config = fleet_config(&sandbox, 12);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     s.wait_for("the table", |f| {
@@ -1349,16 +1337,18 @@ fn storage_reads(s: &Session) -> usize {
 /// A sandbox holding `fleet` generated numbers that reports at least `usage_floor` % of its
 /// call budget used.
 async fn fleet_sandbox(fleet: u64, usage_floor: usize) -> RunningSandbox {
+    sandbox_with(SandboxOptions {
+        extra_numbers: fleet as usize,
+        usage_floor,
+        ..SandboxOptions::default()
+    })
+    .await
+}
+
+/// A sandbox on a free loopback port.
+async fn sandbox_with(options: SandboxOptions) -> RunningSandbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    sandbox::start(
-        listener,
-        SandboxOptions {
-            extra_numbers: fleet as usize,
-            usage_floor,
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap()
+    sandbox::start(listener, options).unwrap()
 }
 
 fn local_store(data: &tempfile::TempDir) -> wareg::ledger::Store {
@@ -1448,17 +1438,13 @@ async fn a_start_a_point_under_the_mark_leaves_that_point_to_its_listing() {
     // 74 %: under the mark, but the listing's pages still to come (300 configured numbers,
     // 4 pages, 100 ms each) are still to be paid, and the header shows whole points: the
     // start's storage reads, which go once the first page has answered, are held back.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = sandbox::start(
-        listener,
-        SandboxOptions {
-            extra_numbers: 300,
-            usage_floor: 74,
-            latency: Duration::from_millis(100),
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap();
+    let sandbox = sandbox_with(SandboxOptions {
+        extra_numbers: 300,
+        usage_floor: 74,
+        latency: Duration::from_millis(100),
+        ..SandboxOptions::default()
+    })
+    .await;
     let config = fleet_config(&sandbox, 300);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     let frame = s
@@ -1484,19 +1470,15 @@ async fn a_start_a_point_under_the_mark_leaves_that_point_to_its_listing() {
 async fn fs_question_counts_in_the_budget_the_usage_header_has_shown() {
     // A WABA of 1,000 calls an hour, not the 5,000 a registered number's WABA is said to have:
     // the start's 122 calls showed about 10 a point.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = sandbox::start(
-        listener,
-        SandboxOptions {
-            extra_numbers: 120,
-            call_budget: Some(sandbox::CallBudget {
-                calls: 1_000,
-                window: Duration::from_secs(3600),
-            }),
-            ..SandboxOptions::default()
-        },
-    )
-    .unwrap();
+    let sandbox = sandbox_with(SandboxOptions {
+        extra_numbers: 120,
+        call_budget: Some(sandbox::CallBudget {
+            calls: 1_000,
+            window: Duration::from_secs(3600),
+        }),
+        ..SandboxOptions::default()
+    })
+    .await;
     let config = fleet_config(&sandbox, 120);
     let mut s = Session::start_with(120, 40, config, sandbox).await;
     s.wait_for("the first start", |f| {
